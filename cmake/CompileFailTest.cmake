@@ -1,0 +1,30 @@
+# Compile-fail tests in the style of dyno's CompileFailTest.cmake, made strict.
+#
+# Every <dir>/*.fail.cpp becomes a ctest that runs the compiler on it
+# (-fsyntax-only) through cmake/compile_fail_check.cmake, which passes only
+# when compilation FAILS and its diagnostics match every
+#   // MESSAGE[regex]
+# line of the file. A file that compiles, or fails for another reason, is a
+# red test. Files named sanity_*.fail.cpp check the harness itself: they are
+# expected to be rejected by it (WILL_FAIL), proving it can go red.
+function(zguard_add_compile_fail_tests dir)
+  file(GLOB _cases CONFIGURE_DEPENDS ${dir}/*.fail.cpp)
+  set(_includes -I${PROJECT_SOURCE_DIR}/include)
+  foreach(_inc IN LISTS ZGUARD_ZMQ_INCLUDE_DIRS ZGUARD_SODIUM_INCLUDE_DIRS)
+    list(APPEND _includes -I${_inc})
+  endforeach()
+  string(REPLACE ";" "|" _includes_arg "${_includes}")
+  foreach(_case IN LISTS _cases)
+    get_filename_component(_name ${_case} NAME_WE)
+    add_test(NAME compile_fail.${_name}
+      COMMAND ${CMAKE_COMMAND}
+        -DCXX=${CMAKE_CXX_COMPILER}
+        -DSOURCE=${_case}
+        -DINCLUDES=${_includes_arg}
+        -P ${PROJECT_SOURCE_DIR}/cmake/compile_fail_check.cmake)
+    set_tests_properties(compile_fail.${_name} PROPERTIES TIMEOUT 300)
+    if(_name MATCHES "^sanity_")
+      set_tests_properties(compile_fail.${_name} PROPERTIES WILL_FAIL TRUE)
+    endif()
+  endforeach()
+endfunction()

@@ -1,0 +1,75 @@
+// A tiny --flag value parser shared by the example programs.
+#pragma once
+
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace example {
+
+struct flag {
+  std::string name, help, fallback;
+  bool required = false;
+};
+
+class cli {
+ public:
+  cli(std::string program, std::string summary, std::vector<flag> flags)
+      : program_(std::move(program)), summary_(std::move(summary)), flags_(std::move(flags)) {}
+
+  // Parses argv; prints --help or an error and exits when it must.
+  void parse(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+      std::string_view a = argv[i];
+      if (a == "--help" || a == "-h") {
+        usage(std::cout);
+        std::exit(0);
+      }
+      auto const* f = find(a);
+      if (!f || i + 1 >= argc) fail(f ? "missing value for " + std::string(a) : "unknown flag " + std::string(a));
+      values_[f->name] = argv[++i];
+    }
+    for (auto const& f : flags_) {
+      if (values_.count(f.name)) continue;
+      if (f.required) fail("missing --" + f.name);
+      values_[f.name] = f.fallback;
+    }
+  }
+  std::string const& get(std::string const& name) const { return values_.at(name); }
+  long number(std::string const& name) const {
+    char* end = nullptr;
+    long v = std::strtol(get(name).c_str(), &end, 10);
+    if (get(name).empty() || *end != '\0' || v < 0) fail("--" + name + " needs a non-negative number");
+    return v;
+  }
+  [[noreturn]] void fail(std::string const& why) const {
+    std::cerr << program_ << ": " << why << "\n";
+    usage(std::cerr);
+    std::exit(2);
+  }
+
+ private:
+  flag const* find(std::string_view a) const {
+    for (auto const& f : flags_)
+      if (a == "--" + f.name) return &f;
+    return nullptr;
+  }
+  void usage(std::ostream& os) const {
+    os << "usage: " << program_ << " [flags]\n" << summary_ << "\n\nflags:\n";
+    for (auto const& f : flags_) {
+      os << "  --" << f.name << " VALUE\n      " << f.help;
+      if (f.required) os << " (required)";
+      else if (!f.fallback.empty()) os << " (default: " << f.fallback << ")";
+      os << "\n";
+    }
+    os << "  --help\n      print this text\n";
+  }
+  std::string program_, summary_;
+  std::vector<flag> flags_;
+  std::map<std::string, std::string> values_;
+};
+
+}  // namespace example

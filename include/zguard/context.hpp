@@ -1,0 +1,68 @@
+// zguard/context.hpp - a libzmq context typed by its security domain (G10).
+//
+// Sockets and the authenticator are made from a context<D> and carry D;
+// giving a context of another domain is a compile error. The context owns
+// the security event log its parts write to, and runs the version gate.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <atomic>
+#include <utility>
+
+#include <zguard/domain.hpp>
+#include <zguard/events.hpp>
+#include <zguard/version.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+template <class Domain>
+class context {
+  static_assert(SecurityDomain<Domain>,
+                "zguard::context<D>: D must be a security domain, e.g. "
+                "using backend = zguard::domain<\"backend\">");
+
+ public:
+  using domain_type = Domain;
+
+  explicit context(event_sink sink = json_lines_to_stderr(), int io_threads = 1)
+      : gate_((check_runtime(), 0)), log_(std::move(sink)), ctx_(io_threads) {
+    // Do not let a pending message hold zmq_ctx_term forever; every socket
+    // also sets its own bounded linger.
+    ctx_.set(zmq::ctxopt::blocky, 0);
+  }
+  context(context const&) = delete;
+  context& operator=(context const&) = delete;
+  ~context() {
+    // Wake any helper thread (authenticator, monitors) still blocked in this
+    // context before terminating it.
+    ctx_.shutdown();
+  }
+
+  static constexpr std::string_view domain_name() { return Domain::name; }
+  zmq::context_t& native() { return ctx_; }
+  event_log& events() { return log_; }
+
+  // Whether an authenticator (ZAP handler) is running in this context.
+  bool has_authenticator() const { return zap_owner_.load() != nullptr; }
+
+  // Used by zguard::authenticator to claim the context's single ZAP endpoint.
+  bool claim_zap(void const* owner) {
+    void const* expected = nullptr;
+    return zap_owner_.compare_exchange_strong(expected, owner);
+  }
+  void release_zap(void const* owner) {
+    void const* expected = owner;
+    zap_owner_.compare_exchange_strong(expected, nullptr);
+  }
+
+ private:
+  int gate_;
+  event_log log_;
+  zmq::context_t ctx_;
+  std::atomic<void const*> zap_owner_{nullptr};
+};
+
+}  // namespace v0
+}  // namespace zguard

@@ -1,0 +1,143 @@
+// zguard/events.hpp - the security event log (G15).
+//
+// Every refusal, handshake failure, disconnect and authenticator decision is
+// an event: a stable name plus string fields. Events go to a pluggable sink
+// (default: one JSON object per line on stderr) and are counted by name, so
+// tests and operators can read the counters from code.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace zguard {
+inline namespace v0 {
+
+// Severity says whether an event is routine (a handshake that succeeded) or
+// something an operator should look at (a refusal).
+enum class severity { info, warning };
+
+struct security_event {
+  std::string name;  // stable, dotted: "zap.deny", "handshake.failed_auth", ...
+  severity level = severity::warning;
+  std::vector<std::pair<std::string, std::string>> fields;
+
+  // The value of a field, or empty when absent.
+  std::string_view field(std::string_view key) const {
+    for (auto const& [k, v] : fields)
+      if (k == key) return v;
+    return {};
+  }
+};
+
+namespace detail {
+inline void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c >= 0x7f) {  // keep the line 7-bit and unambiguous
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+}  // namespace detail
+
+// One JSON object per event, no trailing newline:
+// {"ts_ms":1700000000000,"event":"zap.deny","level":"warning",...fields}
+inline std::string to_json(security_event const& e) {
+  std::string out = "{\"ts_ms\":";
+  out += std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count());
+  out += ",\"event\":";
+  detail::append_json_string(out, e.name);
+  out += ",\"level\":";
+  out += e.level == severity::warning ? "\"warning\"" : "\"info\"";
+  for (auto const& [k, v] : e.fields) {
+    out += ',';
+    detail::append_json_string(out, k);
+    out += ':';
+    detail::append_json_string(out, v);
+  }
+  out += '}';
+  return out;
+}
+
+// A sink receives every event; it may be called from several threads (the
+// authenticator's and the monitors'), one call at a time.
+using event_sink = std::function<void(security_event const&)>;
+
+// Default sink: JSON lines on stderr.
+inline event_sink json_lines_to_stderr() {
+  return [](security_event const& e) {
+    std::string line = to_json(e);
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  };
+}
+
+// Thread-safe log with per-name counters. Info events are counted but only
+// passed to the sink when verbose() is set, so the default output is the
+// security-relevant part.
+class event_log {
+ public:
+  explicit event_log(event_sink sink = json_lines_to_stderr()) : sink_(std::move(sink)) {}
+
+  void emit(security_event e) {
+    std::lock_guard lock(mu_);
+    ++counters_[e.name];
+    if (sink_ && (e.level == severity::warning || verbose_)) sink_(e);
+  }
+  void emit(std::string name, severity level,
+            std::vector<std::pair<std::string, std::string>> fields) {
+    emit(security_event{std::move(name), level, std::move(fields)});
+  }
+
+  std::uint64_t count(std::string_view name) const {
+    std::lock_guard lock(mu_);
+    auto it = counters_.find(std::string(name));
+    return it == counters_.end() ? 0 : it->second;
+  }
+  std::map<std::string, std::uint64_t> counters() const {
+    std::lock_guard lock(mu_);
+    return counters_;
+  }
+  void set_sink(event_sink sink) {
+    std::lock_guard lock(mu_);
+    sink_ = std::move(sink);
+  }
+  void set_verbose(bool v) {
+    std::lock_guard lock(mu_);
+    verbose_ = v;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  event_sink sink_;
+  bool verbose_ = false;
+  std::map<std::string, std::uint64_t> counters_;
+};
+
+}  // namespace v0
+}  // namespace zguard

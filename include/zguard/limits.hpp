@@ -1,0 +1,156 @@
+// zguard/limits.hpp - queue limits and timeouts as types (G5, G6).
+//
+// A socket's limits are one zguard::limits<...> of the tags below, in any
+// order. Each tag fills its own slot; zguard::socket requires the slots its
+// transport and pattern need and names any that is missing. Values are
+// compile-time so that a schema larger than max_message_size cannot compile.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+#include <zguard/slots.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+namespace limit_slot {
+struct send_hwm {};
+struct recv_hwm {};
+struct overflow {};
+struct max_message_size {};
+struct linger {};
+struct send_timeout {};
+struct recv_timeout {};
+struct handshake_timeout {};
+}  // namespace limit_slot
+
+// ZMQ_SNDHWM / ZMQ_RCVHWM in messages. 0 would mean "unlimited" to libzmq,
+// so it is refused.
+template <int N>
+struct send_hwm {
+  static_assert(N > 0, "zguard::send_hwm<N>: N must be > 0 (0 means unlimited in libzmq)");
+  using limit = limit_slot::send_hwm;
+  static constexpr std::int64_t value = N;
+};
+template <int N>
+struct recv_hwm {
+  static_assert(N > 0, "zguard::recv_hwm<N>: N must be > 0 (0 means unlimited in libzmq)");
+  using limit = limit_slot::recv_hwm;
+  static constexpr std::int64_t value = N;
+};
+
+// ZMQ_MAXMSGSIZE in bytes: a peer that sends a larger frame is disconnected.
+template <std::int64_t N>
+struct max_message_size {
+  static_assert(N > 0, "zguard::max_message_size<N>: N must be > 0 (-1 means unlimited in libzmq)");
+  using limit = limit_slot::max_message_size;
+  static constexpr std::int64_t value = N;
+};
+
+// Timeouts in milliseconds. -1 (infinite) is refused: nothing waits forever.
+template <int Ms>
+struct linger_ms {
+  static_assert(Ms >= 0, "zguard::linger_ms<Ms>: Ms must be >= 0 (-1 would block context shutdown forever)");
+  using limit = limit_slot::linger;
+  static constexpr std::int64_t value = Ms;
+};
+template <int Ms>
+struct send_timeout_ms {
+  static_assert(Ms >= 0, "zguard::send_timeout_ms<Ms>: Ms must be >= 0 (-1 would block forever)");
+  using limit = limit_slot::send_timeout;
+  static constexpr std::int64_t value = Ms;
+};
+template <int Ms>
+struct recv_timeout_ms {
+  static_assert(Ms >= 0, "zguard::recv_timeout_ms<Ms>: Ms must be >= 0 (-1 would block forever)");
+  using limit = limit_slot::recv_timeout;
+  static constexpr std::int64_t value = Ms;
+};
+template <int Ms>
+struct handshake_timeout_ms {
+  static_assert(Ms > 0, "zguard::handshake_timeout_ms<Ms>: Ms must be > 0 (0 disables the handshake timeout)");
+  using limit = limit_slot::handshake_timeout;
+  static constexpr std::int64_t value = Ms;
+};
+
+// What happens at the send HWM. Must match what libzmq does for the pattern:
+// PUB/SUB/XPUB/XSUB drop; REQ/REP/DEALER/PUSH/PULL/PAIR block (bounded by
+// send_timeout_ms); ROUTER drops, or with block_when_full sets
+// ROUTER_MANDATORY and reports unroutable or full peers as send errors.
+struct drop_when_full {
+  using limit = limit_slot::overflow;
+  static constexpr bool blocks = false;
+  static constexpr std::string_view name = "drop";
+};
+struct block_when_full {
+  using limit = limit_slot::overflow;
+  static constexpr bool blocks = true;
+  static constexpr std::string_view name = "block (bounded by send timeout)";
+};
+
+namespace detail {
+struct no_limit {
+  static constexpr std::int64_t value = -1;
+  static constexpr bool blocks = false;
+  static constexpr std::string_view name = "none";
+};
+template <class Slot, class... Ls>
+struct find_limit {
+  using type = no_limit;
+};
+template <class Slot, class L, class... Ls>
+struct find_limit<Slot, L, Ls...> {
+  using type = std::conditional_t<std::is_same_v<typename L::limit, Slot>, L,
+                                  typename find_limit<Slot, Ls...>::type>;
+};
+template <class Slot, class... Ls>
+inline constexpr int count_limit = (0 + ... + int(std::is_same_v<typename Ls::limit, Slot>));
+}  // namespace detail
+
+template <class T>
+concept LimitTag = requires { typename T::limit; };
+
+template <class... Ls>
+struct limits {
+  static_assert((LimitTag<Ls> && ...),
+                "zguard::limits<...>: every argument must be a limit tag "
+                "(send_hwm, recv_hwm, max_message_size, linger_ms, send_timeout_ms, "
+                "recv_timeout_ms, handshake_timeout_ms, drop_when_full, block_when_full)");
+  using zguard_slot = slot::limits;
+
+  template <class Slot>
+  static constexpr bool has = detail::count_limit<Slot, Ls...> > 0;
+  template <class Slot>
+  using get = typename detail::find_limit<Slot, Ls...>::type;
+
+  static_assert(detail::count_limit<limit_slot::send_hwm, Ls...> <= 1, "zguard::limits<...>: send_hwm given twice");
+  static_assert(detail::count_limit<limit_slot::recv_hwm, Ls...> <= 1, "zguard::limits<...>: recv_hwm given twice");
+  static_assert(detail::count_limit<limit_slot::overflow, Ls...> <= 1,
+                "zguard::limits<...>: overflow policy given twice (drop_when_full / block_when_full)");
+  static_assert(detail::count_limit<limit_slot::max_message_size, Ls...> <= 1,
+                "zguard::limits<...>: max_message_size given twice");
+  static_assert(detail::count_limit<limit_slot::linger, Ls...> <= 1, "zguard::limits<...>: linger_ms given twice");
+  static_assert(detail::count_limit<limit_slot::send_timeout, Ls...> <= 1,
+                "zguard::limits<...>: send_timeout_ms given twice");
+  static_assert(detail::count_limit<limit_slot::recv_timeout, Ls...> <= 1,
+                "zguard::limits<...>: recv_timeout_ms given twice");
+  static_assert(detail::count_limit<limit_slot::handshake_timeout, Ls...> <= 1,
+                "zguard::limits<...>: handshake_timeout_ms given twice");
+
+  static constexpr std::int64_t send_hwm = get<limit_slot::send_hwm>::value;
+  static constexpr std::int64_t recv_hwm = get<limit_slot::recv_hwm>::value;
+  static constexpr std::int64_t max_message_size = get<limit_slot::max_message_size>::value;
+  static constexpr std::int64_t linger = get<limit_slot::linger>::value;
+  static constexpr std::int64_t send_timeout = get<limit_slot::send_timeout>::value;
+  static constexpr std::int64_t recv_timeout = get<limit_slot::recv_timeout>::value;
+  static constexpr std::int64_t handshake_timeout = get<limit_slot::handshake_timeout>::value;
+  static constexpr bool blocks_when_full = get<limit_slot::overflow>::blocks;
+};
+
+template <class T>
+concept Limits = std::is_same_v<typename T::zguard_slot, slot::limits>;
+
+}  // namespace v0
+}  // namespace zguard

@@ -1,0 +1,120 @@
+// zguard/security.hpp - security mechanisms as types (G1, G2, G4).
+//
+// The mechanism slot of a socket says how peers authenticate. Which
+// transports accept which mechanism, and what each needs at construction
+// (keys, an authenticator), is checked by zguard::socket; the rules are
+// listed in docs/architecture.md and docs/threat-model.md.
+#pragma once
+
+#include <sodium.h>
+
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include <zguard/fixed_string.hpp>
+#include <zguard/detail/guarded_bytes.hpp>
+#include <zguard/keys.hpp>
+#include <zguard/slots.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+enum class mechanism_kind { null, plain, curve };
+enum class mechanism_role { none, server, client };
+
+// NULL security: no authentication, no encryption. Allowed on inproc and ipc
+// (where the process boundary or file permissions protect the channel).
+struct null_mechanism {
+  using zguard_slot = slot::mechanism;
+  static constexpr mechanism_kind kind = mechanism_kind::null;
+  static constexpr mechanism_role role = mechanism_role::none;
+  static constexpr std::string_view name = "NULL";
+  static constexpr bool is_insecure = false;
+};
+
+// NULL security where the type must say why: the only way to have NULL on tcp
+// and the acknowledgement multicast (pgm/epgm) needs. The reason shows in the
+// type, in every security profile and in a start-up warning event.
+template <fixed_string Reason>
+struct insecure {
+  static_assert(Reason.size() >= 3,
+                "zguard::insecure<\"reason\">: give a reason a reviewer can read");
+  using zguard_slot = slot::mechanism;
+  static constexpr mechanism_kind kind = mechanism_kind::null;
+  static constexpr mechanism_role role = mechanism_role::none;
+  static constexpr std::string_view name = "NULL";
+  static constexpr bool is_insecure = true;
+  static constexpr std::string_view reason = Reason.view();
+};
+
+// PLAIN: user name and password, sent in clear: ipc only (G2). The server side
+// verifies against crypto_pwhash_str hashes in the authenticator.
+struct plain_server {
+  using zguard_slot = slot::mechanism;
+  static constexpr mechanism_kind kind = mechanism_kind::plain;
+  static constexpr mechanism_role role = mechanism_role::server;
+  static constexpr std::string_view name = "PLAIN";
+  static constexpr bool is_insecure = false;
+};
+struct plain_client {
+  using zguard_slot = slot::mechanism;
+  static constexpr mechanism_kind kind = mechanism_kind::plain;
+  static constexpr mechanism_role role = mechanism_role::client;
+  static constexpr std::string_view name = "PLAIN";
+  static constexpr bool is_insecure = false;
+};
+
+// CURVE (CurveZMQ): encrypted and mutually authenticated by Curve25519 keys.
+struct curve_server {
+  using zguard_slot = slot::mechanism;
+  static constexpr mechanism_kind kind = mechanism_kind::curve;
+  static constexpr mechanism_role role = mechanism_role::server;
+  static constexpr std::string_view name = "CURVE";
+  static constexpr bool is_insecure = false;
+};
+struct curve_client {
+  using zguard_slot = slot::mechanism;
+  static constexpr mechanism_kind kind = mechanism_kind::curve;
+  static constexpr mechanism_role role = mechanism_role::client;
+  static constexpr std::string_view name = "CURVE";
+  static constexpr bool is_insecure = false;
+};
+
+// Mechanism: one of the tags above.
+//   semantics: kind and role decide the socket options and what the socket's
+//   constructor requires; is_insecure marks an explicit opt-out.
+template <class M>
+concept Mechanism = std::is_same_v<typename M::zguard_slot, slot::mechanism>;
+
+// Whether two ends can complete a handshake: CURVE client <-> server, PLAIN
+// client <-> server, NULL <-> NULL.
+template <class A, class B>
+inline constexpr bool compatible_mechanisms =
+    A::kind == B::kind &&
+    (A::kind == mechanism_kind::null ||
+     (A::role != B::role && A::role != mechanism_role::none &&
+      B::role != mechanism_role::none));
+
+// A PLAIN client's credentials; the password lives in guarded memory.
+class plain_credentials {
+ public:
+  plain_credentials(std::string username, std::string_view password)
+      : username_(std::move(username)), password_(password.size()) {
+    if (username_.empty() || username_.size() > 255 || password.size() > 255)
+      throw key_error("zguard::plain_credentials: user name and password must be 1..255 bytes");
+    std::memcpy(password_.writable(), password.data(), password.size());
+    password_.seal();
+  }
+  std::string const& username() const { return username_; }
+  const unsigned char* password_data() const { return password_.data(); }
+  std::size_t password_size() const { return password_.size(); }
+
+ private:
+  std::string username_;
+  detail::guarded_bytes password_;
+};
+
+}  // namespace v0
+}  // namespace zguard

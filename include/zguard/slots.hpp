@@ -1,0 +1,18 @@
+// zguard/slots.hpp - the slots that policies fill.
+//
+// As in Boost.SML, each policy names the slot it fills
+// (`using zguard_slot = slot::transport;`), and zguard::socket finds its
+// policies by slot, in any order.
+#pragma once
+
+namespace zguard {
+inline namespace v0 {
+namespace slot {
+struct domain {};
+struct transport {};
+struct pattern {};
+struct mechanism {};
+struct limits {};
+}  // namespace slot
+}  // namespace v0
+}  // namespace zguard

@@ -1,0 +1,539 @@
+// zguard/socket.hpp - a socket whose type is its security policy.
+//
+//   zguard::socket<Domain, Transport, Pattern, Mechanism, Limits>
+//
+// in any order (policies are found by slot). The rules below are checked when
+// the type is used; each failure is one static_assert whose text names the
+// missing or wrong piece and the fix. The constructor then requires what the
+// mechanism needs: a CURVE server its authenticator and keypair, a CURVE
+// client its keypair and the server's public key, and so on.
+#pragma once
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <zguard/auth.hpp>
+#include <zguard/context.hpp>
+#include <zguard/detail/monitor.hpp>
+#include <zguard/detail/policy_set.hpp>
+#include <zguard/endpoint.hpp>
+#include <zguard/keys.hpp>
+#include <zguard/limits.hpp>
+#include <zguard/pattern.hpp>
+#include <zguard/security.hpp>
+#include <zguard/transport.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+namespace detail {
+
+template <class P>
+using as_policy = std::conditional_t<Policy<P>, P, missing<void>>;
+
+// The rules of G1, G2, G5, G6, G10, G12 for one combination. Stops at the
+// first broken rule so the compiler prints one message, not a cascade.
+template <class D, class T, class P, class M, class L>
+consteval bool check_socket_rules() {
+  if constexpr (is_missing<D>) {
+    static_assert(dependent_false<D>,
+                  "zguard::socket: no security domain; add zguard::domain<\"name\"> to the "
+                  "socket's policies (G10)");
+    return false;
+  } else if constexpr (is_missing<T>) {
+    static_assert(dependent_false<T>,
+                  "zguard::socket: no transport; add zguard::tcp, ipc, inproc, pgm or epgm");
+    return false;
+  } else if constexpr (is_missing<P>) {
+    static_assert(dependent_false<P>,
+                  "zguard::socket: no pattern; add zguard::req, rep, dealer, router, pub, sub, "
+                  "xpub, xsub, push, pull or pair");
+    return false;
+  } else if constexpr (is_missing<M>) {
+    static_assert(dependent_false<M>,
+                  "zguard::socket: no security mechanism; add zguard::curve_server / "
+                  "curve_client, plain_server / plain_client (ipc), null_mechanism "
+                  "(inproc, ipc) or zguard::insecure<\"reason\"> (G1)");
+    return false;
+  } else if constexpr (is_missing<L>) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: no limits; add zguard::limits<send_hwm<N>, recv_hwm<N>, "
+                  "drop_when_full|block_when_full, max_message_size<N>, linger_ms<N>, "
+                  "send_timeout_ms<N>, recv_timeout_ms<N>, handshake_timeout_ms<N>> (G5, G6)");
+    return false;
+  } else if constexpr (T::multicast && !(std::is_same_v<P, pub> || std::is_same_v<P, sub> ||
+                                         std::is_same_v<P, xpub> || std::is_same_v<P, xsub>)) {
+    static_assert(dependent_false<P>, "zguard::socket: pgm/epgm carry only PUB/SUB (G12)");
+    return false;
+  } else if constexpr (!T::carries_mechanism && M::kind != mechanism_kind::null) {
+    static_assert(dependent_false<M>,
+                  "zguard::socket: this transport (inproc, pgm, epgm) carries no security "
+                  "mechanism: libzmq would silently ignore CURVE/PLAIN here; use "
+                  "zguard::null_mechanism (inproc) or zguard::insecure<\"reason\"> (pgm/epgm)");
+    return false;
+  } else if constexpr (M::kind == mechanism_kind::plain && !std::is_same_v<T, ipc>) {
+    static_assert(dependent_false<M>,
+                  "zguard::socket: PLAIN sends the password in clear text; it is allowed only "
+                  "on ipc (G2): use CURVE on tcp");
+    return false;
+  } else if constexpr (M::kind == mechanism_kind::null && !M::is_insecure &&
+                       (std::is_same_v<T, tcp> || T::multicast)) {
+    static_assert(dependent_false<M>,
+                  "zguard::socket: NULL security on a network transport sends everything in "
+                  "clear text and lets anyone connect (G1): use curve_server/curve_client, "
+                  "or say so visibly with zguard::insecure<\"reason\">");
+    return false;
+  } else if constexpr (!L::template has<limit_slot::send_hwm>) {
+    static_assert(dependent_false<L>, "zguard::socket: limits<> has no send_hwm<N> (G5)");
+    return false;
+  } else if constexpr (!L::template has<limit_slot::recv_hwm>) {
+    static_assert(dependent_false<L>, "zguard::socket: limits<> has no recv_hwm<N> (G5)");
+    return false;
+  } else if constexpr (!L::template has<limit_slot::overflow>) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: limits<> has no overflow policy; add drop_when_full or "
+                  "block_when_full (G5)");
+    return false;
+  } else if constexpr (T::outside_process && !L::template has<limit_slot::max_message_size>) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: limits<> has no max_message_size<N>; a socket that receives "
+                  "from other processes must bound ZMQ_MAXMSGSIZE (G5)");
+    return false;
+  } else if constexpr (!L::template has<limit_slot::linger>) {
+    static_assert(dependent_false<L>, "zguard::socket: limits<> has no linger_ms<N> (G6)");
+    return false;
+  } else if constexpr (!L::template has<limit_slot::send_timeout>) {
+    static_assert(dependent_false<L>, "zguard::socket: limits<> has no send_timeout_ms<N> (G6)");
+    return false;
+  } else if constexpr (!L::template has<limit_slot::recv_timeout>) {
+    static_assert(dependent_false<L>, "zguard::socket: limits<> has no recv_timeout_ms<N> (G6)");
+    return false;
+  } else if constexpr (T::carries_mechanism && !L::template has<limit_slot::handshake_timeout>) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: limits<> has no handshake_timeout_ms<N>; the libzmq default "
+                  "lets a silent peer hold a connection for 30 s (G6)");
+    return false;
+  } else if constexpr (P::full == when_full::drops && L::blocks_when_full) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: PUB/SUB/XPUB/XSUB drop messages at the HWM in libzmq; "
+                  "declare zguard::drop_when_full (G5)");
+    return false;
+  } else if constexpr (P::full == when_full::blocks && !L::blocks_when_full) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: REQ/REP/DEALER/PUSH/PULL/PAIR block at the HWM in libzmq; "
+                  "declare zguard::block_when_full (bounded by send_timeout_ms) (G5)");
+    return false;
+  } else {
+    return true;
+  }
+}
+
+inline std::string mechanism_label(mechanism_kind k, mechanism_role r, bool insecure) {
+  std::string s = k == mechanism_kind::curve ? "CURVE" : k == mechanism_kind::plain ? "PLAIN" : "NULL";
+  if (r == mechanism_role::server) s += " server";
+  if (r == mechanism_role::client) s += " client";
+  if (insecure) s += " (INSECURE)";
+  return s;
+}
+
+// An ipc socket file bound so that no other user can reach it at any moment:
+// libzmq binds it inside a fresh 0700 directory, we set its mode there, then
+// rename() it into place atomically. The parent was checked not to be
+// writable by others, so nobody can swap the name between check and rename.
+struct ipc_file {
+  std::filesystem::path path;
+  ino_t inode = 0;
+};
+
+inline ipc_file ipc_bind(zmq::socket_t& sock, std::string_view final_path, unsigned mode) {
+  std::filesystem::path const target(final_path);
+  std::string tmpl = (target.parent_path() / ".zguard-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data()))
+    throw endpoint_error("zguard: cannot create a private directory next to '" + target.string() + "'");
+  std::filesystem::path const tmp_dir(tmpl);
+  auto const tmp_sock = tmp_dir / "s";
+  auto cleanup = [&] {
+    std::error_code ec;
+    std::filesystem::remove(tmp_sock, ec);
+    std::filesystem::remove(tmp_dir, ec);
+  };
+  if (tmp_sock.string().size() + 1 > sizeof(sockaddr_un{}.sun_path)) {
+    cleanup();
+    throw endpoint_error("zguard: ipc path '" + target.string() +
+                         "' leaves no room for the private bind directory; use a shorter path");
+  }
+  try {
+    sock.bind("ipc://" + tmp_sock.string());
+  } catch (...) {
+    cleanup();
+    throw;
+  }
+  struct stat st {};
+  if (::chmod(tmp_sock.c_str(), mode) != 0 || ::lstat(tmp_sock.c_str(), &st) != 0 ||
+      ::rename(tmp_sock.c_str(), target.c_str()) != 0) {
+    sock.unbind("ipc://" + tmp_sock.string());
+    cleanup();
+    throw endpoint_error("zguard: could not move the ipc socket into place at '" + target.string() + "'");
+  }
+  cleanup();
+  return {target, st.st_ino};
+}
+
+}  // namespace detail
+
+// Peer facts libzmq attaches to each received message.
+struct peer_info {
+  std::string user_id;       // set by the authenticator: Z85 key (CURVE), user name (PLAIN)
+  std::string peer_address;  // IP for tcp
+};
+
+inline peer_info peer_of(zmq::message_t const& msg) {
+  peer_info p;
+  if (char const* v = zmq_msg_gets(msg.handle(), "User-Id")) p.user_id = v;
+  if (char const* v = zmq_msg_gets(msg.handle(), "Peer-Address")) p.peer_address = v;
+  return p;
+}
+
+template <class... Policies>
+class socket {
+ public:
+  using domain_type = detail::find_policy_t<slot::domain, detail::as_policy<Policies>...>;
+  using transport_type = detail::find_policy_t<slot::transport, detail::as_policy<Policies>...>;
+  using pattern_type = detail::find_policy_t<slot::pattern, detail::as_policy<Policies>...>;
+  using mechanism_type = detail::find_policy_t<slot::mechanism, detail::as_policy<Policies>...>;
+  using limits_type = detail::find_policy_t<slot::limits, detail::as_policy<Policies>...>;
+
+ private:
+  static_assert((detail::Policy<Policies> && ...),
+                "zguard::socket: every argument must be a zguard policy: a domain<\"name\">, a "
+                "transport, a pattern, a mechanism or a limits<...>");
+  static_assert(detail::count_policy<slot::domain, detail::as_policy<Policies>...> <= 1 &&
+                    detail::count_policy<slot::transport, detail::as_policy<Policies>...> <= 1 &&
+                    detail::count_policy<slot::pattern, detail::as_policy<Policies>...> <= 1 &&
+                    detail::count_policy<slot::mechanism, detail::as_policy<Policies>...> <= 1 &&
+                    detail::count_policy<slot::limits, detail::as_policy<Policies>...> <= 1,
+                "zguard::socket: two policies fill the same slot (one domain, transport, "
+                "pattern, mechanism and limits each)");
+
+ public:
+  static constexpr bool valid =
+      detail::check_socket_rules<domain_type, transport_type, pattern_type, mechanism_type, limits_type>();
+
+  using D = domain_type;
+  using T = transport_type;
+  using P = pattern_type;
+  using M = mechanism_type;
+  using L = limits_type;
+
+  // socket(ctx)                           NULL / insecure<...>
+  // socket(ctx, authenticator, keypair)   CURVE server
+  // socket(ctx, keypair, server_public)   CURVE client
+  // socket(ctx, authenticator)            PLAIN server
+  // socket(ctx, plain_credentials)        PLAIN client
+  template <class Ctx, class... Args>
+  explicit socket(Ctx& ctx, Args&&... args) requires(valid)
+      : log_(&context_of(ctx).events()), sock_(ctx.native(), P::zmq_type) {
+    constexpr bool arguments_ok = check_arguments<Ctx, std::remove_cvref_t<Args>...>();
+    apply_limits();
+    sock_.set(zmq::sockopt::zap_domain, std::string(D::name));  // with no domain CURVE skips ZAP
+    if constexpr (std::is_same_v<T, tcp>) sock_.set(zmq::sockopt::ipv6, 1);
+    if constexpr (arguments_ok) apply_mechanism(ctx, args...);  // no cascade after a failed assert
+    if constexpr (T::carries_mechanism) monitor_ = std::make_unique<detail::socket_monitor>(ctx.native(), sock_, *log_, label());
+    if constexpr (M::is_insecure)
+      log_->emit("socket.insecure", severity::warning,
+                 {{"socket", label()}, {"reason", std::string(M::reason)}});
+  }
+  socket(socket const&) = delete;
+  socket& operator=(socket const&) = delete;
+  ~socket() {
+    monitor_.reset();
+    sock_.close();
+    for (auto const& f : ipc_files_) {  // remove our socket files, not someone else's
+      struct stat st {};
+      if (::lstat(f.path.c_str(), &st) == 0 && st.st_ino == f.inode) ::unlink(f.path.c_str());
+    }
+  }
+
+  // --- binding and connecting -------------------------------------------
+
+  bound_endpoint<D, T, P, M> bind(std::string_view address) requires(!std::is_same_v<T, inproc>) {
+    endpoint<T> ep(address);
+    return bind(ep);
+  }
+  bound_endpoint<D, T, P, M> bind(endpoint<T> const& ep) requires(!std::is_same_v<T, inproc>) {
+    if constexpr (std::is_same_v<T, ipc>) {
+      ipc_files_.push_back(detail::ipc_bind(sock_, ep.address(), ep.ipc_mode()));
+      return {ep.str()};
+    } else {
+      sock_.bind(ep.str());
+      return {sock_.get(zmq::sockopt::last_endpoint)};
+    }
+  }
+  template <class D2>
+  bound_endpoint<D, T, P, M> bind(endpoint<inproc, D2> const& ep) requires std::is_same_v<T, inproc> {
+    static_assert(std::is_same_v<D2, D>,
+                  "zguard::socket::bind: this inproc endpoint belongs to another security domain (G10)");
+    sock_.bind(ep.str());
+    return {ep.str()};
+  }
+
+  void connect(std::string_view address) requires(!std::is_same_v<T, inproc>) {
+    endpoint<T> ep(address);
+    sock_.connect(ep.str());
+  }
+  template <class D2>
+  void connect(endpoint<inproc, D2> const& ep) requires std::is_same_v<T, inproc> {
+    static_assert(std::is_same_v<D2, D>,
+                  "zguard::socket::connect: this inproc endpoint belongs to another security domain (G10)");
+    sock_.connect(ep.str());
+  }
+  // Connect to an endpoint bound in this program: the pair is checked.
+  template <class D2, class T2, class P2, class M2>
+  void connect(bound_endpoint<D2, T2, P2, M2> const& ep) {
+    static_assert(std::is_same_v<D2, D>,
+                  "zguard::socket::connect: the bound endpoint belongs to another security domain (G10)");
+    static_assert(std::is_same_v<T2, T>, "zguard::socket::connect: the bound endpoint uses another transport");
+    static_assert(compatible_patterns<P, P2>,
+                  "zguard::socket::connect: these socket patterns cannot talk to each other "
+                  "(e.g. PUSH to SUB); see zguard::compatible_patterns");
+    static_assert(compatible_mechanisms<M, M2>,
+                  "zguard::socket::connect: the security mechanisms do not match (CURVE client "
+                  "<-> CURVE server, PLAIN client <-> PLAIN server, NULL <-> NULL)");
+    sock_.connect(ep.address);
+  }
+
+  // --- sending and receiving --------------------------------------------
+
+  // Sends one frame (more = another frame follows). Returns false when the
+  // message could not be queued within send_timeout_ms, or (ROUTER with
+  // block_when_full) the peer is unknown; both are logged.
+  [[nodiscard]] bool send(zmq::const_buffer frame, bool more = false) requires SendingPattern<P> {
+    try {
+      auto r = sock_.send(frame, more ? zmq::send_flags::sndmore : zmq::send_flags::none);
+      if (!r) log_->emit("send.timeout", severity::warning, {{"socket", label()}});
+      return r.has_value();
+    } catch (zmq::error_t const& e) {
+      if (e.num() != EHOSTUNREACH) throw;
+      log_->emit("send.unroutable", severity::warning, {{"socket", label()}});
+      return false;
+    }
+  }
+  [[nodiscard]] bool send(zmq::message_t& msg, bool more = false) requires SendingPattern<P> {
+    return send(zmq::const_buffer(msg.data(), msg.size()), more);
+  }
+  [[nodiscard]] bool send(std::string_view text, bool more = false) requires SendingPattern<P> {
+    return send(zmq::buffer(text), more);
+  }
+
+  // One frame, or nullopt when nothing arrived within recv_timeout_ms.
+  std::optional<zmq::message_t> recv() requires ReceivingPattern<P> {
+    zmq::message_t msg;
+    if (!sock_.recv(msg)) return std::nullopt;
+    return msg;
+  }
+  // All frames of one message, or nullopt on timeout.
+  std::optional<std::vector<zmq::message_t>> recv_multipart() requires ReceivingPattern<P> {
+    std::vector<zmq::message_t> frames;
+    if (!zmq::recv_multipart(sock_, std::back_inserter(frames))) return std::nullopt;
+    return frames;
+  }
+
+  void subscribe(std::string_view prefix) requires std::is_same_v<P, sub> {
+    sock_.set(zmq::sockopt::subscribe, prefix);
+  }
+
+  // --- REQ: request with timeout and recovery (G6) --------------------------
+  // REQ_RELAXED lets a new request go out after a lost reply, REQ_CORRELATE
+  // discards late replies to the old one; libzmq reconnects by itself. Each
+  // attempt waits recv_timeout_ms; nullopt after `attempts` timeouts.
+  std::optional<zmq::message_t> request(zmq::const_buffer body, int attempts = 3) requires std::is_same_v<P, req> {
+    for (int i = 1; i <= attempts; ++i) {
+      if (!send(body)) continue;
+      if (auto reply = recv()) return reply;
+      log_->emit("req.timeout", severity::warning, {{"socket", label()}, {"attempt", std::to_string(i)}});
+    }
+    log_->emit("req.gave_up", severity::warning, {{"socket", label()}, {"attempts", std::to_string(attempts)}});
+    return std::nullopt;
+  }
+  std::optional<zmq::message_t> request(std::string_view body, int attempts = 3) requires std::is_same_v<P, req> {
+    return request(zmq::buffer(body), attempts);
+  }
+
+  // --- REP: the service loop ------------------------------------------------
+  // Calls handler(request, peer_info) -> reply for every request until stop
+  // is requested; wakes at least every recv_timeout_ms to check. A handler
+  // that throws gets the request answered with an empty frame (REP must
+  // answer to go on) and a "handler.error" event.
+  template <class Handler>
+  void serve(Handler&& handler, std::stop_token stop) requires std::is_same_v<P, rep> {
+    while (!stop.stop_requested()) {
+      auto request = recv();
+      if (!request) continue;
+      auto peer = peer_of(*request);
+      std::string reply;
+      try {
+        reply = std::string(handler(*request, peer));
+      } catch (std::exception const& e) {
+        log_->emit("handler.error", severity::warning,
+                   {{"socket", label()}, {"user_id", peer.user_id}, {"what", e.what()}});
+        reply.clear();
+      }
+      (void)send(reply);
+    }
+  }
+
+  // --- audit (G17) ----------------------------------------------------------
+  static std::string profile() {
+    std::string s = std::string(P::name) + " socket; domain=" + std::string(D::name) +
+                    "; transport=" + std::string(T::scheme) + "; mechanism=" +
+                    detail::mechanism_label(M::kind, M::role, M::is_insecure);
+    if constexpr (M::is_insecure) s += " reason=\"" + std::string(M::reason) + "\"";
+    if constexpr (M::role == mechanism_role::server) s += "; authenticator=required (ZAP domain '" + std::string(D::name) + "')";
+    s += "; send_hwm=" + std::to_string(L::send_hwm) + "; recv_hwm=" + std::to_string(L::recv_hwm) +
+         "; when_full=" + std::string(L::template get<limit_slot::overflow>::name);
+    if constexpr (L::template has<limit_slot::max_message_size>) s += "; max_message_size=" + std::to_string(L::max_message_size);
+    s += "; linger_ms=" + std::to_string(L::linger) + "; send_timeout_ms=" + std::to_string(L::send_timeout) +
+         "; recv_timeout_ms=" + std::to_string(L::recv_timeout);
+    if constexpr (L::template has<limit_slot::handshake_timeout>) s += "; handshake_timeout_ms=" + std::to_string(L::handshake_timeout);
+    return s;
+  }
+  static std::string label() {
+    return std::string(P::name) + "/" + detail::mechanism_label(M::kind, M::role, M::is_insecure) + "/" +
+           std::string(T::scheme) + "@" + std::string(D::name);
+  }
+
+  // For zmq::poll only; using it to change options voids every guarantee.
+  void* poll_handle() { return sock_.handle(); }
+  event_log& events() { return *log_; }
+
+ private:
+  template <class Ctx>
+  static auto& context_of(Ctx& ctx) {
+    if constexpr (requires { typename Ctx::domain_type; }) {
+      static_assert(std::is_same_v<Ctx, context<D>>,
+                    "zguard::socket: the context belongs to another security domain than the "
+                    "socket (G10)");
+    } else {
+      static_assert(detail::dependent_false<Ctx>, "zguard::socket: the first argument must be a zguard::context<D>");
+    }
+    return ctx;
+  }
+
+  template <class Ctx, class... A>
+  static constexpr bool check_arguments() {
+    constexpr bool has_auth = (std::is_same_v<A, authenticator<D>> || ...);
+    constexpr bool other_auth =
+        ((requires { typename A::domain_type; } && !std::is_same_v<A, authenticator<D>> &&
+          !std::is_same_v<A, context<D>>) || ...);
+    if constexpr (M::kind == mechanism_kind::curve && M::role == mechanism_role::server) {
+      constexpr bool ok = std::is_same_v<detail::type_list<A...>, detail::type_list<authenticator<D>, keypair>>;
+      static_assert(!other_auth, "zguard::socket: the authenticator belongs to another security domain (G10)");
+      static_assert(other_auth || has_auth,
+                    "zguard::socket: a CURVE server needs an authenticator of its context "
+                    "(zguard::authenticator<D>): without a ZAP handler libzmq accepts every "
+                    "client; write socket(ctx, auth, server_keypair) (G3)");
+      static_assert(!has_auth || ok,
+                    "zguard::socket: a CURVE server is made as socket(ctx, auth, server_keypair) (G4)");
+      return ok;
+    } else if constexpr (M::kind == mechanism_kind::curve) {
+      constexpr bool ok = std::is_same_v<detail::type_list<A...>, detail::type_list<keypair, public_key>>;
+      static_assert(ok,
+                    "zguard::socket: a CURVE client needs its own keypair and the server's "
+                    "public key: socket(ctx, client_keypair, server_public_key) (G4)");
+      return ok;
+    } else if constexpr (M::kind == mechanism_kind::plain && M::role == mechanism_role::server) {
+      constexpr bool ok = std::is_same_v<detail::type_list<A...>, detail::type_list<authenticator<D>>>;
+      static_assert(!other_auth, "zguard::socket: the authenticator belongs to another security domain (G10)");
+      static_assert(other_auth || ok,
+                    "zguard::socket: a PLAIN server needs an authenticator of its context to "
+                    "check passwords: socket(ctx, auth) (G2, G3)");
+      return ok;
+    } else if constexpr (M::kind == mechanism_kind::plain) {
+      constexpr bool ok = std::is_same_v<detail::type_list<A...>, detail::type_list<plain_credentials>>;
+      static_assert(ok,
+                    "zguard::socket: a PLAIN client needs its credentials: "
+                    "socket(ctx, zguard::plain_credentials{user, password})");
+      return ok;
+    } else {
+      static_assert(sizeof...(A) == 0, "zguard::socket: a NULL socket takes no keys or authenticator");
+      return sizeof...(A) == 0;
+    }
+  }
+
+  void apply_limits() {
+    sock_.set(zmq::sockopt::sndhwm, int(L::send_hwm));
+    sock_.set(zmq::sockopt::rcvhwm, int(L::recv_hwm));
+    sock_.set(zmq::sockopt::linger, int(L::linger));
+    sock_.set(zmq::sockopt::sndtimeo, int(L::send_timeout));
+    sock_.set(zmq::sockopt::rcvtimeo, int(L::recv_timeout));
+    if constexpr (L::template has<limit_slot::max_message_size>)
+      sock_.set(zmq::sockopt::maxmsgsize, std::int64_t(L::max_message_size));
+    if constexpr (L::template has<limit_slot::handshake_timeout>)
+      sock_.set(zmq::sockopt::handshake_ivl, int(L::handshake_timeout));
+    if constexpr (std::is_same_v<P, router> && L::blocks_when_full) sock_.set(zmq::sockopt::router_mandatory, 1);
+    if constexpr (std::is_same_v<P, req>) {
+      sock_.set(zmq::sockopt::req_relaxed, 1);
+      sock_.set(zmq::sockopt::req_correlate, 1);
+    }
+  }
+
+  template <class Ctx, class... A>
+  void apply_mechanism(Ctx& ctx, A&... args) {
+    if constexpr (M::kind == mechanism_kind::curve && M::role == mechanism_role::server) {
+      auto [auth, keys] = std::tie(args...);
+      use_authenticator(ctx, auth);
+      sock_.set(zmq::sockopt::curve_server, 1);
+      sock_.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(keys.secret_part().data(), 32));
+      sock_.set(zmq::sockopt::curve_publickey, zmq::const_buffer(keys.public_part().data(), 32));
+    } else if constexpr (M::kind == mechanism_kind::curve) {
+      auto [keys, server] = std::tie(args...);
+      sock_.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.data(), 32));
+      sock_.set(zmq::sockopt::curve_publickey, zmq::const_buffer(keys.public_part().data(), 32));
+      sock_.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(keys.secret_part().data(), 32));
+    } else if constexpr (M::kind == mechanism_kind::plain && M::role == mechanism_role::server) {
+      auto [auth] = std::tie(args...);
+      use_authenticator(ctx, auth);
+      sock_.set(zmq::sockopt::plain_server, 1);
+    } else if constexpr (M::kind == mechanism_kind::plain) {
+      auto [creds] = std::tie(args...);
+      sock_.set(zmq::sockopt::plain_username, creds.username());
+      sock_.set(zmq::sockopt::plain_password,
+                zmq::const_buffer(creds.password_data(), creds.password_size()));
+    }
+  }
+
+  // Same domain is checked at compile time; same context instance here.
+  void use_authenticator(context<D>& ctx, authenticator<D> const& auth) {
+    if (&auth.ctx() != &ctx)
+      throw authenticator_error("zguard::socket: the authenticator runs in another context; a ZAP "
+                                "handler only answers for sockets of its own context");
+    zap_ = auth.share();
+  }
+
+  event_log* log_;
+  // Declared before sock_ so the ZAP handler outlives the socket it guards.
+  std::shared_ptr<void> zap_;
+  zmq::socket_t sock_;
+  std::unique_ptr<detail::socket_monitor> monitor_;
+  std::vector<detail::ipc_file> ipc_files_;
+};
+
+}  // namespace v0
+}  // namespace zguard

@@ -1,0 +1,85 @@
+// Compile-time rules that must hold, checked in the normal build (mp-units
+// style). Each compile_fail/*.fail.cpp case has its compiling twin here.
+#include <zguard/zguard.hpp>
+
+#include <concepts>
+
+namespace zg = zguard;
+namespace {
+using D = zg::domain<"static">;
+using BL = zg::limits<zg::send_hwm<10>, zg::recv_hwm<10>, zg::block_when_full, zg::max_message_size<1024>,
+                      zg::linger_ms<0>, zg::send_timeout_ms<100>, zg::recv_timeout_ms<100>,
+                      zg::handshake_timeout_ms<1000>>;
+using DL = zg::limits<zg::drop_when_full, zg::recv_hwm<10>, zg::send_hwm<10>, zg::max_message_size<1024>,
+                      zg::handshake_timeout_ms<1000>, zg::linger_ms<0>, zg::send_timeout_ms<100>,
+                      zg::recv_timeout_ms<100>>;
+using InprocL = zg::limits<zg::send_hwm<10>, zg::recv_hwm<10>, zg::block_when_full, zg::linger_ms<0>,
+                           zg::send_timeout_ms<100>, zg::recv_timeout_ms<100>>;
+
+// Valid combinations, policies in any order.
+using curve_rep = zg::socket<D, zg::tcp, zg::rep, zg::curve_server, BL>;
+using curve_req = zg::socket<zg::curve_client, BL, zg::req, zg::tcp, D>;
+using plain_rep = zg::socket<D, zg::ipc, zg::rep, zg::plain_server, BL>;
+using null_ipc = zg::socket<D, zg::ipc, zg::pull, zg::null_mechanism, BL>;
+using inproc_pair = zg::socket<D, zg::inproc, zg::pair, zg::null_mechanism, InprocL>;
+using lab_pub = zg::socket<D, zg::tcp, zg::pub, zg::insecure<"lab bench, no secrets">, DL>;
+using curve_sub = zg::socket<D, zg::tcp, zg::sub, zg::curve_client, DL>;
+using mcast_pub = zg::socket<D, zg::epgm, zg::pub, zg::insecure<"multicast demo">, DL>;
+using router_block = zg::socket<D, zg::tcp, zg::router, zg::curve_server, BL>;
+using router_drop = zg::socket<D, zg::tcp, zg::router, zg::curve_server, DL>;
+
+static_assert(curve_rep::valid && curve_req::valid && plain_rep::valid && null_ipc::valid &&
+              inproc_pair::valid && lab_pub::valid && curve_sub::valid && mcast_pub::valid &&
+              router_block::valid && router_drop::valid);
+static_assert(std::is_same_v<curve_req::transport_type, zg::tcp> &&
+              std::is_same_v<curve_req::domain_type, D>);
+
+// Only the operations a pattern allows exist.
+template <class S>
+concept can_send = requires(S& s) { s.send("x"); };
+template <class S>
+concept can_recv = requires(S& s) { s.recv(); };
+template <class S>
+concept can_request = requires(S& s) { s.request("x"); };
+template <class S>
+concept can_subscribe = requires(S& s) { s.subscribe("t"); };
+template <class S>
+concept binds_text = requires(S& s) { s.bind("inproc://x"); };
+template <class S, class E>
+concept binds_endpoint = requires(S& s, E const& e) { s.bind(e); };
+
+static_assert(can_send<lab_pub> && !can_recv<lab_pub>);
+static_assert(!can_send<curve_sub> && can_recv<curve_sub> && can_subscribe<curve_sub>);
+static_assert(!can_send<null_ipc> && can_recv<null_ipc> && !can_subscribe<null_ipc>);
+static_assert(can_request<curve_req> && !can_request<curve_rep>);
+// inproc binds only typed endpoints of its own domain.
+static_assert(!binds_text<inproc_pair> && binds_endpoint<inproc_pair, zg::endpoint<zg::inproc, D>>);
+static_assert(!binds_endpoint<curve_rep, zg::endpoint<zg::inproc, D>>);
+
+// Pattern pairs (RFC 28-31) and mechanism pairs.
+static_assert(zg::compatible_patterns<zg::req, zg::rep> && zg::compatible_patterns<zg::rep, zg::req>);
+static_assert(zg::compatible_patterns<zg::dealer, zg::router> && zg::compatible_patterns<zg::xpub, zg::xsub>);
+static_assert(zg::compatible_patterns<zg::push, zg::pull> && zg::compatible_patterns<zg::pair, zg::pair>);
+static_assert(!zg::compatible_patterns<zg::push, zg::sub> && !zg::compatible_patterns<zg::req, zg::req>);
+static_assert(!zg::compatible_patterns<zg::pub, zg::pub> && !zg::compatible_patterns<zg::rep, zg::rep>);
+static_assert(zg::compatible_mechanisms<zg::curve_client, zg::curve_server>);
+static_assert(!zg::compatible_mechanisms<zg::curve_client, zg::curve_client>);
+static_assert(!zg::compatible_mechanisms<zg::curve_client, zg::insecure<"x y z">>);
+static_assert(zg::compatible_mechanisms<zg::null_mechanism, zg::insecure<"x y z">>);
+static_assert(zg::compatible_mechanisms<zg::plain_client, zg::plain_server>);
+
+// Keys are distinct types: nothing converts one into another.
+static_assert(!std::convertible_to<zg::public_key, zg::secret_key>);
+static_assert(!std::convertible_to<zg::secret_key, zg::public_key>);
+static_assert(!std::copy_constructible<zg::secret_key> && !std::copy_constructible<zg::keypair>);
+
+// The compiling twins of the connect() compile-fail cases.
+[[maybe_unused]] void twins(zg::context<D>& ctx, zg::authenticator<D>& auth, zg::keypair const& k,
+                            zg::public_key const& server) {
+  curve_rep rep(ctx, auth, k);
+  curve_req req(ctx, k, server);
+  req.connect(rep.bind("tcp://127.0.0.1:*"));
+  inproc_pair a(ctx), b(ctx);
+  b.connect(a.bind(zg::endpoint<zg::inproc, D>("inproc://twins")));
+}
+}  // namespace

@@ -1,0 +1,94 @@
+// Shared helpers for the test suite: temporary directories, a capturing
+// event sink, and the limit sets the tests use.
+#pragma once
+
+#include <doctest/doctest.h>
+#include <zguard/zguard.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace zguard_test {
+
+using test_domain = zguard::domain<"test">;
+using other_domain = zguard::domain<"other">;
+
+// Limits for a network REQ/REP pair: small, bounded, quick to time out.
+using rr_limits = zguard::limits<zguard::send_hwm<100>, zguard::recv_hwm<100>, zguard::block_when_full,
+                                 zguard::max_message_size<4096>, zguard::linger_ms<0>,
+                                 zguard::send_timeout_ms<1000>, zguard::recv_timeout_ms<500>,
+                                 zguard::handshake_timeout_ms<2000>>;
+
+using curve_rep = zguard::socket<test_domain, zguard::tcp, zguard::rep, zguard::curve_server, rr_limits>;
+using curve_req = zguard::socket<test_domain, zguard::tcp, zguard::req, zguard::curve_client, rr_limits>;
+
+// A private directory (0700) removed at scope exit.
+struct temp_dir {
+  std::filesystem::path path;
+  temp_dir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "zguard-test-XXXXXX").string();
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    path = tmpl;
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  temp_dir(temp_dir const&) = delete;
+  temp_dir& operator=(temp_dir const&) = delete;
+};
+
+// Collects events (and still counts them in the context's log).
+struct captured_events {
+  std::shared_ptr<std::mutex> mu = std::make_shared<std::mutex>();
+  std::shared_ptr<std::vector<zguard::security_event>> events =
+      std::make_shared<std::vector<zguard::security_event>>();
+  zguard::event_sink sink() const {
+    return [mu = mu, events = events](zguard::security_event const& e) {
+      std::lock_guard lock(*mu);
+      events->push_back(e);
+    };
+  }
+  std::vector<zguard::security_event> named(std::string const& name) const {
+    std::lock_guard lock(*mu);
+    std::vector<zguard::security_event> out;
+    for (auto const& e : *events)
+      if (e.name == name) out.push_back(e);
+    return out;
+  }
+};
+
+// Polls cond every 10 ms for at most `limit`; returns its last value.
+template <class Cond>
+bool eventually(Cond cond, std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
+  auto const deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return cond();
+}
+
+// Runs a command, returns {exit status, stdout}.
+inline std::pair<int, std::string> run_command(std::string const& cmd) {
+  std::string out;
+  FILE* f = ::popen(cmd.c_str(), "r");
+  REQUIRE(f != nullptr);
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) out.append(buf.data(), n);
+  int status = ::pclose(f);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+inline std::string to_string(zguard::v0::security_event const& e) { return zguard::to_json(e); }
+
+}  // namespace zguard_test
