@@ -38,14 +38,18 @@ struct echo_service {
   }
 };
 
+// A context with its authenticator, a server keypair and one client keypair.
+struct curve_setup {
+  captured_events seen;
+  zg::context<test_domain> ctx{seen.sink()};
+  zg::authenticator<test_domain> auth{ctx};
+  zg::keypair server_keys = zg::keypair::generate();
+  zg::keypair client_keys = zg::keypair::generate();
+};
+
 }  // namespace
 
-TEST_CASE("CURVE REQ/REP: an allowlisted client is served and identified by its key") {
-  captured_events seen;
-  zg::context<test_domain> ctx(seen.sink());
-  zg::authenticator<test_domain> auth(ctx);
-  auto server_keys = zg::keypair::generate();
-  auto client_keys = zg::keypair::generate();
+TEST_CASE_FIXTURE(curve_setup, "CURVE REQ/REP: an allowlisted client is served and identified by its key") {
   auth.allow(client_keys.public_part());
   echo_service svc(ctx, auth, server_keys);
 
@@ -58,11 +62,7 @@ TEST_CASE("CURVE REQ/REP: an allowlisted client is served and identified by its 
   CHECK(ctx.events().count("zap.deny") == 0);
 }
 
-TEST_CASE("CURVE REQ/REP: a client key not on the allowlist is refused and logged") {
-  captured_events seen;
-  zg::context<test_domain> ctx(seen.sink());
-  zg::authenticator<test_domain> auth(ctx);
-  auto server_keys = zg::keypair::generate();
+TEST_CASE_FIXTURE(curve_setup, "CURVE REQ/REP: a client key not on the allowlist is refused and logged") {
   auto good = zg::keypair::generate();
   auto stranger = zg::keypair::generate();
   auth.allow(good.public_part());
@@ -86,11 +86,7 @@ TEST_CASE("CURVE REQ/REP: a client key not on the allowlist is refused and logge
   CHECK(reply->to_string() == "echo:hi|" + good.public_part().z85());
 }
 
-TEST_CASE("CURVE REQ/REP: NULL and PLAIN clients cannot talk to a CURVE server") {
-  captured_events seen;
-  zg::context<test_domain> ctx(seen.sink());
-  zg::authenticator<test_domain> auth(ctx);
-  auto server_keys = zg::keypair::generate();
+TEST_CASE_FIXTURE(curve_setup, "CURVE REQ/REP: NULL and PLAIN clients cannot talk to a CURVE server") {
   echo_service svc(ctx, auth, server_keys);
 
   // Raw cppzmq peers: zguard's own types would not compile these clients.
@@ -113,11 +109,7 @@ TEST_CASE("CURVE REQ/REP: NULL and PLAIN clients cannot talk to a CURVE server")
   CHECK(ctx.events().count("zap.allow") == 0);
 }
 
-TEST_CASE("CURVE REQ/REP: an oversized message disconnects only its sender") {
-  captured_events seen;
-  zg::context<test_domain> ctx(seen.sink());
-  zg::authenticator<test_domain> auth(ctx);
-  auto server_keys = zg::keypair::generate();
+TEST_CASE_FIXTURE(curve_setup, "CURVE REQ/REP: an oversized message disconnects only its sender") {
   auto a = zg::keypair::generate();
   auto b = zg::keypair::generate();
   auth.allow(a.public_part()).allow(b.public_part());
@@ -142,12 +134,7 @@ TEST_CASE("CURVE REQ/REP: an oversized message disconnects only its sender") {
   }
 }
 
-TEST_CASE("REQ recovers by itself when the server dies and comes back") {
-  captured_events seen;
-  zg::context<test_domain> ctx(seen.sink());
-  zg::authenticator<test_domain> auth(ctx);
-  auto server_keys = zg::keypair::generate();
-  auto client_keys = zg::keypair::generate();
+TEST_CASE_FIXTURE(curve_setup, "REQ recovers by itself when the server dies and comes back") {
   auth.allow(client_keys.public_part());
 
   auto svc = std::make_unique<echo_service>(ctx, auth, server_keys);
@@ -202,12 +189,7 @@ TEST_CASE("authenticator: one per context, reloadable allowlist directory") {
   CHECK(ctx.events().count("zap.reloaded") == 1);
 }
 
-TEST_CASE("authenticator: IP deny list refuses an allowlisted key") {
-  captured_events seen;
-  zg::context<test_domain> ctx(seen.sink());
-  zg::authenticator<test_domain> auth(ctx);
-  auto server_keys = zg::keypair::generate();
-  auto client_keys = zg::keypair::generate();
+TEST_CASE_FIXTURE(curve_setup, "authenticator: IP deny list refuses an allowlisted key") {
   auth.allow(client_keys.public_part()).deny_address("127.0.0.1");
   echo_service svc(ctx, auth, server_keys);
   curve_req client(ctx, client_keys, server_keys.public_part());
@@ -217,12 +199,7 @@ TEST_CASE("authenticator: IP deny list refuses an allowlisted key") {
   CHECK(seen.named("zap.deny").front().field("reason") == "address denied");
 }
 
-TEST_CASE("CURVE over IPv6 loopback") {
-  captured_events seen;
-  zg::context<test_domain> ctx(seen.sink());
-  zg::authenticator<test_domain> auth(ctx);
-  auto server_keys = zg::keypair::generate();
-  auto client_keys = zg::keypair::generate();
+TEST_CASE_FIXTURE(curve_setup, "CURVE over IPv6 loopback") {
   auth.allow(client_keys.public_part());
   echo_service svc(ctx, auth, server_keys, "tcp://[::1]:*");
   curve_req client(ctx, client_keys, server_keys.public_part());

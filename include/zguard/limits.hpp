@@ -26,53 +26,47 @@ struct recv_timeout {};
 struct handshake_timeout {};
 }  // namespace limit_slot
 
+namespace detail {
+template <class Slot, std::int64_t V>
+struct limit_value {
+  using limit = Slot;
+  static constexpr std::int64_t value = V;
+};
+}  // namespace detail
+
 // ZMQ_SNDHWM / ZMQ_RCVHWM in messages. 0 would mean "unlimited" to libzmq,
 // so it is refused.
 template <int N>
-struct send_hwm {
+struct send_hwm : detail::limit_value<limit_slot::send_hwm, N> {
   static_assert(N > 0, "zguard::send_hwm<N>: N must be > 0 (0 means unlimited in libzmq)");
-  using limit = limit_slot::send_hwm;
-  static constexpr std::int64_t value = N;
 };
 template <int N>
-struct recv_hwm {
+struct recv_hwm : detail::limit_value<limit_slot::recv_hwm, N> {
   static_assert(N > 0, "zguard::recv_hwm<N>: N must be > 0 (0 means unlimited in libzmq)");
-  using limit = limit_slot::recv_hwm;
-  static constexpr std::int64_t value = N;
 };
 
 // ZMQ_MAXMSGSIZE in bytes: a peer that sends a larger frame is disconnected.
 template <std::int64_t N>
-struct max_message_size {
+struct max_message_size : detail::limit_value<limit_slot::max_message_size, N> {
   static_assert(N > 0, "zguard::max_message_size<N>: N must be > 0 (-1 means unlimited in libzmq)");
-  using limit = limit_slot::max_message_size;
-  static constexpr std::int64_t value = N;
 };
 
 // Timeouts in milliseconds. -1 (infinite) is refused: nothing waits forever.
 template <int Ms>
-struct linger_ms {
+struct linger_ms : detail::limit_value<limit_slot::linger, Ms> {
   static_assert(Ms >= 0, "zguard::linger_ms<Ms>: Ms must be >= 0 (-1 would block context shutdown forever)");
-  using limit = limit_slot::linger;
-  static constexpr std::int64_t value = Ms;
 };
 template <int Ms>
-struct send_timeout_ms {
+struct send_timeout_ms : detail::limit_value<limit_slot::send_timeout, Ms> {
   static_assert(Ms >= 0, "zguard::send_timeout_ms<Ms>: Ms must be >= 0 (-1 would block forever)");
-  using limit = limit_slot::send_timeout;
-  static constexpr std::int64_t value = Ms;
 };
 template <int Ms>
-struct recv_timeout_ms {
+struct recv_timeout_ms : detail::limit_value<limit_slot::recv_timeout, Ms> {
   static_assert(Ms >= 0, "zguard::recv_timeout_ms<Ms>: Ms must be >= 0 (-1 would block forever)");
-  using limit = limit_slot::recv_timeout;
-  static constexpr std::int64_t value = Ms;
 };
 template <int Ms>
-struct handshake_timeout_ms {
+struct handshake_timeout_ms : detail::limit_value<limit_slot::handshake_timeout, Ms> {
   static_assert(Ms > 0, "zguard::handshake_timeout_ms<Ms>: Ms must be > 0 (0 disables the handshake timeout)");
-  using limit = limit_slot::handshake_timeout;
-  static constexpr std::int64_t value = Ms;
 };
 
 // What happens at the send HWM. Must match what libzmq does for the pattern:

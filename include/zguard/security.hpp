@@ -24,63 +24,40 @@ inline namespace v0 {
 enum class mechanism_kind { null, plain, curve };
 enum class mechanism_role { none, server, client };
 
+namespace detail {
+template <mechanism_kind K, mechanism_role R, bool Insecure = false>
+struct mechanism_tag {
+  using zguard_slot = slot::mechanism;
+  static constexpr mechanism_kind kind = K;
+  static constexpr mechanism_role role = R;
+  static constexpr std::string_view name =
+      K == mechanism_kind::curve ? "CURVE" : K == mechanism_kind::plain ? "PLAIN" : "NULL";
+  static constexpr bool is_insecure = Insecure;
+};
+}  // namespace detail
+
 // NULL security: no authentication, no encryption. Allowed on inproc and ipc
 // (where the process boundary or file permissions protect the channel).
-struct null_mechanism {
-  using zguard_slot = slot::mechanism;
-  static constexpr mechanism_kind kind = mechanism_kind::null;
-  static constexpr mechanism_role role = mechanism_role::none;
-  static constexpr std::string_view name = "NULL";
-  static constexpr bool is_insecure = false;
-};
+struct null_mechanism : detail::mechanism_tag<mechanism_kind::null, mechanism_role::none> {};
 
 // NULL security where the type must say why: the only way to have NULL on tcp
 // and the acknowledgement multicast (pgm/epgm) needs. The reason shows in the
 // type, in every security profile and in a start-up warning event.
 template <fixed_string Reason>
-struct insecure {
+struct insecure : detail::mechanism_tag<mechanism_kind::null, mechanism_role::none, true> {
   static_assert(Reason.size() >= 3,
                 "zguard::insecure<\"reason\">: give a reason a reviewer can read");
-  using zguard_slot = slot::mechanism;
-  static constexpr mechanism_kind kind = mechanism_kind::null;
-  static constexpr mechanism_role role = mechanism_role::none;
-  static constexpr std::string_view name = "NULL";
-  static constexpr bool is_insecure = true;
   static constexpr std::string_view reason = Reason.view();
 };
 
 // PLAIN: user name and password, sent in clear: ipc only (G2). The server side
 // verifies against crypto_pwhash_str hashes in the authenticator.
-struct plain_server {
-  using zguard_slot = slot::mechanism;
-  static constexpr mechanism_kind kind = mechanism_kind::plain;
-  static constexpr mechanism_role role = mechanism_role::server;
-  static constexpr std::string_view name = "PLAIN";
-  static constexpr bool is_insecure = false;
-};
-struct plain_client {
-  using zguard_slot = slot::mechanism;
-  static constexpr mechanism_kind kind = mechanism_kind::plain;
-  static constexpr mechanism_role role = mechanism_role::client;
-  static constexpr std::string_view name = "PLAIN";
-  static constexpr bool is_insecure = false;
-};
+struct plain_server : detail::mechanism_tag<mechanism_kind::plain, mechanism_role::server> {};
+struct plain_client : detail::mechanism_tag<mechanism_kind::plain, mechanism_role::client> {};
 
 // CURVE (CurveZMQ): encrypted and mutually authenticated by Curve25519 keys.
-struct curve_server {
-  using zguard_slot = slot::mechanism;
-  static constexpr mechanism_kind kind = mechanism_kind::curve;
-  static constexpr mechanism_role role = mechanism_role::server;
-  static constexpr std::string_view name = "CURVE";
-  static constexpr bool is_insecure = false;
-};
-struct curve_client {
-  using zguard_slot = slot::mechanism;
-  static constexpr mechanism_kind kind = mechanism_kind::curve;
-  static constexpr mechanism_role role = mechanism_role::client;
-  static constexpr std::string_view name = "CURVE";
-  static constexpr bool is_insecure = false;
-};
+struct curve_server : detail::mechanism_tag<mechanism_kind::curve, mechanism_role::server> {};
+struct curve_client : detail::mechanism_tag<mechanism_kind::curve, mechanism_role::client> {};
 
 // Mechanism: one of the tags above.
 //   semantics: kind and role decide the socket options and what the socket's
