@@ -1,0 +1,158 @@
+// zguard/keys.hpp - CURVE keys as distinct types (G4).
+//
+// A public key, a secret key and a keypair cannot be mixed up: they are
+// different types with no conversions. Secret bytes live in libsodium
+// guarded memory (read-only once filled, wiped when freed) and are never
+// turned into a std::string. Z85 text is validated before decoding, and a
+// keypair is checked: its secret must derive its public key.
+#pragma once
+
+#include <sodium.h>
+#include <zmq.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <zguard/detail/guarded_bytes.hpp>
+#include <zguard/version.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+// Bad key input on a configuration path. The text says what is wrong and
+// never contains key material.
+struct key_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+// The Z85 alphabet (ZeroMQ RFC 32).
+inline bool is_z85_char(char c) {
+  constexpr std::string_view alphabet =
+      "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+  return alphabet.find(c) != std::string_view::npos;
+}
+
+// Decodes 40 Z85 characters into 32 bytes at out; throws key_error.
+inline void z85_decode_key(std::string_view text, std::uint8_t* out, char const* what) {
+  if (text.size() != 40)
+    throw key_error(std::string("zguard: a Z85 ") + what + " must be 40 characters, got " +
+                    std::to_string(text.size()));
+  if (!std::all_of(text.begin(), text.end(), is_z85_char))
+    throw key_error(std::string("zguard: a Z85 ") + what + " contains a character outside the Z85 alphabet");
+  char buf[41];
+  std::memcpy(buf, text.data(), 40);
+  buf[40] = '\0';
+  bool const ok = zmq_z85_decode(out, buf) != nullptr;
+  sodium_memzero(buf, sizeof buf);
+  // Z85 can express 2^256 + values beyond 32 bytes; libzmq rejects them.
+  if (!ok) throw key_error(std::string("zguard: invalid Z85 ") + what);
+}
+}  // namespace detail
+
+class public_key {
+ public:
+  static constexpr std::size_t size = 32;
+
+  static public_key from_z85(std::string_view text) {
+    public_key k;
+    detail::z85_decode_key(text, k.bytes_.data(), "public key");
+    return k;
+  }
+  static public_key from_bytes(std::span<const std::uint8_t, 32> bytes) {
+    public_key k;
+    std::copy(bytes.begin(), bytes.end(), k.bytes_.begin());
+    return k;
+  }
+  std::string z85() const {
+    char out[41];
+    zmq_z85_encode(out, bytes_.data(), size);
+    return out;
+  }
+  const std::uint8_t* data() const { return bytes_.data(); }
+  bool operator==(public_key const&) const = default;
+
+ private:
+  public_key() = default;
+  std::array<std::uint8_t, 32> bytes_{};
+};
+
+struct public_key_hash {
+  std::size_t operator()(public_key const& k) const noexcept {
+    std::size_t h;
+    std::memcpy(&h, k.data(), sizeof h);  // keys are uniformly random
+    return h;
+  }
+};
+
+class secret_key {
+ public:
+  static constexpr std::size_t size = 32;
+
+  static secret_key from_z85(std::string_view text) {
+    secret_key k;
+    detail::z85_decode_key(text, k.bytes_.writable(), "secret key");
+    k.bytes_.seal();
+    return k;
+  }
+  secret_key(secret_key&&) noexcept = default;
+  secret_key& operator=(secret_key&&) noexcept = default;
+
+  const std::uint8_t* data() const {
+    if (bytes_.empty()) throw key_error("zguard: use of a moved-from secret_key");
+    return bytes_.data();
+  }
+  // Writes the Z85 text (and a NUL) for certificate files; the caller wipes
+  // it with sodium_memzero.
+  void write_z85(char (&out)[41]) const { zmq_z85_encode(out, data(), size); }
+
+ private:
+  friend class keypair;
+  secret_key() : bytes_(size) {}
+  detail::guarded_bytes bytes_;
+};
+
+class keypair {
+ public:
+  // A fresh Curve25519 keypair, as zmq_curve_keypair makes, with the secret
+  // written straight into guarded memory.
+  static keypair generate() {
+    check_runtime();
+    secret_key secret;
+    std::array<std::uint8_t, 32> pub{};
+    crypto_box_keypair(pub.data(), secret.bytes_.writable());
+    secret.bytes_.seal();
+    return keypair(public_key::from_bytes(pub), std::move(secret));
+  }
+  // Checks that the secret derives the public key.
+  keypair(public_key pub, secret_key secret) : public_(pub), secret_(std::move(secret)) {
+    check_runtime();
+    std::array<std::uint8_t, 32> derived{};
+    if (crypto_scalarmult_base(derived.data(), secret_.data()) != 0 ||
+        sodium_memcmp(derived.data(), public_.data(), 32) != 0)
+      throw key_error("zguard: secret key does not match public key");
+  }
+  keypair(keypair&&) noexcept = default;
+  keypair& operator=(keypair&&) noexcept = default;
+
+  public_key const& public_part() const { return public_; }
+  secret_key const& secret_part() const { return secret_; }
+
+ private:
+  public_key public_;
+  secret_key secret_;
+};
+
+}  // namespace v0
+}  // namespace zguard
+
+template <>
+struct std::hash<zguard::public_key> : zguard::public_key_hash {};
