@@ -93,6 +93,12 @@ TEST_CASE_FIXTURE(curve_setup, "CURVE REQ/REP: NULL and PLAIN clients cannot tal
   zmq::context_t raw;
   for (bool plain : {false, true}) {
     CAPTURE(plain);
+    // The server logs the mechanism mismatch as failed_protocol, or as
+    // failed_no_detail when the client noticed first and hung up.
+    auto handshake_failures = [&] {
+      return ctx.events().count("handshake.failed_protocol") + ctx.events().count("handshake.failed_no_detail");
+    };
+    auto const failures_before = handshake_failures();
     zmq::socket_t attacker(raw, zmq::socket_type::req);
     attacker.set(zmq::sockopt::linger, 0);
     attacker.set(zmq::sockopt::rcvtimeo, 500);
@@ -104,8 +110,8 @@ TEST_CASE_FIXTURE(curve_setup, "CURVE REQ/REP: NULL and PLAIN clients cannot tal
     (void)attacker.send(zmq::str_buffer("data"), zmq::send_flags::none);
     zmq::message_t reply;
     CHECK_FALSE(attacker.recv(reply));
+    CHECK(eventually([&] { return handshake_failures() > failures_before; }));
   }
-  CHECK(eventually([&] { return ctx.events().count("handshake.failed_protocol") >= 2; }));
   CHECK(ctx.events().count("zap.allow") == 0);
 }
 

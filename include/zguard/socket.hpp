@@ -253,7 +253,6 @@ class socket {
     constexpr bool arguments_ok = check_arguments<Ctx, std::remove_cvref_t<Args>...>();
     apply_limits();
     sock_.set(zmq::sockopt::zap_domain, std::string(D::name));  // with no domain CURVE skips ZAP
-    if constexpr (std::is_same_v<T, tcp>) sock_.set(zmq::sockopt::ipv6, 1);
     if constexpr (arguments_ok) apply_mechanism(ctx, args...);  // no cascade after a failed assert
     if constexpr (T::carries_mechanism) monitor_ = std::make_unique<detail::socket_monitor>(ctx.native(), sock_, *log_, label());
     if constexpr (M::is_insecure)
@@ -282,6 +281,7 @@ class socket {
       ipc_files_.push_back(detail::ipc_bind(sock_, ep.address(), ep.ipc_mode()));
       return {ep.str()};
     } else {
+      if constexpr (std::is_same_v<T, tcp>) use_ipv6_for(ep);
       sock_.bind(ep.str());
       return {sock_.get(zmq::sockopt::last_endpoint)};
     }
@@ -296,6 +296,7 @@ class socket {
 
   void connect(std::string_view address) requires(!std::is_same_v<T, inproc>) {
     endpoint<T> ep(address);
+    if constexpr (std::is_same_v<T, tcp>) use_ipv6_for(ep);
     sock_.connect(ep.str());
   }
   template <class D2>
@@ -316,6 +317,7 @@ class socket {
     static_assert(compatible_mechanisms<M, M2>,
                   "zguard::socket::connect: the security mechanisms do not match (CURVE client "
                   "<-> CURVE server, PLAIN client <-> PLAIN server, NULL <-> NULL)");
+    if constexpr (std::is_same_v<T, tcp>) use_ipv6_for(endpoint<T>(ep.address));
     sock_.connect(ep.address);
   }
 
@@ -343,15 +345,27 @@ class socket {
   }
 
   // One frame, or nullopt when nothing arrived within recv_timeout_ms.
+  // A signal interrupting the wait also gives nullopt, so loops can check
+  // their stop condition.
   std::optional<zmq::message_t> recv() requires ReceivingPattern<P> {
     zmq::message_t msg;
-    if (!sock_.recv(msg)) return std::nullopt;
+    try {
+      if (!sock_.recv(msg)) return std::nullopt;
+    } catch (zmq::error_t const& e) {
+      if (e.num() != EINTR) throw;
+      return std::nullopt;
+    }
     return msg;
   }
   // All frames of one message, or nullopt on timeout.
   std::optional<std::vector<zmq::message_t>> recv_multipart() requires ReceivingPattern<P> {
     std::vector<zmq::message_t> frames;
-    if (!zmq::recv_multipart(sock_, std::back_inserter(frames))) return std::nullopt;
+    try {
+      if (!zmq::recv_multipart(sock_, std::back_inserter(frames))) return std::nullopt;
+    } catch (zmq::error_t const& e) {
+      if (e.num() != EINTR) throw;
+      return std::nullopt;
+    }
     return frames;
   }
 
@@ -475,6 +489,13 @@ class socket {
       static_assert(sizeof...(A) == 0, "zguard::socket: a NULL socket takes no keys or authenticator");
       return sizeof...(A) == 0;
     }
+  }
+
+  // IPv6 (dual stack) for "[addr]" and "*" hosts; plain IPv4 otherwise, so
+  // IPv4 peers are reported as a.b.c.d rather than ::ffff:a.b.c.d.
+  void use_ipv6_for(endpoint<tcp> const& ep) {
+    auto const host = ep.address();
+    sock_.set(zmq::sockopt::ipv6, (host.starts_with("[") || host.starts_with("*:")) ? 1 : 0);
   }
 
   void apply_limits() {
