@@ -1,0 +1,141 @@
+// CZMQ-compatible certificate files (G4): round trips, permissions, malformed
+// files, and CZMQ itself on the other side.
+#include "support.hpp"
+
+#include <sys/stat.h>
+
+#include <fstream>
+
+using namespace zguard_test;
+namespace zg = zguard;
+
+namespace {
+void write_text(std::filesystem::path const& p, std::string const& text, mode_t mode = 0600) {
+  { std::ofstream(p) << text; }
+  ::chmod(p.c_str(), mode);
+}
+mode_t mode_of(std::filesystem::path const& p) {
+  struct stat st {};
+  REQUIRE(::lstat(p.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+std::string read_text(std::filesystem::path const& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+}  // namespace
+
+TEST_CASE("save and load: public file 0644, secret file 0600, metadata kept") {
+  temp_dir dir;
+  auto keys = zg::keypair::generate();
+  auto const cert = dir.path / "server.cert";
+  zg::save_certificate(cert, keys, {{"name", "billing server"}, {"role", "service"}});
+  CHECK(mode_of(cert) == 0644);
+  CHECK(mode_of(dir.path / "server.cert_secret") == 0600);
+  CHECK(read_text(cert).find("secret-key") == std::string::npos);
+  auto pub = zg::load_public_certificate(cert);
+  CHECK(pub.key == keys.public_part());
+  CHECK(pub.metadata.at("name") == "billing server");
+  auto loaded = zg::load_keypair_certificate(cert);
+  CHECK(loaded.public_part() == keys.public_part());
+  CHECK(zg::load_keypair_certificate(dir.path / "server.cert_secret").public_part() == keys.public_part());
+
+  // Overwriting a secret that had become world-readable narrows it again.
+  ::chmod((dir.path / "server.cert_secret").c_str(), 0644);
+  zg::save_certificate(cert, keys);
+  CHECK(mode_of(dir.path / "server.cert_secret") == 0600);
+  CHECK_THROWS_AS(zg::save_certificate(dir.path / "x.cert", keys, {{"bad name", "v"}}), zg::key_error);
+  CHECK_THROWS_AS(zg::save_certificate(dir.path / "x.cert", keys, {{"name", "quote\""}}), zg::key_error);
+}
+
+TEST_CASE("secret certificates readable by others, or symlinked, are refused") {
+  temp_dir dir;
+  auto keys = zg::keypair::generate();
+  auto const cert = dir.path / "c.cert";
+  zg::save_certificate(cert, keys);
+  auto const secret = dir.path / "c.cert_secret";
+  for (mode_t mode : {0640, 0604, 0644, 0660}) {
+    CAPTURE(mode);
+    ::chmod(secret.c_str(), mode);
+    CHECK_THROWS_WITH_AS(zg::load_keypair_certificate(cert), doctest::Contains("group/world accessible"),
+                         zg::key_error);
+  }
+  ::chmod(secret.c_str(), 0400);
+  CHECK_NOTHROW(zg::load_keypair_certificate(cert));
+  std::filesystem::create_symlink(secret, dir.path / "link.cert_secret");
+  CHECK_THROWS_WITH_AS(zg::load_keypair_certificate(dir.path / "link.cert"), doctest::Contains("symlink"),
+                       zg::key_error);
+}
+
+TEST_CASE("malformed certificate files are refused with the file and line") {
+  temp_dir dir;
+  auto const good_pub = zg::keypair::generate().public_part().z85();
+  struct bad_case {
+    char const* name;
+    std::string text;
+    char const* expect;
+  };
+  std::vector<bad_case> cases = {
+      {"no-curve", "metadata\n    name = \"x\"\n", "no curve/public-key"},
+      {"bad-z85", "curve\n    public-key = \"" + good_pub.substr(0, 39) + "\"\n", "40 characters"},
+      {"truncated-quote", "curve\n    public-key = \"" + good_pub + "\n", ":2: unterminated quoted value"},
+      {"bad-indent", "curve\n  public-key = \"" + good_pub + "\"\n", ":2: indentation"},
+      {"tabs", "curve\n\tpublic-key = \"x\"\n", ":2: tabs"},
+      {"too-deep", "curve\n        public-key = \"x\"\n", ":2: indented deeper"},
+      {"duplicate", "curve\n    public-key = \"" + good_pub + "\"\n    public-key = \"" + good_pub + "\"\n",
+       ":3: 'curve/public-key' appears twice"},
+      {"junk", "curve\n    public-key \"x\"\n", ":2: expected '='"},
+      {"huge", std::string(70000, '#'), "larger than"},
+  };
+  for (auto const& c : cases) {
+    CAPTURE(c.name);
+    write_text(dir.path / c.name, c.text, 0644);
+    CHECK_THROWS_WITH_AS(zg::load_public_certificate(dir.path / c.name), doctest::Contains(c.expect),
+                         zg::key_error);
+  }
+  CHECK_THROWS_AS(zg::load_public_certificate(dir.path / "missing"), zg::key_error);
+  // A secret file without the secret key.
+  write_text(dir.path / "nosecret_secret", "curve\n    public-key = \"" + good_pub + "\"\n");
+  CHECK_THROWS_WITH_AS(zg::load_keypair_certificate(dir.path / "nosecret"), doctest::Contains("no curve/secret-key"),
+                       zg::key_error);
+}
+
+TEST_CASE("allowlist directories: public certificates only, malformed files named") {
+  temp_dir dir;
+  auto a = zg::keypair::generate(), b = zg::keypair::generate();
+  zg::save_certificate(dir.path / "a.cert", a);
+  zg::save_certificate(dir.path / "b.cert", b);
+  write_text(dir.path / ".hidden", "garbage", 0644);
+  auto keys = zg::load_public_directory(dir.path);
+  REQUIRE(keys.size() == 2);
+  CHECK(keys[0] == a.public_part());
+  CHECK(keys[1] == b.public_part());
+  write_text(dir.path / "broken.cert", "curve\n    public-key = \"nope\"\n", 0644);
+  CHECK_THROWS_WITH_AS(zg::load_public_directory(dir.path), doctest::Contains("40 characters"), zg::key_error);
+  CHECK_THROWS_AS(zg::load_public_directory(dir.path / "absent"), zg::key_error);
+}
+
+TEST_CASE("CZMQ interop: a zcert_save certificate loads here, ours loads in CZMQ") {
+  temp_dir dir;
+  auto const theirs = dir.path / "czmq.cert";
+  auto [rc, printed] = run_command(std::string(ZGUARD_CZMQ_CERT_TOOL) + " save " + theirs.string());
+  REQUIRE(rc == 0);
+  auto const czmq_public = printed.substr(0, printed.find('\n'));
+  auto const secret_mode = mode_of(dir.path / "czmq.cert_secret");
+  if (secret_mode & 077) {  // CZMQ's private file mode depends on the process umask
+    CHECK_THROWS_AS(zg::load_keypair_certificate(theirs), zg::key_error);
+    ::chmod((dir.path / "czmq.cert_secret").c_str(), 0600);
+  }
+  auto loaded = zg::load_keypair_certificate(theirs);
+  CHECK(loaded.public_part().z85() == czmq_public);
+  CHECK(zg::load_public_certificate(theirs).metadata.at("name") == "made by czmq");
+
+  auto ours = zg::keypair::generate();
+  zg::save_certificate(dir.path / "ours.cert", ours, {{"name", "made by zguard"}});
+  auto [rc2, lines] = run_command(std::string(ZGUARD_CZMQ_CERT_TOOL) + " load " + (dir.path / "ours.cert").string());
+  REQUIRE(rc2 == 0);
+  char sec[41];
+  ours.secret_part().write_z85(sec);
+  CHECK(lines == ours.public_part().z85() + "\n" + sec + "\n");
+  sodium_memzero(sec, sizeof sec);
+}
