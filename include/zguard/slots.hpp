@@ -13,6 +13,7 @@ struct transport {};
 struct pattern {};
 struct mechanism {};
 struct limits {};
+struct channel {};  // optional: what messages the socket carries
 }  // namespace slot
 }  // namespace v0
 }  // namespace zguard

@@ -30,6 +30,8 @@
 #include <vector>
 
 #include <zguard/auth.hpp>
+#include <zguard/channel.hpp>
+#include <zguard/codec.hpp>
 #include <zguard/context.hpp>
 #include <zguard/detail/monitor.hpp>
 #include <zguard/detail/policy_set.hpp>
@@ -50,7 +52,7 @@ using as_policy = std::conditional_t<Policy<P>, P, missing<void>>;
 
 // The rules of G1, G2, G5, G6, G10, G12 for one combination. Stops at the
 // first broken rule so the compiler prints one message, not a cascade.
-template <class D, class T, class P, class M, class L>
+template <class D, class T, class P, class M, class L, class C>
 consteval bool check_socket_rules() {
   if constexpr (is_missing<D>) {
     static_assert(dependent_false<D>,
@@ -140,6 +142,18 @@ consteval bool check_socket_rules() {
                   "zguard::socket: REQ/REP/DEALER/PUSH/PULL/PAIR block at the HWM in libzmq; "
                   "declare zguard::block_when_full (bounded by send_timeout_ms) (G5)");
     return false;
+  } else if constexpr (!is_missing<C> && !channel_sides<C, P>::fits) {
+    static_assert(dependent_false<C>,
+                  "zguard::socket: the channel does not fit the pattern: service<Req, Rep> needs "
+                  "REQ/REP/DEALER/ROUTER, topic<\"name\", S> PUB/XPUB/SUB/XSUB, stream<S> PUSH/PULL");
+    return false;
+  } else if constexpr (!is_missing<C> && L::template has<limit_slot::max_message_size> &&
+                       (max_size_of<typename channel_sides<C, P>::sends>() > std::size_t(L::max_message_size) ||
+                        max_size_of<typename channel_sides<C, P>::receives>() > std::size_t(L::max_message_size))) {
+    static_assert(dependent_false<C>,
+                  "zguard::socket: a schema of the channel can encode to more bytes than the socket's "
+                  "max_message_size<N>; raise N or tighten the schema's bounds (G5, G9)");
+    return false;
   } else {
     return true;
   }
@@ -204,6 +218,13 @@ struct peer_info {
   std::string peer_address;  // IP for tcp
 };
 
+// A decoded message and who sent it.
+template <class Msg>
+struct received {
+  Msg value;
+  peer_info peer;
+};
+
 inline peer_info peer_of(zmq::message_t const& msg) {
   peer_info p;
   if (char const* v = zmq_msg_gets(msg.handle(), "User-Id")) p.user_id = v;
@@ -219,6 +240,8 @@ class socket {
   using pattern_type = detail::find_policy_t<slot::pattern, detail::as_policy<Policies>...>;
   using mechanism_type = detail::find_policy_t<slot::mechanism, detail::as_policy<Policies>...>;
   using limits_type = detail::find_policy_t<slot::limits, detail::as_policy<Policies>...>;
+  // Optional: without a channel the socket carries raw frames.
+  using channel_type = detail::find_policy_t<slot::channel, detail::as_policy<Policies>...>;
 
  private:
   static_assert((detail::Policy<Policies> && ...),
@@ -228,19 +251,23 @@ class socket {
                     detail::count_policy<slot::transport, detail::as_policy<Policies>...> <= 1 &&
                     detail::count_policy<slot::pattern, detail::as_policy<Policies>...> <= 1 &&
                     detail::count_policy<slot::mechanism, detail::as_policy<Policies>...> <= 1 &&
-                    detail::count_policy<slot::limits, detail::as_policy<Policies>...> <= 1,
+                    detail::count_policy<slot::limits, detail::as_policy<Policies>...> <= 1 &&
+                    detail::count_policy<slot::channel, detail::as_policy<Policies>...> <= 1,
                 "zguard::socket: two policies fill the same slot (one domain, transport, "
-                "pattern, mechanism and limits each)");
+                "pattern, mechanism, limits and channel each)");
 
  public:
   static constexpr bool valid =
-      detail::check_socket_rules<domain_type, transport_type, pattern_type, mechanism_type, limits_type>();
+      detail::check_socket_rules<domain_type, transport_type, pattern_type, mechanism_type, limits_type,
+                                 channel_type>();
 
   using D = domain_type;
   using T = transport_type;
   using P = pattern_type;
   using M = mechanism_type;
   using L = limits_type;
+  using C = channel_type;
+  static constexpr bool typed = !detail::is_missing<C>;
 
   // socket(ctx)                           NULL / insecure<...>
   // socket(ctx, authenticator, keypair)   CURVE server
@@ -254,6 +281,7 @@ class socket {
     apply_limits();
     sock_.set(zmq::sockopt::zap_domain, std::string(D::name));  // with no domain CURVE skips ZAP
     if constexpr (arguments_ok) apply_mechanism(ctx, args...);  // no cascade after a failed assert
+    if constexpr (typed && (std::is_same_v<P, sub>)) sock_.set(zmq::sockopt::subscribe, C::name);
     if constexpr (T::carries_mechanism) monitor_ = std::make_unique<detail::socket_monitor>(ctx.native(), sock_, *log_, label());
     if constexpr (M::is_insecure)
       log_->emit("socket.insecure", severity::warning,
@@ -413,6 +441,103 @@ class socket {
     }
   }
 
+
+  // --- typed messages (with a channel policy) --------------------------------
+
+  // Sends one message of the channel's schema (a topic channel sends the
+  // topic frame first). False on timeout, as send().
+  template <class Msg>
+  [[nodiscard]] bool send_message(Msg const& msg) requires(typed && SendingPattern<P>) {
+    using expected = typename detail::channel_sides<C, P>::sends;
+    static_assert(std::is_same_v<Msg, expected>,
+                  "zguard::socket::send_message: this socket's channel does not carry that type; "
+                  "see the socket's channel policy (service / topic / stream)");
+    zmq::message_t frame(encoded_size(msg));
+    encode_into(msg, static_cast<std::uint8_t*>(frame.data()));
+    if constexpr (C::kind == channel_kind::topic)
+      if (!send(zmq::buffer(C::name), true)) return false;
+    return send(frame);
+  }
+
+  // The next well-formed message, or nullopt when none came within
+  // recv_timeout_ms. Malformed messages are refused, logged as
+  // "message.refused" and counted; a REP socket answers them with a
+  // zguard::refusal so the client learns why; the socket keeps serving.
+  template <class Msg>
+  std::optional<received<Msg>> receive_message() requires(typed && ReceivingPattern<P>) {
+    using expected = typename detail::channel_sides<C, P>::receives;
+    static_assert(std::is_same_v<Msg, expected>,
+                  "zguard::socket::receive_message<T>: T is not what this socket's channel delivers");
+    for (;;) {
+      auto frames = recv_multipart();
+      if (!frames) return std::nullopt;
+      auto& f = *frames;
+      std::size_t payload = 0;
+      if constexpr (C::kind == channel_kind::topic) {
+        if (f.size() != 2 || f[0].to_string_view() != C::name) {
+          refuse(f.empty() ? nullptr : &f.back(), decode_error{decode_reason::wrong_schema, "topic frame", 0});
+          continue;
+        }
+        payload = 1;
+      } else if (f.size() != 1) {
+        refuse(&f.back(), decode_error{decode_reason::trailing_bytes, "extra frames", 0});
+        if constexpr (std::is_same_v<P, rep>) reply_refusal(decode_reason::trailing_bytes, "extra frames");
+        continue;
+      }
+      auto decoded = decode<Msg>(f[payload].data(), f[payload].size());
+      if (!decoded) {
+        refuse(&f[payload], decoded.error());
+        if constexpr (std::is_same_v<P, rep>) reply_refusal(decoded.error().reason, decoded.error().field);
+        continue;
+      }
+      return received<Msg>{std::move(decoded.value()), peer_of(f[payload])};
+    }
+  }
+
+  // REQ: one request, its reply decoded. nullopt when no reply came in
+  // `attempts` tries; an error result when the reply was malformed or the
+  // service refused the request (reason peer_refused, field says why).
+  template <class Req>
+  std::optional<result<typename detail::channel_sides<C, P>::receives>> call(Req const& request, int attempts = 3)
+    requires(typed && std::is_same_v<P, req>)
+  {
+    using reply_type = typename detail::channel_sides<C, P>::receives;
+    static_assert(std::is_same_v<Req, typename detail::channel_sides<C, P>::sends>,
+                  "zguard::socket::call: this socket's channel does not carry that request type");
+    zmq::message_t frame(encoded_size(request));
+    encode_into(request, static_cast<std::uint8_t*>(frame.data()));
+    auto reply = this->request(zmq::const_buffer(frame.data(), frame.size()), attempts);
+    if (!reply) return std::nullopt;
+    auto decoded = decode<reply_type>(reply->data(), reply->size());
+    if (decoded) return decoded;
+    if (auto r = decode<refusal>(reply->data(), reply->size()))
+      return result<reply_type>(decode_error{decode_reason::peer_refused,
+                                             std::string(to_string(static_cast<decode_reason>(r->reason))) +
+                                                 (r->field.size() ? " at " + r->field.str() : ""),
+                                             0});
+    refuse(&*reply, decoded.error());
+    return decoded;
+  }
+
+  // REP: answers every well-formed request with handler(request, peer)
+  // until stop is requested; malformed requests get a refusal.
+  template <class Handler>
+  void serve_messages(Handler&& handler, std::stop_token stop) requires(typed && std::is_same_v<P, rep>) {
+    using request_type = typename detail::channel_sides<C, P>::receives;
+    while (!stop.stop_requested()) {
+      auto got = receive_message<request_type>();
+      if (!got) continue;
+      try {
+        auto reply = handler(got->value, got->peer);
+        (void)send_message(reply);
+      } catch (std::exception const& e) {
+        log_->emit("handler.error", severity::warning,
+                   {{"socket", label()}, {"user_id", got->peer.user_id}, {"what", e.what()}});
+        reply_refusal(decode_reason::peer_refused, "handler error");
+      }
+    }
+  }
+
   // --- audit (G17) ----------------------------------------------------------
   static std::string profile() {
     std::string s = std::string(P::name) + " socket; domain=" + std::string(D::name) +
@@ -538,6 +663,21 @@ class socket {
       sock_.set(zmq::sockopt::plain_password,
                 zmq::const_buffer(creds.password_data(), creds.password_size()));
     }
+  }
+
+  // Logs and counts a refused message; the socket goes on.
+  void refuse(zmq::message_t const* from, decode_error const& e) {
+    peer_info peer = from ? peer_of(*from) : peer_info{};
+    log_->emit("message.refused", severity::warning,
+               {{"socket", label()}, {"reason", std::string(to_string(e.reason))}, {"field", e.field},
+                {"offset", std::to_string(e.offset)}, {"user_id", peer.user_id}, {"address", peer.peer_address}});
+  }
+  void reply_refusal(decode_reason reason, std::string_view field) requires SendingPattern<P> {
+    refusal r;
+    r.reason = static_cast<std::uint8_t>(reason);
+    r.field = field.substr(0, 128);
+    auto bytes = encode(r);
+    (void)send(zmq::const_buffer(bytes.data(), bytes.size()));
   }
 
   // Same domain is checked at compile time; same context instance here.

@@ -15,4 +15,7 @@
 #include <zguard/security.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/auth.hpp>
+#include <zguard/schema.hpp>
+#include <zguard/codec.hpp>
+#include <zguard/channel.hpp>
 #include <zguard/socket.hpp>

@@ -1,0 +1,119 @@
+// zguard/channel.hpp - what a socket may carry (G9, G5).
+//
+// A channel is an optional sixth policy of zguard::socket. With one, the
+// socket sends and receives only the channel's schemas (send_message,
+// receive_message, call, serve_messages), and a schema whose largest
+// encoding exceeds the socket's max_message_size does not compile.
+//
+//   service<Request, Reply>   REQ/DEALER send Request, REP/ROUTER send Reply
+//   topic<"name", S>          PUB/XPUB send S under the topic frame "name",
+//                             SUB/XSUB receive it (exact topic match)
+//   stream<S>                 PUSH sends S, PULL receives it
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+#include <zguard/codec.hpp>
+#include <zguard/fixed_string.hpp>
+#include <zguard/pattern.hpp>
+#include <zguard/schema.hpp>
+#include <zguard/slots.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+enum class channel_kind { service, topic, stream };
+
+template <Schema Request, Schema Reply>
+struct service {
+  using zguard_slot = slot::channel;
+  static constexpr channel_kind kind = channel_kind::service;
+  using request_type = Request;
+  using reply_type = Reply;
+};
+
+template <fixed_string Name, Schema S>
+struct topic {
+  static_assert(Name.size() >= 1 && Name.size() <= 255, "zguard::topic<\"name\", S>: the name must be 1..255 bytes");
+  using zguard_slot = slot::channel;
+  static constexpr channel_kind kind = channel_kind::topic;
+  static constexpr std::string_view name = Name.view();
+  using message_type = S;
+};
+
+template <Schema S>
+struct stream {
+  using zguard_slot = slot::channel;
+  static constexpr channel_kind kind = channel_kind::stream;
+  using message_type = S;
+};
+
+// What the server side answers to a request it cannot decode, so that a
+// REQ client learns why instead of waiting for a timeout.
+struct refusal {
+  ZGUARD_SCHEMA("zguard.refusal", 1);
+  BOOST_HANA_DEFINE_STRUCT(refusal, (std::uint8_t, reason), (bounded_string<128>, field));
+};
+
+namespace detail {
+struct nothing_carried {};
+
+// Which schema each side sends and receives, by pattern.
+template <class C, class P>
+struct channel_sides {
+  using sends = nothing_carried;
+  using receives = nothing_carried;
+  static constexpr bool fits = false;
+};
+template <class Req, class Rep, class P>
+  requires(std::is_same_v<P, req> || std::is_same_v<P, dealer>)
+struct channel_sides<service<Req, Rep>, P> {
+  using sends = Req;
+  using receives = Rep;
+  static constexpr bool fits = true;
+};
+template <class Req, class Rep, class P>
+  requires(std::is_same_v<P, rep> || std::is_same_v<P, router>)
+struct channel_sides<service<Req, Rep>, P> {
+  using sends = Rep;
+  using receives = Req;
+  static constexpr bool fits = true;
+};
+template <fixed_string N, class S, class P>
+  requires(std::is_same_v<P, pub> || std::is_same_v<P, xpub>)
+struct channel_sides<topic<N, S>, P> {
+  using sends = S;
+  using receives = nothing_carried;
+  static constexpr bool fits = true;
+};
+template <fixed_string N, class S, class P>
+  requires(std::is_same_v<P, sub> || std::is_same_v<P, xsub>)
+struct channel_sides<topic<N, S>, P> {
+  using sends = nothing_carried;
+  using receives = S;
+  static constexpr bool fits = true;
+};
+template <class S>
+struct channel_sides<stream<S>, push> {
+  using sends = S;
+  using receives = nothing_carried;
+  static constexpr bool fits = true;
+};
+template <class S>
+struct channel_sides<stream<S>, pull> {
+  using sends = nothing_carried;
+  using receives = S;
+  static constexpr bool fits = true;
+};
+
+template <class S>
+constexpr std::size_t max_size_of() {
+  if constexpr (std::is_same_v<S, nothing_carried>) return 0;
+  else return max_encoded_size<S>;
+}
+}  // namespace detail
+
+}  // namespace v0
+}  // namespace zguard

@@ -1,0 +1,441 @@
+// zguard/codec.hpp - the validating binary codec for schemas (G9).
+//
+// encode() cannot fail for values of schema types (they are bounded by
+// construction) except for an enum holding an undeclared value, which throws
+// encode_error. decode() never throws and never reads out of range: it
+// returns the value or a decode_error naming the reason, the field path and
+// the byte offset. The format is specified in docs/wire-format.md.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <zguard/schema.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+inline constexpr std::uint8_t wire_format_version = 1;
+
+enum class decode_reason {
+  truncated,           // the message ends inside a field
+  length_over_bound,   // a length or count prefix exceeds the field's bound
+  out_of_range,        // a ranged integer, bool or optional tag outside its values
+  unknown_enum_value,  // an enum value not in zguard::enum_values<E>
+  invalid_utf8,        // a string field that is not UTF-8
+  trailing_bytes,      // bytes after the last field
+  unsupported_format,  // the first byte is not a wire format we speak
+  wrong_schema,        // another schema's name
+  wrong_version,       // our schema's name, another version
+  peer_refused,        // the service answered with a zguard.refusal
+};
+
+inline std::string_view to_string(decode_reason r) {
+  switch (r) {
+    case decode_reason::truncated: return "truncated";
+    case decode_reason::length_over_bound: return "length_over_bound";
+    case decode_reason::out_of_range: return "out_of_range";
+    case decode_reason::unknown_enum_value: return "unknown_enum_value";
+    case decode_reason::invalid_utf8: return "invalid_utf8";
+    case decode_reason::trailing_bytes: return "trailing_bytes";
+    case decode_reason::unsupported_format: return "unsupported_format";
+    case decode_reason::wrong_schema: return "wrong_schema";
+    case decode_reason::wrong_version: return "wrong_version";
+    case decode_reason::peer_refused: return "peer_refused";
+  }
+  return "unknown";
+}
+
+struct decode_error {
+  decode_reason reason;
+  std::string field;  // e.g. "items[3].qty"; empty for header problems
+  std::size_t offset = 0;
+
+  std::string message() const {
+    std::string m(to_string(reason));
+    if (!field.empty()) m += " at field '" + field + "'";
+    m += " (byte " + std::to_string(offset) + ")";
+    return m;
+  }
+};
+
+struct encode_error : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// A decoded value or the reason there is none.
+template <class T>
+class result {
+ public:
+  result(T value) : v_(std::move(value)) {}               // NOLINT
+  result(decode_error error) : v_(std::move(error)) {}    // NOLINT
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() & {
+    if (!ok()) throw std::logic_error("zguard::result: no value: " + error().message());
+    return std::get<0>(v_);
+  }
+  T const& value() const& {
+    if (!ok()) throw std::logic_error("zguard::result: no value: " + error().message());
+    return std::get<0>(v_);
+  }
+  T* operator->() { return &value(); }
+  T const* operator->() const { return &value(); }
+  T& operator*() { return value(); }
+  decode_error const& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, decode_error> v_;
+};
+
+namespace detail {
+
+inline bool valid_utf8(std::uint8_t const* p, std::size_t n) {
+  std::size_t i = 0;
+  while (i < n) {
+    std::uint8_t c = p[i];
+    if (c < 0x80) { ++i; continue; }
+    std::size_t len;
+    std::uint32_t cp;
+    if ((c & 0xe0) == 0xc0) { len = 2; cp = c & 0x1f; }
+    else if ((c & 0xf0) == 0xe0) { len = 3; cp = c & 0x0f; }
+    else if ((c & 0xf8) == 0xf0) { len = 4; cp = c & 0x07; }
+    else return false;
+    if (n - i < len) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3f);
+    }
+    // No overlong forms, no surrogates, nothing past U+10FFFF.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+class writer {
+ public:
+  explicit writer(std::uint8_t* out) : p_(out) {}
+  template <class U>
+  void integer(U v) {  // little-endian, whatever the host
+    using UU = std::make_unsigned_t<U>;
+    UU u = static_cast<UU>(v);
+    for (std::size_t i = 0; i < sizeof(U); ++i) *p_++ = static_cast<std::uint8_t>(u >> (8 * i));
+  }
+  void prefix(std::size_t width, std::size_t n) {
+    if (width == 1) integer(static_cast<std::uint8_t>(n));
+    else if (width == 2) integer(static_cast<std::uint16_t>(n));
+    else integer(static_cast<std::uint32_t>(n));
+  }
+  void bytes(void const* data, std::size_t n) {
+    if (n) std::memcpy(p_, data, n);
+    p_ += n;
+  }
+  std::uint8_t* position() const { return p_; }
+
+ private:
+  std::uint8_t* p_;
+};
+
+class reader {
+ public:
+  reader(std::uint8_t const* data, std::size_t size) : begin_(data), p_(data), end_(data + size) {}
+
+  bool failed() const { return failed_; }
+  std::size_t remaining() const { return std::size_t(end_ - p_); }
+  std::size_t offset() const { return std::size_t(p_ - begin_); }
+
+  template <class U>
+  bool integer(U& v) {
+    if (remaining() < sizeof(U)) return fail(decode_reason::truncated);
+    std::make_unsigned_t<U> u = 0;
+    for (std::size_t i = 0; i < sizeof(U); ++i) u |= std::make_unsigned_t<U>(p_[i]) << (8 * i);
+    p_ += sizeof(U);
+    v = static_cast<U>(u);
+    return true;
+  }
+  bool prefix(std::size_t width, std::size_t bound, std::size_t& n) {
+    if (width == 1) { std::uint8_t v; if (!integer(v)) return false; n = v; }
+    else if (width == 2) { std::uint16_t v; if (!integer(v)) return false; n = v; }
+    else { std::uint32_t v; if (!integer(v)) return false; n = v; }
+    if (n > bound) {
+      p_ -= width;  // report the offset of the prefix itself
+      return fail(decode_reason::length_over_bound);
+    }
+    return true;
+  }
+  bool take(std::size_t n, std::uint8_t const*& out) {
+    if (remaining() < n) return fail(decode_reason::truncated);
+    out = p_;
+    p_ += n;
+    return true;
+  }
+  bool fail(decode_reason r) {
+    if (!failed_) {
+      failed_ = true;
+      reason_ = r;
+      error_offset_ = offset();
+      error_path_ = path_text();
+    }
+    return false;
+  }
+  decode_error error() const { return {reason_, error_path_, error_offset_}; }
+
+  // The field path, kept as a small stack; text is built only on error.
+  void push(std::string_view name) { if (depth_ < max_depth) frames_[depth_] = {name, npos}; ++depth_; }
+  void index(std::size_t i) { if (depth_ && depth_ <= max_depth) frames_[depth_ - 1].index = i; }
+  void pop() { --depth_; }
+
+ private:
+  static constexpr std::size_t npos = std::size_t(-1);
+  static constexpr std::size_t max_depth = 16;
+  struct frame {
+    std::string_view name;
+    std::size_t index;
+  };
+  std::string path_text() const {
+    std::string s;
+    for (std::size_t i = 0; i < depth_ && i < max_depth; ++i) {
+      if (!frames_[i].name.empty()) {
+        if (!s.empty()) s += '.';
+        s += frames_[i].name;
+      }
+      if (frames_[i].index != npos) s += "[" + std::to_string(frames_[i].index) + "]";
+    }
+    return s;
+  }
+  std::uint8_t const* begin_;
+  std::uint8_t const* p_;
+  std::uint8_t const* end_;
+  bool failed_ = false;
+  decode_reason reason_ = decode_reason::truncated;
+  std::size_t error_offset_ = 0;
+  std::string error_path_;
+  frame frames_[max_depth]{};
+  std::size_t depth_ = 0;
+};
+
+template <class T>
+std::size_t field_size(T const& v);
+template <class T>
+void write_field(writer& w, T const& v);
+template <class T>
+bool read_field(reader& r, T& v);
+
+template <class S>
+std::size_t body_size(S const& s) {
+  std::size_t n = 0;
+  boost::hana::for_each(boost::hana::accessors<S>(),
+                        [&](auto pair) { n += field_size(boost::hana::second(pair)(s)); });
+  return n;
+}
+
+template <class T>
+std::size_t field_size(T const& v) {
+  if constexpr (std::is_arithmetic_v<T> || std::is_enum_v<T> || is_ranged<T>) return max_field_size<T>();
+  else if constexpr (is_length_prefixed<T>) return prefix_width(T::max_size) + v.size();
+  else if constexpr (is_bounded_vector<T>) {
+    std::size_t n = prefix_width(T::max_size);
+    for (auto const& e : v) n += field_size(e);
+    return n;
+  } else if constexpr (is_optional<T>) return 1 + (v ? field_size(*v) : 0);
+  else if constexpr (is_std_array<T>) {
+    std::size_t n = 0;
+    for (auto const& e : v) n += field_size(e);
+    return n;
+  } else return body_size(v);
+}
+
+template <class T>
+void write_field(writer& w, T const& v) {
+  if constexpr (std::is_same_v<T, bool>) w.integer(static_cast<std::uint8_t>(v ? 1 : 0));
+  else if constexpr (std::is_integral_v<T>) w.integer(v);
+  else if constexpr (std::is_enum_v<T>) {
+    bool known = false;
+    for (auto e : enum_values<T>) known |= (e == v);
+    if (!known) throw encode_error("zguard::encode: enum value not in zguard::enum_values");
+    w.integer(static_cast<std::underlying_type_t<T>>(v));
+  } else if constexpr (is_ranged<T>) w.integer(v.value());
+  else if constexpr (is_string_like<T>) {
+    w.prefix(prefix_width(T::max_size), v.size());
+    w.bytes(v.view().data(), v.size());
+  } else if constexpr (is_bounded_bytes<T>) {
+    w.prefix(prefix_width(T::max_size), v.size());
+    w.bytes(v.bytes().data(), v.size());
+  } else if constexpr (is_length_prefixed<T>) {  // bounded_bytes_view
+    w.prefix(prefix_width(T::max_size), v.size());
+    w.bytes(v.data(), v.size());
+  } else if constexpr (is_bounded_vector<T>) {
+    w.prefix(prefix_width(T::max_size), v.size());
+    for (auto const& e : v) write_field(w, e);
+  } else if constexpr (is_optional<T>) {
+    w.integer(static_cast<std::uint8_t>(v ? 1 : 0));
+    if (v) write_field(w, *v);
+  } else if constexpr (is_std_array<T>) {
+    for (auto const& e : v) write_field(w, e);
+  } else {
+    boost::hana::for_each(boost::hana::accessors<T>(),
+                          [&](auto pair) { write_field(w, boost::hana::second(pair)(v)); });
+  }
+}
+
+template <class T>
+bool read_field(reader& r, T& v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    std::uint8_t b;
+    if (!r.integer(b)) return false;
+    if (b > 1) return r.fail(decode_reason::out_of_range);
+    v = b == 1;
+    return true;
+  } else if constexpr (std::is_integral_v<T>) {
+    return r.integer(v);
+  } else if constexpr (std::is_enum_v<T>) {
+    std::underlying_type_t<T> u;
+    if (!r.integer(u)) return false;
+    for (auto e : enum_values<T>)
+      if (static_cast<std::underlying_type_t<T>>(e) == u) {
+        v = e;
+        return true;
+      }
+    return r.fail(decode_reason::unknown_enum_value);
+  } else if constexpr (is_ranged<T>) {
+    typename T::value_type u;
+    if (!r.integer(u)) return false;
+    if (!T::in_range(u)) return r.fail(decode_reason::out_of_range);
+    v = T(u);
+    return true;
+  } else if constexpr (is_length_prefixed<T>) {
+    std::size_t n;
+    std::uint8_t const* p;
+    if (!r.prefix(prefix_width(T::max_size), T::max_size, n) || !r.take(n, p)) return false;
+    if constexpr (is_string_like<T>) {
+      if (!valid_utf8(p, n)) return r.fail(decode_reason::invalid_utf8);
+      v = T(std::string_view(reinterpret_cast<char const*>(p), n));
+    } else if constexpr (is_bounded_bytes<T>) {
+      v = T(std::vector<std::uint8_t>(p, p + n));
+    } else {
+      v = T(p, n);
+    }
+    return true;
+  } else if constexpr (is_bounded_vector<T>) {
+    std::size_t n;
+    if (!r.prefix(prefix_width(T::max_size), T::max_size, n)) return false;
+    // Each item takes at least one byte: a count larger than what is left
+    // is refused before anything is allocated.
+    if (max_field_size<typename T::value_type>() > 0 && n > r.remaining())
+      return r.fail(decode_reason::truncated);
+    v.clear();
+    v.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      r.index(i);
+      typename T::value_type item{};
+      if (!read_field(r, item)) return false;
+      (void)v.push_back(std::move(item));
+    }
+    return true;
+  } else if constexpr (is_optional<T>) {
+    std::uint8_t tag;
+    if (!r.integer(tag)) return false;
+    if (tag > 1) return r.fail(decode_reason::out_of_range);
+    if (tag == 0) {
+      v.reset();
+      return true;
+    }
+    typename T::value_type item{};
+    if (!read_field(r, item)) return false;
+    v = std::move(item);
+    return true;
+  } else if constexpr (is_std_array<T>) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      r.index(i);
+      if (!read_field(r, v[i])) return false;
+    }
+    return true;
+  } else {
+    bool ok = true;
+    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
+      if (!ok) return;
+      constexpr auto name = boost::hana::first(decltype(pair){});
+      r.push(std::string_view(boost::hana::to<char const*>(name)));
+      ok = read_field(r, boost::hana::second(pair)(v));
+      if (ok) r.pop();
+    });
+    return ok;
+  }
+}
+
+template <class S>
+void write_header(writer& w) {
+  constexpr auto id = S::zguard_schema_id;
+  w.integer(wire_format_version);
+  w.integer(static_cast<std::uint8_t>(id.name.size()));
+  w.bytes(id.name.data(), id.name.size());
+  w.integer(id.version);
+}
+
+}  // namespace detail
+
+// Exact encoded size of a value (header included).
+template <Schema S>
+std::size_t encoded_size(S const& value) {
+  return schema_header_size<S> + detail::body_size(value);
+}
+
+// Encodes into out, which must hold encoded_size(value) bytes; returns the
+// number of bytes written.
+template <Schema S>
+std::size_t encode_into(S const& value, std::uint8_t* out) {
+  (void)max_encoded_size<S>;  // checks the schema's fields
+  detail::writer w(out);
+  detail::write_header<S>(w);
+  detail::write_field(w, value);
+  return std::size_t(w.position() - out);
+}
+
+template <Schema S>
+std::vector<std::uint8_t> encode(S const& value) {
+  std::vector<std::uint8_t> out(encoded_size(value));
+  encode_into(value, out.data());
+  return out;
+}
+
+// Decodes one message of schema S. Never throws; bounded work and memory.
+template <Schema S>
+result<S> decode(std::span<std::uint8_t const> bytes) {
+  (void)max_encoded_size<S>;
+  constexpr auto id = S::zguard_schema_id;
+  detail::reader r(bytes.data(), bytes.size());
+  std::uint8_t format, name_len;
+  std::uint8_t const* name;
+  std::uint16_t version;
+  if (!r.integer(format)) return r.error();
+  if (format != wire_format_version) return decode_error{decode_reason::unsupported_format, "", 0};
+  if (!r.integer(name_len) || !r.take(name_len, name)) return r.error();
+  if (std::string_view(reinterpret_cast<char const*>(name), name_len) != id.name)
+    return decode_error{decode_reason::wrong_schema, "", 1};
+  if (!r.integer(version)) return r.error();
+  if (version != id.version) return decode_error{decode_reason::wrong_version, "", 2 + std::size_t(name_len)};
+  S value{};
+  if (!detail::read_field(r, value)) return r.error();
+  if (r.remaining() != 0) return decode_error{decode_reason::trailing_bytes, "", r.offset()};
+  return value;
+}
+
+template <Schema S>
+result<S> decode(void const* data, std::size_t size) {
+  return decode<S>(std::span<std::uint8_t const>(static_cast<std::uint8_t const*>(data), size));
+}
+
+}  // namespace v0
+}  // namespace zguard
