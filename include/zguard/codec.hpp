@@ -166,9 +166,9 @@ class reader {
     return true;
   }
   bool prefix(std::size_t width, std::size_t bound, std::size_t& n) {
-    if (width == 1) { std::uint8_t v; if (!integer(v)) return false; n = v; }
-    else if (width == 2) { std::uint16_t v; if (!integer(v)) return false; n = v; }
-    else { std::uint32_t v; if (!integer(v)) return false; n = v; }
+    if (width == 1) { std::uint8_t v = 0; if (!integer(v)) return false; n = v; }
+    else if (width == 2) { std::uint16_t v = 0; if (!integer(v)) return false; n = v; }
+    else { std::uint32_t v = 0; if (!integer(v)) return false; n = v; }
     if (n > bound) {
       p_ -= width;  // report the offset of the prefix itself
       return fail(decode_reason::length_over_bound);
@@ -293,7 +293,7 @@ void write_field(writer& w, T const& v) {
 template <class T>
 bool read_field(reader& r, T& v) {
   if constexpr (std::is_same_v<T, bool>) {
-    std::uint8_t b;
+    std::uint8_t b = 0;
     if (!r.integer(b)) return false;
     if (b > 1) return r.fail(decode_reason::out_of_range);
     v = b == 1;
@@ -301,7 +301,7 @@ bool read_field(reader& r, T& v) {
   } else if constexpr (std::is_integral_v<T>) {
     return r.integer(v);
   } else if constexpr (std::is_enum_v<T>) {
-    std::underlying_type_t<T> u;
+    std::underlying_type_t<T> u{};
     if (!r.integer(u)) return false;
     for (auto e : enum_values<T>)
       if (static_cast<std::underlying_type_t<T>>(e) == u) {
@@ -310,14 +310,14 @@ bool read_field(reader& r, T& v) {
       }
     return r.fail(decode_reason::unknown_enum_value);
   } else if constexpr (is_ranged<T>) {
-    typename T::value_type u;
+    typename T::value_type u{};
     if (!r.integer(u)) return false;
     if (!T::in_range(u)) return r.fail(decode_reason::out_of_range);
     v = T(u);
     return true;
   } else if constexpr (is_length_prefixed<T>) {
-    std::size_t n;
-    std::uint8_t const* p;
+    std::size_t n = 0;
+    std::uint8_t const* p = nullptr;
     if (!r.prefix(prefix_width(T::max_size), T::max_size, n) || !r.take(n, p)) return false;
     if constexpr (is_string_like<T>) {
       if (!valid_utf8(p, n)) return r.fail(decode_reason::invalid_utf8);
@@ -329,7 +329,7 @@ bool read_field(reader& r, T& v) {
     }
     return true;
   } else if constexpr (is_bounded_vector<T>) {
-    std::size_t n;
+    std::size_t n = 0;
     if (!r.prefix(prefix_width(T::max_size), T::max_size, n)) return false;
     // Each item takes at least one byte: a count larger than what is left
     // is refused before anything is allocated.
@@ -345,7 +345,7 @@ bool read_field(reader& r, T& v) {
     }
     return true;
   } else if constexpr (is_optional<T>) {
-    std::uint8_t tag;
+    std::uint8_t tag = 0;
     if (!r.integer(tag)) return false;
     if (tag > 1) return r.fail(decode_reason::out_of_range);
     if (tag == 0) {
@@ -416,9 +416,9 @@ result<S> decode(std::span<std::uint8_t const> bytes) {
   (void)max_encoded_size<S>;
   constexpr auto id = S::zguard_schema_id;
   detail::reader r(bytes.data(), bytes.size());
-  std::uint8_t format, name_len;
-  std::uint8_t const* name;
-  std::uint16_t version;
+  std::uint8_t format = 0, name_len = 0;
+  std::uint8_t const* name = nullptr;
+  std::uint16_t version = 0;
   if (!r.integer(format)) return r.error();
   if (format != wire_format_version) return decode_error{decode_reason::unsupported_format, "", 0};
   if (!r.integer(name_len) || !r.take(name_len, name)) return r.error();

@@ -104,6 +104,7 @@ class bounded_string {
   bounded_string() = default;
   bounded_string(std::string_view s) : s_(check(s)) {}  // NOLINT: checked
   bounded_string(char const* s) : bounded_string(std::string_view(s)) {}  // NOLINT
+  bounded_string(std::string const& s) : bounded_string(std::string_view(s)) {}  // NOLINT
   std::string const& str() const { return s_; }
   std::string_view view() const { return s_; }
   std::size_t size() const { return s_.size(); }
