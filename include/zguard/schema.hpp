@@ -110,6 +110,7 @@ class bounded_string {
   std::size_t size() const { return s_.size(); }
   bool operator==(bounded_string const&) const = default;
   bool operator==(std::string_view other) const { return s_ == other; }
+  bool operator==(char const* other) const { return s_ == other; }
 
  private:
   static std::string_view check(std::string_view s) {
