@@ -73,6 +73,34 @@ static_assert(!std::convertible_to<zg::public_key, zg::secret_key>);
 static_assert(!std::convertible_to<zg::secret_key, zg::public_key>);
 static_assert(!std::copy_constructible<zg::secret_key> && !std::copy_constructible<zg::keypair>);
 
+// Typed channels: the compiling twins of the schema compile-fail cases.
+struct small {
+  ZGUARD_SCHEMA("static.small", 1);
+  BOOST_HANA_DEFINE_STRUCT(small, (std::uint32_t, id), (zg::bounded_string<8>, name));
+};
+struct reply {
+  ZGUARD_SCHEMA("static.reply", 1);
+  BOOST_HANA_DEFINE_STRUCT(reply, (bool, ok));
+};
+static_assert(zg::max_encoded_size<small> == 1 + 1 + 12 + 2 + 4 + 1 + 8);
+using typed_push = zg::socket<D, zg::inproc, zg::push, zg::null_mechanism, InprocL, zg::stream<small>>;
+using typed_pull = zg::socket<D, zg::inproc, zg::pull, zg::null_mechanism, InprocL, zg::stream<small>>;
+using typed_req = zg::socket<D, zg::tcp, zg::req, zg::curve_client, BL, zg::service<small, reply>>;
+using typed_rep = zg::socket<D, zg::tcp, zg::rep, zg::curve_server, BL, zg::service<small, reply>>;
+using typed_sub = zg::socket<D, zg::tcp, zg::sub, zg::curve_client, DL, zg::topic<"t", small>>;
+template <class S, class M>
+concept can_send_message = requires(S& s, M const& m) { s.send_message(m); };
+template <class S>
+concept can_receive_message = requires(S& s) { s.template receive_message<small>(); };
+template <class S>
+concept can_call = requires(S& s, small const& m) { s.call(m); };
+static_assert(can_send_message<typed_push, small> && !can_receive_message<typed_push>);
+static_assert(can_receive_message<typed_pull> && !can_send_message<typed_pull, small>);
+static_assert(can_call<typed_req> && !can_call<typed_rep> && can_receive_message<typed_rep>);
+static_assert(can_receive_message<typed_sub> && !can_send_message<typed_sub, small>);
+// Without a channel there is no typed API.
+static_assert(!can_send_message<curve_req, small> && !can_call<curve_req>);
+
 // The compiling twins of the connect() compile-fail cases.
 [[maybe_unused]] void twins(zg::context<D>& ctx, zg::authenticator<D>& auth, zg::keypair const& k,
                             zg::public_key const& server) {
