@@ -5,22 +5,25 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "example_schemas.hpp"
 
 namespace zg = zguard;
-using service_domain = zg::domain<"example">;
+using example::service_domain;
 using client_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full,
-                                 zg::max_message_size<65536>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
+                                 zg::max_message_size<2048>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
                                  zg::recv_timeout_ms<1000>, zg::handshake_timeout_ms<5000>>;
-using client_socket = zg::socket<service_domain, zg::tcp, zg::req, zg::curve_client, client_limits>;
+using client_socket =
+    zg::socket<service_domain, zg::tcp, zg::req, zg::curve_client, client_limits, example::service_channel>;
 
 int main(int argc, char** argv) {
   example::cli cli("curve_client",
-                   "CURVE REQ client: sends --count requests and prints the replies.\n"
-                   "Exit status 0 when every request was answered, 3 when one was not.",
+                   "CURVE REQ client of example.request -> example.reply: sends --count\n"
+                   "requests and prints the replies. Exit status 0 when every request was\n"
+                   "answered, 3 when one was not, 4 when the service refused one.",
                    {{"connect", "service endpoint", "tcp://127.0.0.1:5555", false},
                     {"cert", "client certificate (public file; NAME_secret is read too)", "", true},
                     {"server-cert", "the server's public certificate", "", true},
-                    {"message", "request text", "hello", false},
+                    {"message", "request text (at most 1024 bytes)", "hello", false},
                     {"count", "number of requests", "3", false},
                     {"attempts", "tries per request, each waiting 1 s for the reply", "3", false}});
   cli.parse(argc, argv);
@@ -28,17 +31,23 @@ int main(int argc, char** argv) {
     zg::context<service_domain> ctx;
     auto keys = zg::load_keypair_certificate(cli.get("cert"));
     auto server = zg::load_public_certificate(cli.get("server-cert")).key;
-    client_socket req(ctx, keys, server);
-    req.connect(cli.get("connect"));
+    client_socket req_socket(ctx, keys, server);
+    req_socket.connect(cli.get("connect"));
     long const count = cli.number("count");
     int const attempts = int(cli.number("attempts"));
     for (long i = 1; i <= count; ++i) {
-      auto reply = req.request(cli.get("message") + " #" + std::to_string(i), attempts);
+      example::request req{std::uint32_t(i), cli.get("message") + " #" + std::to_string(i)};
+      auto reply = req_socket.call(req, attempts);
       if (!reply) {
         std::cout << "curve_client: no reply to request " << i << " after " << attempts << " attempts" << std::endl;
         return 3;
       }
-      std::cout << "curve_client: " << reply->to_string() << std::endl;
+      if (!reply->ok()) {
+        std::cout << "curve_client: request " << i << " refused: " << reply->error().message() << std::endl;
+        return 4;
+      }
+      std::cout << "curve_client: reply " << reply->value().sequence << " (request " << reply->value().served
+                << " served): " << reply->value().text.view() << std::endl;
     }
   } catch (std::exception const& e) {
     std::cerr << "curve_client: " << e.what() << "\n";

@@ -9,14 +9,17 @@
 #include <stop_token>
 
 #include "cli.hpp"
+#include "example_schemas.hpp"
 
 namespace zg = zguard;
-using service_domain = zg::domain<"example">;
-// Compile-time limits: the type refuses to build without them.
+using example::service_domain;
+// Compile-time limits: the type refuses to build without them, and refuses a
+// schema that could encode to more than max_message_size.
 using service_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full,
-                                  zg::max_message_size<65536>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
+                                  zg::max_message_size<2048>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
                                   zg::recv_timeout_ms<200>, zg::handshake_timeout_ms<5000>>;
-using service_socket = zg::socket<service_domain, zg::tcp, zg::rep, zg::curve_server, service_limits>;
+using service_socket =
+    zg::socket<service_domain, zg::tcp, zg::rep, zg::curve_server, service_limits, example::service_channel>;
 
 namespace {
 std::stop_source stopper;
@@ -25,16 +28,17 @@ extern "C" void on_signal(int) { stopper.request_stop(); }
 
 int main(int argc, char** argv) {
   example::cli cli("curve_service",
-                   "CURVE REQ/REP service: replies \"ok <n>: <request>\" to allowlisted clients.",
+                   "CURVE REQ/REP service of example.request -> example.reply (schemas):\n"
+                   "replies \"ok: <text>\" to allowlisted clients; malformed requests are refused.",
                    {{"bind", "endpoint to bind (tcp://host:port, port may be *)", "tcp://127.0.0.1:5555", false},
                     {"cert", "server certificate (public file; NAME_secret is read too)", "", true},
                     {"allow-dir", "directory of allowed client public certificates", "", true},
-                    {"max-request", "largest request accepted, bytes (<= 65536, the compiled bound)", "65536", false},
+                    {"max-request", "longest request text served, bytes (<= 1024, the schema's bound)", "1024", false},
                     {"requests", "exit after serving this many requests (0: until SIGINT/SIGTERM)", "0", false},
                     {"endpoint-file", "write the bound endpoint here once listening", "", false}});
   cli.parse(argc, argv);
   long const max_request = cli.number("max-request");
-  if (max_request > service_limits::max_message_size) cli.fail("--max-request exceeds the compiled max_message_size");
+  if (max_request > 1024) cli.fail("--max-request exceeds the schema's bound of 1024");
   long const limit = cli.number("requests");
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -49,23 +53,24 @@ int main(int argc, char** argv) {
     if (!cli.get("endpoint-file").empty()) {
       std::ofstream(cli.get("endpoint-file")) << bound.address << "\n";
     }
-    long served = 0;
-    rep.serve(
-        [&](zmq::message_t const& request, zg::peer_info const& peer) -> std::string {
+    std::uint64_t served = 0;
+    rep.serve_messages(
+        [&](example::request const& req, zg::peer_info const& peer) -> example::reply {
           ++served;
-          if (limit && served >= limit) stopper.request_stop();
-          if (long(request.size()) > max_request) {
+          if (limit && served >= std::uint64_t(limit)) stopper.request_stop();
+          if (long(req.text.size()) > max_request) {
             ctx.events().emit("request.too_large", zg::severity::warning,
-                              {{"user_id", peer.user_id}, {"size", std::to_string(request.size())}});
-            return "error: request too large";
+                              {{"user_id", peer.user_id}, {"size", std::to_string(req.text.size())}});
+            return {req.sequence, served, "error: request too large"};
           }
-          std::cout << "curve_service: request " << served << " from " << peer.user_id << " (" << peer.peer_address
-                    << "): " << request.to_string() << std::endl;
-          return "ok " + std::to_string(served) + ": " + request.to_string();
+          std::cout << "curve_service: request " << req.sequence << " from " << peer.user_id << " ("
+                    << peer.peer_address << "): " << req.text.view() << std::endl;
+          return {req.sequence, served, "ok: " + req.text.str()};
         },
         stopper.get_token());
     std::cout << "curve_service: served " << served << " requests; refused handshakes: "
-              << ctx.events().count("zap.deny") << std::endl;
+              << ctx.events().count("zap.deny") << "; refused messages: " << ctx.events().count("message.refused")
+              << std::endl;
   } catch (std::exception const& e) {
     std::cerr << "curve_service: " << e.what() << "\n";
     return 1;

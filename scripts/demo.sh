@@ -37,6 +37,25 @@ if $bin/curve_client --connect "$endpoint" --cert "$work/intruder.cert" --server
 fi
 echo "(the service's JSON security events above show the zap.deny and handshake.failed_auth)"
 
-echo "== 5. shutting the service down"
+echo "== 5. a raw pyzmq peer (allowed key) sends a frame that is not an example.request"
+/usr/bin/python3 - "$endpoint" "$work/server.cert" "$work/client.cert_secret" <<'PY'
+import sys, zmq, zmq.auth
+endpoint, server_cert, client_cert = sys.argv[1:4]
+server_public, _ = zmq.auth.load_certificate(server_cert)
+public, secret = zmq.auth.load_certificate(client_cert)
+ctx = zmq.Context(); s = ctx.socket(zmq.REQ); s.linger = 0; s.rcvtimeo = 3000
+s.curve_serverkey, s.curve_publickey, s.curve_secretkey = server_public, public, secret
+s.connect(endpoint)
+s.send(b"\x01\x0fexample.request\x01\x00\x07\x00")   # right schema, body cut short
+reply = s.recv()
+reasons = ["truncated", "length_over_bound", "out_of_range", "unknown_enum_value", "invalid_utf8",
+           "trailing_bytes", "unsupported_format", "wrong_schema", "wrong_version", "peer_refused"]
+name_len = reply[1]
+print("pyzmq peer: the service answered zguard.refusal, reason:", reasons[reply[2 + name_len + 2]])
+PY
+$bin/curve_client --connect "$endpoint" --cert "$work/client.cert" --server-cert "$work/server.cert" \
+  --message "still served after the malformed frame" --count 1
+
+echo "== 6. shutting the service down"
 kill -TERM $service_pid; wait $service_pid || true
 echo "demo: ok"
