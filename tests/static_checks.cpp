@@ -24,7 +24,12 @@ using null_ipc = zg::socket<D, zg::ipc, zg::pull, zg::null_mechanism, BL>;
 using inproc_pair = zg::socket<D, zg::inproc, zg::pair, zg::null_mechanism, InprocL>;
 using lab_pub = zg::socket<D, zg::tcp, zg::pub, zg::insecure<"lab bench, no secrets">, DL>;
 using curve_sub = zg::socket<D, zg::tcp, zg::sub, zg::curve_client, DL>;
-using mcast_pub = zg::socket<D, zg::epgm, zg::pub, zg::insecure<"multicast demo">, DL>;
+struct mcast_tick {
+  ZGUARD_SCHEMA("static.tick", 1);
+  BOOST_HANA_DEFINE_STRUCT(mcast_tick, (std::uint32_t, seq));
+};
+using mcast_pub = zg::socket<D, zg::epgm, zg::pub, zg::insecure<"multicast demo">, DL,
+                             zg::topic<"ticks", mcast_tick>, zg::signing<zg::ed25519>>;
 using router_block = zg::socket<D, zg::tcp, zg::router, zg::curve_server, BL>;
 using router_drop = zg::socket<D, zg::tcp, zg::router, zg::curve_server, DL>;
 
@@ -52,6 +57,17 @@ static_assert(can_send<lab_pub> && !can_recv<lab_pub>);
 static_assert(!can_send<curve_sub> && can_recv<curve_sub> && can_subscribe<curve_sub>);
 static_assert(!can_send<null_ipc> && can_recv<null_ipc> && !can_subscribe<null_ipc>);
 static_assert(can_request<curve_req> && !can_request<curve_rep>);
+// A signed socket has no raw frame API: nothing unsigned goes out, nothing
+// unverified comes in (G7).
+using signed_sub = zg::socket<D, zg::tcp, zg::sub, zg::curve_client, DL, zg::topic<"ticks", mcast_tick>,
+                              zg::signing<zg::blake2b_mac, zg::freshness_ms<5000>, zg::replay_window<128>>>;
+using signed_req = zg::socket<D, zg::tcp, zg::req, zg::curve_client, BL,
+                              zg::service<mcast_tick, mcast_tick>, zg::signing<zg::ed25519>>;
+static_assert(!can_send<mcast_pub> && !can_recv<signed_sub> && can_subscribe<signed_sub>);
+static_assert(!can_request<signed_req> && signed_req::signs && signed_req::verifies);
+static_assert(mcast_pub::signs && !mcast_pub::verifies && !signed_sub::signs && signed_sub::verifies);
+static_assert(zg::signing<zg::ed25519>::freshness == 30000 && zg::signing<zg::ed25519>::window == 1024);
+static_assert(signed_sub::S::freshness == 5000 && signed_sub::S::window == 128);
 // inproc binds only typed endpoints of its own domain.
 static_assert(!binds_text<inproc_pair> && binds_endpoint<inproc_pair, zg::endpoint<zg::inproc, D>>);
 static_assert(!binds_endpoint<curve_rep, zg::endpoint<zg::inproc, D>>);

@@ -14,6 +14,7 @@ struct pattern {};
 struct mechanism {};
 struct limits {};
 struct channel {};  // optional: what messages the socket carries
+struct signing {};  // optional: end-to-end signatures (signing.hpp)
 }  // namespace slot
 }  // namespace v0
 }  // namespace zguard

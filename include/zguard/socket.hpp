@@ -36,10 +36,12 @@
 #include <zguard/detail/monitor.hpp>
 #include <zguard/detail/policy_set.hpp>
 #include <zguard/endpoint.hpp>
+#include <zguard/envelope.hpp>
 #include <zguard/keys.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/pattern.hpp>
 #include <zguard/security.hpp>
+#include <zguard/signing.hpp>
 #include <zguard/transport.hpp>
 
 namespace zguard {
@@ -52,7 +54,7 @@ using as_policy = std::conditional_t<Policy<P>, P, missing<void>>;
 
 // The rules of G1, G2, G5, G6, G10, G12 for one combination. Stops at the
 // first broken rule so the compiler prints one message, not a cascade.
-template <class D, class T, class P, class M, class L, class C>
+template <class D, class T, class P, class M, class L, class C, class S>
 consteval bool check_socket_rules() {
   if constexpr (is_missing<D>) {
     static_assert(dependent_false<D>,
@@ -101,6 +103,17 @@ consteval bool check_socket_rules() {
                   "zguard::socket: NULL security on a network transport sends everything in "
                   "clear text and lets anyone connect (G1): use curve_server/curve_client, "
                   "or say so visibly with zguard::insecure<\"reason\">");
+    return false;
+  } else if constexpr (T::multicast && is_missing<S>) {
+    static_assert(dependent_false<S>,
+                  "zguard::socket: pgm/epgm deliver to anyone on the network segment and carry no "
+                  "mechanism; every message must be signed: add zguard::signing<zguard::ed25519> "
+                  "(or blake2b_mac) and a topic channel (G12)");
+    return false;
+  } else if constexpr (!is_missing<S> && is_missing<C>) {
+    static_assert(dependent_false<S>,
+                  "zguard::socket: signing covers typed messages; add a channel (zguard::topic, "
+                  "service or stream) next to zguard::signing<...> (G7)");
     return false;
   } else if constexpr (!L::template has<limit_slot::send_hwm>) {
     static_assert(dependent_false<L>, "zguard::socket: limits<> has no send_hwm<N> (G5)");
@@ -225,6 +238,69 @@ struct received {
   peer_info peer;
 };
 
+// A message whose envelope verified (signature, key, topic, freshness,
+// replay) and whose payload decoded. Only a signed socket makes one.
+template <class Msg>
+class verified {
+ public:
+  Msg value;
+  signed_origin origin;  // key id, publisher epoch, sequence, timestamp
+  peer_info peer;
+
+ private:
+  verified(Msg v, signed_origin o, peer_info p) : value(std::move(v)), origin(o), peer(std::move(p)) {}
+  template <class... Ps>
+  friend class socket;
+};
+
+namespace detail {
+// What a signed socket holds: a signer where its channel sends, a verifier
+// where it receives; nothing for unsigned sockets.
+struct no_signing_part {};
+template <class S, bool Has>
+struct signer_part {
+  using type = no_signing_part;
+};
+template <class S>
+struct signer_part<S, true> {
+  using type = std::optional<signer<typename S::algorithm>>;
+};
+template <class S, bool Has>
+struct verifier_part {
+  using type = no_signing_part;
+};
+template <class S>
+struct verifier_part<S, true> {
+  using type = std::optional<verifier<typename S::algorithm, S::freshness, S::window>>;
+};
+template <class S>
+struct signing_algorithm {
+  using type = void;
+};
+template <class S>
+  requires requires { typename S::algorithm; }
+struct signing_algorithm<S> {
+  using type = typename S::algorithm;
+};
+template <class T, class A>
+inline constexpr bool is_signing_key_of = false;
+template <class A>
+inline constexpr bool is_signing_key_of<signing_key<A>, A> = true;
+template <class T, class A>
+inline constexpr bool is_verify_keys_of = false;
+template <class A>
+inline constexpr bool is_verify_keys_of<verify_keys<A>, A> = true;
+template <std::size_t I, class... A>
+struct nth_type {
+  using type = void;
+};
+template <std::size_t I, class... A>
+  requires(I < sizeof...(A))
+struct nth_type<I, A...> {
+  using type = std::tuple_element_t<I, std::tuple<A...>>;
+};
+}  // namespace detail
+
 inline peer_info peer_of(zmq::message_t const& msg) {
   peer_info p;
   if (char const* v = zmq_msg_gets(msg.handle(), "User-Id")) p.user_id = v;
@@ -242,24 +318,28 @@ class socket {
   using limits_type = detail::find_policy_t<slot::limits, detail::as_policy<Policies>...>;
   // Optional: without a channel the socket carries raw frames.
   using channel_type = detail::find_policy_t<slot::channel, detail::as_policy<Policies>...>;
+  // Optional: zguard::signing<Alg, ...> signs what the channel sends and
+  // verifies what it receives.
+  using signing_type = detail::find_policy_t<slot::signing, detail::as_policy<Policies>...>;
 
  private:
   static_assert((detail::Policy<Policies> && ...),
                 "zguard::socket: every argument must be a zguard policy: a domain<\"name\">, a "
-                "transport, a pattern, a mechanism or a limits<...>");
+                "transport, a pattern, a mechanism, a limits<...>, a channel or a signing<...>");
   static_assert(detail::count_policy<slot::domain, detail::as_policy<Policies>...> <= 1 &&
                     detail::count_policy<slot::transport, detail::as_policy<Policies>...> <= 1 &&
                     detail::count_policy<slot::pattern, detail::as_policy<Policies>...> <= 1 &&
                     detail::count_policy<slot::mechanism, detail::as_policy<Policies>...> <= 1 &&
                     detail::count_policy<slot::limits, detail::as_policy<Policies>...> <= 1 &&
-                    detail::count_policy<slot::channel, detail::as_policy<Policies>...> <= 1,
+                    detail::count_policy<slot::channel, detail::as_policy<Policies>...> <= 1 &&
+                    detail::count_policy<slot::signing, detail::as_policy<Policies>...> <= 1,
                 "zguard::socket: two policies fill the same slot (one domain, transport, "
-                "pattern, mechanism, limits and channel each)");
+                "pattern, mechanism, limits, channel and signing each)");
 
  public:
   static constexpr bool valid =
       detail::check_socket_rules<domain_type, transport_type, pattern_type, mechanism_type, limits_type,
-                                 channel_type>();
+                                 channel_type, signing_type>();
 
   using D = domain_type;
   using T = transport_type;
@@ -267,20 +347,39 @@ class socket {
   using M = mechanism_type;
   using L = limits_type;
   using C = channel_type;
+  using S = signing_type;
   static constexpr bool typed = !detail::is_missing<C>;
+  static constexpr bool is_signed = !detail::is_missing<S>;
+  using signing_algorithm = typename detail::signing_algorithm<S>::type;  // void when unsigned
+  // A signed socket signs what its channel sends and verifies what it receives.
+  static constexpr bool signs = is_signed && typed &&
+      !std::is_same_v<typename detail::channel_sides<C, P>::sends, detail::nothing_carried>;
+  static constexpr bool verifies = is_signed && typed &&
+      !std::is_same_v<typename detail::channel_sides<C, P>::receives, detail::nothing_carried>;
 
   // socket(ctx)                           NULL / insecure<...>
   // socket(ctx, authenticator, keypair)   CURVE server
   // socket(ctx, keypair, server_public)   CURVE client
   // socket(ctx, authenticator)            PLAIN server
   // socket(ctx, plain_credentials)        PLAIN client
+  // A signed socket takes, after those, its signing_key<Alg> where it sends
+  // and its verify_keys<Alg> where it receives (both, in that order, on
+  // patterns that do both).
   template <class Ctx, class... Args>
   explicit socket(Ctx& ctx, Args&&... args) requires(valid)
       : log_(&context_of(ctx).events()), sock_(ctx.native(), P::zmq_type) {
-    constexpr bool arguments_ok = check_arguments<Ctx, std::remove_cvref_t<Args>...>();
+    constexpr bool arguments_ok = check_arguments<std::remove_cvref_t<Args>...>();
     apply_limits();
     sock_.set(zmq::sockopt::zap_domain, std::string(D::name));  // with no domain CURVE skips ZAP
-    if constexpr (arguments_ok) apply_mechanism(ctx, args...);  // no cascade after a failed assert
+    if constexpr (arguments_ok) {  // no cascade after a failed assert
+      auto all = std::forward_as_tuple(args...);
+      constexpr std::size_t n_mechanism = sizeof...(Args) - signing_arguments;
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        apply_mechanism(ctx, std::get<I>(all)...);
+      }(std::make_index_sequence<n_mechanism>{});
+      if constexpr (signs) signer_.emplace(std::get<n_mechanism>(all));
+      if constexpr (verifies) verifier_.emplace(std::get<sizeof...(Args) - 1>(all));
+    }
     if constexpr (typed && (std::is_same_v<P, sub>)) sock_.set(zmq::sockopt::subscribe, C::name);
     if constexpr (T::carries_mechanism) monitor_ = std::make_unique<detail::socket_monitor>(ctx.native(), sock_, *log_, label());
     if constexpr (M::is_insecure)
@@ -350,51 +449,29 @@ class socket {
   }
 
   // --- sending and receiving --------------------------------------------
+  // Raw frames exist only on unsigned sockets: a signed socket must not be
+  // able to send an unsigned message or read an unverified one (G7).
 
   // Sends one frame (more = another frame follows). Returns false when the
   // message could not be queued within send_timeout_ms, or (ROUTER with
   // block_when_full) the peer is unknown; both are logged.
-  [[nodiscard]] bool send(zmq::const_buffer frame, bool more = false) requires SendingPattern<P> {
-    try {
-      auto r = sock_.send(frame, more ? zmq::send_flags::sndmore : zmq::send_flags::none);
-      if (!r) log_->emit("send.timeout", severity::warning, {{"socket", label()}});
-      return r.has_value();
-    } catch (zmq::error_t const& e) {
-      if (e.num() != EHOSTUNREACH) throw;
-      log_->emit("send.unroutable", severity::warning, {{"socket", label()}});
-      return false;
-    }
+  [[nodiscard]] bool send(zmq::const_buffer frame, bool more = false) requires(SendingPattern<P> && !is_signed) {
+    return send_frame(frame, more);
   }
-  [[nodiscard]] bool send(zmq::message_t& msg, bool more = false) requires SendingPattern<P> {
-    return send(zmq::const_buffer(msg.data(), msg.size()), more);
+  [[nodiscard]] bool send(zmq::message_t& msg, bool more = false) requires(SendingPattern<P> && !is_signed) {
+    return send_frame(zmq::const_buffer(msg.data(), msg.size()), more);
   }
-  [[nodiscard]] bool send(std::string_view text, bool more = false) requires SendingPattern<P> {
-    return send(zmq::buffer(text), more);
+  [[nodiscard]] bool send(std::string_view text, bool more = false) requires(SendingPattern<P> && !is_signed) {
+    return send_frame(zmq::buffer(text), more);
   }
 
   // One frame, or nullopt when nothing arrived within recv_timeout_ms.
   // A signal interrupting the wait also gives nullopt, so loops can check
   // their stop condition.
-  std::optional<zmq::message_t> recv() requires ReceivingPattern<P> {
-    zmq::message_t msg;
-    try {
-      if (!sock_.recv(msg)) return std::nullopt;
-    } catch (zmq::error_t const& e) {
-      if (e.num() != EINTR) throw;
-      return std::nullopt;
-    }
-    return msg;
-  }
+  std::optional<zmq::message_t> recv() requires(ReceivingPattern<P> && !is_signed) { return recv_frame(); }
   // All frames of one message, or nullopt on timeout.
-  std::optional<std::vector<zmq::message_t>> recv_multipart() requires ReceivingPattern<P> {
-    std::vector<zmq::message_t> frames;
-    try {
-      if (!zmq::recv_multipart(sock_, std::back_inserter(frames))) return std::nullopt;
-    } catch (zmq::error_t const& e) {
-      if (e.num() != EINTR) throw;
-      return std::nullopt;
-    }
-    return frames;
+  std::optional<std::vector<zmq::message_t>> recv_multipart() requires(ReceivingPattern<P> && !is_signed) {
+    return recv_frames();
   }
 
   void subscribe(std::string_view prefix) requires std::is_same_v<P, sub> {
@@ -405,16 +482,20 @@ class socket {
   // REQ_RELAXED lets a new request go out after a lost reply, REQ_CORRELATE
   // discards late replies to the old one; libzmq reconnects by itself. Each
   // attempt waits recv_timeout_ms; nullopt after `attempts` timeouts.
-  std::optional<zmq::message_t> request(zmq::const_buffer body, int attempts = 3) requires std::is_same_v<P, req> {
+  std::optional<zmq::message_t> request(zmq::const_buffer body, int attempts = 3)
+    requires(std::is_same_v<P, req> && !is_signed)
+  {
     for (int i = 1; i <= attempts; ++i) {
-      if (!send(body)) continue;
-      if (auto reply = recv()) return reply;
+      if (!send_frame(body)) continue;
+      if (auto reply = recv_frame()) return reply;
       log_->emit("req.timeout", severity::warning, {{"socket", label()}, {"attempt", std::to_string(i)}});
     }
     log_->emit("req.gave_up", severity::warning, {{"socket", label()}, {"attempts", std::to_string(attempts)}});
     return std::nullopt;
   }
-  std::optional<zmq::message_t> request(std::string_view body, int attempts = 3) requires std::is_same_v<P, req> {
+  std::optional<zmq::message_t> request(std::string_view body, int attempts = 3)
+    requires(std::is_same_v<P, req> && !is_signed)
+  {
     return request(zmq::buffer(body), attempts);
   }
 
@@ -424,9 +505,9 @@ class socket {
   // that throws gets the request answered with an empty frame (REP must
   // answer to go on) and a "handler.error" event.
   template <class Handler>
-  void serve(Handler&& handler, std::stop_token stop) requires std::is_same_v<P, rep> {
+  void serve(Handler&& handler, std::stop_token stop) requires(std::is_same_v<P, rep> && !is_signed) {
     while (!stop.stop_requested()) {
-      auto request = recv();
+      auto request = recv_frame();
       if (!request) continue;
       auto peer = peer_of(*request);
       std::string reply;
@@ -437,60 +518,52 @@ class socket {
                    {{"socket", label()}, {"user_id", peer.user_id}, {"what", e.what()}});
         reply.clear();
       }
-      (void)send(reply);
+      (void)send_frame(zmq::buffer(reply));
     }
   }
 
-
   // --- typed messages (with a channel policy) --------------------------------
 
+  // What receive_message gives: received<T>, or verified<T> on a signed socket.
+  template <class Msg>
+  using delivery = std::conditional_t<verifies, verified<Msg>, received<Msg>>;
+
   // Sends one message of the channel's schema (a topic channel sends the
-  // topic frame first). False on timeout, as send().
+  // topic frame first; a signed socket seals it in an envelope). False on
+  // timeout, as send().
   template <class Msg>
   [[nodiscard]] bool send_message(Msg const& msg) requires(typed && SendingPattern<P>) {
-    using expected = typename detail::channel_sides<C, P>::sends;
-    static_assert(std::is_same_v<Msg, expected>,
+    static_assert(std::is_same_v<Msg, typename detail::channel_sides<C, P>::sends>,
                   "zguard::socket::send_message: this socket's channel does not carry that type; "
-                  "see the socket's channel policy (service / topic / stream)");
+                  "see the channel policy (service, topic, stream)");
     zmq::message_t frame(encoded_size(msg));
     encode_into(msg, static_cast<std::uint8_t*>(frame.data()));
-    if constexpr (C::kind == channel_kind::topic)
-      if (!send(zmq::buffer(C::name), true)) return false;
-    return send(frame);
+    return send_payload(frame);
   }
 
   // The next well-formed message, or nullopt when none came within
   // recv_timeout_ms. Malformed messages are refused, logged as
   // "message.refused" and counted; a REP socket answers them with a
   // zguard::refusal so the client learns why; the socket keeps serving.
+  // On a signed socket, envelopes that fail verification are dropped and
+  // logged as "verify.<reason>"; only verified messages are returned.
   template <class Msg>
-  std::optional<received<Msg>> receive_message() requires(typed && ReceivingPattern<P>) {
+  std::optional<delivery<Msg>> receive_message() requires(typed && ReceivingPattern<P>) {
     using expected = typename detail::channel_sides<C, P>::receives;
     static_assert(std::is_same_v<Msg, expected>,
                   "zguard::socket::receive_message<T>: T is not what this socket's channel delivers");
     for (;;) {
-      auto frames = recv_multipart();
-      if (!frames) return std::nullopt;
-      auto& f = *frames;
-      std::size_t payload = 0;
-      if constexpr (C::kind == channel_kind::topic) {
-        if (f.size() != 2 || f[0].to_string_view() != C::name) {
-          refuse(f.empty() ? nullptr : &f.back(), decode_error{decode_reason::wrong_schema, "topic frame", 0});
-          continue;
-        }
-        payload = 1;
-      } else if (f.size() != 1) {
-        refuse(&f.back(), decode_error{decode_reason::trailing_bytes, "extra frames", 0});
-        if constexpr (std::is_same_v<P, rep>) reply_refusal(decode_reason::trailing_bytes, "extra frames");
-        continue;
-      }
-      auto decoded = decode<Msg>(f[payload].data(), f[payload].size());
+      auto in = next_payload();
+      if (!in) return std::nullopt;
+      auto decoded = decode<Msg>(in->payload);
       if (!decoded) {
-        refuse(&f[payload], decoded.error());
+        refuse(&in->frames.back(), decoded.error());
         if constexpr (std::is_same_v<P, rep>) reply_refusal(decoded.error().reason, decoded.error().field);
+        if constexpr (std::is_same_v<P, req>) return std::nullopt;  // REQ must send before it may receive again
         continue;
       }
-      return received<Msg>{std::move(decoded.value()), peer_of(f[payload])};
+      if constexpr (verifies) return verified<Msg>(std::move(decoded.value()), in->origin, std::move(in->peer));
+      else return received<Msg>{std::move(decoded.value()), std::move(in->peer)};
     }
   }
 
@@ -506,21 +579,31 @@ class socket {
                   "zguard::socket::call: this socket's channel does not carry that request type");
     zmq::message_t frame(encoded_size(request));
     encode_into(request, static_cast<std::uint8_t*>(frame.data()));
-    auto reply = this->request(zmq::const_buffer(frame.data(), frame.size()), attempts);
-    if (!reply) return std::nullopt;
-    auto decoded = decode<reply_type>(reply->data(), reply->size());
-    if (decoded) return decoded;
-    if (auto r = decode<refusal>(reply->data(), reply->size()))
-      return result<reply_type>(decode_error{decode_reason::peer_refused,
-                                             std::string(to_string(static_cast<decode_reason>(r->reason))) +
-                                                 (r->field.size() ? " at " + r->field.str() : ""),
-                                             0});
-    refuse(&*reply, decoded.error());
-    return decoded;
+    for (int i = 1; i <= attempts; ++i) {
+      if (!send_payload(frame)) continue;
+      auto in = next_payload();
+      if (!in) {
+        log_->emit("req.timeout", severity::warning, {{"socket", label()}, {"attempt", std::to_string(i)}});
+        continue;
+      }
+      auto decoded = decode<reply_type>(in->payload);
+      if (decoded) return decoded;
+      if (auto r = decode<refusal>(in->payload))
+        return result<reply_type>(decode_error{decode_reason::peer_refused,
+                                               std::string(to_string(static_cast<decode_reason>(r->reason))) +
+                                                   (r->field.size() ? " at " + r->field.str() : ""),
+                                               0});
+      refuse(&in->frames.back(), decoded.error());
+      return decoded;
+    }
+    log_->emit("req.gave_up", severity::warning, {{"socket", label()}, {"attempts", std::to_string(attempts)}});
+    return std::nullopt;
   }
 
   // REP: answers every well-formed request with handler(request, peer)
-  // until stop is requested; malformed requests get a refusal.
+  // until stop is requested; malformed requests get a refusal. On a signed
+  // socket the handler gets the verified request's origin as well:
+  // handler(request, peer, origin).
   template <class Handler>
   void serve_messages(Handler&& handler, std::stop_token stop) requires(typed && std::is_same_v<P, rep>) {
     using request_type = typename detail::channel_sides<C, P>::receives;
@@ -528,8 +611,8 @@ class socket {
       auto got = receive_message<request_type>();
       if (!got) continue;
       try {
-        auto reply = handler(got->value, got->peer);
-        (void)send_message(reply);
+        if constexpr (verifies) (void)send_message(handler(got->value, got->peer, got->origin));
+        else (void)send_message(handler(got->value, got->peer));
       } catch (std::exception const& e) {
         log_->emit("handler.error", severity::warning,
                    {{"socket", label()}, {"user_id", got->peer.user_id}, {"what", e.what()}});
@@ -575,8 +658,35 @@ class socket {
     return ctx;
   }
 
-  template <class Ctx, class... A>
+  static constexpr std::size_t signing_arguments = std::size_t(signs) + std::size_t(verifies);
+
+  // The signing arguments come last: signing_key<Alg>, then verify_keys<Alg>.
+  template <class... A>
   static constexpr bool check_arguments() {
+    constexpr std::size_t n = sizeof...(A);
+    using key_arg = typename detail::nth_type<n - signing_arguments, A...>::type;
+    using keys_arg = typename detail::nth_type<n - 1, A...>::type;
+    if constexpr (signs && !detail::is_signing_key_of<key_arg, signing_algorithm>) {
+      static_assert(detail::dependent_false<key_arg>,
+                    "zguard::socket: a signed socket that sends needs its signing key: pass "
+                    "zguard::signing_key<Alg> of the socket's signing algorithm after the "
+                    "mechanism's arguments (G7)");
+      return false;
+    } else if constexpr (verifies && !detail::is_verify_keys_of<keys_arg, signing_algorithm>) {
+      static_assert(detail::dependent_false<keys_arg>,
+                    "zguard::socket: a signed socket that receives needs the keys to verify "
+                    "with: pass zguard::verify_keys<Alg> of the socket's signing algorithm as "
+                    "the last constructor argument (G7)");
+      return false;
+    } else {
+      return []<std::size_t... I>(std::index_sequence<I...>) {
+        return check_mechanism_arguments<typename detail::nth_type<I, A...>::type...>();
+      }(std::make_index_sequence<n - signing_arguments>{});
+    }
+  }
+
+  template <class... A>
+  static constexpr bool check_mechanism_arguments() {
     constexpr bool has_auth = (std::is_same_v<A, authenticator<D>> || ...);
     constexpr bool other_auth =
         ((requires { typename A::domain_type; } && !std::is_same_v<A, authenticator<D>> &&
@@ -665,6 +775,120 @@ class socket {
     }
   }
 
+  [[nodiscard]] bool send_frame(zmq::const_buffer frame, bool more = false) requires SendingPattern<P> {
+    try {
+      auto r = sock_.send(frame, more ? zmq::send_flags::sndmore : zmq::send_flags::none);
+      if (!r) log_->emit("send.timeout", severity::warning, {{"socket", label()}});
+      return r.has_value();
+    } catch (zmq::error_t const& e) {
+      if (e.num() != EHOSTUNREACH) throw;
+      log_->emit("send.unroutable", severity::warning, {{"socket", label()}});
+      return false;
+    }
+  }
+  std::optional<zmq::message_t> recv_frame() requires ReceivingPattern<P> {
+    zmq::message_t msg;
+    try {
+      if (!sock_.recv(msg)) return std::nullopt;
+    } catch (zmq::error_t const& e) {
+      if (e.num() != EINTR) throw;
+      return std::nullopt;
+    }
+    return msg;
+  }
+  std::optional<std::vector<zmq::message_t>> recv_frames() requires ReceivingPattern<P> {
+    std::vector<zmq::message_t> frames;
+    try {
+      if (!zmq::recv_multipart(sock_, std::back_inserter(frames))) return std::nullopt;
+    } catch (zmq::error_t const& e) {
+      if (e.num() != EINTR) throw;
+      return std::nullopt;
+    }
+    return frames;
+  }
+
+  static constexpr std::string_view channel_topic() {
+    if constexpr (typed && C::kind == channel_kind::topic) return C::name;
+    else return {};
+  }
+
+  // One encoded message out: [topic] payload, or [topic] header payload
+  // signature when signed.
+  [[nodiscard]] bool send_payload(zmq::message_t const& payload) requires(typed && SendingPattern<P>) {
+    constexpr bool topic_frame = C::kind == channel_kind::topic;
+    if constexpr (topic_frame)
+      if (!send_frame(zmq::buffer(C::name), true)) return false;
+    if constexpr (signs) {
+      auto sealed = signer_->seal(channel_topic(), detail::bytes_of(payload));
+      return send_frame(zmq::const_buffer(sealed.header.data(), sealed.header.size()), true) &&
+             send_frame(zmq::const_buffer(payload.data(), payload.size()), true) &&
+             send_frame(zmq::const_buffer(sealed.signature.data(), sealed.signature.size()));
+    } else {
+      return send_frame(zmq::const_buffer(payload.data(), payload.size()));
+    }
+  }
+
+  // A message whose framing (and, when signed, envelope) is acceptable; its
+  // payload is still to be decoded.
+  struct incoming {
+    std::vector<zmq::message_t> frames;
+    std::span<std::uint8_t const> payload;
+    signed_origin origin;
+    peer_info peer;
+  };
+
+  // The next acceptable message, or nullopt on timeout. Anything else is
+  // refused, logged and skipped; a REP answers it with a refusal (it must
+  // answer to receive again), a REQ gives up on this reply (it must send
+  // again first).
+  std::optional<incoming> next_payload() requires(typed && ReceivingPattern<P>) {
+    constexpr bool topic_frame = C::kind == channel_kind::topic;
+    for (;;) {
+      auto frames = recv_frames();
+      if (!frames) return std::nullopt;
+      incoming in{std::move(*frames), {}, {}, {}};
+      auto& f = in.frames;
+      in.peer = peer_of(f.back());
+      if constexpr (verifies) {
+        auto envelope = unverified_envelope::parse(f, topic_frame);
+        auto outcome = envelope ? std::optional(verifier_->verify(*envelope, channel_topic())) : std::nullopt;
+        if (outcome && *outcome) {
+          in.payload = outcome->payload();
+          in.origin = outcome->origin();
+          return in;
+        }
+        auto const reason = outcome ? outcome->reason() : drop_reason::malformed;
+        log_->emit("verify." + std::string(to_string(reason)), severity::warning,
+                   {{"socket", label()},
+                    {"reason", std::string(to_string(reason))},
+                    {"claimed_key", envelope ? envelope->claimed_origin().key.hex() : ""},
+                    {"claimed_epoch", envelope ? std::to_string(envelope->claimed_origin().epoch) : ""},
+                    {"claimed_sequence", envelope ? std::to_string(envelope->claimed_origin().sequence) : ""},
+                    {"claimed_topic", envelope ? std::string(envelope->claimed_topic()) : ""},
+                    {"frames", std::to_string(f.size())},
+                    {"user_id", in.peer.user_id},
+                    {"address", in.peer.peer_address}});
+        if constexpr (std::is_same_v<P, rep>) reply_refusal(decode_reason::peer_refused, "envelope: " + std::string(to_string(reason)));
+        if constexpr (std::is_same_v<P, req>) return std::nullopt;
+        continue;
+      } else {
+        if constexpr (topic_frame) {
+          if (f.size() != 2 || f[0].to_string_view() != C::name) {
+            refuse(&f.back(), decode_error{decode_reason::wrong_schema, "topic frame", 0});
+            continue;
+          }
+        } else if (f.size() != 1) {
+          refuse(&f.back(), decode_error{decode_reason::trailing_bytes, "extra frames", 0});
+          if constexpr (std::is_same_v<P, rep>) reply_refusal(decode_reason::trailing_bytes, "extra frames");
+          if constexpr (std::is_same_v<P, req>) return std::nullopt;
+          continue;
+        }
+        in.payload = detail::bytes_of(f.back());
+        return in;
+      }
+    }
+  }
+
   // Logs and counts a refused message; the socket goes on.
   void refuse(zmq::message_t const* from, decode_error const& e) {
     peer_info peer = from ? peer_of(*from) : peer_info{};
@@ -676,8 +900,16 @@ class socket {
     refusal r;
     r.reason = static_cast<std::uint8_t>(reason);
     r.field = field.substr(0, 128);
+    if constexpr (typed) {
+      if constexpr (signs) {  // signed like every other reply, so the client can trust the refusal
+        zmq::message_t bytes(encoded_size(r));
+        encode_into(r, static_cast<std::uint8_t*>(bytes.data()));
+        (void)send_payload(bytes);
+        return;
+      }
+    }
     auto bytes = encode(r);
-    (void)send(zmq::const_buffer(bytes.data(), bytes.size()));
+    (void)send_frame(zmq::const_buffer(bytes.data(), bytes.size()));
   }
 
   // Same domain is checked at compile time; same context instance here.
@@ -694,6 +926,8 @@ class socket {
   zmq::socket_t sock_;
   std::unique_ptr<detail::socket_monitor> monitor_;
   std::vector<detail::ipc_file> ipc_files_;
+  [[no_unique_address]] typename detail::signer_part<S, signs>::type signer_;
+  [[no_unique_address]] typename detail::verifier_part<S, verifies>::type verifier_;
 };
 
 }  // namespace v0

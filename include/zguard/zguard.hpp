@@ -18,4 +18,6 @@
 #include <zguard/schema.hpp>
 #include <zguard/codec.hpp>
 #include <zguard/channel.hpp>
+#include <zguard/envelope.hpp>
+#include <zguard/signing.hpp>
 #include <zguard/socket.hpp>

@@ -1,0 +1,334 @@
+// zguard/envelope.hpp - the signed envelope: sealing, parsing, verifying
+// (G7). The format is specified in docs/wire-format.md, "Signed envelope".
+//
+//   frames: [topic]  header  payload  signature
+//   header: version, algorithm, key id, publisher epoch, sequence,
+//           timestamp, topic
+//   signed: "zguard.envelope.v1\0" || header || payload
+//
+// signer<A> seals; unverified_envelope::parse only splits frames and gives
+// nothing of the payload; verifier<A, ...>::verify checks key, signature,
+// topic, freshness and replay, and only its result hands out the payload.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <zguard/detail/policy_set.hpp>
+#include <zguard/signing.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+inline constexpr std::uint8_t envelope_version = 1;
+// Domain separation: a zguard envelope signature can never be a valid
+// signature of anything else the same key signs (and vice versa).
+inline constexpr std::string_view envelope_tag{"zguard.envelope.v1\0", 19};
+inline constexpr std::size_t envelope_header_min = 35;  // header without the topic
+
+enum class drop_reason { malformed, unknown_key, bad_signature, re_topiced, replay, stale };
+
+inline std::string_view to_string(drop_reason r) {
+  switch (r) {
+    case drop_reason::malformed: return "malformed";
+    case drop_reason::unknown_key: return "unknown_key";
+    case drop_reason::bad_signature: return "bad_signature";
+    case drop_reason::re_topiced: return "re_topiced";
+    case drop_reason::replay: return "replay";
+    case drop_reason::stale: return "stale";
+  }
+  return "unknown";
+}
+
+// Who signed a verified message, and where it stands in that publisher's run.
+struct signed_origin {
+  key_id key;
+  std::uint64_t epoch = 0;         // random per publisher start
+  std::uint64_t sequence = 0;      // 1, 2, ... within the epoch
+  std::uint64_t timestamp_us = 0;  // publisher's clock, microseconds since 1970
+};
+
+namespace detail {
+
+inline void put_u64(std::uint8_t* p, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+inline std::uint64_t get_u64(std::uint8_t const* p) {
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+inline std::uint64_t micros_since_epoch(std::chrono::system_clock::time_point t) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
+}
+
+struct envelope_header {
+  std::uint8_t algorithm = 0;
+  signed_origin origin;
+  std::string_view topic;
+};
+
+// The header frame, exactly: nothing before, nothing after, version 1.
+inline std::optional<envelope_header> parse_envelope_header(std::span<std::uint8_t const> b) {
+  if (b.size() < envelope_header_min || b[0] != envelope_version) return std::nullopt;
+  std::size_t const topic_size = b[34];
+  if (b.size() != envelope_header_min + topic_size) return std::nullopt;
+  envelope_header h;
+  h.algorithm = b[1];
+  std::copy_n(b.data() + 2, 8, h.origin.key.bytes.begin());
+  h.origin.epoch = get_u64(b.data() + 10);
+  h.origin.sequence = get_u64(b.data() + 18);
+  h.origin.timestamp_us = get_u64(b.data() + 26);
+  h.topic = std::string_view(reinterpret_cast<char const*>(b.data() + 35), topic_size);
+  return h;
+}
+
+inline std::span<std::uint8_t const> bytes_of(zmq::message_t const& m) {
+  return {static_cast<std::uint8_t const*>(m.data()), m.size()};
+}
+
+}  // namespace detail
+
+// Seals payloads under one signing key. Each signer is one publisher run: a
+// fresh random epoch and sequence numbers from 1. Not thread-safe (like the
+// socket that owns it).
+template <SigningAlgorithm A>
+class signer {
+ public:
+  using clock = std::chrono::system_clock;
+  struct sealed {
+    std::vector<std::uint8_t> header;
+    std::array<std::uint8_t, A::signature_size> signature{};
+  };
+
+  explicit signer(signing_key<A> key) : key_(std::move(key)) { randombytes_buf(&epoch_, sizeof epoch_); }
+
+  sealed seal(std::string_view topic, std::span<std::uint8_t const> payload, clock::time_point at = clock::now()) {
+    if (topic.size() > 255) throw std::length_error("zguard::signer::seal: a topic is at most 255 bytes");
+    sealed s;
+    s.header.resize(envelope_header_min + topic.size());
+    auto* h = s.header.data();
+    h[0] = envelope_version;
+    h[1] = A::wire_id;
+    auto const id = key_.id();
+    std::copy(id.bytes.begin(), id.bytes.end(), h + 2);
+    detail::put_u64(h + 10, epoch_);
+    detail::put_u64(h + 18, ++sequence_);
+    detail::put_u64(h + 26, detail::micros_since_epoch(at));
+    h[34] = static_cast<std::uint8_t>(topic.size());
+    std::memcpy(h + 35, topic.data(), topic.size());
+    if constexpr (std::is_same_v<A, ed25519>) {
+      scratch_.assign(envelope_tag.begin(), envelope_tag.end());
+      scratch_.insert(scratch_.end(), s.header.begin(), s.header.end());
+      scratch_.insert(scratch_.end(), payload.begin(), payload.end());
+      key_.sign(scratch_, s.signature.data());
+    } else {
+      crypto_generichash_state st;
+      crypto_generichash_init(&st, key_.data(), signing_key<blake2b_mac>::size, s.signature.size());
+      crypto_generichash_update(&st, reinterpret_cast<unsigned char const*>(envelope_tag.data()), envelope_tag.size());
+      crypto_generichash_update(&st, s.header.data(), s.header.size());
+      crypto_generichash_update(&st, payload.data(), payload.size());
+      crypto_generichash_final(&st, s.signature.data(), s.signature.size());
+      sodium_memzero(&st, sizeof st);
+    }
+    return s;
+  }
+  std::uint64_t epoch() const { return epoch_; }
+  key_id id() const { return key_.id(); }
+
+ private:
+  signing_key<A> key_;
+  std::uint64_t epoch_ = 0;
+  std::uint64_t sequence_ = 0;
+  std::vector<std::uint8_t> scratch_;
+};
+
+template <SigningAlgorithm A, std::uint32_t FreshnessMs, std::uint32_t Window>
+class verifier;
+
+// A signed message as it came off the wire: frames split, header parsed,
+// nothing trusted. Its payload cannot be read; only verifier::verify() gives
+// it out, after every check passed. Views the frames it was parsed from.
+class unverified_envelope {
+ public:
+  // frames: [topic] header payload signature (the topic frame when with_topic).
+  static std::optional<unverified_envelope> parse(std::span<zmq::message_t const> frames, bool with_topic) {
+    std::size_t const first = with_topic ? 1 : 0;
+    if (frames.size() != first + 3) return std::nullopt;
+    auto header = detail::parse_envelope_header(detail::bytes_of(frames[first]));
+    if (!header) return std::nullopt;
+    unverified_envelope e;
+    e.header_ = *header;
+    e.header_bytes_ = detail::bytes_of(frames[first]);
+    e.payload_ = detail::bytes_of(frames[first + 1]);
+    e.signature_ = detail::bytes_of(frames[first + 2]);
+    if (with_topic) e.topic_frame_ = frames[0].to_string_view();
+    e.with_topic_ = with_topic;
+    return e;
+  }
+
+  // What the sender claims; for logging a refusal, never for decisions.
+  signed_origin const& claimed_origin() const { return header_.origin; }
+  std::string_view claimed_topic() const { return header_.topic; }
+
+  template <class Unverified = unverified_envelope>
+  void payload() const {
+    static_assert(detail::dependent_false<Unverified>,
+                  "zguard::unverified_envelope::payload: the payload of an unverified message "
+                  "cannot be read; pass the envelope to zguard::verifier::verify() and read "
+                  "the verified result (G7)");
+  }
+
+ private:
+  unverified_envelope() = default;
+  template <SigningAlgorithm, std::uint32_t, std::uint32_t>
+  friend class verifier;
+
+  detail::envelope_header header_;
+  std::span<std::uint8_t const> header_bytes_, payload_, signature_;
+  std::string_view topic_frame_;
+  bool with_topic_ = false;
+};
+
+// The outcome of verify(): the payload and its origin, or why it was dropped.
+class verification {
+ public:
+  bool ok() const { return !reason_; }
+  explicit operator bool() const { return ok(); }
+  drop_reason reason() const { return *reason_; }
+  // Only for a verified message; empty otherwise.
+  std::span<std::uint8_t const> payload() const { return ok() ? payload_ : std::span<std::uint8_t const>{}; }
+  signed_origin const& origin() const { return origin_; }
+
+ private:
+  template <SigningAlgorithm, std::uint32_t, std::uint32_t>
+  friend class verifier;
+  verification() = default;
+  std::optional<drop_reason> reason_;
+  std::span<std::uint8_t const> payload_;
+  signed_origin origin_;
+};
+
+// Checks envelopes against a key set, with replay and freshness state for
+// up to max_epochs publisher runs (least recently seen forgotten first; a
+// forgotten run's old messages are then stopped by the freshness window).
+template <SigningAlgorithm A, std::uint32_t FreshnessMs, std::uint32_t Window>
+class verifier {
+ public:
+  using clock = std::chrono::system_clock;
+  static constexpr std::size_t default_max_epochs = 256;
+
+  explicit verifier(verify_keys<A> keys, std::size_t max_epochs = default_max_epochs)
+      : keys_(std::move(keys)), max_epochs_(max_epochs ? max_epochs : 1) {}
+
+  verification verify(unverified_envelope const& e, std::string_view expected_topic, clock::time_point now = clock::now()) {
+    verification v;
+    v.origin_ = e.header_.origin;
+    auto drop = [&](drop_reason r) {
+      v.reason_ = r;
+      return v;
+    };
+    // Cheap checks first: a flood of junk costs no signature verification.
+    if (e.header_.algorithm != A::wire_id || e.signature_.size() != A::signature_size) return drop(drop_reason::malformed);
+    auto key = keys_.find(e.header_.origin.key, now);
+    if (!key) return drop(drop_reason::unknown_key);
+    if (!signature_ok(*key, e)) return drop(drop_reason::bad_signature);
+    // Authentic from here on: what it says can be judged.
+    if (e.header_.topic != expected_topic || (e.with_topic_ && e.topic_frame_ != e.header_.topic))
+      return drop(drop_reason::re_topiced);
+    auto const now_us = detail::micros_since_epoch(now);
+    auto const ts = e.header_.origin.timestamp_us;
+    auto const limit = std::uint64_t(FreshnessMs) * 1000;
+    if ((now_us > ts && now_us - ts > limit) || (ts > now_us && ts - now_us > limit)) return drop(drop_reason::stale);
+    if (!record(e.header_.origin)) return drop(drop_reason::replay);
+    v.payload_ = e.payload_;
+    return v;
+  }
+
+  std::size_t epochs_tracked() const { return runs_.size(); }
+
+ private:
+  bool signature_ok(typename verify_keys<A>::key_type const& key, unverified_envelope const& e) {
+    if constexpr (std::is_same_v<A, ed25519>) {
+      scratch_.assign(envelope_tag.begin(), envelope_tag.end());
+      scratch_.insert(scratch_.end(), e.header_bytes_.begin(), e.header_bytes_.end());
+      scratch_.insert(scratch_.end(), e.payload_.begin(), e.payload_.end());
+      return crypto_sign_verify_detached(e.signature_.data(), scratch_.data(), scratch_.size(), key.data()) == 0;
+    } else {
+      std::array<std::uint8_t, blake2b_mac::signature_size> mac{};
+      crypto_generichash_state st;
+      crypto_generichash_init(&st, key.data(), signing_key<blake2b_mac>::size, mac.size());
+      crypto_generichash_update(&st, reinterpret_cast<unsigned char const*>(envelope_tag.data()), envelope_tag.size());
+      crypto_generichash_update(&st, e.header_bytes_.data(), e.header_bytes_.size());
+      crypto_generichash_update(&st, e.payload_.data(), e.payload_.size());
+      crypto_generichash_final(&st, mac.data(), mac.size());
+      sodium_memzero(&st, sizeof st);
+      return sodium_memcmp(mac.data(), e.signature_.data(), mac.size()) == 0;  // constant time
+    }
+  }
+
+  // Sliding window per (key, epoch), as IPsec's anti-replay window: the newest
+  // sequence seen and a bitmap of the Window before it.
+  struct run {
+    std::uint64_t highest = 0;
+    std::array<std::uint64_t, Window / 64> seen{};
+    std::uint64_t last_used = 0;
+    bool test(std::uint64_t s) const { return seen[(s % Window) / 64] >> (s % 64) & 1u; }
+    void set(std::uint64_t s) { seen[(s % Window) / 64] |= std::uint64_t(1) << (s % 64); }
+    void clear(std::uint64_t s) { seen[(s % Window) / 64] &= ~(std::uint64_t(1) << (s % 64)); }
+  };
+
+  bool record(signed_origin const& o) {
+    auto const key = std::make_pair(o.key, o.epoch);
+    auto it = runs_.find(key);
+    if (it == runs_.end()) {
+      if (runs_.size() >= max_epochs_) {
+        auto oldest = runs_.begin();
+        for (auto i = runs_.begin(); i != runs_.end(); ++i)
+          if (i->second.last_used < oldest->second.last_used) oldest = i;
+        runs_.erase(oldest);
+      }
+      it = runs_.emplace(key, run{}).first;
+      it->second.highest = o.sequence;
+      it->second.set(o.sequence);
+      it->second.last_used = ++tick_;
+      return true;
+    }
+    auto& r = it->second;
+    r.last_used = ++tick_;
+    auto const s = o.sequence;
+    if (s > r.highest) {
+      auto const steps = std::min<std::uint64_t>(s - r.highest, Window);
+      for (std::uint64_t k = 1; k <= steps; ++k) r.clear(r.highest + k);
+      r.highest = s;
+      r.set(s);
+      return true;
+    }
+    if (r.highest - s >= Window || r.test(s)) return false;
+    r.set(s);
+    return true;
+  }
+
+  verify_keys<A> keys_;
+  std::size_t max_epochs_;
+  std::map<std::pair<key_id, std::uint64_t>, run> runs_;
+  std::uint64_t tick_ = 0;
+  std::vector<std::uint8_t> scratch_;
+};
+
+}  // namespace v0
+}  // namespace zguard

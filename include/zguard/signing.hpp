@@ -1,0 +1,377 @@
+// zguard/signing.hpp - end-to-end message signing: algorithms, keys, key
+// sets and the signing policy (G7, G12).
+//
+// Two algorithms, chosen by type:
+//   ed25519      one publisher signs (crypto_sign_detached), many
+//                subscribers verify with its public key only
+//   blake2b_mac  keyed BLAKE2b-256 (crypto_generichash, 32-byte key): a group
+//                sharing one secret; every holder can sign and verify
+//
+// signing<Alg, freshness_ms<N>, replay_window<W>> is an optional socket
+// policy (slot::signing). A signed socket that sends needs a signing_key<Alg>,
+// one that receives a verify_keys<Alg>; without them it does not compile. The
+// envelope that carries the signature is in envelope.hpp and
+// docs/wire-format.md.
+#pragma once
+
+#include <sodium.h>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include <zguard/certificate.hpp>
+#include <zguard/detail/guarded_bytes.hpp>
+#include <zguard/detail/zpl.hpp>
+#include <zguard/keys.hpp>
+#include <zguard/slots.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+// --- algorithms ---------------------------------------------------------------
+
+struct ed25519 {
+  static constexpr std::uint8_t wire_id = 1;
+  static constexpr std::size_t signature_size = crypto_sign_BYTES;  // 64
+  static constexpr std::string_view name = "ed25519";
+};
+struct blake2b_mac {
+  static constexpr std::uint8_t wire_id = 2;
+  static constexpr std::size_t signature_size = 32;  // BLAKE2b-256
+  static constexpr std::string_view name = "blake2b-256";
+};
+
+template <class A>
+concept SigningAlgorithm = std::is_same_v<A, ed25519> || std::is_same_v<A, blake2b_mac>;
+
+// 8 bytes naming a key on the wire (docs/wire-format.md, "Key ids"): derived
+// from the key, so it cannot be misconfigured, and for MAC keys derived with
+// the key as BLAKE2b key, so it reveals nothing about the secret.
+struct key_id {
+  std::array<std::uint8_t, 8> bytes{};
+  friend auto operator<=>(key_id const&, key_id const&) = default;
+  std::string hex() const {
+    char out[17];
+    sodium_bin2hex(out, sizeof out, bytes.data(), bytes.size());
+    return out;
+  }
+};
+
+namespace detail {
+inline constexpr std::string_view ed25519_key_id_tag = "zguard.keyid.ed25519";
+inline constexpr std::string_view mac_key_id_tag = "zguard.keyid.blake2b";
+
+inline key_id derive_key_id(std::string_view tag, std::uint8_t const* key, std::size_t key_size, bool keyed) {
+  std::array<std::uint8_t, 32> h{};
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, keyed ? key : nullptr, keyed ? key_size : 0, h.size());
+  crypto_generichash_update(&st, reinterpret_cast<unsigned char const*>(tag.data()), tag.size());
+  if (!keyed) crypto_generichash_update(&st, key, key_size);
+  crypto_generichash_final(&st, h.data(), h.size());
+  sodium_memzero(&st, sizeof st);
+  key_id id;
+  std::copy_n(h.begin(), id.bytes.size(), id.bytes.begin());
+  return id;
+}
+}  // namespace detail
+
+// --- keys ------------------------------------------------------------------------
+
+// An Ed25519 public key: what subscribers hold.
+class verify_key {
+ public:
+  static constexpr std::size_t size = crypto_sign_PUBLICKEYBYTES;  // 32
+  static verify_key from_bytes(std::span<std::uint8_t const, size> bytes) {
+    verify_key k;
+    std::copy(bytes.begin(), bytes.end(), k.bytes_.begin());
+    return k;
+  }
+  static verify_key from_z85(std::string_view text) {
+    verify_key k;
+    detail::z85_decode_key(text, k.bytes_.data(), "Ed25519 verify key");
+    return k;
+  }
+  std::string z85() const {
+    char out[41];
+    zmq_z85_encode(out, bytes_.data(), size);
+    return out;
+  }
+  std::uint8_t const* data() const { return bytes_.data(); }
+  key_id id() const { return detail::derive_key_id(detail::ed25519_key_id_tag, bytes_.data(), size, false); }
+  friend bool operator==(verify_key const&, verify_key const&) = default;
+
+ private:
+  verify_key() = default;
+  std::array<std::uint8_t, size> bytes_{};
+};
+
+template <SigningAlgorithm A>
+class signing_key;
+
+// An Ed25519 signing key: the 32-byte seed and the expanded secret in guarded
+// memory. Copies share the one guarded region.
+template <>
+class signing_key<ed25519> {
+ public:
+  static signing_key generate() {
+    std::array<std::uint8_t, crypto_sign_SEEDBYTES> seed{};
+    randombytes_buf(seed.data(), seed.size());
+    auto k = from_seed(seed);
+    sodium_memzero(seed.data(), seed.size());
+    return k;
+  }
+  static signing_key from_seed(std::span<std::uint8_t const, crypto_sign_SEEDBYTES> seed) {
+    auto secret = std::make_shared<detail::guarded_bytes>(crypto_sign_SECRETKEYBYTES);
+    std::array<std::uint8_t, verify_key::size> pub{};
+    crypto_sign_seed_keypair(pub.data(), secret->writable(), seed.data());
+    secret->seal();
+    return signing_key(std::move(secret), verify_key::from_bytes(pub));
+  }
+  verify_key const& verify_part() const { return public_; }
+  key_id id() const { return public_.id(); }
+  // The 32-byte seed (libsodium keeps it as the first half of the secret).
+  std::span<std::uint8_t const, crypto_sign_SEEDBYTES> seed() const {
+    return std::span<std::uint8_t const, crypto_sign_SEEDBYTES>(secret_->data(), crypto_sign_SEEDBYTES);
+  }
+  void sign(std::span<std::uint8_t const> message, std::uint8_t* signature) const {
+    crypto_sign_detached(signature, nullptr, message.data(), message.size(), secret_->data());
+  }
+
+ private:
+  signing_key(std::shared_ptr<detail::guarded_bytes> s, verify_key p) : secret_(std::move(s)), public_(p) {}
+  std::shared_ptr<detail::guarded_bytes const> secret_;
+  verify_key public_;
+};
+
+// A BLAKE2b-256 MAC key shared by a group: signs and verifies.
+template <>
+class signing_key<blake2b_mac> {
+ public:
+  static constexpr std::size_t size = 32;
+  static signing_key generate() {
+    auto secret = std::make_shared<detail::guarded_bytes>(size);
+    randombytes_buf(secret->writable(), size);
+    secret->seal();
+    return signing_key(std::move(secret));
+  }
+  static signing_key from_bytes(std::span<std::uint8_t const, size> bytes) {
+    auto secret = std::make_shared<detail::guarded_bytes>(size);
+    std::copy(bytes.begin(), bytes.end(), secret->writable());
+    secret->seal();
+    return signing_key(std::move(secret));
+  }
+  key_id id() const { return id_; }
+  std::uint8_t const* data() const { return secret_->data(); }
+
+ private:
+  explicit signing_key(std::shared_ptr<detail::guarded_bytes> s)
+      : secret_(std::move(s)), id_(detail::derive_key_id(detail::mac_key_id_tag, secret_->data(), size, true)) {}
+  std::shared_ptr<detail::guarded_bytes const> secret_;
+  key_id id_;
+};
+
+// The keys a receiving socket accepts, by key id. Shared by copies (a socket
+// keeps a copy), so keys added or retired later apply to running sockets.
+// Rotation: add the new key, retire the old one at the end of the overlap
+// window; both verify until then.
+template <SigningAlgorithm A>
+class verify_keys {
+ public:
+  using key_type = std::conditional_t<std::is_same_v<A, ed25519>, verify_key, signing_key<blake2b_mac>>;
+  using clock = std::chrono::system_clock;
+
+  verify_keys() : impl_(std::make_shared<impl>()) {}
+  verify_keys& add(key_type const& key) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->keys.insert_or_assign(key.id(), entry{key, std::nullopt});
+    return *this;
+  }
+  // The key verifies until `at`, then is refused as unknown (key retired).
+  verify_keys& retire(key_id id, clock::time_point at) {
+    std::lock_guard lock(impl_->mutex);
+    if (auto it = impl_->keys.find(id); it != impl_->keys.end()) it->second.retire_at = at;
+    return *this;
+  }
+  verify_keys& remove(key_id id) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->keys.erase(id);
+    return *this;
+  }
+  std::size_t size() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->keys.size();
+  }
+  // The key with this id that is valid at `now`, if any.
+  std::optional<key_type> find(key_id id, clock::time_point now = clock::now()) const {
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->keys.find(id);
+    if (it == impl_->keys.end() || (it->second.retire_at && now >= *it->second.retire_at)) return std::nullopt;
+    return it->second.key;
+  }
+
+ private:
+  struct entry {
+    key_type key;
+    std::optional<clock::time_point> retire_at;
+  };
+  struct impl {
+    mutable std::mutex mutex;
+    std::map<key_id, entry> keys;
+  };
+  std::shared_ptr<impl> impl_;
+};
+
+// --- the policy ------------------------------------------------------------------
+
+namespace detail {
+struct freshness_option {};
+struct window_option {};
+}  // namespace detail
+
+// How far a message's timestamp may lie from the receiver's clock, either way.
+template <std::uint32_t Ms>
+struct freshness_ms {
+  static_assert(Ms > 0, "zguard::freshness_ms<N>: N must be > 0");
+  using option_tag = detail::freshness_option;
+  static constexpr std::uint32_t value = Ms;
+};
+// How many sequence numbers behind the newest one may still arrive (late or
+// reordered) per publisher epoch; anything older, or seen, is a replay.
+template <std::uint32_t N>
+struct replay_window {
+  static_assert(N >= 64 && N <= 65536 && N % 64 == 0, "zguard::replay_window<N>: N must be a multiple of 64 in 64..65536");
+  using option_tag = detail::window_option;
+  static constexpr std::uint32_t value = N;
+};
+
+namespace detail {
+template <class Tag, std::uint32_t Default, class... Options>
+constexpr std::uint32_t option_or() {
+  std::uint32_t v = Default;
+  ((v = std::is_same_v<typename Options::option_tag, Tag> ? Options::value : v), ...);
+  return v;
+}
+template <class O>
+concept SigningOption = requires { typename O::option_tag; };
+}  // namespace detail
+
+template <SigningAlgorithm A, detail::SigningOption... Options>
+struct signing {
+  using zguard_slot = slot::signing;
+  using algorithm = A;
+  static constexpr std::uint32_t freshness = detail::option_or<detail::freshness_option, 30000, Options...>();
+  static constexpr std::uint32_t window = detail::option_or<detail::window_option, 1024, Options...>();
+};
+
+// --- key files ------------------------------------------------------------------
+//
+// ZPL (ZeroMQ RFC 4) like CZMQ certificates, section "sign". An Ed25519 key is
+// NAME (public: algorithm, public-key) and NAME_secret (0600: also
+// secret-key, the Z85 of the 32-byte seed). A MAC key is NAME_secret only.
+
+namespace detail {
+inline std::string signing_key_text(std::string_view algorithm, std::string const* public_z85, bool secret) {
+  std::string t = "#   ****  Generated by zguard  ****\n";
+  t += secret ? "#   zguard signing key: **SECRET**. DO NOT PROVIDE THIS FILE TO OTHER USERS.\n"
+              : "#   zguard signing key: public part, for verifiers.\n";
+  t += "\nsign\n    algorithm = \"" + std::string(algorithm) + "\"\n";
+  if (public_z85) t += "    public-key = \"" + *public_z85 + "\"\n";
+  return t;
+}
+inline void write_secret_text(std::filesystem::path const& path, std::string text, std::span<std::uint8_t const, 32> secret) {
+  char z85[41];
+  zmq_z85_encode(z85, secret.data(), 32);
+  text += "    secret-key = \"";
+  text += z85;
+  text += "\"\n";
+  sodium_memzero(z85, sizeof z85);
+  try {
+    write_file(secret_path_of(path), text, 0600);
+  } catch (...) {
+    sodium_memzero(text.data(), text.size());
+    throw;
+  }
+  sodium_memzero(text.data(), text.size());
+}
+inline std::map<std::string, std::string> read_signing_file(std::filesystem::path const& path, bool secret,
+                                                            std::string_view algorithm) {
+  auto buf = read_certificate_file(path, secret);
+  auto fields = parse_zpl(std::string_view(reinterpret_cast<char const*>(buf.data()), buf.size()), path.string());
+  auto it = fields.find("sign/algorithm");
+  if (it == fields.end() || it->second != algorithm) {
+    wipe(fields);
+    throw key_error("zguard: " + path.string() + " is not a " + std::string(algorithm) + " signing key file");
+  }
+  return fields;
+}
+}  // namespace detail
+
+inline void save_signing_key(std::filesystem::path const& path, signing_key<ed25519> const& key) {
+  auto const pub = key.verify_part().z85();
+  detail::write_file(path, detail::signing_key_text(ed25519::name, &pub, false), 0644);
+  detail::write_secret_text(path, detail::signing_key_text(ed25519::name, &pub, true), key.seed());
+}
+inline void save_signing_key(std::filesystem::path const& path, signing_key<blake2b_mac> const& key) {
+  detail::write_secret_text(path, detail::signing_key_text(blake2b_mac::name, nullptr, true),
+                            std::span<std::uint8_t const, 32>(key.data(), 32));
+}
+
+// Reads NAME_secret (given NAME or NAME_secret). An Ed25519 key must derive
+// the public key written next to it.
+template <SigningAlgorithm A>
+signing_key<A> load_signing_key(std::filesystem::path const& path) {
+  auto const secret_path = detail::secret_path_of(path);
+  auto fields = detail::read_signing_file(secret_path, true, A::name);
+  try {
+    if (!fields.count("sign/secret-key"))
+      throw key_error("zguard: " + secret_path.string() + " has no sign/secret-key");
+    detail::guarded_bytes raw(32);
+    detail::z85_decode_key(fields.at("sign/secret-key"), raw.writable(), "signing key");
+    auto key = [&] {
+      if constexpr (std::is_same_v<A, ed25519>) {
+        auto k = signing_key<ed25519>::from_seed(std::span<std::uint8_t const, 32>(raw.data(), 32));
+        if (!fields.count("sign/public-key") || verify_key::from_z85(fields.at("sign/public-key")) != k.verify_part())
+          throw key_error("zguard: " + secret_path.string() + ": the secret key does not match its public key");
+        return k;
+      } else {
+        return signing_key<blake2b_mac>::from_bytes(std::span<std::uint8_t const, 32>(raw.data(), 32));
+      }
+    }();
+    detail::wipe(fields);
+    return key;
+  } catch (...) {
+    detail::wipe(fields);
+    throw;
+  }
+}
+
+// Reads an Ed25519 public key file (what subscribers are given).
+inline verify_key load_verify_key(std::filesystem::path const& path) {
+  auto fields = detail::read_signing_file(path, false, ed25519::name);
+  if (!fields.count("sign/public-key")) throw key_error("zguard: " + path.string() + " has no sign/public-key");
+  auto k = verify_key::from_z85(fields.at("sign/public-key"));
+  detail::wipe(fields);
+  return k;
+}
+
+}  // namespace v0
+}  // namespace zguard
+
+template <>
+struct std::hash<zguard::key_id> {
+  std::size_t operator()(zguard::key_id const& k) const noexcept {
+    std::size_t h = 0;
+    for (auto b : k.bytes) h = h * 131 + b;
+    return h;
+  }
+};
