@@ -1,0 +1,174 @@
+"""A peer for zguard's signed envelope, written from docs/wire-format.md
+("Signed envelope") with PyNaCl and pyzmq only.
+
+Keys are given in hex: an Ed25519 seed (32 bytes) for a publisher, an Ed25519
+public key for a subscriber, or a BLAKE2b-256 MAC key (32 bytes) for both.
+
+usage:
+  signed_peer.py vectors
+      prints the documented test vectors, one hex line per frame
+  signed_peer.py publish ENDPOINT ALG KEYHEX TOPIC COUNT
+      binds an XPUB at ENDPOINT, waits for a subscription to TOPIC, then
+      publishes COUNT test.tick messages (symbol "PY", price i, seq i) sealed
+      with the key, and prints "published COUNT"
+  signed_peer.py subscribe ENDPOINT ALG KEYHEX TOPIC COUNT
+      connects a SUB to ENDPOINT, verifies envelopes until COUNT verified
+      test.tick messages arrived (at most 20 s), checks sequence numbers rise
+      within the publisher's epoch, prints "verified COUNT epoch E" and exits
+      0; anything that fails verification is counted and printed as
+      "rejected N" at the end
+ALG is ed25519 or blake2b.
+"""
+import os
+import struct
+import sys
+import time
+
+import nacl.bindings
+import nacl.encoding
+import nacl.hash
+import nacl.signing
+import zmq
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wire_peer  # noqa: E402  (the schema encoding, from the same document)
+
+VERSION = 1
+ALGORITHMS = {"ed25519": 1, "blake2b": 2}
+TAG = b"zguard.envelope.v1\x00"
+RAW = nacl.encoding.RawEncoder
+
+
+def blake2b_256(data, key=b""):
+    return nacl.hash.blake2b(data, digest_size=32, key=key, encoder=RAW)
+
+
+def key_id(alg, key):
+    if alg == "ed25519":  # key: the public key
+        return blake2b_256(b"zguard.keyid.ed25519" + key)[:8]
+    return blake2b_256(b"zguard.keyid.blake2b", key=key)[:8]
+
+
+def header(alg, kid, epoch, seq, timestamp_us, topic):
+    raw = topic.encode("ascii")
+    return (bytes([VERSION, ALGORITHMS[alg]]) + kid + struct.pack("<QQQ", epoch, seq, timestamp_us)
+            + bytes([len(raw)]) + raw)
+
+
+class Sealer:
+    def __init__(self, alg, keyhex):
+        self.alg = alg
+        key = bytes.fromhex(keyhex)
+        if alg == "ed25519":
+            self.signing = nacl.signing.SigningKey(key)
+            self.kid = key_id(alg, bytes(self.signing.verify_key))
+        else:
+            self.mac_key = key
+            self.kid = key_id(alg, key)
+
+    def seal(self, topic, epoch, seq, timestamp_us, payload):
+        h = header(self.alg, self.kid, epoch, seq, timestamp_us, topic)
+        data = TAG + h + payload
+        if self.alg == "ed25519":
+            sig = self.signing.sign(data).signature
+        else:
+            sig = blake2b_256(data, key=self.mac_key)
+        return [topic.encode("ascii"), h, payload, sig]
+
+
+def verify(alg, key, frames, topic):
+    """Returns (epoch, seq, payload) or raises ValueError naming the reason."""
+    if len(frames) != 4:
+        raise ValueError("malformed: %d frames" % len(frames))
+    t, h, payload, sig = frames
+    if len(h) < 35 or h[0] != VERSION or len(h) != 35 + h[34] or h[1] != ALGORITHMS[alg]:
+        raise ValueError("malformed header")
+    if h[2:10] != key_id(alg, key):
+        raise ValueError("unknown key")
+    data = TAG + h + payload
+    if alg == "ed25519":
+        try:
+            nacl.signing.VerifyKey(key).verify(data, sig)
+        except Exception:
+            raise ValueError("bad signature")
+    elif len(sig) != 32 or not nacl.bindings.sodium_memcmp(blake2b_256(data, key=key), sig):
+        raise ValueError("bad signature")
+    if h[35:] != topic.encode("ascii") or t != h[35:]:
+        raise ValueError("re-topiced")
+    epoch, seq, ts = struct.unpack("<QQQ", h[10:34])
+    if abs(time.time() * 1e6 - ts) > 30e6:
+        raise ValueError("stale")
+    return epoch, seq, payload
+
+
+def vectors():
+    ed_seed = bytes(range(32)).hex()
+    mac_key = bytes(range(32, 64)).hex()
+    payload = wire_peer.encode_tick("EURUSD", -1, 3)
+    for alg, key in (("ed25519", ed_seed), ("blake2b", mac_key)):
+        for frame in Sealer(alg, key).seal("test.tick", 0x0102030405060708, 1, 1700000000000000, payload):
+            print(frame.hex())
+
+
+def publish(endpoint, alg, keyhex, topic, count):
+    ctx = zmq.Context()
+    pub = ctx.socket(zmq.XPUB)
+    pub.setsockopt(zmq.LINGER, 2000)
+    pub.bind(endpoint)
+    pub.setsockopt(zmq.RCVTIMEO, 20000)
+    while pub.recv() != b"\x01" + topic.encode("ascii"):
+        pass
+    sealer = Sealer(alg, keyhex)
+    epoch = struct.unpack("<Q", os.urandom(8))[0]
+    for i in range(1, count + 1):
+        payload = wire_peer.encode_tick("PY", i, i)
+        pub.send_multipart(sealer.seal(topic, epoch, i, int(time.time() * 1e6), payload))
+    print("published %d" % count, flush=True)
+    pub.close()
+    ctx.term()
+
+
+def subscribe(endpoint, alg, keyhex, topic, count):
+    key = bytes.fromhex(keyhex)
+    ctx = zmq.Context()
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.LINGER, 0)
+    sub.setsockopt(zmq.SUBSCRIBE, topic.encode("ascii"))
+    sub.setsockopt(zmq.RCVTIMEO, 1000)
+    sub.connect(endpoint)
+    verified, rejected, last, epoch0 = 0, 0, 0, None
+    deadline = time.time() + 20
+    while verified < count and time.time() < deadline:
+        try:
+            frames = sub.recv_multipart()
+        except zmq.Again:
+            continue
+        try:
+            epoch, seq, payload = verify(alg, key, frames, topic)
+        except ValueError as e:
+            rejected += 1
+            print("rejected:", e, file=sys.stderr)
+            continue
+        if epoch0 is None:
+            epoch0 = epoch
+        if epoch != epoch0 or seq <= last:
+            print("sequence out of order: epoch %d seq %d after %d" % (epoch, seq, last), file=sys.stderr)
+            sys.exit(3)
+        last = seq
+        verified += 1
+    print("verified %d epoch %d" % (verified, epoch0 or 0))
+    print("rejected %d" % rejected)
+    sub.close()
+    ctx.term()
+    sys.exit(0 if verified == count else 1)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["vectors"]:
+        vectors()
+    elif len(sys.argv) == 7 and sys.argv[1] in ("publish", "subscribe") and sys.argv[3] in ALGORITHMS:
+        fn = publish if sys.argv[1] == "publish" else subscribe
+        fn(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6]))
+    else:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,325 @@
+// Signed envelopes (G7, G12): the documented vectors, every drop reason of
+// the verifier, key rotation and files, and signed sockets over real
+// transports with an attacker injecting on the subscriber's endpoints, a
+// restarted publisher, and PyNaCl peers written from docs/wire-format.md.
+#include "schemas.hpp"
+#include "support.hpp"
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <fstream>
+#include <future>
+#include <stop_token>
+#include <thread>
+
+using namespace zguard_test;
+using namespace std::chrono_literals;
+
+namespace {
+
+using clock_type = std::chrono::system_clock;
+constexpr std::string_view tick_topic_name = "test.tick";
+using tick_topic = zg::topic<"test.tick", tick>;
+using signed_limits = zg::limits<zg::send_hwm<10000>, zg::recv_hwm<10000>, zg::drop_when_full,
+                                 zg::max_message_size<512>, zg::linger_ms<0>, zg::send_timeout_ms<100>,
+                                 zg::recv_timeout_ms<200>, zg::handshake_timeout_ms<2000>>;
+
+std::vector<std::uint8_t> unhex(std::string_view h) {
+  std::vector<std::uint8_t> out(h.size() / 2);
+  std::size_t n = 0;
+  REQUIRE(sodium_hex2bin(out.data(), out.size(), h.data(), h.size(), nullptr, &n, nullptr) == 0);
+  out.resize(n);
+  return out;
+}
+std::string hex(std::span<std::uint8_t const> b) {
+  std::string s(b.size() * 2 + 1, '\0');
+  sodium_bin2hex(s.data(), s.size(), b.data(), b.size());
+  s.pop_back();
+  return s;
+}
+
+std::vector<std::uint8_t> tick_bytes(std::string symbol, std::int64_t price, std::uint32_t seq) {
+  return zg::encode(tick{zg::bounded_string<8>(symbol), price, seq});
+}
+
+// The frames of one sealed message, as a receiver gets them.
+template <class A>
+std::vector<zmq::message_t> seal_frames(zg::signer<A>& s, std::string_view topic, std::span<std::uint8_t const> payload,
+                                        clock_type::time_point at = clock_type::now(),
+                                        std::string_view topic_frame = tick_topic_name) {
+  auto sealed = s.seal(topic, payload, at);
+  std::vector<zmq::message_t> f;
+  f.emplace_back(topic_frame.data(), topic_frame.size());
+  f.emplace_back(sealed.header.data(), sealed.header.size());
+  f.emplace_back(payload.data(), payload.size());
+  f.emplace_back(sealed.signature.data(), sealed.signature.size());
+  return f;
+}
+
+std::vector<zmq::message_t> copy_frames(std::vector<zmq::message_t> const& in) {
+  std::vector<zmq::message_t> out;
+  for (auto const& m : in) out.emplace_back(m.data(), m.size());
+  return out;
+}
+
+template <class A, class V>
+std::optional<zg::drop_reason> check(V& v, std::vector<zmq::message_t> const& frames,
+                                     clock_type::time_point now = clock_type::now()) {
+  auto env = zg::unverified_envelope::parse(frames, true);
+  if (!env) return zg::drop_reason::malformed;
+  auto r = v.verify(*env, tick_topic_name, now);
+  if (r) return std::nullopt;
+  return r.reason();
+}
+
+template <class A>
+struct keys_for;
+template <>
+struct keys_for<zg::ed25519> {
+  static auto make() { return zg::signing_key<zg::ed25519>::generate(); }
+  static auto verifying(zg::signing_key<zg::ed25519> const& k) { return k.verify_part(); }
+};
+template <>
+struct keys_for<zg::blake2b_mac> {
+  static auto make() { return zg::signing_key<zg::blake2b_mac>::generate(); }
+  static auto verifying(zg::signing_key<zg::blake2b_mac> const& k) { return k; }
+};
+
+}  // namespace
+
+TEST_CASE("signed envelope: the documented test vectors verify") {
+  std::array<std::uint8_t, 32> seed{}, mac{};
+  for (int i = 0; i < 32; ++i) {
+    seed[i] = std::uint8_t(i);
+    mac[i] = std::uint8_t(32 + i);
+  }
+  auto ed = zg::signing_key<zg::ed25519>::from_seed(seed);
+  CHECK(hex(std::span(ed.verify_part().data(), 32)) == "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8");
+  auto blake = zg::signing_key<zg::blake2b_mac>::from_bytes(mac);
+  auto const when = clock_type::time_point(std::chrono::microseconds(1700000000000000));
+
+  auto run = [&](auto alg, auto key, std::array<std::string_view, 4> frames_hex) {
+    using A = decltype(alg);
+    std::vector<zmq::message_t> frames;
+    for (auto h : frames_hex) {
+      auto b = unhex(h);
+      frames.emplace_back(b.data(), b.size());
+    }
+    zg::verify_keys<A> keys;
+    keys.add(key);
+    zg::verifier<A, 30000, 1024> v(keys);
+    auto env = zg::unverified_envelope::parse(frames, true);
+    REQUIRE(env);
+    auto r = v.verify(*env, tick_topic_name, when);
+    REQUIRE(r.ok());
+    CHECK(r.origin().epoch == 0x0102030405060708u);
+    CHECK(r.origin().sequence == 1);
+    CHECK(r.origin().timestamp_us == 1700000000000000u);
+    CHECK(r.origin().key == key.id());
+    auto decoded = zg::decode<tick>(r.payload());
+    REQUIRE(decoded);
+    CHECK(*decoded == tick{"EURUSD", -1, 3});
+    // A minute later the same bytes are stale: the vectors are not a replay kit.
+    zg::verifier<A, 30000, 1024> later(keys);
+    CHECK(later.verify(*env, tick_topic_name, when + 1min).reason() == zg::drop_reason::stale);
+  };
+  run(zg::ed25519{}, ed.verify_part(),
+      {"746573742e7469636b", "0101e572260c237a6f920807060504030201010000000000000000401e18240a060009746573742e7469636b",
+       "0109746573742e7469636b010006455552555344ffffffffffffffff03000000",
+       "70028869d8a7521f47c34381defe90be5f4dd9c62378c8090432a62f700d9a7ebdca2e3de949c5c113ac69d52c6ded211d2b0e809e3cbc1a78b3a87c02425b00"});
+  run(zg::blake2b_mac{}, blake,
+      {"746573742e7469636b", "0102e46d4678166b82010807060504030201010000000000000000401e18240a060009746573742e7469636b",
+       "0109746573742e7469636b010006455552555344ffffffffffffffff03000000",
+       "57b4fcb457d8a4444ceab370d4675f9a40b489180b7ae0fa6fb3daa9702ab940"});
+}
+
+TEST_CASE("signer: the header layout and a signature libsodium verifies on its own") {
+  auto key = zg::signing_key<zg::ed25519>::generate();
+  zg::signer<zg::ed25519> s(key);
+  auto payload = tick_bytes("X", 1, 1);
+  auto const at = clock_type::now();
+  auto first = s.seal("test.tick", payload, at);
+  auto second = s.seal("test.tick", payload, at);
+  auto const& h = first.header;
+  REQUIRE(h.size() == 35 + 9);
+  CHECK(h[0] == 1);
+  CHECK(h[1] == 1);
+  auto const id = key.id();
+  CHECK(std::equal(id.bytes.begin(), id.bytes.end(), h.begin() + 2));
+  CHECK(zg::detail::get_u64(h.data() + 10) == s.epoch());
+  CHECK(zg::detail::get_u64(h.data() + 18) == 1);
+  CHECK(zg::detail::get_u64(second.header.data() + 18) == 2);
+  CHECK(zg::detail::get_u64(h.data() + 26) == zg::detail::micros_since_epoch(at));
+  CHECK(h[34] == 9);
+  CHECK(std::string_view(reinterpret_cast<char const*>(h.data() + 35), 9) == "test.tick");
+  std::vector<std::uint8_t> signed_bytes;
+  for (auto part : {std::span<std::uint8_t const>(reinterpret_cast<std::uint8_t const*>(zg::envelope_tag.data()), 19),
+                    std::span<std::uint8_t const>(h), std::span<std::uint8_t const>(payload)})
+    for (auto b : part) signed_bytes.push_back(b);
+  CHECK(signed_bytes[18] == 0);  // the tag's terminating zero is signed
+  CHECK(crypto_sign_verify_detached(first.signature.data(), signed_bytes.data(), signed_bytes.size(),
+                                    key.verify_part().data()) == 0);
+  // Two publisher runs never share an epoch (random, 64 bits).
+  CHECK(zg::signer<zg::ed25519>(key).epoch() != s.epoch());
+  CHECK_THROWS_AS(s.seal(std::string(256, 't'), payload), std::length_error);
+}
+
+TEST_CASE_TEMPLATE("verifier: every drop reason, and what is accepted", A, zg::ed25519, zg::blake2b_mac) {
+  auto key = keys_for<A>::make();
+  auto outsider = keys_for<A>::make();
+  zg::verify_keys<A> keys;
+  keys.add(keys_for<A>::verifying(key));
+  zg::verifier<A, 30000, 1024> v(keys);
+  zg::signer<A> pub(key), attacker(outsider);
+  auto payload = tick_bytes("EUR", 10, 1);
+
+  SUBCASE("a good message once, then its replay") {
+    auto m = seal_frames(pub, "test.tick", payload);
+    CHECK(check<A>(v, m) == std::nullopt);
+    CHECK(check<A>(v, m) == zg::drop_reason::replay);
+  }
+  SUBCASE("tampered payload, header or signature") {
+    auto m = seal_frames(pub, "test.tick", payload);
+    for (std::size_t frame : {1u, 2u, 3u}) {
+      auto t = copy_frames(m);
+      static_cast<std::uint8_t*>(t[frame].data())[frame == 1 ? 20 : 3] ^= 0x01;
+      CHECK(check<A>(v, t) == zg::drop_reason::bad_signature);
+    }
+    CHECK(check<A>(v, m) == std::nullopt);  // the forgeries left no trace in the replay state
+  }
+  SUBCASE("an outsider's key: unknown; an outsider claiming our key id: bad signature") {
+    auto m = seal_frames(attacker, "test.tick", payload);
+    CHECK(check<A>(v, m) == zg::drop_reason::unknown_key);
+    auto id = key.id();
+    std::copy(id.bytes.begin(), id.bytes.end(), static_cast<std::uint8_t*>(m[1].data()) + 2);
+    CHECK(check<A>(v, m) == zg::drop_reason::bad_signature);
+  }
+  SUBCASE("moved to another topic") {
+    // Signed for "alerts", sent under the subscribed topic frame.
+    CHECK(check<A>(v, seal_frames(pub, "alerts", payload)) == zg::drop_reason::re_topiced);
+    // Signed for the topic, but the topic frame (what SUB filtered on) differs.
+    CHECK(check<A>(v, seal_frames(pub, "test.tick", payload, clock_type::now(), "test.tick.eu")) ==
+          zg::drop_reason::re_topiced);
+  }
+  SUBCASE("stale: too old or from the future") {
+    auto const now = clock_type::now();
+    CHECK(check<A>(v, seal_frames(pub, "test.tick", payload, now - 31s), now) == zg::drop_reason::stale);
+    CHECK(check<A>(v, seal_frames(pub, "test.tick", payload, now + 31s), now) == zg::drop_reason::stale);
+    CHECK(check<A>(v, seal_frames(pub, "test.tick", payload, now - 29s), now) == std::nullopt);
+  }
+  SUBCASE("malformed: frames, header, algorithm") {
+    auto m = seal_frames(pub, "test.tick", payload);
+    std::vector<zmq::message_t> three;
+    for (int i = 0; i < 3; ++i) three.emplace_back(m[i].data(), m[i].size());
+    CHECK(check<A>(v, three) == zg::drop_reason::malformed);
+    auto five = copy_frames(m);
+    five.emplace_back("x", 1);
+    CHECK(check<A>(v, five) == zg::drop_reason::malformed);
+    auto short_header = copy_frames(m);
+    short_header[1] = zmq::message_t(m[1].data(), m[1].size() - 1);
+    CHECK(check<A>(v, short_header) == zg::drop_reason::malformed);
+    auto version = copy_frames(m);
+    static_cast<std::uint8_t*>(version[1].data())[0] = 2;
+    CHECK(check<A>(v, version) == zg::drop_reason::malformed);
+    auto alg = copy_frames(m);
+    static_cast<std::uint8_t*>(alg[1].data())[1] = A::wire_id == 1 ? 2 : 1;
+    CHECK(check<A>(v, alg) == zg::drop_reason::malformed);
+    auto sig = copy_frames(m);
+    sig[3] = zmq::message_t(m[3].data(), m[3].size() - 1);
+    CHECK(check<A>(v, sig) == zg::drop_reason::malformed);
+  }
+  SUBCASE("the replay window: late and reordered within it, nothing older or twice") {
+    std::vector<std::vector<zmq::message_t>> run;
+    for (int i = 0; i < 2100; ++i) run.push_back(seal_frames(pub, "test.tick", payload));
+    CHECK(check<A>(v, run[1999]) == std::nullopt);  // sequence 2000 first
+    CHECK(check<A>(v, run[999]) == std::nullopt);                // 1000: 1000 behind, inside, unseen
+    CHECK(check<A>(v, run[999]) == zg::drop_reason::replay);     // ... but only once
+    CHECK(check<A>(v, run[975]) == zg::drop_reason::replay);     // 976: 1024 behind, outside
+    CHECK(check<A>(v, run[1500]) == std::nullopt);  // late, unseen, inside
+    CHECK(check<A>(v, run[1500]) == zg::drop_reason::replay);
+    CHECK(check<A>(v, run[2099]) == std::nullopt);  // a jump ahead
+    CHECK(check<A>(v, run[2050]) == std::nullopt);
+    CHECK(check<A>(v, run[1999]) == zg::drop_reason::replay);
+  }
+  SUBCASE("a restarted publisher (new epoch) is accepted from its first message") {
+    for (int i = 0; i < 100; ++i) CHECK(check<A>(v, seal_frames(pub, "test.tick", payload)) == std::nullopt);
+    zg::signer<A> restarted(key);
+    CHECK(check<A>(v, seal_frames(restarted, "test.tick", payload)) == std::nullopt);
+    CHECK(v.epochs_tracked() == 2);
+  }
+  SUBCASE("rotation: old and new keys both verify until the old one is retired") {
+    auto next = keys_for<A>::make();
+    zg::signer<A> rotated(next);
+    auto const now = clock_type::now();
+    CHECK(check<A>(v, seal_frames(rotated, "test.tick", payload), now) == zg::drop_reason::unknown_key);
+    keys.add(keys_for<A>::verifying(next));  // the verifier shares the key set
+    keys.retire(key.id(), now + 1h);
+    CHECK(check<A>(v, seal_frames(pub, "test.tick", payload), now) == std::nullopt);
+    CHECK(check<A>(v, seal_frames(rotated, "test.tick", payload), now) == std::nullopt);
+    CHECK(check<A>(v, seal_frames(pub, "test.tick", payload, now + 1h), now + 1h) == zg::drop_reason::unknown_key);
+    CHECK(check<A>(v, seal_frames(rotated, "test.tick", payload, now + 1h), now + 1h) == std::nullopt);
+  }
+}
+
+TEST_CASE("verifier: epochs beyond the limit are forgotten oldest first") {
+  auto key = zg::signing_key<zg::blake2b_mac>::generate();
+  zg::verify_keys<zg::blake2b_mac> keys;
+  keys.add(key);
+  zg::verifier<zg::blake2b_mac, 30000, 64> v(keys, 4);
+  auto payload = tick_bytes("E", 1, 1);
+  std::vector<std::vector<zmq::message_t>> firsts;
+  for (int i = 0; i < 6; ++i) {
+    zg::signer<zg::blake2b_mac> run(key);
+    firsts.push_back(seal_frames(run, "test.tick", payload));
+    CHECK(check<zg::blake2b_mac>(v, firsts.back()) == std::nullopt);
+  }
+  CHECK(v.epochs_tracked() == 4);
+  CHECK(check<zg::blake2b_mac>(v, firsts[5]) == zg::drop_reason::replay);  // remembered
+  // Forgotten runs: within the freshness window their replay is accepted
+  // again, which is why freshness bounds how long that can last.
+  auto const later = clock_type::now() + 31s;
+  CHECK(check<zg::blake2b_mac>(v, firsts[0], later) == zg::drop_reason::stale);
+}
+
+TEST_CASE("signing key files: saved, loaded, checked") {
+  temp_dir dir;
+  auto ed = zg::signing_key<zg::ed25519>::generate();
+  zg::save_signing_key(dir.path / "feed.key", ed);
+  struct stat st {};
+  REQUIRE(::stat((dir.path / "feed.key_secret").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  REQUIRE(::stat((dir.path / "feed.key").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0644);
+  CHECK(zg::load_verify_key(dir.path / "feed.key") == ed.verify_part());
+  auto loaded = zg::load_signing_key<zg::ed25519>(dir.path / "feed.key");
+  CHECK(loaded.id() == ed.id());
+  CHECK(std::equal(loaded.seed().begin(), loaded.seed().end(), ed.seed().begin()));
+
+  auto mac = zg::signing_key<zg::blake2b_mac>::generate();
+  zg::save_signing_key(dir.path / "group.key", mac);
+  CHECK_FALSE(std::filesystem::exists(dir.path / "group.key"));  // a MAC key has no public part
+  CHECK(zg::load_signing_key<zg::blake2b_mac>(dir.path / "group.key").id() == mac.id());
+
+  // Another algorithm's file, a secret readable by others, a mismatched pair.
+  CHECK_THROWS_WITH_AS(zg::load_signing_key<zg::blake2b_mac>(dir.path / "feed.key"),
+                       doctest::Contains("is not a blake2b-256 signing key file"), zg::key_error);
+  CHECK_THROWS_AS(zg::load_verify_key(dir.path / "group.key_secret"), zg::key_error);
+  ::chmod((dir.path / "group.key_secret").c_str(), 0640);
+  CHECK_THROWS_WITH_AS(zg::load_signing_key<zg::blake2b_mac>(dir.path / "group.key"),
+                       doctest::Contains("group/world accessible"), zg::key_error);
+  auto other = zg::signing_key<zg::ed25519>::generate();
+  zg::save_signing_key(dir.path / "other.key", other);
+  std::filesystem::copy_file(dir.path / "feed.key", dir.path / "mixed.key");
+  // mixed.key_secret: other's seed under feed's public key.
+  {
+    std::ifstream in(dir.path / "other.key_secret");
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    auto const pos = text.find(other.verify_part().z85());
+    REQUIRE(pos != std::string::npos);
+    text.replace(pos, 40, ed.verify_part().z85());
+    zg::detail::write_file(dir.path / "mixed.key_secret", text, 0600);
+  }
+  CHECK_THROWS_WITH_AS(zg::load_signing_key<zg::ed25519>(dir.path / "mixed.key"),
+                       doctest::Contains("does not match its public key"), zg::key_error);
+}
