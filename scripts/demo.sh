@@ -6,11 +6,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 cmake --preset default
-cmake --build --preset default -j2 --target zguard_keygen curve_service curve_client
+cmake --build --preset default -j2 --target zguard_keygen curve_service curve_client \
+  signed_publisher signed_subscriber
 bin=build/examples
 work=$(mktemp -d)
-trap 'kill $service_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+service_pid= feed_pid=
+trap 'kill $service_pid $feed_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -m 700 "$work/allowed"
+# Prints the endpoint a background program wrote to file $1 (waits up to 5 s).
+await_endpoint() {
+  for _ in $(seq 50); do [ -s "$1" ] && break; sleep 0.1; done
+  cat "$1"
+}
 
 echo "== 1. keys: zguard_keygen writes CZMQ-compatible certificates"
 $bin/zguard_keygen --out "$work/server.cert" --name demo-server
@@ -23,8 +30,7 @@ echo "== 2. service: CURVE REP on tcp://127.0.0.1:*, allowlist = client.cert onl
 $bin/curve_service --bind 'tcp://127.0.0.1:*' --cert "$work/server.cert" --allow-dir "$work/allowed" \
   --endpoint-file "$work/endpoint" &
 service_pid=$!
-for _ in $(seq 50); do [ -s "$work/endpoint" ] && break; sleep 0.1; done
-endpoint=$(cat "$work/endpoint")
+endpoint=$(await_endpoint "$work/endpoint")
 
 echo "== 3. allowed client: served"
 $bin/curve_client --connect "$endpoint" --cert "$work/client.cert" --server-cert "$work/server.cert" \
@@ -58,4 +64,26 @@ $bin/curve_client --connect "$endpoint" --cert "$work/client.cert" --server-cert
 
 echo "== 6. shutting the service down"
 kill -TERM $service_pid; wait $service_pid || true
+
+echo "== 7. signed feed: an Ed25519 signing key; a publisher over CURVE signs every quote"
+$bin/zguard_keygen --out "$work/feed.key" --sign ed25519
+$bin/zguard_keygen --out "$work/stranger.key" --sign ed25519
+$bin/signed_publisher --bind 'tcp://127.0.0.1:*' --cert "$work/server.cert" --allow-dir "$work/allowed" \
+  --signing-key "$work/feed.key" --topic quotes.eur --count 400 --interval-ms 20 \
+  --endpoint-file "$work/feed_endpoint" &
+feed_pid=$!
+feed=$(await_endpoint "$work/feed_endpoint")
+
+echo "== 8. a subscriber holding the feed's verify key: quotes delivered only after verification"
+$bin/signed_subscriber --connect "$feed" --cert "$work/client.cert" --server-cert "$work/server.cert" \
+  --verify-keys "$work/feed.key" --topic quotes.eur --count 10
+
+echo "== 9. a subscriber trusting another key: every quote dropped (verify.unknown_key)"
+if $bin/signed_subscriber --connect "$feed" --cert "$work/client.cert" --server-cert "$work/server.cert" \
+     --verify-keys "$work/stranger.key" --topic quotes.eur --count 1 --timeout-s 2 2>"$work/stranger.log"; then
+  echo "demo: FAILED, an unverifiable quote was delivered"; exit 1
+fi
+echo "security events of that subscriber: $(grep -c verify.unknown_key "$work/stranger.log") x verify.unknown_key, e.g."
+head -n 1 "$work/stranger.log"
+kill -TERM $feed_pid 2>/dev/null || true; wait $feed_pid || true
 echo "demo: ok"

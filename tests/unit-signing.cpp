@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <numeric>
 #include <future>
 #include <stop_token>
 #include <thread>
@@ -322,4 +323,386 @@ TEST_CASE("signing key files: saved, loaded, checked") {
   }
   CHECK_THROWS_WITH_AS(zg::load_signing_key<zg::ed25519>(dir.path / "mixed.key"),
                        doctest::Contains("does not match its public key"), zg::key_error);
+}
+
+// --- signed sockets over real transports ---------------------------------------
+
+namespace {
+
+template <class A>
+using signed_pub = zg::socket<test_domain, zg::ipc, zg::pub, zg::null_mechanism, signed_limits, tick_topic, zg::signing<A>>;
+template <class A>
+using signed_sub = zg::socket<test_domain, zg::ipc, zg::sub, zg::null_mechanism, signed_limits, tick_topic, zg::signing<A>>;
+
+std::vector<std::string> recv_frames(zmq::socket_t& s) {
+  std::vector<zmq::message_t> msgs;
+  if (!zmq::recv_multipart(s, std::back_inserter(msgs))) return {};
+  std::vector<std::string> out;
+  for (auto const& m : msgs) out.push_back(m.to_string());
+  return out;
+}
+void send_frames(zmq::socket_t& s, std::vector<zmq::message_t> const& frames) {
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    (void)s.send(zmq::const_buffer(frames[i].data(), frames[i].size()),
+                 i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+}
+void send_frames(zmq::socket_t& s, std::vector<std::string> const& frames) {
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    (void)s.send(zmq::buffer(frames[i]), i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+}
+
+// Publishes warm-up ticks ("W") until the subscriber has one: the
+// subscription has then reached the publisher (slow joiner).
+template <class Pub, class Sub>
+bool joined(Pub& pub, Sub& sub) {
+  return eventually([&] {
+    (void)pub.send_message(tick{"W", 0, 0});
+    return sub.template receive_message<tick>().has_value();
+  });
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("signed PUB/SUB over ipc: every message delivered in order while an attacker injects", A,
+                   zg::ed25519, zg::blake2b_mac) {
+  captured_events seen;
+  temp_dir dir;
+  zg::context<test_domain> ctx(seen.sink());
+  auto key = keys_for<A>::make();
+  auto outsider = keys_for<A>::make();
+  zg::verify_keys<A> keys;
+  keys.add(keys_for<A>::verifying(key));
+
+  signed_pub<A> publisher(ctx, key);
+  auto ep = publisher.bind("ipc://" + (dir.path / "feed.sock").string());
+  zmq::context_t raw;
+  zmq::socket_t attacker(raw, zmq::socket_type::xpub), tap(raw, zmq::socket_type::sub);
+  for (auto* s : {&attacker, &tap}) {
+    s->set(zmq::sockopt::linger, 0);
+    s->set(zmq::sockopt::rcvtimeo, 200);
+  }
+  auto const attacker_path = "ipc://" + (dir.path / "attacker.sock").string();
+  attacker.bind(attacker_path);
+  tap.set(zmq::sockopt::subscribe, "test.tick");  // records the feed, to replay it later
+  tap.connect(ep.address);
+
+  signed_sub<A> subscriber(ctx, keys);
+  subscriber.connect(ep);
+  subscriber.connect(attacker_path);
+  REQUIRE(joined(publisher, subscriber));
+  REQUIRE(eventually([&] { return !recv_frames(tap).empty(); }));
+  zmq::message_t subscription;
+  REQUIRE(eventually([&] { return attacker.recv(subscription).has_value(); }));
+  CHECK(subscription.to_string() == "\x01test.tick");
+
+  constexpr std::uint32_t count = 300, rounds = 40, recorded = 50;
+  std::vector<std::vector<std::string>> recording;
+  std::jthread recorder([&] {
+    auto const deadline = std::chrono::steady_clock::now() + 20s;
+    while (recording.size() < recorded && std::chrono::steady_clock::now() < deadline) {
+      auto f = recv_frames(tap);
+      if (f.size() == 4 && f[2] != std::string(reinterpret_cast<char const*>(tick_bytes("W", 0, 0).data()), f[2].size()))
+        recording.push_back(std::move(f));
+    }
+  });
+  std::jthread injector([&] {
+    zg::signer<A> forger(outsider), earlier_run(key);
+    auto const id = key.id();
+    for (std::uint32_t i = 0; i < rounds; ++i) {
+      auto payload = tick_bytes("T", 666, 1 + i);
+      auto forged = seal_frames(forger, "test.tick", payload);
+      std::copy(id.bytes.begin(), id.bytes.end(), static_cast<std::uint8_t*>(forged[1].data()) + 2);
+      send_frames(attacker, forged);                                                 // bad_signature
+      send_frames(attacker, seal_frames(forger, "test.tick", payload));              // unknown_key
+      send_frames(attacker, seal_frames(earlier_run, "alerts", payload));            // re_topiced
+      send_frames(attacker, seal_frames(earlier_run, "test.tick", payload,
+                                        clock_type::now() - 10min));                 // stale
+      auto good = seal_frames(earlier_run, "test.tick", payload);
+      std::vector<zmq::message_t> truncated, extra = copy_frames(good);
+      for (int k = 0; k < 3; ++k) truncated.emplace_back(good[k].data(), good[k].size());
+      extra.emplace_back("x", 1);
+      send_frames(attacker, truncated);                                              // malformed
+      send_frames(attacker, extra);                                                  // malformed
+      std::this_thread::sleep_for(2ms);
+    }
+  });
+  std::jthread feed([&] {
+    for (std::uint32_t i = 1; i <= count; ++i) {
+      (void)publisher.send_message(tick{"T", i, i});
+      std::this_thread::sleep_for(1ms);
+    }
+  });
+
+  std::vector<std::uint32_t> got;
+  std::optional<std::uint64_t> epoch;
+  auto const deadline = std::chrono::steady_clock::now() + 30s;
+  while (got.size() < count && std::chrono::steady_clock::now() < deadline) {
+    auto m = subscriber.template receive_message<tick>();
+    if (!m || m->value.symbol.view() == "W") continue;
+    CHECK(m->origin.key == key.id());
+    if (!epoch) epoch = m->origin.epoch;
+    CHECK(m->origin.epoch == *epoch);
+    got.push_back(m->value.seq);
+  }
+  feed.join();
+  injector.join();
+  recorder.join();
+  std::vector<std::uint32_t> expected(count);
+  std::iota(expected.begin(), expected.end(), 1u);
+  CHECK(got == expected);  // none lost, none out of order, nothing of the attacker's
+
+  // Every injected message was dropped under its reason.
+  auto drained = [&](char const* name, std::uint64_t n) {
+    return eventually([&] {
+      if (subscriber.template receive_message<tick>()) FAIL("a message was delivered after the feed ended");
+      return ctx.events().count(name) == n;
+    });
+  };
+  CHECK(drained("verify.bad_signature", rounds));
+  CHECK(drained("verify.unknown_key", rounds));
+  CHECK(drained("verify.re_topiced", rounds));
+  CHECK(drained("verify.stale", rounds));
+  CHECK(drained("verify.malformed", 2 * rounds));
+  // The recorded feed, replayed: all dropped as replays, none delivered.
+  REQUIRE(recording.size() == recorded);
+  for (auto const& f : recording) send_frames(attacker, f);
+  CHECK(drained("verify.replay", recorded));
+  auto e = seen.named("verify.bad_signature").front();
+  CHECK(e.field("claimed_key") == key.id().hex());
+  CHECK(e.field("claimed_topic") == "test.tick");
+}
+
+TEST_CASE("signed PUB/SUB over tcp with CURVE: encrypted and signed; a CURVE insider cannot inject") {
+  captured_events seen;
+  zg::context<test_domain> ctx(seen.sink());
+  zg::authenticator<test_domain> auth(ctx);
+  auto server_keys = zg::keypair::generate(), client_keys = zg::keypair::generate();
+  auth.allow(client_keys.public_part());
+  auto key = zg::signing_key<zg::ed25519>::generate();
+  zg::verify_keys<zg::ed25519> keys;
+  keys.add(key.verify_part());
+  using pub_t = zg::socket<test_domain, zg::tcp, zg::pub, zg::curve_server, signed_limits, tick_topic, zg::signing<zg::ed25519>>;
+  using sub_t = zg::socket<test_domain, zg::tcp, zg::sub, zg::curve_client, signed_limits, tick_topic, zg::signing<zg::ed25519>>;
+  pub_t publisher(ctx, auth, server_keys, key);
+  auto ep = publisher.bind("tcp://127.0.0.1:*");
+  CHECK(pub_t::profile().find("signing=ed25519") != std::string::npos);
+  CHECK(sub_t::profile().find("verifies") != std::string::npos);
+
+  // A relay that holds the server's CURVE keys (so the handshake succeeds)
+  // but not the signing key.
+  zmq::context_t raw;
+  zmq::socket_t insider(raw, zmq::socket_type::xpub);
+  insider.set(zmq::sockopt::linger, 0);
+  insider.set(zmq::sockopt::rcvtimeo, 200);
+  insider.set(zmq::sockopt::curve_server, 1);
+  insider.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(server_keys.secret_part().data(), 32));
+  insider.bind("tcp://127.0.0.1:*");
+
+  sub_t subscriber(ctx, client_keys, server_keys.public_part(), keys);
+  subscriber.connect(ep);
+  subscriber.connect(insider.get(zmq::sockopt::last_endpoint));
+  REQUIRE(joined(publisher, subscriber));
+  zmq::message_t subscription;
+  REQUIRE(eventually([&] { return insider.recv(subscription).has_value(); }));
+
+  auto outsider = zg::signing_key<zg::ed25519>::generate();
+  zg::signer<zg::ed25519> forger(outsider);
+  constexpr std::uint32_t count = 100;
+  std::vector<std::uint32_t> got;
+  for (std::uint32_t i = 1; i <= count; ++i) {
+    REQUIRE(publisher.send_message(tick{"T", i, i}));
+    auto payload = tick_bytes("T", -1, i);
+    auto forged = seal_frames(forger, "test.tick", payload);
+    auto const id = key.id();
+    std::copy(id.bytes.begin(), id.bytes.end(), static_cast<std::uint8_t*>(forged[1].data()) + 2);
+    send_frames(insider, forged);
+    send_frames(insider, std::vector<std::string>{"test.tick", std::string(payload.begin(), payload.end())});  // unsigned
+    for (int spin = 0; spin < 3 && got.size() < i; ++spin)
+      while (auto m = subscriber.template receive_message<tick>())
+        if (m->value.symbol.view() == "T") got.push_back(m->value.seq);
+  }
+  while (got.size() < count)
+    if (auto m = subscriber.template receive_message<tick>()) got.push_back(m->value.seq);
+    else break;
+  std::vector<std::uint32_t> expected(count);
+  std::iota(expected.begin(), expected.end(), 1u);
+  CHECK(got == expected);
+  CHECK(eventually([&] {
+    (void)subscriber.template receive_message<tick>();
+    return ctx.events().count("verify.bad_signature") == count && ctx.events().count("verify.malformed") == count;
+  }));
+}
+
+TEST_CASE("signed PUB/SUB: a restarted publisher (new epoch) is accepted from sequence 1") {
+  captured_events seen;
+  temp_dir dir;
+  zg::context<test_domain> ctx(seen.sink());
+  auto key = zg::signing_key<zg::blake2b_mac>::generate();
+  zg::verify_keys<zg::blake2b_mac> keys;
+  keys.add(key);
+  auto const path = "ipc://" + (dir.path / "feed.sock").string();
+  signed_sub<zg::blake2b_mac> subscriber(ctx, keys);
+  subscriber.connect(path);
+  std::uint64_t epochs[2] = {};
+  for (int run = 0; run < 2; ++run) {
+    signed_pub<zg::blake2b_mac> publisher(ctx, key);
+    publisher.bind(path);
+    REQUIRE(joined(publisher, subscriber));
+    for (std::uint32_t i = 1; i <= 20; ++i) REQUIRE(publisher.send_message(tick{"T", run, i}));
+    std::uint32_t received = 0;
+    while (received < 20) {
+      auto m = subscriber.template receive_message<tick>();
+      REQUIRE(m);
+      if (m->value.symbol.view() == "W") continue;
+      CHECK(m->value.seq == ++received);
+      CHECK(m->value.price == run);
+      epochs[run] = m->origin.epoch;
+    }
+  }
+  CHECK(epochs[0] != epochs[1]);
+  CHECK(ctx.events().count("verify.replay") == 0);
+}
+
+TEST_CASE_TEMPLATE("PyNaCl peers written from docs/wire-format.md: ours verify theirs, theirs verify ours", A,
+                   zg::ed25519, zg::blake2b_mac) {
+  temp_dir dir;
+  captured_events seen;
+  zg::context<test_domain> ctx(seen.sink());
+  std::array<std::uint8_t, 32> secret{};
+  randombytes_buf(secret.data(), secret.size());
+  auto key = [&] {
+    if constexpr (std::is_same_v<A, zg::ed25519>) return zg::signing_key<zg::ed25519>::from_seed(secret);
+    else return zg::signing_key<zg::blake2b_mac>::from_bytes(secret);
+  }();
+  std::string const alg = std::is_same_v<A, zg::ed25519> ? "ed25519" : "blake2b";
+  std::string const publisher_key = hex(secret);
+  std::string const subscriber_key =
+      std::is_same_v<A, zg::ed25519> ? hex(std::span<std::uint8_t const>(keys_for<zg::ed25519>::verifying(zg::signing_key<zg::ed25519>::from_seed(secret)).data(), 32))
+                                     : hex(secret);
+  zg::verify_keys<A> keys;
+  keys.add(keys_for<A>::verifying(key));
+  std::string const python = std::string(ZGUARD_SYSTEM_PYTHON) + " " + ZGUARD_TEST_SCRIPTS + "/signed_peer.py ";
+
+  SUBCASE("a PyNaCl publisher; our subscriber") {
+    auto const path = "ipc://" + (dir.path / "py.sock").string();
+    auto python_pub = std::async(std::launch::async, [&] {
+      return run_command(python + "publish " + path + " " + alg + " " + publisher_key + " test.tick 50");
+    });
+    signed_sub<A> subscriber(ctx, keys);
+    subscriber.connect(path);
+    std::vector<std::int64_t> prices;
+    auto const deadline = std::chrono::steady_clock::now() + 25s;
+    while (prices.size() < 50 && std::chrono::steady_clock::now() < deadline)
+      if (auto m = subscriber.template receive_message<tick>()) {
+        CHECK(m->value.symbol.view() == "PY");
+        CHECK(m->origin.sequence == m->value.seq);
+        prices.push_back(m->value.price);
+      }
+    auto [rc, out] = python_pub.get();
+    CHECK(rc == 0);
+    CHECK(out == "published 50\n");
+    REQUIRE(prices.size() == 50);
+    for (std::size_t i = 0; i < 50; ++i) CHECK(prices[i] == std::int64_t(i + 1));
+    CHECK(seen.named("verify.bad_signature").empty());
+  }
+  SUBCASE("our publisher; a PyNaCl subscriber") {
+    signed_pub<A> publisher(ctx, key);
+    auto ep = publisher.bind("ipc://" + (dir.path / "ours.sock").string());
+    std::atomic<bool> done = false;
+    std::jthread feed([&] {
+      auto const deadline = std::chrono::steady_clock::now() + 25s;
+      for (std::uint32_t i = 1; !done && std::chrono::steady_clock::now() < deadline; ++i) {
+        (void)publisher.send_message(tick{"OURS", i, i});
+        std::this_thread::sleep_for(5ms);
+      }
+    });
+    auto [rc, out] = run_command(python + "subscribe " + ep.address + " " + alg + " " + subscriber_key + " test.tick 30");
+    done = true;
+    CHECK(rc == 0);
+    CHECK(out.starts_with("verified 30 epoch "));
+    CHECK(out.ends_with("rejected 0\n"));
+  }
+}
+
+TEST_CASE("signed REQ/REP: both directions signed, the handler sees who signed; an unsigned request is refused") {
+  captured_events seen;
+  temp_dir dir;
+  zg::context<test_domain> ctx(seen.sink());
+  using order_service = zg::service<order, order_ack>;
+  using rep_t = zg::socket<test_domain, zg::ipc, zg::rep, zg::null_mechanism, rr_limits, order_service, zg::signing<zg::ed25519>>;
+  using req_t = zg::socket<test_domain, zg::ipc, zg::req, zg::null_mechanism, rr_limits, order_service, zg::signing<zg::ed25519>>;
+  auto server_key = zg::signing_key<zg::ed25519>::generate(), client_key = zg::signing_key<zg::ed25519>::generate();
+  zg::verify_keys<zg::ed25519> clients, servers;
+  clients.add(client_key.verify_part());
+  servers.add(server_key.verify_part());
+  auto const path = "ipc://" + (dir.path / "orders.sock").string();
+  std::promise<void> bound;
+  std::jthread server([&](std::stop_token stop) {
+    rep_t rep(ctx, server_key, clients);
+    rep.bind(path);
+    bound.set_value();
+    rep.serve_messages(
+        [&](order const& o, zg::peer_info const&, zg::signed_origin const& from) {
+          return order_ack{o.id, from.key == client_key.id(), "signed by " + from.key.hex().substr(0, 8)};
+        },
+        stop);
+  });
+  bound.get_future().wait();
+  req_t client(ctx, client_key, servers);
+  client.connect(path);
+  for (std::uint64_t i = 1; i <= 5; ++i) {
+    auto o = sample_order();
+    o.id = i;
+    auto reply = client.call(o);
+    REQUIRE(reply);
+    REQUIRE(reply->ok());
+    CHECK((*reply)->id == i);
+    CHECK((*reply)->accepted);
+  }
+  // An unsigned request: dropped as malformed, answered with a signed refusal.
+  zmq::context_t raw;
+  zmq::socket_t plain(raw, zmq::socket_type::req);
+  plain.set(zmq::sockopt::linger, 0);
+  plain.set(zmq::sockopt::rcvtimeo, 5000);
+  plain.connect(path);
+  auto bytes = zg::encode(sample_order());
+  (void)plain.send(zmq::buffer(bytes));
+  auto refusal = recv_frames(plain);
+  REQUIRE(refusal.size() == 3);  // header, payload, signature
+  std::vector<zmq::message_t> frames;
+  for (auto const& f : refusal) frames.emplace_back(f.data(), f.size());
+  zg::verifier<zg::ed25519, 30000, 1024> v(servers);
+  auto env = zg::unverified_envelope::parse(frames, false);
+  REQUIRE(env);
+  auto r = v.verify(*env, "");
+  REQUIRE(r.ok());
+  auto why = zg::decode<zg::refusal>(r.payload());
+  REQUIRE(why);
+  CHECK(why->field.view() == "envelope: malformed");
+  CHECK(ctx.events().count("verify.malformed") == 1);
+  server.request_stop();
+}
+
+TEST_CASE("signed PUSH/PULL stream over inproc with a group MAC key") {
+  captured_events seen;
+  zg::context<test_domain> ctx(seen.sink());
+  using inproc_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full, zg::linger_ms<0>,
+                                   zg::send_timeout_ms<1000>, zg::recv_timeout_ms<1000>>;
+  auto group = zg::signing_key<zg::blake2b_mac>::generate();
+  zg::verify_keys<zg::blake2b_mac> keys;
+  keys.add(group);
+  zg::socket<test_domain, zg::inproc, zg::push, zg::null_mechanism, inproc_limits, zg::stream<order>,
+             zg::signing<zg::blake2b_mac>>
+      push(ctx, group);
+  zg::socket<test_domain, zg::inproc, zg::pull, zg::null_mechanism, inproc_limits, zg::stream<order>,
+             zg::signing<zg::blake2b_mac>>
+      pull(ctx, keys);
+  pull.connect(push.bind(zg::endpoint<zg::inproc, test_domain>("inproc://signed-orders")));
+  for (int i = 0; i < 10; ++i) REQUIRE(push.send_message(sample_order()));
+  for (std::uint64_t i = 1; i <= 10; ++i) {
+    auto got = pull.receive_message<order>();
+    REQUIRE(got);
+    CHECK(got->value == sample_order());
+    CHECK(got->origin.sequence == i);
+  }
 }

@@ -542,7 +542,7 @@ class socket {
   }
 
   // The next well-formed message, or nullopt when none came within
-  // recv_timeout_ms. Malformed messages are refused, logged as
+  // recv_timeout_ms (also while refused messages keep arriving). Malformed messages are refused, logged as
   // "message.refused" and counted; a REP socket answers them with a
   // zguard::refusal so the client learns why; the socket keeps serving.
   // On a signed socket, envelopes that fail verification are dropped and
@@ -634,6 +634,14 @@ class socket {
     s += "; linger_ms=" + std::to_string(L::linger) + "; send_timeout_ms=" + std::to_string(L::send_timeout) +
          "; recv_timeout_ms=" + std::to_string(L::recv_timeout);
     if constexpr (L::template has<limit_slot::handshake_timeout>) s += "; handshake_timeout_ms=" + std::to_string(L::handshake_timeout);
+    if constexpr (is_signed) {
+      s += "; signing=" + std::string(signing_algorithm::name);
+      if constexpr (signs) s += " signs";
+      if constexpr (verifies)
+        s += " verifies (freshness_ms=" + std::to_string(S::freshness) + ", replay_window=" + std::to_string(S::window) + ")";
+    } else if constexpr (typed) {
+      s += "; signing=none";
+    }
     return s;
   }
   static std::string label() {
@@ -843,7 +851,11 @@ class socket {
   // again first).
   std::optional<incoming> next_payload() requires(typed && ReceivingPattern<P>) {
     constexpr bool topic_frame = C::kind == channel_kind::topic;
-    for (;;) {
+    // A stream of refused messages must not hold the caller past its
+    // timeout: after recv_timeout_ms without an acceptable message, nullopt.
+    auto const deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(L::recv_timeout);
+    for (bool first = true;; first = false) {
+      if (!first && std::chrono::steady_clock::now() >= deadline) return std::nullopt;
       auto frames = recv_frames();
       if (!frames) return std::nullopt;
       incoming in{std::move(*frames), {}, {}, {}};
