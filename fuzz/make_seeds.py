@@ -1,4 +1,4 @@
-"""Writes the seed corpus of fuzz_decode from docs/wire-format.md's encoding
+"""Writes the seed corpora of fuzz_decode and fuzz_envelope from docs/wire-format.md's encoding
 (tests/python/wire_peer.py): valid messages of every test schema and
 malformed variants that stop at each kind of check. Run again after a
 schema change; libFuzzer adds what it finds to the same directory.
@@ -55,3 +55,32 @@ for name, data in seeds.items():
     with open(os.path.join(out, "seed-" + name), "wb") as f:
         f.write(data)
 print("%d seeds in %s" % (len(seeds), out), hashlib.sha256(b"".join(seeds.values())).hexdigest()[:12])
+
+# fuzz_envelope: frames framed as byte count, then (u16 length, bytes) each.
+import signed_peer as sp  # noqa: E402
+
+
+def framed(frames):
+    return bytes([len(frames)]) + b"".join(struct.pack("<H", len(f)) + f for f in frames)
+
+
+tick = w.encode_tick("EURUSD", -1, 3)
+ed = sp.Sealer("ed25519", bytes(range(32)).hex()).seal("test.tick", 0x0102030405060708, 1, 1700000000000000, tick)
+mac = sp.Sealer("blake2b", bytes(range(32, 64)).hex()).seal("test.tick", 0x0102030405060708, 1, 1700000000000000, tick)
+mac_service = sp.Sealer("blake2b", bytes(range(32, 64)).hex()).seal("", 7, 9, 1700000000000000, tick)[1:]
+envelopes = {
+    "ed25519": ed,
+    "blake2b": mac,
+    "blake2b_service": mac_service,
+    "bad_signature": ed[:3] + [bytes([ed[3][0] ^ 1]) + ed[3][1:]],
+    "re_topiced": [b"test.tick.eu"] + ed[1:],
+    "truncated": ed[:3],
+    "short_header": [ed[0], ed[1][:-1]] + ed[2:],
+    "empty_frames": [b"", b"", b"", b""],
+}
+out = os.path.join(HERE, "corpus", "envelope")
+os.makedirs(out, exist_ok=True)
+for name, frames in envelopes.items():
+    with open(os.path.join(out, "seed-" + name), "wb") as f:
+        f.write(framed(frames))
+print("%d seeds in %s" % (len(envelopes), out))
