@@ -363,8 +363,8 @@ bool joined(Pub& pub, Sub& sub) {
 
 }  // namespace
 
-TEST_CASE_TEMPLATE("signed PUB/SUB over ipc: every message delivered in order while an attacker injects", A,
-                   zg::ed25519, zg::blake2b_mac) {
+TEST_CASE_TEMPLATE("signed PUB/SUB over ipc: every message delivered in order while an attacker injects on the same endpoint",
+                   A, zg::ed25519, zg::blake2b_mac) {
   captured_events seen;
   temp_dir dir;
   zg::context<test_domain> ctx(seen.sink());
@@ -373,26 +373,30 @@ TEST_CASE_TEMPLATE("signed PUB/SUB over ipc: every message delivered in order wh
   zg::verify_keys<A> keys;
   keys.add(keys_for<A>::verifying(key));
 
-  signed_pub<A> publisher(ctx, key);
-  auto ep = publisher.bind("ipc://" + (dir.path / "feed.sock").string());
+  // The subscriber binds; the publisher and the attacker both connect to
+  // that one endpoint. A tap (raw SUB) records the feed to replay it later.
+  signed_sub<A> subscriber(ctx, keys);
+  auto ep = subscriber.bind("ipc://" + (dir.path / "feed.sock").string());
   zmq::context_t raw;
   zmq::socket_t attacker(raw, zmq::socket_type::xpub), tap(raw, zmq::socket_type::sub);
   for (auto* s : {&attacker, &tap}) {
     s->set(zmq::sockopt::linger, 0);
     s->set(zmq::sockopt::rcvtimeo, 200);
   }
-  auto const attacker_path = "ipc://" + (dir.path / "attacker.sock").string();
-  attacker.bind(attacker_path);
-  tap.set(zmq::sockopt::subscribe, "test.tick");  // records the feed, to replay it later
-  tap.connect(ep.address);
-
-  signed_sub<A> subscriber(ctx, keys);
-  subscriber.connect(ep);
-  subscriber.connect(attacker_path);
+  auto const tap_path = "ipc://" + (dir.path / "tap.sock").string();
+  tap.set(zmq::sockopt::subscribe, "test.tick");
+  tap.bind(tap_path);
+  signed_pub<A> publisher(ctx, key);
+  publisher.connect(ep);
+  publisher.connect(tap_path);
+  attacker.connect(ep.address);
   REQUIRE(joined(publisher, subscriber));
-  REQUIRE(eventually([&] { return !recv_frames(tap).empty(); }));
+  REQUIRE(eventually([&] {
+    (void)publisher.send_message(tick{"W", 0, 0});
+    return !recv_frames(tap).empty();
+  }));
   zmq::message_t subscription;
-  REQUIRE(eventually([&] { return attacker.recv(subscription).has_value(); }));
+  REQUIRE(eventually([&] { return attacker.recv(subscription).has_value(); }));  // XPUB: the SUB's subscription
   CHECK(subscription.to_string() == "\x01test.tick");
 
   constexpr std::uint32_t count = 300, rounds = 40, recorded = 50;
