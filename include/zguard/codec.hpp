@@ -7,6 +7,7 @@
 // the byte offset. The format is specified in docs/wire-format.md.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -72,6 +73,10 @@ struct encode_error : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+namespace detail {
+struct result_access;
+}
+
 // A decoded value or the reason there is none.
 template <class T>
 class result {
@@ -94,8 +99,30 @@ class result {
   decode_error const& error() const { return std::get<1>(v_); }
 
  private:
+  friend struct detail::result_access;
+  struct in_place_value {};
+  explicit result(in_place_value) : v_(std::in_place_index<0>) {}
   std::variant<T, decode_error> v_;
 };
+
+namespace detail {
+// decode() builds its value inside the result it returns: a large schema is
+// written once, not moved through temporaries.
+struct result_access {
+  template <class T>
+  static result<T> value_in_place() {
+    return result<T>(typename result<T>::in_place_value{});
+  }
+  template <class T>
+  static T& slot(result<T>& r) {
+    return std::get<0>(r.v_);
+  }
+  template <class T>
+  static void fail(result<T>& r, decode_error e) {
+    r.v_.template emplace<1>(std::move(e));
+  }
+};
+}  // namespace detail
 
 namespace detail {
 
@@ -226,6 +253,16 @@ class reader {
   std::size_t depth_ = 0;
 };
 
+// Integers whose wire form is their memory form on this host (any bit
+// pattern valid): arrays of them are copied in one go.
+template <class T>
+inline constexpr bool bulk_copyable = std::is_integral_v<T> && !std::is_same_v<T, bool> &&
+                                      (sizeof(T) == 1 || std::endian::native == std::endian::little);
+template <class T>
+inline constexpr bool is_bulk_array = false;
+template <class U, std::size_t N>
+inline constexpr bool is_bulk_array<std::array<U, N>> = bulk_copyable<U>;
+
 template <class T>
 std::size_t field_size(T const& v);
 template <class T>
@@ -250,6 +287,7 @@ std::size_t field_size(T const& v) {
     for (auto const& e : v) n += field_size(e);
     return n;
   } else if constexpr (is_optional<T>) return 1 + (v ? field_size(*v) : 0);
+  else if constexpr (is_bulk_array<T>) return sizeof(T);
   else if constexpr (is_std_array<T>) {
     std::size_t n = 0;
     for (auto const& e : v) n += field_size(e);
@@ -282,6 +320,8 @@ void write_field(writer& w, T const& v) {
   } else if constexpr (is_optional<T>) {
     w.integer(static_cast<std::uint8_t>(v ? 1 : 0));
     if (v) write_field(w, *v);
+  } else if constexpr (is_bulk_array<T>) {
+    w.bytes(v.data(), sizeof(T));
   } else if constexpr (is_std_array<T>) {
     for (auto const& e : v) write_field(w, e);
   } else {
@@ -356,6 +396,13 @@ bool read_field(reader& r, T& v) {
     if (!read_field(r, item)) return false;
     v = std::move(item);
     return true;
+  } else if constexpr (is_bulk_array<T>) {
+    // Little-endian integers on a little-endian host: the wire bytes are the
+    // array's bytes, and every value is valid.
+    std::uint8_t const* bytes = nullptr;
+    if (!r.take(sizeof(T), bytes)) return false;
+    std::memcpy(v.data(), bytes, sizeof(T));
+    return true;
   } else if constexpr (is_std_array<T>) {
     for (std::size_t i = 0; i < v.size(); ++i) {
       r.index(i);
@@ -415,21 +462,22 @@ template <Schema S>
 result<S> decode(std::span<std::uint8_t const> bytes) {
   (void)max_encoded_size<S>;
   constexpr auto id = S::zguard_schema_id;
+  using access = detail::result_access;
+  auto out = access::value_in_place<S>();  // every path returns `out`: no copy of the value
   detail::reader r(bytes.data(), bytes.size());
   std::uint8_t format = 0, name_len = 0;
   std::uint8_t const* name = nullptr;
   std::uint16_t version = 0;
-  if (!r.integer(format)) return r.error();
-  if (format != wire_format_version) return decode_error{decode_reason::unsupported_format, "", 0};
-  if (!r.integer(name_len) || !r.take(name_len, name)) return r.error();
-  if (std::string_view(reinterpret_cast<char const*>(name), name_len) != id.name)
-    return decode_error{decode_reason::wrong_schema, "", 1};
-  if (!r.integer(version)) return r.error();
-  if (version != id.version) return decode_error{decode_reason::wrong_version, "", 2 + std::size_t(name_len)};
-  S value{};
-  if (!detail::read_field(r, value)) return r.error();
-  if (r.remaining() != 0) return decode_error{decode_reason::trailing_bytes, "", r.offset()};
-  return value;
+  if (!r.integer(format)) access::fail(out, r.error());
+  else if (format != wire_format_version) access::fail(out, {decode_reason::unsupported_format, "", 0});
+  else if (!r.integer(name_len) || !r.take(name_len, name)) access::fail(out, r.error());
+  else if (std::string_view(reinterpret_cast<char const*>(name), name_len) != id.name)
+    access::fail(out, {decode_reason::wrong_schema, "", 1});
+  else if (!r.integer(version)) access::fail(out, r.error());
+  else if (version != id.version) access::fail(out, {decode_reason::wrong_version, "", 2 + std::size_t(name_len)});
+  else if (!detail::read_field(r, access::slot(out))) access::fail(out, r.error());
+  else if (r.remaining() != 0) access::fail(out, {decode_reason::trailing_bytes, "", r.offset()});
+  return out;
 }
 
 template <Schema S>
