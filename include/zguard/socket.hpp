@@ -806,6 +806,7 @@ class socket {
   }
   std::optional<std::vector<zmq::message_t>> recv_frames() requires ReceivingPattern<P> {
     std::vector<zmq::message_t> frames;
+    frames.reserve(4);  // the most a typed message has: topic, header, payload, signature
     try {
       if (!zmq::recv_multipart(sock_, std::back_inserter(frames))) return std::nullopt;
     } catch (zmq::error_t const& e) {
@@ -851,11 +852,15 @@ class socket {
   // again first).
   std::optional<incoming> next_payload() requires(typed && ReceivingPattern<P>) {
     constexpr bool topic_frame = C::kind == channel_kind::topic;
-    // A stream of refused messages must not hold the caller past its
-    // timeout: after recv_timeout_ms without an acceptable message, nullopt.
-    auto const deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(L::recv_timeout);
+    // A stream of refused messages must not hold the caller: recv_timeout_ms
+    // after the first refusal without an acceptable message, nullopt.
+    std::optional<std::chrono::steady_clock::time_point> deadline;  // set at the first refusal
     for (bool first = true;; first = false) {
-      if (!first && std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+      if (!first) {
+        auto const now = std::chrono::steady_clock::now();
+        if (!deadline) deadline = now + std::chrono::milliseconds(L::recv_timeout);
+        else if (now >= *deadline) return std::nullopt;
+      }
       auto frames = recv_frames();
       if (!frames) return std::nullopt;
       incoming in{std::move(*frames), {}, {}, {}};
