@@ -10,8 +10,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,6 +90,26 @@ inline std::pair<int, std::string> run_command(std::string const& cmd) {
   int status = ::pclose(f);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
+
+// A typed CURVE server socket (REP or ROUTER) bound on tcp loopback and
+// serving handler in a thread until destroyed; endpoint is its address.
+template <class Server>
+struct serving {
+  std::string endpoint;
+  std::jthread thread;
+  template <class Handler>
+  serving(zguard::context<test_domain>& ctx, zguard::authenticator<test_domain>& auth, zguard::keypair const& keys,
+          Handler handler) {
+    std::promise<std::string> bound;
+    auto fut = bound.get_future();
+    thread = std::jthread([&ctx, &auth, &keys, &bound, handler](std::stop_token stop) {
+      Server server(ctx, auth, keys);
+      bound.set_value(server.bind("tcp://127.0.0.1:*").address);
+      server.serve_messages(handler, stop);
+    });
+    endpoint = fut.get();
+  }
+};
 
 inline std::string to_string(zguard::v0::security_event const& e) { return zguard::to_json(e); }
 

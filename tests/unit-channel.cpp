@@ -35,19 +35,9 @@ order_ack acknowledge(order const& o, zg::peer_info const&) {
   return order_ack{o.id, total > 0, "qty " + std::to_string(total)};
 }
 
-struct order_server {
-  std::string endpoint;
-  std::jthread thread;
-  order_server(zg::context<test_domain>& ctx, zg::authenticator<test_domain>& auth, zg::keypair const& keys) {
-    std::promise<std::string> bound;
-    auto fut = bound.get_future();
-    thread = std::jthread([&ctx, &auth, &keys, &bound](std::stop_token stop) {
-      typed_rep rep(ctx, auth, keys);
-      bound.set_value(rep.bind("tcp://127.0.0.1:*").address);
-      rep.serve_messages(acknowledge, stop);
-    });
-    endpoint = fut.get();
-  }
+struct order_server : serving<typed_rep> {
+  order_server(zg::context<test_domain>& ctx, zg::authenticator<test_domain>& auth, zg::keypair const& keys)
+      : serving(ctx, auth, keys, acknowledge) {}
 };
 
 }  // namespace

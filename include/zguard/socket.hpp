@@ -40,6 +40,7 @@
 #include <zguard/keys.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/pattern.hpp>
+#include <zguard/router.hpp>
 #include <zguard/security.hpp>
 #include <zguard/signing.hpp>
 #include <zguard/transport.hpp>
@@ -251,6 +252,17 @@ class verified {
   verified(Msg v, signed_origin o, peer_info p) : value(std::move(v)), origin(o), peer(std::move(p)) {}
   template <class... Ps>
   friend class socket;
+};
+
+// A message a ROUTER received: the value, the peer facts, the handle to
+// reply with (bound to the sender's authenticated key), and on a signed
+// socket who signed it.
+template <class Msg>
+struct routed {
+  Msg value;
+  peer_info peer;
+  peer_handle from;
+  signed_origin origin;  // zero unless the socket verifies signatures
 };
 
 namespace detail {
@@ -524,21 +536,37 @@ class socket {
 
   // --- typed messages (with a channel policy) --------------------------------
 
-  // What receive_message gives: received<T>, or verified<T> on a signed socket.
+  static constexpr bool is_router = std::is_same_v<P, router>;
+  // What receive_message gives: received<T>, verified<T> on a signed socket,
+  // routed<T> on a ROUTER.
   template <class Msg>
-  using delivery = std::conditional_t<verifies, verified<Msg>, received<Msg>>;
+  using delivery =
+      std::conditional_t<is_router, routed<Msg>, std::conditional_t<verifies, verified<Msg>, received<Msg>>>;
 
   // Sends one message of the channel's schema (a topic channel sends the
   // topic frame first; a signed socket seals it in an envelope). False on
   // timeout, as send().
   template <class Msg>
-  [[nodiscard]] bool send_message(Msg const& msg) requires(typed && SendingPattern<P>) {
+  [[nodiscard]] bool send_message(Msg const& msg) requires(typed && SendingPattern<P> && !is_router) {
     static_assert(std::is_same_v<Msg, typename detail::channel_sides<C, P>::sends>,
                   "zguard::socket::send_message: this socket's channel does not carry that type; "
                   "see the channel policy (service, topic, stream)");
     zmq::message_t frame(encoded_size(msg));
     encode_into(msg, static_cast<std::uint8_t*>(frame.data()));
     return send_payload(frame);
+  }
+
+  // ROUTER: a reply to the peer a message came from. False (and logged) when
+  // the routing id is now bound to another key, or the peer is gone (with
+  // block_when_full, ROUTER_MANDATORY makes that an error, not a silent drop).
+  template <class Msg>
+  [[nodiscard]] bool send_message(peer_handle const& to, Msg const& msg) requires(typed && is_router) {
+    static_assert(std::is_same_v<Msg, typename detail::channel_sides<C, P>::sends>,
+                  "zguard::socket::send_message: this socket's channel does not carry that type; "
+                  "see the channel policy (service, topic, stream)");
+    zmq::message_t frame(encoded_size(msg));
+    encode_into(msg, static_cast<std::uint8_t*>(frame.data()));
+    return send_to(to, frame);
   }
 
   // The next well-formed message, or nullopt when none came within
@@ -558,11 +586,13 @@ class socket {
       auto decoded = decode<Msg>(in->payload);
       if (!decoded) {
         refuse(&in->frames.back(), decoded.error());
-        if constexpr (std::is_same_v<P, rep>) reply_refusal(decoded.error().reason, decoded.error().field);
+        answer_refusal(*in, decoded.error().reason, decoded.error().field);
         if constexpr (std::is_same_v<P, req>) return std::nullopt;  // REQ must send before it may receive again
         continue;
       }
-      if constexpr (verifies) return verified<Msg>(std::move(decoded.value()), in->origin, std::move(in->peer));
+      if constexpr (is_router)
+        return routed<Msg>{std::move(decoded.value()), std::move(in->peer), std::move(*in->from), in->origin};
+      else if constexpr (verifies) return verified<Msg>(std::move(decoded.value()), in->origin, std::move(in->peer));
       else return received<Msg>{std::move(decoded.value()), std::move(in->peer)};
     }
   }
@@ -604,19 +634,25 @@ class socket {
   // until stop is requested; malformed requests get a refusal. On a signed
   // socket the handler gets the verified request's origin as well:
   // handler(request, peer, origin).
+  // A ROUTER serves the same way, each reply going back to its sender.
   template <class Handler>
-  void serve_messages(Handler&& handler, std::stop_token stop) requires(typed && std::is_same_v<P, rep>) {
+  void serve_messages(Handler&& handler, std::stop_token stop) requires(typed && (std::is_same_v<P, rep> || is_router)) {
     using request_type = typename detail::channel_sides<C, P>::receives;
     while (!stop.stop_requested()) {
       auto got = receive_message<request_type>();
       if (!got) continue;
       try {
-        if constexpr (verifies) (void)send_message(handler(got->value, got->peer, got->origin));
-        else (void)send_message(handler(got->value, got->peer));
+        auto reply = [&] {
+          if constexpr (verifies) return handler(got->value, got->peer, got->origin);
+          else return handler(got->value, got->peer);
+        }();
+        if constexpr (is_router) (void)send_message(got->from, reply);
+        else (void)send_message(reply);
       } catch (std::exception const& e) {
         log_->emit("handler.error", severity::warning,
                    {{"socket", label()}, {"user_id", got->peer.user_id}, {"what", e.what()}});
-        reply_refusal(decode_reason::peer_refused, "handler error");
+        if constexpr (is_router) send_refusal_to(got->from, decode_reason::peer_refused, "handler error");
+        else reply_refusal(decode_reason::peer_refused, "handler error");
       }
     }
   }
@@ -844,12 +880,13 @@ class socket {
     std::span<std::uint8_t const> payload;
     signed_origin origin;
     peer_info peer;
+    std::optional<peer_handle> from;  // ROUTER: who sent it
   };
 
   // The next acceptable message, or nullopt on timeout. Anything else is
   // refused, logged and skipped; a REP answers it with a refusal (it must
-  // answer to receive again), a REQ gives up on this reply (it must send
-  // again first).
+  // answer to receive again), a ROUTER answers its sender, a REQ gives up on
+  // this reply (it must send again first).
   std::optional<incoming> next_payload() requires(typed && ReceivingPattern<P>) {
     constexpr bool topic_frame = C::kind == channel_kind::topic;
     // A stream of refused messages must not hold the caller: recv_timeout_ms
@@ -863,9 +900,36 @@ class socket {
       }
       auto frames = recv_frames();
       if (!frames) return std::nullopt;
-      incoming in{std::move(*frames), {}, {}, {}};
-      auto& f = in.frames;
-      in.peer = peer_of(f.back());
+      incoming in{std::move(*frames), {}, {}, {}, {}};
+      in.peer = peer_of(in.frames.back());
+      // ROUTER: the routing id, then for a REQ peer its envelope up to the
+      // empty delimiter (schema messages and envelope frames are never empty).
+      std::size_t skip = 0;
+      if constexpr (is_router) {
+        auto& f = in.frames;
+        std::size_t delimiter = 1;
+        while (delimiter < f.size() && f[delimiter].size() != 0) ++delimiter;
+        bool const has_delimiter = delimiter < f.size();
+        skip = has_delimiter ? delimiter + 1 : 1;
+        std::string routing_id = f[0].to_string();
+        if (bindings_.check(routing_id, in.peer.user_id) == detail::identity_bindings::verdict::belongs_to_another) {
+          // Another key presents a routing id bound to someone else: never
+          // delivered, never answered (the answer would go to that id).
+          log_->emit("router.identity_mismatch", severity::warning,
+                     {{"socket", label()},
+                      {"routing_id", peer_handle(routing_id, "").routing_id_hex()},
+                      {"bound_user_id", *bindings_.owner(routing_id)},
+                      {"user_id", in.peer.user_id},
+                      {"address", in.peer.peer_address}});
+          continue;
+        }
+        peer_handle from(std::move(routing_id), in.peer.user_id);
+        if (has_delimiter)
+          for (std::size_t i = 1; i < delimiter; ++i) from.envelope_.push_back(f[i].to_string());
+        from.delimiter_ = has_delimiter;
+        in.from = std::move(from);
+      }
+      auto const f = std::span<zmq::message_t const>(in.frames).subspan(skip);
       if constexpr (verifies) {
         auto envelope = unverified_envelope::parse(f, topic_frame);
         auto outcome = envelope ? std::optional(verifier_->verify(*envelope, channel_topic())) : std::nullopt;
@@ -885,7 +949,7 @@ class socket {
                     {"frames", std::to_string(f.size())},
                     {"user_id", in.peer.user_id},
                     {"address", in.peer.peer_address}});
-        if constexpr (std::is_same_v<P, rep>) reply_refusal(decode_reason::peer_refused, "envelope: " + std::string(to_string(reason)));
+        answer_refusal(in, decode_reason::peer_refused, "envelope: " + std::string(to_string(reason)));
         if constexpr (std::is_same_v<P, req>) return std::nullopt;
         continue;
       } else {
@@ -895,8 +959,8 @@ class socket {
             continue;
           }
         } else if (f.size() != 1) {
-          refuse(&f.back(), decode_error{decode_reason::trailing_bytes, "extra frames", 0});
-          if constexpr (std::is_same_v<P, rep>) reply_refusal(decode_reason::trailing_bytes, "extra frames");
+          refuse(&in.frames.back(), decode_error{decode_reason::trailing_bytes, "extra frames", 0});
+          answer_refusal(in, decode_reason::trailing_bytes, "extra frames");
           if constexpr (std::is_same_v<P, req>) return std::nullopt;
           continue;
         }
@@ -904,6 +968,39 @@ class socket {
         return in;
       }
     }
+  }
+
+  // Tells the sender of a refused message why, where the pattern lets us:
+  // REP must answer, a ROUTER answers the routing id it came from.
+  void answer_refusal(incoming const& in, decode_reason reason, std::string_view field) {
+    if constexpr (std::is_same_v<P, rep>) reply_refusal(reason, field);
+    else if constexpr (is_router) {
+      if (in.from) send_refusal_to(*in.from, reason, field);
+    }
+  }
+
+  // ROUTER: [routing id] [empty, for REQ peers] then the message, to a peer
+  // whose routing id is still bound to the key it was received from.
+  [[nodiscard]] bool send_to(peer_handle const& to, zmq::message_t const& payload) requires is_router {
+    auto const* owner = bindings_.owner(to.routing_id_);
+    if (!owner || *owner != to.user_id_) {
+      log_->emit("router.stale_peer", severity::warning,
+                 {{"socket", label()}, {"routing_id", to.routing_id_hex()}, {"user_id", std::string(to.user_id())}});
+      return false;
+    }
+    if (!send_frame(zmq::buffer(to.routing_id_), true)) return false;
+    for (auto const& frame : to.envelope_)
+      if (!send_frame(zmq::buffer(frame), true)) return false;
+    if (to.delimiter_ && !send_frame(zmq::const_buffer(nullptr, 0), true)) return false;
+    return send_payload(payload);
+  }
+  void send_refusal_to(peer_handle const& to, decode_reason reason, std::string_view field) requires is_router {
+    refusal r;
+    r.reason = static_cast<std::uint8_t>(reason);
+    r.field = field.substr(0, 128);
+    zmq::message_t bytes(encoded_size(r));
+    encode_into(r, static_cast<std::uint8_t*>(bytes.data()));
+    (void)send_to(to, bytes);
   }
 
   // Logs and counts a refused message; the socket goes on.
@@ -945,6 +1042,7 @@ class socket {
   std::vector<detail::ipc_file> ipc_files_;
   [[no_unique_address]] typename detail::signer_part<S, signs>::type signer_;
   [[no_unique_address]] typename detail::verifier_part<S, verifies>::type verifier_;
+  [[no_unique_address]] std::conditional_t<is_router, detail::identity_bindings, detail::no_signing_part> bindings_;
 };
 
 }  // namespace v0

@@ -20,4 +20,5 @@
 #include <zguard/channel.hpp>
 #include <zguard/envelope.hpp>
 #include <zguard/signing.hpp>
+#include <zguard/router.hpp>
 #include <zguard/socket.hpp>

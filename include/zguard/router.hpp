@@ -1,0 +1,108 @@
+// zguard/router.hpp - authenticated ROUTER peers (G8).
+//
+// libzmq lets every peer choose its own routing id (ZMQ_ROUTING_ID), and
+// nothing ties that id to the key it authenticated with. A typed ROUTER
+// therefore binds each routing id to the first authenticated user id (the
+// ZAP User-Id: the client's CURVE key) that presented it, refuses messages
+// whose routing id belongs to another key, and addresses replies only with
+// a peer_handle it made itself from a received message: there is no way to
+// make one from raw bytes, so a reply cannot be steered to a chosen id.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include <zguard/detail/policy_set.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+template <class... Policies>
+class socket;
+
+// Who sent a message to a ROUTER: the routing id, the authenticated user id
+// it is bound to, and the address envelope to answer with (for a REQ peer
+// the frames up to the empty delimiter, e.g. REQ_CORRELATE's request id).
+// Copyable, comparable; made only by the socket.
+class peer_handle {
+ public:
+  template <class T>
+    requires(!std::is_same_v<std::remove_cvref_t<T>, peer_handle>)
+  peer_handle(T&&) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<T>,
+                  "zguard::peer_handle: a reply can only be addressed to a peer obtained from "
+                  "receive_message() on the ROUTER; routing ids chosen by peers are not "
+                  "authenticated, so none can be made from raw bytes (G8)");
+  }
+  peer_handle(peer_handle const&) = default;
+  peer_handle& operator=(peer_handle const&) = default;
+
+  std::string_view user_id() const { return user_id_; }
+  std::string routing_id_hex() const {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string s;
+    for (unsigned char c : routing_id_) s += {digits[c >> 4], digits[c & 15]};
+    return s;
+  }
+  friend bool operator==(peer_handle const&, peer_handle const&) = default;
+
+ private:
+  peer_handle(std::string routing_id, std::string user_id) : routing_id_(std::move(routing_id)), user_id_(std::move(user_id)) {}
+  template <class... Policies>
+  friend class socket;
+
+  std::string routing_id_;
+  std::string user_id_;
+  std::vector<std::string> envelope_;  // frames after the routing id, up to the delimiter
+  bool delimiter_ = false;             // the peer is a REQ: replies carry the empty delimiter frame
+};
+
+namespace detail {
+
+// Routing id -> the user id that first presented it. Bounded: past
+// max_bindings the table is cleared of its oldest half (a reconnecting peer
+// simply binds again).
+class identity_bindings {
+ public:
+  static constexpr std::size_t max_bindings = 65536;
+
+  enum class verdict { bound_now, matches, belongs_to_another };
+
+  verdict check(std::string const& routing_id, std::string const& user_id) {
+    auto it = bound_.find(routing_id);
+    if (it == bound_.end()) {
+      if (bound_.size() >= max_bindings) evict_oldest_half();
+      bound_.emplace(routing_id, entry{user_id, ++tick_});
+      return verdict::bound_now;
+    }
+    if (it->second.user_id != user_id) return verdict::belongs_to_another;
+    it->second.last_used = ++tick_;
+    return verdict::matches;
+  }
+  // The user id the routing id is bound to, or nullptr.
+  std::string const* owner(std::string const& routing_id) const {
+    auto it = bound_.find(routing_id);
+    return it == bound_.end() ? nullptr : &it->second.user_id;
+  }
+  std::size_t size() const { return bound_.size(); }
+
+ private:
+  struct entry {
+    std::string user_id;
+    std::size_t last_used;
+  };
+  void evict_oldest_half() {
+    std::size_t const cut = tick_ - bound_.size() / 2;
+    std::erase_if(bound_, [&](auto const& kv) { return kv.second.last_used <= cut; });
+  }
+  std::unordered_map<std::string, entry> bound_;
+  std::size_t tick_ = 0;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard
