@@ -5,6 +5,7 @@
 #include "schemas.hpp"
 #include "support.hpp"
 
+#include <atomic>
 #include <future>
 #include <set>
 #include <stop_token>
@@ -117,4 +118,79 @@ TEST_CASE("ROUTER: a reply to a peer that is gone is an error, logged") {
   client.reset();           // the peer goes away before the reply
   CHECK(eventually([&] { return !router.send_message(handle, order_ack{1, true, "late"}); }));
   CHECK(ctx.events().count("send.unroutable") >= 1);
+}
+
+TEST_CASE("token buckets: burst, refill, and one peer does not drain another") {
+  zg::detail::token_buckets buckets(50, 10);
+  auto const t0 = std::chrono::steady_clock::now();
+  int admitted = 0;
+  for (int i = 0; i < 30; ++i) admitted += buckets.admit("flooder", t0);
+  CHECK(admitted == 10);
+  CHECK(buckets.admit("neighbour", t0));
+  admitted = 0;
+  for (int i = 0; i < 30; ++i) admitted += buckets.admit("flooder", t0 + 100ms);
+  CHECK(admitted == 5);  // 0.1 s at 50/s
+  admitted = 0;
+  for (int i = 0; i < 30; ++i) admitted += buckets.admit("flooder", t0 + 10s);
+  CHECK(admitted == 10);  // refilled to the burst, not beyond
+}
+
+TEST_CASE("ROUTER rate limit: a flooding peer is refused, a well-behaved peer is served in full") {
+  captured_events seen;
+  zg::context<test_domain> ctx(seen.sink());
+  zg::authenticator<test_domain> auth(ctx);
+  auto server_keys = zg::keypair::generate(), flooder_keys = zg::keypair::generate(),
+       polite_keys = zg::keypair::generate();
+  auth.allow(flooder_keys.public_part());
+  auth.allow(polite_keys.public_part());
+  using limited = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full, zg::max_message_size<4096>,
+                             zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<500>,
+                             zg::handshake_timeout_ms<2000>, zg::per_peer_rate<50, 10>>;
+  using limited_router = zg::socket<test_domain, zg::tcp, zg::router, zg::curve_server, limited, order_service>;
+  CHECK(limited_router::profile().find("per_peer_rate=50/s burst 10") != std::string::npos);
+  serving<limited_router> server(ctx, auth, server_keys, ack_with_sender);
+
+  zmq::context_t raw;
+  zmq::socket_t flooder(raw, zmq::socket_type::dealer);
+  flooder.set(zmq::sockopt::linger, 0);
+  flooder.set(zmq::sockopt::rcvtimeo, 2000);
+  flooder.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server_keys.public_part().data(), 32));
+  flooder.set(zmq::sockopt::curve_publickey, zmq::const_buffer(flooder_keys.public_part().data(), 32));
+  flooder.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(flooder_keys.secret_part().data(), 32));
+  flooder.connect(server.endpoint);
+
+  constexpr int flood = 300, polite_calls = 20;
+  std::atomic<int> polite_ok = 0;
+  std::jthread polite([&] {
+    client_t client(ctx, polite_keys, server_keys.public_part());
+    client.connect(server.endpoint);
+    for (int i = 0; i < polite_calls; ++i) {
+      auto reply = client.call(sample_order());
+      if (reply && reply->ok()) ++polite_ok;
+      std::this_thread::sleep_for(30ms);  // ~30 requests a second: under the limit
+    }
+  });
+  auto const request = zg::encode(sample_order());
+  auto const t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < flood; ++i) {
+    (void)flooder.send(zmq::const_buffer(nullptr, 0), zmq::send_flags::sndmore);
+    (void)flooder.send(zmq::buffer(request));
+  }
+  int acks = 0, refusals = 0;
+  for (int i = 0; i < flood; ++i) {
+    std::vector<zmq::message_t> frames;
+    if (!zmq::recv_multipart(flooder, std::back_inserter(frames))) break;
+    auto const& body = frames.back();
+    if (zg::decode<order_ack>(body.data(), body.size())) ++acks;
+    else if (auto r = zg::decode<zg::refusal>(body.data(), body.size()); r && r->field.view() == "rate limited") ++refusals;
+  }
+  double const elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  polite.join();
+  MESSAGE("flooder: " << acks << " served, " << refusals << " refused in " << elapsed << " s");
+  CHECK(acks + refusals == flood);
+  CHECK(acks <= 10 + int(50 * elapsed) + 1);
+  CHECK(refusals > 0);
+  CHECK(ctx.events().count("rate.limited") == std::uint64_t(refusals));
+  CHECK(polite_ok == polite_calls);  // the neighbour was never slowed to a refusal
+  for (auto const& e : seen.named("rate.limited")) CHECK(e.field("user_id") == flooder_keys.public_part().z85());
 }

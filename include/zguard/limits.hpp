@@ -24,6 +24,7 @@ struct linger {};
 struct send_timeout {};
 struct recv_timeout {};
 struct handshake_timeout {};
+struct per_peer_rate {};
 }  // namespace limit_slot
 
 namespace detail {
@@ -69,6 +70,18 @@ struct handshake_timeout_ms : detail::limit_value<limit_slot::handshake_timeout,
   static_assert(Ms > 0, "zguard::handshake_timeout_ms<Ms>: Ms must be > 0 (0 disables the handshake timeout)");
 };
 
+// Optional (G14): each authenticated peer (ZAP User-Id; for NULL sockets the
+// peer address) may deliver PerSecond messages a second on average, Burst at
+// once (a token bucket). Excess messages are refused before any decoding or
+// signature check: a REP or ROUTER answers zguard.refusal ("rate limited"),
+// other patterns drop them; each is a "rate.limited" event. Other peers are
+// not slowed.
+template <int PerSecond, int Burst>
+struct per_peer_rate : detail::limit_value<limit_slot::per_peer_rate, PerSecond> {
+  static_assert(PerSecond > 0 && Burst > 0, "zguard::per_peer_rate<PerSecond, Burst>: both must be > 0");
+  static constexpr std::int64_t burst = Burst;
+};
+
 // What happens at the send HWM. Must match what libzmq does for the pattern:
 // PUB/SUB/XPUB/XSUB drop; REQ/REP/DEALER/PUSH/PULL/PAIR block (bounded by
 // send_timeout_ms); ROUTER drops, or with block_when_full sets
@@ -87,6 +100,7 @@ struct block_when_full {
 namespace detail {
 struct no_limit {
   static constexpr std::int64_t value = -1;
+  static constexpr std::int64_t burst = 0;
   static constexpr bool blocks = false;
   static constexpr std::string_view name = "none";
 };
@@ -111,7 +125,7 @@ struct limits {
   static_assert((LimitTag<Ls> && ...),
                 "zguard::limits<...>: every argument must be a limit tag "
                 "(send_hwm, recv_hwm, max_message_size, linger_ms, send_timeout_ms, "
-                "recv_timeout_ms, handshake_timeout_ms, drop_when_full, block_when_full)");
+                "recv_timeout_ms, handshake_timeout_ms, drop_when_full, block_when_full, per_peer_rate)");
   using zguard_slot = slot::limits;
 
   template <class Slot>
@@ -132,6 +146,8 @@ struct limits {
                 "zguard::limits<...>: recv_timeout_ms given twice");
   static_assert(detail::count_limit<limit_slot::handshake_timeout, Ls...> <= 1,
                 "zguard::limits<...>: handshake_timeout_ms given twice");
+  static_assert(detail::count_limit<limit_slot::per_peer_rate, Ls...> <= 1,
+                "zguard::limits<...>: per_peer_rate given twice");
 
   static constexpr std::int64_t send_hwm = get<limit_slot::send_hwm>::value;
   static constexpr std::int64_t recv_hwm = get<limit_slot::recv_hwm>::value;
@@ -141,6 +157,9 @@ struct limits {
   static constexpr std::int64_t recv_timeout = get<limit_slot::recv_timeout>::value;
   static constexpr std::int64_t handshake_timeout = get<limit_slot::handshake_timeout>::value;
   static constexpr bool blocks_when_full = get<limit_slot::overflow>::blocks;
+  static constexpr bool rate_limited = has<limit_slot::per_peer_rate>;
+  static constexpr std::int64_t rate_per_second = get<limit_slot::per_peer_rate>::value;
+  static constexpr std::int64_t rate_burst = get<limit_slot::per_peer_rate>::burst;
 };
 
 template <class T>

@@ -40,6 +40,7 @@
 #include <zguard/keys.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/pattern.hpp>
+#include <zguard/rate_limit.hpp>
 #include <zguard/router.hpp>
 #include <zguard/security.hpp>
 #include <zguard/signing.hpp>
@@ -302,6 +303,11 @@ template <class T, class A>
 inline constexpr bool is_verify_keys_of = false;
 template <class A>
 inline constexpr bool is_verify_keys_of<verify_keys<A>, A> = true;
+template <class L>
+inline constexpr bool rate_limited_v = false;
+template <class L>
+  requires requires { L::rate_limited; }
+inline constexpr bool rate_limited_v<L> = L::rate_limited;
 template <std::size_t I, class... A>
 struct nth_type {
   using type = void;
@@ -670,6 +676,8 @@ class socket {
     s += "; linger_ms=" + std::to_string(L::linger) + "; send_timeout_ms=" + std::to_string(L::send_timeout) +
          "; recv_timeout_ms=" + std::to_string(L::recv_timeout);
     if constexpr (L::template has<limit_slot::handshake_timeout>) s += "; handshake_timeout_ms=" + std::to_string(L::handshake_timeout);
+    if constexpr (detail::rate_limited_v<L>)
+      s += "; per_peer_rate=" + std::to_string(L::rate_per_second) + "/s burst " + std::to_string(L::rate_burst);
     if constexpr (is_signed) {
       s += "; signing=" + std::string(signing_algorithm::name);
       if constexpr (signs) s += " signs";
@@ -929,6 +937,17 @@ class socket {
         from.delimiter_ = has_delimiter;
         in.from = std::move(from);
       }
+      if constexpr (detail::rate_limited_v<L>) {
+        // Before any decoding or signature check: a flood costs one lookup.
+        auto const& who = in.peer.user_id.empty() ? in.peer.peer_address : in.peer.user_id;
+        if (!buckets_.admit(who)) {
+          log_->emit("rate.limited", severity::warning,
+                     {{"socket", label()}, {"user_id", in.peer.user_id}, {"address", in.peer.peer_address}});
+          answer_refusal(in, decode_reason::peer_refused, "rate limited");
+          if constexpr (std::is_same_v<P, req>) return std::nullopt;
+          continue;
+        }
+      }
       auto const f = std::span<zmq::message_t const>(in.frames).subspan(skip);
       if constexpr (verifies) {
         auto envelope = unverified_envelope::parse(f, topic_frame);
@@ -1043,6 +1062,14 @@ class socket {
   [[no_unique_address]] typename detail::signer_part<S, signs>::type signer_;
   [[no_unique_address]] typename detail::verifier_part<S, verifies>::type verifier_;
   [[no_unique_address]] std::conditional_t<is_router, detail::identity_bindings, detail::no_signing_part> bindings_;
+  [[no_unique_address]] std::conditional_t<detail::rate_limited_v<L>, detail::token_buckets, detail::no_signing_part>
+      buckets_ = make_buckets();
+  static auto make_buckets() {
+    if constexpr (detail::rate_limited_v<L>)
+      return detail::token_buckets(double(L::rate_per_second), double(L::rate_burst));
+    else
+      return detail::no_signing_part{};
+  }
 };
 
 }  // namespace v0

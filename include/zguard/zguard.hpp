@@ -20,5 +20,6 @@
 #include <zguard/channel.hpp>
 #include <zguard/envelope.hpp>
 #include <zguard/signing.hpp>
+#include <zguard/rate_limit.hpp>
 #include <zguard/router.hpp>
 #include <zguard/socket.hpp>
