@@ -29,6 +29,11 @@ using rr_limits = zguard::limits<zguard::send_hwm<100>, zguard::recv_hwm<100>, z
                                  zguard::send_timeout_ms<1000>, zguard::recv_timeout_ms<500>,
                                  zguard::handshake_timeout_ms<2000>>;
 
+// Limits for inproc pairs: no message size (nothing outside the process).
+using inproc_limits = zguard::limits<zguard::send_hwm<100>, zguard::recv_hwm<100>, zguard::block_when_full,
+                                     zguard::linger_ms<0>, zguard::send_timeout_ms<1000>,
+                                     zguard::recv_timeout_ms<1000>>;
+
 using curve_rep = zguard::socket<test_domain, zguard::tcp, zguard::rep, zguard::curve_server, rr_limits>;
 using curve_req = zguard::socket<test_domain, zguard::tcp, zguard::req, zguard::curve_client, rr_limits>;
 

@@ -163,8 +163,6 @@ TEST_CASE("typed PUB/SUB: only well-formed messages of the topic are delivered, 
 TEST_CASE("typed PUSH/PULL stream over inproc") {
   captured_events seen;
   zg::context<test_domain> ctx(seen.sink());
-  using inproc_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full, zg::linger_ms<0>,
-                                   zg::send_timeout_ms<1000>, zg::recv_timeout_ms<1000>>;
   zg::socket<test_domain, zg::inproc, zg::push, zg::null_mechanism, inproc_limits, zg::stream<order>> push(ctx);
   zg::socket<test_domain, zg::inproc, zg::pull, zg::null_mechanism, inproc_limits, zg::stream<order>> pull(ctx);
   pull.connect(push.bind(zg::endpoint<zg::inproc, test_domain>("inproc://orders")));

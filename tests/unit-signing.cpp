@@ -690,8 +690,6 @@ TEST_CASE("signed REQ/REP: both directions signed, the handler sees who signed; 
 TEST_CASE("signed PUSH/PULL stream over inproc with a group MAC key") {
   captured_events seen;
   zg::context<test_domain> ctx(seen.sink());
-  using inproc_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full, zg::linger_ms<0>,
-                                   zg::send_timeout_ms<1000>, zg::recv_timeout_ms<1000>>;
   auto group = zg::signing_key<zg::blake2b_mac>::generate();
   zg::verify_keys<zg::blake2b_mac> keys;
   keys.add(group);

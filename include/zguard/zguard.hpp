@@ -20,6 +20,7 @@
 #include <zguard/channel.hpp>
 #include <zguard/envelope.hpp>
 #include <zguard/signing.hpp>
+#include <zguard/proxy.hpp>
 #include <zguard/rate_limit.hpp>
 #include <zguard/router.hpp>
 #include <zguard/socket.hpp>

@@ -6,6 +6,7 @@ usage: router_spoof.py ENDPOINT SERVER_CERT VICTIM_SECRET_CERT ATTACKER_SECRET_C
 Prints one line per step: what each peer got back.
 """
 import sys
+import time
 
 import zmq
 import zmq.auth
@@ -45,7 +46,13 @@ print("attacker while the victim is connected:", ask(attacker, 666))
 print("victim:", ask(victim, 2))
 attacker.close()
 victim.close()
-squatter = dealer(attacker_cert, b"victim")
-print("attacker after the victim left:", ask(squatter, 667))
-squatter.close()
+# Once the server has seen the victim go, libzmq lets the id be taken again;
+# until then it refuses the duplicate. Either way nothing must come back.
+time.sleep(0.5)
+answers = []
+for attempt in range(3):
+    squatter = dealer(attacker_cert, b"victim")
+    answers.append(ask(squatter, 667 + attempt))
+    squatter.close()
+print("attacker after the victim left:", ", ".join(sorted(set(answers))))
 ctx.term()

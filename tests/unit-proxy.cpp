@@ -1,0 +1,164 @@
+// Typed proxies (G13): a forwarder passes signed envelopes through
+// unchanged, so subscribers behind it verify the original publisher; a
+// forwarder that alters a message cannot make it verify; pause and resume
+// steer the flow; a streamer moves a PUSH/PULL pipeline.
+#include "schemas.hpp"
+#include "support.hpp"
+
+#include <stop_token>
+#include <thread>
+
+using namespace zguard_test;
+using namespace std::chrono_literals;
+
+namespace {
+
+using feed_limits = zg::limits<zg::send_hwm<10000>, zg::recv_hwm<10000>, zg::drop_when_full,
+                               zg::max_message_size<512>, zg::linger_ms<0>, zg::send_timeout_ms<100>,
+                               zg::recv_timeout_ms<200>, zg::handshake_timeout_ms<2000>>;
+using tick_topic = zg::topic<"test.tick", tick>;
+using signed_pub = zg::socket<test_domain, zg::ipc, zg::pub, zg::null_mechanism, feed_limits, tick_topic,
+                              zg::signing<zg::ed25519>>;
+using signed_sub = zg::socket<test_domain, zg::ipc, zg::sub, zg::null_mechanism, feed_limits, tick_topic,
+                              zg::signing<zg::ed25519>>;
+using front_t = zg::socket<test_domain, zg::ipc, zg::xsub, zg::null_mechanism, feed_limits>;
+using back_t = zg::socket<test_domain, zg::ipc, zg::xpub, zg::null_mechanism, feed_limits>;
+
+template <class Pub, class Sub>
+bool joined(Pub& pub, Sub& sub) {
+  return eventually([&] {
+    (void)pub.send_message(tick{"W", 0, 0});
+    return sub.template receive_message<tick>().has_value();
+  });
+}
+
+std::vector<std::uint32_t> receive_ticks(signed_sub& sub, std::size_t n, zg::key_id const& signer) {
+  std::vector<std::uint32_t> got;
+  auto const deadline = std::chrono::steady_clock::now() + 10s;
+  while (got.size() < n && std::chrono::steady_clock::now() < deadline)
+    if (auto m = sub.receive_message<tick>(); m && m->value.symbol.view() == "T") {
+      CHECK(m->origin.key == signer);
+      got.push_back(m->value.seq);
+    }
+  return got;
+}
+
+// A context, a publisher's key and the subscribers' key set.
+struct signed_feed_fixture {
+  captured_events seen;
+  temp_dir dir;
+  zg::context<test_domain> ctx{seen.sink()};
+  zg::signing_key<zg::ed25519> key = zg::signing_key<zg::ed25519>::generate();
+  zg::verify_keys<zg::ed25519> keys = [this] {
+    zg::verify_keys<zg::ed25519> k;
+    k.add(key.verify_part());
+    return k;
+  }();
+};
+
+}  // namespace
+
+TEST_CASE("forwarder: subscribers behind it verify the original publisher; pause and resume steer it") {
+  signed_feed_fixture fx;
+  auto& [seen, dir, ctx, key, keys] = fx;
+
+  front_t front(ctx);
+  back_t back(ctx);
+  auto front_ep = front.bind("ipc://" + (dir.path / "in.sock").string());
+  auto back_ep = back.bind("ipc://" + (dir.path / "out.sock").string());
+  zg::proxy<front_t, back_t> forwarder(ctx, front, back);
+  CHECK(zg::proxy<front_t, back_t>::profile().find("XSUB socket") != std::string::npos);
+
+  signed_pub publisher(ctx, key);
+  publisher.connect(front_ep);
+  signed_sub subscriber(ctx, keys);
+  subscriber.connect(back_ep);
+  REQUIRE(joined(publisher, subscriber));
+
+  for (std::uint32_t i = 1; i <= 50; ++i) REQUIRE(publisher.send_message(tick{"T", i, i}));
+  auto got = receive_ticks(subscriber, 50, key.id());
+  REQUIRE(got.size() == 50);
+  CHECK(got.front() == 1);
+  CHECK(got.back() == 50);
+
+  forwarder.pause();
+  std::this_thread::sleep_for(100ms);
+  for (std::uint32_t i = 51; i <= 55; ++i) REQUIRE(publisher.send_message(tick{"T", i, i}));
+  CHECK(receive_ticks(subscriber, 1, key.id()).empty());  // held while paused (within the HWM)
+  forwarder.resume();
+  CHECK(receive_ticks(subscriber, 5, key.id()) == std::vector<std::uint32_t>{51, 52, 53, 54, 55});
+  forwarder.terminate();
+  CHECK(ctx.events().count("verify.bad_signature") == 0);
+}
+
+TEST_CASE("a forwarder that alters a message cannot make it verify") {
+  signed_feed_fixture fx;
+  auto& [seen, dir, ctx, key, keys] = fx;
+  // A compromised relay: a raw XSUB/XPUB loop that raises every price.
+  zmq::context_t raw;
+  zmq::socket_t in(raw, zmq::socket_type::xsub), out(raw, zmq::socket_type::xpub);
+  for (auto* s : {&in, &out}) {
+    s->set(zmq::sockopt::linger, 0);
+    s->set(zmq::sockopt::rcvtimeo, 50);
+  }
+  auto const in_path = "ipc://" + (dir.path / "in.sock").string(), out_path = "ipc://" + (dir.path / "out.sock").string();
+  in.bind(in_path);
+  out.bind(out_path);
+  std::atomic<int> altered = 0;
+  std::jthread relay([&](std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      std::vector<zmq::message_t> f;
+      if (zmq::recv_multipart(out, std::back_inserter(f))) zmq::send_multipart(in, f);  // subscriptions upstream
+      f.clear();
+      if (!zmq::recv_multipart(in, std::back_inserter(f))) continue;
+      if (f.size() == 4 && f[2].size() > 8) {  // topic, header, payload, signature: change the payload
+        static_cast<std::uint8_t*>(f[2].data())[f[2].size() - 5] ^= 0x40;
+        ++altered;
+      }
+      zmq::send_multipart(out, f);
+    }
+  });
+  signed_pub publisher(ctx, key);
+  publisher.connect(in_path);
+  signed_sub subscriber(ctx, keys);
+  subscriber.connect(out_path);
+  // Nothing the relay touched is ever delivered, not even the warm-ups.
+  REQUIRE(eventually([&] {
+    (void)publisher.send_message(tick{"T", 1, 1});
+    (void)subscriber.receive_message<tick>();
+    return altered > 5 && ctx.events().count("verify.bad_signature") > 5;
+  }));
+  for (int i = 0; i < 5; ++i) {
+    (void)publisher.send_message(tick{"T", 2, 2});
+    CHECK_FALSE(subscriber.receive_message<tick>());
+  }
+  relay.request_stop();
+}
+
+TEST_CASE("streamer: PULL -> PUSH carries a signed stream to its workers") {
+  captured_events seen;
+  zg::context<test_domain> ctx(seen.sink());
+  using L = inproc_limits;
+  using pull_t = zg::socket<test_domain, zg::inproc, zg::pull, zg::null_mechanism, L>;
+  using push_t = zg::socket<test_domain, zg::inproc, zg::push, zg::null_mechanism, L>;
+  auto group = zg::signing_key<zg::blake2b_mac>::generate();
+  zg::verify_keys<zg::blake2b_mac> keys;
+  keys.add(group);
+  pull_t front(ctx);
+  push_t back(ctx);
+  auto in = front.bind(zg::endpoint<zg::inproc, test_domain>("inproc://stream-in"));
+  auto out = back.bind(zg::endpoint<zg::inproc, test_domain>("inproc://stream-out"));
+  zg::proxy<pull_t, push_t> streamer(ctx, front, back);
+  zg::socket<test_domain, zg::inproc, zg::push, zg::null_mechanism, L, zg::stream<order>, zg::signing<zg::blake2b_mac>>
+      source(ctx, group);
+  zg::socket<test_domain, zg::inproc, zg::pull, zg::null_mechanism, L, zg::stream<order>, zg::signing<zg::blake2b_mac>>
+      worker(ctx, keys);
+  source.connect(in);
+  worker.connect(out);
+  for (int i = 0; i < 20; ++i) REQUIRE(source.send_message(sample_order()));
+  for (std::uint64_t i = 1; i <= 20; ++i) {
+    auto got = worker.receive_message<order>();
+    REQUIRE(got);
+    CHECK(got->origin.sequence == i);
+  }
+}
