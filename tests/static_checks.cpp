@@ -65,6 +65,9 @@ using signed_req = zg::socket<D, zg::tcp, zg::req, zg::curve_client, BL,
                               zg::service<mcast_tick, mcast_tick>, zg::signing<zg::ed25519>>;
 static_assert(!can_send<mcast_pub> && !can_recv<signed_sub> && can_subscribe<signed_sub>);
 static_assert(!can_request<signed_req> && signed_req::signs && signed_req::verifies);
+// Twin of compile_fail/typed_router_dropping: a typed ROUTER that blocks.
+using typed_router = zg::socket<D, zg::tcp, zg::router, zg::curve_server, BL, zg::service<mcast_tick, mcast_tick>>;
+static_assert(typed_router::valid && typed_router::is_router);
 static_assert(mcast_pub::signs && !mcast_pub::verifies && !signed_sub::signs && signed_sub::verifies);
 static_assert(zg::signing<zg::ed25519>::freshness == 30000 && zg::signing<zg::ed25519>::window == 1024);
 static_assert(signed_sub::S::freshness == 5000 && signed_sub::S::window == 128);

@@ -162,6 +162,12 @@ consteval bool check_socket_rules() {
                   "zguard::socket: the channel does not fit the pattern: service<Req, Rep> needs "
                   "REQ/REP/DEALER/ROUTER, topic<\"name\", S> PUB/XPUB/SUB/XSUB, stream<S> PUSH/PULL");
     return false;
+  } else if constexpr (!is_missing<C> && std::is_same_v<P, router> && !L::blocks_when_full) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: a typed ROUTER replies to peers by handle; declare "
+                  "zguard::block_when_full so that ROUTER_MANDATORY makes a reply to a gone or "
+                  "unknown peer an error instead of a silent drop (G8)");
+    return false;
   } else if constexpr (!is_missing<C> && L::template has<limit_slot::max_message_size> &&
                        (max_size_of<typename channel_sides<C, P>::sends>() > std::size_t(L::max_message_size) ||
                         max_size_of<typename channel_sides<C, P>::receives>() > std::size_t(L::max_message_size))) {
