@@ -162,3 +162,76 @@ TEST_CASE("streamer: PULL -> PUSH carries a signed stream to its workers") {
     CHECK(got->origin.sequence == i);
   }
 }
+
+TEST_CASE("queue: a CURVE ROUTER front, workers behind a DEALER; the front's rate limit and identity rules hold") {
+  captured_events seen;
+  zg::context<test_domain> ctx(seen.sink());
+  zg::authenticator<test_domain> auth(ctx);
+  auto server_keys = zg::keypair::generate(), polite_keys = zg::keypair::generate(),
+       flooder_keys = zg::keypair::generate();
+  auth.allow(polite_keys.public_part());
+  auth.allow(flooder_keys.public_part());
+  using front_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full,
+                                  zg::max_message_size<4096>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
+                                  zg::recv_timeout_ms<500>, zg::handshake_timeout_ms<2000>, zg::per_peer_rate<50, 10>>;
+  using broker_front = zg::socket<test_domain, zg::tcp, zg::router, zg::curve_server, front_limits>;
+  using broker_back = zg::socket<test_domain, zg::inproc, zg::dealer, zg::null_mechanism, inproc_limits>;
+  using worker_t = zg::socket<test_domain, zg::inproc, zg::rep, zg::null_mechanism, inproc_limits,
+                              zg::service<order, order_ack>>;
+  using client_t = zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, rr_limits, zg::service<order, order_ack>>;
+  broker_front front(ctx, auth, server_keys);
+  broker_back back(ctx);
+  auto front_ep = front.bind("tcp://127.0.0.1:*");
+  auto back_ep = back.bind(zg::endpoint<zg::inproc, test_domain>("inproc://workers"));
+  zg::proxy<broker_front, broker_back> queue(ctx, front, back);
+
+  std::vector<std::jthread> workers;
+  std::atomic<int> served[2] = {0, 0};
+  for (int w = 0; w < 2; ++w)
+    workers.emplace_back([&, w](std::stop_token stop) {
+      worker_t rep(ctx);
+      rep.connect(back_ep);
+      rep.serve_messages(
+          [&](order const& o, zg::peer_info const&) {
+            ++served[w];
+            return order_ack{o.id, true, "worker " + std::to_string(w)};
+          },
+          stop);
+    });
+
+  // A flooder pipelines 200 requests through the broker.
+  zmq::context_t raw;
+  zmq::socket_t flooder(raw, zmq::socket_type::dealer);
+  flooder.set(zmq::sockopt::linger, 0);
+  flooder.set(zmq::sockopt::rcvtimeo, 1000);
+  flooder.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server_keys.public_part().data(), 32));
+  flooder.set(zmq::sockopt::curve_publickey, zmq::const_buffer(flooder_keys.public_part().data(), 32));
+  flooder.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(flooder_keys.secret_part().data(), 32));
+  flooder.connect(front_ep.address);
+  auto const request = zg::encode(sample_order());
+  for (int i = 0; i < 200; ++i) {
+    (void)flooder.send(zmq::const_buffer(nullptr, 0), zmq::send_flags::sndmore);
+    (void)flooder.send(zmq::buffer(request));
+  }
+  // A polite client is served in full meanwhile, by both workers.
+  client_t client(ctx, polite_keys, server_keys.public_part());
+  client.connect(front_ep);
+  for (std::uint64_t i = 1; i <= 20; ++i) {
+    auto o = sample_order();
+    o.id = i;
+    auto reply = client.call(o);
+    REQUIRE(reply);
+    REQUIRE(reply->ok());
+    CHECK((*reply)->id == i);
+    std::this_thread::sleep_for(20ms);
+  }
+  int flood_replies = 0;
+  for (std::vector<zmq::message_t> f; zmq::recv_multipart(flooder, std::back_inserter(f)); f.clear()) ++flood_replies;
+  MESSAGE("flooder got " << flood_replies << " replies of 200; rate.limited: " << ctx.events().count("rate.limited"));
+  CHECK(flood_replies < 200);
+  CHECK(ctx.events().count("rate.limited") == std::uint64_t(200 - flood_replies));
+  CHECK(served[0] + served[1] == 20 + flood_replies);
+  for (auto& w : workers) w.request_stop();
+  for (auto& w : workers) w.join();
+  queue.terminate();
+}

@@ -7,25 +7,33 @@
 //     XSUB   -> XPUB     forwarder (publish/subscribe)
 //     PULL   -> PUSH     streamer (pipeline)
 //
-// Frames pass through unchanged (zmq_proxy_steerable), so signed envelopes
-// arrive as the publisher sealed them and subscribers behind a forwarder
-// verify the original signer: a proxy holds no signing key, and its sides
-// carry no channel or signing policy. pause(), resume() and terminate()
-// steer it; the destructor terminates it.
+// Frames pass through unchanged, so signed envelopes arrive as the
+// publisher sealed them and subscribers behind a forwarder verify the
+// original signer: a proxy holds no signing key, and its sides carry no
+// channel or signing policy. A ROUTER front keeps the ROUTER rules of typed
+// sockets: each routing id bound to the key that first presented it
+// (router.identity_mismatch), and the front's per_peer_rate, if declared,
+// per authenticated peer (rate.limited); refused messages are dropped.
+// pause(), resume() and terminate() steer it; the destructor terminates it.
 #pragma once
 
 #include <zmq.hpp>
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <vector>
 
 #include <zguard/context.hpp>
 #include <zguard/endpoint.hpp>
+#include <zguard/events.hpp>
 #include <zguard/pattern.hpp>
+#include <zguard/rate_limit.hpp>
+#include <zguard/router.hpp>
 
 namespace zguard {
 inline namespace v0 {
@@ -65,7 +73,7 @@ class proxy {
       steer.set(zmq::sockopt::linger, 0);
       steer.connect(address);
       started_ = true;
-      zmq_proxy_steerable(front.poll_handle(), back.poll_handle(), nullptr, steer.handle());
+      run(ctx.events(), front.poll_handle(), back.poll_handle(), steer.handle());
     });
     while (!started_) std::this_thread::yield();
   }
@@ -84,6 +92,80 @@ class proxy {
   static std::string profile() { return "proxy\n  front: " + Front::profile() + "\n  back:  " + Back::profile(); }
 
  private:
+  static constexpr bool router_front = std::is_same_v<typename Front::pattern_type, router>;
+  using front_limits = typename Front::limits_type;
+
+  // One message (all its frames) from `from` to `to`, moved without copies.
+  // Returns false when `from` had nothing; drops the message when `admit`
+  // says no.
+  template <class Admit>
+  static bool move_message(void* from, void* to, Admit&& admit) {
+    std::vector<zmq::message_t> frames;
+    for (;;) {
+      zmq::message_t m;
+      if (zmq_msg_recv(m.handle(), from, ZMQ_DONTWAIT) < 0) return !frames.empty();
+      bool const more = m.more();
+      frames.push_back(std::move(m));
+      if (!more) break;
+    }
+    if (!admit(frames)) return true;
+    for (std::size_t i = 0; i < frames.size(); ++i)
+      if (zmq_msg_send(frames[i].handle(), to, i + 1 < frames.size() ? ZMQ_SNDMORE : 0) < 0) break;  // full: dropped
+    return true;
+  }
+
+  void run(event_log& log, void* front, void* back, void* steer) {
+    detail::identity_bindings bindings;
+    std::optional<detail::token_buckets> buckets;
+    if constexpr (front_limits::rate_limited)
+      buckets.emplace(double(front_limits::rate_per_second), double(front_limits::rate_burst));
+    // The ROUTER rules on what enters through the front.
+    auto admit_front = [&](std::vector<zmq::message_t> const& f) {
+      if constexpr (!router_front) {
+        return true;
+      } else {
+        auto const* uid = zmq_msg_gets(f.back().handle(), "User-Id");
+        auto const* addr = zmq_msg_gets(f.back().handle(), "Peer-Address");
+        std::string const user = uid ? uid : "", address = addr ? addr : "";
+        std::string routing_id = f.front().to_string();
+        if (bindings.check(routing_id, user) == detail::identity_bindings::verdict::belongs_to_another) {
+          log.emit("router.identity_mismatch", severity::warning,
+                   {{"socket", label_}, {"bound_user_id", *bindings.owner(routing_id)}, {"user_id", user},
+                    {"address", address}});
+          return false;
+        }
+        if (buckets && !buckets->admit(user.empty() ? address : user)) {
+          log.emit("rate.limited", severity::warning, {{"socket", label_}, {"user_id", user}, {"address", address}});
+          return false;
+        }
+        return true;
+      }
+    };
+    auto admit_back = [](std::vector<zmq::message_t> const&) { return true; };
+    bool paused = false;
+    zmq_pollitem_t items[] = {{steer, 0, ZMQ_POLLIN, 0}, {front, 0, ZMQ_POLLIN, 0}, {back, 0, ZMQ_POLLIN, 0}};
+    for (;;) {
+      if (zmq_poll(items, paused ? 1 : 3, -1) < 0) {
+        if (zmq_errno() == EINTR) continue;
+        return;  // context terminated
+      }
+      if (items[0].revents & ZMQ_POLLIN) {
+        zmq::message_t cmd;
+        if (zmq_msg_recv(cmd.handle(), steer, 0) >= 0) {
+          auto const c = cmd.to_string_view();
+          if (c == "TERMINATE") return;
+          paused = c == "PAUSE";
+        }
+        continue;
+      }
+      // Bounded batches each way, so one busy side cannot starve the other.
+      if (items[1].revents & ZMQ_POLLIN)
+        for (int i = 0; i < 64 && move_message(front, back, admit_front); ++i) {}
+      if (items[2].revents & ZMQ_POLLIN)
+        for (int i = 0; i < 64 && move_message(back, front, admit_back); ++i) {}
+    }
+  }
+
   void command(char const* what) {
     if (thread_.joinable()) (void)control_.send(zmq::buffer(std::string_view(what)), zmq::send_flags::none);
   }
