@@ -85,6 +85,13 @@ inline order sample_order() {
   return o;
 }
 
+// sample_order() with the given id.
+inline order numbered_order(std::uint64_t id) {
+  auto o = sample_order();
+  o.id = id;
+  return o;
+}
+
 }  // namespace zguard_test
 
 template <>

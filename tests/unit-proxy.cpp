@@ -216,15 +216,7 @@ TEST_CASE("queue: a CURVE ROUTER front, workers behind a DEALER; the front's rat
   // A polite client is served in full meanwhile, by both workers.
   client_t client(ctx, polite_keys, server_keys.public_part());
   client.connect(front_ep);
-  for (std::uint64_t i = 1; i <= 20; ++i) {
-    auto o = sample_order();
-    o.id = i;
-    auto reply = client.call(o);
-    REQUIRE(reply);
-    REQUIRE(reply->ok());
-    CHECK((*reply)->id == i);
-    std::this_thread::sleep_for(20ms);
-  }
+  call_each(client, 20, numbered_order, 20ms);
   int flood_replies = 0;
   for (std::vector<zmq::message_t> f; zmq::recv_multipart(flooder, std::back_inserter(f)); f.clear()) ++flood_replies;
   MESSAGE("flooder got " << flood_replies << " replies of 200; rate.limited: " << ctx.events().count("rate.limited"));
