@@ -1,9 +1,11 @@
 // A tiny --flag value parser shared by the example programs.
 #pragma once
 
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +16,29 @@ struct flag {
   std::string name, help, fallback;
   bool required = false;
 };
+
+// SIGINT and SIGTERM ask a long-running program to stop: it polls
+// stop_requested() or passes stop_token() to a serve loop.
+inline std::stop_source& stopper() {
+  static std::stop_source source;
+  return source;
+}
+extern "C" inline void example_on_signal(int) { stopper().request_stop(); }
+inline void stop_on_signals() {
+  (void)stopper();  // constructed before any signal can arrive
+  std::signal(SIGINT, example_on_signal);
+  std::signal(SIGTERM, example_on_signal);
+}
+inline bool stop_requested() { return stopper().stop_requested(); }
+
+// Flags several programs share.
+inline flag cert_flag(std::string const& whose) {
+  return {"cert", whose + " CURVE certificate (public file; NAME_secret is read too)", "", true};
+}
+inline flag allow_dir_flag(std::string const& who) {
+  return {"allow-dir", "directory of allowed " + who + " public certificates", "", true};
+}
+inline flag endpoint_file_flag() { return {"endpoint-file", "write the bound endpoint here once listening", "", false}; }
 
 class cli {
  public:

@@ -21,27 +21,20 @@ using service_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::bl
 using service_socket =
     zg::socket<service_domain, zg::tcp, zg::rep, zg::curve_server, service_limits, example::service_channel>;
 
-namespace {
-std::stop_source stopper;
-extern "C" void on_signal(int) { stopper.request_stop(); }
-}  // namespace
-
 int main(int argc, char** argv) {
   example::cli cli("curve_service",
                    "CURVE REQ/REP service of example.request -> example.reply (schemas):\n"
                    "replies \"ok: <text>\" to allowlisted clients; malformed requests are refused.",
                    {{"bind", "endpoint to bind (tcp://host:port, port may be *)", "tcp://127.0.0.1:5555", false},
-                    {"cert", "server certificate (public file; NAME_secret is read too)", "", true},
-                    {"allow-dir", "directory of allowed client public certificates", "", true},
+                    example::cert_flag("server"), example::allow_dir_flag("client"),
                     {"max-request", "longest request text served, bytes (<= 1024, the schema's bound)", "1024", false},
                     {"requests", "exit after serving this many requests (0: until SIGINT/SIGTERM)", "0", false},
-                    {"endpoint-file", "write the bound endpoint here once listening", "", false}});
+                    example::endpoint_file_flag()});
   cli.parse(argc, argv);
   long const max_request = cli.number("max-request");
   if (max_request > 1024) cli.fail("--max-request exceeds the schema's bound of 1024");
   long const limit = cli.number("requests");
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  example::stop_on_signals();
   try {
     zg::context<service_domain> ctx;
     zg::authenticator<service_domain> auth(ctx);
@@ -57,7 +50,7 @@ int main(int argc, char** argv) {
     rep.serve_messages(
         [&](example::request const& req, zg::peer_info const& peer) -> example::reply {
           ++served;
-          if (limit && served >= std::uint64_t(limit)) stopper.request_stop();
+          if (limit && served >= std::uint64_t(limit)) example::stopper().request_stop();
           if (long(req.text.size()) > max_request) {
             ctx.events().emit("request.too_large", zg::severity::warning,
                               {{"user_id", peer.user_id}, {"size", std::to_string(req.text.size())}});
@@ -67,7 +60,7 @@ int main(int argc, char** argv) {
                     << peer.peer_address << "): " << req.text.view() << std::endl;
           return {req.sequence, served, "ok: " + req.text.str()};
         },
-        stopper.get_token());
+        example::stopper().get_token());
     std::cout << "curve_service: served " << served << " requests; refused handshakes: "
               << ctx.events().count("zap.deny") << "; refused messages: " << ctx.events().count("message.refused")
               << std::endl;

@@ -18,26 +18,19 @@ using namespace example;
 template <class Topic>
 using publisher_socket = zg::socket<feed_domain, zg::tcp, zg::pub, zg::curve_server, feed_limits, Topic, feed_signing>;
 
-namespace {
-volatile std::sig_atomic_t stop = 0;
-extern "C" void on_signal(int) { stop = 1; }
-}  // namespace
-
 int main(int argc, char** argv) {
   example::cli cli("signed_publisher",
                    "Publishes example.quote messages on one topic, over CURVE, each signed\n"
                    "with an Ed25519 key (envelope: docs/wire-format.md).",
                    {{"bind", "endpoint to bind (tcp://host:port, port may be *)", "tcp://127.0.0.1:5556", false},
-                    {"cert", "server CURVE certificate (public file; NAME_secret is read too)", "", true},
-                    {"allow-dir", "directory of allowed subscriber public certificates", "", true},
+                    example::cert_flag("server"), example::allow_dir_flag("subscriber"),
                     {"signing-key", "Ed25519 signing key (zguard_keygen --sign ed25519; NAME_secret is read)", "", true},
                     {"topic", "quotes.eur or quotes.usd", "quotes.eur", false},
                     {"count", "quotes to publish (0: until SIGINT/SIGTERM)", "100", false},
                     {"interval-ms", "pause between quotes", "50", false},
-                    {"endpoint-file", "write the bound endpoint here once listening", "", false}});
+                    example::endpoint_file_flag()});
   cli.parse(argc, argv);
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  example::stop_on_signals();
   long const count = cli.number("count");
   auto const interval = std::chrono::milliseconds(cli.number("interval-ms"));
   return with_topic(cli.get("topic"), [&]<class Topic>(Topic) {
@@ -54,7 +47,7 @@ int main(int argc, char** argv) {
                 << publisher_socket<Topic>::profile() << std::endl;
       if (!cli.get("endpoint-file").empty()) std::ofstream(cli.get("endpoint-file")) << bound.address << "\n";
       long sent = 0;
-      for (std::uint32_t i = 1; !stop && (count == 0 || long(i) <= count); ++i) {
+      for (std::uint32_t i = 1; !example::stop_requested() && (count == 0 || long(i) <= count); ++i) {
         quote q{Topic::name == "quotes.eur" ? "EURCHF" : "USDCHF", 930000 + std::int64_t(i % 100), i};
         if (pub.send_message(q)) ++sent;
         std::this_thread::sleep_for(interval);

@@ -7,11 +7,12 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 cmake --preset default
 cmake --build --preset default -j2 --target zguard_keygen curve_service curve_client \
-  signed_publisher signed_subscriber
+  signed_publisher signed_subscriber broker worker feed_forwarder
 bin=build/examples
 work=$(mktemp -d)
 service_pid= feed_pid=
-trap 'kill $service_pid $feed_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+pids=()  # background programs of steps 10-12
+trap 'kill $service_pid $feed_pid "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -m 700 "$work/allowed"
 # Prints the endpoint a background program wrote to file $1 (waits up to 5 s).
 await_endpoint() {
@@ -86,4 +87,34 @@ fi
 echo "security events of that subscriber: $(grep -c verify.unknown_key "$work/stranger.log") x verify.unknown_key, e.g."
 head -n 1 "$work/stranger.log"
 kill -TERM $feed_pid 2>/dev/null || true; wait $feed_pid || true
+
+echo "== 10. broker: CURVE ROUTER front (allowlist, 100 requests/s per key), two workers on ipc"
+$bin/broker --front 'tcp://127.0.0.1:*' --cert "$work/server.cert" --allow-dir "$work/allowed" \
+  --back "ipc://$work/workers.sock" --endpoint-file "$work/broker_endpoint" &
+pids+=($!)
+broker=$(await_endpoint "$work/broker_endpoint")
+$bin/worker --connect "ipc://$work/workers.sock" --name worker-1 & pids+=($!)
+$bin/worker --connect "ipc://$work/workers.sock" --name worker-2 & pids+=($!)
+
+echo "== 11. the allowed client through the broker: replies from both workers"
+$bin/curve_client --connect "$broker" --cert "$work/client.cert" --server-cert "$work/server.cert" \
+  --message "via the broker" --count 4
+
+echo "== 12. a signed feed through a relay that holds no signing key"
+$bin/zguard_keygen --out "$work/relay.cert" --name relay
+mkdir -m 700 "$work/publisher_allowed"
+cp "$work/relay.cert" "$work/publisher_allowed/"
+$bin/signed_publisher --bind 'tcp://127.0.0.1:*' --cert "$work/server.cert" --allow-dir "$work/publisher_allowed" \
+  --signing-key "$work/feed.key" --topic quotes.usd --count 0 --interval-ms 20 \
+  --endpoint-file "$work/feed2_endpoint" &
+pids+=($!)
+feed2=$(await_endpoint "$work/feed2_endpoint")
+$bin/feed_forwarder --connect "$feed2" --publisher-cert "$work/server.cert" --cert "$work/relay.cert" \
+  --bind 'tcp://127.0.0.1:*' --allow-dir "$work/allowed" --endpoint-file "$work/relay_endpoint" &
+pids+=($!)
+relay=$(await_endpoint "$work/relay_endpoint")
+$bin/signed_subscriber --connect "$relay" --cert "$work/client.cert" --server-cert "$work/relay.cert" \
+  --verify-keys "$work/feed.key" --topic quotes.usd --count 5
+kill -TERM "${pids[@]}" 2>/dev/null || true
+wait "${pids[@]}" 2>/dev/null || true
 echo "demo: ok"

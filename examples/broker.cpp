@@ -1,0 +1,60 @@
+// broker: a request broker. Clients reach it over tcp with CURVE (only keys
+// in --allow-dir), each limited to 100 requests a second (burst 20) by its
+// authenticated key; workers sit behind it on a private ipc endpoint. The
+// ROUTER front binds each routing id to the key that first used it, so no
+// client can receive another's replies.
+#include <zguard/zguard.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "cli.hpp"
+#include "example_schemas.hpp"
+
+namespace zg = zguard;
+using example::service_domain;
+using front_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full,
+                                zg::max_message_size<2048>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
+                                zg::recv_timeout_ms<1000>, zg::handshake_timeout_ms<5000>,
+                                zg::per_peer_rate<100, 20>>;
+using back_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full,
+                               zg::max_message_size<2048>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
+                               zg::recv_timeout_ms<1000>, zg::handshake_timeout_ms<5000>>;
+using front_socket = zg::socket<service_domain, zg::tcp, zg::router, zg::curve_server, front_limits>;
+using back_socket = zg::socket<service_domain, zg::ipc, zg::dealer, zg::null_mechanism, back_limits>;
+
+int main(int argc, char** argv) {
+  example::cli cli("broker",
+                   "Request broker: CURVE ROUTER front for clients (allowlist, per-key rate\n"
+                   "limit, routing ids bound to keys), DEALER back on ipc for workers.",
+                   {{"front", "client endpoint to bind (tcp://host:port, port may be *)", "tcp://127.0.0.1:5557", false},
+                    example::cert_flag("broker"), example::allow_dir_flag("client"),
+                    {"back", "worker endpoint to bind (ipc://absolute/path)", "", true},
+                    example::endpoint_file_flag()});
+  cli.parse(argc, argv);
+  example::stop_on_signals();
+  try {
+    zg::context<service_domain> ctx;
+    zg::authenticator<service_domain> auth(ctx);
+    auth.allow_directory(cli.get("allow-dir"));
+    auto keys = zg::load_keypair_certificate(cli.get("cert"));
+    front_socket front(ctx, auth, keys);
+    back_socket back(ctx);
+    auto bound = front.bind(cli.get("front"));
+    back.bind(cli.get("back"));
+    zg::proxy<front_socket, back_socket> queue(ctx, front, back);
+    std::cout << "broker: clients on " << bound.address << ", workers on " << cli.get("back") << "\n"
+              << zg::proxy<front_socket, back_socket>::profile() << std::endl;
+    if (!cli.get("endpoint-file").empty()) std::ofstream(cli.get("endpoint-file")) << bound.address << "\n";
+    while (!example::stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    queue.terminate();
+    std::cout << "broker: rate-limited " << ctx.events().count("rate.limited") << ", identity mismatches "
+              << ctx.events().count("router.identity_mismatch") << ", refused handshakes "
+              << ctx.events().count("zap.deny") << std::endl;
+  } catch (std::exception const& e) {
+    std::cerr << "broker: " << e.what() << "\n";
+    return 1;
+  }
+}
