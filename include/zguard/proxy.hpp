@@ -99,8 +99,8 @@ class proxy {
   // Returns false when `from` had nothing; drops the message when `admit`
   // says no.
   template <class Admit>
-  static bool move_message(void* from, void* to, Admit&& admit) {
-    std::vector<zmq::message_t> frames;
+  static bool move_message(void* from, void* to, std::vector<zmq::message_t>& frames, Admit&& admit) {
+    frames.clear();  // reused: no allocation per message
     for (;;) {
       zmq::message_t m;
       if (zmq_msg_recv(m.handle(), from, ZMQ_DONTWAIT) < 0) return !frames.empty();
@@ -143,6 +143,7 @@ class proxy {
     };
     auto admit_back = [](std::vector<zmq::message_t> const&) { return true; };
     bool paused = false;
+    std::vector<zmq::message_t> frames;
     zmq_pollitem_t items[] = {{steer, 0, ZMQ_POLLIN, 0}, {front, 0, ZMQ_POLLIN, 0}, {back, 0, ZMQ_POLLIN, 0}};
     for (;;) {
       if (zmq_poll(items, paused ? 1 : 3, -1) < 0) {
@@ -160,9 +161,9 @@ class proxy {
       }
       // Bounded batches each way, so one busy side cannot starve the other.
       if (items[1].revents & ZMQ_POLLIN)
-        for (int i = 0; i < 64 && move_message(front, back, admit_front); ++i) {}
+        for (int i = 0; i < 64 && move_message(front, back, frames, admit_front); ++i) {}
       if (items[2].revents & ZMQ_POLLIN)
-        for (int i = 0; i < 64 && move_message(back, front, admit_back); ++i) {}
+        for (int i = 0; i < 64 && move_message(back, front, frames, admit_back); ++i) {}
     }
   }
 
