@@ -7,6 +7,8 @@
 // the ratio time(zguard) / time(memcpy) (1.0 = as fast as memcpy).
 #include <zguard/zguard.hpp>
 
+#include "bench_support.hpp"
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -39,8 +41,9 @@ struct blob_64k_view {
   BOOST_HANA_DEFINE_STRUCT(blob_64k_view, (std::uint64_t, id), (zg::bounded_bytes_view<65536>, data));
 };
 
-using steady = std::chrono::steady_clock;
-double seconds_since(steady::time_point t0) { return std::chrono::duration<double>(steady::now() - t0).count(); }
+using bench_support::median;
+using bench_support::seconds_since;
+using bench_support::steady;
 
 // Keeps results observable so the optimizer cannot drop the work.
 std::uint64_t sink = 0;
@@ -49,10 +52,6 @@ void keep(T const& v) {
   asm volatile("" : : "g"(&v) : "memory");
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 // Seconds per message of f, over n messages.
 template <class F>

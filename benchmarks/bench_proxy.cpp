@@ -7,6 +7,8 @@
 // Alternating runs, medians, ratio zguard / zmq_proxy (1.00 = same speed).
 #include <zguard/zguard.hpp>
 
+#include "bench_support.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -17,6 +19,8 @@
 #include <vector>
 
 namespace zg = zguard;
+using bench_support::median;
+constexpr auto ipc = bench_support::fresh_ipc;
 
 namespace {
 
@@ -27,21 +31,8 @@ using DL = zg::limits<zg::send_hwm<500000>, zg::recv_hwm<500000>, zg::drop_when_
 using BL = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full, zg::max_message_size<4096>,
                       zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<1000>,
                       zg::handshake_timeout_ms<5000>>;
-using steady = std::chrono::steady_clock;
+using bench_support::steady;
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-std::string ipc(char const* name) {
-  static std::string dir = [] {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "zguard-bench-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) std::abort();
-    return tmpl;
-  }();
-  static int n = 0;
-  return "ipc://" + dir + "/" + name + std::to_string(++n);
-}
 void raw_options(zmq::socket_t& s) {
   s.set(zmq::sockopt::linger, 0);
   s.set(zmq::sockopt::sndhwm, 500000);
@@ -57,8 +48,7 @@ double forwarder_rate(int n, Start&& start) {
   auto const in = ipc("in"), out = ipc("out");
   auto stop = start(in, out);
   zmq::socket_t pub(ctx, zmq::socket_type::pub), sub(ctx, zmq::socket_type::sub);
-  raw_options(pub);
-  raw_options(sub);
+  for (auto* s : {&pub, &sub}) raw_options(*s);
   sub.set(zmq::sockopt::subscribe, "");
   pub.connect(in);
   sub.connect(out);
@@ -85,8 +75,7 @@ double queue_rate(int n, Start&& start) {
   auto const front = ipc("front"), back = ipc("back");
   auto stop = start(front, back);
   zmq::socket_t req(ctx, zmq::socket_type::req), rep(ctx, zmq::socket_type::rep);
-  raw_options(req);
-  raw_options(rep);
+  for (auto* s : {&req, &rep}) raw_options(*s);
   rep.connect(back);
   req.connect(front);
   std::thread echo([&] {

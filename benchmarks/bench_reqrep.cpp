@@ -6,6 +6,8 @@
 // each and the ratio zguard / raw (1.00 = no overhead).
 #include <zguard/zguard.hpp>
 
+#include "bench_support.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -22,9 +24,7 @@ using L = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+using bench_support::seconds_since;
 
 // Raw cppzmq: CURVE server and client set by hand, echo in a thread.
 double raw_round_trips(int n, std::size_t size, zg::keypair const& server, zg::keypair const& client) {
@@ -83,10 +83,7 @@ double zguard_round_trips(int n, std::size_t size, zg::keypair const& server, zg
 
 }  // namespace
 
-static double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using bench_support::median;
 
 int main(int argc, char** argv) {
   int const n = argc > 1 ? std::atoi(argv[1]) : 20000;

@@ -8,6 +8,8 @@
 // signed msgs/s over that ceiling (1.00 = no overhead beyond the crypto).
 #include <zguard/zguard.hpp>
 
+#include "bench_support.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -31,13 +33,11 @@ using feed = zg::topic<"bench", blob>;
 using L = zg::limits<zg::send_hwm<200000>, zg::recv_hwm<200000>, zg::drop_when_full, zg::max_message_size<2048>,
                      zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<1000>,
                      zg::handshake_timeout_ms<5000>>;
-using steady = std::chrono::steady_clock;
+using bench_support::fresh_ipc;
+using bench_support::median;
+using bench_support::seconds_since;
+using bench_support::steady;
 
-double seconds_since(steady::time_point t0) { return std::chrono::duration<double>(steady::now() - t0).count(); }
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 blob make_blob(std::uint32_t seq, std::size_t encoded) {
   blob b{};
@@ -46,15 +46,6 @@ blob make_blob(std::uint32_t seq, std::size_t encoded) {
   return b;
 }
 
-std::string fresh_ipc(char const* name) {
-  static std::string dir = [] {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "zguard-bench-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) std::abort();
-    return tmpl;
-  }();
-  static int n = 0;
-  return "ipc://" + dir + "/" + name + std::to_string(++n);
-}
 
 // zguard signed PUB -> SUB: messages per second delivered (verified).
 template <class A>
