@@ -148,7 +148,11 @@ TEST_CASE("streamer: PULL -> PUSH carries a signed stream to its workers") {
   push_t back(ctx);
   auto in = front.bind(zg::endpoint<zg::inproc, test_domain>("inproc://stream-in"));
   auto out = back.bind(zg::endpoint<zg::inproc, test_domain>("inproc://stream-out"));
-  zg::proxy<pull_t, push_t> streamer(ctx, front, back);
+  // Every message the streamer passes is also copied to a capture socket.
+  push_t capture(ctx);
+  pull_t capture_reader(ctx);
+  capture_reader.connect(capture.bind(zg::endpoint<zg::inproc, test_domain>("inproc://stream-capture")));
+  zg::proxy<pull_t, push_t> streamer(ctx, front, back, capture);
   zg::socket<test_domain, zg::inproc, zg::push, zg::null_mechanism, L, zg::stream<order>, zg::signing<zg::blake2b_mac>>
       source(ctx, group);
   zg::socket<test_domain, zg::inproc, zg::pull, zg::null_mechanism, L, zg::stream<order>, zg::signing<zg::blake2b_mac>>
@@ -160,6 +164,11 @@ TEST_CASE("streamer: PULL -> PUSH carries a signed stream to its workers") {
     auto got = worker.receive_message<order>();
     REQUIRE(got);
     CHECK(got->origin.sequence == i);
+  }
+  for (int i = 0; i < 20; ++i) {
+    auto copy = capture_reader.recv_multipart();
+    REQUIRE(copy);
+    CHECK(copy->size() == 3);  // header, payload, signature: the envelope as it passed
   }
 }
 

@@ -15,6 +15,8 @@
 // (router.identity_mismatch), and the front's per_peer_rate, if declared,
 // per authenticated peer (rate.limited); refused messages are dropped.
 // pause(), resume() and terminate() steer it; the destructor terminates it.
+// An optional capture socket (a zguard PUB or PUSH of the same domain, no
+// channel) gets a copy of every message the proxy passes, both ways.
 #pragma once
 
 #include <zmq.hpp>
@@ -63,8 +65,29 @@ class proxy {
   // Starts proxying between front and back (both already bound/connected)
   // on a thread of its own. The sockets must outlive the proxy and are used
   // by it alone while it runs.
-  proxy(context<D>& ctx, Front& front, Back& back)
-      : control_(ctx.native(), zmq::socket_type::pair), label_(Front::label() + " -> " + Back::label()) {
+  proxy(context<D>& ctx, Front& front, Back& back) : proxy(ctx, front, back, nullptr) {}
+
+  // The same, copying every message to `capture` (it must outlive the proxy).
+  template <class Capture>
+  proxy(context<D>& ctx, Front& front, Back& back, Capture& capture)
+      : proxy(ctx, front, back, capture_handle(capture)) {}
+
+ private:
+  template <class Capture>
+  static void* capture_handle(Capture& capture) {
+    static_assert(std::is_same_v<typename Capture::pattern_type, pub> ||
+                      std::is_same_v<typename Capture::pattern_type, push>,
+                  "zguard::proxy: a capture socket is a zguard PUB or PUSH");
+    static_assert(!Capture::typed && !Capture::is_signed,
+                  "zguard::proxy: a capture socket carries raw copies of the frames: no channel, no signing");
+    static_assert(std::is_same_v<typename Capture::domain_type, D>,
+                  "zguard::proxy: the capture socket belongs to another security domain (G10)");
+    return capture.poll_handle();
+  }
+
+  proxy(context<D>& ctx, Front& front, Back& back, void* capture)
+      : control_(ctx.native(), zmq::socket_type::pair), label_(Front::label() + " -> " + Back::label()),
+        capture_(capture) {
     auto const address = "inproc://zguard-proxy-control-" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
     control_.set(zmq::sockopt::linger, 0);
     control_.bind(address);
@@ -77,6 +100,8 @@ class proxy {
     });
     while (!started_) std::this_thread::yield();
   }
+
+ public:
   proxy(proxy const&) = delete;
   proxy& operator=(proxy const&) = delete;
   ~proxy() { terminate(); }
@@ -99,7 +124,7 @@ class proxy {
   // Returns false when `from` had nothing; drops the message when `admit`
   // says no.
   template <class Admit>
-  static bool move_message(void* from, void* to, std::vector<zmq::message_t>& frames, Admit&& admit) {
+  bool move_message(void* from, void* to, std::vector<zmq::message_t>& frames, Admit&& admit) {
     frames.clear();  // reused: no allocation per message
     for (;;) {
       zmq::message_t m;
@@ -109,6 +134,12 @@ class proxy {
       if (!more) break;
     }
     if (!admit(frames)) return true;
+    if (capture_)
+      for (std::size_t i = 0; i < frames.size(); ++i) {
+        zmq::message_t copy;
+        copy.copy(frames[i]);  // shares the data (refcounted), no byte copy for large frames
+        (void)zmq_msg_send(copy.handle(), capture_, ZMQ_DONTWAIT | (i + 1 < frames.size() ? ZMQ_SNDMORE : 0));
+      }
     for (std::size_t i = 0; i < frames.size(); ++i)
       if (zmq_msg_send(frames[i].handle(), to, i + 1 < frames.size() ? ZMQ_SNDMORE : 0) < 0) break;  // full: dropped
     return true;
@@ -172,6 +203,7 @@ class proxy {
   }
   zmq::socket_t control_;
   std::string label_;
+  void* capture_ = nullptr;
   std::atomic<bool> started_ = false;
   std::thread thread_;
 };
