@@ -11,19 +11,10 @@
 #include <thread>
 
 #include "cli.hpp"
-#include "example_schemas.hpp"
+#include "demo_sockets.hpp"
 
 namespace zg = zguard;
-using example::service_domain;
-using front_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full,
-                                zg::max_message_size<2048>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
-                                zg::recv_timeout_ms<1000>, zg::handshake_timeout_ms<5000>,
-                                zg::per_peer_rate<100, 20>>;
-using back_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full,
-                               zg::max_message_size<2048>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
-                               zg::recv_timeout_ms<1000>, zg::handshake_timeout_ms<5000>>;
-using front_socket = zg::socket<service_domain, zg::tcp, zg::router, zg::curve_server, front_limits>;
-using back_socket = zg::socket<service_domain, zg::ipc, zg::dealer, zg::null_mechanism, back_limits>;
+using namespace example;
 
 int main(int argc, char** argv) {
   example::cli cli("broker",

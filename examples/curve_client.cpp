@@ -5,15 +5,10 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "example_schemas.hpp"
+#include "demo_sockets.hpp"
 
 namespace zg = zguard;
-using example::service_domain;
-using client_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full,
-                                 zg::max_message_size<2048>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
-                                 zg::recv_timeout_ms<1000>, zg::handshake_timeout_ms<5000>>;
-using client_socket =
-    zg::socket<service_domain, zg::tcp, zg::req, zg::curve_client, client_limits, example::service_channel>;
+using namespace example;
 
 int main(int argc, char** argv) {
   example::cli cli("curve_client",

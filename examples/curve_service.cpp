@@ -9,17 +9,10 @@
 #include <stop_token>
 
 #include "cli.hpp"
-#include "example_schemas.hpp"
+#include "demo_sockets.hpp"
 
 namespace zg = zguard;
-using example::service_domain;
-// Compile-time limits: the type refuses to build without them, and refuses a
-// schema that could encode to more than max_message_size.
-using service_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full,
-                                  zg::max_message_size<2048>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
-                                  zg::recv_timeout_ms<200>, zg::handshake_timeout_ms<5000>>;
-using service_socket =
-    zg::socket<service_domain, zg::tcp, zg::rep, zg::curve_server, service_limits, example::service_channel>;
+using namespace example;
 
 int main(int argc, char** argv) {
   example::cli cli("curve_service",

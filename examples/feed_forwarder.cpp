@@ -10,12 +10,10 @@
 #include <thread>
 
 #include "cli.hpp"
-#include "example_schemas.hpp"
+#include "demo_sockets.hpp"
 
 namespace zg = zguard;
 using namespace example;
-using upstream_socket = zg::socket<feed_domain, zg::tcp, zg::xsub, zg::curve_client, feed_limits>;
-using downstream_socket = zg::socket<feed_domain, zg::tcp, zg::xpub, zg::curve_server, feed_limits>;
 
 int main(int argc, char** argv) {
   example::cli cli("feed_forwarder",

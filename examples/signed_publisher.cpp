@@ -10,13 +10,11 @@
 #include <thread>
 
 #include "cli.hpp"
-#include "example_schemas.hpp"
+#include "demo_sockets.hpp"
 
 namespace zg = zguard;
 using namespace example;
 
-template <class Topic>
-using publisher_socket = zg::socket<feed_domain, zg::tcp, zg::pub, zg::curve_server, feed_limits, Topic, feed_signing>;
 
 int main(int argc, char** argv) {
   example::cli cli("signed_publisher",

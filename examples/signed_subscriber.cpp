@@ -8,13 +8,11 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "example_schemas.hpp"
+#include "demo_sockets.hpp"
 
 namespace zg = zguard;
 using namespace example;
 
-template <class Topic>
-using subscriber_socket = zg::socket<feed_domain, zg::tcp, zg::sub, zg::curve_client, feed_limits, Topic, feed_signing>;
 
 int main(int argc, char** argv) {
   example::cli cli("signed_subscriber",

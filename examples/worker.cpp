@@ -7,15 +7,10 @@
 #include <stop_token>
 
 #include "cli.hpp"
-#include "example_schemas.hpp"
+#include "demo_sockets.hpp"
 
 namespace zg = zguard;
-using example::service_domain;
-using worker_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full,
-                                 zg::max_message_size<2048>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
-                                 zg::recv_timeout_ms<200>, zg::handshake_timeout_ms<5000>>;
-using worker_socket =
-    zg::socket<service_domain, zg::ipc, zg::rep, zg::null_mechanism, worker_limits, example::service_channel>;
+using namespace example;
 
 int main(int argc, char** argv) {
   example::cli cli("worker", "Serves example.request -> example.reply behind a broker.",

@@ -2,14 +2,25 @@
 # Builds the examples and runs the demo pipeline end to end on loopback:
 # key generation, a CURVE service with an allowlist, an allowed client, and
 # an intruder whose key is not on the list (refused and logged).
+#
+# With --sanitize it runs the same steps on the AddressSanitizer + UBSan +
+# LeakSanitizer build (preset "sanitize", build-sanitize/) and fails if any
+# program, in the foreground or the background, reported anything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+preset=default
+[ "${1:-}" = --sanitize ] && preset=sanitize
 bash scripts/deps.sh
-cmake --preset default
-cmake --build --preset default -j2 --target zguard_keygen curve_service curve_client \
-  signed_publisher signed_subscriber broker worker feed_forwarder
+cmake --preset $preset
+cmake --build --preset $preset -j2 --target zguard_keygen curve_service curve_client \
+  signed_publisher signed_subscriber broker worker feed_forwarder security_profiles
 bin=build/examples
+[ $preset = sanitize ] && bin=build-sanitize/examples
 work=$(mktemp -d)
+if [ $preset = sanitize ]; then
+  export ASAN_OPTIONS="detect_leaks=1:log_path=$work/sanitizer"
+  export UBSAN_OPTIONS="print_stacktrace=1:log_path=$work/sanitizer"
+fi
 service_pid= feed_pid=
 pids=()  # background programs of steps 10-12
 trap 'kill $service_pid $feed_pid "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -19,6 +30,9 @@ await_endpoint() {
   for _ in $(seq 50); do [ -s "$1" ] && break; sleep 0.1; done
   cat "$1"
 }
+
+echo "== 0. what every socket of the pipeline protects against (security profiles, from the types)"
+$bin/security_profiles
 
 echo "== 1. keys: zguard_keygen writes CZMQ-compatible certificates"
 $bin/zguard_keygen --out "$work/server.cert" --name demo-server
@@ -117,4 +131,8 @@ $bin/signed_subscriber --connect "$relay" --cert "$work/client.cert" --server-ce
   --verify-keys "$work/feed.key" --topic quotes.usd --count 5
 kill -TERM "${pids[@]}" 2>/dev/null || true
 wait "${pids[@]}" 2>/dev/null || true
-echo "demo: ok"
+if compgen -G "$work/sanitizer.*" >/dev/null; then
+  cat "$work"/sanitizer.*
+  echo "demo: FAILED, a sanitizer reported the reports above"; exit 1
+fi
+echo "demo: ok$([ $preset = sanitize ] && echo ', no AddressSanitizer/UBSan/LeakSanitizer report')"

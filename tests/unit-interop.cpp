@@ -44,7 +44,7 @@ struct echo_server {
 
 }  // namespace
 
-TEST_CASE("pyzmq CURVE client with certificates from zguard_keygen is served; a stranger is not") {
+TEST_CASE("pyzmq CURVE client with certificates from zguard_keygen is served, a stranger is not") {
   temp_dir dir;
   std::filesystem::create_directory(dir.path / "allowed");
   auto const server_public = keygen(dir.path / "server.cert");

@@ -48,7 +48,7 @@ TEST_CASE("a keypair whose secret does not derive its public key is refused") {
   sodium_memzero(sec, sizeof sec);
 }
 
-TEST_CASE("generated keypairs are distinct; moved-from secrets refuse use") {
+TEST_CASE("generated keypairs are distinct, moved-from secrets refuse use") {
   std::unordered_set<zg::public_key> seen;
   for (int i = 0; i < 50; ++i) CHECK(seen.insert(zg::keypair::generate().public_part()).second);
   auto keys = zg::keypair::generate();

@@ -58,7 +58,7 @@ struct signed_feed_fixture {
 
 }  // namespace
 
-TEST_CASE("forwarder: subscribers behind it verify the original publisher; pause and resume steer it") {
+TEST_CASE("forwarder: subscribers behind it verify the original publisher, pause and resume steer it") {
   signed_feed_fixture fx;
   auto& [seen, dir, ctx, key, keys] = fx;
 
@@ -172,7 +172,7 @@ TEST_CASE("streamer: PULL -> PUSH carries a signed stream to its workers") {
   }
 }
 
-TEST_CASE("queue: a CURVE ROUTER front, workers behind a DEALER; the front's rate limit and identity rules hold") {
+TEST_CASE("queue: a CURVE ROUTER front, workers behind a DEALER, the front's rate limit and identity rules hold") {
   captured_events seen;
   zg::context<test_domain> ctx(seen.sink());
   zg::authenticator<test_domain> auth(ctx);

@@ -476,7 +476,7 @@ TEST_CASE_TEMPLATE("signed PUB/SUB over ipc: every message delivered in order wh
   CHECK(e.field("claimed_topic") == "test.tick");
 }
 
-TEST_CASE("signed PUB/SUB over tcp with CURVE: encrypted and signed; a CURVE insider cannot inject") {
+TEST_CASE("signed PUB/SUB over tcp with CURVE: encrypted and signed, a CURVE insider cannot inject") {
   captured_events seen;
   zg::context<test_domain> ctx(seen.sink());
   zg::authenticator<test_domain> auth(ctx);
@@ -628,7 +628,7 @@ TEST_CASE_TEMPLATE("PyNaCl peers written from docs/wire-format.md: ours verify t
   }
 }
 
-TEST_CASE("signed REQ/REP: both directions signed, the handler sees who signed; an unsigned request is refused") {
+TEST_CASE("signed REQ/REP: both directions signed, the handler sees who signed, an unsigned request is refused") {
   captured_events seen;
   temp_dir dir;
   zg::context<test_domain> ctx(seen.sink());

@@ -130,7 +130,7 @@ class signer {
     detail::put_u64(h + 18, ++sequence_);
     detail::put_u64(h + 26, detail::micros_since_epoch(at));
     h[34] = static_cast<std::uint8_t>(topic.size());
-    std::memcpy(h + 35, topic.data(), topic.size());
+    if (!topic.empty()) std::memcpy(h + 35, topic.data(), topic.size());  // data() may be null
     if constexpr (std::is_same_v<A, ed25519>) {
       scratch_.assign(envelope_tag.begin(), envelope_tag.end());
       scratch_.insert(scratch_.end(), s.header.begin(), s.header.end());

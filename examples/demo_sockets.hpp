@@ -1,0 +1,55 @@
+// The socket types of the demo pipeline, one place for all example programs:
+// each program uses its own, and security_profiles prints them all (G17).
+#pragma once
+
+#include "example_schemas.hpp"
+
+namespace example {
+
+// curve_service
+// Compile-time limits: the type refuses to build without them, and refuses a
+// schema that could encode to more than max_message_size.
+using service_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full,
+                                  zg::max_message_size<2048>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
+                                  zg::recv_timeout_ms<200>, zg::handshake_timeout_ms<5000>>;
+using service_socket =
+    zg::socket<service_domain, zg::tcp, zg::rep, zg::curve_server, service_limits, example::service_channel>;
+
+// curve_client
+using client_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full,
+                                 zg::max_message_size<2048>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
+                                 zg::recv_timeout_ms<1000>, zg::handshake_timeout_ms<5000>>;
+using client_socket =
+    zg::socket<service_domain, zg::tcp, zg::req, zg::curve_client, client_limits, example::service_channel>;
+
+// broker
+using front_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full,
+                                zg::max_message_size<2048>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
+                                zg::recv_timeout_ms<1000>, zg::handshake_timeout_ms<5000>,
+                                zg::per_peer_rate<100, 20>>;
+using back_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full,
+                               zg::max_message_size<2048>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
+                               zg::recv_timeout_ms<1000>, zg::handshake_timeout_ms<5000>>;
+using front_socket = zg::socket<service_domain, zg::tcp, zg::router, zg::curve_server, front_limits>;
+using back_socket = zg::socket<service_domain, zg::ipc, zg::dealer, zg::null_mechanism, back_limits>;
+
+// worker
+using worker_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full,
+                                 zg::max_message_size<2048>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
+                                 zg::recv_timeout_ms<200>, zg::handshake_timeout_ms<5000>>;
+using worker_socket =
+    zg::socket<service_domain, zg::ipc, zg::rep, zg::null_mechanism, worker_limits, example::service_channel>;
+
+// signed_publisher
+template <class Topic>
+using publisher_socket = zg::socket<feed_domain, zg::tcp, zg::pub, zg::curve_server, feed_limits, Topic, feed_signing>;
+
+// signed_subscriber
+template <class Topic>
+using subscriber_socket = zg::socket<feed_domain, zg::tcp, zg::sub, zg::curve_client, feed_limits, Topic, feed_signing>;
+
+// feed_forwarder
+using upstream_socket = zg::socket<feed_domain, zg::tcp, zg::xsub, zg::curve_client, feed_limits>;
+using downstream_socket = zg::socket<feed_domain, zg::tcp, zg::xpub, zg::curve_server, feed_limits>;
+
+}  // namespace example
