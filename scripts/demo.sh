@@ -13,7 +13,8 @@ preset=default
 bash scripts/deps.sh
 cmake --preset $preset
 cmake --build --preset $preset -j2 --target zguard_keygen curve_service curve_client \
-  signed_publisher signed_subscriber broker worker feed_forwarder security_profiles
+  signed_publisher signed_subscriber broker worker feed_forwarder security_profiles \
+  pipeline_tasks pipeline_market pipeline_broker
 bin=build/examples
 [ $preset = sanitize ] && bin=build-sanitize/examples
 work=$(mktemp -d)
@@ -131,6 +132,15 @@ $bin/signed_subscriber --connect "$relay" --cert "$work/client.cert" --server-ce
   --verify-keys "$work/feed.key" --topic quotes.usd --count 5
 kill -TERM "${pids[@]}" 2>/dev/null || true
 wait "${pids[@]}" 2>/dev/null || true
+echo "== 13-15. pipelines: whole topologies as checked types, one stage per process (docs/pipelines.md)"
+for p in tasks market broker; do
+  echo "-- pipeline_$p: its topology, then its keys, then a run"
+  $bin/pipeline_$p --print | head -n 3
+  mkdir -m 700 "$work/$p-rdv"
+  $bin/pipeline_$p --keygen "$work/$p-keys"
+  $bin/pipeline_$p --launch --keys "$work/$p-keys" --dir "$work/$p-rdv" --timeout-s 60 2>"$work/$p.log" | sort
+done
+
 if compgen -G "$work/sanitizer.*" >/dev/null; then
   cat "$work"/sanitizer.*
   echo "demo: FAILED, a sanitizer reported the reports above"; exit 1

@@ -168,6 +168,13 @@ consteval bool check_socket_rules() {
                   "zguard::block_when_full so that ROUTER_MANDATORY makes a reply to a gone or "
                   "unknown peer an error instead of a silent drop (G8)");
     return false;
+  } else if constexpr (M::kind == mechanism_kind::curve && L::template has<limit_slot::max_message_size> &&
+                       L::max_message_size < 512) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: a CURVE socket needs max_message_size<N> with N >= 512: libzmq applies "
+                  "ZMQ_MAXMSGSIZE to the handshake too, and the CURVE INITIATE command (about 300 bytes "
+                  "with metadata) over a smaller limit makes every handshake fail (G5)");
+    return false;
   } else if constexpr (!is_missing<C> && L::template has<limit_slot::max_message_size> &&
                        (max_size_of<typename channel_sides<C, P>::sends>() > std::size_t(L::max_message_size) ||
                         max_size_of<typename channel_sides<C, P>::receives>() > std::size_t(L::max_message_size))) {

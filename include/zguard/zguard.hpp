@@ -24,3 +24,5 @@
 #include <zguard/rate_limit.hpp>
 #include <zguard/router.hpp>
 #include <zguard/socket.hpp>
+#include <zguard/link.hpp>
+#include <zguard/pipeline.hpp>

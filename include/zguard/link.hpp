@@ -1,0 +1,197 @@
+// zguard/link.hpp - a link of a pipeline: the typed endpoint both sides of a
+// connection must agree with, and the compile-time checks of every socket on
+// it (issue 7, G10; see docs/pipelines.md).
+//
+// A link names its address, security domain, transport, channel (the
+// schemas), the binder's mechanism (a CURVE link needs the binder's server
+// key on every connector), the signing policy and the largest message it
+// carries. Links are declared as named structs so that compiler messages
+// name them:
+//
+//   struct tasks : zg::link<"tasks", "tcp://127.0.0.1:*", work, zg::tcp, zg::stream<task>,
+//                           zg::curve_server, 4096> {};
+//
+// A stage uses a link with binds<Link, Socket> or connects<Link, Socket>,
+// where Socket is a complete zguard::socket type. pipeline<Stages...>
+// (pipeline.hpp) checks each socket against its link and every binder
+// against every connector: pattern pair, schema, mechanism, signing
+// algorithm, message sizes, domain.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include <zguard/channel.hpp>
+#include <zguard/fixed_string.hpp>
+#include <zguard/pattern.hpp>
+#include <zguard/security.hpp>
+#include <zguard/signing.hpp>
+#include <zguard/socket.hpp>
+#include <zguard/transport.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+// The signing policy of a link whose messages are not signed.
+struct unsigned_link {};
+
+// Address may contain "{dir}", replaced at run time by the pipeline's
+// rendezvous directory (ipc socket files); a tcp port may be "*".
+template <fixed_string Name, fixed_string Address, class Domain, Transport T, class Channel, Mechanism BinderMechanism,
+          std::size_t MaxMessage, class Signing = unsigned_link>
+struct link {
+  static_assert(BinderMechanism::role != mechanism_role::client,
+                "zguard::link: name the binder's mechanism (curve_server, null_mechanism or insecure<...>); "
+                "connectors are checked against it");
+  static_assert(BinderMechanism::kind != mechanism_kind::plain,
+                "zguard::link: pipelines carry CURVE or NULL links; PLAIN has no place in a generated topology");
+  static_assert(MaxMessage > 0, "zguard::link: MaxMessage must be > 0");
+  using zguard_link = void;
+  static constexpr std::string_view name = Name.view();
+  static constexpr std::string_view address = Address.view();
+  using domain_type = Domain;
+  using transport_type = T;
+  using channel_type = Channel;
+  using mechanism_type = BinderMechanism;
+  using signing_type = Signing;
+  static constexpr std::size_t max_message = MaxMessage;
+  static constexpr bool is_signed = !std::is_same_v<Signing, unsigned_link>;
+};
+
+template <class L>
+concept Link = requires { typename L::zguard_link; };
+
+template <Link L, class Socket>
+struct binds {
+  using link_type = L;
+  using socket_type = Socket;
+  static constexpr bool binder = true;
+};
+template <Link L, class Socket>
+struct connects {
+  using link_type = L;
+  using socket_type = Socket;
+  static constexpr bool binder = false;
+};
+
+namespace detail {
+
+// Which way application messages flow (XSUB sends only subscriptions, XPUB
+// receives only subscriptions).
+template <class P>
+inline constexpr bool data_sender = P::can_send && !std::is_same_v<P, xsub>;
+template <class P>
+inline constexpr bool data_receiver = P::can_recv && !std::is_same_v<P, xpub>;
+
+template <class S>
+inline constexpr bool has_max_message = S::L::template has<limit_slot::max_message_size>;
+
+// The largest message a socket may send: its declared max_message_size, or
+// else its channel's largest encoding; 0 when neither bounds it.
+template <class S>
+constexpr std::size_t send_bound() {
+  if constexpr (has_max_message<S>) return std::size_t(S::L::max_message_size);
+  else if constexpr (S::typed) return max_size_of<typename channel_sides<typename S::C, typename S::P>::sends>();
+  else return 0;
+}
+
+template <class S>
+constexpr std::string_view signing_name() {
+  if constexpr (S::is_signed) return S::signing_algorithm::name;
+  else return "none";
+}
+
+// Every socket against the link it is on. Stage and Link appear in the
+// compiler's "in instantiation of" line, so the message names them.
+template <class Stage, class Link, class Socket, bool Binder>
+struct port_check {
+  static_assert(std::is_same_v<typename Socket::domain_type, typename Link::domain_type>,
+                "zguard::pipeline: domain mismatch: a stage's socket belongs to another security domain than "
+                "the link it uses (G10)");
+  static_assert(std::is_same_v<typename Socket::transport_type, typename Link::transport_type>,
+                "zguard::pipeline: transport mismatch: the socket uses another transport than its link");
+  static_assert(!Socket::typed || std::is_same_v<typename Socket::channel_type, typename Link::channel_type>,
+                "zguard::pipeline: schema mismatch: the socket's channel (its schemas) differs from the link's");
+  static_assert(!Binder || std::is_same_v<typename Socket::mechanism_type, typename Link::mechanism_type>,
+                "zguard::pipeline: mechanism mismatch: the binding socket's mechanism differs from the link's");
+  static_assert(Binder || compatible_mechanisms<typename Socket::mechanism_type, typename Link::mechanism_type>,
+                "zguard::pipeline: mechanism mismatch: the connecting socket cannot talk to the link's binder "
+                "(a CURVE client needs a CURVE bind, NULL needs NULL)");
+  static_assert(!Socket::typed || Socket::is_signed || !Link::is_signed,
+                "zguard::pipeline: signing mismatch: the link is signed but this socket neither signs nor "
+                "verifies (e.g. a signed publisher to an unsigned subscriber)");
+  static_assert(!Socket::is_signed || Link::is_signed,
+                "zguard::pipeline: signing mismatch: the socket signs or verifies but the link is unsigned");
+  static constexpr bool algorithm_ok = [] {
+    if constexpr (Socket::is_signed && Link::is_signed)
+      return std::is_same_v<typename Socket::signing_algorithm, typename Link::signing_type::algorithm>;
+    else return true;
+  }();
+  static_assert(algorithm_ok,
+                "zguard::pipeline: signing algorithm mismatch: the socket and the link use different algorithms "
+                "(e.g. an Ed25519 publisher and a BLAKE2b subscriber)");
+  static constexpr bool size_ok = [] {
+    if constexpr (data_receiver<typename Socket::pattern_type>)
+      return has_max_message<Socket> && std::size_t(Socket::L::max_message_size) >= Link::max_message;
+    else return true;
+  }();
+  static_assert(size_ok,
+                "zguard::pipeline: message size mismatch: a receiving socket's max_message_size is smaller than "
+                "the link's MaxMessage");
+  static constexpr bool ok = true;
+};
+
+// A binding socket against a connecting one on the same link.
+template <class Link, class BinderStage, class BinderSocket, class ConnectorStage, class ConnectorSocket>
+struct pair_check {
+  using BP = typename BinderSocket::pattern_type;
+  using CP = typename ConnectorSocket::pattern_type;
+  static_assert(compatible_patterns<BP, CP>,
+                "zguard::pipeline: pattern mismatch on a link: these socket patterns cannot talk to each other "
+                "(e.g. PUSH connected to a SUB); see zguard::compatible_patterns");
+  template <class From, class To>
+  static constexpr bool fits() {
+    if constexpr (data_sender<typename From::pattern_type> && data_receiver<typename To::pattern_type> &&
+                  has_max_message<To>)
+      return send_bound<From>() != 0 && send_bound<From>() <= std::size_t(To::L::max_message_size);
+    else return true;
+  }
+  static_assert(fits<BinderSocket, ConnectorSocket>() && fits<ConnectorSocket, BinderSocket>(),
+                "zguard::pipeline: message size mismatch: the sender's max message size exceeds the receiver's "
+                "max_message_size on this link");
+  static constexpr bool ok = true;
+};
+
+}  // namespace detail
+
+// A channel as text: service<a.request, a.reply>, topic<"name", s>, stream<s>.
+template <class C>
+std::string channel_description() {
+  auto schema = []<class S>(S*) { return std::string(S::zguard_schema_id.name) + " v" + std::to_string(S::zguard_schema_id.version); };
+  if constexpr (C::kind == channel_kind::service)
+    return "service<" + schema(static_cast<typename C::request_type*>(nullptr)) + " -> " +
+           schema(static_cast<typename C::reply_type*>(nullptr)) + ">";
+  else if constexpr (C::kind == channel_kind::topic)
+    return "topic<\"" + std::string(C::name) + "\", " + schema(static_cast<typename C::message_type*>(nullptr)) + ">";
+  else return "stream<" + schema(static_cast<typename C::message_type*>(nullptr)) + ">";
+}
+
+// One line describing a link (pipeline printing).
+template <Link L>
+std::string link_description() {
+  std::string s = std::string(L::name) + " (" + std::string(L::address) + "; domain=" +
+                  std::string(L::domain_type::name) + "; transport=" + std::string(L::transport_type::scheme) +
+                  "; mechanism=" +
+                  (L::mechanism_type::kind == mechanism_kind::curve
+                       ? std::string("CURVE")
+                       : std::string(L::mechanism_type::is_insecure ? "NULL (INSECURE)" : "NULL")) +
+                  "; max_message=" + std::to_string(L::max_message) + "; signing=";
+  if constexpr (L::is_signed) s += std::string(L::signing_type::algorithm::name);
+  else s += "none";
+  return s + ")";
+}
+
+}  // namespace v0
+}  // namespace zguard
