@@ -4,10 +4,10 @@
 // must never crash or read out of range, and whatever verifies must be the
 // exact payload frame of an envelope whose signature checks independently.
 //
-// Input framing (fuzz/make_seeds.py): byte 0 = number of frames (mod 6),
-// then per frame a 2-byte little-endian length and the bytes (cut short at
-// the end of the input).
+// Input: up to 5 frames, framed as fuzz/frames.hpp says.
 #include <zguard/envelope.hpp>
+
+#include "frames.hpp"
 
 #include <array>
 #include <cstdint>
@@ -58,17 +58,7 @@ void verify_as(std::vector<zmq::message_t> const& frames) {
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
   if (size == 0) return 0;
-  std::size_t const count = data[0] % 6;
-  std::size_t at = 1;
-  std::vector<zmq::message_t> frames;
-  for (std::size_t i = 0; i < count; ++i) {
-    std::size_t len = 0;
-    if (at + 2 <= size) len = std::size_t(data[at]) | std::size_t(data[at + 1]) << 8;
-    at = std::min(at + 2, size);
-    len = std::min(len, size - at);
-    frames.emplace_back(data + at, len);
-    at += len;
-  }
+  auto const frames = zguard_fuzz::frames_of(data, size, 5);
   verify_as<zguard::ed25519>(frames);
   verify_as<zguard::blake2b_mac>(frames);
   return 0;

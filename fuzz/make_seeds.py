@@ -15,6 +15,16 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "python"))
 import wire_peer as w  # noqa: E402
 
 
+def write_seeds(target, seeds):
+    """Writes {name: bytes} as fuzz/corpus/<target>/seed-<name>."""
+    out = os.path.join(HERE, "corpus", target)
+    os.makedirs(out, exist_ok=True)
+    for name, data in seeds.items():
+        with open(os.path.join(out, "seed-" + name), "wb") as f:
+            f.write(data)
+    print("%d seeds in %s" % (len(seeds), out))
+
+
 def note(text, data):
     return w.header("test.note", 1) + w.text(text, 64) + w.prefix(len(data), 16) + bytes(data)
 
@@ -49,14 +59,11 @@ seeds = {
     "empty": b"",
 }
 
-out = os.path.join(HERE, "corpus", "decode")
-os.makedirs(out, exist_ok=True)
-for name, data in seeds.items():
-    with open(os.path.join(out, "seed-" + name), "wb") as f:
-        f.write(data)
-print("%d seeds in %s" % (len(seeds), out), hashlib.sha256(b"".join(seeds.values())).hexdigest()[:12])
+write_seeds("decode", seeds)
+print("decode seeds digest", hashlib.sha256(b"".join(seeds.values())).hexdigest()[:12])
 
-# fuzz_envelope: frames framed as byte count, then (u16 length, bytes) each.
+# fuzz_envelope: frames framed as byte count, then (u16 length, bytes) each
+# (fuzz/frames.hpp).
 import signed_peer as sp  # noqa: E402
 
 
@@ -78,9 +85,116 @@ envelopes = {
     "short_header": [ed[0], ed[1][:-1]] + ed[2:],
     "empty_frames": [b"", b"", b"", b""],
 }
-out = os.path.join(HERE, "corpus", "envelope")
-os.makedirs(out, exist_ok=True)
-for name, frames in envelopes.items():
-    with open(os.path.join(out, "seed-" + name), "wb") as f:
-        f.write(framed(frames))
-print("%d seeds in %s" % (len(envelopes), out))
+write_seeds("envelope", {name: framed(frames) for name, frames in envelopes.items()})
+
+# fuzz_certificate: certificate files as zcert_save and zguard write them,
+# and one malformed file per check of the ZPL reader and the key loader.
+import nacl.bindings  # noqa: E402
+import zmq.utils.z85 as z85  # noqa: E402
+
+secret = bytes(range(32))
+public = nacl.bindings.crypto_scalarmult_base(secret)
+other_secret = bytes(range(1, 33))
+pub_z = z85.encode(public).decode()
+sec_z = z85.encode(secret).decode()
+other_sec_z = z85.encode(other_secret).decode()
+czmq_header = ("#   ****  Generated on 2026-11-24 12:00:00 by CZMQ  ****\n"
+               "#   ZeroMQ CURVE **Secret** Certificate\n"
+               "#   DO NOT PROVIDE THIS FILE TO OTHER USERS nor change its permissions.\n\n")
+
+
+def cert(body, header=czmq_header):
+    return (header + body).encode()
+
+
+public_body = 'metadata\n    name = "worker-1"\n    site = \'lab\'\ncurve\n    public-key = "%s"\n' % pub_z
+secret_body = public_body + '    secret-key = "%s"\n' % sec_z
+certificates = {
+    "public": cert(public_body),
+    "secret": cert(secret_body),
+    "crlf": cert(secret_body).replace(b"\n", b"\r\n"),
+    "bare_values": cert("metadata\n    name = worker-1  # a comment\ncurve\n    public-key = %s\n" % pub_z),
+    "nested_metadata": cert('metadata\n    site\n        rack = "7"\ncurve\n    public-key = "%s"\n' % pub_z),
+    # Malformed: each stops at another check.
+    "secret_mismatch": cert(public_body + '    secret-key = "%s"\n' % other_sec_z),
+    "no_public_key": cert('curve\n    secret-key = "%s"\n' % sec_z),
+    "short_key": cert('curve\n    public-key = "%s"\n' % pub_z[:-1]),
+    "key_outside_alphabet": cert('curve\n    public-key = "%s"\n' % (pub_z[:-1] + "~")),
+    "key_overflow": cert('curve\n    public-key = "%s"\n' % ("%%%%%" * 8)),
+    "tab_indent": cert('curve\n\tpublic-key = "%s"\n' % pub_z),
+    "odd_indent": cert('curve\n   public-key = "%s"\n' % pub_z),
+    "too_deep": cert('curve\n        public-key = "%s"\n' % pub_z),
+    "unterminated": cert('curve\n    public-key = "%s\n' % pub_z),
+    "text_after_quote": cert('curve\n    public-key = "%s" x\n' % pub_z),
+    "twice": cert(public_body + '    public-key = "%s"\n' % pub_z),
+    "no_name": cert('curve\n    = "%s"\n' % pub_z),
+    "empty": b"",
+}
+write_seeds("certificate", certificates)
+
+
+# fuzz_endpoint: byte 0 selects the ipc mode (bits 0-2 owner, 3-5 group,
+# 6-7 others' read and write bits); the
+# rest is the text, "{dir}" being the target's private scratch directory.
+def mode_byte(mode):
+    assert mode & 1 == 0
+    return (mode >> 6) | ((mode >> 3) & 7) << 3 | (mode & 6) >> 1 << 6
+
+
+endpoints = {
+    "tcp": (0o600, "tcp://127.0.0.1:5555"),
+    "tcp_any_port": (0o600, "tcp://[::1]:*"),
+    "tcp_port_zero": (0o600, "tcp://127.0.0.1:0"),
+    "tcp_port_high": (0o600, "tcp://127.0.0.1:65536"),
+    "tcp_no_port": (0o600, "tcp://localhost"),
+    "tcp_space": (0o600, "tcp://host :1"),
+    "tcp_nul": (0o600, "tcp://127.0.0.1:1\x00"),
+    "ipc": (0o600, "ipc://{dir}/s.sock"),
+    "ipc_group": (0o660, "ipc://{dir}/s.sock"),
+    "ipc_others": (0o606, "ipc://{dir}/s.sock"),
+    "ipc_nul": (0o600, "ipc://{dir}/s.sock\x00x"),
+    "ipc_symlink_dir": (0o600, "ipc://{dir}/link/s"),
+    "ipc_file": (0o600, "ipc://{dir}/file"),
+    "ipc_open_dir": (0o600, "ipc://{dir}/open/s"),
+    "ipc_dotdot": (0o600, "ipc://{dir}/open/../s"),
+    "ipc_tmp": (0o600, "ipc:///tmp/s"),
+    "ipc_relative": (0o600, "ipc://s.sock"),
+    "ipc_abstract": (0o600, "ipc://@s"),
+    "ipc_long": (0o600, "ipc://{dir}/" + "a" * 120),
+    "inproc": (0o600, "inproc://jobs"),
+    "inproc_long": (0o600, "inproc://" + "j" * 257),
+    "epgm": (0o600, "epgm://eth0;239.192.1.1:5555"),
+    "pgm_no_group": (0o600, "pgm://eth0"),
+    "empty": (0o600, ""),
+}
+write_seeds("endpoint", {name: bytes([mode_byte(mode)]) + text.encode() for name, (mode, text) in endpoints.items()})
+
+# fuzz_zap: ZAP requests (RFC 27) framed as fuzz_envelope's input; the
+# target allows the CURVE key bytes(range(32)), PLAIN alice/secret, and
+# denies 10.0.0.66.
+
+
+def zap(domain, address, mechanism, *creds, version=b"1.0"):
+    return [version, b"7", domain, address, b"", mechanism] + list(creds)
+
+
+zaps = {
+    "null": zap(b"fuzz", b"127.0.0.1", b"NULL"),
+    "curve_allowed": zap(b"fuzz", b"127.0.0.1", b"CURVE", bytes(range(32))),
+    "curve_other": zap(b"fuzz", b"127.0.0.1", b"CURVE", bytes(range(1, 33))),
+    "curve_short": zap(b"fuzz", b"127.0.0.1", b"CURVE", bytes(range(31))),
+    "curve_two_keys": zap(b"fuzz", b"127.0.0.1", b"CURVE", bytes(range(32)), bytes(range(32))),
+    "plain_alice": zap(b"fuzz", b"::1", b"PLAIN", b"alice", b"secret"),
+    "plain_wrong": zap(b"fuzz", b"::1", b"PLAIN", b"alice", b"Secret"),
+    "plain_unknown": zap(b"fuzz", b"::1", b"PLAIN", b"mallory", b"secret"),
+    "plain_one_frame": zap(b"fuzz", b"::1", b"PLAIN", b"alice"),
+    "denied": zap(b"fuzz", b"10.0.0.66", b"NULL"),
+    "denied_mapped": zap(b"fuzz", b"::ffff:10.0.0.66", b"NULL"),
+    "other_domain": zap(b"fuzz2", b"127.0.0.1", b"NULL"),
+    "log_injection": zap(b"fuzz", b"127.0.0.1", b"PLAIN", b'x"\n{"event":"zap.allow"}', b"pw"),
+    "gssapi": zap(b"fuzz", b"127.0.0.1", b"GSSAPI", b"token"),
+    "version_2": zap(b"fuzz", b"127.0.0.1", b"NULL", version=b"2.0"),
+    "short": [b"1.0", b"7", b"fuzz"],
+    "none": [],
+}
+write_seeds("zap", {name: framed(frames) for name, frames in zaps.items()})

@@ -89,6 +89,11 @@ inline std::string checked_ip(std::string const& text) {
   return ip;
 }
 
+// What the handler answers to one ZAP request (the frames after "1.0").
+struct zap_reply {
+  std::string request_id, status, reason, user_id;
+};
+
 // State and thread of one ZAP handler; shared by the authenticator and the
 // server sockets that rely on it.
 template <class Domain>
@@ -209,8 +214,13 @@ class zap_handler {
     return {false, "", "mechanism not supported"};
   }
 
-  void handle(std::vector<zmq::message_t>& frames) {
-    // RFC 27: version, request id, domain, address, identity, mechanism, credentials...
+ public:
+  // The reply to one ZAP request (RFC 27: version, request id, domain,
+  // address, identity, mechanism, credentials...), its security event
+  // emitted and the credentials wiped. Any frames at all get an answer:
+  // "500" when they are not a ZAP 1.0 request. run() sends it back; the
+  // fuzz target fuzz/fuzz_zap.cpp calls it directly.
+  zap_reply answer(std::vector<zmq::message_t>& frames) {
     std::string request_id = frames.size() > 1 ? frames[1].to_string() : std::string();
     decision d{false, "", "malformed ZAP request"};
     std::string domain, address, mechanism;
@@ -236,11 +246,16 @@ class zap_handler {
                         {"user_id", d.user_id},
                         {"reason", d.reason}});
     bool const malformed = d.reason == "malformed ZAP request";
-    std::string const user_id = d.ok ? d.user_id : std::string();  // must outlive the send
-    std::array<zmq::const_buffer, 6> reply{
-        zmq::str_buffer("1.0"), zmq::buffer(request_id),
-        d.ok ? zmq::str_buffer("200") : (malformed ? zmq::str_buffer("500") : zmq::str_buffer("400")),
-        zmq::buffer(d.reason), zmq::buffer(user_id), zmq::const_buffer()};
+    return {std::move(request_id), d.ok ? "200" : (malformed ? "500" : "400"), std::move(d.reason),
+            d.ok ? std::move(d.user_id) : std::string()};
+  }
+
+ private:
+  void handle(std::vector<zmq::message_t>& frames) {
+    auto const r = answer(frames);  // must outlive the send
+    std::array<zmq::const_buffer, 6> reply{zmq::str_buffer("1.0"), zmq::buffer(r.request_id),
+                                           zmq::buffer(r.status),   zmq::buffer(r.reason),
+                                           zmq::buffer(r.user_id),  zmq::const_buffer()};
     zmq::send_multipart(sock_, reply);
   }
 

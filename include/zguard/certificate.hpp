@@ -75,18 +75,20 @@ inline guarded_bytes read_certificate_file(std::filesystem::path const& path, bo
   return buf;
 }
 
+inline void wipe(std::map<std::string, std::string>& fields) {
+  for (auto& [k, v] : fields)
+    if (!v.empty()) sodium_memzero(v.data(), v.size());
+}
+
 inline std::map<std::string, std::string> parse_certificate(guarded_bytes const& buf,
                                                             std::filesystem::path const& path) {
   auto fields = parse_zpl(
       std::string_view(reinterpret_cast<char const*>(buf.data()), buf.size()), path.string());
-  if (!fields.count("curve/public-key"))
+  if (!fields.count("curve/public-key")) {
+    wipe(fields);  // it may hold a secret key all the same
     throw key_error("zguard: certificate " + path.string() + " has no curve/public-key");
+  }
   return fields;
-}
-
-inline void wipe(std::map<std::string, std::string>& fields) {
-  for (auto& [k, v] : fields)
-    if (!v.empty()) sodium_memzero(v.data(), v.size());
 }
 
 inline void write_all(int fd, std::string const& text, std::filesystem::path const& path) {
@@ -163,15 +165,43 @@ inline void save_certificate(std::filesystem::path const& public_path, keypair c
   sodium_memzero(secret_text.data(), secret_text.size());
 }
 
+namespace detail {
+// The certificate a parsed file describes; wipes the fields. Split from the
+// file reading so that fuzz/fuzz_certificate.cpp runs exactly this code.
+inline certificate certificate_from(std::map<std::string, std::string>& fields) {
+  try {
+    certificate c{public_key::from_z85(fields.at("curve/public-key")), {}};
+    for (auto const& [k, v] : fields)
+      if (k.rfind("metadata/", 0) == 0) c.metadata[k.substr(9)] = v;
+    wipe(fields);
+    return c;
+  } catch (...) {
+    wipe(fields);
+    throw;
+  }
+}
+
+// The checked keypair a parsed secret file holds; wipes the fields.
+inline keypair keypair_from(std::map<std::string, std::string>& fields, std::filesystem::path const& path) {
+  try {
+    if (!fields.count("curve/secret-key"))
+      throw key_error("zguard: certificate " + path.string() + " has no curve/secret-key");
+    auto pub = public_key::from_z85(fields.at("curve/public-key"));
+    auto secret = secret_key::from_z85(fields.at("curve/secret-key"));
+    wipe(fields);
+    return keypair(pub, std::move(secret));
+  } catch (...) {
+    wipe(fields);
+    throw;
+  }
+}
+}  // namespace detail
+
 // Reads a public certificate (a secret one works too: its secret is ignored).
 inline certificate load_public_certificate(std::filesystem::path const& path) {
   auto buf = detail::read_certificate_file(path, false);
   auto fields = detail::parse_certificate(buf, path);
-  certificate c{public_key::from_z85(fields.at("curve/public-key")), {}};
-  for (auto const& [k, v] : fields)
-    if (k.rfind("metadata/", 0) == 0) c.metadata[k.substr(9)] = v;
-  detail::wipe(fields);
-  return c;
+  return detail::certificate_from(fields);
 }
 
 // Reads NAME_secret (given NAME or NAME_secret) into a checked keypair.
@@ -179,17 +209,7 @@ inline keypair load_keypair_certificate(std::filesystem::path const& path) {
   auto const secret_path = detail::secret_path_of(path);
   auto buf = detail::read_certificate_file(secret_path, true);
   auto fields = detail::parse_certificate(buf, secret_path);
-  try {
-    if (!fields.count("curve/secret-key"))
-      throw key_error("zguard: certificate " + secret_path.string() + " has no curve/secret-key");
-    auto pub = public_key::from_z85(fields.at("curve/public-key"));
-    auto secret = secret_key::from_z85(fields.at("curve/secret-key"));
-    detail::wipe(fields);
-    return keypair(pub, std::move(secret));
-  } catch (...) {
-    detail::wipe(fields);
-    throw;
-  }
+  return detail::keypair_from(fields, secret_path);
 }
 
 // The public keys of every certificate in dir (not *_secret, not dotfiles),

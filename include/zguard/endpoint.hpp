@@ -121,6 +121,13 @@ class endpoint {
   // bits only, default 0600.
   explicit endpoint(std::string_view text, unsigned ipc_mode = 0600)
       : text_(text), ipc_mode_(ipc_mode) {
+    // libzmq and the file system read these as C strings: a NUL would make
+    // the checked text and the bound address differ ("/run/a/s\0x" checks
+    // the file "s\0x" and binds "/run/a/s"); other control bytes only
+    // hide what an endpoint is in logs.
+    for (std::size_t i = 0; i < text.size(); ++i)
+      if (static_cast<unsigned char>(text[i]) < 0x20 || text[i] == 0x7f)
+        throw endpoint_error("zguard: endpoint has a control character at byte " + std::to_string(i));
     auto rest = detail::strip_scheme(text, T::scheme);
     if constexpr (std::is_same_v<T, tcp>) {
       detail::check_tcp_address(text, rest);

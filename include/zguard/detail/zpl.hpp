@@ -7,6 +7,8 @@
 // " or ' or bare, # comments.
 #pragma once
 
+#include <sodium.h>
+
 #include <cstddef>
 #include <map>
 #include <string>
@@ -34,6 +36,8 @@ inline std::map<std::string, std::string> parse_zpl(std::string_view text, std::
   std::vector<std::string> path;  // names of the enclosing sections
   std::size_t line_no = 0, pos = 0;
   auto fail = [&](std::string const& why) -> void {
+    for (auto& [k, v] : out)  // a secret read before the error is not left behind
+      if (!v.empty()) sodium_memzero(v.data(), v.size());
     throw key_error("zguard: " + origin + ":" + std::to_string(line_no) + ": " + why);
   };
   while (pos < text.size()) {
