@@ -60,7 +60,7 @@ struct subscriber : zg::stage<"subscriber", zg::connects<quotes_out, subscriber_
   static constexpr bool finishes = true;
   static void run(zg::stage_env& env, subscriber_socket<eur_quotes>& sub) {
     std::set<std::uint32_t> seen;
-    std::uint64_t duplicates = 0, foreign = 0;
+    std::uint64_t duplicates = 0;
     bool ready = false;
     while (seen.size() < quote_count && !env.stop_requested()) {
       auto q = sub.receive_message<quote>();
@@ -71,7 +71,6 @@ struct subscriber : zg::stage<"subscriber", zg::connects<quotes_out, subscriber_
       }
       if (q->value.sequence == 0) continue;  // warm-up
       if (!seen.insert(q->value.sequence).second) ++duplicates;
-      if (q->origin.sequence == 0) ++foreign;
     }
     env.report("received", seen.size());
     env.report("duplicates", duplicates);
