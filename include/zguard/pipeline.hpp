@@ -112,6 +112,16 @@ struct stage {
   template <class Self>
   using ports_of = detail::type_list<detail::stage_port<Self, Ports>...>;
   using sockets = std::tuple<typename Ports::socket_type...>;
+  // The first inproc link of the stage (empty if none): such a stage can
+  // only run in the process of its peers (--all), never alone (--stage).
+  static constexpr std::string_view inproc_link = [] {
+    std::string_view found;
+    ((found = found.empty() && std::is_same_v<typename Ports::link_type::transport_type, inproc>
+                  ? Ports::link_type::name
+                  : found),
+     ...);
+    return found;
+  }();
 };
 
 // What a stage's run() gets besides its sockets.
@@ -294,6 +304,7 @@ class pipeline {
     auto try_stage = [&]<class Stage>(Stage*) {
       if (Stage::name != name) return;
       found = true;
+      refuse_inproc<Stage>();
       if (replica < 0 || replica >= Stage::replicas)
         throw pipeline_error("zguard::pipeline: stage " + std::string(name) + " has " +
                              std::to_string(Stage::replicas) + " replicas");
@@ -367,6 +378,16 @@ class pipeline {
   }
 
  private:
+  // inproc needs one context, so both ends in one process: a stage on an
+  // inproc link run alone would wait for a peer that can never arrive.
+  template <class Stage>
+  static void refuse_inproc() {
+    if (!Stage::inproc_link.empty())
+      throw pipeline_error("zguard::pipeline: stage " + std::string(Stage::name) + " uses the inproc link " +
+                           std::string(Stage::inproc_link) +
+                           ", whose ends must share a process: run the pipeline with --all");
+  }
+
   static void make_contexts(detail::process_state& process) {
     auto& contexts = process.contexts;
     auto add = [&]<class... Es>(detail::type_list<Es...>) {
@@ -583,6 +604,7 @@ class pipeline {
       bool finishes;
       std::string name;
     };
+    (refuse_inproc<Stages>(), ...);  // before any process starts
     std::vector<proc> procs;
     std::string const exe = std::filesystem::read_symlink("/proc/self/exe").string();
     auto spawn = [&]<class Stage>(Stage*) {
