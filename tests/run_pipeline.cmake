@@ -2,17 +2,8 @@
 # (--all: one process, --launch: one process per stage replica) and checks
 # that the output has every EXPECT line (regexes, ';'-separated: the counts
 # the sinks reported).
-foreach(v BIN MODE WORK EXPECT)
-  if(NOT DEFINED ${v})
-    message(FATAL_ERROR "run_pipeline.cmake: ${v} not set")
-  endif()
-endforeach()
-file(REMOVE_RECURSE ${WORK})
-file(MAKE_DIRECTORY ${WORK}/rdv)
-execute_process(COMMAND ${BIN} --keygen ${WORK}/keys RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "${BIN} --keygen failed (${rc}):\n${out}")
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/pipeline_work.cmake)
+zguard_prepare_pipeline_work(run_pipeline.cmake BIN MODE WORK EXPECT)
 execute_process(COMMAND ${BIN} ${MODE} --keys ${WORK}/keys --dir ${WORK}/rdv --timeout-s 120
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 string(REGEX MATCHALL "result [^\n]*" results "${out}")

@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -358,9 +357,22 @@ class pipeline {
         return 0;
       }
       if (mode == "--stage") {
-        static std::stop_source stop;
-        std::signal(SIGTERM, [](int) { stop.request_stop(); });
-        std::signal(SIGINT, [](int) { stop.request_stop(); });
+        // The handler only stores to a lock-free atomic (async-signal-safe);
+        // a watcher thread turns that into a stop request, because
+        // request_stop may take a lock the interrupted thread holds.
+        static std::atomic<bool> signalled{false};
+        static_assert(std::atomic<bool>::is_always_lock_free);
+        struct sigaction on_signal {};
+        on_signal.sa_handler = [](int) { signalled.store(true, std::memory_order_relaxed); };
+        sigemptyset(&on_signal.sa_mask);
+        ::sigaction(SIGTERM, &on_signal, nullptr);
+        ::sigaction(SIGINT, &on_signal, nullptr);
+        std::stop_source stop;
+        std::jthread watcher([&stop](std::stop_token done) {
+          while (!done.stop_requested() && !signalled.load(std::memory_order_relaxed))
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          if (signalled.load(std::memory_order_relaxed)) stop.request_stop();
+        });
         int const replica = a.count("--replica") ? std::stoi(a["--replica"]) : 0;
         std::string const key = a["--stage"] + "." + std::to_string(replica);
         run_one(a["--stage"], replica, options, stop.get_token(), [&](std::string const& k, std::uint64_t v) {
@@ -572,7 +584,10 @@ class pipeline {
       while (address.empty()) {
         std::ifstream(file) >> address;
         if (!address.empty()) break;
-        if (env.stop_requested() || std::chrono::steady_clock::now() > deadline)
+        if (env.stop_requested())
+          throw pipeline_error("stage " + env.stage() + ": stopped while waiting for link " + std::string(L::name) +
+                               " to be bound (" + file.string() + ")");
+        if (std::chrono::steady_clock::now() > deadline)
           throw pipeline_error("stage " + env.stage() + ": link " + std::string(L::name) + " was not bound in time (" +
                                file.string() + ")");
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -650,9 +665,18 @@ class pipeline {
           ++failures;
           ::kill(p.pid, SIGKILL);
         } else {
+          // Bounded: a stage that ignores SIGTERM is killed and counted as failed.
           ::kill(p.pid, SIGTERM);
+          auto const grace = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+          while (!reap(p, WNOHANG) && std::chrono::steady_clock::now() < grace)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          if (p.pid > 0) {
+            std::cerr << self << ": stage " << p.name << " did not stop within 10 s of SIGTERM\n";
+            ++failures;
+            ::kill(p.pid, SIGKILL);
+          }
         }
-        (void)reap(p, 0);
+        if (p.pid > 0) (void)reap(p, 0);
       }
     return failures == 0 ? 0 : 1;
   }
