@@ -120,6 +120,25 @@ static_assert(can_receive_message<typed_sub> && !can_send_message<typed_sub, sma
 // Without a channel there is no typed API.
 static_assert(!can_send_message<curve_req, small> && !can_call<curve_req>);
 
+// The vocabulary a policy exposes to generic code (what socket.hpp and
+// link.hpp check against).
+static_assert(BL::has<zg::limit_slot::max_message_size> && BL::has<zg::limit_slot::handshake_timeout> &&
+              BL::has<zg::limit_slot::send_timeout> && BL::has<zg::limit_slot::overflow> && BL::blocks_when_full);
+static_assert(!InprocL::has<zg::limit_slot::max_message_size> && !InprocL::has<zg::limit_slot::handshake_timeout>);
+static_assert(zg::push::full == zg::when_full::blocks && zg::pub::full == zg::when_full::drops &&
+              zg::router::full == zg::when_full::drops_or_errors);
+static_assert(zg::curve_server::kind == zg::mechanism_kind::curve &&
+              zg::curve_client::role == zg::mechanism_role::client &&
+              zg::insecure<"lab bench">::role == zg::mechanism_role::none);
+static_assert(zg::topic<"ticks", mcast_tick>::kind == zg::channel_kind::topic &&
+              zg::stream<mcast_tick>::kind == zg::channel_kind::stream);
+constexpr zg::schema_id tick_id = mcast_tick::zguard_schema_id;
+static_assert(tick_id.name == "static.tick" && tick_id.version == 1);
+constexpr zg::fixed_string link_name = "ticks";
+static_assert(link_name.view() == "ticks" && link_name.size() == 5);
+using tick_link = zg::link<"ticks", "ipc://{dir}/ticks", D, zg::ipc, zg::stream<mcast_tick>, zg::null_mechanism, 1024>;
+static_assert(std::is_same_v<tick_link::signing_type, zg::unsigned_link> && !tick_link::is_signed);
+
 // The compiling twins of the connect() compile-fail cases.
 [[maybe_unused]] void twins(zg::context<D>& ctx, zg::authenticator<D>& auth, zg::keypair const& k,
                             zg::public_key const& server) {

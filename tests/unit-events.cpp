@@ -25,7 +25,11 @@ TEST_CASE("events are JSON lines with escaped fields and counted by name") {
 }
 
 TEST_CASE("the runtime gate accepts this machine's libzmq and libsodium") {
-  CHECK_NOTHROW(zg::check_runtime());
+  try {
+    zg::check_runtime();
+  } catch (zg::startup_error const& e) {
+    FAIL("startup gate refused this machine: " << e.what());
+  }
   int major = 0, minor = 0, patch = 0;
   zmq_version(&major, &minor, &patch);
   CHECK(ZMQ_MAKE_VERSION(major, minor, patch) >= ZMQ_MAKE_VERSION(4, 3, 3));

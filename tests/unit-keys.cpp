@@ -50,7 +50,12 @@ TEST_CASE("a keypair whose secret does not derive its public key is refused") {
 
 TEST_CASE("generated keypairs are distinct, moved-from secrets refuse use") {
   std::unordered_set<zg::public_key> seen;
-  for (int i = 0; i < 50; ++i) CHECK(seen.insert(zg::keypair::generate().public_part()).second);
+  std::unordered_set<std::size_t> hashes;  // public_key_hash spreads random keys
+  for (int i = 0; i < 50; ++i) {
+    auto const key = zg::keypair::generate().public_part();
+    CHECK(seen.insert(key).second);
+    CHECK(hashes.insert(zg::public_key_hash{}(key)).second);
+  }
   auto keys = zg::keypair::generate();
   char sec[41];
   keys.secret_part().write_z85(sec);

@@ -58,7 +58,8 @@ static_assert(source::inproc_link == "ticks");
 TEST_CASE("an inproc pipeline runs in one process and delivers every message in order") {
   temp_dir keys, rendezvous;
   inproc_pipeline::generate_keys(keys.path);  // nothing to generate: no CURVE, no signing
-  auto const results = inproc_pipeline::run_all({keys.path, rendezvous.path}, 30s);
+  zg::pipeline_options const options{keys.path, rendezvous.path};
+  auto const results = inproc_pipeline::run_all(options, 30s);
   CHECK(results.at("source.0 sent") == tick_count);
   CHECK(results.at("sink.0 received") == tick_count);
   CHECK(results.at("sink.0 in_order") == tick_count);

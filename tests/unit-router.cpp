@@ -113,8 +113,9 @@ TEST_CASE("ROUTER: a reply to a peer that is gone is an error, logged") {
   REQUIRE(client->send_message(sample_order()));
   auto got = router.receive_message<order>();
   REQUIRE(got);
-  CHECK(got->from.user_id() == client_keys.public_part().z85());
-  auto handle = got->from;  // copyable, but only ever made by the socket
+  zg::routed<order> const& message = *got;
+  CHECK(message.from.user_id() == client_keys.public_part().z85());
+  auto handle = message.from;  // copyable, but only ever made by the socket
   client.reset();           // the peer goes away before the reply
   CHECK(eventually([&] { return !router.send_message(handle, order_ack{1, true, "late"}); }));
   CHECK(ctx.events().count("send.unroutable") >= 1);

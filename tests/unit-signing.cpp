@@ -69,8 +69,9 @@ std::optional<zg::drop_reason> check(V& v, std::vector<zmq::message_t> const& fr
                                      clock_type::time_point now = clock_type::now()) {
   auto env = zg::unverified_envelope::parse(frames, true);
   if (!env) return zg::drop_reason::malformed;
-  auto r = v.verify(*env, tick_topic_name, now);
+  zg::verification const r = v.verify(*env, tick_topic_name, now);
   if (r) return std::nullopt;
+  CHECK(r.payload().empty());  // a dropped message hands out nothing
   return r.reason();
 }
 
@@ -292,7 +293,10 @@ TEST_CASE("signing key files: saved, loaded, checked") {
   CHECK((st.st_mode & 0777) == 0600);
   REQUIRE(::stat((dir.path / "feed.key").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0644);
-  CHECK(zg::load_verify_key(dir.path / "feed.key") == ed.verify_part());
+  zg::verify_key const published = zg::load_verify_key(dir.path / "feed.key");
+  CHECK(published == ed.verify_part());
+  CHECK(zg::verify_key::from_z85(published.z85()) == published);
+  CHECK(published.id() == ed.id());
   auto loaded = zg::load_signing_key<zg::ed25519>(dir.path / "feed.key");
   CHECK(loaded.id() == ed.id());
   CHECK(std::equal(loaded.seed().begin(), loaded.seed().end(), ed.seed().begin()));
