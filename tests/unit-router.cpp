@@ -116,7 +116,7 @@ TEST_CASE("ROUTER: a reply to a peer that is gone is an error, logged") {
   zg::routed<order> const& message = *got;
   CHECK(message.from.user_id() == client_keys.public_part().z85());
   auto handle = message.from;  // copyable, but only ever made by the socket
-  client.reset();           // the peer goes away before the reply
+  client.reset();              // the peer goes away before the reply
   CHECK(eventually([&] { return !router.send_message(handle, order_ack{1, true, "late"}); }));
   CHECK(ctx.events().count("send.unroutable") >= 1);
 }

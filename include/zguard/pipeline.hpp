@@ -652,12 +652,19 @@ class pipeline {
       p.pid = -1;
       return true;
     };
-    for (bool waiting = true; waiting && std::chrono::steady_clock::now() < deadline;) {
-      waiting = false;
-      for (auto& p : procs)
-        if (p.pid > 0 && p.finishes && !reap(p, WNOHANG)) waiting = true;
-      if (waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    // Polls until every process `which` selects has exited, or `until`.
+    auto reap_until = [&](auto which, std::chrono::steady_clock::time_point until) {
+      for (;;) {
+        bool waiting = false;
+        for (auto& p : procs)
+          if (p.pid > 0 && which(p) && !reap(p, WNOHANG)) waiting = true;
+        if (!waiting || std::chrono::steady_clock::now() >= until) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    };
+    reap_until([](proc const& p) { return p.finishes; }, deadline);
+    // Late finishers are killed; the others get SIGTERM together and one
+    // bounded grace: a stage that ignores it is killed and counted as failed.
     for (auto& p : procs)
       if (p.pid > 0) {
         if (p.finishes) {
@@ -665,18 +672,18 @@ class pipeline {
           ++failures;
           ::kill(p.pid, SIGKILL);
         } else {
-          // Bounded: a stage that ignores SIGTERM is killed and counted as failed.
           ::kill(p.pid, SIGTERM);
-          auto const grace = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-          while (!reap(p, WNOHANG) && std::chrono::steady_clock::now() < grace)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-          if (p.pid > 0) {
-            std::cerr << self << ": stage " << p.name << " did not stop within 10 s of SIGTERM\n";
-            ++failures;
-            ::kill(p.pid, SIGKILL);
-          }
         }
-        if (p.pid > 0) (void)reap(p, 0);
+      }
+    reap_until([](proc const& p) { return !p.finishes; }, std::chrono::steady_clock::now() + std::chrono::seconds(10));
+    for (auto& p : procs)
+      if (p.pid > 0) {
+        if (!p.finishes) {
+          std::cerr << self << ": stage " << p.name << " did not stop within 10 s of SIGTERM\n";
+          ++failures;
+          ::kill(p.pid, SIGKILL);
+        }
+        (void)reap(p, 0);
       }
     return failures == 0 ? 0 : 1;
   }
