@@ -4,9 +4,11 @@
 # (-fsyntax-only) through cmake/compile_fail_check.cmake, which passes only
 # when compilation FAILS and its diagnostics match every
 #   // MESSAGE[regex]
-# line of the file. A file that compiles, or fails for another reason, is a
-# red test. Files named sanity_*.fail.cpp check the harness itself: they are
-# expected to be rejected by it (WILL_FAIL), proving it can go red.
+# line of the file, its first "error:" is zguard's own static_assert text and
+# the whole diagnostic is at most 15 lines (one mistake, one error). A file
+# that compiles, or fails for another reason, is a red test. Files named
+# sanity_*.fail.cpp check the harness itself: they are expected to be
+# rejected by it (WILL_FAIL), proving it can go red.
 function(zguard_add_compile_fail_tests dir)
   file(GLOB _cases CONFIGURE_DEPENDS ${dir}/*.fail.cpp)
   set(_includes -I${PROJECT_SOURCE_DIR}/include)

@@ -1,4 +1,14 @@
 # Runs one compile-fail case; see CompileFailTest.cmake.
+#
+# A case passes only when the compiler rejects the file and
+#  - every // MESSAGE[regex] line of the file matches its diagnostics;
+#  - the first "error:" line is zguard's own text (a static_assert whose
+#    message starts with "zguard"): the user reads why first, not a
+#    "no matching function" or a library's internals;
+#  - the whole diagnostic is at most ZGUARD_MAX_DIAGNOSTIC_LINES lines: one
+#    mistake gives one error, not a cascade. No flag trims the output here:
+#    what this counts is what a user sees.
+set(ZGUARD_MAX_DIAGNOSTIC_LINES 15)
 string(REPLACE "|" ";" _includes "${INCLUDES}")
 file(STRINGS ${SOURCE} _expect REGEX "^// MESSAGE\\[.*\\]$")
 if(NOT _expect)
@@ -19,3 +29,21 @@ foreach(_line IN LISTS _expect)
   endif()
   message(STATUS "matched diagnostic: ${_re}")
 endforeach()
+# Lines as the user sees them (a trailing newline ends the last one).
+string(REGEX MATCHALL "\n" _newlines "${_out}")
+list(LENGTH _newlines _count)
+if(NOT _out MATCHES "\n$" AND NOT _out STREQUAL "")
+  math(EXPR _count "${_count} + 1")
+endif()
+if(_count GREATER ZGUARD_MAX_DIAGNOSTIC_LINES)
+  message(FATAL_ERROR "${SOURCE}: the compiler printed ${_count} lines (at most "
+    "${ZGUARD_MAX_DIAGNOSTIC_LINES}): one mistake must give one error, not a cascade. "
+    "Compiler said:\n${_out}")
+endif()
+string(REGEX MATCH "error: [^\n]*" _first_error "${_out}")
+if(NOT _first_error MATCHES "^error: static assertion failed: [Zz][Gg][Uu][Aa][Rr][Dd]")
+  message(FATAL_ERROR "${SOURCE}: the first error is not zguard's own text "
+    "(\"error: static assertion failed: zguard...\"), it is:\n  ${_first_error}\n"
+    "Compiler said:\n${_out}")
+endif()
+message(STATUS "${_count} diagnostic lines; first: ${_first_error}")

@@ -2,7 +2,9 @@
 // in --allow-dir), each limited to 100 requests a second (burst 20) by its
 // authenticated key; workers sit behind it on a private ipc endpoint. The
 // ROUTER front binds each routing id to the key that first used it, so no
-// client can receive another's replies.
+// client can receive another's replies. With --vouch-key (a group MAC key,
+// zguard_keygen --sign blake2b) it vouches to its workers for the client of
+// each request, so they can authorize per client (worker --vouch-key).
 #include <zguard/zguard.hpp>
 
 #include <csignal>
@@ -16,6 +18,21 @@
 namespace zg = zguard;
 using namespace example;
 
+namespace {
+template <class Queue>
+void run_until_stopped(zg::context<service_domain>& ctx, Queue& queue, std::string const& address,
+                       example::cli const& cli) {
+  std::cout << "broker: clients on " << address << ", workers on " << cli.get("back") << "\n"
+            << Queue::profile() << std::endl;
+  if (!cli.get("endpoint-file").empty()) std::ofstream(cli.get("endpoint-file")) << address << "\n";
+  while (!example::stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  queue.terminate();
+  std::cout << "broker: rate-limited " << ctx.events().count("rate.limited") << ", identity mismatches "
+            << ctx.events().count("router.identity_mismatch") << ", refused handshakes "
+            << ctx.events().count("zap.deny") << std::endl;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   example::cli cli("broker",
                    "Request broker: CURVE ROUTER front for clients (allowlist, per-key rate\n"
@@ -23,6 +40,8 @@ int main(int argc, char** argv) {
                    {{"front", "client endpoint to bind (tcp://host:port, port may be *)", "tcp://127.0.0.1:5557", false},
                     example::cert_flag("broker"), example::allow_dir_flag("client"),
                     {"back", "worker endpoint to bind (ipc://absolute/path)", "", true},
+                    {"vouch-key", "group MAC key shared with the workers (zguard_keygen --sign blake2b): vouch for "
+                                  "each request's client", "", false},
                     example::endpoint_file_flag()});
   cli.parse(argc, argv);
   example::stop_on_signals();
@@ -35,15 +54,14 @@ int main(int argc, char** argv) {
     back_socket back(ctx);
     auto bound = front.bind(cli.get("front"));
     back.bind(cli.get("back"));
-    zg::proxy<front_socket, back_socket> queue(ctx, front, back);
-    std::cout << "broker: clients on " << bound.address << ", workers on " << cli.get("back") << "\n"
-              << zg::proxy<front_socket, back_socket>::profile() << std::endl;
-    if (!cli.get("endpoint-file").empty()) std::ofstream(cli.get("endpoint-file")) << bound.address << "\n";
-    while (!example::stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    queue.terminate();
-    std::cout << "broker: rate-limited " << ctx.events().count("rate.limited") << ", identity mismatches "
-              << ctx.events().count("router.identity_mismatch") << ", refused handshakes "
-              << ctx.events().count("zap.deny") << std::endl;
+    if (!cli.get("vouch-key").empty()) {
+      auto vouch_key = zg::load_signing_key<zg::blake2b_mac>(cli.get("vouch-key"));
+      zg::proxy<front_socket, back_socket, zg::vouch_clients<zg::blake2b_mac>> queue(ctx, front, back, vouch_key);
+      run_until_stopped(ctx, queue, bound.address, cli);
+    } else {
+      zg::proxy<front_socket, back_socket> queue(ctx, front, back);
+      run_until_stopped(ctx, queue, bound.address, cli);
+    }
   } catch (std::exception const& e) {
     std::cerr << "broker: " << e.what() << "\n";
     return 1;

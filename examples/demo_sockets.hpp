@@ -39,6 +39,11 @@ using worker_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block
                                  zg::recv_timeout_ms<200>, zg::handshake_timeout_ms<5000>>;
 using worker_socket =
     zg::socket<service_domain, zg::ipc, zg::rep, zg::null_mechanism, worker_limits, example::service_channel>;
+// worker --vouch-key: each request must carry the broker's vouch for its
+// client (broker --vouch-key, the same group MAC key), checked before
+// decoding; the handler learns the client's CURVE key.
+using vouched_worker_socket = zg::socket<service_domain, zg::ipc, zg::rep, zg::null_mechanism, worker_limits,
+                                         example::service_channel, zg::vouched<zg::blake2b_mac>>;
 
 // signed_publisher
 template <class Topic>

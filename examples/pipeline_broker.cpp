@@ -21,15 +21,9 @@ struct back : zg::link<"back", "ipc://{dir}/workers.sock", service_domain, zg::i
 
 constexpr std::uint32_t calls_per_client = 60;
 
-struct broker : zg::stage<"broker", zg::binds<front, front_socket>, zg::binds<back, back_socket>> {
-  static void run(zg::stage_env& env, front_socket& f, back_socket& b) {
-    zg::proxy<front_socket, back_socket> queue(env.context_of<service_domain>(), f, b);
-    while (!env.stop_requested()) std::this_thread::sleep_for(10ms);
-    queue.terminate();
-    env.report("rate_limited", f.events().count("rate.limited"));
-    env.report("identity_mismatches", f.events().count("router.identity_mismatch"));
-  }
-};
+// The pipeline runs the queue (a proxy) and reports the front's
+// rate_limited and identity_mismatches counts when stopped.
+struct broker : zg::relay_stage<"broker", zg::binds<front, front_socket>, zg::binds<back, back_socket>> {};
 
 struct worker : zg::stage<"worker", zg::connects<back, worker_socket>> {
   static constexpr int replicas = 2;

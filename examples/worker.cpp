@@ -1,5 +1,7 @@
 // worker: serves example.request -> example.reply for a broker, connected to
-// the broker's private ipc back end.
+// the broker's private ipc back end. With --vouch-key (the broker's group MAC
+// key) it accepts only requests the broker vouched for and prints the
+// authenticated client of each one.
 #include <zguard/zguard.hpp>
 
 #include <csignal>
@@ -12,24 +14,43 @@
 namespace zg = zguard;
 using namespace example;
 
+namespace {
+template <class Rep, class... Keys>
+void serve(zg::context<service_domain>& ctx, example::cli const& cli, Keys const&... keys) {
+  Rep rep(ctx, keys...);
+  rep.connect(cli.get("connect"));
+  std::uint64_t served = 0;
+  rep.serve_messages(
+      [&](example::request const& req, zg::peer_info const& peer) -> example::reply {
+        if constexpr (Rep::checks_vouch)  // the broker's word for who sent it, checked with the shared key
+          std::cout << cli.get("name") << ": request " << req.sequence << " from client " << peer.vouched_client
+                    << std::endl;
+        return {req.sequence, ++served, cli.get("name") + ": " + req.text.str()};
+      },
+      example::stopper().get_token());
+  std::cout << cli.get("name") << ": served " << served << ", refused vouches "
+            << ctx.events().count("vouch.refused") << std::endl;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   example::cli cli("worker", "Serves example.request -> example.reply behind a broker.",
                    {{"connect", "the broker's worker endpoint (ipc://absolute/path)", "", true},
-                    {"name", "worker name, echoed in replies", "worker", false}});
+                    {"name", "worker name, echoed in replies", "worker", false},
+                    {"vouch-key", "the broker's group MAC key (zguard_keygen --sign blake2b): serve only requests "
+                                  "it vouched for, and know their client", "", false}});
   cli.parse(argc, argv);
   if (cli.get("name").size() > 64) cli.fail("--name is at most 64 bytes (replies are bounded_string<1100>)");
   example::stop_on_signals();
   try {
     zg::context<service_domain> ctx;
-    worker_socket rep(ctx);
-    rep.connect(cli.get("connect"));
-    std::uint64_t served = 0;
-    rep.serve_messages(
-        [&](example::request const& req, zg::peer_info const&) -> example::reply {
-          return {req.sequence, ++served, cli.get("name") + ": " + req.text.str()};
-        },
-        example::stopper().get_token());
-    std::cout << cli.get("name") << ": served " << served << std::endl;
+    if (!cli.get("vouch-key").empty()) {
+      zg::verify_keys<zg::blake2b_mac> keys;
+      keys.add(zg::load_signing_key<zg::blake2b_mac>(cli.get("vouch-key")));
+      serve<vouched_worker_socket>(ctx, cli, keys);
+    } else {
+      serve<worker_socket>(ctx, cli);
+    }
   } catch (std::exception const& e) {
     std::cerr << "worker: " << e.what() << "\n";
     return 1;

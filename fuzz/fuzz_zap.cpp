@@ -1,7 +1,8 @@
 // libFuzzer target for ZAP request handling (G3): any frames, answered by
 // the authenticator's handler (detail::zap_handler::answer, what its thread
 // sends back to libzmq) of domain "fuzz" with one allowed CURVE key, one
-// PLAIN user and one denied address. Answering must never crash, and:
+// PLAIN user and one denied address, and a socket of each mechanism (the
+// handler answers only for mechanisms a socket of its context declares). Answering must never crash, and:
 //  - every input gets a ZAP reply: status 200, 400 or 500, the request id
 //    echoed; 500 exactly when the frames are not a ZAP 1.0 request;
 //  - 200 only for domain "fuzz", an address other than the denied one (in
@@ -12,6 +13,7 @@
 //
 // Input: up to 9 frames, framed as fuzz/frames.hpp says.
 #include <zguard/auth.hpp>
+#include <zguard/socket.hpp>
 
 #include "frames.hpp"
 
@@ -45,11 +47,20 @@ void check_event_line(zguard::security_event const& e) {
     if (c < 0x20 || c >= 0x7f) broken("event line is printable ASCII");
 }
 
+using fuzz_limits = zguard::limits<zguard::send_hwm<10>, zguard::recv_hwm<10>, zguard::block_when_full,
+                                  zguard::max_message_size<1024>, zguard::linger_ms<0>, zguard::send_timeout_ms<10>,
+                                  zguard::recv_timeout_ms<10>, zguard::handshake_timeout_ms<1000>>;
+
 struct fixture {
   zguard::context<fuzz_domain> ctx{check_event_line};
   zguard::authenticator<fuzz_domain> auth{ctx};
   std::shared_ptr<zguard::detail::zap_handler<fuzz_domain>> handler;
   std::string allowed_z85;
+  // Never bound: they only declare NULL, PLAIN and CURVE to the handler.
+  zguard::socket<fuzz_domain, zguard::ipc, zguard::pull, zguard::null_mechanism, fuzz_limits> null_socket{ctx};
+  zguard::socket<fuzz_domain, zguard::ipc, zguard::pull, zguard::plain_server, fuzz_limits> plain_socket{ctx, auth};
+  zguard::socket<fuzz_domain, zguard::tcp, zguard::pull, zguard::curve_server, fuzz_limits> curve_socket{
+      ctx, auth, zguard::keypair::generate()};
 
   fixture() {
     ctx.events().set_verbose(true);  // info events (zap.allow) go through the check too

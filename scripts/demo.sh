@@ -103,15 +103,17 @@ echo "security events of that subscriber: $(grep -c verify.unknown_key "$work/st
 head -n 1 "$work/stranger.log"
 kill -TERM $feed_pid 2>/dev/null || true; wait $feed_pid || true
 
-echo "== 10. broker: CURVE ROUTER front (allowlist, 100 requests/s per key), two workers on ipc"
+echo "== 10. broker: CURVE ROUTER front (allowlist, 100 requests/s per key), two workers on ipc;"
+echo "       the broker vouches to its workers for each request's client (a group MAC key)"
+$bin/zguard_keygen --out "$work/vouch.key" --sign blake2b
 $bin/broker --front 'tcp://127.0.0.1:*' --cert "$work/server.cert" --allow-dir "$work/allowed" \
-  --back "ipc://$work/workers.sock" --endpoint-file "$work/broker_endpoint" &
+  --back "ipc://$work/workers.sock" --vouch-key "$work/vouch.key" --endpoint-file "$work/broker_endpoint" &
 pids+=($!)
 broker=$(await_endpoint "$work/broker_endpoint")
-$bin/worker --connect "ipc://$work/workers.sock" --name worker-1 & pids+=($!)
-$bin/worker --connect "ipc://$work/workers.sock" --name worker-2 & pids+=($!)
+$bin/worker --connect "ipc://$work/workers.sock" --name worker-1 --vouch-key "$work/vouch.key" & pids+=($!)
+$bin/worker --connect "ipc://$work/workers.sock" --name worker-2 --vouch-key "$work/vouch.key" & pids+=($!)
 
-echo "== 11. the allowed client through the broker: replies from both workers"
+echo "== 11. the allowed client through the broker: replies from both workers, which print its key"
 $bin/curve_client --connect "$broker" --cert "$work/client.cert" --server-cert "$work/server.cert" \
   --message "via the broker" --count 4
 

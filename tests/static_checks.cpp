@@ -3,6 +3,7 @@
 #include <zguard/zguard.hpp>
 
 #include <concepts>
+#include <cstdint>
 
 namespace zg = zguard;
 namespace {
@@ -39,15 +40,16 @@ static_assert(curve_rep::valid && curve_req::valid && plain_rep::valid && null_i
 static_assert(std::is_same_v<curve_req::transport_type, zg::tcp> &&
               std::is_same_v<curve_req::domain_type, D>);
 
-// Only the operations a pattern allows exist.
+// Only the operations a pattern allows are offered (an absent one is a
+// member whose body says why it is absent: see compile_fail/sub_cannot_send).
 template <class S>
-concept can_send = requires(S& s) { s.send("x"); };
+concept can_send = S::offers_send && requires(S& s) { s.send("x"); };
 template <class S>
-concept can_recv = requires(S& s) { s.recv(); };
+concept can_recv = S::offers_recv && requires(S& s) { s.recv(); };
 template <class S>
-concept can_request = requires(S& s) { s.request("x"); };
+concept can_request = S::offers_request && requires(S& s) { s.request("x"); };
 template <class S>
-concept can_subscribe = requires(S& s) { s.subscribe("t"); };
+concept can_subscribe = S::offers_subscribe && requires(S& s) { s.subscribe("t"); };
 template <class S>
 concept binds_text = requires(S& s) { s.bind("inproc://x"); };
 template <class S, class E>
@@ -108,11 +110,11 @@ using typed_req = zg::socket<D, zg::tcp, zg::req, zg::curve_client, BL, zg::serv
 using typed_rep = zg::socket<D, zg::tcp, zg::rep, zg::curve_server, BL, zg::service<small, reply>>;
 using typed_sub = zg::socket<D, zg::tcp, zg::sub, zg::curve_client, DL, zg::topic<"t", small>>;
 template <class S, class M>
-concept can_send_message = requires(S& s, M const& m) { s.send_message(m); };
+concept can_send_message = S::offers_send_message && requires(S& s, M const& m) { s.send_message(m); };
 template <class S>
-concept can_receive_message = requires(S& s) { s.template receive_message<small>(); };
+concept can_receive_message = S::offers_receive_message && requires(S& s) { s.template receive_message<small>(); };
 template <class S>
-concept can_call = requires(S& s, small const& m) { s.call(m); };
+concept can_call = S::offers_call && requires(S& s, small const& m) { s.call(m); };
 static_assert(can_send_message<typed_push, small> && !can_receive_message<typed_push>);
 static_assert(can_receive_message<typed_pull> && !can_send_message<typed_pull, small>);
 static_assert(can_call<typed_req> && !can_call<typed_rep> && can_receive_message<typed_rep>);
@@ -138,6 +140,69 @@ constexpr zg::fixed_string link_name = "ticks";
 static_assert(link_name.view() == "ticks" && link_name.size() == 5);
 using tick_link = zg::link<"ticks", "ipc://{dir}/ticks", D, zg::ipc, zg::stream<mcast_tick>, zg::null_mechanism, 1024>;
 static_assert(std::is_same_v<tick_link::signing_type, zg::unsigned_link> && !tick_link::is_signed);
+
+// A closed vocabulary: only zguard's own tags (and its templates' own
+// specializations) fill a slot; derived and look-alike types fill none
+// (compile_fail/derived_*_tag, handwritten_*).
+struct lan_tcp : zg::tcp {};
+struct my_null : zg::null_mechanism {};
+struct my_curve : zg::curve_server {};
+struct my_rep : zg::rep {};
+struct my_domain : D {};
+struct my_limits : BL {};
+struct my_hwm : zg::send_hwm<10> {};
+struct fake_hwm {
+  using limit = zg::limit_slot::send_hwm;
+  static constexpr std::int64_t value = 0;
+};
+struct my_topic : zg::topic<"ticks", mcast_tick> {};
+struct my_signing : zg::signing<zg::ed25519> {};
+struct my_fresh : zg::freshness_ms<1000> {};
+static_assert(zg::Transport<zg::tcp> && zg::Transport<zg::epgm> && !zg::Transport<lan_tcp>);
+static_assert(zg::Mechanism<zg::curve_server> && zg::Mechanism<zg::insecure<"lab bench">> &&
+              !zg::Mechanism<my_null> && !zg::Mechanism<my_curve>);
+static_assert(zg::Pattern<zg::rep> && zg::Pattern<zg::xsub> && !zg::Pattern<my_rep>);
+static_assert(zg::SecurityDomain<D> && !zg::SecurityDomain<my_domain>);
+static_assert(zg::Limits<BL> && !zg::Limits<my_limits>);
+static_assert(zg::LimitTag<zg::send_hwm<10>> && zg::LimitTag<zg::drop_when_full> &&
+              zg::LimitTag<zg::per_peer_rate<10, 5>> && !zg::LimitTag<my_hwm> && !zg::LimitTag<fake_hwm>);
+static_assert(zg::Channel<zg::topic<"ticks", mcast_tick>> && zg::Channel<zg::service<mcast_tick, mcast_tick>> &&
+              !zg::Channel<my_topic>);
+static_assert(zg::SigningPolicy<zg::signing<zg::ed25519, zg::freshness_ms<1000>>> && !zg::SigningPolicy<my_signing>);
+static_assert(!zg::detail::SigningOption<my_fresh> && zg::detail::SigningOption<zg::replay_window<64>>);
+static_assert(zg::detail::is_zguard_socket<curve_rep> && !zg::detail::is_zguard_socket<int>);
+
+// Bounds (docs/bounds.md): the edges compile, one past them does not
+// (compile_fail/*_too_large, *_too_long).
+using edge_limits = zg::limits<zg::send_hwm<10'000'000>, zg::recv_hwm<1>, zg::block_when_full,
+                               zg::max_message_size<(std::int64_t(256) << 20)>, zg::linger_ms<60'000>,
+                               zg::send_timeout_ms<600'000>, zg::recv_timeout_ms<0>, zg::handshake_timeout_ms<60'000>,
+                               zg::per_peer_rate<1'000'000, 1>>;
+static_assert(edge_limits::send_hwm == 10'000'000 && edge_limits::max_message_size == 268'435'456 &&
+              edge_limits::rate_burst == 1);
+static_assert(zg::signing<zg::ed25519, zg::freshness_ms<600'000>, zg::replay_window<65536>>::freshness == 600'000);
+
+// Schema size arithmetic saturates instead of wrapping.
+struct huge_nested {
+  ZGUARD_SCHEMA("static.huge", 1);
+  BOOST_HANA_DEFINE_STRUCT(huge_nested, (zg::bounded_vector<zg::bounded_string<0xffffffff>, 0xffffffff>, items));
+};
+static_assert(zg::max_encoded_size<huge_nested> == SIZE_MAX);
+static_assert(zg::max_encoded_size<mcast_tick> == 1 + 1 + 11 + 2 + 4);
+
+// Views stay usable with decode() over a caller's buffer; channels refuse them
+// (compile_fail/view_in_channel).
+struct viewed {
+  ZGUARD_SCHEMA("static.viewed", 1);
+  BOOST_HANA_DEFINE_STRUCT(viewed, (zg::bounded_string_view<8>, text));
+};
+struct view_deep {
+  ZGUARD_SCHEMA("static.deep", 1);
+  BOOST_HANA_DEFINE_STRUCT(view_deep, (std::optional<std::array<zg::bounded_vector<viewed, 2>, 2>>, deep));
+};
+static_assert(zg::detail::has_view_field<viewed>() && zg::detail::has_view_field<view_deep>() &&
+              !zg::detail::has_view_field<mcast_tick>());
+static_assert(zg::max_encoded_size<viewed> > 0);
 
 // The compiling twins of the connect() compile-fail cases.
 [[maybe_unused]] void twins(zg::context<D>& ctx, zg::authenticator<D>& auth, zg::keypair const& k,

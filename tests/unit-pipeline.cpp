@@ -1,4 +1,4 @@
-// Pipelines (issue 7) beyond the example programs: an inproc topology runs
+// Pipelines (docs/pipelines.md) beyond the example programs: an inproc topology runs
 // in one process, and a stage on an inproc link refuses to run alone.
 // The example pipelines themselves run as ctest pipeline.<name>.{all,launch}.
 #include <zguard/zguard.hpp>

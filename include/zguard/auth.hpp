@@ -12,8 +12,9 @@
 // the deny list and, if one is set, the allow list; then CURVE keys must be
 // on the allowlist (keys given in code plus public certificates in the
 // allowlist directories), PLAIN passwords must verify against a
-// crypto_pwhash_str hash, NULL is accepted (only sockets whose type says NULL
-// can be reached with it). Every decision is a security event.
+// crypto_pwhash_str hash, NULL is accepted. A mechanism that no live socket
+// of the context declares (NULL in a CURVE-only domain, say) is refused
+// first. Every decision is a security event.
 #pragma once
 
 #include <arpa/inet.h>
@@ -188,6 +189,12 @@ class zap_handler {
     if (!address.empty() && denied_addresses_.count(address)) return {false, "", "address denied"};
     if (!allowed_addresses_.empty() && !allowed_addresses_.count(address))
       return {false, "", "address not on the allow list"};
+    // Defence in depth: only mechanisms a live socket of this context
+    // declared. A NULL request in a CURVE-only domain means a socket's
+    // options were changed behind zguard's back; it is not served.
+    int const kind = mechanism == "NULL" ? 0 : mechanism == "PLAIN" ? 1 : mechanism == "CURVE" ? 2 : -1;
+    if (kind < 0) return {false, "", "mechanism not supported"};
+    if (ctx_.zap_sockets(kind) == 0) return {false, "", "no socket of this domain declares " + mechanism};
     if (mechanism == "NULL") return {true, "", "NULL mechanism"};
     if (mechanism == "CURVE") {
       if (credentials.size() != 1 || credentials[0].size() != 32) return {false, "", "malformed CURVE credentials"};

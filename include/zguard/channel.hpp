@@ -26,8 +26,19 @@ inline namespace v0 {
 
 enum class channel_kind { service, topic, stream };
 
+// A socket decodes each message from frames it frees before returning, so
+// a value it hands out must own its bytes: a schema with a view field
+// (bounded_string_view, bounded_bytes_view), at any depth, cannot be a
+// channel's schema.
+#define ZGUARD_CHANNEL_VIEW_TEXT                                                                         \
+  "zguard channel: a schema with a bounded_string_view / bounded_bytes_view field (at any depth) cannot " \
+  "be carried by a socket: the socket frees the received frames, so the view would dangle; use "         \
+  "bounded_string<N> / bounded_bytes<N>, which own their bytes (views are for zguard::decode() over a "  \
+  "buffer the caller keeps)"
+
 template <Schema Request, Schema Reply>
 struct service {
+  static_assert(!detail::has_view_field<Request>() && !detail::has_view_field<Reply>(), ZGUARD_CHANNEL_VIEW_TEXT);
   using zguard_slot = slot::channel;
   static constexpr channel_kind kind = channel_kind::service;
   using request_type = Request;
@@ -37,6 +48,7 @@ struct service {
 template <fixed_string Name, Schema S>
 struct topic {
   static_assert(Name.size() >= 1 && Name.size() <= 255, "zguard::topic<\"name\", S>: the name must be 1..255 bytes");
+  static_assert(!detail::has_view_field<S>(), ZGUARD_CHANNEL_VIEW_TEXT);
   using zguard_slot = slot::channel;
   static constexpr channel_kind kind = channel_kind::topic;
   static constexpr std::string_view name = Name.view();
@@ -45,6 +57,7 @@ struct topic {
 
 template <Schema S>
 struct stream {
+  static_assert(!detail::has_view_field<S>(), ZGUARD_CHANNEL_VIEW_TEXT);
   using zguard_slot = slot::channel;
   static constexpr channel_kind kind = channel_kind::stream;
   using message_type = S;
@@ -57,8 +70,21 @@ struct refusal {
   BOOST_HANA_DEFINE_STRUCT(refusal, (std::uint8_t, reason), (bounded_string<128>, field));
 };
 
+#undef ZGUARD_CHANNEL_VIEW_TEXT
+
 namespace detail {
 struct nothing_carried {};
+
+// Exactly service<...>, topic<...> and stream<...>; derived or hand-written
+// channels are refused (their schemas and sides would escape the checks).
+template <class C>
+inline constexpr bool is_channel_tag = false;
+template <class Req, class Rep>
+inline constexpr bool is_channel_tag<service<Req, Rep>> = true;
+template <fixed_string N, class S>
+inline constexpr bool is_channel_tag<topic<N, S>> = true;
+template <class S>
+inline constexpr bool is_channel_tag<stream<S>> = true;
 
 // Which schema each side sends and receives, by pattern.
 template <class C, class P>
@@ -114,6 +140,10 @@ constexpr std::size_t max_size_of() {
   else return max_encoded_size<S>;
 }
 }  // namespace detail
+
+// Channel: a service<...>, topic<...> or stream<...>, exactly.
+template <class C>
+concept Channel = detail::is_channel_tag<C>;
 
 }  // namespace v0
 }  // namespace zguard

@@ -17,6 +17,15 @@
 namespace zguard {
 inline namespace v0 {
 
+template <class... Policies>
+class socket;
+template <class Front, class Back, class... Options>
+class proxy;
+namespace detail {
+template <class Domain>
+class zap_handler;
+}  // namespace detail
+
 template <class Domain>
 class context {
   static_assert(SecurityDomain<Domain>,
@@ -41,7 +50,6 @@ class context {
   }
 
   static constexpr std::string_view domain_name() { return Domain::name; }
-  zmq::context_t& native() { return ctx_; }
   event_log& events() { return log_; }
 
   // Whether an authenticator (ZAP handler) is running in this context.
@@ -57,7 +65,25 @@ class context {
     zap_owner_.compare_exchange_strong(expected, nullptr);
   }
 
+  // How many live sockets of this context a ZAP request for a mechanism
+  // can come from (NULL: any NULL socket; PLAIN/CURVE: servers). The
+  // authenticator refuses mechanisms no socket declared, so a socket whose
+  // options were changed behind zguard's back is not served.
+  // Index: 0 NULL, 1 PLAIN, 2 CURVE (zguard::mechanism_kind).
+  int zap_sockets(int kind) const { return kind >= 0 && kind < 3 ? zap_sockets_[kind].load() : 0; }
+
  private:
+  // The raw libzmq context is only for zguard's own parts: a socket made
+  // from it directly would have none of zguard's rules.
+  zmq::context_t& native() { return ctx_; }
+  template <class... Policies>
+  friend class socket;
+  template <class Front, class Back, class... Options>
+  friend class proxy;
+  friend class detail::zap_handler<Domain>;
+  void count_zap_socket(int kind, int delta) { zap_sockets_[kind] += delta; }
+
+  std::atomic<int> zap_sockets_[3] = {0, 0, 0};
   int gate_;
   event_log log_;
   zmq::context_t ctx_;

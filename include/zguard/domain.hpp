@@ -25,13 +25,20 @@ struct domain {
   static constexpr std::string_view name = Name.view();
 };
 
-// SecurityDomain: a type made by zguard::domain<"name">.
+namespace detail {
+// Only domain<"name"> itself: a type derived from a domain can hide `name`
+// with its own (an empty one makes libzmq skip ZAP on a CURVE server), past
+// the length check above.
+template <class T>
+inline constexpr bool is_domain_tag = false;
+template <fixed_string Name>
+inline constexpr bool is_domain_tag<domain<Name>> = true;
+}  // namespace detail
+
+// SecurityDomain: a type made by zguard::domain<"name">, exactly.
 //   semantics: T::name is the ZAP domain and the label in every event.
 template <class T>
-concept SecurityDomain =
-    std::is_same_v<typename T::zguard_slot, slot::domain> && requires {
-      { T::name } -> std::convertible_to<std::string_view>;
-    };
+concept SecurityDomain = detail::is_domain_tag<T>;
 
 }  // namespace v0
 }  // namespace zguard

@@ -9,7 +9,9 @@
 
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <stdexcept>
@@ -17,7 +19,9 @@
 #include <string_view>
 #include <system_error>
 #include <type_traits>
+#include <vector>
 
+#include <zguard/detail/policy_set.hpp>
 #include <zguard/domain.hpp>
 #include <zguard/transport.hpp>
 
@@ -60,10 +64,18 @@ inline void check_tcp_address(std::string_view full, std::string_view rest) {
 }
 
 // ipc path rules (G11): absolute, fits sockaddr_un, no abstract namespace
-// (it has no file permissions), the parent is a real directory (no symlink on
-// the way) that no other user can write to.
+// (it has no file permissions), no "." or ".." and no symlink anywhere on the
+// way. As OpenSSH's safe_path, every directory from '/' down is owned by root
+// or this user, and no other user can rename entries in it: one writable by
+// others needs the sticky bit (as /tmp), else a local user could rename our
+// private directory away and put their own in its place. The socket's own
+// directory must not be writable by others at all (sticky or not, another
+// user could own a name there).
 inline void check_ipc_path(std::string_view full, std::string_view path) {
   std::string const p(path);
+  auto fail = [&](std::string const& why) -> void {
+    throw endpoint_error("zguard: ipc endpoint '" + std::string(full) + "': " + why);
+  };
   if (p.empty() || p[0] != '/')
     throw endpoint_error("zguard: ipc endpoint '" + std::string(full) +
                          "' must be an absolute path (abstract '@' sockets have no permissions)");
@@ -73,24 +85,34 @@ inline void check_ipc_path(std::string_view full, std::string_view path) {
   std::filesystem::path fp(p);
   if (fp.filename().empty() || fp.filename() == "." || fp.filename() == "..")
     throw endpoint_error("zguard: ipc endpoint '" + std::string(full) + "' must name a file");
-  auto parent = fp.parent_path();
-  std::error_code ec;
-  auto canonical = std::filesystem::canonical(parent, ec);
-  if (ec)
-    throw endpoint_error("zguard: ipc endpoint '" + std::string(full) + "': directory '" +
-                         parent.string() + "' does not exist");
-  if (canonical != parent.lexically_normal())
-    throw endpoint_error("zguard: ipc endpoint '" + std::string(full) + "': directory '" +
-                         parent.string() + "' goes through a symlink (resolves to '" +
-                         canonical.string() + "')");
-  struct stat st {};
-  if (::stat(canonical.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    throw endpoint_error("zguard: ipc endpoint '" + std::string(full) + "': '" +
-                         parent.string() + "' is not a directory");
-  if (st.st_mode & (S_IWGRP | S_IWOTH))
-    throw endpoint_error("zguard: ipc endpoint '" + std::string(full) + "': directory '" +
-                         parent.string() +
-                         "' is group/world-writable; another user could replace the socket");
+  // Walk from '/' to the socket's directory, never following a link.
+  uid_t const me = ::geteuid();
+  std::vector<std::string> parts;
+  for (std::size_t at = 1; at < p.size();) {
+    auto const next = std::min(p.find('/', at), p.size());
+    if (next > at) parts.emplace_back(p.substr(at, next - at));
+    at = next + 1;
+  }
+  std::string dir = "/";
+  for (std::size_t i = 0; i + 1 <= parts.size(); ++i) {
+    bool const is_parent = i + 1 == parts.size();
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0) fail("directory '" + dir + "' does not exist");
+    if (S_ISLNK(st.st_mode)) fail("'" + dir + "' is a symlink; the path must not go through one");
+    if (!S_ISDIR(st.st_mode)) fail("'" + dir + "' is not a directory");
+    if (st.st_uid != 0 && st.st_uid != me)
+      fail("'" + dir + "' is owned by uid " + std::to_string(st.st_uid) +
+           " (neither root nor this user); its owner could replace what is below it");
+    if (is_parent && (st.st_mode & (S_IWGRP | S_IWOTH)))
+      fail("directory '" + dir + "' is group/world-writable; another user could replace the socket");
+    if (!is_parent && (st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+      fail("'" + dir + "' is writable by others without the sticky bit; another user could rename "
+           "the directories below it away and put their own in their place");
+    if (is_parent) break;
+    if (parts[i] == "." || parts[i] == "..")
+      fail("the path contains '" + parts[i] + "'; give it without '.' and '..'");
+    dir += (dir.size() > 1 ? "/" : "") + parts[i];
+  }
   struct stat lst {};
   if (::lstat(p.c_str(), &lst) == 0) {
     if (S_ISLNK(lst.st_mode))
@@ -99,6 +121,16 @@ inline void check_ipc_path(std::string_view full, std::string_view path) {
       throw endpoint_error("zguard: ipc endpoint '" + std::string(full) +
                            "' exists and is not a socket; refusing to replace it");
   }
+}
+
+// inproc names that libzmq (the ZAP handler at zeromq.zap.01) and zguard
+// (socket monitors, proxy control) bind inside a context: a socket there
+// could pose as the ZAP handler or read another socket's events.
+inline void check_inproc_name(std::string_view full, std::string_view name) {
+  for (std::string_view reserved : {"zeromq.", "zguard.", "zguard-"})
+    if (name.substr(0, reserved.size()) == reserved)
+      throw endpoint_error("zguard: inproc endpoint '" + std::string(full) + "': names starting with '" +
+                           std::string(reserved) + "' are reserved for libzmq and zguard's own sockets");
 }
 }  // namespace detail
 
@@ -139,6 +171,7 @@ class endpoint {
       detail::check_ipc_path(text, rest);
     } else if constexpr (std::is_same_v<T, inproc>) {
       if (rest.size() > 256) throw endpoint_error("zguard: inproc name longer than 256 bytes");
+      detail::check_inproc_name(text, rest);
     } else {  // pgm / epgm: interface;multicast-group:port
       if (rest.find(';') == std::string_view::npos || rest.rfind(':') == std::string_view::npos)
         throw endpoint_error("zguard: " + std::string(T::scheme) + " endpoint '" +
@@ -158,12 +191,43 @@ class endpoint {
   unsigned ipc_mode_;
 };
 
+template <class... Policies>
+class socket;
+
 // What bind() returns: the endpoint actually bound (with the real port for
 // tcp://host:*), typed by everything a peer must agree with, so that
-// connect(bound) checks the pair at compile time.
+// connect(bound) checks the pair at compile time. It vouches that zguard
+// checked and bound this address, so only socket::bind() makes one and its
+// address cannot be changed (connect(bound) trusts it).
 template <class Domain, class Transport, class Pattern, class Mechanism>
-struct bound_endpoint {
-  std::string address;
+class bound_endpoint {
+  struct made_by_bind {
+    explicit made_by_bind() = default;
+  };
+
+ public:
+  template <class... Args>
+    requires(!(sizeof...(Args) == 1 && (std::is_same_v<std::remove_cvref_t<Args>, bound_endpoint> && ...)))
+  explicit bound_endpoint(Args&&...) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<void(Args...)>,
+                  "zguard::bound_endpoint: only socket::bind() makes one; it vouches that the "
+                  "address was checked and bound by zguard. Connect to an address from elsewhere "
+                  "with connect(\"scheme://...\"), which checks it (G10, G11)");
+  }
+  bound_endpoint(bound_endpoint const&) = default;
+  bound_endpoint& operator=(bound_endpoint const&) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<Domain>,
+                  "zguard::bound_endpoint: cannot be assigned; the address bind() returned never changes");
+    return *this;
+  }
+
+  std::string const address;
+
+ private:
+  template <class... Policies>
+  friend class socket;
+  bound_endpoint(made_by_bind, std::string a) : address(std::move(a)) {}
+  static bound_endpoint from_bind(std::string a) { return bound_endpoint(made_by_bind{}, std::move(a)); }
 };
 
 }  // namespace v0

@@ -205,8 +205,20 @@ class unverified_envelope {
 };
 
 // The outcome of verify(): the payload and its origin, or why it was dropped.
+// Only verify() makes one.
 class verification {
+  struct made_by_verifier {
+    explicit made_by_verifier() = default;
+  };
+
  public:
+  template <class... Args>
+    requires(!(sizeof...(Args) == 1 && (std::is_same_v<std::remove_cvref_t<Args>, verification> && ...)))
+  explicit verification(Args&&...) : verification(made_by_verifier{}) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<void(Args...)>,
+                  "zguard::verification: only verifier::verify() makes one; an outcome no verifier "
+                  "produced would hand out an unchecked payload (G7)");
+  }
   bool ok() const { return !reason_; }
   explicit operator bool() const { return ok(); }
   drop_reason reason() const { return *reason_; }
@@ -217,7 +229,7 @@ class verification {
  private:
   template <SigningAlgorithm, std::uint32_t, std::uint32_t>
   friend class verifier;
-  verification() = default;
+  explicit verification(made_by_verifier) {}
   std::optional<drop_reason> reason_;
   std::span<std::uint8_t const> payload_;
   signed_origin origin_;
@@ -228,6 +240,12 @@ class verification {
 // forgotten run's old messages are then stopped by the freshness window).
 template <SigningAlgorithm A, std::uint32_t FreshnessMs, std::uint32_t Window>
 class verifier {
+  // The same bounds as freshness_ms<N> and replay_window<N> (signing.hpp):
+  // Window sizes the replay bitmap, 0 would divide by zero.
+  static_assert(FreshnessMs > 0 && FreshnessMs <= 600'000, "zguard::verifier: FreshnessMs must be in 1..600000 ms");
+  static_assert(Window >= 64 && Window <= 65536 && Window % 64 == 0,
+                "zguard::verifier: Window must be a multiple of 64 in 64..65536");
+
  public:
   using clock = std::chrono::system_clock;
   static constexpr std::size_t default_max_epochs = 256;
@@ -236,7 +254,7 @@ class verifier {
       : keys_(std::move(keys)), max_epochs_(max_epochs ? max_epochs : 1) {}
 
   verification verify(unverified_envelope const& e, std::string_view expected_topic, clock::time_point now = clock::now()) {
-    verification v;
+    verification v{verification::made_by_verifier{}};
     v.origin_ = e.header_.origin;
     auto drop = [&](drop_reason r) {
       v.reason_ = r;

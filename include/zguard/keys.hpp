@@ -20,8 +20,10 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <zguard/detail/guarded_bytes.hpp>
+#include <zguard/detail/policy_set.hpp>
 #include <zguard/version.hpp>
 
 namespace zguard {
@@ -56,19 +58,46 @@ inline void z85_decode_key(std::string_view text, std::uint8_t* out, char const*
   // Z85 can express 2^256 + values beyond 32 bytes; libzmq rejects them.
   if (!ok) throw key_error(std::string("zguard: invalid Z85 ") + what);
 }
+
+// True for the Curve25519 points of small order (all-zero and its kin):
+// X25519 clears the cofactor, so any scalar times one of them is zero, and
+// libsodium refuses that result. A key there makes a shared secret everyone
+// knows.
+inline bool is_small_order_curve_key(std::uint8_t const* key) {
+  check_runtime();
+  std::array<std::uint8_t, 32> scalar{}, out{};
+  scalar.fill(0x5a);
+  return crypto_scalarmult(out.data(), scalar.data(), key) != 0;
+}
 }  // namespace detail
 
 class public_key {
+  struct made_here {
+    explicit made_here() = default;
+  };
+
  public:
   static constexpr std::size_t size = 32;
 
+  template <class... Args>
+    requires(!(sizeof...(Args) == 1 && (std::is_same_v<std::remove_cvref_t<Args>, public_key> && ...)))
+  explicit public_key(Args&&...) : public_key(made_here{}) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<void(Args...)>,
+                  "zguard::public_key: make one with public_key::from_z85() or from_bytes(), which check "
+                  "it, or take it from a keypair or a certificate (G4)");
+  }
+
+  // Configuration text: a small-order key (a known shared secret, and every
+  // handshake with it fails inside libzmq without a word) is refused.
   static public_key from_z85(std::string_view text) {
-    public_key k;
+    public_key k{made_here{}};
     detail::z85_decode_key(text, k.bytes_.data(), "public key");
+    if (detail::is_small_order_curve_key(k.bytes_.data()))
+      throw key_error("zguard: this public key is a small-order Curve25519 point, not a real key");
     return k;
   }
   static public_key from_bytes(std::span<const std::uint8_t, 32> bytes) {
-    public_key k;
+    public_key k{made_here{}};
     std::copy(bytes.begin(), bytes.end(), k.bytes_.begin());
     return k;
   }
@@ -81,7 +110,7 @@ class public_key {
   bool operator==(public_key const&) const = default;
 
  private:
-  public_key() = default;
+  explicit public_key(made_here) {}
   std::array<std::uint8_t, 32> bytes_{};
 };
 

@@ -1,6 +1,6 @@
 // zguard/link.hpp - a link of a pipeline: the typed endpoint both sides of a
 // connection must agree with, and the compile-time checks of every socket on
-// it (issue 7, G10; see docs/pipelines.md).
+// it (G10; see docs/pipelines.md).
 //
 // A link names its address, security domain, transport, channel (the
 // schemas), the binder's mechanism (a CURVE link needs the binder's server
@@ -47,7 +47,18 @@ struct link {
                 "connectors are checked against it");
   static_assert(BinderMechanism::kind != mechanism_kind::plain,
                 "zguard::link: pipelines carry CURVE or NULL links; PLAIN has no place in a generated topology");
-  static_assert(MaxMessage > 0, "zguard::link: MaxMessage must be > 0");
+  static_assert(MaxMessage > 0 && MaxMessage <= std::size_t(bounds::max_message_size),
+                "zguard::link: MaxMessage must be in 1..268435456 bytes (as max_message_size<N>)");
+  // Only zguard's own tags: a look-alike could pass as "not inproc" or
+  // "not signed" where the pipeline compares types.
+  static_assert(SecurityDomain<Domain>,
+                "zguard::link: Domain must be a zguard::domain<\"name\">; derived or hand-written tags are refused");
+  static_assert(detail::is_channel_tag<Channel>,
+                "zguard::link: the channel must be a zguard::service<...>, topic<...> or stream<...>; derived or "
+                "hand-written channels are refused");
+  static_assert(std::is_same_v<Signing, unsigned_link> || SigningPolicy<Signing>,
+                "zguard::link: Signing must be zguard::unsigned_link or a zguard::signing<...>; derived or "
+                "hand-written policies are refused");
   using zguard_link = void;
   static constexpr std::string_view name = Name.view();
   static constexpr std::string_view address = Address.view();
@@ -65,18 +76,28 @@ concept Link = requires { typename L::zguard_link; };
 
 template <Link L, class Socket>
 struct binds {
+  static_assert(detail::is_zguard_socket<Socket>, "zguard::binds<Link, Socket>: Socket must be a zguard::socket<...>");
   using link_type = L;
   using socket_type = Socket;
   static constexpr bool binder = true;
 };
 template <Link L, class Socket>
 struct connects {
+  static_assert(detail::is_zguard_socket<Socket>, "zguard::connects<Link, Socket>: Socket must be a zguard::socket<...>");
   using link_type = L;
   using socket_type = Socket;
   static constexpr bool binder = false;
 };
 
+// Marks a stage whose sockets only a zguard::proxy run by the pipeline
+// holds (zguard::relay_stage, pipeline.hpp): the one place an untyped socket
+// may sit on a link, since it passes the frames on without reading them.
+struct relay_stage_tag {};
+
 namespace detail {
+
+template <class Stage>
+inline constexpr bool is_relay_stage = std::is_base_of_v<relay_stage_tag, Stage>;
 
 // Which way application messages flow (XSUB sends only subscriptions, XPUB
 // receives only subscriptions).
@@ -114,6 +135,17 @@ struct port_check {
                 "zguard::pipeline: transport mismatch: the socket uses another transport than its link");
   static_assert(!Socket::typed || std::is_same_v<typename Socket::channel_type, typename Link::channel_type>,
                 "zguard::pipeline: schema mismatch: the socket's channel (its schemas) differs from the link's");
+  // An untyped socket in a stage's own hands would read the link's payloads
+  // unchecked, and on a signed link unverified: only a relay stage's proxy
+  // may hold one.
+  static_assert(Socket::typed || is_relay_stage<Stage>,
+                "zguard::pipeline: untyped socket on a link: the stage's code would send and read the link's "
+                "messages as raw frames, unchecked (on a signed link: unsigned, unverified); give the socket "
+                "the link's channel and signing policy, or make the stage a zguard::relay_stage<...> (only its "
+                "proxy holds the sockets)");
+  static_assert(!is_relay_stage<Stage> || (!Socket::typed && !Socket::is_signed),
+                "zguard::pipeline: a relay_stage's sockets pass frames on unchanged: no channel, no signing policy "
+                "(receivers verify the original signer)");
   static_assert(!Binder || std::is_same_v<typename Socket::mechanism_type, typename Link::mechanism_type>,
                 "zguard::pipeline: mechanism mismatch: the binding socket's mechanism differs from the link's");
   static_assert(Binder || compatible_mechanisms<typename Socket::mechanism_type, typename Link::mechanism_type>,
@@ -132,6 +164,14 @@ struct port_check {
   static_assert(algorithm_ok,
                 "zguard::pipeline: signing algorithm mismatch: the socket and the link use different algorithms "
                 "(e.g. an Ed25519 publisher and a BLAKE2b subscriber)");
+  static constexpr bool policy_ok = [] {
+    if constexpr (Socket::is_signed && Link::is_signed && algorithm_ok)
+      return std::is_same_v<typename Socket::signing_type, typename Link::signing_type>;
+    else return true;
+  }();
+  static_assert(policy_ok,
+                "zguard::pipeline: signing policy mismatch: the socket's signing<...> differs from the link's "
+                "(freshness or replay window); every socket on a signed link uses the link's policy exactly");
   static constexpr bool size_ok = [] {
     if constexpr (data_receiver<typename Socket::pattern_type>)
       return has_max_message<Socket> && std::size_t(Socket::L::max_message_size) >= Link::max_message;

@@ -18,7 +18,18 @@ inline namespace v0 {
 // What libzmq does at the send high-water mark for this socket type.
 enum class when_full { drops, blocks, drops_or_errors };
 
+namespace detail {
+// Exactly the tags below are patterns; derived or look-alike types are not.
+template <class P>
+inline constexpr bool is_pattern_tag = false;
+}  // namespace detail
+
 #define ZGUARD_PATTERN(NAME, TYPE, TEXT, SEND, RECV, FULL)   \
+  struct NAME;                                               \
+  namespace detail {                                         \
+  template <>                                                \
+  inline constexpr bool is_pattern_tag<NAME> = true;         \
+  }                                                          \
   struct NAME {                                              \
     using zguard_slot = slot::pattern;                       \
     static constexpr int zmq_type = TYPE;                    \
@@ -43,11 +54,11 @@ ZGUARD_PATTERN(pull, ZMQ_PULL, "PULL", false, true, blocks)
 ZGUARD_PATTERN(pair, ZMQ_PAIR, "PAIR", true, true, blocks)
 #undef ZGUARD_PATTERN
 
-// Pattern: one of the tags above.
+// Pattern: one of the tags above, exactly.
 //   semantics: zmq_type is passed to zmq_socket; can_send/can_recv decide
 //   which member functions exist; full is libzmq's behaviour at the HWM.
 template <class P>
-concept Pattern = std::is_same_v<typename P::zguard_slot, slot::pattern>;
+concept Pattern = detail::is_pattern_tag<P>;
 
 template <class P>
 concept SendingPattern = Pattern<P> && P::can_send;

@@ -1,4 +1,4 @@
-// zguard/pipeline.hpp - a whole topology as a type (issue 7; docs/pipelines.md).
+// zguard/pipeline.hpp - a whole topology as a type (docs/pipelines.md).
 //
 //   struct ventilator : zg::stage<"ventilator", zg::binds<tasks, task_push>> {
 //     static constexpr bool finishes = true;           // the pipeline is done when it returns
@@ -47,6 +47,7 @@
 #include <zguard/context.hpp>
 #include <zguard/endpoint.hpp>
 #include <zguard/link.hpp>
+#include <zguard/proxy.hpp>
 #include <zguard/signing.hpp>
 #include <zguard/socket.hpp>
 
@@ -98,6 +99,14 @@ struct process_state {
 
 class stage_env;
 
+// A stage that passes messages on unchanged between two links: the pipeline
+// runs a zguard::proxy<Front, Back> between its sockets (ROUTER -> DEALER,
+// XSUB -> XPUB, PULL -> PUSH) until stopped. It has no run(): no stage code
+// holds its untyped sockets, which would read the links' payloads unchecked.
+//   struct forwarder : zg::relay_stage<"forwarder", zg::connects<in, up>, zg::binds<out, down>> {};
+template <fixed_string Name, class FrontPort, class BackPort>
+struct relay_stage;
+
 // A stage: a name and the links it binds or connects to. Derive a struct
 // from it with `static void run(stage_env&, Sockets&...)` taking its
 // sockets in port order; set `replicas` to run it several times and
@@ -122,6 +131,9 @@ struct stage {
     return found;
   }();
 };
+
+template <fixed_string Name, class FrontPort, class BackPort>
+struct relay_stage : stage<Name, FrontPort, BackPort>, relay_stage_tag {};
 
 // What a stage's run() gets besides its sockets.
 class stage_env {
@@ -222,6 +234,8 @@ class pipeline {
   }
   static_assert(sizeof...(Stages) > 0, "zguard::pipeline: no stages");
   static_assert(names_unique(), "zguard::pipeline: two stages have the same name");
+  static_assert(((Stages::replicas >= 1 && Stages::replicas <= 256) && ...),
+                "zguard::pipeline: a stage's replicas must be in 1..256");
 
  public:
   // Every link checked; instantiating the pipeline type runs the checks.
@@ -600,6 +614,25 @@ class pipeline {
   template <class Stage, class... Es>
   static void run_with(detail::type_list<Es...>, stage_env& env, pipeline_options const& o) {
     auto sockets = std::make_tuple(make_socket<Es>(env, o)...);
+    if constexpr (detail::is_relay_stage<Stage>) {
+      static_assert(!requires { &Stage::run; },
+                    "zguard::pipeline: a relay_stage has no run(): the pipeline runs its proxy, so that no stage "
+                    "code holds its untyped sockets");
+      [&]<std::size_t... I>(std::index_sequence<I...>) { (attach<Es>(*std::get<I>(sockets), o, env), ...); }(
+          std::index_sequence_for<Es...>{});
+      auto& front = *std::get<0>(sockets);
+      auto& back = *std::get<1>(sockets);
+      using F = std::remove_reference_t<decltype(front)>;
+      using B = std::remove_reference_t<decltype(back)>;
+      {
+        proxy<F, B> relay(env.context_of<typename F::domain_type>(), front, back);
+        while (!env.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        relay.terminate();
+      }
+      env.report("rate_limited", front.events().count("rate.limited"));
+      env.report("identity_mismatches", front.events().count("router.identity_mismatch"));
+      return;
+    } else
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (attach<Es>(*std::get<I>(sockets), o, env), ...);
       static_assert(requires { Stage::run(env, *std::get<I>(sockets)...); },

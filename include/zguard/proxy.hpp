@@ -17,6 +17,10 @@
 // pause(), resume() and terminate() steer it; the destructor terminates it.
 // An optional capture socket (a zguard PUB or PUSH of the same domain, no
 // channel) gets a copy of every message the proxy passes, both ways.
+// A queue declared proxy<Front, Back, vouch_clients<blake2b_mac>> and made
+// with the signing_key<blake2b_mac> it shares with its workers vouches for
+// each request's client (vouch.hpp): one MACed frame after the routing
+// envelope, checked by vouched<...> workers. Replies pass unchanged.
 #pragma once
 
 #include <zmq.hpp>
@@ -28,14 +32,18 @@
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include <zguard/context.hpp>
+#include <zguard/detail/policy_set.hpp>
 #include <zguard/endpoint.hpp>
 #include <zguard/events.hpp>
 #include <zguard/pattern.hpp>
 #include <zguard/rate_limit.hpp>
 #include <zguard/router.hpp>
+#include <zguard/socket.hpp>
+#include <zguard/vouch.hpp>
 
 namespace zguard {
 inline namespace v0 {
@@ -47,9 +55,17 @@ inline constexpr bool proxy_pair = (std::is_same_v<F, router> && std::is_same_v<
                                    (std::is_same_v<F, pull> && std::is_same_v<B, push>);
 }  // namespace detail
 
-template <class Front, class Back>
+template <class Front, class Back, class... Options>
 class proxy {
-  static_assert(Front::valid && Back::valid, "zguard::proxy: both sides must be valid zguard sockets");
+  static_assert((detail::is_vouch_clients<Options> && ...) && sizeof...(Options) <= 1,
+                "zguard::proxy<Front, Back, Options...>: the only option is zguard::vouch_clients<blake2b_mac>, "
+                "at most once");
+  static constexpr bool vouches = sizeof...(Options) == 1;
+  static_assert(detail::is_zguard_socket<Front> && detail::is_zguard_socket<Back>,
+                "zguard::proxy: both sides must be zguard::socket<...> types (no look-alikes)");
+  // Naming each side's `valid` runs its rules; a side that breaks one has
+  // said which in its own static_assert, so no second error here.
+  static_assert(sizeof(std::bool_constant<Front::valid && Back::valid>) != 0);
   static_assert(detail::proxy_pair<typename Front::pattern_type, typename Back::pattern_type>,
                 "zguard::proxy<Front, Back>: the sides must be ROUTER -> DEALER (queue), XSUB -> XPUB "
                 "(forwarder) or PULL -> PUSH (streamer)");
@@ -59,18 +75,45 @@ class proxy {
   static_assert(std::is_same_v<typename Front::domain_type, typename Back::domain_type>,
                 "zguard::proxy: both sides must belong to one security domain; bridge domains with two "
                 "proxies and an explicit check between them (G10)");
+  static_assert(!vouches || std::is_same_v<typename Front::pattern_type, router>,
+                "zguard::proxy: vouch_clients<...> is for a queue (ROUTER -> DEALER): only a ROUTER front "
+                "knows the authenticated client of each request");
   using D = typename Front::domain_type;
+  using vouch_key = signing_key<blake2b_mac>;
 
  public:
   // Starts proxying between front and back (both already bound/connected)
   // on a thread of its own. The sockets must outlive the proxy and are used
   // by it alone while it runs.
-  proxy(context<D>& ctx, Front& front, Back& back) : proxy(ctx, front, back, nullptr) {}
+  proxy(context<D>& ctx, Front& front, Back& back) : proxy(ctx, front, back, nullptr, nullptr) {
+    static_assert(!vouches,
+                  "zguard::proxy<..., vouch_clients<blake2b_mac>>: a vouching queue needs the key it shares "
+                  "with its workers: proxy(ctx, front, back, signing_key<blake2b_mac>)");
+  }
 
   // The same, copying every message to `capture` (it must outlive the proxy).
   template <class Capture>
+    requires(!std::is_same_v<std::remove_cv_t<Capture>, vouch_key>)
   proxy(context<D>& ctx, Front& front, Back& back, Capture& capture)
-      : proxy(ctx, front, back, capture_handle(capture)) {}
+      : proxy(ctx, front, back, capture_handle(capture), nullptr) {
+    static_assert(!vouches,
+                  "zguard::proxy<..., vouch_clients<blake2b_mac>>: a vouching queue needs the key it shares "
+                  "with its workers: proxy(ctx, front, back, capture, signing_key<blake2b_mac>)");
+  }
+
+  // A vouching queue: `key` MACs the vouch its vouched<...> workers check.
+  proxy(context<D>& ctx, Front& front, Back& back, vouch_key const& key) : proxy(ctx, front, back, nullptr, &key) {
+    static_assert(vouches,
+                  "zguard::proxy: a key is given but the proxy does not vouch; declare "
+                  "proxy<Front, Back, zguard::vouch_clients<zguard::blake2b_mac>>");
+  }
+  template <class Capture>
+  proxy(context<D>& ctx, Front& front, Back& back, Capture& capture, vouch_key const& key)
+      : proxy(ctx, front, back, capture_handle(capture), &key) {
+    static_assert(vouches,
+                  "zguard::proxy: a key is given but the proxy does not vouch; declare "
+                  "proxy<Front, Back, zguard::vouch_clients<zguard::blake2b_mac>>");
+  }
 
  private:
   template <class Capture>
@@ -82,12 +125,14 @@ class proxy {
                   "zguard::proxy: a capture socket carries raw copies of the frames: no channel, no signing");
     static_assert(std::is_same_v<typename Capture::domain_type, D>,
                   "zguard::proxy: the capture socket belongs to another security domain (G10)");
-    return capture.poll_handle();
+    return detail::socket_access::handle(capture);
   }
 
-  proxy(context<D>& ctx, Front& front, Back& back, void* capture)
+  proxy(context<D>& ctx, Front& front, Back& back, void* capture, vouch_key const* key)
       : control_(ctx.native(), zmq::socket_type::pair), label_(Front::label() + " -> " + Back::label()),
         capture_(capture) {
+    if constexpr (vouches)
+      if (key) voucher_.emplace(*key);
     auto const address = "inproc://zguard-proxy-control-" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
     control_.set(zmq::sockopt::linger, 0);
     control_.bind(address);
@@ -96,7 +141,8 @@ class proxy {
       steer.set(zmq::sockopt::linger, 0);
       steer.connect(address);
       started_ = true;
-      run(ctx.events(), front.poll_handle(), back.poll_handle(), steer.handle());
+      run(ctx.events(), detail::socket_access::handle(front), detail::socket_access::handle(back), steer.handle(),
+          detail::socket_access::router_monitor(front));
     });
     while (!started_) std::this_thread::yield();
   }
@@ -114,7 +160,10 @@ class proxy {
     thread_.join();
   }
   std::string const& label() const { return label_; }
-  static std::string profile() { return "proxy\n  front: " + Front::profile() + "\n  back:  " + Back::profile(); }
+  static std::string profile() {
+    return std::string("proxy") + (vouches ? " (vouches for each request's client: blake2b-256)" : "") +
+           "\n  front: " + Front::profile() + "\n  back:  " + Back::profile();
+  }
 
  private:
   static constexpr bool router_front = std::is_same_v<typename Front::pattern_type, router>;
@@ -145,13 +194,16 @@ class proxy {
     return true;
   }
 
-  void run(event_log& log, void* front, void* back, void* steer) {
+  void run(event_log& log, void* front, void* back, void* steer, detail::socket_monitor* front_monitor) {
     detail::identity_bindings bindings;
+    // Routing id -> the connection its last request came in on: a reply
+    // goes back only while that connection is open (G8).
+    std::unordered_map<std::string, detail::connection_id> connections;
     std::optional<detail::token_buckets> buckets;
     if constexpr (front_limits::rate_limited)
       buckets.emplace(double(front_limits::rate_per_second), double(front_limits::rate_burst));
     // The ROUTER rules on what enters through the front.
-    auto admit_front = [&](std::vector<zmq::message_t> const& f) {
+    auto admit_front = [&](std::vector<zmq::message_t>& f) {
       if constexpr (!router_front) {
         return true;
       } else {
@@ -159,6 +211,11 @@ class proxy {
         auto const* addr = zmq_msg_gets(f.back().handle(), "Peer-Address");
         std::string const user = uid ? uid : "", address = addr ? addr : "";
         std::string routing_id = f.front().to_string();
+        if (!detail::libzmq_assigned_routing_id(routing_id)) {
+          log.emit("router.peer_chosen_id", severity::warning,
+                   {{"socket", label_}, {"user_id", user}, {"address", address}});
+          return false;
+        }
         if (bindings.check(routing_id, user) == detail::identity_bindings::verdict::belongs_to_another) {
           log.emit("router.identity_mismatch", severity::warning,
                    {{"socket", label_}, {"bound_user_id", *bindings.owner(routing_id)}, {"user_id", user},
@@ -169,18 +226,52 @@ class proxy {
           log.emit("rate.limited", severity::warning, {{"socket", label_}, {"user_id", user}, {"address", address}});
           return false;
         }
+        if (front_monitor) {
+          front_monitor->drain();  // the sender's ACCEPTED is read by now
+          if (connections.size() >= detail::identity_bindings::max_bindings) connections.clear();
+          connections[routing_id] = front_monitor->connections().current(detail::source_fd(f.back()));
+        }
+        if constexpr (vouches) {
+          // After the routing id and, for a REQ peer, its envelope up to the
+          // empty delimiter: the vouch, MACed over the payload frames after it.
+          std::size_t at = 1;
+          while (at < f.size() && f[at].size() != 0) ++at;
+          at = at < f.size() ? at + 1 : 1;
+          auto v = voucher_->vouch(user, std::span<zmq::message_t const>(f).subspan(at));
+          f.insert(f.begin() + std::ptrdiff_t(at), std::move(v));
+        }
         return true;
       }
     };
-    auto admit_back = [](std::vector<zmq::message_t> const&) { return true; };
+    // A reply leaves through the front only to the connection its request
+    // came from: once that connection closed, its routing id may lead to
+    // another peer, so the reply is dropped (router.stale_peer).
+    auto admit_back = [&](std::vector<zmq::message_t> const& f) {
+      if constexpr (!router_front) {
+        return true;
+      } else {
+        if (!front_monitor) return true;
+        (void)zmq_getsockopt_events(front);
+        front_monitor->drain();
+        auto it = connections.find(f.front().to_string());
+        if (it != connections.end() && front_monitor->connections().open(it->second)) return true;
+        log.emit("router.stale_peer", severity::warning,
+                 {{"socket", label_}, {"reason", it == connections.end() ? "no request from this routing id" : "connection closed"}});
+        return false;
+      }
+    };
     bool paused = false;
     std::vector<zmq::message_t> frames;
-    zmq_pollitem_t items[] = {{steer, 0, ZMQ_POLLIN, 0}, {front, 0, ZMQ_POLLIN, 0}, {back, 0, ZMQ_POLLIN, 0}};
+    zmq_pollitem_t items[] = {{steer, 0, ZMQ_POLLIN, 0},
+                              {front, 0, ZMQ_POLLIN, 0},
+                              {back, 0, ZMQ_POLLIN, 0},
+                              {front_monitor ? front_monitor->poll_item() : nullptr, 0, ZMQ_POLLIN, 0}};
     for (;;) {
-      if (zmq_poll(items, paused ? 1 : 3, -1) < 0) {
+      if (zmq_poll(items, paused ? 1 : (front_monitor ? 4 : 3), -1) < 0) {
         if (zmq_errno() == EINTR) continue;
         return;  // context terminated
       }
+      if (front_monitor && (items[3].revents & ZMQ_POLLIN)) front_monitor->drain();
       if (items[0].revents & ZMQ_POLLIN) {
         zmq::message_t cmd;
         if (zmq_msg_recv(cmd.handle(), steer, 0) >= 0) {
@@ -198,6 +289,14 @@ class proxy {
     }
   }
 
+  // Makes libzmq process pending commands of the socket (connections that
+  // closed), so that the monitor events they caused can be read.
+  static void zmq_getsockopt_events(void* s) {
+    int events = 0;
+    std::size_t size = sizeof events;
+    (void)zmq_getsockopt(s, ZMQ_EVENTS, &events, &size);
+  }
+
   void command(char const* what) {
     if (thread_.joinable()) (void)control_.send(zmq::buffer(std::string_view(what)), zmq::send_flags::none);
   }
@@ -206,6 +305,8 @@ class proxy {
   void* capture_ = nullptr;
   std::atomic<bool> started_ = false;
   std::thread thread_;
+  // Used by the proxy's thread only, made before it starts.
+  [[no_unique_address]] std::conditional_t<vouches, std::optional<detail::voucher>, detail::no_signing_part> voucher_;
 };
 
 }  // namespace v0

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <zguard/detail/connections.hpp>
 #include <zguard/detail/policy_set.hpp>
 
 namespace zguard {
@@ -29,11 +30,14 @@ class socket;
 // the frames up to the empty delimiter, e.g. REQ_CORRELATE's request id).
 // Copyable, comparable; made only by the socket.
 class peer_handle {
+  struct made_by_socket {};  // passkey: only zguard::socket can name it
+
  public:
-  template <class T>
-    requires(!std::is_same_v<std::remove_cvref_t<T>, peer_handle>)
-  peer_handle(T&&) {  // NOLINT: exists only to explain why it cannot be used
-    static_assert(detail::dependent_false<T>,
+  // Any other construction (none, raw bytes, the private shape) stops here.
+  template <class... A>
+    requires(!(sizeof...(A) == 1 && (std::is_same_v<std::remove_cvref_t<A>, peer_handle> && ...)))
+  explicit peer_handle(A&&...) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<detail::type_list<A...>>,
                   "zguard::peer_handle: a reply can only be addressed to a peer obtained from "
                   "receive_message() on the ROUTER; routing ids chosen by peers are not "
                   "authenticated, so none can be made from raw bytes (G8)");
@@ -42,16 +46,18 @@ class peer_handle {
   peer_handle& operator=(peer_handle const&) = default;
 
   std::string_view user_id() const { return user_id_; }
-  std::string routing_id_hex() const {
+  std::string routing_id_hex() const { return hex(routing_id_); }
+  static std::string hex(std::string_view bytes) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string s;
-    for (unsigned char c : routing_id_) s += {digits[c >> 4], digits[c & 15]};
+    for (unsigned char c : bytes) s += {digits[c >> 4], digits[c & 15]};
     return s;
   }
   friend bool operator==(peer_handle const&, peer_handle const&) = default;
 
  private:
-  peer_handle(std::string routing_id, std::string user_id) : routing_id_(std::move(routing_id)), user_id_(std::move(user_id)) {}
+  peer_handle(made_by_socket, std::string routing_id, std::string user_id)
+      : routing_id_(std::move(routing_id)), user_id_(std::move(user_id)) {}
   template <class... Policies>
   friend class socket;
 
@@ -59,9 +65,17 @@ class peer_handle {
   std::string user_id_;
   std::vector<std::string> envelope_;  // frames after the routing id, up to the delimiter
   bool delimiter_ = false;             // the peer is a REQ: replies carry the empty delimiter frame
+  detail::connection_id connection_;   // the connection the message came in on
 };
 
 namespace detail {
+
+// Whether libzmq chose this routing id: a zero byte and a 32-bit counter,
+// given to peers that set none and never reused on that socket. A peer
+// that picks its own id (ZMQ_ROUTING_ID) can pick one another peer used
+// and take it over once that peer disconnects, so typed ROUTERs and the
+// queue proxy refuse such ids (router.peer_chosen_id).
+inline bool libzmq_assigned_routing_id(std::string_view id) { return id.size() == 5 && id[0] == '\0'; }
 
 // Routing id -> the user id that first presented it. Bounded: past
 // max_bindings the table is cleared of its oldest half (a reconnecting peer

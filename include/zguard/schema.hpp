@@ -11,7 +11,13 @@
 //   bounded_string<N>, bounded_bytes<N>     at most N bytes (strings: UTF-8)
 //   bounded_string_view<N>, bounded_bytes_view<N>
 //                                           the same on the wire, decoded as
-//                                           views into the message (no copy)
+//                                           views into the message (no copy):
+//                                           for decode() over a buffer the
+//                                           caller keeps; channels refuse them
+//
+// Bounds: N of a string, bytes or vector is at most 4294967295 (the wire
+// prefix); the largest encoding saturates at SIZE_MAX instead of wrapping,
+// so no schema computes a small size it cannot keep (docs/bounds.md).
 //   bounded_vector<T, N>, std::array<T, N>, std::optional<T>, nested schemas
 //
 // std::string and std::vector do not compile as fields: the error names the
@@ -21,7 +27,9 @@
 #include <boost/hana/accessors.hpp>
 #include <boost/hana/define_struct.hpp>
 #include <boost/hana/first.hpp>
+#include <boost/hana/at.hpp>
 #include <boost/hana/for_each.hpp>
+#include <boost/hana/length.hpp>
 #include <boost/hana/second.hpp>
 #include <boost/hana/string.hpp>
 #include <boost/hana/unpack.hpp>
@@ -97,8 +105,16 @@ class ranged {
   T v_;
 };
 
+namespace detail {
+// A length or count prefix is at most 4 bytes on the wire.
+inline constexpr std::size_t max_field_bound = 0xffff'ffff;
+}  // namespace detail
+
 template <std::size_t N>
 class bounded_string {
+  static_assert(N <= detail::max_field_bound,
+                "zguard::bounded_string<N>: N must be <= 4294967295 (the wire length prefix is 4 bytes at most)");
+
  public:
   static constexpr std::size_t max_size = N;
   bounded_string() = default;
@@ -122,6 +138,9 @@ class bounded_string {
 
 template <std::size_t N>
 class bounded_bytes {
+  static_assert(N <= detail::max_field_bound,
+                "zguard::bounded_bytes<N>: N must be <= 4294967295 (the wire length prefix is 4 bytes at most)");
+
  public:
   static constexpr std::size_t max_size = N;
   bounded_bytes() = default;
@@ -137,9 +156,13 @@ class bounded_bytes {
 };
 
 // Views: the same wire encoding as bounded_string / bounded_bytes, decoded
-// without copying. Valid only while the decoded message lives.
+// without copying. Valid only while the decoded bytes live: for decode()
+// over a buffer the caller keeps; a socket channel refuses them (channel.hpp).
 template <std::size_t N>
 class bounded_string_view {
+  static_assert(N <= detail::max_field_bound,
+                "zguard::bounded_string_view<N>: N must be <= 4294967295 (the wire length prefix is 4 bytes at most)");
+
  public:
   static constexpr std::size_t max_size = N;
   constexpr bounded_string_view() = default;
@@ -156,6 +179,9 @@ class bounded_string_view {
 
 template <std::size_t N>
 class bounded_bytes_view {
+  static_assert(N <= detail::max_field_bound,
+                "zguard::bounded_bytes_view<N>: N must be <= 4294967295 (the wire length prefix is 4 bytes at most)");
+
  public:
   static constexpr std::size_t max_size = N;
   constexpr bounded_bytes_view() = default;
@@ -175,6 +201,9 @@ class bounded_bytes_view {
 
 template <class T, std::size_t N>
 class bounded_vector {
+  static_assert(N <= detail::max_field_bound,
+                "zguard::bounded_vector<T, N>: N must be <= 4294967295 (the wire count prefix is 4 bytes at most)");
+
  public:
   using value_type = T;
   static constexpr std::size_t max_size = N;
@@ -264,6 +293,14 @@ inline constexpr bool is_unbounded<std::vector<T, A>> = true;
 // Width of the length / count prefix for at most N items: 1, 2 or 4 bytes.
 constexpr std::size_t prefix_width(std::size_t n) { return n <= 0xff ? 1 : n <= 0xffff ? 2 : 4; }
 
+// Largest-size arithmetic saturates at SIZE_MAX instead of wrapping, so a
+// huge schema can never compute a small maximum and pass a size check.
+inline constexpr std::size_t saturated_size = std::size_t(-1);
+constexpr std::size_t sat_add(std::size_t a, std::size_t b) { return a > saturated_size - b ? saturated_size : a + b; }
+constexpr std::size_t sat_mul(std::size_t a, std::size_t b) {
+  return b != 0 && a > saturated_size / b ? saturated_size : a * b;
+}
+
 // Whether T may be a schema field (recursively), and its largest encoding.
 template <class T>
 constexpr bool is_field();
@@ -280,8 +317,10 @@ constexpr bool all_fields_bounded() {
 template <class S>
 constexpr std::size_t max_body_size() {
   return boost::hana::unpack(boost::hana::accessors<S>(), [](auto... pairs) {
-    return (std::size_t{0} + ... +
-            max_field_size<std::remove_cvref_t<decltype(boost::hana::second(pairs)(std::declval<S&>()))>>());
+    std::size_t n = 0;
+    ((n = sat_add(n, max_field_size<std::remove_cvref_t<decltype(boost::hana::second(pairs)(std::declval<S&>()))>>())),
+     ...);
+    return n;
   });
 }
 
@@ -302,13 +341,34 @@ constexpr std::size_t max_field_size() {
   else if constexpr (std::is_integral_v<T>) return sizeof(T);
   else if constexpr (std::is_enum_v<T>) return sizeof(std::underlying_type_t<T>);
   else if constexpr (is_ranged<T>) return sizeof(typename T::value_type);
-  else if constexpr (is_length_prefixed<T>) return prefix_width(T::max_size) + T::max_size;
+  else if constexpr (is_length_prefixed<T>) return sat_add(prefix_width(T::max_size), T::max_size);
   else if constexpr (is_bounded_vector<T>)
-    return prefix_width(T::max_size) + T::max_size * max_field_size<typename T::value_type>();
-  else if constexpr (is_optional<T>) return 1 + max_field_size<typename T::value_type>();
-  else if constexpr (is_std_array<T>) return std::tuple_size_v<T> * max_field_size<typename T::value_type>();
+    return sat_add(prefix_width(T::max_size), sat_mul(T::max_size, max_field_size<typename T::value_type>()));
+  else if constexpr (is_optional<T>) return sat_add(1, max_field_size<typename T::value_type>());
+  else if constexpr (is_std_array<T>) return sat_mul(std::tuple_size_v<T>, max_field_size<typename T::value_type>());
   else if constexpr (boost::hana::Struct<T>::value) return max_body_size<T>();
   else return 0;
+}
+
+// Whether T holds a view field anywhere (views point into the decoded bytes).
+template <class T>
+inline constexpr bool is_view_field = false;
+template <std::size_t N>
+inline constexpr bool is_view_field<bounded_string_view<N>> = true;
+template <std::size_t N>
+inline constexpr bool is_view_field<bounded_bytes_view<N>> = true;
+
+template <class T>
+constexpr bool has_view_field() {
+  if constexpr (is_view_field<T>) return true;
+  else if constexpr (is_bounded_vector<T> || is_optional<T> || is_std_array<T>)
+    return has_view_field<typename T::value_type>();
+  else if constexpr (boost::hana::Struct<T>::value)
+    return boost::hana::unpack(boost::hana::accessors<T>(), [](auto... pairs) {
+      return (false || ... ||
+              has_view_field<std::remove_cvref_t<decltype(boost::hana::second(pairs)(std::declval<T&>()))>>());
+    });
+  else return false;
 }
 
 // Turns a hana::string into a fixed_string, so the field name shows up in a
@@ -319,50 +379,70 @@ constexpr auto to_fixed(boost::hana::string<Cs...>) {
   return fixed_string<sizeof...(Cs) + 1>(text);
 }
 
-// The compiler names these in its error: the schema, the field, and the fix.
-// Declared, never defined (the {fmt} way to put a diagnosis in a type name).
-template <class SchemaT, fixed_string Field, class FieldType>
-struct unbounded_field_use_bounded_string_or_bounded_vector;
-template <class SchemaT, fixed_string Field, class FieldType>
-struct enum_field_needs_zguard_enum_values;
-template <class SchemaT, fixed_string Field, class FieldType>
-struct unsupported_field_type;
+// A broken field is one static_assert in check_field: its instantiation
+// line names the schema (S), the field (Name) and its type (F), and the
+// message says the fix. fields_check walks the fields without lambdas and
+// containers are unwrapped as types, so that line stays close to the error.
+template <class S, class Accessors = decltype(boost::hana::accessors<S>()),
+          class Index = std::make_index_sequence<decltype(boost::hana::length(std::declval<Accessors>()))::value>>
+struct fields_check;
 
-template <class S>
-constexpr bool check_fields();
+// The element type under bounded_vector / std::optional / std::array layers.
+template <class F>
+struct field_element {
+  using type = F;
+};
+template <class F>
+  requires(is_bounded_vector<F> || is_optional<F> || is_std_array<F>)
+struct field_element<F> : field_element<typename F::value_type> {};
 
 template <class S, fixed_string Name, class F>
 constexpr bool check_field() {
-  if constexpr (is_unbounded<F>) {
-    static_assert(dependent_false<F>,
-                  "zguard::schema: a field has an unbounded type (std::string, std::string_view or "
-                  "std::vector); use zguard::bounded_string<N>, bounded_bytes<N> or "
-                  "bounded_vector<T, N> (G9). The field is named in the next error.");
-    return sizeof(unbounded_field_use_bounded_string_or_bounded_vector<S, Name, F>) > 0;
-  } else if constexpr (std::is_enum_v<F> && !SchemaEnum<F>) {
-    static_assert(dependent_false<F>,
-                  "zguard::schema: an enum field needs its valid values declared: "
-                  "template <> inline constexpr auto zguard::enum_values<E> = std::array{...};");
-    return sizeof(enum_field_needs_zguard_enum_values<S, Name, F>) > 0;
-  } else if constexpr (is_bounded_vector<F> || is_optional<F> || is_std_array<F>) {
-    return check_field<S, Name, typename F::value_type>();
-  } else if constexpr (boost::hana::Struct<F>::value) {
-    return check_fields<F>();
-  } else if constexpr (!is_field<F>()) {
-    static_assert(dependent_false<F>, "zguard::schema: unsupported field type (G9)");
-    return sizeof(unsupported_field_type<S, Name, F>) > 0;
+  using E = typename field_element<F>::type;  // F itself, or the element under its containers
+  if constexpr (is_unbounded<E>) {
+    static_assert(dependent_false<E>,
+                  "zguard::schema: a field (schema S, field Name: see check_field [with ...] above) has an "
+                  "unbounded type (std::string, std::string_view or std::vector); use zguard::bounded_string<N>, "
+                  "bounded_bytes<N> or bounded_vector<T, N> (G9)");
+    return false;
+  } else if constexpr (std::is_floating_point_v<E>) {
+    static_assert(dependent_false<E>,
+                  "zguard::schema: a float/double field (schema S, field Name: see check_field [with ...] "
+                  "above) has no canonical encoding (NaN payloads, -0.0); use "
+                  "zguard::ranged<std::int64_t, Lo, Hi> in fixed-point units (e.g. micro-units), "
+                  "or std::uint64_t with std::bit_cast<std::uint64_t>(value)");
+    return false;
+  } else if constexpr (std::is_enum_v<E> && !SchemaEnum<E>) {
+    static_assert(dependent_false<E>,
+                  "zguard::schema: an enum field (schema S, field Name: see check_field [with ...] above) "
+                  "needs its valid values declared: template <> inline constexpr auto zguard::enum_values<Enum> = "
+                  "std::array{...};");
+    return false;
+  } else if constexpr (boost::hana::Struct<E>::value) {
+    return fields_check<E>::value;
+  } else if constexpr (!is_field<E>()) {
+    static_assert(dependent_false<E>,
+                  "zguard::schema: a field (schema S, field Name: see check_field [with ...] above) has a "
+                  "type a schema cannot carry: integers, bool, enums with enum_values, ranged, bounded_string/bytes, "
+                  "bounded_vector, std::optional, std::array and nested schemas (G9)");
+    return false;
   } else {
     return true;
   }
 }
 
+template <class S, class Accessors, std::size_t... I>
+struct fields_check<S, Accessors, std::index_sequence<I...>> {
+  static constexpr bool value =
+      (check_field<S, to_fixed(decltype(boost::hana::first(boost::hana::at_c<I>(std::declval<Accessors>()))){}),
+                   std::remove_cvref_t<decltype(boost::hana::second(boost::hana::at_c<I>(std::declval<Accessors>()))(
+                       std::declval<S&>()))>>() &&
+       ...);
+};
+
 template <class S>
 constexpr bool check_fields() {
-  return boost::hana::unpack(boost::hana::accessors<S>(), [](auto... pairs) {
-    return (check_field<S, to_fixed(boost::hana::first(pairs)),
-                        std::remove_cvref_t<decltype(boost::hana::second(pairs)(std::declval<S&>()))>>() &&
-            ...);
-  });
+  return fields_check<S>::value;
 }
 
 }  // namespace detail
@@ -374,11 +454,45 @@ inline constexpr std::size_t schema_header_size = 1 + 1 + S::zguard_schema_id.na
 // The largest encoding of S, header included; checked at compile time.
 template <Schema S>
 inline constexpr std::size_t max_encoded_size = [] {
-  static_assert(detail::check_fields<S>());
+  if (!detail::fields_check<S>::value) return std::size_t{0};  // the broken field is already reported
   static_assert(S::zguard_schema_id.name.size() >= 1 && S::zguard_schema_id.name.size() <= 64,
                 "ZGUARD_SCHEMA(name, version): the name must be 1..64 characters");
-  return schema_header_size<S> + detail::max_body_size<S>();
+  return detail::sat_add(schema_header_size<S>, detail::max_body_size<S>());
 }();
+
+namespace detail {
+// Index of S's field with the largest encoding (the first, on a tie).
+template <class S>
+constexpr std::size_t largest_field_index() {
+  return boost::hana::unpack(boost::hana::accessors<S>(), [](auto... pairs) {
+    std::size_t sizes[] = {
+        max_field_size<std::remove_cvref_t<decltype(boost::hana::second(pairs)(std::declval<S&>()))>>()...};
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < sizeof...(pairs); ++i)
+      if (sizes[i] > sizes[best]) best = i;
+    return best;
+  });
+}
+template <class S>
+inline constexpr auto largest_field_name = to_fixed(
+    decltype(boost::hana::first(boost::hana::at_c<largest_field_index<S>()>(boost::hana::accessors<S>()))){});
+template <class S>
+inline constexpr std::size_t largest_field_size = max_field_size<std::remove_cvref_t<decltype(boost::hana::second(
+    boost::hana::at_c<largest_field_index<S>()>(boost::hana::accessors<S>()))(std::declval<S&>()))>>();
+}  // namespace detail
+
+// A socket whose channel can carry a message larger than its
+// max_message_size<N> fails here; the compiler's "In instantiation of" line
+// shows the sizes and the largest field as this template's arguments.
+template <class Schema, std::size_t max_encoded, std::size_t max_message_size, fixed_string largest_field,
+          std::size_t largest_field_max>
+consteval bool schema_too_large() {
+  static_assert(max_encoded <= max_message_size,
+                "zguard::socket: a schema of the channel can encode to more bytes than the socket's "
+                "max_message_size<N> (sizes and largest field: see schema_too_large [with ...] above); "
+                "raise N or tighten the schema's bounds (G5, G9)");
+  return false;
+}
 
 }  // namespace v0
 }  // namespace zguard

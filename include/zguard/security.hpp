@@ -45,8 +45,8 @@ struct null_mechanism : detail::mechanism_tag<mechanism_kind::null, mechanism_ro
 // type, in every security profile and in a start-up warning event.
 template <fixed_string Reason>
 struct insecure : detail::mechanism_tag<mechanism_kind::null, mechanism_role::none, true> {
-  static_assert(Reason.size() >= 3,
-                "zguard::insecure<\"reason\">: give a reason a reviewer can read");
+  static_assert(Reason.size() >= 3 && Reason.size() <= 256,
+                "zguard::insecure<\"reason\">: give a reason a reviewer can read (3..256 characters)");
   static constexpr std::string_view reason = Reason.view();
 };
 
@@ -59,11 +59,31 @@ struct plain_client : detail::mechanism_tag<mechanism_kind::plain, mechanism_rol
 struct curve_server : detail::mechanism_tag<mechanism_kind::curve, mechanism_role::server> {};
 struct curve_client : detail::mechanism_tag<mechanism_kind::curve, mechanism_role::client> {};
 
-// Mechanism: one of the tags above.
+namespace detail {
+// Exactly the tags above (and insecure<"reason">): a type derived from one,
+// or from detail::mechanism_tag, is not a mechanism; it could say "NULL, not
+// insecure" on tcp or claim CURVE while the rules compare with these types.
+template <class M>
+inline constexpr bool is_mechanism_tag = false;
+template <>
+inline constexpr bool is_mechanism_tag<null_mechanism> = true;
+template <fixed_string R>
+inline constexpr bool is_mechanism_tag<insecure<R>> = true;
+template <>
+inline constexpr bool is_mechanism_tag<plain_server> = true;
+template <>
+inline constexpr bool is_mechanism_tag<plain_client> = true;
+template <>
+inline constexpr bool is_mechanism_tag<curve_server> = true;
+template <>
+inline constexpr bool is_mechanism_tag<curve_client> = true;
+}  // namespace detail
+
+// Mechanism: one of the tags above, exactly.
 //   semantics: kind and role decide the socket options and what the socket's
 //   constructor requires; is_insecure marks an explicit opt-out.
 template <class M>
-concept Mechanism = std::is_same_v<typename M::zguard_slot, slot::mechanism>;
+concept Mechanism = detail::is_mechanism_tag<M>;
 
 // Whether two ends can complete a handshake: CURVE client <-> server, PLAIN
 // client <-> server, NULL <-> NULL.

@@ -8,7 +8,8 @@
 //                sharing one secret; every holder can sign and verify
 //
 // signing<Alg, freshness_ms<N>, replay_window<W>> is an optional socket
-// policy (slot::signing). A signed socket that sends needs a signing_key<Alg>,
+// policy (slot::signing); N is 1..600000 ms, W a multiple of 64 in
+// 64..65536 (docs/bounds.md), each option at most once. A signed socket that sends needs a signing_key<Alg>,
 // one that receives a verify_keys<Alg>; without them it does not compile. The
 // envelope that carries the signature is in envelope.hpp and
 // docs/wire-format.md.
@@ -238,10 +239,12 @@ struct freshness_option {};
 struct window_option {};
 }  // namespace detail
 
-// How far a message's timestamp may lie from the receiver's clock, either way.
+// How far a message's timestamp may lie from the receiver's clock, either way:
+// 1..600'000 ms (10 min; a longer window lets a replay of a forgotten
+// publisher run through for longer).
 template <std::uint32_t Ms>
 struct freshness_ms {
-  static_assert(Ms > 0, "zguard::freshness_ms<N>: N must be > 0");
+  static_assert(Ms > 0 && Ms <= 600'000, "zguard::freshness_ms<N>: N must be in 1..600000 ms");
   using option_tag = detail::freshness_option;
   static constexpr std::uint32_t value = Ms;
 };
@@ -255,23 +258,58 @@ struct replay_window {
 };
 
 namespace detail {
+// Which option a type is: only freshness_ms<N> and replay_window<N>, by exact
+// type (a derived or hand-written option is none).
+template <class O>
+struct signing_option_of {
+  using type = void;
+};
+template <std::uint32_t Ms>
+struct signing_option_of<freshness_ms<Ms>> {
+  using type = freshness_option;
+};
+template <std::uint32_t N>
+struct signing_option_of<replay_window<N>> {
+  using type = window_option;
+};
 template <class Tag, std::uint32_t Default, class... Options>
 constexpr std::uint32_t option_or() {
   std::uint32_t v = Default;
-  ((v = std::is_same_v<typename Options::option_tag, Tag> ? Options::value : v), ...);
+  ((v = std::is_same_v<typename signing_option_of<Options>::type, Tag> ? Options::value : v), ...);
   return v;
 }
+template <class Tag, class... Options>
+inline constexpr int count_option = (0 + ... + int(std::is_same_v<typename signing_option_of<Options>::type, Tag>));
 template <class O>
-concept SigningOption = requires { typename O::option_tag; };
+concept SigningOption = !std::is_void_v<typename signing_option_of<O>::type>;
 }  // namespace detail
 
-template <SigningAlgorithm A, detail::SigningOption... Options>
+template <SigningAlgorithm A, class... Options>
 struct signing {
+  static_assert((detail::SigningOption<Options> && ...),
+                "zguard::signing<Alg, ...>: every option must be zguard::freshness_ms<N> or "
+                "zguard::replay_window<N>; derived or hand-written options are refused");
+  static_assert(detail::count_option<detail::freshness_option, Options...> <= 1,
+                "zguard::signing<Alg, ...>: freshness_ms given twice (a repeated option is an error, not last-wins)");
+  static_assert(detail::count_option<detail::window_option, Options...> <= 1,
+                "zguard::signing<Alg, ...>: replay_window given twice (a repeated option is an error, not last-wins)");
   using zguard_slot = slot::signing;
   using algorithm = A;
   static constexpr std::uint32_t freshness = detail::option_or<detail::freshness_option, 30000, Options...>();
   static constexpr std::uint32_t window = detail::option_or<detail::window_option, 1024, Options...>();
 };
+
+namespace detail {
+// Exactly signing<...>: a derived or hand-written signing policy is refused.
+template <class S>
+inline constexpr bool is_signing_policy = false;
+template <class A, class... Options>
+inline constexpr bool is_signing_policy<signing<A, Options...>> = true;
+}  // namespace detail
+
+// SigningPolicy: a zguard::signing<...>, exactly.
+template <class S>
+concept SigningPolicy = detail::is_signing_policy<S>;
 
 // --- key files ------------------------------------------------------------------
 //

@@ -15,6 +15,7 @@ struct mechanism {};
 struct limits {};
 struct channel {};  // optional: what messages the socket carries
 struct signing {};  // optional: end-to-end signatures (signing.hpp)
+struct vouch {};    // optional: requests a broker vouched for (vouch.hpp)
 }  // namespace slot
 }  // namespace v0
 }  // namespace zguard

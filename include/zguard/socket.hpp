@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -45,6 +46,7 @@
 #include <zguard/security.hpp>
 #include <zguard/signing.hpp>
 #include <zguard/transport.hpp>
+#include <zguard/vouch.hpp>
 
 namespace zguard {
 inline namespace v0 {
@@ -54,8 +56,25 @@ namespace detail {
 template <class P>
 using as_policy = std::conditional_t<Policy<P>, P, missing<void>>;
 
+// Whether a policy's slot is one zguard has (a type naming another slot
+// would be silently ignored).
+template <class X>
+inline constexpr bool known_slot = [] {
+  if constexpr (Policy<X>) {
+    using Sl = typename X::zguard_slot;
+    return std::is_same_v<Sl, slot::domain> || std::is_same_v<Sl, slot::transport> ||
+           std::is_same_v<Sl, slot::pattern> || std::is_same_v<Sl, slot::mechanism> ||
+           std::is_same_v<Sl, slot::limits> || std::is_same_v<Sl, slot::channel> || std::is_same_v<Sl, slot::signing> ||
+           std::is_same_v<Sl, slot::vouch>;
+  } else {
+    return false;
+  }
+}();
+
 // The rules of G1, G2, G5, G6, G10, G12 for one combination. Stops at the
 // first broken rule so the compiler prints one message, not a cascade.
+// A slot filled by a type that is not zguard's own tag stops the rules
+// silently: the socket's own static_asserts name it.
 template <class D, class T, class P, class M, class L, class C, class S>
 consteval bool check_socket_rules() {
   if constexpr (is_missing<D>) {
@@ -63,27 +82,41 @@ consteval bool check_socket_rules() {
                   "zguard::socket: no security domain; add zguard::domain<\"name\"> to the "
                   "socket's policies (G10)");
     return false;
+  } else if constexpr (!SecurityDomain<D>) {
+    return false;  // said by the socket's own static_assert
   } else if constexpr (is_missing<T>) {
     static_assert(dependent_false<T>,
                   "zguard::socket: no transport; add zguard::tcp, ipc, inproc, pgm or epgm");
     return false;
+  } else if constexpr (!Transport<T>) {
+    return false;  // said by the socket's own static_assert
   } else if constexpr (is_missing<P>) {
     static_assert(dependent_false<P>,
                   "zguard::socket: no pattern; add zguard::req, rep, dealer, router, pub, sub, "
                   "xpub, xsub, push, pull or pair");
     return false;
+  } else if constexpr (!Pattern<P>) {
+    return false;  // said by the socket's own static_assert
   } else if constexpr (is_missing<M>) {
     static_assert(dependent_false<M>,
                   "zguard::socket: no security mechanism; add zguard::curve_server / "
                   "curve_client, plain_server / plain_client (ipc), null_mechanism "
                   "(inproc, ipc) or zguard::insecure<\"reason\"> (G1)");
     return false;
+  } else if constexpr (!Mechanism<M>) {
+    return false;  // said by the socket's own static_assert
   } else if constexpr (is_missing<L>) {
     static_assert(dependent_false<L>,
                   "zguard::socket: no limits; add zguard::limits<send_hwm<N>, recv_hwm<N>, "
                   "drop_when_full|block_when_full, max_message_size<N>, linger_ms<N>, "
                   "send_timeout_ms<N>, recv_timeout_ms<N>, handshake_timeout_ms<N>> (G5, G6)");
     return false;
+  } else if constexpr (!Limits<L>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (!is_missing<C> && !Channel<C>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (!is_missing<S> && !SigningPolicy<S>) {
+    return false;  // said by the socket's own static_assert
   } else if constexpr (T::multicast && !(std::is_same_v<P, pub> || std::is_same_v<P, sub> ||
                                          std::is_same_v<P, xpub> || std::is_same_v<P, xsub>)) {
     static_assert(dependent_false<P>, "zguard::socket: pgm/epgm carry only PUB/SUB (G12)");
@@ -176,11 +209,34 @@ consteval bool check_socket_rules() {
                   "with metadata) over a smaller limit makes every handshake fail (G5)");
     return false;
   } else if constexpr (!is_missing<C> && L::template has<limit_slot::max_message_size> &&
-                       (max_size_of<typename channel_sides<C, P>::sends>() > std::size_t(L::max_message_size) ||
-                        max_size_of<typename channel_sides<C, P>::receives>() > std::size_t(L::max_message_size))) {
-    static_assert(dependent_false<C>,
-                  "zguard::socket: a schema of the channel can encode to more bytes than the socket's "
-                  "max_message_size<N>; raise N or tighten the schema's bounds (G5, G9)");
+                       max_size_of<typename channel_sides<C, P>::sends>() > std::size_t(L::max_message_size)) {
+    using Sc = typename channel_sides<C, P>::sends;  // schema_too_large names both sizes and the largest field
+    return schema_too_large<Sc, max_encoded_size<Sc>, std::size_t(L::max_message_size), largest_field_name<Sc>,
+                            largest_field_size<Sc>>();
+  } else if constexpr (!is_missing<C> && L::template has<limit_slot::max_message_size> &&
+                       max_size_of<typename channel_sides<C, P>::receives>() > std::size_t(L::max_message_size)) {
+    using Sc = typename channel_sides<C, P>::receives;
+    return schema_too_large<Sc, max_encoded_size<Sc>, std::size_t(L::max_message_size), largest_field_name<Sc>,
+                            largest_field_size<Sc>>();
+  } else {
+    return true;
+  }
+}
+
+// vouched<...> (vouch.hpp), checked once the other rules hold: a worker
+// that takes vouched requests serves typed requests (REP or ROUTER).
+template <bool RulesHold, class V, class C, class P>
+consteval bool check_vouch_rules() {
+  if constexpr (!RulesHold) {
+    return false;
+  } else if constexpr (is_missing<V>) {
+    return true;
+  } else if constexpr (!VouchPolicy<V>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (is_missing<C> || !(std::is_same_v<P, rep> || std::is_same_v<P, router>)) {
+    static_assert(dependent_false<V>,
+                  "zguard::socket: vouched<...> is for workers behind a vouching broker: a REP or ROUTER "
+                  "with a service<Req, Rep> channel (the vouch is checked before the request is decoded)");
     return false;
   } else {
     return true;
@@ -197,8 +253,10 @@ inline std::string mechanism_label(mechanism_kind k, mechanism_role r, bool inse
 
 // An ipc socket file bound so that no other user can reach it at any moment:
 // libzmq binds it inside a fresh 0700 directory, we set its mode there, then
-// rename() it into place atomically. The parent was checked not to be
-// writable by others, so nobody can swap the name between check and rename.
+// rename() it into place atomically. The path was checked from '/' down
+// (detail::check_ipc_path, just before): no other user can write the parent
+// or rename any directory on the way, so nobody can swap a name between the
+// check and the rename.
 struct ipc_file {
   std::filesystem::path path;
   ino_t inode = 0;
@@ -244,13 +302,51 @@ inline ipc_file ipc_bind(zmq::socket_t& sock, std::string_view final_path, unsig
 struct peer_info {
   std::string user_id;       // set by the authenticator: Z85 key (CURVE), user name (PLAIN)
   std::string peer_address;  // IP for tcp
+  // Behind a vouching broker (a vouched<...> socket): the client's
+  // authenticated id as the broker saw it, checked with the shared key.
+  // Empty on other sockets.
+  std::string vouched_client;
 };
+
+// received<T>, verified<T> and routed<T> vouch for what zguard checked (the
+// peer's authenticated id, the signature, the reply handle): only a socket
+// makes them, and their members are const, so neither a change in place nor
+// an assignment can put unchecked content under the checked type. Copies
+// carry the same facts. Take the value out with a copy (or bind a const&).
+namespace detail {
+template <class Self, class... Args>
+inline constexpr bool made_only_by_socket =
+    !(sizeof...(Args) == 1 && (std::is_same_v<std::remove_cvref_t<Args>, Self> && ...));
+}  // namespace detail
 
 // A decoded message and who sent it.
 template <class Msg>
-struct received {
-  Msg value;
-  peer_info peer;
+class received {
+ public:
+  template <class... Args>
+    requires detail::made_only_by_socket<received, Args...>
+  explicit received(Args&&...) : received(refused()) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<void(Args...)>,
+                  "zguard::received<T>: only a socket's receive_message() makes one; it vouches for "
+                  "the peer's authenticated identity");
+  }
+  received(received const&) = default;
+  received& operator=(received const&) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<Msg>,
+                  "zguard::received<T>: cannot be assigned; what it vouches for stays as the socket made "
+                  "it (copy-construct a new one instead)");
+    return *this;
+  }
+
+  Msg const value;
+  peer_info const peer;
+
+ private:
+  received(Msg v, peer_info p)  // zguard: only a socket makes a received<T>
+      : value(std::move(v)), peer(std::move(p)) {}
+  static received const& refused();  // never defined: only the diagnostic above is reached
+  template <class... Ps>
+  friend class socket;
 };
 
 // A message whose envelope verified (signature, key, topic, freshness,
@@ -258,12 +354,29 @@ struct received {
 template <class Msg>
 class verified {
  public:
-  Msg value;
-  signed_origin origin;  // key id, publisher epoch, sequence, timestamp
-  peer_info peer;
+  template <class... Args>
+    requires detail::made_only_by_socket<verified, Args...>
+  explicit verified(Args&&...) : verified(refused()) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<void(Args...)>,
+                  "zguard::verified<T>: only a signed socket's receive_message() makes one, after "
+                  "the signature, key, topic, freshness and replay checks passed (G7)");
+  }
+  verified(verified const&) = default;
+  verified& operator=(verified const&) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<Msg>,
+                  "zguard::verified<T>: cannot be assigned; what it vouches for stays as the socket made "
+                  "it (copy-construct a new one instead)");
+    return *this;
+  }
+
+  Msg const value;
+  signed_origin const origin;  // key id, publisher epoch, sequence, timestamp
+  peer_info const peer;
 
  private:
-  verified(Msg v, signed_origin o, peer_info p) : value(std::move(v)), origin(o), peer(std::move(p)) {}
+  verified(Msg v, signed_origin o, peer_info p)  // zguard: only a signed socket makes a verified<T>
+      : value(std::move(v)), origin(o), peer(std::move(p)) {}
+  static verified const& refused();  // never defined: only the diagnostic above is reached
   template <class... Ps>
   friend class socket;
 };
@@ -272,11 +385,34 @@ class verified {
 // reply with (bound to the sender's authenticated key), and on a signed
 // socket who signed it.
 template <class Msg>
-struct routed {
-  Msg value;
-  peer_info peer;
-  peer_handle from;
-  signed_origin origin;  // zero unless the socket verifies signatures
+class routed {
+ public:
+  template <class... Args>
+    requires detail::made_only_by_socket<routed, Args...>
+  explicit routed(Args&&...) : routed(refused()) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<void(Args...)>,
+                  "zguard::routed<T>: only a ROUTER's receive_message() makes one; its peer_handle "
+                  "is bound to the sender's authenticated key (G8)");
+  }
+  routed(routed const&) = default;
+  routed& operator=(routed const&) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<Msg>,
+                  "zguard::routed<T>: cannot be assigned; what it vouches for stays as the socket made "
+                  "it (copy-construct a new one instead)");
+    return *this;
+  }
+
+  Msg const value;
+  peer_info const peer;
+  peer_handle const from;
+  signed_origin const origin;  // zero unless the socket verifies signatures
+
+ private:
+  routed(Msg v, peer_info p, peer_handle h, signed_origin o)  // zguard: only a ROUTER makes a routed<T>
+      : value(std::move(v)), peer(std::move(p)), from(std::move(h)), origin(o) {}
+  static routed const& refused();  // never defined: only the diagnostic above is reached
+  template <class... Ps>
+  friend class socket;
 };
 
 namespace detail {
@@ -339,6 +475,16 @@ inline peer_info peer_of(zmq::message_t const& msg) {
   return p;
 }
 
+namespace detail {
+struct socket_access;
+}  // namespace detail
+
+// A socket whose libzmq options no longer match its type (changed behind
+// zguard's back): it refuses to bind or connect.
+struct socket_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 template <class... Policies>
 class socket {
  public:
@@ -352,25 +498,59 @@ class socket {
   // Optional: zguard::signing<Alg, ...> signs what the channel sends and
   // verifies what it receives.
   using signing_type = detail::find_policy_t<slot::signing, detail::as_policy<Policies>...>;
+  // Optional: zguard::vouched<blake2b_mac, ...> checks a broker's vouch on
+  // every request (vouch.hpp).
+  using vouch_type = detail::find_policy_t<slot::vouch, detail::as_policy<Policies>...>;
 
  private:
-  static_assert((detail::Policy<Policies> && ...),
+  static_assert((detail::known_slot<Policies> && ...),
                 "zguard::socket: every argument must be a zguard policy: a domain<\"name\">, a "
-                "transport, a pattern, a mechanism, a limits<...>, a channel or a signing<...>");
+                "transport, a pattern, a mechanism, a limits<...>, a channel, a signing<...> or a vouched<...>");
   static_assert(detail::count_policy<slot::domain, detail::as_policy<Policies>...> <= 1 &&
                     detail::count_policy<slot::transport, detail::as_policy<Policies>...> <= 1 &&
                     detail::count_policy<slot::pattern, detail::as_policy<Policies>...> <= 1 &&
                     detail::count_policy<slot::mechanism, detail::as_policy<Policies>...> <= 1 &&
                     detail::count_policy<slot::limits, detail::as_policy<Policies>...> <= 1 &&
                     detail::count_policy<slot::channel, detail::as_policy<Policies>...> <= 1 &&
-                    detail::count_policy<slot::signing, detail::as_policy<Policies>...> <= 1,
+                    detail::count_policy<slot::signing, detail::as_policy<Policies>...> <= 1 &&
+                    detail::count_policy<slot::vouch, detail::as_policy<Policies>...> <= 1,
                 "zguard::socket: two policies fill the same slot (one domain, transport, "
-                "pattern, mechanism, limits, channel and signing each)");
+                "pattern, mechanism, limits, channel, signing and vouched each)");
+  // Only zguard's own tags fill a slot: the rules compare with those exact
+  // types, so a derived or look-alike type (struct lan_tcp : tcp {}) could
+  // change a rule's outcome. Checked here, before any member names T.
+  static_assert(detail::is_missing<domain_type> || SecurityDomain<domain_type>,
+                "zguard::socket: the domain slot holds a type that is not a zguard::domain<\"name\">; "
+                "derived or hand-written tags are refused (only zguard's own tags fill a slot)");
+  static_assert(detail::is_missing<transport_type> || Transport<transport_type>,
+                "zguard::socket: the transport slot holds a type that is not a zguard transport tag "
+                "(tcp, ipc, inproc, pgm, epgm); derived or hand-written tags are refused");
+  static_assert(detail::is_missing<pattern_type> || Pattern<pattern_type>,
+                "zguard::socket: the pattern slot holds a type that is not a zguard pattern tag "
+                "(req, rep, dealer, router, pub, sub, xpub, xsub, push, pull, pair); derived or "
+                "hand-written tags are refused");
+  static_assert(detail::is_missing<mechanism_type> || Mechanism<mechanism_type>,
+                "zguard::socket: the mechanism slot holds a type that is not a zguard mechanism tag "
+                "(curve_server, curve_client, plain_server, plain_client, null_mechanism, "
+                "insecure<\"reason\">); derived or hand-written tags are refused");
+  static_assert(detail::is_missing<limits_type> || Limits<limits_type>,
+                "zguard::socket: the limits slot holds a type that is not a zguard::limits<...>; "
+                "derived or hand-written limits are refused");
+  static_assert(detail::is_missing<channel_type> || Channel<channel_type>,
+                "zguard::socket: the channel slot holds a type that is not a zguard::service<...>, "
+                "topic<...> or stream<...>; derived or hand-written channels are refused");
+  static_assert(detail::is_missing<signing_type> || SigningPolicy<signing_type>,
+                "zguard::socket: the signing slot holds a type that is not a zguard::signing<...>; "
+                "derived or hand-written signing policies are refused");
+  static_assert(detail::is_missing<vouch_type> || VouchPolicy<vouch_type>,
+                "zguard::socket: the vouch slot holds a type that is not a zguard::vouched<...>; "
+                "derived or hand-written policies are refused");
 
  public:
-  static constexpr bool valid =
+  static constexpr bool valid = detail::check_vouch_rules<
       detail::check_socket_rules<domain_type, transport_type, pattern_type, mechanism_type, limits_type,
-                                 channel_type, signing_type>();
+                                 channel_type, signing_type>(),
+      vouch_type, channel_type, pattern_type>();
 
   using D = domain_type;
   using T = transport_type;
@@ -387,6 +567,8 @@ class socket {
       !std::is_same_v<typename detail::channel_sides<C, P>::sends, detail::nothing_carried>;
   static constexpr bool verifies = is_signed && typed &&
       !std::is_same_v<typename detail::channel_sides<C, P>::receives, detail::nothing_carried>;
+  // A vouched<...> worker checks the broker's vouch on every request.
+  static constexpr bool checks_vouch = !detail::is_missing<vouch_type>;
 
   // socket(ctx)                           NULL / insecure<...>
   // socket(ctx, authenticator, keypair)   CURVE server
@@ -395,7 +577,13 @@ class socket {
   // socket(ctx, plain_credentials)        PLAIN client
   // A signed socket takes, after those, its signing_key<Alg> where it sends
   // and its verify_keys<Alg> where it receives (both, in that order, on
-  // patterns that do both).
+  // patterns that do both). A vouched<...> worker takes, last of all, its
+  // verify_keys<blake2b_mac> (the key it shares with its broker).
+  // A socket whose policies break a rule: check_socket_rules() has said
+  // which, in one static_assert; this overload only keeps the compiler from
+  // adding a "no matching constructor" error after it.
+  template <class Ctx, class... Args>
+  explicit socket(Ctx&, Args&&...) requires(!valid) {}
   template <class Ctx, class... Args>
   explicit socket(Ctx& ctx, Args&&... args) requires(valid)
       : log_(&context_of(ctx).events()), sock_(ctx.native(), P::zmq_type) {
@@ -404,15 +592,24 @@ class socket {
     sock_.set(zmq::sockopt::zap_domain, std::string(D::name));  // with no domain CURVE skips ZAP
     if constexpr (arguments_ok) {  // no cascade after a failed assert
       auto all = std::forward_as_tuple(args...);
-      constexpr std::size_t n_mechanism = sizeof...(Args) - signing_arguments;
+      constexpr std::size_t n_mechanism = sizeof...(Args) - signing_arguments - vouch_arguments;
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         apply_mechanism(ctx, std::get<I>(all)...);
       }(std::make_index_sequence<n_mechanism>{});
       if constexpr (signs) signer_.emplace(std::get<n_mechanism>(all));
-      if constexpr (verifies) verifier_.emplace(std::get<sizeof...(Args) - 1>(all));
+      if constexpr (verifies) verifier_.emplace(std::get<n_mechanism + std::size_t(signs)>(all));
+      if constexpr (checks_vouch) vouch_.emplace(std::get<sizeof...(Args) - 1>(all));
     }
     if constexpr (typed && (std::is_same_v<P, sub>)) sock_.set(zmq::sockopt::subscribe, C::name);
-    if constexpr (T::carries_mechanism) monitor_ = std::make_unique<detail::socket_monitor>(ctx.native(), sock_, *log_, label());
+    // A ROUTER reads its own monitor: it must know which connections are
+    // open before it sends a reply (G8).
+    if constexpr (T::carries_mechanism)
+      monitor_ = std::make_unique<detail::socket_monitor>(
+          ctx.native(), sock_, *log_, label(), is_router ? detail::monitor_mode::owner : detail::monitor_mode::thread);
+    if constexpr (zap_kind >= 0) {
+      zap_count_ = &context_of(ctx);
+      zap_count_->count_zap_socket(zap_kind, +1);
+    }
     if constexpr (M::is_insecure)
       log_->emit("socket.insecure", severity::warning,
                  {{"socket", label()}, {"reason", std::string(M::reason)}});
@@ -420,6 +617,9 @@ class socket {
   socket(socket const&) = delete;
   socket& operator=(socket const&) = delete;
   ~socket() {
+    if constexpr (valid)  // an invalid socket was never set up (and its D, T may be missing)
+      if constexpr (zap_kind >= 0)
+      if (zap_count_) zap_count_->count_zap_socket(zap_kind, -1);
     monitor_.reset();
     sock_.close();
     for (auto const& f : ipc_files_) {  // remove our socket files, not someone else's
@@ -434,33 +634,45 @@ class socket {
     endpoint<T> ep(address);
     return bind(ep);
   }
-  bound_endpoint<D, T, P, M> bind(endpoint<T> const& ep) requires(!std::is_same_v<T, inproc>) {
+  // A template so that a socket with a wrong transport (refused above) does
+  // not also fail on endpoint<T> in this signature: one error, not two.
+  template <class E>
+    requires(std::is_same_v<E, endpoint<T>> && !std::is_same_v<T, inproc>)
+  bound_endpoint<D, T, P, M> bind(E const& ep) {
+    using bound = bound_endpoint<D, T, P, M>;
     if constexpr (std::is_same_v<T, ipc>) {
+      // Checked again now: the endpoint may have been made long ago.
+      detail::check_ipc_path(ep.str(), ep.address());
+      check_declared_options();
       ipc_files_.push_back(detail::ipc_bind(sock_, ep.address(), ep.ipc_mode()));
-      return {ep.str()};
+      return bound::from_bind(ep.str());
     } else {
       if constexpr (std::is_same_v<T, tcp>) use_ipv6_for(ep);
+      check_declared_options();
       sock_.bind(ep.str());
-      return {sock_.get(zmq::sockopt::last_endpoint)};
+      return bound::from_bind(sock_.get(zmq::sockopt::last_endpoint));
     }
   }
   template <class D2>
   bound_endpoint<D, T, P, M> bind(endpoint<inproc, D2> const& ep) requires std::is_same_v<T, inproc> {
     static_assert(std::is_same_v<D2, D>,
                   "zguard::socket::bind: this inproc endpoint belongs to another security domain (G10)");
+    check_declared_options();
     sock_.bind(ep.str());
-    return {ep.str()};
+    return bound_endpoint<D, T, P, M>::from_bind(ep.str());
   }
 
   void connect(std::string_view address) requires(!std::is_same_v<T, inproc>) {
     endpoint<T> ep(address);
     if constexpr (std::is_same_v<T, tcp>) use_ipv6_for(ep);
+    check_declared_options();
     sock_.connect(ep.str());
   }
   template <class D2>
   void connect(endpoint<inproc, D2> const& ep) requires std::is_same_v<T, inproc> {
     static_assert(std::is_same_v<D2, D>,
                   "zguard::socket::connect: this inproc endpoint belongs to another security domain (G10)");
+    check_declared_options();
     sock_.connect(ep.str());
   }
   // Connect to an endpoint bound in this program: the pair is checked.
@@ -475,7 +687,11 @@ class socket {
     static_assert(compatible_mechanisms<M, M2>,
                   "zguard::socket::connect: the security mechanisms do not match (CURVE client "
                   "<-> CURVE server, PLAIN client <-> PLAIN server, NULL <-> NULL)");
+    // Checked again: an ipc path's directories may have been opened to
+    // others since bind() (a swapped directory would hold another socket).
     if constexpr (std::is_same_v<T, tcp>) use_ipv6_for(endpoint<T>(ep.address));
+    if constexpr (std::is_same_v<T, ipc>) (void)endpoint<T>(ep.address);
+    check_declared_options();
     sock_.connect(ep.address);
   }
 
@@ -486,27 +702,90 @@ class socket {
   // Sends one frame (more = another frame follows). Returns false when the
   // message could not be queued within send_timeout_ms, or (ROUTER with
   // block_when_full) the peer is unknown; both are logged.
-  [[nodiscard]] bool send(zmq::const_buffer frame, bool more = false) requires(SendingPattern<P> && !is_signed) {
+  [[nodiscard]] bool send(zmq::const_buffer frame, bool more = false) requires(SendingPattern<P> && !is_signed && !std::is_same_v<P, router>) {
     return send_frame(frame, more);
   }
-  [[nodiscard]] bool send(zmq::message_t& msg, bool more = false) requires(SendingPattern<P> && !is_signed) {
+  [[nodiscard]] bool send(zmq::message_t& msg, bool more = false) requires(SendingPattern<P> && !is_signed && !std::is_same_v<P, router>) {
     return send_frame(zmq::const_buffer(msg.data(), msg.size()), more);
   }
-  [[nodiscard]] bool send(std::string_view text, bool more = false) requires(SendingPattern<P> && !is_signed) {
+  [[nodiscard]] bool send(std::string_view text, bool more = false) requires(SendingPattern<P> && !is_signed && !std::is_same_v<P, router>) {
     return send_frame(zmq::buffer(text), more);
+  }
+  // Where an operation is absent, a call still finds a member: its body says
+  // why, as the first and only error (not "no matching function").
+  template <class... A>
+  [[nodiscard]] bool send(A&&...) requires(!(SendingPattern<P> && !is_signed && !std::is_same_v<P, router>)) {
+    if constexpr (!valid) {  // the socket's own rule already failed: say nothing more
+    } else if constexpr (!SendingPattern<P>) {
+      static_assert(detail::dependent_false<P>,
+                    "zguard::socket::send: this socket's pattern only receives (SUB, PULL), so it has no "
+                    "send(); a SUB chooses what it receives with its topic channel or subscribe()");
+    } else if constexpr (std::is_same_v<P, router>) {
+      static_assert(detail::dependent_false<P>,
+                    "zguard::socket::send: a ROUTER has no raw send(): raw frames would let any routing id be "
+                    "addressed, whoever holds it now; give it a channel (replies go by peer_handle, bound to "
+                    "the sender's key and connection) or use it as a proxy front (G8)");
+    } else {
+      static_assert(detail::dependent_false<S>,
+                    "zguard::socket::send: a signed socket has no raw send(): its receivers trust every "
+                    "message from it to be signed; send typed messages with send_message(), which "
+                    "seals them (G7)");
+    }
+    return false;
   }
 
   // One frame, or nullopt when nothing arrived within recv_timeout_ms.
   // A signal interrupting the wait also gives nullopt, so loops can check
   // their stop condition.
-  std::optional<zmq::message_t> recv() requires(ReceivingPattern<P> && !is_signed) { return recv_frame(); }
+  std::optional<zmq::message_t> recv() requires(ReceivingPattern<P> && !is_signed && !std::is_same_v<P, router>) { return recv_frame(); }
   // All frames of one message, or nullopt on timeout.
-  std::optional<std::vector<zmq::message_t>> recv_multipart() requires(ReceivingPattern<P> && !is_signed) {
+  std::optional<std::vector<zmq::message_t>> recv_multipart() requires(ReceivingPattern<P> && !is_signed && !std::is_same_v<P, router>) {
     return recv_frames();
+  }
+  std::optional<zmq::message_t> recv() requires(!(ReceivingPattern<P> && !is_signed && !std::is_same_v<P, router>)) {
+    if constexpr (!valid) {
+    } else if constexpr (!ReceivingPattern<P>) {
+      static_assert(detail::dependent_false<P>,
+                    "zguard::socket::recv: this socket's pattern only sends (PUB, PUSH), so it has no recv()");
+    } else if constexpr (std::is_same_v<P, router>) {
+      static_assert(detail::dependent_false<P>,
+                    "zguard::socket::recv: a ROUTER has no raw recv(): raw frames would let any routing id be "
+                    "addressed, whoever holds it now; give it a channel (replies go by peer_handle, bound to "
+                    "the sender's key and connection) or use it as a proxy front (G8)");
+    } else {
+      static_assert(detail::dependent_false<S>,
+                    "zguard::socket::recv: a signed socket has no raw recv(): its frames are not verified; "
+                    "receive_message() hands out only verified<T> (G7)");
+    }
+    return std::nullopt;
+  }
+  std::optional<std::vector<zmq::message_t>> recv_multipart() requires(!(ReceivingPattern<P> && !is_signed && !std::is_same_v<P, router>)) {
+    if constexpr (!valid) {
+    } else if constexpr (!ReceivingPattern<P>) {
+      static_assert(detail::dependent_false<P>,
+                    "zguard::socket::recv_multipart: this socket's pattern only sends (PUB, PUSH), so it "
+                    "has no recv_multipart()");
+    } else if constexpr (std::is_same_v<P, router>) {
+      static_assert(detail::dependent_false<P>,
+                    "zguard::socket::recv_multipart: a ROUTER has no raw recv_multipart(): raw frames would let any routing id be "
+                    "addressed, whoever holds it now; give it a channel (replies go by peer_handle, bound to "
+                    "the sender's key and connection) or use it as a proxy front (G8)");
+    } else {
+      static_assert(detail::dependent_false<S>,
+                    "zguard::socket::recv_multipart: a signed socket has no raw recv_multipart(): its "
+                    "frames are not verified; receive_message() hands out only verified<T> (G7)");
+    }
+    return std::nullopt;
   }
 
   void subscribe(std::string_view prefix) requires std::is_same_v<P, sub> {
     sock_.set(zmq::sockopt::subscribe, prefix);
+  }
+  template <class... A>
+  void subscribe(A&&...) requires(!std::is_same_v<P, sub>) {
+    static_assert(!valid || detail::dependent_false<P>,
+                  "zguard::socket::subscribe: only a SUB socket subscribes (an XSUB sends its "
+                  "subscriptions as messages; other patterns receive everything sent to them)");
   }
 
   // --- REQ: request with timeout and recovery (G6) --------------------------
@@ -529,6 +808,20 @@ class socket {
   {
     return request(zmq::buffer(body), attempts);
   }
+  template <class... A>
+  std::optional<zmq::message_t> request(A&&...) requires(!(std::is_same_v<P, req> && !is_signed)) {
+    if constexpr (!valid) {
+    } else if constexpr (!std::is_same_v<P, req>) {
+      static_assert(detail::dependent_false<P>,
+                    "zguard::socket::request: only a REQ socket has request(): it relies on REQ's "
+                    "lock-step with REQ_RELAXED and REQ_CORRELATE to retry a lost reply");
+    } else {
+      static_assert(detail::dependent_false<S>,
+                    "zguard::socket::request: a signed REQ has no raw request(): the reply must be "
+                    "verified and the request signed; use call() (G7)");
+    }
+    return std::nullopt;
+  }
 
   // --- REP: the service loop ------------------------------------------------
   // Calls handler(request, peer_info) -> reply for every request until stop
@@ -550,6 +843,19 @@ class socket {
         reply.clear();
       }
       (void)send_frame(zmq::buffer(reply));
+    }
+  }
+  template <class... A>
+  void serve(A&&...) requires(!(std::is_same_v<P, rep> && !is_signed)) {
+    if constexpr (!valid) {
+    } else if constexpr (!std::is_same_v<P, rep>) {
+      static_assert(detail::dependent_false<P>,
+                    "zguard::socket::serve: only a REP socket has serve(); a ROUTER with a "
+                    "service<Req, Rep> channel serves with serve_messages()");
+    } else {
+      static_assert(detail::dependent_false<S>,
+                    "zguard::socket::serve: a signed REP has no raw serve(): requests must be verified "
+                    "and replies signed; use serve_messages() (G7)");
     }
   }
 
@@ -676,6 +982,93 @@ class socket {
     }
   }
 
+  // What this socket offers. An absent operation still has a member, whose
+  // body says why it is absent, so generic code asks these instead of
+  // whether a call compiles.
+  static constexpr bool offers_send = SendingPattern<P> && !is_signed && !std::is_same_v<P, router>;
+  static constexpr bool offers_recv = ReceivingPattern<P> && !is_signed && !std::is_same_v<P, router>;
+  static constexpr bool offers_subscribe = std::is_same_v<P, sub>;
+  static constexpr bool offers_request = std::is_same_v<P, req> && !is_signed;
+  static constexpr bool offers_serve = std::is_same_v<P, rep> && !is_signed;
+  static constexpr bool offers_send_message = typed && SendingPattern<P>;  // a ROUTER's takes the peer first
+  static constexpr bool offers_receive_message = typed && ReceivingPattern<P>;
+  static constexpr bool offers_call = typed && std::is_same_v<P, req>;
+  static constexpr bool offers_serve_messages = typed && (std::is_same_v<P, rep> || is_router);
+
+  // Typed operations this socket lacks: each says why (see send() above).
+  template <class Msg>
+  [[nodiscard]] bool send_message(Msg const&) requires(!(typed && SendingPattern<P> && !is_router)) {
+    if constexpr (!valid) {
+    } else if constexpr (!typed) {
+      static_assert(detail::dependent_false<Msg>,
+                    "zguard::socket::send_message: this socket has no channel, so it carries no typed "
+                    "messages; add zguard::service, topic or stream to its policies (send() sends raw frames)");
+    } else if constexpr (!SendingPattern<P>) {
+      static_assert(detail::dependent_false<Msg>,
+                    "zguard::socket::send_message: this socket's pattern only receives (SUB, PULL); it sends nothing");
+    } else {
+      static_assert(detail::dependent_false<Msg>,
+                    "zguard::socket::send_message: a ROUTER only replies, to the peer a request came from: "
+                    "send_message(got->from, reply) with the peer_handle from receive_message() (G8)");
+    }
+    return false;
+  }
+  template <class Msg>
+  [[nodiscard]] bool send_message(peer_handle const&, Msg const&) requires(!(typed && is_router)) {
+    if constexpr (!valid) {
+    } else if constexpr (!typed) {
+      static_assert(detail::dependent_false<Msg>,
+                    "zguard::socket::send_message: this socket has no channel, so it carries no typed "
+                    "messages; add zguard::service<Req, Rep> to its policies");
+    } else {
+      static_assert(detail::dependent_false<Msg>,
+                    "zguard::socket::send_message(peer, msg): only a ROUTER addresses a peer; this socket "
+                    "sends with send_message(msg)");
+    }
+    return false;
+  }
+  template <class Msg>
+  std::optional<delivery<Msg>> receive_message() requires(!(typed && ReceivingPattern<P>)) {
+    if constexpr (!valid) {
+    } else if constexpr (!typed) {
+      static_assert(detail::dependent_false<Msg>,
+                    "zguard::socket::receive_message: this socket has no channel, so it carries no typed "
+                    "messages; add zguard::service, topic or stream to its policies (recv() reads raw frames)");
+    } else {
+      static_assert(detail::dependent_false<Msg>,
+                    "zguard::socket::receive_message: this socket's pattern only sends (PUB, PUSH); it "
+                    "receives nothing");
+    }
+    return std::nullopt;
+  }
+  template <class Req, class... A>
+  std::optional<result<Req>> call(Req const&, A&&...) requires(!(typed && std::is_same_v<P, req>)) {
+    if constexpr (!valid) {
+    } else if constexpr (!typed) {
+      static_assert(detail::dependent_false<Req>,
+                    "zguard::socket::call: this socket has no channel; add zguard::service<Req, Rep> to "
+                    "its policies (request() sends raw frames)");
+    } else {
+      static_assert(detail::dependent_false<Req>,
+                    "zguard::socket::call: only a REQ socket with a service<Req, Rep> channel has call(); "
+                    "a DEALER sends with send_message() and reads with receive_message()");
+    }
+    return std::nullopt;
+  }
+  template <class... A>
+  void serve_messages(A&&...) requires(!(typed && (std::is_same_v<P, rep> || is_router))) {
+    if constexpr (!valid) {
+    } else if constexpr (!typed) {
+      static_assert(detail::dependent_false<P>,
+                    "zguard::socket::serve_messages: this socket has no channel; add "
+                    "zguard::service<Req, Rep> to its policies (serve() serves raw frames)");
+    } else {
+      static_assert(detail::dependent_false<P>,
+                    "zguard::socket::serve_messages: only a REP or ROUTER socket with a "
+                    "service<Req, Rep> channel serves requests");
+    }
+  }
+
   // --- audit (G17) ----------------------------------------------------------
   static std::string profile() {
     std::string s = std::string(P::name) + " socket; domain=" + std::string(D::name) +
@@ -699,6 +1092,8 @@ class socket {
     } else if constexpr (typed) {
       s += "; signing=none";
     }
+    if constexpr (checks_vouch)
+      s += "; vouched=blake2b-256 (freshness_ms=" + std::to_string(vouch_type::freshness) + ")";
     return s;
   }
   static std::string label() {
@@ -706,11 +1101,49 @@ class socket {
            std::string(T::scheme) + "@" + std::string(D::name);
   }
 
-  // For zmq::poll only; using it to change options voids every guarantee.
-  void* poll_handle() { return sock_.handle(); }
   event_log& events() { return *log_; }
 
  private:
+  // The raw handle never leaves zguard: through it, any option (the
+  // mechanism, limits, ROUTER_HANDOVER) could be changed. zguard::poll and
+  // the proxy reach it through detail::socket_access.
+  friend struct detail::socket_access;
+  // Which ZAP requests this socket can cause (context::zap_sockets): -1 none.
+  static constexpr int zap_kind = !T::carries_mechanism              ? -1
+                                  : M::kind == mechanism_kind::null ? 0
+                                  : M::role == mechanism_role::server ? int(M::kind)
+                                                                      : -1;
+  context<D>* zap_count_ = nullptr;
+
+  // Defence in depth, at every bind and connect: libzmq must still hold
+  // what the type declares (mechanism, server role, limits, ZAP domain).
+  void check_declared_options() {
+    int const want = M::kind == mechanism_kind::curve ? ZMQ_CURVE : M::kind == mechanism_kind::plain ? ZMQ_PLAIN : ZMQ_NULL;
+    std::string bad;
+    auto expect = [&](bool ok, char const* what) {
+      if (!ok && bad.empty()) bad = what;
+    };
+    expect(sock_.get(zmq::sockopt::mechanism) == want, "mechanism");
+    if constexpr (M::role == mechanism_role::server && M::kind == mechanism_kind::curve)
+      expect(sock_.get(zmq::sockopt::curve_server), "CURVE server role");
+    if constexpr (M::role == mechanism_role::server && M::kind == mechanism_kind::plain)
+      expect(sock_.get(zmq::sockopt::plain_server), "PLAIN server role");
+    expect(sock_.get(zmq::sockopt::sndhwm) == int(L::send_hwm), "send_hwm");
+    expect(sock_.get(zmq::sockopt::rcvhwm) == int(L::recv_hwm), "recv_hwm");
+    expect(sock_.get(zmq::sockopt::linger) == int(L::linger), "linger_ms");
+    expect(sock_.get(zmq::sockopt::sndtimeo) == int(L::send_timeout), "send_timeout_ms");
+    expect(sock_.get(zmq::sockopt::rcvtimeo) == int(L::recv_timeout), "recv_timeout_ms");
+    if constexpr (L::template has<limit_slot::max_message_size>)
+      expect(sock_.get(zmq::sockopt::maxmsgsize) == std::int64_t(L::max_message_size), "max_message_size");
+    if constexpr (L::template has<limit_slot::handshake_timeout>)
+      expect(sock_.get(zmq::sockopt::handshake_ivl) == int(L::handshake_timeout), "handshake_timeout_ms");
+    expect(sock_.get(zmq::sockopt::zap_domain) == D::name, "ZAP domain");
+    if (bad.empty()) return;
+    log_->emit("socket.tampered", severity::warning, {{"socket", label()}, {"option", bad}});
+    throw socket_error("zguard::socket " + label() + ": libzmq's " + bad +
+                       " no longer matches the socket's type; refusing to bind or connect");
+  }
+
   template <class Ctx>
   static auto& context_of(Ctx& ctx) {
     if constexpr (requires { typename Ctx::domain_type; }) {
@@ -724,14 +1157,22 @@ class socket {
   }
 
   static constexpr std::size_t signing_arguments = std::size_t(signs) + std::size_t(verifies);
+  static constexpr std::size_t vouch_arguments = std::size_t(checks_vouch);
 
-  // The signing arguments come last: signing_key<Alg>, then verify_keys<Alg>.
+  // The signing arguments come last: signing_key<Alg>, then verify_keys<Alg>;
+  // a vouched<...> worker's verify_keys<blake2b_mac> after them.
   template <class... A>
   static constexpr bool check_arguments() {
     constexpr std::size_t n = sizeof...(A);
-    using key_arg = typename detail::nth_type<n - signing_arguments, A...>::type;
-    using keys_arg = typename detail::nth_type<n - 1, A...>::type;
-    if constexpr (signs && !detail::is_signing_key_of<key_arg, signing_algorithm>) {
+    using key_arg = typename detail::nth_type<n - signing_arguments - vouch_arguments, A...>::type;
+    using keys_arg = typename detail::nth_type<n - 1 - vouch_arguments, A...>::type;
+    using vouch_arg = typename detail::nth_type<n - 1, A...>::type;
+    if constexpr (checks_vouch && !detail::is_verify_keys_of<vouch_arg, blake2b_mac>) {
+      static_assert(detail::dependent_false<vouch_arg>,
+                    "zguard::socket: a vouched<...> worker needs the key it shares with its broker: pass "
+                    "zguard::verify_keys<zguard::blake2b_mac> as the last constructor argument");
+      return false;
+    } else if constexpr (signs && !detail::is_signing_key_of<key_arg, signing_algorithm>) {
       static_assert(detail::dependent_false<key_arg>,
                     "zguard::socket: a signed socket that sends needs its signing key: pass "
                     "zguard::signing_key<Alg> of the socket's signing algorithm after the "
@@ -746,7 +1187,7 @@ class socket {
     } else {
       return []<std::size_t... I>(std::index_sequence<I...>) {
         return check_mechanism_arguments<typename detail::nth_type<I, A...>::type...>();
-      }(std::make_index_sequence<n - signing_arguments>{});
+      }(std::make_index_sequence<n - signing_arguments - vouch_arguments>{});
     }
   }
 
@@ -862,6 +1303,8 @@ class socket {
     return msg;
   }
   std::optional<std::vector<zmq::message_t>> recv_frames() requires ReceivingPattern<P> {
+    if constexpr (monitors_connections)
+      if (!await_input()) return std::nullopt;
     std::vector<zmq::message_t> frames;
     frames.reserve(4);  // the most a typed message has: topic, header, payload, signature
     try {
@@ -871,6 +1314,25 @@ class socket {
       return std::nullopt;
     }
     return frames;
+  }
+
+  // A ROUTER on a network transport reads its own monitor (see the
+  // constructor): while it waits for a message it keeps reading events, so
+  // they are logged promptly and the connection table stays current.
+  static constexpr bool monitors_connections = is_router && T::carries_mechanism;
+  bool await_input() requires monitors_connections {
+    auto const until = std::chrono::steady_clock::now() + std::chrono::milliseconds(L::recv_timeout);
+    for (;;) {
+      monitor_->drain();
+      if (sock_.get(zmq::sockopt::events) & ZMQ_POLLIN) return true;
+      auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      zmq_pollitem_t items[] = {{sock_.handle(), 0, ZMQ_POLLIN, 0}, {monitor_->poll_item(), 0, ZMQ_POLLIN, 0}};
+      if (zmq_poll(items, 2, long(left.count())) < 0) {
+        if (zmq_errno() == EINTR) return false;  // as recv: a signal gives nullopt
+        throw zmq::error_t();
+      }
+    }
   }
 
   static constexpr std::string_view channel_topic() {
@@ -933,18 +1395,32 @@ class socket {
         bool const has_delimiter = delimiter < f.size();
         skip = has_delimiter ? delimiter + 1 : 1;
         std::string routing_id = f[0].to_string();
+        if (!detail::libzmq_assigned_routing_id(routing_id)) {
+          // A peer-chosen id could be one another peer used: refused, never
+          // answered, so no reply can ever follow an id to a new owner.
+          log_->emit("router.peer_chosen_id", severity::warning,
+                     {{"socket", label()},
+                      {"routing_id", peer_handle::hex(routing_id)},
+                      {"user_id", in.peer.user_id},
+                      {"address", in.peer.peer_address}});
+          continue;
+        }
         if (bindings_.check(routing_id, in.peer.user_id) == detail::identity_bindings::verdict::belongs_to_another) {
           // Another key presents a routing id bound to someone else: never
           // delivered, never answered (the answer would go to that id).
           log_->emit("router.identity_mismatch", severity::warning,
                      {{"socket", label()},
-                      {"routing_id", peer_handle(routing_id, "").routing_id_hex()},
+                      {"routing_id", peer_handle::hex(routing_id)},
                       {"bound_user_id", *bindings_.owner(routing_id)},
                       {"user_id", in.peer.user_id},
                       {"address", in.peer.peer_address}});
           continue;
         }
-        peer_handle from(std::move(routing_id), in.peer.user_id);
+        peer_handle from(peer_handle::made_by_socket{}, std::move(routing_id), in.peer.user_id);
+        if constexpr (monitors_connections) {
+          monitor_->drain();  // the sender's ACCEPTED/CONNECTED is read by now
+          from.connection_ = monitor_->connections().current(detail::source_fd(f.back()));
+        }
         if (has_delimiter)
           for (std::size_t i = 1; i < delimiter; ++i) from.envelope_.push_back(f[i].to_string());
         from.delimiter_ = has_delimiter;
@@ -960,6 +1436,25 @@ class socket {
           if constexpr (std::is_same_v<P, req>) return std::nullopt;
           continue;
         }
+      }
+      if constexpr (checks_vouch) {
+        // Before decoding: the broker's vouch for the client, bound to these
+        // payload frames (vouch.hpp). Refused requests are answered and
+        // logged; the worker keeps serving.
+        auto v = vouch_->check(std::span<zmq::message_t const>(in.frames).subspan(skip));
+        if (v.refused) {
+          log_->emit("vouch.refused", severity::warning,
+                     {{"socket", label()},
+                      {"reason", std::string(to_string(*v.refused))},
+                      {"claimed_client", v.user_id},
+                      {"claimed_key", v.key},
+                      {"user_id", in.peer.user_id},
+                      {"address", in.peer.peer_address}});
+          answer_refusal(in, decode_reason::peer_refused, "vouch: " + std::string(to_string(*v.refused)));
+          continue;
+        }
+        in.peer.vouched_client = std::move(v.user_id);
+        ++skip;
       }
       auto const f = std::span<zmq::message_t const>(in.frames).subspan(skip);
       if constexpr (verifies) {
@@ -1015,9 +1510,21 @@ class socket {
   // whose routing id is still bound to the key it was received from.
   [[nodiscard]] bool send_to(peer_handle const& to, zmq::message_t const& payload) requires is_router {
     auto const* owner = bindings_.owner(to.routing_id_);
-    if (!owner || *owner != to.user_id_) {
+    bool connection_open = true;
+    if constexpr (monitors_connections) {
+      // Let libzmq process pending connection changes, then read the
+      // events they caused: if the request's connection is gone, its
+      // routing id may lead to someone else by now.
+      (void)sock_.get(zmq::sockopt::events);
+      monitor_->drain();
+      connection_open = monitor_->connections().open(to.connection_);
+    }
+    if (!owner || *owner != to.user_id_ || !connection_open) {
       log_->emit("router.stale_peer", severity::warning,
-                 {{"socket", label()}, {"routing_id", to.routing_id_hex()}, {"user_id", std::string(to.user_id())}});
+                 {{"socket", label()},
+                  {"routing_id", to.routing_id_hex()},
+                  {"user_id", std::string(to.user_id())},
+                  {"reason", connection_open ? "routing id bound to another key" : "connection closed"}});
       return false;
     }
     if (!send_frame(zmq::buffer(to.routing_id_), true)) return false;
@@ -1074,6 +1581,8 @@ class socket {
   std::vector<detail::ipc_file> ipc_files_;
   [[no_unique_address]] typename detail::signer_part<S, signs>::type signer_;
   [[no_unique_address]] typename detail::verifier_part<S, verifies>::type verifier_;
+  [[no_unique_address]] std::conditional_t<checks_vouch, std::optional<detail::vouch_checker<detail::vouch_freshness<vouch_type>>>,
+                                           detail::no_signing_part> vouch_;
   [[no_unique_address]] std::conditional_t<is_router, detail::identity_bindings, detail::no_signing_part> bindings_;
   [[no_unique_address]] std::conditional_t<detail::rate_limited_v<L>, detail::token_buckets, detail::no_signing_part>
       buckets_ = make_buckets();
@@ -1084,6 +1593,23 @@ class socket {
       return detail::no_signing_part{};
   }
 };
+
+namespace detail {
+// zguard's own way to the raw handle (zguard::poll, the proxy). Not for
+// applications: through the handle a socket's security options change.
+struct socket_access {
+  template <class S>
+  static void* handle(S& s) {
+    return s.sock_.handle();
+  }
+  // The ROUTER's own monitor (owner mode), or nullptr.
+  template <class S>
+  static socket_monitor* router_monitor(S& s) {
+    if constexpr (S::monitors_connections) return s.monitor_.get();
+    else return nullptr;
+  }
+};
+}  // namespace detail
 
 }  // namespace v0
 }  // namespace zguard

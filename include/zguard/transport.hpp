@@ -51,15 +51,30 @@ struct epgm {
   static constexpr bool multicast = true;
 };
 
-// Transport: one of the tags above.
+namespace detail {
+// Exactly these five types: a type derived from one, or written by hand with
+// the same members, is not a transport (the rules compare with these types,
+// so a look-alike would pass as "not tcp" and escape them).
+template <class T>
+inline constexpr bool is_transport_tag = false;
+template <>
+inline constexpr bool is_transport_tag<tcp> = true;
+template <>
+inline constexpr bool is_transport_tag<ipc> = true;
+template <>
+inline constexpr bool is_transport_tag<inproc> = true;
+template <>
+inline constexpr bool is_transport_tag<pgm> = true;
+template <>
+inline constexpr bool is_transport_tag<epgm> = true;
+}  // namespace detail
+
+// Transport: one of the tags above, exactly.
 //   semantics: scheme is the endpoint prefix; carries_mechanism says whether
 //   CURVE/PLAIN options have any effect; outside_process says whether bytes
 //   arrive from other processes or hosts (then a max message size is needed).
 template <class T>
-concept Transport = std::is_same_v<typename T::zguard_slot, slot::transport> && requires {
-  { T::scheme } -> std::convertible_to<std::string_view>;
-  { T::carries_mechanism } -> std::convertible_to<bool>;
-};
+concept Transport = detail::is_transport_tag<T>;
 
 }  // namespace v0
 }  // namespace zguard

@@ -20,9 +20,11 @@
 #include <zguard/channel.hpp>
 #include <zguard/envelope.hpp>
 #include <zguard/signing.hpp>
+#include <zguard/vouch.hpp>
 #include <zguard/proxy.hpp>
 #include <zguard/rate_limit.hpp>
 #include <zguard/router.hpp>
 #include <zguard/socket.hpp>
+#include <zguard/poll.hpp>
 #include <zguard/link.hpp>
 #include <zguard/pipeline.hpp>

@@ -1,6 +1,6 @@
-// MESSAGE[a field has an unbounded type \(std::string, std::string_view or std::vector\); use zguard::bounded_string<N>]
+// MESSAGE[zguard::schema: a field \(schema S, field Name: see check_field \[with ...\] above\) has an unbounded type \(std::string, std::string_view or std::vector\); use zguard::bounded_string<N>]
+// MESSAGE[check_field\(\) \[with S = loose; [^]]*"comment"}; F = std::__cxx11::basic_string<char>\]]
 #include "common.hpp"
-// MESSAGE[unbounded_field_use_bounded_string_or_bounded_vector<.*"comment"]
 struct loose {
   ZGUARD_SCHEMA("cf.loose", 1);
   BOOST_HANA_DEFINE_STRUCT(loose, (std::uint32_t, id), (std::string, comment));

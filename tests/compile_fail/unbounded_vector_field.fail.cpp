@@ -1,6 +1,6 @@
-// MESSAGE[a field has an unbounded type]
+// MESSAGE[has an unbounded type \(std::string, std::string_view or std::vector\)]
+// MESSAGE[check_field\(\) \[with S = loose; [^]]*"prices"}; F = std::vector<long int>\]]
 #include "common.hpp"
-// MESSAGE[unbounded_field_use_bounded_string_or_bounded_vector<.*"prices"]
 struct loose {
   ZGUARD_SCHEMA("cf.loose", 1);
   BOOST_HANA_DEFINE_STRUCT(loose, (std::vector<std::int64_t>, prices));

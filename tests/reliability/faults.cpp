@@ -1,4 +1,4 @@
-// Fault tests (issue 6, G6): a service, a broker and a publisher are killed
+// Fault tests (G6; docs/reliability.md): a service, a broker and a publisher are killed
 // with SIGKILL mid-stream and restarted on the same endpoints; clients
 // recover by themselves, and what the pattern promises holds: every REQ call
 // answered with its own reply, every subscriber sequence free of duplicates

@@ -1,4 +1,4 @@
-// Flood test (issue 6, G5/G9/G14/G15): the signed CURVE service runs in a
+// Flood test (G5/G9/G14/G15; docs/reliability.md): the signed CURVE service runs in a
 // child process while attackers in this process send at full speed and
 // legitimate clients work. Asserts: no legitimate call lost, every kind of
 // attack refused and counted, the server's peak resident memory within the

@@ -1,4 +1,4 @@
-// Multi-host fault test (issue 6): a server and a client on two hosts made
+// Multi-host fault test (G6; docs/reliability.md): a server and a client on two hosts made
 // of network namespaces joined by a veth pair (created by the test; needs
 // root and iproute2). The link is cut for two seconds mid-stream and
 // restored; the client's REQ calls ride out the cut by themselves.

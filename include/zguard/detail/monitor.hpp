@@ -3,6 +3,11 @@
 // libzmq reports handshake failures and disconnects only through
 // zmq_socket_monitor; a thread per monitored socket reads that PAIR socket
 // and turns events into security events (G15).
+//
+// A ROUTER also needs to know which connections are still open, to send a
+// reply only over the connection its request came from (G8). Its monitor
+// is read by the socket's own thread instead (monitor_mode::owner): events
+// are logged the same way and also kept in a connection_table.
 #pragma once
 
 #include <zmq.hpp>
@@ -13,6 +18,7 @@
 #include <string>
 #include <thread>
 
+#include <zguard/detail/connections.hpp>
 #include <zguard/events.hpp>
 
 namespace zguard {
@@ -38,19 +44,27 @@ inline bool describe_monitor_event(std::uint16_t ev, std::string& name, severity
   }
 }
 
+enum class monitor_mode {
+  thread,  // a thread of its own reads and logs the events
+  owner    // the owning socket's thread calls drain(): events also kept in connections()
+};
+
 class socket_monitor {
  public:
-  socket_monitor(zmq::context_t& ctx, zmq::socket_t& watched, event_log& log, std::string socket_label)
-      : watched_(watched), log_(log), label_(std::move(socket_label)) {
+  socket_monitor(zmq::context_t& ctx, zmq::socket_t& watched, event_log& log, std::string socket_label,
+                 monitor_mode mode = monitor_mode::thread)
+      : watched_(watched), log_(log), label_(std::move(socket_label)), pair_(ctx, zmq::socket_type::pair) {
     auto const address = next_monitor_address();
     int const events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
                        ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
                        ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_CONNECTED;
     if (zmq_socket_monitor(watched.handle(), address.c_str(), events) != 0) throw zmq::error_t();
-    zmq::socket_t pair(ctx, zmq::socket_type::pair);
-    pair.set(zmq::sockopt::linger, 0);
-    pair.connect(address);
-    thread_ = std::thread([this, p = std::move(pair)]() mutable { run(p); });
+    pair_.set(zmq::sockopt::linger, 0);
+    // Owner mode: no event may be dropped (a lost DISCONNECTED would keep a
+    // connection "open"), and the owner drains before every reply.
+    if (mode == monitor_mode::owner) pair_.set(zmq::sockopt::rcvhwm, 0);
+    pair_.connect(address);
+    if (mode == monitor_mode::thread) thread_ = std::thread([this] { run(); });
   }
   socket_monitor(socket_monitor const&) = delete;
   socket_monitor& operator=(socket_monitor const&) = delete;
@@ -60,26 +74,44 @@ class socket_monitor {
     if (thread_.joinable()) thread_.join();
   }
 
+  // Owner mode: reads every pending event without waiting.
+  void drain() {
+    try {
+      while (read_one(zmq::recv_flags::dontwait)) {}
+    } catch (zmq::error_t const&) {
+    }
+  }
+  connection_table const& connections() const { return connections_; }
+  // Owner mode: for zmq_poll next to the watched socket.
+  void* poll_item() { return pair_.handle(); }
+
  private:
-  void run(zmq::socket_t& pair) {
+  // One event; false when none was pending (or the monitor stopped).
+  bool read_one(zmq::recv_flags flags) {
+    zmq::message_t head, where;
+    if (!pair_.recv(head, flags)) return false;
+    if (!head.more() || !pair_.recv(where)) return true;
+    if (head.size() < 6) return true;
+    std::uint16_t ev;
+    std::uint32_t value;
+    std::memcpy(&ev, head.data(), 2);
+    std::memcpy(&value, static_cast<char const*>(head.data()) + 2, 4);
+    if (ev == ZMQ_EVENT_MONITOR_STOPPED) return false;
+    if (ev == ZMQ_EVENT_ACCEPTED || ev == ZMQ_EVENT_CONNECTED) connections_.opened(int(value));
+    if (ev == ZMQ_EVENT_DISCONNECTED) connections_.closed(int(value));
+    std::string name;
+    severity level;
+    if (describe_monitor_event(ev, name, level))
+      log_.emit(name, level, {{"socket", label_}, {"endpoint", where.to_string()}, {"code", std::to_string(value)}});
+    return true;
+  }
+
+  void run() {
     while (!stop_) {
-      zmq::pollitem_t item{pair.handle(), 0, ZMQ_POLLIN, 0};
+      zmq::pollitem_t item{pair_.handle(), 0, ZMQ_POLLIN, 0};
       try {
         if (zmq::poll(&item, 1, std::chrono::milliseconds(50)) <= 0) continue;
-        zmq::message_t head, where;
-        if (!pair.recv(head, zmq::recv_flags::dontwait)) continue;
-        if (!head.more() || !pair.recv(where)) continue;
-        if (head.size() < 6) continue;
-        std::uint16_t ev;
-        std::uint32_t value;
-        std::memcpy(&ev, head.data(), 2);
-        std::memcpy(&value, static_cast<char const*>(head.data()) + 2, 4);
-        if (ev == ZMQ_EVENT_MONITOR_STOPPED) return;
-        std::string name;
-        severity level;
-        if (!describe_monitor_event(ev, name, level)) continue;
-        log_.emit(name, level,
-                  {{"socket", label_}, {"endpoint", where.to_string()}, {"code", std::to_string(value)}});
+        while (read_one(zmq::recv_flags::dontwait)) {}
       } catch (zmq::error_t const&) {
         return;  // context terminated
       }
@@ -89,6 +121,8 @@ class socket_monitor {
   zmq::socket_t& watched_;
   event_log& log_;
   std::string label_;
+  zmq::socket_t pair_;
+  connection_table connections_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

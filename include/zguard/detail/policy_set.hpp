@@ -16,7 +16,16 @@
 
 namespace zguard {
 inline namespace v0 {
+template <class... Policies>
+class socket;
+
 namespace detail {
+
+// Exactly zguard::socket<...>: proxies and pipelines take only these.
+template <class X>
+inline constexpr bool is_zguard_socket = false;
+template <class... Ps>
+inline constexpr bool is_zguard_socket<socket<Ps...>> = true;
 
 template <class Slot>
 struct missing {

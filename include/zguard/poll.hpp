@@ -1,0 +1,87 @@
+// zguard/poll.hpp - waiting for input on several zguard sockets at once.
+//
+//   auto ready = zguard::poll(std::chrono::milliseconds(100), rep, sub);
+//   if (ready[0]) ... rep.receive_message<...>() ...
+//
+// zmq_poll underneath; the libzmq handles never leave zguard, so no
+// program can reach a socket's options through polling. The wait is
+// bounded like every other wait in zguard (G6).
+#pragma once
+
+#include <zmq.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
+#include <stdexcept>
+
+#include <zguard/socket.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+// Which of the sockets given to poll() have a message waiting.
+template <std::size_t N>
+class poll_result {
+ public:
+  bool operator[](std::size_t i) const { return ready_.at(i); }
+  bool any() const {
+    for (bool r : ready_)
+      if (r) return true;
+    return false;
+  }
+  std::size_t size() const { return N; }
+
+ private:
+  template <class... Sockets>
+  friend poll_result<sizeof...(Sockets)> poll(std::chrono::milliseconds, Sockets&...);
+  std::array<bool, N> ready_{};
+};
+
+namespace detail {
+template <class S>
+inline constexpr bool pollable_socket = false;
+template <class... Ps>
+inline constexpr bool pollable_socket<socket<Ps...>> = ReceivingPattern<typename socket<Ps...>::pattern_type>;
+}  // namespace detail
+
+// Waits until at least one of the sockets has a message to receive, or
+// the timeout (0 .. 1 hour) passes. A signal ends the wait early (nothing
+// ready), so loops can check their stop condition.
+template <class... Sockets>
+poll_result<sizeof...(Sockets)> poll(std::chrono::milliseconds timeout, Sockets&... sockets) {
+  static_assert(sizeof...(Sockets) > 0, "zguard::poll: give at least one socket");
+  static_assert((detail::pollable_socket<Sockets> && ...),
+                "zguard::poll: every argument must be a zguard::socket that receives (not PUB or PUSH)");
+  if (timeout.count() < 0 || timeout > std::chrono::hours(1))
+    throw std::invalid_argument("zguard::poll: the timeout must be 0 .. 1 hour; nothing waits forever (G6)");
+  constexpr std::size_t n = sizeof...(Sockets);
+  poll_result<n> result;
+  // A ROUTER also reads its own monitor while it waits (connection table,
+  // events): its monitor is polled next to it and drained here.
+  std::array<detail::socket_monitor*, n> monitors{detail::socket_access::router_monitor(sockets)...};
+  std::array<void*, n> handles{detail::socket_access::handle(sockets)...};
+  auto const until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    std::array<zmq_pollitem_t, 2 * n> items{};
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < n; ++i) items[count++] = {handles[i], 0, ZMQ_POLLIN, 0};
+    for (std::size_t i = 0; i < n; ++i)
+      if (monitors[i]) items[count++] = {monitors[i]->poll_item(), 0, ZMQ_POLLIN, 0};
+    auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    int const rc = zmq_poll(items.data(), int(count), long(left.count() > 0 ? left.count() : 0));
+    if (rc < 0) {
+      if (zmq_errno() == EINTR) return result;
+      throw zmq::error_t();
+    }
+    for (auto* m : monitors)
+      if (m) m->drain();
+    bool any = false;
+    for (std::size_t i = 0; i < n; ++i) any |= result.ready_[i] = (items[i].revents & ZMQ_POLLIN) != 0;
+    if (any || left.count() <= 0) return result;
+  }
+}
+
+}  // namespace v0
+}  // namespace zguard
