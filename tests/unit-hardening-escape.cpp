@@ -31,6 +31,11 @@ template <class C>
 concept has_native = requires(C& c) { c.native(); };
 static_assert(!has_poll_handle<curve_rep_t> && !has_poll_handle<inproc_sub>);
 static_assert(!has_native<zg::context<test_domain>>);
+// Claiming the context's ZAP endpoint is the authenticator's alone: a claim
+// by anyone else would keep the real one out.
+template <class C>
+concept can_claim_zap = requires(C& c) { c.claim_zap(nullptr); c.release_zap(nullptr); };
+static_assert(!can_claim_zap<zg::context<test_domain>>);
 
 }  // namespace
 

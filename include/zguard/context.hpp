@@ -55,16 +55,6 @@ class context {
   // Whether an authenticator (ZAP handler) is running in this context.
   bool has_authenticator() const { return zap_owner_.load() != nullptr; }
 
-  // Used by zguard::authenticator to claim the context's single ZAP endpoint.
-  bool claim_zap(void const* owner) {
-    void const* expected = nullptr;
-    return zap_owner_.compare_exchange_strong(expected, owner);
-  }
-  void release_zap(void const* owner) {
-    void const* expected = owner;
-    zap_owner_.compare_exchange_strong(expected, nullptr);
-  }
-
   // How many live sockets of this context a ZAP request for a mechanism
   // can come from (NULL: any NULL socket; PLAIN/CURVE: servers). The
   // authenticator refuses mechanisms no socket declared, so a socket whose
@@ -82,6 +72,16 @@ class context {
   friend class proxy;
   friend class detail::zap_handler<Domain>;
   void count_zap_socket(int kind, int delta) { zap_sockets_[kind] += delta; }
+  // The authenticator claims the context's single ZAP endpoint (private: a
+  // claim by anyone else would keep the real authenticator out).
+  bool claim_zap(void const* owner) {
+    void const* expected = nullptr;
+    return zap_owner_.compare_exchange_strong(expected, owner);
+  }
+  void release_zap(void const* owner) {
+    void const* expected = owner;
+    zap_owner_.compare_exchange_strong(expected, nullptr);
+  }
 
   std::atomic<int> zap_sockets_[3] = {0, 0, 0};
   int gate_;
