@@ -55,16 +55,24 @@ std::string unhex(std::string const& hex) {
   return out;
 }
 
+// A server, a victim and an attacker, both clients on the allowlist.
+struct squat_scene {
+  captured_events seen;
+  zg::context<test_domain> ctx{seen.sink()};
+  zg::authenticator<test_domain> auth{ctx};
+  zg::keypair server_keys = zg::keypair::generate(), victim_keys = zg::keypair::generate(),
+              attacker_keys = zg::keypair::generate();
+  squat_scene() {
+    auth.allow(victim_keys.public_part());
+    auth.allow(attacker_keys.public_part());
+  }
+};
+
 }  // namespace
 
 TEST_CASE("typed ROUTER: a deferred reply never reaches a squatter that took the requester's routing id") {
-  captured_events seen;
-  zg::context<test_domain> ctx(seen.sink());
-  zg::authenticator<test_domain> auth(ctx);
-  auto server_keys = zg::keypair::generate(), victim_keys = zg::keypair::generate(),
-       attacker_keys = zg::keypair::generate();
-  auth.allow(victim_keys.public_part());
-  auth.allow(attacker_keys.public_part());
+  squat_scene scene;
+  auto& [seen, ctx, auth, server_keys, victim_keys, attacker_keys] = scene;
   router_t router(ctx, auth, server_keys);
   auto ep = router.bind("tcp://127.0.0.1:*");
 
@@ -135,13 +143,8 @@ TEST_CASE("typed ROUTER: a reply while the requester is still connected arrives,
 }
 
 TEST_CASE("queue proxy: a slow worker's reply is dropped once its client disconnected, never given to a squatter") {
-  captured_events seen;
-  zg::context<test_domain> ctx(seen.sink());
-  zg::authenticator<test_domain> auth(ctx);
-  auto server_keys = zg::keypair::generate(), victim_keys = zg::keypair::generate(),
-       attacker_keys = zg::keypair::generate();
-  auth.allow(victim_keys.public_part());
-  auth.allow(attacker_keys.public_part());
+  squat_scene scene;
+  auto& [seen, ctx, auth, server_keys, victim_keys, attacker_keys] = scene;
   using broker_front = zg::socket<test_domain, zg::tcp, zg::router, zg::curve_server, rr_limits>;
   using broker_back = zg::socket<test_domain, zg::inproc, zg::dealer, zg::null_mechanism, inproc_limits>;
   using capture_t = zg::socket<test_domain, zg::inproc, zg::push, zg::null_mechanism, inproc_limits>;

@@ -32,7 +32,6 @@
 #include <string>
 #include <thread>
 #include <type_traits>
-#include <unordered_map>
 #include <vector>
 
 #include <zguard/context.hpp>
@@ -195,10 +194,9 @@ class proxy {
   }
 
   void run(event_log& log, void* front, void* back, void* steer, detail::socket_monitor* front_monitor) {
+    // Routing id -> its key and the connection its latest request came in
+    // on: a reply goes back only while that connection is open (G8).
     detail::identity_bindings bindings;
-    // Routing id -> the connection its last request came in on: a reply
-    // goes back only while that connection is open (G8).
-    std::unordered_map<std::string, detail::connection_id> connections;
     std::optional<detail::token_buckets> buckets;
     if constexpr (front_limits::rate_limited)
       buckets.emplace(double(front_limits::rate_per_second), double(front_limits::rate_burst));
@@ -216,7 +214,8 @@ class proxy {
                    {{"socket", label_}, {"user_id", user}, {"address", address}});
           return false;
         }
-        if (bindings.check(routing_id, user) == detail::identity_bindings::verdict::belongs_to_another) {
+        auto const connection = front_monitor ? front_monitor->connection_of(f.back()) : detail::connection_id{};
+        if (bindings.check(routing_id, user, connection) == detail::identity_bindings::verdict::belongs_to_another) {
           log.emit("router.identity_mismatch", severity::warning,
                    {{"socket", label_}, {"bound_user_id", *bindings.owner(routing_id)}, {"user_id", user},
                     {"address", address}});
@@ -225,11 +224,6 @@ class proxy {
         if (buckets && !buckets->admit(user.empty() ? address : user)) {
           log.emit("rate.limited", severity::warning, {{"socket", label_}, {"user_id", user}, {"address", address}});
           return false;
-        }
-        if (front_monitor) {
-          front_monitor->drain();  // the sender's ACCEPTED is read by now
-          if (connections.size() >= detail::identity_bindings::max_bindings) connections.clear();
-          connections[routing_id] = front_monitor->connections().current(detail::source_fd(f.back()));
         }
         if constexpr (vouches) {
           // After the routing id and, for a REQ peer, its envelope up to the
@@ -251,12 +245,10 @@ class proxy {
         return true;
       } else {
         if (!front_monitor) return true;
-        (void)zmq_getsockopt_events(front);
-        front_monitor->drain();
-        auto it = connections.find(f.front().to_string());
-        if (it != connections.end() && front_monitor->connections().open(it->second)) return true;
+        auto const* connection = bindings.connection(f.front().to_string());
+        if (connection && front_monitor->still_open(*connection)) return true;
         log.emit("router.stale_peer", severity::warning,
-                 {{"socket", label_}, {"reason", it == connections.end() ? "no request from this routing id" : "connection closed"}});
+                 {{"socket", label_}, {"reason", connection ? "connection closed" : "no request from this routing id"}});
         return false;
       }
     };
@@ -287,14 +279,6 @@ class proxy {
       if (items[2].revents & ZMQ_POLLIN)
         for (int i = 0; i < 64 && move_message(back, front, frames, admit_back); ++i) {}
     }
-  }
-
-  // Makes libzmq process pending commands of the socket (connections that
-  // closed), so that the monitor events they caused can be read.
-  static void zmq_getsockopt_events(void* s) {
-    int events = 0;
-    std::size_t size = sizeof events;
-    (void)zmq_getsockopt(s, ZMQ_EVENTS, &events, &size);
   }
 
   void command(char const* what) {

@@ -77,24 +77,25 @@ namespace detail {
 // queue proxy refuse such ids (router.peer_chosen_id).
 inline bool libzmq_assigned_routing_id(std::string_view id) { return id.size() == 5 && id[0] == '\0'; }
 
-// Routing id -> the user id that first presented it. Bounded: past
-// max_bindings the table is cleared of its oldest half (a reconnecting peer
-// simply binds again).
+// Routing id -> the user id that first presented it, and the connection
+// its latest message came in on. Bounded: past max_bindings the table is
+// cleared of its oldest half (a reconnecting peer simply binds again).
 class identity_bindings {
  public:
   static constexpr std::size_t max_bindings = 65536;
 
   enum class verdict { bound_now, matches, belongs_to_another };
 
-  verdict check(std::string const& routing_id, std::string const& user_id) {
+  verdict check(std::string const& routing_id, std::string const& user_id, connection_id connection = {}) {
     auto it = bound_.find(routing_id);
     if (it == bound_.end()) {
       if (bound_.size() >= max_bindings) evict_oldest_half();
-      bound_.emplace(routing_id, entry{user_id, ++tick_});
+      bound_.emplace(routing_id, entry{user_id, ++tick_, connection});
       return verdict::bound_now;
     }
     if (it->second.user_id != user_id) return verdict::belongs_to_another;
     it->second.last_used = ++tick_;
+    it->second.connection = connection;
     return verdict::matches;
   }
   // The user id the routing id is bound to, or nullptr.
@@ -102,12 +103,18 @@ class identity_bindings {
     auto it = bound_.find(routing_id);
     return it == bound_.end() ? nullptr : &it->second.user_id;
   }
+  // The connection the routing id's latest message came in on, or nullptr.
+  connection_id const* connection(std::string const& routing_id) const {
+    auto it = bound_.find(routing_id);
+    return it == bound_.end() ? nullptr : &it->second.connection;
+  }
   std::size_t size() const { return bound_.size(); }
 
  private:
   struct entry {
     std::string user_id;
     std::size_t last_used;
+    connection_id connection;
   };
   void evict_oldest_half() {
     std::size_t const cut = tick_ - bound_.size() / 2;

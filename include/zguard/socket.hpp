@@ -1417,10 +1417,7 @@ class socket {
           continue;
         }
         peer_handle from(peer_handle::made_by_socket{}, std::move(routing_id), in.peer.user_id);
-        if constexpr (monitors_connections) {
-          monitor_->drain();  // the sender's ACCEPTED/CONNECTED is read by now
-          from.connection_ = monitor_->connections().current(detail::source_fd(f.back()));
-        }
+        if constexpr (monitors_connections) from.connection_ = monitor_->connection_of(f.back());
         if (has_delimiter)
           for (std::size_t i = 1; i < delimiter; ++i) from.envelope_.push_back(f[i].to_string());
         from.delimiter_ = has_delimiter;
@@ -1511,14 +1508,9 @@ class socket {
   [[nodiscard]] bool send_to(peer_handle const& to, zmq::message_t const& payload) requires is_router {
     auto const* owner = bindings_.owner(to.routing_id_);
     bool connection_open = true;
-    if constexpr (monitors_connections) {
-      // Let libzmq process pending connection changes, then read the
-      // events they caused: if the request's connection is gone, its
-      // routing id may lead to someone else by now.
-      (void)sock_.get(zmq::sockopt::events);
-      monitor_->drain();
-      connection_open = monitor_->connections().open(to.connection_);
-    }
+    // If the request's connection is gone, its routing id may lead to
+    // someone else by now.
+    if constexpr (monitors_connections) connection_open = monitor_->still_open(to.connection_);
     if (!owner || *owner != to.user_id_ || !connection_open) {
       log_->emit("router.stale_peer", severity::warning,
                  {{"socket", label()},

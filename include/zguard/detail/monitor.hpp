@@ -46,7 +46,7 @@ inline bool describe_monitor_event(std::uint16_t ev, std::string& name, severity
 
 enum class monitor_mode {
   thread,  // a thread of its own reads and logs the events
-  owner    // the owning socket's thread calls drain(): events also kept in connections()
+  owner    // the owning socket's thread drains: events also kept in a connection_table
 };
 
 class socket_monitor {
@@ -81,7 +81,21 @@ class socket_monitor {
     } catch (zmq::error_t const&) {
     }
   }
-  connection_table const& connections() const { return connections_; }
+  // Owner mode: the connection a message just received came in on (its
+  // ACCEPTED/CONNECTED is read by now).
+  connection_id connection_of(zmq::message_t const& last_frame) {
+    drain();
+    return connections_.current(source_fd(last_frame));
+  }
+  // Owner mode: whether c is still open. libzmq first processes pending
+  // connection changes of the watched socket, so the events they caused
+  // are read too: a routing id can only have moved on after its old
+  // connection's DISCONNECTED.
+  bool still_open(connection_id c) {
+    (void)watched_.get(zmq::sockopt::events);
+    drain();
+    return connections_.open(c);
+  }
   // Owner mode: for zmq_poll next to the watched socket.
   void* poll_item() { return pair_.handle(); }
 
