@@ -68,14 +68,14 @@ double zguard_round_trips(int n, std::size_t size, zg::keypair const& server, zg
   req.connect(rep.bind("tcp://127.0.0.1:*"));
   std::thread echo([&] {
     for (int i = 0; i < n + 1; ++i) {
-      auto m = rep.recv();
+      auto m = rep.receive();
       if (!m || !rep.send(*m)) return;
     }
   });
   std::string payload(size, 'x');
-  (void)req.request(payload, 1);  // warm-up: handshake and ZAP
+  (void)req.call(payload, 1);  // warm-up: handshake and ZAP
   auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < n; ++i) (void)req.request(payload, 1);
+  for (int i = 0; i < n; ++i) (void)req.call(payload, 1);
   double s = seconds_since(t0);
   echo.join();
   return n / s;

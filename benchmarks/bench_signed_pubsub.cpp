@@ -62,13 +62,13 @@ double signed_rate(int n, std::size_t size) {
   zg::socket<bench, zg::ipc, zg::sub, zg::null_mechanism, L, feed, zg::signing<A>> sub(ctx, keys);
   sub.connect(pub.bind(fresh_ipc("signed")));
   auto warm = make_blob(0, size);
-  do (void)pub.send_message(warm);
-  while (!sub.template receive_message<blob>());
+  do (void)pub.send(warm);
+  while (!sub.template receive<blob>());
   std::atomic<int> got = 0;
   steady::time_point last;
   std::thread receiver([&] {
     while (got < n) {
-      auto m = sub.template receive_message<blob>();
+      auto m = sub.template receive<blob>();
       if (!m) break;  // a second of silence: the rest was dropped
       if (m->value.seq > 0) ++got, last = steady::now();
     }
@@ -77,7 +77,7 @@ double signed_rate(int n, std::size_t size) {
   auto t0 = steady::now();
   for (int i = 1; i <= n; ++i) {
     msg.seq = std::uint32_t(i);
-    (void)pub.send_message(msg);
+    (void)pub.send(msg);
   }
   receiver.join();
   return got / std::chrono::duration<double>(last - t0).count();

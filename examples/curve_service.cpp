@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
       std::ofstream(cli.get("endpoint-file")) << bound.address << "\n";
     }
     std::uint64_t served = 0;
-    rep.serve_messages(
+    rep.serve(
         [&](example::request const& req, zg::peer_info const& peer) -> example::reply {
           ++served;
           if (limit && served >= std::uint64_t(limit)) example::stopper().request_stop();

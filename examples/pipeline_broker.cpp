@@ -29,7 +29,7 @@ struct worker : zg::stage<"worker", zg::connects<back, worker_socket>> {
   static constexpr int replicas = 2;
   static void run(zg::stage_env& env, worker_socket& rep) {
     std::uint64_t served = 0;
-    rep.serve_messages(
+    rep.serve(
         [&](request const& r, zg::peer_info const&) -> reply {
           return {r.sequence, ++served, "worker-" + std::to_string(env.replica()) + ": " + r.text.str()};
         },

@@ -33,11 +33,11 @@ struct publisher : zg::stage<"publisher", zg::binds<quotes_in, publisher_socket<
     auto const deadline = std::chrono::steady_clock::now() + 30s;
     while (!env.await_ready("subscriber", subscriber_count, 10ms)) {
       if (env.stop_requested() || std::chrono::steady_clock::now() > deadline) return;
-      (void)pub.send_message(quote{"EURCHF", 0, 0});
+      (void)pub.send(quote{"EURCHF", 0, 0});
     }
     std::uint32_t sent = 0;
     for (std::uint32_t i = 1; i <= quote_count && !env.stop_requested(); ++i) {
-      if (pub.send_message(quote{"EURCHF", 930000 + std::int64_t(i % 100), i})) ++sent;
+      if (pub.send(quote{"EURCHF", 930000 + std::int64_t(i % 100), i})) ++sent;
       if (i % 100 == 0) std::this_thread::sleep_for(1ms);  // a feed, not a burst past the HWM
     }
     env.report("sent", sent);
@@ -58,7 +58,7 @@ struct subscriber : zg::stage<"subscriber", zg::connects<quotes_out, subscriber_
     std::uint64_t duplicates = 0;
     bool ready = false;
     while (seen.size() < quote_count && !env.stop_requested()) {
-      auto q = sub.receive_message<quote>();
+      auto q = sub.receive<quote>();
       if (!q) continue;
       if (!ready) {
         env.mark_ready();

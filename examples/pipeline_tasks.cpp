@@ -48,7 +48,7 @@ struct ventilator : zg::stage<"ventilator", zg::binds<tasks, task_push>> {
     if (!env.await_ready("worker", worker_count, 15s)) return;
     std::uint64_t sent = 0;
     for (std::uint64_t id = 1; id <= task_count && !env.stop_requested(); ++id) {
-      while (!out.send_message(work_task{id, std::uint32_t(id % 7)}))  // retried after a send timeout
+      while (!out.send(work_task{id, std::uint32_t(id % 7)}))  // retried after a send timeout
         if (env.stop_requested()) break;
       ++sent;
     }
@@ -63,10 +63,10 @@ struct worker : zg::stage<"worker", zg::connects<tasks, task_pull>, zg::connects
     env.mark_ready();
     std::uint64_t processed = 0;
     while (!env.stop_requested()) {
-      auto t = in.receive_message<work_task>();
+      auto t = in.receive<work_task>();
       if (!t) continue;
       work_result r{t->value.id, t->value.id * t->value.id + t->value.cost, std::uint32_t(env.replica())};
-      while (!out.send_message(r))
+      while (!out.send(r))
         if (env.stop_requested()) break;
       ++processed;
     }
@@ -82,7 +82,7 @@ struct sink : zg::stage<"sink", zg::binds<results, result_pull>> {
     std::set<std::uint32_t> workers;
     std::uint64_t duplicates = 0, wrong = 0;
     while (ids.size() < task_count && !env.stop_requested()) {
-      auto r = in.receive_message<work_result>();
+      auto r = in.receive<work_result>();
       if (!r) continue;
       if (!ids.insert(r->value.id).second) ++duplicates;
       if (r->value.value != r->value.id * r->value.id + r->value.id % 7) ++wrong;

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
       long sent = 0;
       for (std::uint32_t i = 1; !example::stop_requested() && (count == 0 || long(i) <= count); ++i) {
         quote q{Topic::name == "quotes.eur" ? "EURCHF" : "USDCHF", 930000 + std::int64_t(i % 100), i};
-        if (pub.send_message(q)) ++sent;
+        if (pub.send(q)) ++sent;
         std::this_thread::sleep_for(interval);
       }
       std::cout << "signed_publisher: published " << sent << " quotes" << std::endl;

@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
       std::cout << subscriber_socket<Topic>::profile() << std::endl;
       long received = 0;
       while (received < count && std::chrono::steady_clock::now() < deadline) {
-        auto q = sub.template receive_message<quote>();
+        auto q = sub.template receive<quote>();
         if (!q) continue;
         ++received;
         std::cout << "signed_subscriber: " << q->value.symbol.view() << " " << q->value.price_micros

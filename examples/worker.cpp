@@ -20,7 +20,7 @@ void serve(zg::context<service_domain>& ctx, example::cli const& cli, Keys const
   Rep rep(ctx, keys...);
   rep.connect(cli.get("connect"));
   std::uint64_t served = 0;
-  rep.serve_messages(
+  rep.serve(
       [&](example::request const& req, zg::peer_info const& peer) -> example::reply {
         if constexpr (Rep::checks_vouch)  // the broker's word for who sent it, checked with the shared key
           std::cout << cli.get("name") << ": request " << req.sequence << " from client " << peer.vouched_client

@@ -41,13 +41,14 @@ static_assert(std::is_same_v<curve_req::transport_type, zg::tcp> &&
               std::is_same_v<curve_req::domain_type, D>);
 
 // Only the operations a pattern allows are offered (an absent one is a
-// member whose body says why it is absent: see compile_fail/sub_cannot_send).
+// member whose body says why it is absent: see compile_fail/sub_cannot_send),
+// and one family per kind: raw frames only without a channel.
 template <class S>
-concept can_send = S::offers_send && requires(S& s) { s.send("x"); };
+concept can_send = S::offers_send && !S::typed && requires(S& s) { s.send("x"); };
 template <class S>
-concept can_recv = S::offers_recv && requires(S& s) { s.recv(); };
+concept can_recv = S::offers_receive && !S::typed && requires(S& s) { s.receive(); };
 template <class S>
-concept can_request = S::offers_request && requires(S& s) { s.request("x"); };
+concept can_request = S::offers_call && !S::typed && requires(S& s) { s.call("x"); };
 template <class S>
 concept can_subscribe = S::offers_subscribe && requires(S& s) { s.subscribe("t"); };
 template <class S>
@@ -65,7 +66,9 @@ using signed_sub = zg::socket<D, zg::tcp, zg::sub, zg::curve_client, DL, zg::top
                               zg::signing<zg::blake2b_mac, zg::freshness_ms<5000>, zg::replay_window<128>>>;
 using signed_req = zg::socket<D, zg::tcp, zg::req, zg::curve_client, BL,
                               zg::service<mcast_tick, mcast_tick>, zg::signing<zg::ed25519>>;
-static_assert(!can_send<mcast_pub> && !can_recv<signed_sub> && can_subscribe<signed_sub>);
+static_assert(!can_send<mcast_pub> && !can_recv<signed_sub> && !signed_sub::offers_receive_multipart);
+// A typed SUB subscribes to exactly its topic, when it is made.
+static_assert(!can_subscribe<signed_sub>);
 static_assert(!can_request<signed_req> && signed_req::signs && signed_req::verifies);
 // Twin of compile_fail/typed_router_dropping: a typed ROUTER that blocks.
 using typed_router = zg::socket<D, zg::tcp, zg::router, zg::curve_server, BL, zg::service<mcast_tick, mcast_tick>>;
@@ -110,11 +113,11 @@ using typed_req = zg::socket<D, zg::tcp, zg::req, zg::curve_client, BL, zg::serv
 using typed_rep = zg::socket<D, zg::tcp, zg::rep, zg::curve_server, BL, zg::service<small, reply>>;
 using typed_sub = zg::socket<D, zg::tcp, zg::sub, zg::curve_client, DL, zg::topic<"t", small>>;
 template <class S, class M>
-concept can_send_message = S::offers_send_message && requires(S& s, M const& m) { s.send_message(m); };
+concept can_send_message = S::offers_send && S::typed && requires(S& s, M const& m) { s.send(m); };
 template <class S>
-concept can_receive_message = S::offers_receive_message && requires(S& s) { s.template receive_message<small>(); };
+concept can_receive_message = S::offers_receive && S::typed && requires(S& s) { s.template receive<small>(); };
 template <class S>
-concept can_call = S::offers_call && requires(S& s, small const& m) { s.call(m); };
+concept can_call = S::offers_call && S::typed && requires(S& s, small const& m) { s.call(m); };
 static_assert(can_send_message<typed_push, small> && !can_receive_message<typed_push>);
 static_assert(can_receive_message<typed_pull> && !can_send_message<typed_pull, small>);
 static_assert(can_call<typed_req> && !can_call<typed_rep> && can_receive_message<typed_rep>);

@@ -110,7 +110,7 @@ struct serving {
     thread = std::jthread([&ctx, &auth, &keys, &bound, handler](std::stop_token stop) {
       Server server(ctx, auth, keys);
       bound.set_value(server.bind("tcp://127.0.0.1:*").address);
-      server.serve_messages(handler, stop);
+      server.serve(handler, stop);
     });
     endpoint = fut.get();
   }

@@ -76,14 +76,14 @@ TEST_CASE("typed REQ/REP: a malformed request gets a refusal and the service goe
   raw.connect(server.endpoint);
   auto bad = zg::encode(sample_order());
   bad[22] = 9;  // direction: not a declared side
-  auto reply = raw.request(zmq::const_buffer(bad.data(), bad.size()), 3);
+  auto reply = raw.call(zmq::const_buffer(bad.data(), bad.size()), 3);
   REQUIRE(reply);
   auto refusal = zg::decode<zg::refusal>(reply->data(), reply->size());
   REQUIRE(refusal.ok());
   CHECK(refusal->reason == std::uint8_t(zg::decode_reason::unknown_enum_value));
   CHECK(refusal->field == "direction");
   auto v2 = zg::encode(order_v2{5});
-  reply = raw.request(zmq::const_buffer(v2.data(), v2.size()), 3);
+  reply = raw.call(zmq::const_buffer(v2.data(), v2.size()), 3);
   REQUIRE(reply);
   CHECK(zg::decode<zg::refusal>(reply->data(), reply->size())->reason ==
         std::uint8_t(zg::decode_reason::wrong_version));
@@ -123,10 +123,10 @@ TEST_CASE("typed PUB/SUB: only well-formed messages of the topic are delivered, 
   subscriber.connect(junk_path);
   // Slow joiner: publish probes until the subscription has reached both.
   REQUIRE(eventually([&] {
-    (void)publisher.send_message(tick{"PROBE", 0, 0});
-    return subscriber.receive_message<tick>().has_value();
+    (void)publisher.send(tick{"PROBE", 0, 0});
+    return subscriber.receive<tick>().has_value();
   }));
-  while (subscriber.receive_message<tick>()) {}  // drain probes
+  while (subscriber.receive<tick>()) {}  // drain probes
   zmq::message_t subscription;
   REQUIRE(junk.recv(subscription));  // "\x01ticks": the junk publisher now reaches the subscriber
   CHECK(subscription.to_string() == std::string("\x01ticks"));
@@ -142,10 +142,10 @@ TEST_CASE("typed PUB/SUB: only well-formed messages of the topic are delivered, 
     }
   });
   constexpr std::uint32_t count = 200;
-  for (std::uint32_t i = 1; i <= count; ++i) REQUIRE(publisher.send_message(tick{"EURUSD", 100 + i, i}));
+  for (std::uint32_t i = 1; i <= count; ++i) REQUIRE(publisher.send(tick{"EURUSD", 100 + i, i}));
   std::uint32_t next = 1;
   while (next <= count) {
-    auto got = subscriber.receive_message<tick>();
+    auto got = subscriber.receive<tick>();
     if (!got) break;
     CHECK(got->value.seq == next);
     CHECK(got->value.symbol == "EURUSD");
@@ -155,7 +155,7 @@ TEST_CASE("typed PUB/SUB: only well-formed messages of the topic are delivered, 
   CHECK(next == count + 1);  // none lost, none out of order
   // Junk that arrived after the last good tick is still being refused.
   CHECK(eventually([&] {
-    (void)subscriber.receive_message<tick>();
+    (void)subscriber.receive<tick>();
     return ctx.events().count("message.refused") == 150;
   }));
 }
@@ -166,8 +166,8 @@ TEST_CASE("typed PUSH/PULL stream over inproc") {
   zg::socket<test_domain, zg::inproc, zg::push, zg::null_mechanism, inproc_limits, zg::stream<order>> push(ctx);
   zg::socket<test_domain, zg::inproc, zg::pull, zg::null_mechanism, inproc_limits, zg::stream<order>> pull(ctx);
   pull.connect(push.bind(zg::endpoint<zg::inproc, test_domain>("inproc://orders")));
-  REQUIRE(push.send_message(sample_order()));
-  auto got = pull.receive_message<order>();
+  REQUIRE(push.send(sample_order()));
+  auto got = pull.receive<order>();
   REQUIRE(got);
   CHECK(got->value == sample_order());
 }

@@ -52,20 +52,20 @@ TEST_CASE("escape hatches: zguard::poll tells which of several sockets has input
   CHECK(idle.size() == 2);
   CHECK_FALSE(idle.any());
 
-  REQUIRE(push.send_message(sample_order()));
+  REQUIRE(push.send(sample_order()));
   auto ready = zg::poll(2000ms, sub, pull);
   CHECK_FALSE(ready[0]);
   CHECK(ready[1]);
-  REQUIRE(pull.receive_message<order>());
+  REQUIRE(pull.receive<order>());
 
   // PUB drops until the subscription arrived: publish until one is seen.
   bool seen = false;
   for (int i = 0; i < 100 && !seen; ++i) {
-    REQUIRE(pub.send_message(tick{"ABC", 2, 3}));
+    REQUIRE(pub.send(tick{"ABC", 2, 3}));
     seen = zg::poll(20ms, sub, pull)[0];
   }
   CHECK(seen);
-  CHECK(sub.receive_message<tick>());
+  CHECK(sub.receive<tick>());
   CHECK_THROWS_AS(zg::poll(-1ms, sub), std::invalid_argument);  // nothing waits forever
   CHECK_THROWS_AS(zg::poll(std::chrono::hours(2), sub), std::invalid_argument);
 }
@@ -81,14 +81,14 @@ TEST_CASE("escape hatches: a typed ROUTER is polled with its own monitor, and se
   zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, rr_limits, zg::service<order, order_ack>> client(
       ctx, client_keys, server_keys.public_part());
   client.connect(ep);
-  REQUIRE(client.send_message(sample_order()));
+  REQUIRE(client.send(sample_order()));
   bool ready = false;
   for (int i = 0; i < 50 && !ready; ++i) ready = zg::poll(100ms, router)[0];
   REQUIRE(ready);
-  auto got = router.receive_message<order>();
+  auto got = router.receive<order>();
   REQUIRE(got);
-  REQUIRE(router.send_message(got->from, order_ack{got->value.id, true, "polled"}));
-  auto reply = client.receive_message<order_ack>();
+  REQUIRE(router.send(got->from, order_ack{got->value.id, true, "polled"}));
+  auto reply = client.receive<order_ack>();
   REQUIRE(reply);
   CHECK(reply->value.note.view() == "polled");
 }
@@ -122,7 +122,7 @@ TEST_CASE("escape hatches: a CURVE server turned into NULL behind zguard's back 
   auto const request = zg::encode(sample_order());
   REQUIRE(client.send(zmq::buffer(request)));
   std::jthread server([&](std::stop_token stop) {
-    rep.serve_messages([](order const& o, zg::peer_info const&) { return order_ack{o.id, true, "served"}; }, stop);
+    rep.serve([](order const& o, zg::peer_info const&) { return order_ack{o.id, true, "served"}; }, stop);
   });
   zmq::message_t reply;
   CHECK_FALSE(client.recv(reply));  // never served

@@ -116,11 +116,11 @@ TEST_CASE("proofs: a bound_endpoint comes only from bind(), so no client reaches
   bound_t const copy = ep;  // copies carry the same, unchangeable address
   client.connect(copy);
   REQUIRE(client.send("hello"));
-  auto req = server.recv();
+  auto req = server.receive();
   REQUIRE(req);
   CHECK(req->to_string() == "hello");
   REQUIRE(server.send("genuine"));
-  auto rep = client.recv();
+  auto rep = client.receive();
   REQUIRE(rep);
   CHECK(rep->to_string() == "genuine");
 
@@ -162,9 +162,9 @@ TEST_CASE("proofs: ipc paths are checked from / down, as OpenSSH's safe_path") {
     ipc_req client(ctx);
     client.connect(bound);
     REQUIRE(client.send("ping"));
-    REQUIRE(server.recv());
+    REQUIRE(server.receive());
     REQUIRE(server.send("ok"));
-    auto reply = client.recv();
+    auto reply = client.receive();
     REQUIRE(reply);
     CHECK(reply->to_string() == "ok");
   }

@@ -80,7 +80,7 @@ TEST_CASE("typed ROUTER: a deferred reply never reaches a squatter that took the
   auto victim = curve_dealer(raw, victim_keys, server_keys.public_part());
   victim.connect(ep.address);
   send_request(victim, numbered_order(1));
-  auto got = router.receive_message<order>();  // the asynchronous server keeps the handle
+  auto got = router.receive<order>();  // the asynchronous server keeps the handle
   REQUIRE(got);
   auto const handle = got->from;
   auto const victim_id = unhex(handle.routing_id_hex());
@@ -94,7 +94,7 @@ TEST_CASE("typed ROUTER: a deferred reply never reaches a squatter that took the
   attacker.connect(ep.address);
   for (int i = 0; i < 6; ++i) (void)zg::poll(50ms, router);
 
-  CHECK_FALSE(router.send_message(handle, order_ack{1, true, "victim's data"}));
+  CHECK_FALSE(router.send(handle, order_ack{1, true, "victim's data"}));
   CHECK_FALSE(got_anything(attacker));
   auto stale = seen.named("router.stale_peer");
   REQUIRE(!stale.empty());
@@ -105,11 +105,11 @@ TEST_CASE("typed ROUTER: a deferred reply never reaches a squatter that took the
   zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, rr_limits, order_service> other(
       ctx, victim_keys, server_keys.public_part());
   other.connect(ep);
-  REQUIRE(other.send_message(numbered_order(2)));
-  auto next = router.receive_message<order>();
+  REQUIRE(other.send(numbered_order(2)));
+  auto next = router.receive<order>();
   REQUIRE(next);
-  REQUIRE(router.send_message(next->from, order_ack{2, true, "ok"}));
-  auto reply = other.receive_message<order_ack>();
+  REQUIRE(router.send(next->from, order_ack{2, true, "ok"}));
+  auto reply = other.receive<order_ack>();
   REQUIRE(reply);
   CHECK(reply->value.id == 2);
 }
@@ -127,7 +127,7 @@ TEST_CASE("typed ROUTER: a reply while the requester is still connected arrives,
   auto chooser = curve_dealer(raw, client_keys, server_keys.public_part(), "my-own-id");
   chooser.connect(ep.address);
   send_request(chooser, numbered_order(1));
-  CHECK_FALSE(router.receive_message<order>());  // refused, not delivered
+  CHECK_FALSE(router.receive<order>());  // refused, not delivered
   CHECK_FALSE(got_anything(chooser));
   REQUIRE(seen.named("router.peer_chosen_id").size() == 1);
   CHECK(seen.named("router.peer_chosen_id").front().field("routing_id") == "6d792d6f776e2d6964");
@@ -135,10 +135,10 @@ TEST_CASE("typed ROUTER: a reply while the requester is still connected arrives,
   auto client = curve_dealer(raw, client_keys, server_keys.public_part());
   client.connect(ep.address);
   send_request(client, numbered_order(2));
-  auto got = router.receive_message<order>();
+  auto got = router.receive<order>();
   REQUIRE(got);
   std::this_thread::sleep_for(200ms);  // a deferred answer, still connected
-  REQUIRE(router.send_message(got->from, order_ack{2, true, "late but fine"}));
+  REQUIRE(router.send(got->from, order_ack{2, true, "late but fine"}));
   CHECK(got_anything(client));
 }
 
@@ -165,9 +165,9 @@ TEST_CASE("queue proxy: a slow worker's reply is dropped once its client disconn
   auto victim = curve_dealer(raw, victim_keys, server_keys.public_part());
   victim.connect(front_ep.address);
   send_request(victim, numbered_order(1));
-  auto request = worker.receive_message<order>();
+  auto request = worker.receive<order>();
   REQUIRE(request);
-  auto copy = tap.recv_multipart();  // the attacker's leak: the victim's routing id
+  auto copy = tap.receive_multipart();  // the attacker's leak: the victim's routing id
   REQUIRE(copy);
   auto const victim_id = (*copy)[0].to_string();
 
@@ -177,7 +177,7 @@ TEST_CASE("queue proxy: a slow worker's reply is dropped once its client disconn
   attacker.connect(front_ep.address);
   std::this_thread::sleep_for(300ms);  // and gives it to the attacker's connection
 
-  REQUIRE(worker.send_message(order_ack{1, true, "victim's data"}));
+  REQUIRE(worker.send(order_ack{1, true, "victim's data"}));
   CHECK_FALSE(got_anything(attacker));
   REQUIRE(eventually([&] { return !seen.named("router.stale_peer").empty(); }));
   CHECK(seen.named("router.stale_peer").front().field("reason") == "connection closed");
@@ -187,7 +187,7 @@ TEST_CASE("queue proxy: a slow worker's reply is dropped once its client disconn
       ctx, victim_keys, server_keys.public_part());
   client.connect(front_ep);
   std::jthread serve([&](std::stop_token stop) {
-    worker.serve_messages([](order const& o, zg::peer_info const&) { return order_ack{o.id, true, "ok"}; }, stop);
+    worker.serve([](order const& o, zg::peer_info const&) { return order_ack{o.id, true, "ok"}; }, stop);
   });
   auto reply = client.call(numbered_order(2));
   REQUIRE(reply);

@@ -112,7 +112,7 @@ TEST_CASE("vouch: the worker sees each request's true client key, and forged, mo
     vouch_worker rep(ctx, worker_keys);
     (void)rep.bind(worker_ep);
     bound.set_value();
-    rep.serve_messages(
+    rep.serve(
         [&](order const& o, zg::peer_info const& peer) {
           std::lock_guard lock(mu);
           client_of[o.id] = peer.vouched_client;
@@ -217,7 +217,7 @@ TEST_CASE("vouch: a worker that expects vouches refuses a broker that does not v
     vouch_worker rep(ctx, worker_keys);
     (void)rep.bind(worker_ep);
     bound.set_value();
-    rep.serve_messages(
+    rep.serve(
         [&](order const& o, zg::peer_info const&) {
           ++served;
           return order_ack{o.id, true, "ok"};
@@ -265,7 +265,7 @@ TEST_CASE("vouch: a typed ROUTER worker behind a vouching queue with a capture k
     router_worker server(ctx, worker_keys);
     (void)server.bind(worker_ep);
     bound.set_value();
-    server.serve_messages(
+    server.serve(
         [&](order const& o, zg::peer_info const& peer) {
           std::lock_guard lock(mu);
           client_of[o.id] = peer.vouched_client;

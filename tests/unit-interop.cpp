@@ -115,7 +115,7 @@ TEST_CASE("a CZMQ-made certificate works in our CURVE client") {
   echo_server server(ctx, auth, server_keys);
   curve_req client(ctx, client_keys, server_keys.public_part());
   client.connect(server.endpoint);
-  auto reply = client.request("czmq keys", 5);
+  auto reply = client.call("czmq keys", 5);
   REQUIRE(reply);
   CHECK(reply->to_string() == "czmq keys|" + czmq_public);
 }

@@ -29,7 +29,7 @@ struct source : zg::stage<"source", zg::binds<ticks, tick_push>> {
     if (!env.await_ready("sink", 1, 10s)) return;
     std::uint64_t sent = 0;
     for (std::uint32_t i = 1; i <= tick_count && !env.stop_requested(); ++i)
-      if (out.send_message(tick{"EURUSD", std::int64_t(i), i})) ++sent;
+      if (out.send(tick{"EURUSD", std::int64_t(i), i})) ++sent;
     env.report("sent", sent);
     while (!env.stop_requested()) std::this_thread::sleep_for(5ms);
   }
@@ -41,7 +41,7 @@ struct sink : zg::stage<"sink", zg::connects<ticks, tick_pull>> {
     env.mark_ready();
     std::uint64_t received = 0, in_order = 0;
     while (received < tick_count && !env.stop_requested()) {
-      auto t = in.receive_message<tick>();
+      auto t = in.receive<tick>();
       if (!t) continue;
       ++received;
       if (t->value.seq == received) ++in_order;

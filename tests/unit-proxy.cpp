@@ -27,8 +27,8 @@ using back_t = zg::socket<test_domain, zg::ipc, zg::xpub, zg::null_mechanism, fe
 template <class Pub, class Sub>
 bool joined(Pub& pub, Sub& sub) {
   return eventually([&] {
-    (void)pub.send_message(tick{"W", 0, 0});
-    return sub.template receive_message<tick>().has_value();
+    (void)pub.send(tick{"W", 0, 0});
+    return sub.template receive<tick>().has_value();
   });
 }
 
@@ -36,7 +36,7 @@ std::vector<std::uint32_t> receive_ticks(signed_sub& sub, std::size_t n, zg::key
   std::vector<std::uint32_t> got;
   auto const deadline = std::chrono::steady_clock::now() + 10s;
   while (got.size() < n && std::chrono::steady_clock::now() < deadline)
-    if (auto m = sub.receive_message<tick>(); m && m->value.symbol.view() == "T") {
+    if (auto m = sub.receive<tick>(); m && m->value.symbol.view() == "T") {
       CHECK(m->origin.key == signer);
       got.push_back(m->value.seq);
     }
@@ -75,7 +75,7 @@ TEST_CASE("forwarder: subscribers behind it verify the original publisher, pause
   subscriber.connect(back_ep);
   REQUIRE(joined(publisher, subscriber));
 
-  for (std::uint32_t i = 1; i <= 50; ++i) REQUIRE(publisher.send_message(tick{"T", i, i}));
+  for (std::uint32_t i = 1; i <= 50; ++i) REQUIRE(publisher.send(tick{"T", i, i}));
   auto got = receive_ticks(subscriber, 50, key.id());
   REQUIRE(got.size() == 50);
   CHECK(got.front() == 1);
@@ -83,7 +83,7 @@ TEST_CASE("forwarder: subscribers behind it verify the original publisher, pause
 
   forwarder.pause();
   std::this_thread::sleep_for(100ms);
-  for (std::uint32_t i = 51; i <= 55; ++i) REQUIRE(publisher.send_message(tick{"T", i, i}));
+  for (std::uint32_t i = 51; i <= 55; ++i) REQUIRE(publisher.send(tick{"T", i, i}));
   CHECK(receive_ticks(subscriber, 1, key.id()).empty());  // held while paused (within the HWM)
   forwarder.resume();
   CHECK(receive_ticks(subscriber, 5, key.id()) == std::vector<std::uint32_t>{51, 52, 53, 54, 55});
@@ -124,13 +124,13 @@ TEST_CASE("a forwarder that alters a message cannot make it verify") {
   subscriber.connect(out_path);
   // Nothing the relay touched is ever delivered, not even the warm-ups.
   REQUIRE(eventually([&] {
-    (void)publisher.send_message(tick{"T", 1, 1});
-    (void)subscriber.receive_message<tick>();
+    (void)publisher.send(tick{"T", 1, 1});
+    (void)subscriber.receive<tick>();
     return altered > 5 && ctx.events().count("verify.bad_signature") > 5;
   }));
   for (int i = 0; i < 5; ++i) {
-    (void)publisher.send_message(tick{"T", 2, 2});
-    CHECK_FALSE(subscriber.receive_message<tick>());
+    (void)publisher.send(tick{"T", 2, 2});
+    CHECK_FALSE(subscriber.receive<tick>());
   }
   relay.request_stop();
 }
@@ -159,14 +159,14 @@ TEST_CASE("streamer: PULL -> PUSH carries a signed stream to its workers") {
       worker(ctx, keys);
   source.connect(in);
   worker.connect(out);
-  for (int i = 0; i < 20; ++i) REQUIRE(source.send_message(sample_order()));
+  for (int i = 0; i < 20; ++i) REQUIRE(source.send(sample_order()));
   for (std::uint64_t i = 1; i <= 20; ++i) {
-    auto got = worker.receive_message<order>();
+    auto got = worker.receive<order>();
     REQUIRE(got);
     CHECK(got->origin.sequence == i);
   }
   for (int i = 0; i < 20; ++i) {
-    auto copy = capture_reader.recv_multipart();
+    auto copy = capture_reader.receive_multipart();
     REQUIRE(copy);
     CHECK(copy->size() == 3);  // header, payload, signature: the envelope as it passed
   }
@@ -200,7 +200,7 @@ TEST_CASE("queue: a CURVE ROUTER front, workers behind a DEALER, the front's rat
     workers.emplace_back([&, w](std::stop_token stop) {
       worker_t rep(ctx);
       rep.connect(back_ep);
-      rep.serve_messages(
+      rep.serve(
           [&](order const& o, zg::peer_info const&) {
             ++served[w];
             return order_ack{o.id, true, "worker " + std::to_string(w)};

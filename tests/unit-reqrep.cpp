@@ -55,7 +55,7 @@ TEST_CASE_FIXTURE(curve_setup, "CURVE REQ/REP: an allowlisted client is served a
 
   curve_req client(ctx, client_keys, server_keys.public_part());
   client.connect(svc.endpoint);
-  auto reply = client.request("hello", 5);
+  auto reply = client.call("hello", 5);
   REQUIRE(reply);
   CHECK(reply->to_string() == "echo:hello|" + client_keys.public_part().z85());
   CHECK(ctx.events().count("zap.allow") >= 1);
@@ -70,7 +70,7 @@ TEST_CASE_FIXTURE(curve_setup, "CURVE REQ/REP: a client key not on the allowlist
 
   curve_req intruder(ctx, stranger, server_keys.public_part());
   intruder.connect(svc.endpoint);
-  CHECK_FALSE(intruder.request("let me in", 1));
+  CHECK_FALSE(intruder.call("let me in", 1));
   REQUIRE(eventually([&] { return !seen.named("zap.deny").empty(); }));
   auto deny = seen.named("zap.deny").front();
   CHECK(deny.field("user_id") == stranger.public_part().z85());
@@ -81,7 +81,7 @@ TEST_CASE_FIXTURE(curve_setup, "CURVE REQ/REP: a client key not on the allowlist
   // The service still serves the allowlisted client.
   curve_req friendly(ctx, good, server_keys.public_part());
   friendly.connect(svc.endpoint);
-  auto reply = friendly.request("hi", 5);
+  auto reply = friendly.call("hi", 5);
   REQUIRE(reply);
   CHECK(reply->to_string() == "echo:hi|" + good.public_part().z85());
 }
@@ -130,11 +130,11 @@ TEST_CASE_FIXTURE(curve_setup, "CURVE REQ/REP: an oversized message disconnects 
   curve_req normal(ctx, b, server_keys.public_part());
   normal.connect(svc.endpoint);
 
-  REQUIRE(normal.request("before", 5));
-  CHECK_FALSE(big.request(std::string(8192, 'x'), 1));
+  REQUIRE(normal.call("before", 5));
+  CHECK_FALSE(big.call(std::string(8192, 'x'), 1));
   CHECK(eventually([&] { return ctx.events().count("peer.disconnected") >= 1; }));
   for (int i = 0; i < 20; ++i) {
-    auto reply = normal.request("after" + std::to_string(i), 3);
+    auto reply = normal.call("after" + std::to_string(i), 3);
     REQUIRE(reply);
     CHECK(reply->to_string() == "echo:after" + std::to_string(i) + "|" + b.public_part().z85());
   }
@@ -147,13 +147,13 @@ TEST_CASE_FIXTURE(curve_setup, "REQ recovers by itself when the server dies and 
   std::string const endpoint = svc->endpoint;  // now a fixed port: rebind it later
   curve_req client(ctx, client_keys, server_keys.public_part());
   client.connect(endpoint);
-  REQUIRE(client.request("one", 5));
+  REQUIRE(client.call("one", 5));
 
   svc.reset();  // the server is gone
   std::atomic<bool> done{false};
   std::optional<zmq::message_t> reply;
   std::thread asker([&] {
-    reply = client.request("two", 20);  // 20 x 500 ms at most
+    reply = client.call("two", 20);  // 20 x 500 ms at most
     done = true;
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
@@ -183,14 +183,14 @@ TEST_CASE("authenticator: one per context, reloadable allowlist directory") {
   {
     curve_req client(ctx, client_keys, server_keys.public_part());
     client.connect(svc.endpoint);
-    CHECK_FALSE(client.request("first", 1));
+    CHECK_FALSE(client.call("first", 1));
   }
   zg::save_certificate(allow_dir / "client.key", client_keys);
   std::filesystem::remove(allow_dir / "client.key_secret");
   auth.reload();
   curve_req client(ctx, client_keys, server_keys.public_part());
   client.connect(svc.endpoint);
-  auto reply = client.request("second", 5);
+  auto reply = client.call("second", 5);
   REQUIRE(reply);
   CHECK(ctx.events().count("zap.reloaded") == 1);
 }
@@ -200,7 +200,7 @@ TEST_CASE_FIXTURE(curve_setup, "authenticator: IP deny list refuses an allowlist
   echo_service svc(ctx, auth, server_keys);
   curve_req client(ctx, client_keys, server_keys.public_part());
   client.connect(svc.endpoint);
-  CHECK_FALSE(client.request("x", 1));
+  CHECK_FALSE(client.call("x", 1));
   REQUIRE(eventually([&] { return !seen.named("zap.deny").empty(); }));
   CHECK(seen.named("zap.deny").front().field("reason") == "address denied");
 }
@@ -210,7 +210,7 @@ TEST_CASE_FIXTURE(curve_setup, "CURVE over IPv6 loopback") {
   echo_service svc(ctx, auth, server_keys, "tcp://[::1]:*");
   curve_req client(ctx, client_keys, server_keys.public_part());
   client.connect(svc.endpoint);
-  auto reply = client.request("v6", 5);
+  auto reply = client.call("v6", 5);
   REQUIRE(reply);
   CHECK(reply->to_string() == "echo:v6|" + client_keys.public_part().z85());
 }
@@ -231,5 +231,5 @@ TEST_CASE("the server socket keeps its ZAP handler alive after the authenticator
   intruder.connect(ep);
   (void)intruder.send("x");
   CHECK(eventually([&] { return ctx.events().count("zap.deny") >= 1; }));
-  CHECK_FALSE(rep.recv());
+  CHECK_FALSE(rep.receive());
 }

@@ -112,14 +112,14 @@ TEST_CASE("ROUTER: a reply to a peer that is gone is an error, logged") {
   auto client = std::make_unique<client_t>(ctx, client_keys, server_keys.public_part());
   client->connect(ep);
   auto const request = zg::encode(sample_order());
-  REQUIRE(client->send_message(sample_order()));
-  auto got = router.receive_message<order>();
+  REQUIRE(client->send(sample_order()));
+  auto got = router.receive<order>();
   REQUIRE(got);
   zg::routed<order> const& message = *got;
   CHECK(message.from.user_id() == client_keys.public_part().z85());
   auto handle = message.from;  // copyable, but only ever made by the socket
   client.reset();              // the peer goes away before the reply
-  CHECK(eventually([&] { return !router.send_message(handle, order_ack{1, true, "late"}); }));
+  CHECK(eventually([&] { return !router.send(handle, order_ack{1, true, "late"}); }));
   // Refused before libzmq is asked (the connection is gone), or by
   // ROUTER_MANDATORY if the disconnect was not seen yet.
   CHECK(ctx.events().count("router.stale_peer") + ctx.events().count("send.unroutable") >= 1);

@@ -360,8 +360,8 @@ void send_frames(zmq::socket_t& s, std::vector<std::string> const& frames) {
 template <class Pub, class Sub>
 bool joined(Pub& pub, Sub& sub) {
   return eventually([&] {
-    (void)pub.send_message(tick{"W", 0, 0});
-    return sub.template receive_message<tick>().has_value();
+    (void)pub.send(tick{"W", 0, 0});
+    return sub.template receive<tick>().has_value();
   });
 }
 
@@ -396,7 +396,7 @@ TEST_CASE_TEMPLATE("signed PUB/SUB over ipc: every message delivered in order wh
   attacker.connect(ep.address);
   REQUIRE(joined(publisher, subscriber));
   REQUIRE(eventually([&] {
-    (void)publisher.send_message(tick{"W", 0, 0});
+    (void)publisher.send(tick{"W", 0, 0});
     return !recv_frames(tap).empty();
   }));
   zmq::message_t subscription;
@@ -436,7 +436,7 @@ TEST_CASE_TEMPLATE("signed PUB/SUB over ipc: every message delivered in order wh
   });
   std::jthread feed([&] {
     for (std::uint32_t i = 1; i <= count; ++i) {
-      (void)publisher.send_message(tick{"T", i, i});
+      (void)publisher.send(tick{"T", i, i});
       std::this_thread::sleep_for(1ms);
     }
   });
@@ -445,7 +445,7 @@ TEST_CASE_TEMPLATE("signed PUB/SUB over ipc: every message delivered in order wh
   std::optional<std::uint64_t> epoch;
   auto const deadline = std::chrono::steady_clock::now() + 30s;
   while (got.size() < count && std::chrono::steady_clock::now() < deadline) {
-    auto m = subscriber.template receive_message<tick>();
+    auto m = subscriber.template receive<tick>();
     if (!m || m->value.symbol.view() == "W") continue;
     CHECK(m->origin.key == key.id());
     if (!epoch) epoch = m->origin.epoch;
@@ -462,7 +462,7 @@ TEST_CASE_TEMPLATE("signed PUB/SUB over ipc: every message delivered in order wh
   // Every injected message was dropped under its reason.
   auto drained = [&](char const* name, std::uint64_t n) {
     return eventually([&] {
-      if (subscriber.template receive_message<tick>()) FAIL("a message was delivered after the feed ended");
+      if (subscriber.template receive<tick>()) FAIL("a message was delivered after the feed ended");
       return ctx.events().count(name) == n;
     });
   };
@@ -518,7 +518,7 @@ TEST_CASE("signed PUB/SUB over tcp with CURVE: encrypted and signed, a CURVE ins
   constexpr std::uint32_t count = 100;
   std::vector<std::uint32_t> got;
   for (std::uint32_t i = 1; i <= count; ++i) {
-    REQUIRE(publisher.send_message(tick{"T", i, i}));
+    REQUIRE(publisher.send(tick{"T", i, i}));
     auto payload = tick_bytes("T", -1, i);
     auto forged = seal_frames(forger, "test.tick", payload);
     auto const id = key.id();
@@ -526,17 +526,17 @@ TEST_CASE("signed PUB/SUB over tcp with CURVE: encrypted and signed, a CURVE ins
     send_frames(insider, forged);
     send_frames(insider, std::vector<std::string>{"test.tick", std::string(payload.begin(), payload.end())});  // unsigned
     for (int spin = 0; spin < 3 && got.size() < i; ++spin)
-      while (auto m = subscriber.template receive_message<tick>())
+      while (auto m = subscriber.template receive<tick>())
         if (m->value.symbol.view() == "T") got.push_back(m->value.seq);
   }
   while (got.size() < count)
-    if (auto m = subscriber.template receive_message<tick>()) got.push_back(m->value.seq);
+    if (auto m = subscriber.template receive<tick>()) got.push_back(m->value.seq);
     else break;
   std::vector<std::uint32_t> expected(count);
   std::iota(expected.begin(), expected.end(), 1u);
   CHECK(got == expected);
   CHECK(eventually([&] {
-    (void)subscriber.template receive_message<tick>();
+    (void)subscriber.template receive<tick>();
     return ctx.events().count("verify.bad_signature") == count && ctx.events().count("verify.malformed") == count;
   }));
 }
@@ -556,10 +556,10 @@ TEST_CASE("signed PUB/SUB: a restarted publisher (new epoch) is accepted from se
     signed_pub<zg::blake2b_mac> publisher(ctx, key);
     publisher.bind(path);
     REQUIRE(joined(publisher, subscriber));
-    for (std::uint32_t i = 1; i <= 20; ++i) REQUIRE(publisher.send_message(tick{"T", run, i}));
+    for (std::uint32_t i = 1; i <= 20; ++i) REQUIRE(publisher.send(tick{"T", run, i}));
     std::uint32_t received = 0;
     while (received < 20) {
-      auto m = subscriber.template receive_message<tick>();
+      auto m = subscriber.template receive<tick>();
       REQUIRE(m);
       if (m->value.symbol.view() == "W") continue;
       CHECK(m->value.seq == ++received);
@@ -601,7 +601,7 @@ TEST_CASE_TEMPLATE("PyNaCl peers written from docs/wire-format.md: ours verify t
     std::vector<std::int64_t> prices;
     auto const deadline = std::chrono::steady_clock::now() + 25s;
     while (prices.size() < 50 && std::chrono::steady_clock::now() < deadline)
-      if (auto m = subscriber.template receive_message<tick>()) {
+      if (auto m = subscriber.template receive<tick>()) {
         CHECK(m->value.symbol.view() == "PY");
         CHECK(m->origin.sequence == m->value.seq);
         prices.push_back(m->value.price);
@@ -620,7 +620,7 @@ TEST_CASE_TEMPLATE("PyNaCl peers written from docs/wire-format.md: ours verify t
     std::jthread feed([&] {
       auto const deadline = std::chrono::steady_clock::now() + 25s;
       for (std::uint32_t i = 1; !done && std::chrono::steady_clock::now() < deadline; ++i) {
-        (void)publisher.send_message(tick{"OURS", i, i});
+        (void)publisher.send(tick{"OURS", i, i});
         std::this_thread::sleep_for(5ms);
       }
     });
@@ -649,7 +649,7 @@ TEST_CASE("signed REQ/REP: both directions signed, the handler sees who signed, 
     rep_t rep(ctx, server_key, clients);
     rep.bind(path);
     bound.set_value();
-    rep.serve_messages(
+    rep.serve(
         [&](order const& o, zg::peer_info const&, zg::signed_origin const& from) {
           return order_ack{o.id, from.key == client_key.id(), "signed by " + from.key.hex().substr(0, 8)};
         },
@@ -696,9 +696,9 @@ TEST_CASE("signed PUSH/PULL stream over inproc with a group MAC key") {
              zg::signing<zg::blake2b_mac>>
       pull(ctx, keys);
   pull.connect(push.bind(zg::endpoint<zg::inproc, test_domain>("inproc://signed-orders")));
-  for (int i = 0; i < 10; ++i) REQUIRE(push.send_message(sample_order()));
+  for (int i = 0; i < 10; ++i) REQUIRE(push.send(sample_order()));
   for (std::uint64_t i = 1; i <= 10; ++i) {
-    auto got = pull.receive_message<order>();
+    auto got = pull.receive<order>();
     REQUIRE(got);
     CHECK(got->value == sample_order());
     CHECK(got->origin.sequence == i);

@@ -93,7 +93,7 @@ TEST_CASE("ipc bind: the socket file has the declared mode and is removed on clo
     zg::socket<test_domain, zg::ipc, zg::push, zg::null_mechanism, local_limits> push(ctx);
     push.connect(ep);
     REQUIRE(push.send("over ipc"));
-    auto got = pull.recv();
+    auto got = pull.receive();
     REQUIRE(got);
     CHECK(got->to_string() == "over ipc");
   }
@@ -131,16 +131,16 @@ TEST_CASE("PLAIN over ipc: passwords checked against crypto_pwhash_str hashes") 
   using plain_req = zg::socket<test_domain, zg::ipc, zg::req, zg::plain_client, local_limits>;
   plain_req good(ctx, zg::plain_credentials("alice", "correct horse battery staple"));
   good.connect(endpoint);
-  auto reply = good.request("hi", 3);
+  auto reply = good.call("hi", 3);
   REQUIRE(reply);
   CHECK(reply->to_string() == "alice:hi");
 
   plain_req wrong(ctx, zg::plain_credentials("alice", "Tr0ub4dor&3"));
   wrong.connect(endpoint);
-  CHECK_FALSE(wrong.request("hi", 1));
+  CHECK_FALSE(wrong.call("hi", 1));
   plain_req nobody(ctx, zg::plain_credentials("mallory", "x"));
   nobody.connect(endpoint);
-  CHECK_FALSE(nobody.request("hi", 1));
+  CHECK_FALSE(nobody.call("hi", 1));
   REQUIRE(eventually([&] { return seen.named("zap.deny").size() >= 2; }));
   bool saw_wrong = false, saw_unknown = false;
   for (auto const& e : seen.named("zap.deny")) {
@@ -159,7 +159,7 @@ TEST_CASE("inproc sockets use endpoints typed by their domain") {
   pair_socket a(ctx), b(ctx);
   b.connect(a.bind(zg::endpoint<zg::inproc, test_domain>("inproc://typed")));
   REQUIRE(b.send("in process"));
-  auto got = a.recv();
+  auto got = a.receive();
   REQUIRE(got);
   CHECK(got->to_string() == "in process");
 }

@@ -1,8 +1,8 @@
 // zguard/channel.hpp - what a socket may carry (G9, G5).
 //
 // A channel is an optional sixth policy of zguard::socket. With one, the
-// socket sends and receives only the channel's schemas (send_message,
-// receive_message, call, serve_messages), and a schema whose largest
+// socket sends and receives only the channel's schemas (send,
+// receive, call, serve), and a schema whose largest
 // encoding exceeds the socket's max_message_size does not compile.
 //
 //   service<Request, Reply>   REQ/DEALER send Request, REP/ROUTER send Reply

@@ -17,13 +17,13 @@
 namespace zguard {
 inline namespace v0 {
 
-template <class... Policies>
-class socket;
 template <class Front, class Back, class... Options>
 class proxy;
 namespace detail {
 template <class Domain>
 class zap_handler;
+template <class Tr>
+class socket_core;
 }  // namespace detail
 
 template <class Domain>
@@ -66,8 +66,8 @@ class context {
   // The raw libzmq context is only for zguard's own parts: a socket made
   // from it directly would have none of zguard's rules.
   zmq::context_t& native() { return ctx_; }
-  template <class... Policies>
-  friend class socket;
+  template <class Tr>
+  friend class detail::socket_core;
   template <class Front, class Back, class... Options>
   friend class proxy;
   friend class detail::zap_handler<Domain>;

@@ -191,8 +191,10 @@ class endpoint {
   unsigned ipc_mode_;
 };
 
-template <class... Policies>
-class socket;
+namespace detail {
+template <class Tr>
+class socket_core;
+}  // namespace detail
 
 // What bind() returns: the endpoint actually bound (with the real port for
 // tcp://host:*), typed by everything a peer must agree with, so that
@@ -224,8 +226,8 @@ class bound_endpoint {
   std::string const address;
 
  private:
-  template <class... Policies>
-  friend class socket;
+  template <class Tr>
+  friend class detail::socket_core;
   bound_endpoint(made_by_bind, std::string a) : address(std::move(a)) {}
   static bound_endpoint from_bind(std::string a) { return bound_endpoint(made_by_bind{}, std::move(a)); }
 };

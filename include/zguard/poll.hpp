@@ -1,7 +1,7 @@
 // zguard/poll.hpp - waiting for input on several zguard sockets at once.
 //
 //   auto ready = zguard::poll(std::chrono::milliseconds(100), rep, sub);
-//   if (ready[0]) ... rep.receive_message<...>() ...
+//   if (ready[0]) ... rep.receive<...>() ...
 //
 // zmq_poll underneath; the libzmq handles never leave zguard, so no
 // program can reach a socket's options through polling. The wait is

@@ -290,7 +290,7 @@ class proxy {
   std::atomic<bool> started_ = false;
   std::thread thread_;
   // Used by the proxy's thread only, made before it starts.
-  [[no_unique_address]] std::conditional_t<vouches, std::optional<detail::voucher>, detail::no_signing_part> voucher_;
+  [[no_unique_address]] std::conditional_t<vouches, std::optional<detail::voucher>, detail::no_part> voucher_;
 };
 
 }  // namespace v0

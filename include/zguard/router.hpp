@@ -22,15 +22,16 @@
 namespace zguard {
 inline namespace v0 {
 
-template <class... Policies>
-class socket;
+namespace detail {
+class router_peers;
+}  // namespace detail
 
 // Who sent a message to a ROUTER: the routing id, the authenticated user id
 // it is bound to, and the address envelope to answer with (for a REQ peer
 // the frames up to the empty delimiter, e.g. REQ_CORRELATE's request id).
 // Copyable, comparable; made only by the socket.
 class peer_handle {
-  struct made_by_socket {};  // passkey: only zguard::socket can name it
+  struct made_by_socket {};  // passkey: only a typed ROUTER (detail::router_peers) can name it
 
  public:
   // Any other construction (none, raw bytes, the private shape) stops here.
@@ -39,7 +40,7 @@ class peer_handle {
   explicit peer_handle(A&&...) {  // NOLINT: exists only to explain why it cannot be used
     static_assert(detail::dependent_false<detail::type_list<A...>>,
                   "zguard::peer_handle: a reply can only be addressed to a peer obtained from "
-                  "receive_message() on the ROUTER; routing ids chosen by peers are not "
+                  "receive() on the ROUTER; routing ids chosen by peers are not "
                   "authenticated, so none can be made from raw bytes (G8)");
   }
   peer_handle(peer_handle const&) = default;
@@ -58,8 +59,7 @@ class peer_handle {
  private:
   peer_handle(made_by_socket, std::string routing_id, std::string user_id)
       : routing_id_(std::move(routing_id)), user_id_(std::move(user_id)) {}
-  template <class... Policies>
-  friend class socket;
+  friend class detail::router_peers;
 
   std::string routing_id_;
   std::string user_id_;

@@ -8,7 +8,7 @@ using dealer = zg::socket<D, zg::ipc, zg::dealer, zg::null_mechanism, L>;
 using req = zg::socket<D, zg::ipc, zg::req, zg::null_mechanism, L, svc>;
 using rep = zg::socket<D, zg::ipc, zg::rep, zg::null_mechanism, L, svc>;
 struct broker : zg::relay_stage<"broker", zg::binds<front, router>, zg::binds<back, dealer>> {
-  static void run(zg::stage_env&, router&, dealer& d) { (void)d.recv(); }  // reads replies unchecked
+  static void run(zg::stage_env&, router&, dealer& d) { (void)d.receive(); }  // reads replies unchecked
 };
 struct client : zg::stage<"client", zg::connects<front, req>> {
   static void run(zg::stage_env&, req&) {}

@@ -1,4 +1,4 @@
-// MESSAGE[zguard::received<T>: only a socket's receive_message\(\) makes one]
+// MESSAGE[zguard::received<T>: only a socket's receive\(\) makes one]
 #include "common.hpp"
 // A message dressed up as coming from an authenticated peer.
 void f(small const& m) {

@@ -1,4 +1,4 @@
-// MESSAGE[zguard::routed<T>: only a ROUTER's receive_message\(\) makes one]
+// MESSAGE[zguard::routed<T>: only a ROUTER's receive\(\) makes one]
 #include "common.hpp"
 void f(small const& m) {
   zg::routed<small> fake{m};

@@ -3,7 +3,7 @@
 // One request's content under another request's reply handle.
 using svc = zg::service<small, small>;
 void f(zg::socket<D, zg::tcp, zg::router, zg::curve_server, L, svc>& s) {
-  auto a = s.receive_message<small>();
-  auto b = s.receive_message<small>();
+  auto a = s.receive<small>();
+  auto b = s.receive<small>();
   *a = *b;
 }

@@ -1,4 +1,4 @@
-// MESSAGE[only a signed socket's receive_message\(\) makes one]
+// MESSAGE[only a signed socket's receive\(\) makes one]
 #include "common.hpp"
 // Unsigned content under the verified type.
 void f(small const& forged) {

@@ -1,4 +1,4 @@
-// MESSAGE[zguard::socket::send: a ROUTER has no raw send\(\): raw frames would let any routing id be addressed]
+// MESSAGE[zguard::socket::send: a ROUTER without a channel has no send\(\): raw frames would let any routing id be addressed]
 #include "common.hpp"
 // An untyped ROUTER handing out raw frames would let a reply go to any
 // routing id, whoever holds it now.

@@ -1,4 +1,4 @@
-// MESSAGE[zguard::socket::serve: a signed REP has no raw serve\(\): requests must be verified and replies signed; use serve_messages\(\) \(G7\)]
+// MESSAGE[zguard::socket::serve: on a socket with a channel the handler takes the decoded request: handler\(request, peer_info\) -> reply, and on a signed socket handler\(request, peer_info, signed_origin\)]
 #include "common.hpp"
 #include <stop_token>
 void f(zg::socket<D, zg::ipc, zg::rep, zg::null_mechanism, L, zg::service<small, small>, zg::signing<zg::ed25519>>& s,

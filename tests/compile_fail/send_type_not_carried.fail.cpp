@@ -1,6 +1,6 @@
-// MESSAGE[send_message: this socket.s channel does not carry that type]
+// MESSAGE[send: this socket.s channel does not carry that type]
 #include "common.hpp"
 void f(zg::context<D>& ctx) {
   zg::socket<D, zg::inproc, zg::push, zg::null_mechanism, L, zg::stream<small>> s(ctx);
-  (void)s.send_message(other_small{});
+  (void)s.send(other_small{});
 }

@@ -1,4 +1,4 @@
-// MESSAGE[zguard::socket::serve: only a REP socket has serve\(\); a ROUTER with a service<Req, Rep> channel serves with serve_messages\(\)]
+// MESSAGE[zguard::socket::serve: only a REP socket serves raw frames; a ROUTER serves with a service<Req, Rep> channel]
 #include "common.hpp"
 #include <stop_token>
 void f(zg::socket<D, zg::ipc, zg::router, zg::null_mechanism, L>& s, std::stop_token stop) {

@@ -1,5 +1,5 @@
 // MESSAGE[zguard channel: a schema with a bounded_string_view / bounded_bytes_view field \(at any depth\) cannot be carried by a socket]
-// receive_message would decode the view into frames it frees: use after free.
+// receive would decode the view into frames it frees: use after free.
 #include "common.hpp"
 struct viewed {
   ZGUARD_SCHEMA("cf.viewed", 1);

@@ -19,9 +19,9 @@ int main() {
   zg::socket<app, zg::tcp, zg::req, zg::curve_client, L> req(ctx, client_keys, server_keys.public_part());
   req.connect(rep.bind("tcp://127.0.0.1:*"));
   if (!req.send("ping")) return 1;
-  auto got = rep.recv();
+  auto got = rep.receive();
   if (!got || got->to_string() != "ping" || !rep.send("pong")) return 1;
-  auto reply = req.recv();
+  auto reply = req.receive();
   if (!reply || reply->to_string() != "pong") return 1;
   std::cout << "consumer: CURVE round trip through an installed zguard: ok\n";
   return 0;

@@ -168,7 +168,7 @@ TEST_CASE("fault: a signed publisher killed with SIGKILL and restarted: a new ep
   auto receive_until = [&](auto done) {
     auto const deadline = steady::now() + 30s;
     while (!done() && steady::now() < deadline) {
-      auto m = sub.receive_message<tick>();
+      auto m = sub.receive<tick>();
       if (!m) continue;
       auto& r = epochs[m->origin.epoch];
       if (r.sequences.empty()) epoch_order.push_back(m->origin.epoch);

@@ -35,7 +35,7 @@ int serve(fs::path const& keydir, std::string const& bind, fs::path const& endpo
   auto bound = rep.bind(bind);
   std::ofstream(endpoint_file) << bound.address << "\n";
   std::uint64_t served = 0;
-  rep.serve_messages(
+  rep.serve(
       [&](task const& t, zg::peer_info const&, zg::signed_origin const&) {
         return task_done{t.client, t.id, ++served};
       },
@@ -56,7 +56,7 @@ int publish(fs::path const& keydir, std::string const& bind, fs::path const& end
   std::ofstream(endpoint_file) << bound.address << "\n";
   // Bounded: 10 minutes at most even if nobody stops it.
   for (std::uint64_t seq = 1; !stopper().stop_requested() && seq <= 600000; ++seq) {
-    (void)pub.send_message(tick{seq});
+    (void)pub.send(tick{seq});
     std::this_thread::sleep_for(1ms);
   }
   print_counters(ctx.events());

@@ -1,6 +1,6 @@
-// MESSAGE[zguard::socket::request: only a REQ socket has request\(\)]
+// MESSAGE[zguard::socket::call: only a REQ socket has call\(\)]
 #include "common.hpp"
 void f(zg::socket<D, zg::ipc, zg::dealer, zg::null_mechanism, L>& s) {
-  auto reply = s.request("ping");
+  auto reply = s.call("ping");
   if (reply) (void)reply->size();
 }

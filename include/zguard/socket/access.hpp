@@ -1,0 +1,27 @@
+// zguard/socket/access.hpp - zguard's own way to a socket's raw handle
+// (zguard::poll, the proxy). Not for applications: through the handle a
+// socket's security options could be changed.
+#pragma once
+
+#include <zguard/detail/monitor.hpp>
+
+namespace zguard {
+inline namespace v0 {
+namespace detail {
+
+struct socket_access {
+  template <class S>
+  static void* handle(S& s) {
+    return s.sock_.handle();
+  }
+  // The ROUTER's own monitor (owner mode), or nullptr.
+  template <class S>
+  static socket_monitor* router_monitor(S& s) {
+    if constexpr (S::monitors_connections) return s.monitor_.get();
+    else return nullptr;
+  }
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard

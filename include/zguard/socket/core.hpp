@@ -1,0 +1,283 @@
+// zguard/socket/core.hpp - what every socket has, whatever it carries: the
+// libzmq socket with its declared options and mechanism, its monitor, the
+// ZAP accounting of its context, binding and connecting with the endpoint
+// rules (G10, G11), and frame I/O for the facets built on it
+// (socket/raw_frames.hpp, socket/typed_messages.hpp).
+#pragma once
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include <chrono>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <zguard/context.hpp>
+#include <zguard/detail/ipc_bind.hpp>
+#include <zguard/detail/monitor.hpp>
+#include <zguard/endpoint.hpp>
+#include <zguard/events.hpp>
+#include <zguard/pattern.hpp>
+#include <zguard/socket/mechanism.hpp>
+#include <zguard/socket/options.hpp>
+#include <zguard/socket/profile.hpp>
+#include <zguard/socket/rules.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+// A socket whose libzmq options no longer match its type (changed behind
+// zguard's back): it refuses to bind or connect.
+struct socket_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+struct socket_access;
+
+template <class Tr>
+class socket_core : public Tr {
+ public:
+  using typename Tr::D;
+  using typename Tr::T;
+  using typename Tr::P;
+  using typename Tr::M;
+  using typename Tr::L;
+
+  // socket(ctx)                           NULL / insecure<...>
+  // socket(ctx, authenticator, keypair)   CURVE server
+  // socket(ctx, keypair, server_public)   CURVE client
+  // socket(ctx, authenticator)            PLAIN server
+  // socket(ctx, plain_credentials)        PLAIN client
+  // then the facets' arguments (signing keys, a vouch key): the core reads
+  // only the mechanism's, after all of them were checked.
+  template <class Ctx, class... Args>
+  explicit socket_core(Ctx& ctx, Args&&... args) : log_(&context_of(ctx).events()), sock_(ctx.native(), P::zmq_type) {
+    constexpr bool arguments_ok = check_socket_arguments<Tr, std::remove_cvref_t<Args>...>();
+    apply_declared_options<Tr>(sock_);
+    if constexpr (arguments_ok) {  // no cascade after a failed assert
+      auto all = std::forward_as_tuple(args...);
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        apply_mechanism<M>(sock_, zap_, ctx, std::get<I>(all)...);
+      }(std::make_index_sequence<sizeof...(Args) - Tr::signing_arguments - Tr::vouch_arguments>{});
+    }
+    // A ROUTER reads its own monitor: it must know which connections are
+    // open before it sends a reply (G8).
+    if constexpr (T::carries_mechanism)
+      monitor_ = std::make_unique<socket_monitor>(ctx.native(), sock_, *log_, label(),
+                                                  Tr::is_router ? monitor_mode::owner : monitor_mode::thread);
+    if constexpr (zap_kind >= 0) {
+      zap_count_ = &ctx;
+      zap_count_->count_zap_socket(zap_kind, +1);
+    }
+    if constexpr (M::is_insecure)
+      log_->emit("socket.insecure", severity::warning, {{"socket", label()}, {"reason", std::string(M::reason)}});
+  }
+  socket_core(socket_core const&) = delete;
+  socket_core& operator=(socket_core const&) = delete;
+  ~socket_core() {
+    if constexpr (zap_kind >= 0)
+      if (zap_count_) zap_count_->count_zap_socket(zap_kind, -1);
+    monitor_.reset();
+    sock_.close();
+    for (auto const& f : ipc_files_) {  // remove our socket files, not someone else's
+      struct stat st {};
+      if (::lstat(f.path.c_str(), &st) == 0 && st.st_ino == f.inode) ::unlink(f.path.c_str());
+    }
+  }
+
+  // --- binding and connecting -------------------------------------------
+
+  bound_endpoint<D, T, P, M> bind(std::string_view address) requires(!std::is_same_v<T, inproc>) {
+    endpoint<T> ep(address);
+    return bind(ep);
+  }
+  template <class E>
+    requires(std::is_same_v<E, endpoint<T>> && !std::is_same_v<T, inproc>)
+  bound_endpoint<D, T, P, M> bind(E const& ep) {
+    using bound = bound_endpoint<D, T, P, M>;
+    if constexpr (std::is_same_v<T, ipc>) {
+      // Checked again now: the endpoint may have been made long ago.
+      check_ipc_path(ep.str(), ep.address());
+      check_declared_options();
+      ipc_files_.push_back(ipc_bind(sock_, ep.address(), ep.ipc_mode()));
+      return bound::from_bind(ep.str());
+    } else {
+      if constexpr (std::is_same_v<T, tcp>) use_ipv6_for(sock_, ep.address());
+      check_declared_options();
+      sock_.bind(ep.str());
+      return bound::from_bind(sock_.get(zmq::sockopt::last_endpoint));
+    }
+  }
+  template <class D2>
+  bound_endpoint<D, T, P, M> bind(endpoint<inproc, D2> const& ep) requires std::is_same_v<T, inproc> {
+    static_assert(std::is_same_v<D2, D>,
+                  "zguard::socket::bind: this inproc endpoint belongs to another security domain (G10)");
+    check_declared_options();
+    sock_.bind(ep.str());
+    return bound_endpoint<D, T, P, M>::from_bind(ep.str());
+  }
+
+  void connect(std::string_view address) requires(!std::is_same_v<T, inproc>) {
+    endpoint<T> ep(address);
+    if constexpr (std::is_same_v<T, tcp>) use_ipv6_for(sock_, ep.address());
+    check_declared_options();
+    sock_.connect(ep.str());
+  }
+  template <class D2>
+  void connect(endpoint<inproc, D2> const& ep) requires std::is_same_v<T, inproc> {
+    static_assert(std::is_same_v<D2, D>,
+                  "zguard::socket::connect: this inproc endpoint belongs to another security domain (G10)");
+    check_declared_options();
+    sock_.connect(ep.str());
+  }
+  // Connect to an endpoint bound in this program: the pair is checked.
+  template <class D2, class T2, class P2, class M2>
+  void connect(bound_endpoint<D2, T2, P2, M2> const& ep) {
+    static_assert(std::is_same_v<D2, D>,
+                  "zguard::socket::connect: the bound endpoint belongs to another security domain (G10)");
+    static_assert(std::is_same_v<T2, T>, "zguard::socket::connect: the bound endpoint uses another transport");
+    static_assert(compatible_patterns<P, P2>,
+                  "zguard::socket::connect: these socket patterns cannot talk to each other "
+                  "(e.g. PUSH to SUB); see zguard::compatible_patterns");
+    static_assert(compatible_mechanisms<M, M2>,
+                  "zguard::socket::connect: the security mechanisms do not match (CURVE client "
+                  "<-> CURVE server, PLAIN client <-> PLAIN server, NULL <-> NULL)");
+    // Checked again: an ipc path's directories may have been opened to
+    // others since bind() (a swapped directory would hold another socket).
+    if constexpr (std::is_same_v<T, tcp>) use_ipv6_for(sock_, endpoint<T>(ep.address).address());
+    if constexpr (std::is_same_v<T, ipc>) (void)endpoint<T>(ep.address);
+    check_declared_options();
+    sock_.connect(ep.address);
+  }
+
+  // --- audit (G17) ----------------------------------------------------------
+  static std::string profile() { return profile_of<Tr>(); }
+  static std::string label() { return label_of<Tr>(); }
+
+  event_log& events() { return *log_; }
+
+ protected:
+  // Sends one frame (more = another frame follows). False when it could not
+  // be queued within send_timeout_ms, or (ROUTER_MANDATORY) the peer is
+  // unknown; both are logged.
+  [[nodiscard]] bool send_frame(zmq::const_buffer frame, bool more = false) requires(P::can_send) {
+    try {
+      auto r = sock_.send(frame, more ? zmq::send_flags::sndmore : zmq::send_flags::none);
+      if (!r) log_->emit("send.timeout", severity::warning, {{"socket", label()}});
+      return r.has_value();
+    } catch (zmq::error_t const& e) {
+      if (e.num() != EHOSTUNREACH) throw;
+      log_->emit("send.unroutable", severity::warning, {{"socket", label()}});
+      return false;
+    }
+  }
+  // One frame, or nullopt when nothing arrived within recv_timeout_ms. A
+  // signal interrupting the wait also gives nullopt, so loops can check
+  // their stop condition.
+  std::optional<zmq::message_t> recv_frame() requires(P::can_recv) {
+    if constexpr (Tr::monitors_connections)
+      if (!await_input()) return std::nullopt;
+    zmq::message_t msg;
+    try {
+      if (!sock_.recv(msg)) return std::nullopt;
+    } catch (zmq::error_t const& e) {
+      if (e.num() != EINTR) throw;
+      return std::nullopt;
+    }
+    return msg;
+  }
+  // All frames of one message, or nullopt on timeout.
+  std::optional<std::vector<zmq::message_t>> recv_frames() requires(P::can_recv) {
+    if constexpr (Tr::monitors_connections)
+      if (!await_input()) return std::nullopt;
+    std::vector<zmq::message_t> frames;
+    frames.reserve(4);  // the most a typed message has: topic, header, payload, signature
+    try {
+      if (!zmq::recv_multipart(sock_, std::back_inserter(frames))) return std::nullopt;
+    } catch (zmq::error_t const& e) {
+      if (e.num() != EINTR) throw;
+      return std::nullopt;
+    }
+    return frames;
+  }
+
+  event_log& log() { return *log_; }
+  zmq::socket_t& zmq_socket() { return sock_; }
+  // The ROUTER's own monitor (owner mode): the connection each message came
+  // in on, and whether it is still open.
+  socket_monitor& connections() requires(Tr::monitors_connections) { return *monitor_; }
+
+ private:
+  // The raw handle never leaves zguard: through it, any option (the
+  // mechanism, limits, ROUTER_HANDOVER) could be changed. zguard::poll and
+  // the proxy reach it through detail::socket_access.
+  friend struct socket_access;
+
+  // Which ZAP requests this socket can cause (context::zap_sockets): -1 none.
+  static constexpr int zap_kind = !T::carries_mechanism              ? -1
+                                  : M::kind == mechanism_kind::null ? 0
+                                  : M::role == mechanism_role::server ? int(M::kind)
+                                                                      : -1;
+
+  // At every bind and connect (G3, G5, G6).
+  void check_declared_options() {
+    char const* bad = first_changed_option<Tr>(sock_);
+    if (!bad) return;
+    log_->emit("socket.tampered", severity::warning, {{"socket", label()}, {"option", bad}});
+    throw socket_error("zguard::socket " + label() + ": libzmq's " + bad +
+                       " no longer matches the socket's type; refusing to bind or connect");
+  }
+
+  // A ROUTER on a network transport reads its own monitor: while it waits
+  // for a message it keeps reading events, so they are logged promptly and
+  // the connection table stays current.
+  bool await_input() requires(Tr::monitors_connections) {
+    auto const until = std::chrono::steady_clock::now() + std::chrono::milliseconds(L::recv_timeout);
+    for (;;) {
+      monitor_->drain();
+      if (sock_.get(zmq::sockopt::events) & ZMQ_POLLIN) return true;
+      auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      zmq_pollitem_t items[] = {{sock_.handle(), 0, ZMQ_POLLIN, 0}, {monitor_->poll_item(), 0, ZMQ_POLLIN, 0}};
+      if (zmq_poll(items, 2, long(left.count())) < 0) {
+        if (zmq_errno() == EINTR) return false;  // as recv: a signal gives nullopt
+        throw zmq::error_t();
+      }
+    }
+  }
+
+  template <class Ctx>
+  static auto& context_of(Ctx& ctx) {
+    if constexpr (requires { typename Ctx::domain_type; }) {
+      static_assert(std::is_same_v<Ctx, context<D>>,
+                    "zguard::socket: the context belongs to another security domain than the "
+                    "socket (G10)");
+    } else {
+      static_assert(dependent_false<Ctx>, "zguard::socket: the first argument must be a zguard::context<D>");
+    }
+    return ctx;
+  }
+
+  event_log* log_;
+  // Declared before sock_ so the ZAP handler outlives the socket it guards.
+  std::shared_ptr<void> zap_;
+  zmq::socket_t sock_;
+  std::unique_ptr<socket_monitor> monitor_;
+  std::vector<ipc_file> ipc_files_;
+  context<D>* zap_count_ = nullptr;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard

@@ -1,0 +1,148 @@
+// zguard/socket/deliveries.hpp - what a socket hands out: the peer facts
+// of a message, and the proof types received<T>, verified<T>, routed<T>.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <zguard/detail/policy_set.hpp>
+#include <zguard/envelope.hpp>
+#include <zguard/router.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+namespace detail {
+template <class Tr>
+class typed_messages;
+}  // namespace detail
+
+// Peer facts libzmq attaches to each received message.
+struct peer_info {
+  std::string user_id;       // set by the authenticator: Z85 key (CURVE), user name (PLAIN)
+  std::string peer_address;  // IP for tcp
+  // Behind a vouching broker (a vouched<...> socket): the client's
+  // authenticated id as the broker saw it, checked with the shared key.
+  // Empty on other sockets.
+  std::string vouched_client;
+};
+
+inline peer_info peer_of(zmq::message_t const& msg) {
+  peer_info p;
+  if (char const* v = zmq_msg_gets(msg.handle(), "User-Id")) p.user_id = v;
+  if (char const* v = zmq_msg_gets(msg.handle(), "Peer-Address")) p.peer_address = v;
+  return p;
+}
+
+// received<T>, verified<T> and routed<T> vouch for what zguard checked (the
+// peer's authenticated id, the signature, the reply handle): only a socket
+// makes them, and their members are const, so neither a change in place nor
+// an assignment can put unchecked content under the checked type. Copies
+// carry the same facts. Take the value out with a copy (or bind a const&).
+namespace detail {
+template <class Self, class... Args>
+inline constexpr bool made_only_by_socket =
+    !(sizeof...(Args) == 1 && (std::is_same_v<std::remove_cvref_t<Args>, Self> && ...));
+}  // namespace detail
+
+// A decoded message and who sent it.
+template <class Msg>
+class received {
+ public:
+  template <class... Args>
+    requires detail::made_only_by_socket<received, Args...>
+  explicit received(Args&&...) : received(refused()) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<void(Args...)>,
+                  "zguard::received<T>: only a socket's receive() makes one; it vouches for "
+                  "the peer's authenticated identity");
+  }
+  received(received const&) = default;
+  received& operator=(received const&) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<Msg>,
+                  "zguard::received<T>: cannot be assigned; what it vouches for stays as the socket made "
+                  "it (copy-construct a new one instead)");
+    return *this;
+  }
+
+  Msg const value;
+  peer_info const peer;
+
+ private:
+  received(Msg v, peer_info p)  // zguard: only a socket makes a received<T>
+      : value(std::move(v)), peer(std::move(p)) {}
+  static received const& refused();  // never defined: only the diagnostic above is reached
+  template <class Tr>
+  friend class detail::typed_messages;
+};
+
+// A message whose envelope verified (signature, key, topic, freshness,
+// replay) and whose payload decoded. Only a signed socket makes one.
+template <class Msg>
+class verified {
+ public:
+  template <class... Args>
+    requires detail::made_only_by_socket<verified, Args...>
+  explicit verified(Args&&...) : verified(refused()) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<void(Args...)>,
+                  "zguard::verified<T>: only a signed socket's receive() makes one, after "
+                  "the signature, key, topic, freshness and replay checks passed (G7)");
+  }
+  verified(verified const&) = default;
+  verified& operator=(verified const&) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<Msg>,
+                  "zguard::verified<T>: cannot be assigned; what it vouches for stays as the socket made "
+                  "it (copy-construct a new one instead)");
+    return *this;
+  }
+
+  Msg const value;
+  signed_origin const origin;  // key id, publisher epoch, sequence, timestamp
+  peer_info const peer;
+
+ private:
+  verified(Msg v, signed_origin o, peer_info p)  // zguard: only a signed socket makes a verified<T>
+      : value(std::move(v)), origin(o), peer(std::move(p)) {}
+  static verified const& refused();  // never defined: only the diagnostic above is reached
+  template <class Tr>
+  friend class detail::typed_messages;
+};
+
+// A message a ROUTER received: the value, the peer facts, the handle to
+// reply with (bound to the sender's authenticated key), and on a signed
+// socket who signed it.
+template <class Msg>
+class routed {
+ public:
+  template <class... Args>
+    requires detail::made_only_by_socket<routed, Args...>
+  explicit routed(Args&&...) : routed(refused()) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<void(Args...)>,
+                  "zguard::routed<T>: only a ROUTER's receive() makes one; its peer_handle "
+                  "is bound to the sender's authenticated key (G8)");
+  }
+  routed(routed const&) = default;
+  routed& operator=(routed const&) {  // NOLINT: exists only to explain why it cannot be used
+    static_assert(detail::dependent_false<Msg>,
+                  "zguard::routed<T>: cannot be assigned; what it vouches for stays as the socket made "
+                  "it (copy-construct a new one instead)");
+    return *this;
+  }
+
+  Msg const value;
+  peer_info const peer;
+  peer_handle const from;
+  signed_origin const origin;  // zero unless the socket verifies signatures
+
+ private:
+  routed(Msg v, peer_info p, peer_handle h, signed_origin o)  // zguard: only a ROUTER makes a routed<T>
+      : value(std::move(v)), peer(std::move(p)), from(std::move(h)), origin(o) {}
+  static routed const& refused();  // never defined: only the diagnostic above is reached
+  template <class Tr>
+  friend class detail::typed_messages;
+};
+
+}  // namespace v0
+}  // namespace zguard

@@ -1,0 +1,76 @@
+// zguard/socket/options.hpp - the libzmq options a socket type declares
+// (limits: G5, G6; REQ recovery; ROUTER_MANDATORY), set once at
+// construction and read back at every bind and connect.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include <zguard/limits.hpp>
+#include <zguard/pattern.hpp>
+#include <zguard/security.hpp>
+
+namespace zguard {
+inline namespace v0 {
+namespace detail {
+
+template <class Tr>
+void apply_declared_options(zmq::socket_t& sock) {
+  using L = typename Tr::L;
+  sock.set(zmq::sockopt::sndhwm, int(L::send_hwm));
+  sock.set(zmq::sockopt::rcvhwm, int(L::recv_hwm));
+  sock.set(zmq::sockopt::linger, int(L::linger));
+  sock.set(zmq::sockopt::sndtimeo, int(L::send_timeout));
+  sock.set(zmq::sockopt::rcvtimeo, int(L::recv_timeout));
+  if constexpr (L::template has<limit_slot::max_message_size>)
+    sock.set(zmq::sockopt::maxmsgsize, std::int64_t(L::max_message_size));
+  if constexpr (L::template has<limit_slot::handshake_timeout>)
+    sock.set(zmq::sockopt::handshake_ivl, int(L::handshake_timeout));
+  if constexpr (Tr::is_router && L::blocks_when_full) sock.set(zmq::sockopt::router_mandatory, 1);
+  if constexpr (std::is_same_v<typename Tr::P, req>) {
+    // REQ_RELAXED lets a new request go out after a lost reply,
+    // REQ_CORRELATE discards late replies to the old one (G6).
+    sock.set(zmq::sockopt::req_relaxed, 1);
+    sock.set(zmq::sockopt::req_correlate, 1);
+  }
+  // With no ZAP domain, libzmq's CURVE skips ZAP altogether.
+  sock.set(zmq::sockopt::zap_domain, std::string(Tr::D::name));
+}
+
+// Defence in depth: libzmq must still hold what the type declares
+// (mechanism, server role, limits, ZAP domain). The first option that
+// differs, or nullptr.
+template <class Tr>
+char const* first_changed_option(zmq::socket_t& sock) {
+  using M = typename Tr::M;
+  using L = typename Tr::L;
+  int const want = M::kind == mechanism_kind::curve ? ZMQ_CURVE : M::kind == mechanism_kind::plain ? ZMQ_PLAIN : ZMQ_NULL;
+  if (sock.get(zmq::sockopt::mechanism) != want) return "mechanism";
+  if constexpr (M::role == mechanism_role::server && M::kind == mechanism_kind::curve)
+    if (!sock.get(zmq::sockopt::curve_server)) return "CURVE server role";
+  if constexpr (M::role == mechanism_role::server && M::kind == mechanism_kind::plain)
+    if (!sock.get(zmq::sockopt::plain_server)) return "PLAIN server role";
+  if (sock.get(zmq::sockopt::sndhwm) != int(L::send_hwm)) return "send_hwm";
+  if (sock.get(zmq::sockopt::rcvhwm) != int(L::recv_hwm)) return "recv_hwm";
+  if (sock.get(zmq::sockopt::linger) != int(L::linger)) return "linger_ms";
+  if (sock.get(zmq::sockopt::sndtimeo) != int(L::send_timeout)) return "send_timeout_ms";
+  if (sock.get(zmq::sockopt::rcvtimeo) != int(L::recv_timeout)) return "recv_timeout_ms";
+  if constexpr (L::template has<limit_slot::max_message_size>)
+    if (sock.get(zmq::sockopt::maxmsgsize) != std::int64_t(L::max_message_size)) return "max_message_size";
+  if constexpr (L::template has<limit_slot::handshake_timeout>)
+    if (sock.get(zmq::sockopt::handshake_ivl) != int(L::handshake_timeout)) return "handshake_timeout_ms";
+  if (sock.get(zmq::sockopt::zap_domain) != Tr::D::name) return "ZAP domain";
+  return nullptr;
+}
+
+// IPv6 (dual stack) for "[addr]" and "*" hosts; plain IPv4 otherwise, so
+// IPv4 peers are reported as a.b.c.d rather than ::ffff:a.b.c.d.
+inline void use_ipv6_for(zmq::socket_t& sock, std::string_view host) {
+  sock.set(zmq::sockopt::ipv6, (host.starts_with("[") || host.starts_with("*:")) ? 1 : 0);
+}
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard

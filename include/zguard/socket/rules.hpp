@@ -1,0 +1,314 @@
+// zguard/socket/rules.hpp - the rules a socket type must keep (G1, G2, G5,
+// G6, G7, G8, G10, G12), checked at compile time, and the constructor
+// arguments each mechanism and signing role needs. Each broken rule is one
+// static_assert whose text names the missing or wrong piece and the fix.
+#pragma once
+
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include <zguard/auth.hpp>
+#include <zguard/channel.hpp>
+#include <zguard/context.hpp>
+#include <zguard/detail/policy_set.hpp>
+#include <zguard/keys.hpp>
+#include <zguard/limits.hpp>
+#include <zguard/pattern.hpp>
+#include <zguard/security.hpp>
+#include <zguard/signing.hpp>
+#include <zguard/transport.hpp>
+#include <zguard/vouch.hpp>
+
+namespace zguard {
+inline namespace v0 {
+namespace detail {
+
+template <class P>
+using as_policy = std::conditional_t<Policy<P>, P, missing<void>>;
+
+// Whether a policy's slot is one zguard has (a type naming another slot
+// would be silently ignored).
+template <class X>
+inline constexpr bool known_slot = [] {
+  if constexpr (Policy<X>) {
+    using Sl = typename X::zguard_slot;
+    return std::is_same_v<Sl, slot::domain> || std::is_same_v<Sl, slot::transport> ||
+           std::is_same_v<Sl, slot::pattern> || std::is_same_v<Sl, slot::mechanism> ||
+           std::is_same_v<Sl, slot::limits> || std::is_same_v<Sl, slot::channel> || std::is_same_v<Sl, slot::signing> ||
+           std::is_same_v<Sl, slot::vouch>;
+  } else {
+    return false;
+  }
+}();
+
+// The rules of G1, G2, G5, G6, G10, G12 for one combination. Stops at the
+// first broken rule so the compiler prints one message, not a cascade.
+// A slot filled by a type that is not zguard's own tag stops the rules
+// silently: the socket's own static_asserts name it.
+template <class D, class T, class P, class M, class L, class C, class S>
+consteval bool check_socket_rules() {
+  if constexpr (is_missing<D>) {
+    static_assert(dependent_false<D>,
+                  "zguard::socket: no security domain; add zguard::domain<\"name\"> to the "
+                  "socket's policies (G10)");
+    return false;
+  } else if constexpr (!SecurityDomain<D>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (is_missing<T>) {
+    static_assert(dependent_false<T>,
+                  "zguard::socket: no transport; add zguard::tcp, ipc, inproc, pgm or epgm");
+    return false;
+  } else if constexpr (!Transport<T>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (is_missing<P>) {
+    static_assert(dependent_false<P>,
+                  "zguard::socket: no pattern; add zguard::req, rep, dealer, router, pub, sub, "
+                  "xpub, xsub, push, pull or pair");
+    return false;
+  } else if constexpr (!Pattern<P>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (is_missing<M>) {
+    static_assert(dependent_false<M>,
+                  "zguard::socket: no security mechanism; add zguard::curve_server / "
+                  "curve_client, plain_server / plain_client (ipc), null_mechanism "
+                  "(inproc, ipc) or zguard::insecure<\"reason\"> (G1)");
+    return false;
+  } else if constexpr (!Mechanism<M>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (is_missing<L>) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: no limits; add zguard::limits<send_hwm<N>, recv_hwm<N>, "
+                  "drop_when_full|block_when_full, max_message_size<N>, linger_ms<N>, "
+                  "send_timeout_ms<N>, recv_timeout_ms<N>, handshake_timeout_ms<N>> (G5, G6)");
+    return false;
+  } else if constexpr (!Limits<L>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (!is_missing<C> && !Channel<C>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (!is_missing<S> && !SigningPolicy<S>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (T::multicast && !(std::is_same_v<P, pub> || std::is_same_v<P, sub> ||
+                                         std::is_same_v<P, xpub> || std::is_same_v<P, xsub>)) {
+    static_assert(dependent_false<P>, "zguard::socket: pgm/epgm carry only PUB/SUB (G12)");
+    return false;
+  } else if constexpr (!T::carries_mechanism && M::kind != mechanism_kind::null) {
+    static_assert(dependent_false<M>,
+                  "zguard::socket: this transport (inproc, pgm, epgm) carries no security "
+                  "mechanism: libzmq would silently ignore CURVE/PLAIN here; use "
+                  "zguard::null_mechanism (inproc) or zguard::insecure<\"reason\"> (pgm/epgm)");
+    return false;
+  } else if constexpr (M::kind == mechanism_kind::plain && !std::is_same_v<T, ipc>) {
+    static_assert(dependent_false<M>,
+                  "zguard::socket: PLAIN sends the password in clear text; it is allowed only "
+                  "on ipc (G2): use CURVE on tcp");
+    return false;
+  } else if constexpr (M::kind == mechanism_kind::null && !M::is_insecure &&
+                       (std::is_same_v<T, tcp> || T::multicast)) {
+    static_assert(dependent_false<M>,
+                  "zguard::socket: NULL security on a network transport sends everything in "
+                  "clear text and lets anyone connect (G1): use curve_server/curve_client, "
+                  "or say so visibly with zguard::insecure<\"reason\">");
+    return false;
+  } else if constexpr (T::multicast && is_missing<S>) {
+    static_assert(dependent_false<S>,
+                  "zguard::socket: pgm/epgm deliver to anyone on the network segment and carry no "
+                  "mechanism; every message must be signed: add zguard::signing<zguard::ed25519> "
+                  "(or blake2b_mac) and a topic channel (G12)");
+    return false;
+  } else if constexpr (!is_missing<S> && is_missing<C>) {
+    static_assert(dependent_false<S>,
+                  "zguard::socket: signing covers typed messages; add a channel (zguard::topic, "
+                  "service or stream) next to zguard::signing<...> (G7)");
+    return false;
+  } else if constexpr (!L::template has<limit_slot::send_hwm>) {
+    static_assert(dependent_false<L>, "zguard::socket: limits<> has no send_hwm<N> (G5)");
+    return false;
+  } else if constexpr (!L::template has<limit_slot::recv_hwm>) {
+    static_assert(dependent_false<L>, "zguard::socket: limits<> has no recv_hwm<N> (G5)");
+    return false;
+  } else if constexpr (!L::template has<limit_slot::overflow>) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: limits<> has no overflow policy; add drop_when_full or "
+                  "block_when_full (G5)");
+    return false;
+  } else if constexpr (T::outside_process && !L::template has<limit_slot::max_message_size>) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: limits<> has no max_message_size<N>; a socket that receives "
+                  "from other processes must bound ZMQ_MAXMSGSIZE (G5)");
+    return false;
+  } else if constexpr (!L::template has<limit_slot::linger>) {
+    static_assert(dependent_false<L>, "zguard::socket: limits<> has no linger_ms<N> (G6)");
+    return false;
+  } else if constexpr (!L::template has<limit_slot::send_timeout>) {
+    static_assert(dependent_false<L>, "zguard::socket: limits<> has no send_timeout_ms<N> (G6)");
+    return false;
+  } else if constexpr (!L::template has<limit_slot::recv_timeout>) {
+    static_assert(dependent_false<L>, "zguard::socket: limits<> has no recv_timeout_ms<N> (G6)");
+    return false;
+  } else if constexpr (T::carries_mechanism && !L::template has<limit_slot::handshake_timeout>) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: limits<> has no handshake_timeout_ms<N>; the libzmq default "
+                  "lets a silent peer hold a connection for 30 s (G6)");
+    return false;
+  } else if constexpr (P::full == when_full::drops && L::blocks_when_full) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: PUB/SUB/XPUB/XSUB drop messages at the HWM in libzmq; "
+                  "declare zguard::drop_when_full (G5)");
+    return false;
+  } else if constexpr (P::full == when_full::blocks && !L::blocks_when_full) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: REQ/REP/DEALER/PUSH/PULL/PAIR block at the HWM in libzmq; "
+                  "declare zguard::block_when_full (bounded by send_timeout_ms) (G5)");
+    return false;
+  } else if constexpr (!is_missing<C> && !channel_sides<C, P>::fits) {
+    static_assert(dependent_false<C>,
+                  "zguard::socket: the channel does not fit the pattern: service<Req, Rep> needs "
+                  "REQ/REP/DEALER/ROUTER, topic<\"name\", S> PUB/XPUB/SUB/XSUB, stream<S> PUSH/PULL");
+    return false;
+  } else if constexpr (!is_missing<C> && std::is_same_v<P, router> && !L::blocks_when_full) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: a typed ROUTER replies to peers by handle; declare "
+                  "zguard::block_when_full so that ROUTER_MANDATORY makes a reply to a gone or "
+                  "unknown peer an error instead of a silent drop (G8)");
+    return false;
+  } else if constexpr (M::kind == mechanism_kind::curve && L::template has<limit_slot::max_message_size> &&
+                       L::max_message_size < 512) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: a CURVE socket needs max_message_size<N> with N >= 512: libzmq applies "
+                  "ZMQ_MAXMSGSIZE to the handshake too, and the CURVE INITIATE command (about 300 bytes "
+                  "with metadata) over a smaller limit makes every handshake fail (G5)");
+    return false;
+  } else if constexpr (!is_missing<C> && L::template has<limit_slot::max_message_size> &&
+                       max_size_of<typename channel_sides<C, P>::sends>() > std::size_t(L::max_message_size)) {
+    using Sc = typename channel_sides<C, P>::sends;  // schema_too_large names both sizes and the largest field
+    return schema_too_large<Sc, max_encoded_size<Sc>, std::size_t(L::max_message_size), largest_field_name<Sc>,
+                            largest_field_size<Sc>>();
+  } else if constexpr (!is_missing<C> && L::template has<limit_slot::max_message_size> &&
+                       max_size_of<typename channel_sides<C, P>::receives>() > std::size_t(L::max_message_size)) {
+    using Sc = typename channel_sides<C, P>::receives;
+    return schema_too_large<Sc, max_encoded_size<Sc>, std::size_t(L::max_message_size), largest_field_name<Sc>,
+                            largest_field_size<Sc>>();
+  } else {
+    return true;
+  }
+}
+
+// vouched<...> (vouch.hpp), checked once the other rules hold: a worker
+// that takes vouched requests serves typed requests (REP or ROUTER).
+template <bool RulesHold, class V, class C, class P>
+consteval bool check_vouch_rules() {
+  if constexpr (!RulesHold) {
+    return false;
+  } else if constexpr (is_missing<V>) {
+    return true;
+  } else if constexpr (!VouchPolicy<V>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (is_missing<C> || !(std::is_same_v<P, rep> || std::is_same_v<P, router>)) {
+    static_assert(dependent_false<V>,
+                  "zguard::socket: vouched<...> is for workers behind a vouching broker: a REP or ROUTER "
+                  "with a service<Req, Rep> channel (the vouch is checked before the request is decoded)");
+    return false;
+  } else {
+    return true;
+  }
+}
+template <class T, class A>
+inline constexpr bool is_signing_key_of = false;
+template <class A>
+inline constexpr bool is_signing_key_of<signing_key<A>, A> = true;
+template <class T, class A>
+inline constexpr bool is_verify_keys_of = false;
+template <class A>
+inline constexpr bool is_verify_keys_of<verify_keys<A>, A> = true;
+template <std::size_t I, class... A>
+struct nth_type {
+  using type = void;
+};
+template <std::size_t I, class... A>
+  requires(I < sizeof...(A))
+struct nth_type<I, A...> {
+  using type = std::tuple_element_t<I, std::tuple<A...>>;
+};
+
+// What the mechanism needs: Tr is the socket's traits (socket/traits.hpp).
+template <class Tr, class... A>
+constexpr bool check_mechanism_arguments() {
+  using D = typename Tr::D;
+  using M = typename Tr::M;
+  constexpr bool has_auth = (std::is_same_v<A, authenticator<D>> || ...);
+  constexpr bool other_auth =
+      ((requires { typename A::domain_type; } && !std::is_same_v<A, authenticator<D>> &&
+        !std::is_same_v<A, context<D>>) || ...);
+  if constexpr (M::kind == mechanism_kind::curve && M::role == mechanism_role::server) {
+    constexpr bool ok = std::is_same_v<type_list<A...>, type_list<authenticator<D>, keypair>>;
+    static_assert(!other_auth, "zguard::socket: the authenticator belongs to another security domain (G10)");
+    static_assert(other_auth || has_auth,
+                  "zguard::socket: a CURVE server needs an authenticator of its context "
+                  "(zguard::authenticator<D>): without a ZAP handler libzmq accepts every "
+                  "client; write socket(ctx, auth, server_keypair) (G3)");
+    static_assert(!has_auth || ok, "zguard::socket: a CURVE server is made as socket(ctx, auth, server_keypair) (G4)");
+    return ok;
+  } else if constexpr (M::kind == mechanism_kind::curve) {
+    constexpr bool ok = std::is_same_v<type_list<A...>, type_list<keypair, public_key>>;
+    static_assert(ok,
+                  "zguard::socket: a CURVE client needs its own keypair and the server's "
+                  "public key: socket(ctx, client_keypair, server_public_key) (G4)");
+    return ok;
+  } else if constexpr (M::kind == mechanism_kind::plain && M::role == mechanism_role::server) {
+    constexpr bool ok = std::is_same_v<type_list<A...>, type_list<authenticator<D>>>;
+    static_assert(!other_auth, "zguard::socket: the authenticator belongs to another security domain (G10)");
+    static_assert(other_auth || ok,
+                  "zguard::socket: a PLAIN server needs an authenticator of its context to "
+                  "check passwords: socket(ctx, auth) (G2, G3)");
+    return ok;
+  } else if constexpr (M::kind == mechanism_kind::plain) {
+    constexpr bool ok = std::is_same_v<type_list<A...>, type_list<plain_credentials>>;
+    static_assert(ok,
+                  "zguard::socket: a PLAIN client needs its credentials: "
+                  "socket(ctx, zguard::plain_credentials{user, password})");
+    return ok;
+  } else {
+    static_assert(sizeof...(A) == 0, "zguard::socket: a NULL socket takes no keys or authenticator");
+    return sizeof...(A) == 0;
+  }
+}
+
+// The whole argument list after the context: the mechanism's arguments,
+// then signing_key<Alg> (a signed socket that sends), verify_keys<Alg> (one
+// that receives), and last a vouched<...> worker's verify_keys<blake2b_mac>.
+template <class Tr, class... A>
+constexpr bool check_socket_arguments() {
+  constexpr std::size_t n = sizeof...(A);
+  constexpr std::size_t trailing = Tr::signing_arguments + Tr::vouch_arguments;
+  using key_arg = typename nth_type<n - trailing, A...>::type;
+  using keys_arg = typename nth_type<n - 1 - Tr::vouch_arguments, A...>::type;
+  using vouch_arg = typename nth_type<n - 1, A...>::type;
+  if constexpr (Tr::checks_vouch && !is_verify_keys_of<vouch_arg, blake2b_mac>) {
+    static_assert(dependent_false<vouch_arg>,
+                  "zguard::socket: a vouched<...> worker needs the key it shares with its broker: pass "
+                  "zguard::verify_keys<zguard::blake2b_mac> as the last constructor argument");
+    return false;
+  } else if constexpr (Tr::signs && !is_signing_key_of<key_arg, typename Tr::signing_algorithm>) {
+    static_assert(dependent_false<key_arg>,
+                  "zguard::socket: a signed socket that sends needs its signing key: pass "
+                  "zguard::signing_key<Alg> of the socket's signing algorithm after the "
+                  "mechanism's arguments (G7)");
+    return false;
+  } else if constexpr (Tr::verifies && !is_verify_keys_of<keys_arg, typename Tr::signing_algorithm>) {
+    static_assert(dependent_false<keys_arg>,
+                  "zguard::socket: a signed socket that receives needs the keys to verify "
+                  "with: pass zguard::verify_keys<Alg> of the socket's signing algorithm as "
+                  "the last constructor argument (G7)");
+    return false;
+  } else {
+    return []<std::size_t... I>(std::index_sequence<I...>) {
+      return check_mechanism_arguments<Tr, typename nth_type<I, A...>::type...>();
+    }(std::make_index_sequence<n - trailing>{});
+  }
+}
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard

@@ -1,0 +1,167 @@
+// zguard/socket/traits.hpp - what a socket type is, read from its policies.
+//
+// socket_traits<Policies...> finds each policy by its slot (in any order),
+// refuses types that are not zguard's own tags, runs the rules
+// (socket/rules.hpp) and derives what the socket is: typed or raw, signed,
+// signing or verifying, a ROUTER that tracks its connections, and which
+// operations it offers. Every part of a socket reads these; zguard::socket
+// inherits them, so socket<...>::pattern_type, ::typed, ::offers_send, ...
+// are the answers for users and generic code.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+
+#include <zguard/channel.hpp>
+#include <zguard/detail/policy_set.hpp>
+#include <zguard/limits.hpp>
+#include <zguard/pattern.hpp>
+#include <zguard/security.hpp>
+#include <zguard/signing.hpp>
+#include <zguard/socket/rules.hpp>
+#include <zguard/transport.hpp>
+#include <zguard/vouch.hpp>
+
+namespace zguard {
+inline namespace v0 {
+namespace detail {
+
+template <class S>
+struct signing_algorithm_of {
+  using type = void;
+};
+template <class S>
+  requires requires { typename S::algorithm; }
+struct signing_algorithm_of<S> {
+  using type = typename S::algorithm;
+};
+template <class L>
+inline constexpr bool rate_limited_v = false;
+template <class L>
+  requires requires { L::rate_limited; }
+inline constexpr bool rate_limited_v<L> = L::rate_limited;
+
+template <class... Policies>
+struct socket_traits {
+  using domain_type = find_policy_t<slot::domain, as_policy<Policies>...>;
+  using transport_type = find_policy_t<slot::transport, as_policy<Policies>...>;
+  using pattern_type = find_policy_t<slot::pattern, as_policy<Policies>...>;
+  using mechanism_type = find_policy_t<slot::mechanism, as_policy<Policies>...>;
+  using limits_type = find_policy_t<slot::limits, as_policy<Policies>...>;
+  // Optional: without a channel the socket carries raw frames.
+  using channel_type = find_policy_t<slot::channel, as_policy<Policies>...>;
+  // Optional: zguard::signing<Alg, ...> signs what the channel sends and
+  // verifies what it receives.
+  using signing_type = find_policy_t<slot::signing, as_policy<Policies>...>;
+  // Optional: zguard::vouched<blake2b_mac, ...> checks a broker's vouch on
+  // every request (vouch.hpp).
+  using vouch_type = find_policy_t<slot::vouch, as_policy<Policies>...>;
+
+ private:
+  static_assert((known_slot<Policies> && ...),
+                "zguard::socket: every argument must be a zguard policy: a domain<\"name\">, a "
+                "transport, a pattern, a mechanism, a limits<...>, a channel, a signing<...> or a vouched<...>");
+  static_assert(count_policy<slot::domain, as_policy<Policies>...> <= 1 &&
+                    count_policy<slot::transport, as_policy<Policies>...> <= 1 &&
+                    count_policy<slot::pattern, as_policy<Policies>...> <= 1 &&
+                    count_policy<slot::mechanism, as_policy<Policies>...> <= 1 &&
+                    count_policy<slot::limits, as_policy<Policies>...> <= 1 &&
+                    count_policy<slot::channel, as_policy<Policies>...> <= 1 &&
+                    count_policy<slot::signing, as_policy<Policies>...> <= 1 &&
+                    count_policy<slot::vouch, as_policy<Policies>...> <= 1,
+                "zguard::socket: two policies fill the same slot (one domain, transport, "
+                "pattern, mechanism, limits, channel, signing and vouched each)");
+  // Only zguard's own tags fill a slot: the rules compare with those exact
+  // types, so a derived or look-alike type (struct lan_tcp : tcp {}) could
+  // change a rule's outcome. Checked here, before any rule names T.
+  static_assert(is_missing<domain_type> || SecurityDomain<domain_type>,
+                "zguard::socket: the domain slot holds a type that is not a zguard::domain<\"name\">; "
+                "derived or hand-written tags are refused (only zguard's own tags fill a slot)");
+  static_assert(is_missing<transport_type> || Transport<transport_type>,
+                "zguard::socket: the transport slot holds a type that is not a zguard transport tag "
+                "(tcp, ipc, inproc, pgm, epgm); derived or hand-written tags are refused");
+  static_assert(is_missing<pattern_type> || Pattern<pattern_type>,
+                "zguard::socket: the pattern slot holds a type that is not a zguard pattern tag "
+                "(req, rep, dealer, router, pub, sub, xpub, xsub, push, pull, pair); derived or "
+                "hand-written tags are refused");
+  static_assert(is_missing<mechanism_type> || Mechanism<mechanism_type>,
+                "zguard::socket: the mechanism slot holds a type that is not a zguard mechanism tag "
+                "(curve_server, curve_client, plain_server, plain_client, null_mechanism, "
+                "insecure<\"reason\">); derived or hand-written tags are refused");
+  static_assert(is_missing<limits_type> || Limits<limits_type>,
+                "zguard::socket: the limits slot holds a type that is not a zguard::limits<...>; "
+                "derived or hand-written limits are refused");
+  static_assert(is_missing<channel_type> || Channel<channel_type>,
+                "zguard::socket: the channel slot holds a type that is not a zguard::service<...>, "
+                "topic<...> or stream<...>; derived or hand-written channels are refused");
+  static_assert(is_missing<signing_type> || SigningPolicy<signing_type>,
+                "zguard::socket: the signing slot holds a type that is not a zguard::signing<...>; "
+                "derived or hand-written signing policies are refused");
+  static_assert(is_missing<vouch_type> || VouchPolicy<vouch_type>,
+                "zguard::socket: the vouch slot holds a type that is not a zguard::vouched<...>; "
+                "derived or hand-written policies are refused");
+
+ public:
+  // Whether every rule holds; when not, one static_assert has said why and
+  // the socket is assembled from nothing but silent stand-ins.
+  static constexpr bool valid =
+      check_vouch_rules<check_socket_rules<domain_type, transport_type, pattern_type, mechanism_type, limits_type,
+                                           channel_type, signing_type>(),
+                        vouch_type, channel_type, pattern_type>();
+
+  using D = domain_type;
+  using T = transport_type;
+  using P = pattern_type;
+  using M = mechanism_type;
+  using L = limits_type;
+  using C = channel_type;
+  using S = signing_type;
+  static constexpr bool typed = !is_missing<C>;
+  static constexpr bool is_signed = !is_missing<S>;
+  using signing_algorithm = typename signing_algorithm_of<S>::type;  // void when unsigned
+  // A signed socket signs what its channel sends and verifies what it receives.
+  static constexpr bool signs =
+      is_signed && typed && !std::is_same_v<typename channel_sides<C, P>::sends, nothing_carried>;
+  static constexpr bool verifies =
+      is_signed && typed && !std::is_same_v<typename channel_sides<C, P>::receives, nothing_carried>;
+  // A vouched<...> worker checks the broker's vouch on every request.
+  static constexpr bool checks_vouch = !is_missing<vouch_type>;
+  static constexpr bool is_router = std::is_same_v<P, router>;
+  static constexpr bool rate_limited = rate_limited_v<L>;
+  // A ROUTER on a network transport reads its own monitor, so a reply never
+  // follows a routing id to a new connection (G8).
+  static constexpr bool monitors_connections = [] {
+    if constexpr (valid) return is_router && T::carries_mechanism;
+    else return false;
+  }();
+  // How many constructor arguments follow the mechanism's.
+  static constexpr std::size_t signing_arguments = std::size_t(signs) + std::size_t(verifies);
+  static constexpr std::size_t vouch_arguments = std::size_t(checks_vouch);
+
+  // What this socket offers: one family per kind. A socket without a
+  // channel carries raw frames; one with a channel carries its schemas,
+  // under the same names. An absent operation still has a member whose
+  // body says why it is absent, so generic code asks these instead of
+  // whether a call compiles.
+  static constexpr bool offers_send = [] {  // a ROUTER's takes the peer first: send(peer, msg)
+    if constexpr (valid) return P::can_send && (typed || !is_router);
+    else return false;
+  }();
+  static constexpr bool offers_receive = [] {
+    if constexpr (valid) return P::can_recv && (typed || !is_router);
+    else return false;
+  }();
+  static constexpr bool offers_receive_multipart = offers_receive && !typed;
+  static constexpr bool offers_subscribe = valid && !typed && std::is_same_v<P, sub>;
+  static constexpr bool offers_call = valid && std::is_same_v<P, req>;
+  static constexpr bool offers_serve = valid && (std::is_same_v<P, rep> || (typed && is_router));
+};
+
+template <class X>
+inline constexpr bool is_socket_traits = false;
+template <class... Ps>
+inline constexpr bool is_socket_traits<socket_traits<Ps...>> = true;
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard

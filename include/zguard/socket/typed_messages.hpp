@@ -1,0 +1,464 @@
+// zguard/socket/typed_messages.hpp - the operations of a socket with a
+// channel: its schemas only (G9), sealed and verified when it is signed
+// (G7), routed by peer_handle on a ROUTER (G8), limited per peer (G14),
+// vouched behind a broker. Same names as a raw socket's (send, receive,
+// call, serve); what does not apply is still a member whose body says why.
+//
+// Every received message goes through one path (next_payload): framing,
+// ROUTER routing id, rate limit, broker vouch, envelope verification, then
+// decoding. What fails is refused, logged, counted, answered where the
+// pattern lets us, and the socket keeps serving.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <zguard/channel.hpp>
+#include <zguard/codec.hpp>
+#include <zguard/envelope.hpp>
+#include <zguard/rate_limit.hpp>
+#include <zguard/router.hpp>
+#include <zguard/socket/core.hpp>
+#include <zguard/socket/deliveries.hpp>
+#include <zguard/socket/routing.hpp>
+#include <zguard/socket/sealing.hpp>
+#include <zguard/vouch.hpp>
+
+namespace zguard {
+inline namespace v0 {
+namespace detail {
+
+// Whether T is a schema (a variable, so a failed check prints one line).
+template <class T>
+inline constexpr bool schema_type = Schema<T>;
+
+template <class Tr>
+class typed_messages : public socket_core<Tr> {
+  using core = socket_core<Tr>;
+
+ public:
+  using typename Tr::P;
+  using typename Tr::L;
+  using typename Tr::C;
+  using typename Tr::S;
+
+ private:
+  using sends_type = typename channel_sides<C, P>::sends;
+  using receives_type = typename channel_sides<C, P>::receives;
+  static constexpr bool is_req = std::is_same_v<P, req>;
+  static constexpr bool is_rep = std::is_same_v<P, rep>;
+  static constexpr bool sends = P::can_send && !Tr::is_router;
+  static constexpr bool receives = P::can_recv;
+  static constexpr bool serves = is_rep || Tr::is_router;
+  static constexpr bool topic_frame = C::kind == channel_kind::topic;
+
+ public:
+  // What receive() gives: received<T>, verified<T> on a signed socket,
+  // routed<T> on a ROUTER.
+  template <class Msg>
+  using delivery =
+      std::conditional_t<Tr::is_router, routed<Msg>, std::conditional_t<Tr::verifies, verified<Msg>, received<Msg>>>;
+
+  // The core's arguments, then signing_key<Alg> where the channel sends,
+  // verify_keys<Alg> where it receives, a vouched worker's key last.
+  template <class Ctx, class... Args>
+  explicit typed_messages(Ctx& ctx, Args&&... args) : core(ctx, args...) {
+    if constexpr (check_socket_arguments<Tr, std::remove_cvref_t<Args>...>()) {
+      auto all = std::forward_as_tuple(args...);
+      constexpr std::size_t n_mechanism = sizeof...(Args) - Tr::signing_arguments - Tr::vouch_arguments;
+      if constexpr (Tr::signs) signer_.emplace(std::get<n_mechanism>(all));
+      if constexpr (Tr::verifies) verifier_.emplace(std::get<n_mechanism + std::size_t(Tr::signs)>(all));
+      if constexpr (Tr::checks_vouch) vouch_.emplace(std::get<sizeof...(Args) - 1>(all));
+    }
+    // A typed SUB receives exactly its channel's topic.
+    if constexpr (std::is_same_v<P, sub>) this->zmq_socket().set(zmq::sockopt::subscribe, C::name);
+  }
+
+  // Sends one message of the channel's schema (a topic channel sends the
+  // topic frame first; a signed socket seals it in an envelope). False on
+  // timeout (logged).
+  template <class Msg>
+  [[nodiscard]] bool send(Msg const& msg) requires sends {
+    static_assert(schema_type<Msg>,
+                  "zguard::socket::send: a socket with a channel sends its channel's schemas, never raw "
+                  "frames: its receivers decode (and, when signed, verify) every message (G7, G9)");
+    static_assert(!schema_type<Msg> || std::is_same_v<Msg, sends_type>,
+                  "zguard::socket::send: this socket's channel does not carry that type; "
+                  "see the channel policy (service, topic, stream)");
+    if constexpr (std::is_same_v<Msg, sends_type>) return send_payload(encoded(msg));
+    else return false;
+  }
+
+  // ROUTER: a reply to the peer a message came from. False (and logged) when
+  // the routing id is now bound to another key, the request's connection
+  // closed, or the peer is gone (ROUTER_MANDATORY makes that an error, not
+  // a silent drop).
+  template <class Msg>
+  [[nodiscard]] bool send(peer_handle const& to, Msg const& msg) requires Tr::is_router {
+    static_assert(std::is_same_v<Msg, sends_type>,
+                  "zguard::socket::send: this socket's channel does not carry that type; "
+                  "see the channel policy (service, topic, stream)");
+    return send_to(to, encoded(msg));
+  }
+
+  // The next well-formed message, or nullopt when none came within
+  // recv_timeout_ms (also while refused messages keep arriving). Malformed
+  // messages are refused, logged as "message.refused" and counted; a REP
+  // answers them with a zguard::refusal so the client learns why. On a
+  // signed socket, envelopes that fail verification are dropped and logged
+  // as "verify.<reason>"; only verified messages are returned.
+  template <class Msg = receives_type>
+  std::optional<delivery<Msg>> receive() requires receives {
+    static_assert(schema_type<Msg>,
+                  "zguard::socket::receive<T>: a socket with a channel hands out its channel's schemas only, "
+                  "decoded (and, when signed, verified): never its raw frames (G7, G9)");
+    static_assert(!schema_type<Msg> || std::is_same_v<Msg, receives_type>,
+                  "zguard::socket::receive<T>: T is not what this socket's channel delivers");
+    if constexpr (!std::is_same_v<Msg, receives_type>) return std::nullopt;
+    else for (;;) {
+      auto in = next_payload();
+      if (!in) return std::nullopt;
+      auto decoded = decode<Msg>(in->payload);
+      if (!decoded) {
+        refuse(&in->frames.back(), decoded.error());
+        answer_refusal(*in, decoded.error().reason, decoded.error().field);
+        if constexpr (is_req) return std::nullopt;  // REQ must send before it may receive again
+        continue;
+      }
+      if constexpr (Tr::is_router)
+        return routed<Msg>{std::move(decoded.value()), std::move(in->peer), std::move(*in->from), in->origin};
+      else if constexpr (Tr::verifies)
+        return verified<Msg>(std::move(decoded.value()), in->origin, std::move(in->peer));
+      else return received<Msg>{std::move(decoded.value()), std::move(in->peer)};
+    }
+  }
+
+  // REQ: one request, its reply decoded. nullopt when no reply came in
+  // `attempts` tries; an error result when the reply was malformed or the
+  // service refused the request (reason peer_refused, field says why).
+  template <class Req>
+  std::optional<result<receives_type>> call(Req const& request, int attempts = 3) requires is_req {
+    static_assert(schema_type<Req>,
+                  "zguard::socket::call: a socket with a channel sends its channel's schemas, never raw "
+                  "frames: the service decodes (and, when signed, verifies) every request (G7, G9)");
+    static_assert(!schema_type<Req> || std::is_same_v<Req, sends_type>,
+                  "zguard::socket::call: this socket's channel does not carry that request type");
+    if constexpr (!std::is_same_v<Req, sends_type>) return std::nullopt;
+    else {
+    auto const frame = encoded(request);
+    for (int i = 1; i <= attempts; ++i) {
+      if (!send_payload(frame)) continue;
+      auto in = next_payload();
+      if (!in) {
+        this->log().emit("req.timeout", severity::warning, {{"socket", core::label()}, {"attempt", std::to_string(i)}});
+        continue;
+      }
+      auto decoded = decode<receives_type>(in->payload);
+      if (decoded) return decoded;
+      if (auto r = decode<refusal>(in->payload))
+        return result<receives_type>(decode_error{decode_reason::peer_refused,
+                                                  std::string(to_string(static_cast<decode_reason>(r->reason))) +
+                                                      (r->field.size() ? " at " + r->field.str() : ""),
+                                                  0});
+      refuse(&in->frames.back(), decoded.error());
+      return decoded;
+    }
+    this->log().emit("req.gave_up", severity::warning, {{"socket", core::label()}, {"attempts", std::to_string(attempts)}});
+    return std::nullopt;
+    }
+  }
+
+  // REP, ROUTER: answers every well-formed request with
+  // handler(request, peer) until stop is requested; malformed requests get
+  // a refusal. On a signed socket the handler gets the verified request's
+  // origin as well: handler(request, peer, origin). A ROUTER sends each
+  // reply back to its sender.
+  template <class Handler>
+  void serve(Handler&& handler, std::stop_token stop) requires serves {
+    constexpr bool fits = Tr::verifies
+                              ? std::is_invocable_v<Handler&, receives_type const&, peer_info const&, signed_origin const&>
+                              : std::is_invocable_v<Handler&, receives_type const&, peer_info const&>;
+    static_assert(fits,
+                  "zguard::socket::serve: on a socket with a channel the handler takes the decoded request: "
+                  "handler(request, peer_info) -> reply, and on a signed socket handler(request, peer_info, "
+                  "signed_origin) -> reply; raw frames are never handed out (G7, G9)");
+    if constexpr (fits) while (!stop.stop_requested()) {
+      auto got = receive<receives_type>();
+      if (!got) continue;
+      try {
+        auto reply = [&] {
+          if constexpr (Tr::verifies) return handler(got->value, got->peer, got->origin);
+          else return handler(got->value, got->peer);
+        }();
+        if constexpr (Tr::is_router) (void)send(got->from, reply);
+        else (void)send(reply);
+      } catch (std::exception const& e) {
+        this->log().emit("handler.error", severity::warning,
+                         {{"socket", core::label()}, {"user_id", got->peer.user_id}, {"what", e.what()}});
+        if constexpr (Tr::is_router) send_refusal_to(got->from, decode_reason::peer_refused, "handler error");
+        else reply_refusal(decode_reason::peer_refused, "handler error");
+      }
+    }
+  }
+
+  // --- absent operations: each says why ------------------------------------
+  template <class... A>
+  [[nodiscard]] bool send(A&&...) requires(!sends && !Tr::is_router) {
+    static_assert(dependent_false<P>,
+                  "zguard::socket::send: this socket's pattern only receives (SUB, PULL); it sends nothing");
+    return false;
+  }
+  template <class Msg>
+  [[nodiscard]] bool send(Msg const&) requires Tr::is_router {
+    static_assert(dependent_false<Msg>,
+                  "zguard::socket::send: a ROUTER only replies, to the peer a request came from: "
+                  "send(got->from, reply) with the peer_handle from receive() (G8)");
+    return false;
+  }
+  template <class Msg>
+  [[nodiscard]] bool send(peer_handle const&, Msg const&) requires(!Tr::is_router) {
+    static_assert(dependent_false<Msg>,
+                  "zguard::socket::send(peer, msg): only a ROUTER addresses a peer; this socket "
+                  "sends with send(msg)");
+    return false;
+  }
+  template <class Msg = void>
+  std::optional<delivery<Msg>> receive() requires(!receives) {
+    static_assert(dependent_false<Msg>,
+                  "zguard::socket::receive: this socket's pattern only sends (PUB, PUSH); it receives nothing");
+    return std::nullopt;
+  }
+  template <class... A>
+  std::optional<std::vector<zmq::message_t>> receive_multipart(A&&...) {
+    static_assert(dependent_false<P>,
+                  "zguard::socket::receive_multipart: a socket with a channel reads whole typed messages "
+                  "with receive(); its frames are not handed out unchecked (G7, G9)");
+    return std::nullopt;
+  }
+  template <class... A>
+  void subscribe(A&&...) {
+    static_assert(dependent_false<P>,
+                  "zguard::socket::subscribe: a socket with a topic channel subscribes to exactly its "
+                  "topic when it is made; other topics are other channels (another socket type)");
+  }
+  template <class Req, class... A>
+  std::optional<result<Req>> call(Req const&, A&&...) requires(!is_req) {
+    static_assert(dependent_false<Req>,
+                  "zguard::socket::call: only a REQ socket with a service<Req, Rep> channel has call(); "
+                  "a DEALER sends with send() and reads with receive()");
+    return std::nullopt;
+  }
+  template <class... A>
+  void serve(A&&...) requires(!serves) {
+    static_assert(dependent_false<P>,
+                  "zguard::socket::serve: only a REP or ROUTER socket with a service<Req, Rep> channel "
+                  "serves requests");
+  }
+
+ private:
+  template <class Msg>
+  static zmq::message_t encoded(Msg const& msg) {
+    zmq::message_t frame(encoded_size(msg));
+    encode_into(msg, static_cast<std::uint8_t*>(frame.data()));
+    return frame;
+  }
+
+  static constexpr std::string_view channel_topic() {
+    if constexpr (topic_frame) return C::name;
+    else return {};
+  }
+
+  // One encoded message out: [topic] payload, or [topic] header payload
+  // signature when signed.
+  [[nodiscard]] bool send_payload(zmq::message_t const& payload) requires(P::can_send) {
+    if constexpr (topic_frame)
+      if (!this->send_frame(zmq::buffer(C::name), true)) return false;
+    if constexpr (Tr::signs) {
+      auto sealed = signer_->seal(channel_topic(), bytes_of(payload));
+      return this->send_frame(zmq::const_buffer(sealed.header.data(), sealed.header.size()), true) &&
+             this->send_frame(zmq::const_buffer(payload.data(), payload.size()), true) &&
+             this->send_frame(zmq::const_buffer(sealed.signature.data(), sealed.signature.size()));
+    } else {
+      return this->send_frame(zmq::const_buffer(payload.data(), payload.size()));
+    }
+  }
+
+  // A message whose framing (and, when signed, envelope) is acceptable; its
+  // payload is still to be decoded.
+  struct incoming {
+    std::vector<zmq::message_t> frames;
+    std::span<std::uint8_t const> payload;
+    signed_origin origin;
+    peer_info peer;
+    std::optional<peer_handle> from;  // ROUTER: who sent it
+  };
+
+  socket_monitor* router_monitor() {
+    if constexpr (Tr::monitors_connections) return &this->connections();
+    else return nullptr;
+  }
+
+  // The next acceptable message, or nullopt on timeout. Anything else is
+  // refused, logged and skipped; a REP answers it with a refusal (it must
+  // answer to receive again), a ROUTER answers its sender, a REQ gives up on
+  // this reply (it must send again first).
+  std::optional<incoming> next_payload() requires receives {
+    // A stream of refused messages must not hold the caller: recv_timeout_ms
+    // after the first refusal without an acceptable message, nullopt.
+    std::optional<std::chrono::steady_clock::time_point> deadline;  // set at the first refusal
+    for (bool first = true;; first = false) {
+      if (!first) {
+        auto const now = std::chrono::steady_clock::now();
+        if (!deadline) deadline = now + std::chrono::milliseconds(L::recv_timeout);
+        else if (now >= *deadline) return std::nullopt;
+      }
+      auto frames = this->recv_frames();
+      if (!frames) return std::nullopt;
+      incoming in{std::move(*frames), {}, {}, {}, {}};
+      in.peer = peer_of(in.frames.back());
+      std::size_t skip = 0;  // address frames before the message (ROUTER)
+      if constexpr (Tr::is_router) {
+        in.from = peers_.admit(in.frames, in.peer, router_monitor(), this->log(), core::label(), skip);
+        if (!in.from) continue;
+      }
+      if constexpr (Tr::rate_limited) {
+        // Before any decoding or signature check: a flood costs one lookup.
+        auto const& who = in.peer.user_id.empty() ? in.peer.peer_address : in.peer.user_id;
+        if (!buckets_.admit(who)) {
+          this->log().emit("rate.limited", severity::warning,
+                           {{"socket", core::label()}, {"user_id", in.peer.user_id}, {"address", in.peer.peer_address}});
+          answer_refusal(in, decode_reason::peer_refused, "rate limited");
+          if constexpr (is_req) return std::nullopt;
+          continue;
+        }
+      }
+      if constexpr (Tr::checks_vouch) {
+        // Before decoding: the broker's vouch for the client, bound to these
+        // payload frames (vouch.hpp). Refused requests are answered and
+        // logged; the worker keeps serving.
+        auto v = vouch_->check(std::span<zmq::message_t const>(in.frames).subspan(skip));
+        if (v.refused) {
+          this->log().emit("vouch.refused", severity::warning,
+                           {{"socket", core::label()},
+                            {"reason", std::string(to_string(*v.refused))},
+                            {"claimed_client", v.user_id},
+                            {"claimed_key", v.key},
+                            {"user_id", in.peer.user_id},
+                            {"address", in.peer.peer_address}});
+          answer_refusal(in, decode_reason::peer_refused, "vouch: " + std::string(to_string(*v.refused)));
+          continue;
+        }
+        in.peer.vouched_client = std::move(v.user_id);
+        ++skip;
+      }
+      auto const f = std::span<zmq::message_t const>(in.frames).subspan(skip);
+      if constexpr (Tr::verifies) {
+        auto envelope = unverified_envelope::parse(f, topic_frame);
+        auto outcome = envelope ? std::optional(verifier_->verify(*envelope, channel_topic())) : std::nullopt;
+        if (outcome && *outcome) {
+          in.payload = outcome->payload();
+          in.origin = outcome->origin();
+          return in;
+        }
+        auto const reason = outcome ? outcome->reason() : drop_reason::malformed;
+        this->log().emit("verify." + std::string(to_string(reason)), severity::warning,
+                         {{"socket", core::label()},
+                          {"reason", std::string(to_string(reason))},
+                          {"claimed_key", envelope ? envelope->claimed_origin().key.hex() : ""},
+                          {"claimed_epoch", envelope ? std::to_string(envelope->claimed_origin().epoch) : ""},
+                          {"claimed_sequence", envelope ? std::to_string(envelope->claimed_origin().sequence) : ""},
+                          {"claimed_topic", envelope ? std::string(envelope->claimed_topic()) : ""},
+                          {"frames", std::to_string(f.size())},
+                          {"user_id", in.peer.user_id},
+                          {"address", in.peer.peer_address}});
+        answer_refusal(in, decode_reason::peer_refused, "envelope: " + std::string(to_string(reason)));
+        if constexpr (is_req) return std::nullopt;
+        continue;
+      } else {
+        if constexpr (topic_frame) {
+          if (f.size() != 2 || f[0].to_string_view() != C::name) {
+            refuse(&f.back(), decode_error{decode_reason::wrong_schema, "topic frame", 0});
+            continue;
+          }
+        } else if (f.size() != 1) {
+          refuse(&in.frames.back(), decode_error{decode_reason::trailing_bytes, "extra frames", 0});
+          answer_refusal(in, decode_reason::trailing_bytes, "extra frames");
+          if constexpr (is_req) return std::nullopt;
+          continue;
+        }
+        in.payload = bytes_of(f.back());
+        return in;
+      }
+    }
+  }
+
+  // Tells the sender of a refused message why, where the pattern lets us:
+  // REP must answer, a ROUTER answers the routing id it came from.
+  void answer_refusal(incoming const& in, decode_reason reason, std::string_view field) {
+    if constexpr (is_rep) reply_refusal(reason, field);
+    else if constexpr (Tr::is_router) {
+      if (in.from) send_refusal_to(*in.from, reason, field);
+    }
+  }
+
+  // ROUTER: the address frames, then the message, to a peer whose routing
+  // id is still bound to the key (and connection) it was received from.
+  [[nodiscard]] bool send_to(peer_handle const& to, zmq::message_t const& payload) requires Tr::is_router {
+    if (!peers_.may_reply(to, router_monitor(), this->log(), core::label())) return false;
+    if (!router_peers::send_address(to, [&](zmq::const_buffer b) { return this->send_frame(b, true); })) return false;
+    return send_payload(payload);
+  }
+  void send_refusal_to(peer_handle const& to, decode_reason reason, std::string_view field) requires Tr::is_router {
+    refusal r;
+    r.reason = static_cast<std::uint8_t>(reason);
+    r.field = field.substr(0, 128);
+    (void)send_to(to, encoded(r));
+  }
+
+  // Logs and counts a refused message; the socket goes on.
+  void refuse(zmq::message_t const* from, decode_error const& e) {
+    peer_info peer = from ? peer_of(*from) : peer_info{};
+    this->log().emit("message.refused", severity::warning,
+                     {{"socket", core::label()}, {"reason", std::string(to_string(e.reason))}, {"field", e.field},
+                      {"offset", std::to_string(e.offset)}, {"user_id", peer.user_id}, {"address", peer.peer_address}});
+  }
+  void reply_refusal(decode_reason reason, std::string_view field) requires(P::can_send) {
+    refusal r;
+    r.reason = static_cast<std::uint8_t>(reason);
+    r.field = field.substr(0, 128);
+    if constexpr (Tr::signs) {  // signed like every other reply, so the client can trust the refusal
+      (void)send_payload(encoded(r));
+      return;
+    }
+    auto bytes = encode(r);
+    (void)this->send_frame(zmq::const_buffer(bytes.data(), bytes.size()));
+  }
+
+  [[no_unique_address]] typename signer_part<S, Tr::signs>::type signer_;
+  [[no_unique_address]] typename verifier_part<S, Tr::verifies>::type verifier_;
+  [[no_unique_address]] std::conditional_t<Tr::checks_vouch,
+                                           std::optional<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>, no_part>
+      vouch_;
+  [[no_unique_address]] std::conditional_t<Tr::is_router, router_peers, no_part> peers_;
+  [[no_unique_address]] std::conditional_t<Tr::rate_limited, token_buckets, no_part> buckets_ = make_buckets();
+  static auto make_buckets() {
+    if constexpr (Tr::rate_limited) return token_buckets(double(L::rate_per_second), double(L::rate_burst));
+    else return no_part{};
+  }
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard

@@ -1,5 +1,0 @@
-// MESSAGE[zguard::socket::send_message: this socket has no channel, so it carries no typed messages; add zguard::service, topic or stream]
-#include "common.hpp"
-void f(zg::socket<D, zg::ipc, zg::push, zg::null_mechanism, L>& s) {
-  (void)s.send_message(small{});
-}
