@@ -2,12 +2,14 @@
 // subscribers, as one checked type (docs/pipelines.md). Every quote is
 // signed with Ed25519 by the publisher and verified by each subscriber; the
 // forwarder holds no signing key and passes the envelopes unchanged. Both
-// links are CURVE. The socket types are the example programs' own
-// (demo_sockets.hpp).
+// links are CURVE. The typed sockets are derived from the links and come out
+// as the example programs' own types (demo_sockets.hpp); the forwarder's
+// untyped relay sockets are those programs' too.
 #include <zguard/zguard.hpp>
 
 #include <chrono>
 #include <set>
+#include <type_traits>
 
 #include "demo_sockets.hpp"
 
@@ -28,8 +30,8 @@ constexpr int subscriber_count = 2;
 // Publishes warm-up quotes (sequence 0) until every subscriber has seen one
 // (PUB/SUB drops what is sent before a subscription arrives), then the feed;
 // stays up until the pipeline stops (linger 0 would drop queued quotes).
-struct publisher : zg::stage<"publisher", zg::binds<quotes_in, publisher_socket<eur_quotes>>> {
-  static void run(zg::stage_env& env, publisher_socket<eur_quotes>& pub) {
+struct publisher : zg::stage<"publisher", zg::binds<quotes_in, zg::pub, feed_limits>> {
+  static void run(zg::stage_env& env, socket_on<quotes_in>& pub) {
     auto const deadline = std::chrono::steady_clock::now() + 30s;
     while (!env.await_ready("subscriber", subscriber_count, 10ms)) {
       if (env.stop_requested() || std::chrono::steady_clock::now() > deadline) return;
@@ -50,10 +52,10 @@ struct publisher : zg::stage<"publisher", zg::binds<quotes_in, publisher_socket<
 struct forwarder : zg::relay_stage<"forwarder", zg::connects<quotes_in, upstream_socket>,
                                    zg::binds<quotes_out, downstream_socket>> {};
 
-struct subscriber : zg::stage<"subscriber", zg::connects<quotes_out, subscriber_socket<eur_quotes>>> {
+struct subscriber : zg::stage<"subscriber", zg::connects<quotes_out, zg::sub, feed_limits>> {
   static constexpr int replicas = subscriber_count;
   static constexpr bool finishes = true;
-  static void run(zg::stage_env& env, subscriber_socket<eur_quotes>& sub) {
+  static void run(zg::stage_env& env, socket_on<quotes_out>& sub) {
     std::set<std::uint32_t> seen;
     std::uint64_t duplicates = 0;
     bool ready = false;
@@ -74,6 +76,9 @@ struct subscriber : zg::stage<"subscriber", zg::connects<quotes_out, subscriber_
 };
 
 using pipeline = zg::pipeline<publisher, forwarder, subscriber>;
+// The pipeline checks the very types signed_publisher and signed_subscriber run.
+static_assert(std::is_same_v<publisher::socket_on<quotes_in>, publisher_socket<eur_quotes>> &&
+              std::is_same_v<subscriber::socket_on<quotes_out>, subscriber_socket<eur_quotes>>);
 
 }  // namespace market_example
 

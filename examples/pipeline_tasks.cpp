@@ -28,23 +28,19 @@ using work_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block
                                zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<200>,
                                zg::handshake_timeout_ms<5000>>;
 
-// The links: everything both ends must agree on.
+// The links: everything both ends must agree on. Each stage's socket is
+// derived from its link, its side and its pattern and limits.
 struct tasks : zg::link<"tasks", "tcp://127.0.0.1:*", work, zg::tcp, zg::stream<work_task>, zg::curve_server, 512> {};
 struct results
     : zg::link<"results", "tcp://127.0.0.1:*", work, zg::tcp, zg::stream<work_result>, zg::curve_server, 512> {};
-
-using task_push = zg::socket<work, zg::tcp, zg::push, zg::curve_server, work_limits, zg::stream<work_task>>;
-using task_pull = zg::socket<work, zg::tcp, zg::pull, zg::curve_client, work_limits, zg::stream<work_task>>;
-using result_push = zg::socket<work, zg::tcp, zg::push, zg::curve_client, work_limits, zg::stream<work_result>>;
-using result_pull = zg::socket<work, zg::tcp, zg::pull, zg::curve_server, work_limits, zg::stream<work_result>>;
 
 constexpr std::uint64_t task_count = 1000;
 constexpr int worker_count = 2;
 
 // Sends every task once all workers are connected, then stays up (closing
 // its socket with linger 0 would drop what is still queued).
-struct ventilator : zg::stage<"ventilator", zg::binds<tasks, task_push>> {
-  static void run(zg::stage_env& env, task_push& out) {
+struct ventilator : zg::stage<"ventilator", zg::binds<tasks, zg::push, work_limits>> {
+  static void run(zg::stage_env& env, socket_on<tasks>& out) {
     if (!env.await_ready("worker", worker_count, 15s)) return;
     std::uint64_t sent = 0;
     for (std::uint64_t id = 1; id <= task_count && !env.stop_requested(); ++id) {
@@ -57,9 +53,10 @@ struct ventilator : zg::stage<"ventilator", zg::binds<tasks, task_push>> {
   }
 };
 
-struct worker : zg::stage<"worker", zg::connects<tasks, task_pull>, zg::connects<results, result_push>> {
+struct worker : zg::stage<"worker", zg::connects<tasks, zg::pull, work_limits>,
+                          zg::connects<results, zg::push, work_limits>> {
   static constexpr int replicas = worker_count;
-  static void run(zg::stage_env& env, task_pull& in, result_push& out) {
+  static void run(zg::stage_env& env, socket_on<tasks>& in, socket_on<results>& out) {
     env.mark_ready();
     std::uint64_t processed = 0;
     while (!env.stop_requested()) {
@@ -75,9 +72,9 @@ struct worker : zg::stage<"worker", zg::connects<tasks, task_pull>, zg::connects
 };
 
 // Done when every task's result arrived: counts them, and duplicates.
-struct sink : zg::stage<"sink", zg::binds<results, result_pull>> {
+struct sink : zg::stage<"sink", zg::binds<results, zg::pull, work_limits>> {
   static constexpr bool finishes = true;
-  static void run(zg::stage_env& env, result_pull& in) {
+  static void run(zg::stage_env& env, socket_on<results>& in) {
     std::set<std::uint64_t> ids;
     std::set<std::uint32_t> workers;
     std::uint64_t duplicates = 0, wrong = 0;

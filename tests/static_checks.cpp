@@ -207,6 +207,41 @@ static_assert(zg::detail::has_view_field<viewed>() && zg::detail::has_view_field
               !zg::detail::has_view_field<mcast_tick>());
 static_assert(zg::max_encoded_size<viewed> > 0);
 
+// --- Derived stage sockets (link.hpp) -------------------------------------
+// link_socket<Link, Side, Pattern, Limits>, and so binds/connects<Link,
+// Pattern, Limits>, give exactly the type one would write by hand: the
+// link's domain, transport, channel and signing policy; the binder the
+// link's mechanism, a connector the CURVE client of a CURVE link
+// (compile_fail/pipeline_derived_*, link_socket_side_not_a_side).
+struct curve_jobs
+    : zg::link<"jobs", "tcp://127.0.0.1:*", D, zg::tcp, zg::stream<mcast_tick>, zg::curve_server, 1024> {};
+static_assert(std::is_same_v<zg::link_socket<curve_jobs, zg::binder, zg::push, BL>,
+                             zg::socket<D, zg::tcp, zg::push, zg::curve_server, BL, zg::stream<mcast_tick>>>);
+static_assert(std::is_same_v<zg::link_socket<curve_jobs, zg::connector, zg::pull, BL>,
+                             zg::socket<D, zg::tcp, zg::pull, zg::curve_client, BL, zg::stream<mcast_tick>>>);
+static_assert(std::is_same_v<zg::link_socket<tick_link, zg::binder, zg::pull, BL>,
+                             zg::socket<D, zg::ipc, zg::pull, zg::null_mechanism, BL, zg::stream<mcast_tick>>>);
+static_assert(std::is_same_v<zg::link_socket<tick_link, zg::connector, zg::push, BL>,
+                             zg::socket<D, zg::ipc, zg::push, zg::null_mechanism, BL, zg::stream<mcast_tick>>>);
+using lab_ticks = zg::link<"lab", "tcp://127.0.0.1:*", D, zg::tcp, zg::stream<mcast_tick>, zg::insecure<"lab">, 1024>;
+static_assert(std::is_same_v<zg::link_socket<lab_ticks, zg::connector, zg::pull, BL>,
+                             zg::socket<D, zg::tcp, zg::pull, zg::insecure<"lab">, BL, zg::stream<mcast_tick>>>);
+using signed_ticks = zg::link<"signed", "tcp://127.0.0.1:*", D, zg::tcp, zg::topic<"ticks", mcast_tick>,
+                              zg::curve_server, 1024, zg::signing<zg::ed25519, zg::freshness_ms<1000>>>;
+using tick_pub = zg::socket<D, zg::tcp, zg::pub, zg::curve_server, DL, zg::topic<"ticks", mcast_tick>,
+                            zg::signing<zg::ed25519, zg::freshness_ms<1000>>>;
+using tick_sub = zg::socket<D, zg::tcp, zg::sub, zg::curve_client, DL, zg::topic<"ticks", mcast_tick>,
+                            zg::signing<zg::ed25519, zg::freshness_ms<1000>>>;
+static_assert(std::is_same_v<zg::link_socket<signed_ticks, zg::binder, zg::pub, DL>, tick_pub> &&
+              std::is_same_v<zg::link_socket<signed_ticks, zg::connector, zg::sub, DL>, tick_sub>);
+static_assert(tick_pub::valid && tick_sub::valid);
+struct tick_source : zg::stage<"source", zg::binds<signed_ticks, zg::pub, DL>> {};
+struct tick_reader : zg::stage<"reader", zg::connects<signed_ticks, zg::sub, DL>> {};
+static_assert(std::is_same_v<tick_source::socket_on<signed_ticks>, tick_pub> &&
+              std::is_same_v<tick_reader::socket_on<signed_ticks>, tick_sub>);
+static_assert(zg::pipeline<tick_source, tick_reader>::checked);
+// --- end of derived stage sockets -----------------------------------------
+
 // The compiling twins of the connect() compile-fail cases.
 [[maybe_unused]] void twins(zg::context<D>& ctx, zg::authenticator<D>& auth, zg::keypair const& k,
                             zg::public_key const& server) {

@@ -1,6 +1,6 @@
 // zguard/link.hpp - a link of a pipeline: the typed endpoint both sides of a
-// connection must agree with, and the compile-time checks of every socket on
-// it (G10; see docs/pipelines.md).
+// connection must agree with, the sockets derived from it, and the
+// compile-time checks of every socket on it (G10; see docs/pipelines.md).
 //
 // A link names its address, security domain, transport, channel (the
 // schemas), the binder's mechanism (a CURVE link needs the binder's server
@@ -11,11 +11,13 @@
 //   struct tasks : zg::link<"tasks", "tcp://127.0.0.1:*", work, zg::tcp, zg::stream<task>,
 //                           zg::curve_server, 4096> {};
 //
-// A stage uses a link with binds<Link, Socket> or connects<Link, Socket>,
-// where Socket is a complete zguard::socket type. pipeline<Stages...>
-// (pipeline.hpp) checks each socket against its link and every binder
-// against every connector: pattern pair, schema, mechanism, signing
-// algorithm, message sizes, domain.
+// A stage uses a link with binds<Link, Pattern, Limits> or
+// connects<Link, Pattern, Limits>: the socket type is derived from the link
+// and the side (link_socket), so the two cannot drift apart. A relay stage
+// names its untyped sockets instead: binds<Link, Socket>, connects<Link,
+// Socket>. pipeline<Stages...> (pipeline.hpp) checks each socket against
+// its link and every binder against every connector: pattern pair, schema,
+// mechanism, signing algorithm, message sizes, domain.
 #pragma once
 
 #include <cstddef>
@@ -25,6 +27,7 @@
 
 #include <zguard/channel.hpp>
 #include <zguard/fixed_string.hpp>
+#include <zguard/limits.hpp>
 #include <zguard/pattern.hpp>
 #include <zguard/security.hpp>
 #include <zguard/signing.hpp>
@@ -74,24 +77,105 @@ struct link {
 template <class L>
 concept Link = requires { typename L::zguard_link; };
 
-template <Link L, class Socket>
+// The two sides of a link, for link_socket.
+struct binder {};
+struct connector {};
+
+namespace detail {
+template <class R>
+inline constexpr bool is_link_side = std::is_same_v<R, binder> || std::is_same_v<R, connector>;
+
+// The socket a side of a link uses: domain, transport, channel and signing
+// policy are the link's; the binder has the link's mechanism, a connector
+// the CURVE client of a CURVE link (else the same NULL mechanism). Only
+// instantiated once the arguments were checked, so a misuse reports one
+// zguard message rather than the socket's own errors as well.
+template <class L, bool Binder, class P, class Lim>
+struct socket_from_link {
+  using mechanism = std::conditional_t<!Binder && std::is_same_v<typename L::mechanism_type, curve_server>,
+                                       curve_client, typename L::mechanism_type>;
+  using type = std::conditional_t<
+      L::is_signed,
+      socket<typename L::domain_type, typename L::transport_type, P, mechanism, Lim, typename L::channel_type,
+             typename L::signing_type>,
+      socket<typename L::domain_type, typename L::transport_type, P, mechanism, Lim, typename L::channel_type>>;
+};
+// Stands for the socket of a port whose arguments were refused: the
+// static_assert that refused them is the message, the pipeline checks skip it.
+struct refused_socket {};
+
+template <class L, class Side, class P, class Lim>
+struct link_socket_of {
+  static_assert(is_link_side<Side>,
+                "zguard::link_socket<Link, Side, Pattern, Limits>: Side must be zguard::binder or zguard::connector");
+  static_assert(is_pattern_tag<P>,
+                "zguard::link_socket<Link, Side, Pattern, Limits>: Pattern must be a zguard pattern tag (req, rep, "
+                "dealer, router, pub, sub, xpub, xsub, push, pull, pair)");
+  static_assert(is_limits<Lim>,
+                "zguard::link_socket<Link, Side, Pattern, Limits>: Limits must be a zguard::limits<...>; derived or "
+                "hand-written limits are refused");
+  using type = typename std::conditional_t<is_link_side<Side> && is_pattern_tag<P> && is_limits<Lim>,
+                                           socket_from_link<L, std::is_same_v<Side, binder>, P, Lim>,
+                                           std::type_identity<refused_socket>>::type;
+};
+
+// binds/connects: <Link, Socket> names the socket (relay stages' untyped
+// sockets), <Link, Pattern, Limits> derives it from the link.
+template <class L, bool Binder, class X, class... Lim>
+struct port_socket {
+  using type = std::conditional_t<is_zguard_socket<X>, X, refused_socket>;
+};
+template <class L, bool Binder, class P, class Lim>
+struct port_socket<L, Binder, P, Lim> {
+  using type = typename std::conditional_t<is_pattern_tag<P> && is_limits<Lim>, socket_from_link<L, Binder, P, Lim>,
+                                           std::type_identity<refused_socket>>::type;
+};
+}  // namespace detail
+
+// The socket type side Side (binder or connector) of link L uses with
+// pattern P and limits Lim, e.g. link_socket<tasks, connector, pull,
+// work_limits>: what binds<L, P, Lim> / connects<L, P, Lim> give a stage.
+template <Link L, class Side, class P, class Lim>
+using link_socket = typename detail::link_socket_of<L, Side, P, Lim>::type;
+
+// A stage's port on a link: binds<Link, Pattern, Limits> derives its socket
+// from the link; binds<Link, Socket> names a complete socket type.
+template <Link L, class SocketOrPattern, class... Lim>
 struct binds {
-  static_assert(detail::is_zguard_socket<Socket>, "zguard::binds<Link, Socket>: Socket must be a zguard::socket<...>");
+  static_assert(sizeof...(Lim) <= 1, "zguard::binds: binds<Link, Pattern, Limits> or binds<Link, Socket>");
+  static_assert(sizeof...(Lim) == 1 || detail::is_zguard_socket<SocketOrPattern>,
+                "zguard::binds<Link, Socket>: Socket must be a zguard::socket<...> (or give binds<Link, Pattern, "
+                "Limits> to derive the socket from the link)");
+  static_assert(sizeof...(Lim) != 1 || detail::is_pattern_tag<SocketOrPattern>,
+                "zguard::binds<Link, Pattern, Limits>: Pattern must be a zguard pattern tag (req, rep, dealer, "
+                "router, pub, sub, xpub, xsub, push, pull, pair)");
+  static_assert((detail::is_limits<Lim> && ...),
+                "zguard::binds<Link, Pattern, Limits>: Limits must be a zguard::limits<...>; derived or hand-written "
+                "limits are refused");
   using link_type = L;
-  using socket_type = Socket;
+  using socket_type = typename detail::port_socket<L, true, SocketOrPattern, Lim...>::type;
   static constexpr bool binder = true;
 };
-template <Link L, class Socket>
+template <Link L, class SocketOrPattern, class... Lim>
 struct connects {
-  static_assert(detail::is_zguard_socket<Socket>, "zguard::connects<Link, Socket>: Socket must be a zguard::socket<...>");
+  static_assert(sizeof...(Lim) <= 1, "zguard::connects: connects<Link, Pattern, Limits> or connects<Link, Socket>");
+  static_assert(sizeof...(Lim) == 1 || detail::is_zguard_socket<SocketOrPattern>,
+                "zguard::connects<Link, Socket>: Socket must be a zguard::socket<...> (or give connects<Link, "
+                "Pattern, Limits> to derive the socket from the link)");
+  static_assert(sizeof...(Lim) != 1 || detail::is_pattern_tag<SocketOrPattern>,
+                "zguard::connects<Link, Pattern, Limits>: Pattern must be a zguard pattern tag (req, rep, dealer, "
+                "router, pub, sub, xpub, xsub, push, pull, pair)");
+  static_assert((detail::is_limits<Lim> && ...),
+                "zguard::connects<Link, Pattern, Limits>: Limits must be a zguard::limits<...>; derived or "
+                "hand-written limits are refused");
   using link_type = L;
-  using socket_type = Socket;
+  using socket_type = typename detail::port_socket<L, false, SocketOrPattern, Lim...>::type;
   static constexpr bool binder = false;
 };
 
 // Marks a stage whose sockets only a zguard::proxy run by the pipeline
-// holds (zguard::relay_stage, pipeline.hpp): the one place an untyped socket
-// may sit on a link, since it passes the frames on without reading them.
+// holds (zguard::relay_stage, pipeline/topology.hpp): the one place an
+// untyped socket may sit on a link, since it passes the frames on unread.
 struct relay_stage_tag {};
 
 namespace detail {

@@ -1,0 +1,147 @@
+// zguard/pipeline/keys.hpp - the key material of a pipeline, derived from
+// its topology (docs/pipelines.md, "Keys"): which files generate_keys
+// writes, and which of them each stage's socket loads.
+//
+//   <link>.server.cert(+_secret)  CURVE keypair of the stage binding a CURVE link
+//   <stage>.client.cert(+_secret) CURVE keypair of a stage connecting to CURVE links
+//   <stage>.<link>.sign(+_secret) Ed25519 key of each stage sending on an Ed25519 link
+//   <link>.mac_secret             BLAKE2b group key of a BLAKE2b link
+#pragma once
+
+#include <filesystem>
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+
+#include <zguard/auth.hpp>
+#include <zguard/certificate.hpp>
+#include <zguard/detail/policy_set.hpp>
+#include <zguard/keys.hpp>
+#include <zguard/link.hpp>
+#include <zguard/pipeline/stage_env.hpp>
+#include <zguard/signing.hpp>
+
+namespace zguard {
+inline namespace v0 {
+namespace detail {
+
+inline std::filesystem::path server_cert(std::filesystem::path const& dir, std::string_view link) {
+  return dir / (std::string(link) + ".server.cert");
+}
+inline std::filesystem::path client_cert(std::filesystem::path const& dir, std::string_view stage) {
+  return dir / (std::string(stage) + ".client.cert");
+}
+inline std::filesystem::path sign_file(std::filesystem::path const& dir, std::string_view stage,
+                                       std::string_view link) {
+  return dir / (std::string(stage) + "." + std::string(link) + ".sign");
+}
+inline std::filesystem::path mac_file(std::filesystem::path const& dir, std::string_view link) {
+  return dir / (std::string(link) + ".mac");
+}
+
+// Writes every key the topology's ports need into dir (created 0700); keeps
+// the files that exist.
+template <class Topology>
+void generate_keys(std::filesystem::path const& dir) {
+  std::filesystem::create_directories(dir);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
+  [&]<class... Es>(type_list<Es...>) {
+    auto one = [&]<class E>(E*) {
+      using L = typename E::link;
+      using S = typename E::socket;
+      if constexpr (L::mechanism_type::kind == mechanism_kind::curve) {
+        auto const path = E::port::binder ? server_cert(dir, L::name) : client_cert(dir, E::stage::name);
+        if (!std::filesystem::exists(path)) save_certificate(path, keypair::generate());
+      }
+      if constexpr (S::is_signed) {
+        using A = typename S::signing_algorithm;
+        if constexpr (std::is_same_v<A, ed25519>) {
+          auto const path = sign_file(dir, E::stage::name, L::name);
+          if (S::signs && !std::filesystem::exists(path)) save_signing_key(path, signing_key<ed25519>::generate());
+        } else if (!std::filesystem::exists(secret_path_of(mac_file(dir, L::name)))) {
+          save_signing_key(mac_file(dir, L::name), signing_key<blake2b_mac>::generate());
+        }
+      }
+    };
+    (one(static_cast<Es*>(nullptr)), ...);
+  }(typename Topology::entries{});
+}
+
+// The verify keys of a link: the signing key of every other stage that
+// signs on it, and through relays (stages whose untyped sockets pass
+// envelopes on unchanged) the signers of the links they relay from.
+template <class A, class... Es>
+void add_signers(type_list<Es...> all, std::string_view link, std::string_view except,
+                 std::set<std::string>& visited, verify_keys<A>& keys, pipeline_options const& o) {
+  if (!visited.insert(std::string(link)).second) return;
+  auto one = [&]<class F>(F*) {
+    using S = typename F::socket;
+    if (F::link::name != link) return;
+    if constexpr (S::is_signed) {
+      if constexpr (S::signs && std::is_same_v<typename S::signing_algorithm, A>)
+        if (F::stage::name != except) keys.add(load_verify_key(sign_file(o.keys, F::stage::name, link)));
+    } else if constexpr (!S::typed && data_sender<typename S::pattern_type>) {
+      auto upstream = [&]<class G>(G*) {
+        using GS = typename G::socket;
+        if constexpr (std::is_same_v<typename G::stage, typename F::stage> && !GS::typed &&
+                      data_receiver<typename GS::pattern_type>)
+          add_signers<A>(all, G::link::name, except, visited, keys, o);
+      };
+      (upstream(static_cast<Es*>(nullptr)), ...);
+    }
+  };
+  (one(static_cast<Es*>(nullptr)), ...);
+}
+template <class Topology, class E>
+auto verify_keys_for(pipeline_options const& o) {
+  using A = typename E::socket::signing_algorithm;
+  verify_keys<A> keys;
+  if constexpr (std::is_same_v<A, blake2b_mac>) {
+    keys.add(load_signing_key<blake2b_mac>(mac_file(o.keys, E::link::name)));
+  } else {
+    std::set<std::string> visited;
+    add_signers<A>(typename Topology::entries{}, E::link::name, E::stage::name, visited, keys, o);
+    if (keys.size() == 0)
+      throw pipeline_error("stage " + std::string(E::stage::name) + ": nobody signs what it receives on link " +
+                           std::string(E::link::name));
+  }
+  return keys;
+}
+
+// The signing constructor arguments of port E's socket: its signing key,
+// its verify keys, both, or none.
+template <class Topology, class E>
+auto signing_arguments(pipeline_options const& o) {
+  using S = typename E::socket;
+  if constexpr (!S::is_signed) {
+    return std::tuple<>{};
+  } else {
+    using A = typename S::signing_algorithm;
+    auto key = [&] {
+      if constexpr (std::is_same_v<A, ed25519>)
+        return load_signing_key<ed25519>(sign_file(o.keys, E::stage::name, E::link::name));
+      else return load_signing_key<blake2b_mac>(mac_file(o.keys, E::link::name));
+    };
+    if constexpr (S::signs && S::verifies) return std::make_tuple(key(), verify_keys_for<Topology, E>(o));
+    else if constexpr (S::signs) return std::make_tuple(key());
+    else return std::make_tuple(verify_keys_for<Topology, E>(o));
+  }
+}
+
+// The CURVE clients allowed on port E's link: every stage connecting to it.
+template <class Topology, class E, class D>
+void allow_clients(authenticator<D>& auth, pipeline_options const& o) {
+  [&]<class... Fs>(type_list<Fs...>) {
+    auto one = [&]<class F>(F*) {
+      if constexpr (std::is_same_v<typename F::link, typename E::link> && !F::port::binder)
+        auth.allow(load_public_certificate(client_cert(o.keys, F::stage::name)).key);
+    };
+    (one(static_cast<Fs*>(nullptr)), ...);
+  }(typename Topology::entries{});
+}
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard
