@@ -4,6 +4,9 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <regex>
+#include <sstream>
+#include <vector>
 
 namespace zg = zguard;
 
@@ -89,6 +92,49 @@ TEST_CASE("every event the library emits is documented with its name") {
     bool const listed = text.find("`" + name + "`") != std::string::npos;
     CHECK_MESSAGE(listed, "event '" << name << "' is emitted but not in docs/threat-model.md");
   }
+}
+
+// Every "(Gn)" a diagnostic cites points at a row of the guarantee table in
+// docs/threat-model.md, and every header that table names exists: the table
+// is where a user reading a static_assert looks, so it must stay true.
+TEST_CASE("every guarantee a diagnostic cites is a row of the threat model, and its headers exist") {
+  namespace fs = std::filesystem;
+  fs::path const root(ZGUARD_SOURCE_DIR);
+  std::ifstream doc(root / "docs" / "threat-model.md");
+  std::string const text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
+  REQUIRE(!text.empty());
+  std::set<int> cited;
+  std::regex const citation(R"(\(((G\d+)(, G\d+)*)\))"), number(R"(G(\d+))");
+  for (auto const& e : fs::recursive_directory_iterator(root / "include" / "zguard")) {
+    if (e.path().extension() != ".hpp") continue;
+    std::ifstream in(e.path());
+    std::string const code((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (std::sregex_iterator c(code.begin(), code.end(), citation), end; c != end; ++c) {
+      std::string const group = (*c)[1];
+      for (std::sregex_iterator n(group.begin(), group.end(), number); n != end; ++n) cited.insert(std::stoi((*n)[1]));
+    }
+  }
+  CHECK(cited.size() >= 15);  // the scan sees the citations, or it is scanning nothing
+  for (int g : cited)
+    CHECK_MESSAGE(text.find("\n| G" + std::to_string(g) + " |") != std::string::npos,
+                  "diagnostics cite G" << g << " but docs/threat-model.md has no row for it");
+  // The table's "header" column: every .hpp it names is in include/zguard.
+  std::regex const header(R"(([a-z_]+/)?[a-z_]+\.hpp)");
+  std::istringstream lines(text);
+  int rows = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (!std::regex_search(line, std::regex(R"(^\| G\d+ \|)"))) continue;
+    ++rows;
+    std::vector<std::string> cells;
+    for (std::size_t at = 0, next; (next = line.find(" | ", at)) != std::string::npos; at = next + 3)
+      cells.push_back(line.substr(at, next - at));
+    REQUIRE(cells.size() >= 4);
+    std::string const& headers = cells[3];
+    for (std::sregex_iterator h(headers.begin(), headers.end(), header), end; h != end; ++h)
+      CHECK_MESSAGE(fs::exists(root / "include" / "zguard" / h->str()),
+                    "docs/threat-model.md names " << h->str() << ", which is not a header");
+  }
+  CHECK(rows == 17);
 }
 
 // G17: the security_profiles example prints, from the types alone, what

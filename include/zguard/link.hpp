@@ -102,7 +102,7 @@ struct socket_from_link {
 };
 // Stands for the socket of a port whose arguments were refused: the
 // static_assert that refused them is the message, the pipeline checks skip it.
-struct refused_socket {};
+struct refused_port {};
 
 template <class L, class Side, class P, class Lim>
 struct link_socket_of {
@@ -116,19 +116,19 @@ struct link_socket_of {
                 "hand-written limits are refused");
   using type = typename std::conditional_t<is_link_side<Side> && is_pattern_tag<P> && is_limits<Lim>,
                                            socket_from_link<L, std::is_same_v<Side, binder>, P, Lim>,
-                                           std::type_identity<refused_socket>>::type;
+                                           std::type_identity<refused_port>>::type;
 };
 
 // binds/connects: <Link, Socket> names the socket (relay stages' untyped
 // sockets), <Link, Pattern, Limits> derives it from the link.
 template <class L, bool Binder, class X, class... Lim>
 struct port_socket {
-  using type = std::conditional_t<is_zguard_socket<X>, X, refused_socket>;
+  using type = std::conditional_t<is_zguard_socket<X>, X, refused_port>;
 };
 template <class L, bool Binder, class P, class Lim>
 struct port_socket<L, Binder, P, Lim> {
   using type = typename std::conditional_t<is_pattern_tag<P> && is_limits<Lim>, socket_from_link<L, Binder, P, Lim>,
-                                           std::type_identity<refused_socket>>::type;
+                                           std::type_identity<refused_port>>::type;
 };
 }  // namespace detail
 

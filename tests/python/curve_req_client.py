@@ -26,7 +26,7 @@ def main():
     sock.connect(endpoint)
     sock.send(message.encode())
     try:
-        print(sock.receive().decode(), flush=True)
+        print(sock.recv().decode(), flush=True)
     except zmq.Again:
         print("no reply", flush=True)
         sys.exit(3)

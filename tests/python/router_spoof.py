@@ -34,7 +34,7 @@ def dealer(cert, routing_id):
 def ask(s, oid):
     s.send_multipart([b"", w.encode_order(oid, "buy", [("abc", 1)], None, [0, 0, 0, 0], False, [])])
     try:
-        frames = s.receive_multipart()
+        frames = s.recv_multipart()
     except zmq.Again:
         return "no reply"
     ack_id, accepted, note = w.decode_order_ack(frames[-1])

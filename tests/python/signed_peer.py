@@ -116,7 +116,7 @@ def publish(endpoint, alg, keyhex, topic, count):
     pub.setsockopt(zmq.LINGER, 2000)
     pub.bind(endpoint)
     pub.setsockopt(zmq.RCVTIMEO, 20000)
-    while pub.receive() != b"\x01" + topic.encode("ascii"):
+    while pub.recv() != b"\x01" + topic.encode("ascii"):
         pass
     sealer = Sealer(alg, keyhex)
     epoch = struct.unpack("<Q", os.urandom(8))[0]
@@ -140,7 +140,7 @@ def subscribe(endpoint, alg, keyhex, topic, count):
     deadline = time.time() + 20
     while verified < count and time.time() < deadline:
         try:
-            frames = sub.receive_multipart()
+            frames = sub.recv_multipart()
         except zmq.Again:
             continue
         try:

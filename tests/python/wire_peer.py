@@ -142,7 +142,7 @@ def client(endpoint, server_cert, client_cert):
     try:
         for request in requests:
             sock.send(request)
-            print(describe_reply(sock.receive()), flush=True)
+            print(describe_reply(sock.recv()), flush=True)
     except zmq.Again:
         print("no reply", flush=True)
         sys.exit(3)

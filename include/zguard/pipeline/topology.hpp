@@ -50,7 +50,7 @@ struct concat<type_list<A...>, type_list<B...>, Rest...> {
 // The socket type of the one port of a stage on link L.
 template <class L, class... Ports>
 struct port_on_link {
-  using type = refused_socket;  // no port on L: socket_on_link said so
+  using type = refused_port;  // no port on L: socket_on_link said so
 };
 template <class L, class P, class... Rest>
 struct port_on_link<L, P, Rest...> {
@@ -122,7 +122,7 @@ struct topology {
   // A port whose socket binds/connects refused was reported there; checking
   // it again would only bury that message.
   template <class E>
-  static constexpr bool refused = std::is_same_v<typename E::socket, refused_socket>;
+  static constexpr bool refused = std::is_same_v<typename E::socket, refused_port>;
 
   template <class B, class C>
   static constexpr bool check_pair() {
