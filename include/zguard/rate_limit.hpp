@@ -12,6 +12,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <functional>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace zguard {
@@ -25,11 +28,11 @@ class token_buckets {
 
   token_buckets(double per_second, double burst) : per_second_(per_second), burst_(burst) {}
 
-  bool admit(std::string const& peer, clock::time_point now = clock::now()) {
-    auto it = buckets_.find(peer);
+  bool admit(std::string_view peer, clock::time_point now = clock::now()) {
+    auto it = buckets_.find(peer);  // no string made for a known peer
     if (it == buckets_.end()) {
       if (buckets_.size() >= max_peers) forget_oldest_half();
-      it = buckets_.emplace(peer, bucket{burst_, now, 0}).first;
+      it = buckets_.emplace(std::string(peer), bucket{burst_, now, 0}).first;
     }
     auto& b = it->second;
     b.last_used = ++tick_;
@@ -53,7 +56,11 @@ class token_buckets {
     std::erase_if(buckets_, [&](auto const& kv) { return kv.second.last_used <= cut; });
   }
   double per_second_, burst_;
-  std::unordered_map<std::string, bucket> buckets_;
+  struct text_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, bucket, text_hash, std::equal_to<>> buckets_;
   std::uint64_t tick_ = 0;
 };
 

@@ -197,6 +197,19 @@ class socket_core : public Tr {
     }
     return msg;
   }
+  // All frames of one message into `frames` (its capacity reused, so a
+  // steady stream allocates nothing); false on timeout.
+  bool recv_frames_into(std::vector<zmq::message_t>& frames) requires(P::can_recv) {
+    if constexpr (Tr::monitors_connections)
+      if (!await_input()) return false;
+    frames.clear();
+    try {
+      return zmq::recv_multipart(sock_, std::back_inserter(frames)).has_value();
+    } catch (zmq::error_t const& e) {
+      if (e.num() != EINTR) throw;
+      return false;
+    }
+  }
   // All frames of one message, or nullopt on timeout.
   std::optional<std::vector<zmq::message_t>> recv_frames() requires(P::can_recv) {
     if constexpr (Tr::monitors_connections)

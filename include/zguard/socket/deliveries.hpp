@@ -4,7 +4,12 @@
 
 #include <zmq.hpp>
 
+#include <array>
+#include <cstring>
+#include <ostream>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -20,20 +25,66 @@ template <class Tr>
 class typed_messages;
 }  // namespace detail
 
+// A short text a connection carries (a user id, an address), held inline:
+// reading the peer facts of a message allocates nothing. Reads as a
+// std::string_view, converts to std::string, compares with text.
+template <std::size_t Capacity>
+class peer_text {
+ public:
+  peer_text() = default;
+  explicit peer_text(std::string_view s) { assign(s); }
+  peer_text& operator=(std::string_view s) {
+    assign(s);
+    return *this;
+  }
+
+  std::string_view view() const { return {data_.data(), size_}; }
+  operator std::string_view() const { return view(); }  // NOLINT: reads as text
+  operator std::string() const { return std::string(view()); }  // NOLINT: event fields, concatenation
+  std::string str() const { return std::string(view()); }
+  std::string_view substr(std::size_t pos, std::size_t n = std::string_view::npos) const { return view().substr(pos, n); }
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+  friend bool operator==(peer_text const& a, std::string_view b) { return a.view() == b; }
+  friend std::ostream& operator<<(std::ostream& os, peer_text const& t) { return os << t.view(); }
+  friend std::string operator+(std::string a, peer_text const& b) { return a.append(b.view()); }
+  friend std::string operator+(peer_text const& a, std::string_view b) { return a.str().append(b); }
+
+ private:
+  // Longer texts do not occur: zguard's authenticator sets user ids (a
+  // CURVE key in Z85, a PLAIN user name of at most 255 bytes) and libzmq
+  // the address. One that did would be refused, never cut: a cut id could
+  // equal another.
+  void assign(std::string_view s) {
+    if (s.size() > Capacity) throw std::length_error("zguard::peer_text: longer than " + std::to_string(Capacity));
+    std::memcpy(data_.data(), s.data(), s.size());
+    size_ = s.size();
+  }
+  std::array<char, Capacity> data_;
+  std::size_t size_ = 0;
+};
+
 // Peer facts libzmq attaches to each received message.
 struct peer_info {
-  std::string user_id;       // set by the authenticator: Z85 key (CURVE), user name (PLAIN)
-  std::string peer_address;  // IP for tcp
+  peer_text<255> user_id;      // set by the authenticator: Z85 key (CURVE), user name (PLAIN)
+  peer_text<63> peer_address;  // IP for tcp
   // Behind a vouching broker (a vouched<...> socket): the client's
   // authenticated id as the broker saw it, checked with the shared key.
   // Empty on other sockets.
-  std::string vouched_client;
+  peer_text<255> vouched_client;
 };
+
+inline void read_peer(zmq::message_t const& msg, peer_info& p) {
+  char const* v = zmq_msg_gets(msg.handle(), "User-Id");
+  p.user_id = v ? std::string_view(v) : std::string_view();
+  v = zmq_msg_gets(msg.handle(), "Peer-Address");
+  p.peer_address = v ? std::string_view(v) : std::string_view();
+  p.vouched_client = std::string_view();
+}
 
 inline peer_info peer_of(zmq::message_t const& msg) {
   peer_info p;
-  if (char const* v = zmq_msg_gets(msg.handle(), "User-Id")) p.user_id = v;
-  if (char const* v = zmq_msg_gets(msg.handle(), "Peer-Address")) p.peer_address = v;
+  read_peer(msg, p);
   return p;
 }
 

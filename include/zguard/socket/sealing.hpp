@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include <zguard/envelope.hpp>
 #include <zguard/signing.hpp>
 
 namespace zguard {

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stop_token>
@@ -80,7 +81,8 @@ class typed_messages : public socket_core<Tr> {
       constexpr std::size_t n_mechanism = sizeof...(Args) - Tr::signing_arguments - Tr::vouch_arguments;
       if constexpr (Tr::signs) signer_.emplace(std::get<n_mechanism>(all));
       if constexpr (Tr::verifies) verifier_.emplace(std::get<n_mechanism + std::size_t(Tr::signs)>(all));
-      if constexpr (Tr::checks_vouch) vouch_.emplace(std::get<sizeof...(Args) - 1>(all));
+      if constexpr (Tr::checks_vouch)
+        vouch_ = std::make_unique<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>(std::get<sizeof...(Args) - 1>(all));
     }
     // A typed SUB receives exactly its channel's topic.
     if constexpr (std::is_same_v<P, sub>) this->zmq_socket().set(zmq::sockopt::subscribe, C::name);
@@ -298,7 +300,7 @@ class typed_messages : public socket_core<Tr> {
   // A message whose framing (and, when signed, envelope) is acceptable; its
   // payload is still to be decoded.
   struct incoming {
-    std::vector<zmq::message_t> frames;
+    std::vector<zmq::message_t>& frames;  // frames_: valid until the next receive
     std::span<std::uint8_t const> payload;
     signed_origin origin;
     peer_info peer;
@@ -324,10 +326,9 @@ class typed_messages : public socket_core<Tr> {
         if (!deadline) deadline = now + std::chrono::milliseconds(L::recv_timeout);
         else if (now >= *deadline) return std::nullopt;
       }
-      auto frames = this->recv_frames();
-      if (!frames) return std::nullopt;
-      incoming in{std::move(*frames), {}, {}, {}, {}};
-      in.peer = peer_of(in.frames.back());
+      if (!this->recv_frames_into(frames_)) return std::nullopt;
+      incoming in{frames_, {}, {}, {}, {}};
+      read_peer(frames_.back(), in.peer);
       std::size_t skip = 0;  // address frames before the message (ROUTER)
       if constexpr (Tr::is_router) {
         in.from = peers_.admit(in.frames, in.peer, router_monitor(), this->log(), core::label(), skip);
@@ -335,7 +336,7 @@ class typed_messages : public socket_core<Tr> {
       }
       if constexpr (Tr::rate_limited) {
         // Before any decoding or signature check: a flood costs one lookup.
-        auto const& who = in.peer.user_id.empty() ? in.peer.peer_address : in.peer.user_id;
+        std::string_view const who = in.peer.user_id.empty() ? in.peer.peer_address.view() : in.peer.user_id.view();
         if (!buckets_.admit(who)) {
           this->log().emit("rate.limited", severity::warning,
                            {{"socket", core::label()}, {"user_id", in.peer.user_id}, {"address", in.peer.peer_address}});
@@ -446,10 +447,19 @@ class typed_messages : public socket_core<Tr> {
     (void)this->send_frame(zmq::const_buffer(bytes.data(), bytes.size()));
   }
 
+  // The frames of the message being received, reused: no allocation per
+  // message once its capacity is reached.
+  std::vector<zmq::message_t> frames_ = [] {
+    std::vector<zmq::message_t> v;
+    v.reserve(4);  // the most a typed message has today: topic, header, payload, signature
+    return v;
+  }();
   [[no_unique_address]] typename signer_part<S, Tr::signs>::type signer_;
   [[no_unique_address]] typename verifier_part<S, Tr::verifies>::type verifier_;
+  // On the heap: made once, and GCC's -Wmaybe-uninitialized misreads its
+  // map inside a std::optional under the sanitizer build.
   [[no_unique_address]] std::conditional_t<Tr::checks_vouch,
-                                           std::optional<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>, no_part>
+                                           std::unique_ptr<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>, no_part>
       vouch_;
   [[no_unique_address]] std::conditional_t<Tr::is_router, router_peers, no_part> peers_;
   [[no_unique_address]] std::conditional_t<Tr::rate_limited, token_buckets, no_part> buckets_ = make_buckets();

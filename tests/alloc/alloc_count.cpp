@@ -1,0 +1,172 @@
+// Heap allocations on the typed hot path, counted (not timed): a replaced
+// global operator new counts what the calling thread allocates, and the
+// typed socket's steady state must allocate exactly what raw cppzmq
+// allocates on the same transport for the same bytes. Its own binary, so
+// the replaced operator new touches no other test.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <zguard/zguard.hpp>
+
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <new>
+#include <string>
+#include <unistd.h>
+
+namespace {
+thread_local std::uint64_t allocations = 0;
+}  // namespace
+
+// Every form a C++ allocation can take on this thread, counted. (The
+// replacements pair malloc with free; GCC cannot see that they are paired.)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void* operator new(std::size_t n) {
+  ++allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return ::operator new(n); }
+void* operator new(std::size_t n, std::align_val_t a) {
+  ++allocations;
+  if (void* p = std::aligned_alloc(std::size_t(a), (n + std::size_t(a) - 1) / std::size_t(a) * std::size_t(a))) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n, std::align_val_t a) { return ::operator new(n, a); }
+void* operator new(std::size_t n, std::nothrow_t const&) noexcept {
+  ++allocations;
+  return std::malloc(n ? n : 1);
+}
+void* operator new[](std::size_t n, std::nothrow_t const& t) noexcept { return ::operator new(n, t); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+namespace zg = zguard;
+
+namespace {
+
+// A fixed-layout schema: 8 + 4 + 48 bytes of fields, no variable part.
+struct reading {
+  ZGUARD_SCHEMA("alloc.reading", 1);
+  BOOST_HANA_DEFINE_STRUCT(reading, (std::uint64_t, id), (std::uint32_t, sensor),
+                           (std::array<std::uint32_t, 12>, samples));
+};
+using D = zg::domain<"alloc">;
+using L = zg::limits<zg::send_hwm<20000>, zg::recv_hwm<20000>, zg::block_when_full, zg::max_message_size<4096>,
+                     zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<1000>,
+                     zg::handshake_timeout_ms<2000>>;
+constexpr int warm_up = 1000;
+constexpr int counted = 10000;
+
+struct result {
+  std::uint64_t typed = 0;
+  std::uint64_t raw = 0;
+  int typed_received = 0;
+  int raw_received = 0;
+};
+
+// Sends and receives one message at a time on this thread: every
+// allocation in the loop is the hot path's (libzmq's I/O threads count
+// on their own thread-local counters).
+template <class Push, class Pull>
+std::uint64_t typed_loop(Push& push, Pull& pull, int n, int& received) {
+  reading r{};
+  auto const before = allocations;
+  for (int i = 0; i < n; ++i) {
+    r.id = std::uint64_t(i);
+    if (!push.send(r)) break;
+    auto got = pull.receive();
+    if (got && got->value.id == r.id) ++received;
+  }
+  return allocations - before;
+}
+
+std::uint64_t raw_loop(zmq::socket_t& push, zmq::socket_t& pull, int n, int& received) {
+  std::array<std::uint8_t, zg::max_encoded_size<reading>> bytes{};
+  zmq::message_t in;
+  auto const before = allocations;
+  for (int i = 0; i < n; ++i) {
+    bytes[0] = std::uint8_t(i);
+    if (!push.send(zmq::buffer(bytes), zmq::send_flags::none)) break;
+    if (pull.recv(in) && in.size() == bytes.size()) ++received;
+  }
+  return allocations - before;
+}
+
+// make_pair(ctx) returns what the typed pair needs (an authenticator too,
+// for CURVE), all destroyed before the context.
+result measure(std::string const& bind_raw, auto make_pair) {
+  result out;
+  zg::context<D> ctx;
+  auto parts = make_pair(ctx);
+  int ignored = 0;
+  typed_loop(*parts.push, *parts.pull, warm_up, ignored);
+  out.typed = typed_loop(*parts.push, *parts.pull, counted, out.typed_received);
+
+  zmq::context_t raw_ctx;
+  zmq::socket_t rpull(raw_ctx, zmq::socket_type::pull), rpush(raw_ctx, zmq::socket_type::push);
+  rpull.set(zmq::sockopt::linger, 0);
+  rpush.set(zmq::sockopt::linger, 0);
+  rpull.set(zmq::sockopt::rcvtimeo, 1000);
+  rpush.set(zmq::sockopt::sndtimeo, 1000);
+  rpull.bind(bind_raw);
+  rpush.connect(rpull.get(zmq::sockopt::last_endpoint));
+  raw_loop(rpush, rpull, warm_up, ignored);
+  out.raw = raw_loop(rpush, rpull, counted, out.raw_received);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("typed PUSH/PULL over inproc allocates nothing raw cppzmq does not") {
+  using push_t = zg::socket<D, zg::inproc, zg::push, zg::null_mechanism, L, zg::stream<reading>>;
+  using pull_t = zg::socket<D, zg::inproc, zg::pull, zg::null_mechanism, L, zg::stream<reading>>;
+  struct parts {
+    std::unique_ptr<pull_t> pull;
+    std::unique_ptr<push_t> push;
+  };
+  auto r = measure("inproc://alloc-raw", [](zg::context<D>& ctx) {
+    parts p{std::make_unique<pull_t>(ctx), std::make_unique<push_t>(ctx)};
+    auto ep = zg::endpoint<zg::inproc, D>("inproc://alloc-typed");
+    p.pull->bind(ep);
+    p.push->connect(ep);
+    return p;
+  });
+  CHECK(r.typed_received == counted);
+  CHECK(r.raw_received == counted);
+  INFO("typed: " << r.typed << " allocations, raw: " << r.raw << " over " << counted << " messages");
+  CHECK(r.typed == r.raw);
+}
+
+TEST_CASE("typed PUSH/PULL over tcp with CURVE allocates nothing raw cppzmq does not") {
+  using push_t = zg::socket<D, zg::tcp, zg::push, zg::curve_client, L, zg::stream<reading>>;
+  using pull_t = zg::socket<D, zg::tcp, zg::pull, zg::curve_server, L, zg::stream<reading>>;
+  zg::keypair server_keys = zg::keypair::generate();
+  zg::keypair client_keys = zg::keypair::generate();
+  struct parts {
+    std::unique_ptr<zg::authenticator<D>> auth;  // outlives the server socket
+    std::unique_ptr<pull_t> pull;
+    std::unique_ptr<push_t> push;
+  };
+  auto r = measure("tcp://127.0.0.1:*", [&](zg::context<D>& ctx) {
+    parts p{std::make_unique<zg::authenticator<D>>(ctx), nullptr, nullptr};
+    p.auth->allow(client_keys.public_part());
+    p.pull = std::make_unique<pull_t>(ctx, *p.auth, server_keys);
+    auto bound = p.pull->bind("tcp://127.0.0.1:*");
+    p.push = std::make_unique<push_t>(ctx, client_keys, server_keys.public_part());
+    p.push->connect(bound);
+    return p;
+  });
+  CHECK(r.typed_received == counted);
+  CHECK(r.raw_received == counted);
+  INFO("typed: " << r.typed << " allocations, raw: " << r.raw << " over " << counted << " messages");
+  CHECK(r.typed == r.raw);
+}
