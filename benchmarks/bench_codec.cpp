@@ -1,10 +1,12 @@
 // Schema codec throughput: encode and decode of a small schema and of 64 KiB
 // schemas, next to memcpy of the same bytes, in the same run.
 //
-// usage: bench_codec [bytes_per_run=268435456] [rounds=5]
+// usage: bench_codec [bytes_per_run=268435456] [rounds=5] [--json]
 // Each case runs until about bytes_per_run bytes went through, alternating
 // with memcpy of the same message size; prints medians of `rounds` runs and
-// the ratio time(zguard) / time(memcpy) (1.0 = as fast as memcpy).
+// the ratio time(zguard) / time(memcpy) (1.0 = as fast as memcpy). With
+// --json: one line per case with raw = memcpy MB/s, zguard = MB/s and
+// ratio = zguard / raw (its inverse, 1.0 = as fast as memcpy), t_over_memcpy.
 #include <zguard/zguard.hpp>
 
 #include "bench_support.hpp"
@@ -44,6 +46,7 @@ struct blob_64k_view {
 using bench_support::median;
 using bench_support::seconds_since;
 using bench_support::steady;
+bool json = false;
 
 // Keeps results observable so the optimizer cannot drop the work.
 std::uint64_t sink = 0;
@@ -86,6 +89,16 @@ void run_case(char const* name, Make make, Decoded, std::size_t bytes_per_run, i
   }
   auto row = [&](char const* op, double t) {
     double const m = median(mem);
+    if (json) {
+      bench_support::json_row()
+          .compare(std::string("codec/") + name + "/" + op, size, size / m / 1e6, size / t / 1e6)
+          .str("unit", "MB/s")
+          .num("msgs_per_s", 1.0 / t)
+          .num("t_over_memcpy", t / m)
+          .integer("runs", rounds)
+          .print();
+      return;
+    }
     std::printf("%-22s %-7s %8zu %12.0f %12.0f %12.0f %8.2f\n", name, op, size, 1.0 / t, size / t / 1e6,
                 size / m / 1e6, t / m);
   };
@@ -96,12 +109,15 @@ void run_case(char const* name, Make make, Decoded, std::size_t bytes_per_run, i
 }  // namespace
 
 int main(int argc, char** argv) {
+  json = bench_support::take_json_flag(argc, argv);
   std::size_t const bytes_per_run = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : (std::size_t(1) << 28);
   int const rounds = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
-  std::printf("schema codec vs memcpy of the same bytes; ~%zu MB per run, median of %d runs\n", bytes_per_run >> 20,
-              rounds);
-  std::printf("%-22s %-7s %8s %12s %12s %12s %8s\n", "schema", "op", "bytes", "msgs/s", "MB/s", "memcpy MB/s",
-              "t/memcpy");
+  if (!json) {
+    std::printf("schema codec vs memcpy of the same bytes; ~%zu MB per run, median of %d runs\n",
+                bytes_per_run >> 20, rounds);
+    std::printf("%-22s %-7s %8s %12s %12s %12s %8s\n", "schema", "op", "bytes", "msgs/s", "MB/s", "memcpy MB/s",
+                "t/memcpy");
+  }
   run_case("small", [] { return small_msg{42, -7, 100, true, "EURUSD"}; }, small_msg{}, bytes_per_run / 16, rounds);
   run_case("fixed 64 KiB", [] {
     fixed_64k f{};
@@ -117,5 +133,5 @@ int main(int argc, char** argv) {
   };
   run_case("bytes 64 KiB (copy)", blob, blob_64k{}, bytes_per_run, rounds);
   run_case("bytes 64 KiB (view)", blob, blob_64k_view{}, bytes_per_run, rounds);
-  std::printf("(checksum %llu)\n", static_cast<unsigned long long>(sink));
+  if (!json) std::printf("(checksum %llu)\n", static_cast<unsigned long long>(sink));
 }

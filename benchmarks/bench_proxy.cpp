@@ -1,7 +1,7 @@
 // Proxies: zguard::proxy next to zmq_proxy, both between raw cppzmq end
 // points over ipc, in the same run.
 //
-// usage: bench_proxy [messages=200000] [round_trips=20000] [rounds=5]
+// usage: bench_proxy [messages=200000] [round_trips=20000] [rounds=5] [--json]
 //   forwarder: PUB -> XSUB|proxy|XPUB -> SUB, 64 B messages, msgs/s
 //   queue:     REQ -> ROUTER|proxy|DEALER -> REP (echo), round trips/s
 // Alternating runs, medians, ratio zguard / zmq_proxy (1.00 = same speed).
@@ -137,6 +137,7 @@ struct zguard_proxy {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bool const json = bench_support::take_json_flag(argc, argv);
   int const n = argc > 1 ? std::atoi(argv[1]) : 200000;
   int const trips = argc > 2 ? std::atoi(argv[2]) : 20000;
   int const rounds = argc > 3 ? std::max(1, std::atoi(argv[3])) : 5;
@@ -162,6 +163,23 @@ int main(int argc, char** argv) {
       auto p = std::make_shared<zguard_proxy<router_t, dealer_t>>(f, b);
       return [p]() mutable { p.reset(); };
     }));
+  }
+  if (json) {
+    bench_support::json_row()
+        .compare("proxy/forwarder/64", 64, median(raw_fwd), median(ours_fwd))
+        .str("unit", "msgs/s")
+        .str("transport", "ipc")
+        .integer("messages", n)
+        .integer("runs", rounds)
+        .print();
+    bench_support::json_row()
+        .compare("proxy/queue/64", 64, median(raw_q), median(ours_q))
+        .str("unit", "round trips/s")
+        .str("transport", "ipc")
+        .integer("round_trips", trips)
+        .integer("runs", rounds)
+        .print();
+    return 0;
   }
   std::printf("proxies over ipc, median of %d runs\n", rounds);
   std::printf("%-28s %14s %14s %8s\n", "case", "zmq_proxy", "zguard", "ratio");

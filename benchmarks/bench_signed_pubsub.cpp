@@ -2,10 +2,12 @@
 // next to unsigned raw cppzmq PUB/SUB and the raw libsodium sign and verify
 // rates, all measured in the same run over ipc.
 //
-// usage: bench_signed_pubsub [messages=20000] [rounds=3]
+// usage: bench_signed_pubsub [messages=20000] [rounds=3] [--json]
 // The ceiling for a signed feed is the slowest of: raw PUB/SUB, signing
 // (publisher thread) and verifying (subscriber thread); the ratio is zguard
 // signed msgs/s over that ceiling (1.00 = no overhead beyond the crypto).
+// With --json: one line per case with raw = unsigned raw PUB/SUB, zguard =
+// signed, ratio = zguard / raw, and sign, verify, ceiling, ratio_to_ceiling.
 #include <zguard/zguard.hpp>
 
 #include "bench_support.hpp"
@@ -37,6 +39,7 @@ using bench_support::fresh_ipc;
 using bench_support::median;
 using bench_support::seconds_since;
 using bench_support::steady;
+bool json = false;
 
 
 blob make_blob(std::uint32_t seq, std::size_t encoded) {
@@ -168,6 +171,20 @@ void run(char const* name, int n, int rounds) {
       verify.push_back(c.verify);
     }
     double const ceiling = std::min({median(raw), median(sign), median(verify)});
+    if (json) {
+      bench_support::json_row()
+          .compare(std::string("signed_pubsub/") + name + "/" + std::to_string(size), size, median(raw), median(ours))
+          .str("unit", "msgs/s")
+          .str("transport", "ipc")
+          .num("sign", median(sign))
+          .num("verify", median(verify))
+          .num("ceiling", ceiling)
+          .num("ratio_to_ceiling", median(ours) / ceiling)
+          .integer("messages", n)
+          .integer("runs", rounds)
+          .print();
+      continue;
+    }
     std::printf("%-8s %6zu %12.0f %12.0f %12.0f %12.0f %12.0f %7.2f\n", name, size, median(ours), median(raw),
                 median(sign), median(verify), ceiling, median(ours) / ceiling);
   }
@@ -176,11 +193,14 @@ void run(char const* name, int n, int rounds) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  json = bench_support::take_json_flag(argc, argv);
   int const n = argc > 1 ? std::atoi(argv[1]) : 20000;
   int const rounds = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
-  std::printf("signed PUB/SUB over ipc, %d messages per run, median of %d runs (msgs/s)\n", n, rounds);
-  std::printf("%-8s %6s %12s %12s %12s %12s %12s %7s\n", "alg", "bytes", "zguard", "raw cppzmq", "sign", "verify",
-              "ceiling", "ratio");
+  if (!json) {
+    std::printf("signed PUB/SUB over ipc, %d messages per run, median of %d runs (msgs/s)\n", n, rounds);
+    std::printf("%-8s %6s %12s %12s %12s %12s %12s %7s\n", "alg", "bytes", "zguard", "raw cppzmq", "sign", "verify",
+                "ceiling", "ratio");
+  }
   run<zg::ed25519>("ed25519", n, rounds);
   run<zg::blake2b_mac>("blake2b", n, rounds * 2);
 }
