@@ -361,9 +361,12 @@ bool read_field(reader& r, T& v) {
     if (!r.prefix(prefix_width(T::max_size), T::max_size, n) || !r.take(n, p)) return false;
     if constexpr (is_string_like<T>) {
       if (!valid_utf8(p, n)) return r.fail(decode_reason::invalid_utf8);
-      v = T(std::string_view(reinterpret_cast<char const*>(p), n));
+      if constexpr (requires { v.assign(reinterpret_cast<char const*>(p), n); })
+        v.assign(reinterpret_cast<char const*>(p), n);  // in place: a reused value keeps its storage
+      else
+        v = T(std::string_view(reinterpret_cast<char const*>(p), n));  // a view: points into the input
     } else if constexpr (is_bounded_bytes<T>) {
-      v = T(std::vector<std::uint8_t>(p, p + n));
+      v.assign(p, n);
     } else {
       v = T(p, n);
     }
@@ -457,27 +460,46 @@ std::vector<std::uint8_t> encode(S const& value) {
   return out;
 }
 
+namespace detail {
+// The checks of decode(), writing into `value`; nullopt when it decoded.
+template <Schema S>
+std::optional<decode_error> decode_fields(std::span<std::uint8_t const> bytes, S& value) {
+  constexpr auto id = S::zguard_schema_id;
+  reader r(bytes.data(), bytes.size());
+  std::uint8_t format = 0, name_len = 0;
+  std::uint8_t const* name = nullptr;
+  std::uint16_t version = 0;
+  if (!r.integer(format)) return r.error();
+  if (format != wire_format_version) return decode_error{decode_reason::unsupported_format, "", 0};
+  if (!r.integer(name_len) || !r.take(name_len, name)) return r.error();
+  if (std::string_view(reinterpret_cast<char const*>(name), name_len) != id.name)
+    return decode_error{decode_reason::wrong_schema, "", 1};
+  if (!r.integer(version)) return r.error();
+  if (version != id.version) return decode_error{decode_reason::wrong_version, "", 2 + std::size_t(name_len)};
+  if (!read_field(r, value)) return r.error();
+  if (r.remaining() != 0) return decode_error{decode_reason::trailing_bytes, "", r.offset()};
+  return std::nullopt;
+}
+}  // namespace detail
+
 // Decodes one message of schema S. Never throws; bounded work and memory.
 template <Schema S>
 result<S> decode(std::span<std::uint8_t const> bytes) {
   (void)max_encoded_size<S>;
-  constexpr auto id = S::zguard_schema_id;
   using access = detail::result_access;
   auto out = access::value_in_place<S>();  // every path returns `out`: no copy of the value
-  detail::reader r(bytes.data(), bytes.size());
-  std::uint8_t format = 0, name_len = 0;
-  std::uint8_t const* name = nullptr;
-  std::uint16_t version = 0;
-  if (!r.integer(format)) access::fail(out, r.error());
-  else if (format != wire_format_version) access::fail(out, {decode_reason::unsupported_format, "", 0});
-  else if (!r.integer(name_len) || !r.take(name_len, name)) access::fail(out, r.error());
-  else if (std::string_view(reinterpret_cast<char const*>(name), name_len) != id.name)
-    access::fail(out, {decode_reason::wrong_schema, "", 1});
-  else if (!r.integer(version)) access::fail(out, r.error());
-  else if (version != id.version) access::fail(out, {decode_reason::wrong_version, "", 2 + std::size_t(name_len)});
-  else if (!detail::read_field(r, access::slot(out))) access::fail(out, r.error());
-  else if (r.remaining() != 0) access::fail(out, {decode_reason::trailing_bytes, "", r.offset()});
+  if (auto e = detail::decode_fields(bytes, access::slot(out))) access::fail(out, std::move(*e));
   return out;
+}
+
+// Decodes into an existing value, reusing its strings' and byte fields'
+// storage: a loop decoding into the same value allocates nothing once the
+// value has held its largest message. On an error (returned) the value
+// holds whatever part was decoded: use it only after success.
+template <Schema S>
+std::optional<decode_error> decode_into(S& value, std::span<std::uint8_t const> bytes) {
+  (void)max_encoded_size<S>;
+  return detail::decode_fields(bytes, value);
 }
 
 template <Schema S>

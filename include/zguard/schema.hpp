@@ -123,6 +123,9 @@ class bounded_string {
   bounded_string(std::string const& s) : bounded_string(std::string_view(s)) {}  // NOLINT
   std::string const& str() const { return s_; }
   std::string_view view() const { return s_; }
+  // Replaces the text with n checked bytes, reusing the storage (decoding
+  // into a value again allocates nothing once it is large enough).
+  void assign(char const* p, std::size_t n) { s_.assign(check(std::string_view(p, n))); }
   std::size_t size() const { return s_.size(); }
   bool operator==(bounded_string const&) const = default;
   bool operator==(std::string_view other) const { return s_ == other; }
@@ -149,6 +152,11 @@ class bounded_bytes {
   }
   std::vector<std::uint8_t> const& bytes() const { return b_; }
   std::size_t size() const { return b_.size(); }
+  // Replaces the bytes, reusing the storage (see bounded_string::assign).
+  void assign(std::uint8_t const* p, std::size_t n) {
+    if (n > N) throw bound_error("zguard::bounded_bytes<N>: longer than N");
+    b_.assign(p, p + n);
+  }
   bool operator==(bounded_bytes const&) const = default;
 
  private:

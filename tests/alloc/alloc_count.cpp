@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <new>
 #include <string>
+#include <vector>
 #include <unistd.h>
 
 namespace {
@@ -59,6 +60,11 @@ struct reading {
   BOOST_HANA_DEFINE_STRUCT(reading, (std::uint64_t, id), (std::uint32_t, sensor),
                            (std::array<std::uint32_t, 12>, samples));
 };
+// A schema with a variable field: received into a reused zguard::inbox.
+struct sample {
+  ZGUARD_SCHEMA("alloc.sample", 1);
+  BOOST_HANA_DEFINE_STRUCT(sample, (std::uint64_t, id), (zg::bounded_bytes<1024>, data));
+};
 using D = zg::domain<"alloc">;
 using L = zg::limits<zg::send_hwm<20000>, zg::recv_hwm<20000>, zg::block_when_full, zg::max_message_size<4096>,
                      zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<1000>,
@@ -89,27 +95,44 @@ std::uint64_t typed_loop(Push& push, Pull& pull, int n, int& received) {
   return allocations - before;
 }
 
-std::uint64_t raw_loop(zmq::socket_t& push, zmq::socket_t& pull, int n, int& received) {
-  std::array<std::uint8_t, zg::max_encoded_size<reading>> bytes{};
+// The same with a variable-size field, sent from one value and received
+// into one inbox: steady state reuses both.
+template <class Push, class Pull>
+std::uint64_t inbox_loop(Push& push, Pull& pull, int n, int& received) {
+  static zg::inbox<sample> in;  // lives across warm-up and the counted loop
+  sample s{};
+  s.data = zg::bounded_bytes<1024>(std::vector<std::uint8_t>(200, 7));
+  auto const before = allocations;
+  for (int i = 0; i < n; ++i) {
+    s.id = std::uint64_t(i);
+    if (!push.send(s)) break;
+    if (pull.receive(in) && in.value().id == s.id && in.value().data.size() == 200) ++received;
+  }
+  return allocations - before;
+}
+
+std::uint64_t raw_loop(zmq::socket_t& push, zmq::socket_t& pull, std::size_t size, int n, int& received) {
+  std::vector<std::uint8_t> bytes(size);  // made before counting
   zmq::message_t in;
   auto const before = allocations;
   for (int i = 0; i < n; ++i) {
     bytes[0] = std::uint8_t(i);
     if (!push.send(zmq::buffer(bytes), zmq::send_flags::none)) break;
-    if (pull.recv(in) && in.size() == bytes.size()) ++received;
+    if (pull.recv(in) && in.size() == size) ++received;
   }
   return allocations - before;
 }
 
 // make_pair(ctx) returns what the typed pair needs (an authenticator too,
-// for CURVE), all destroyed before the context.
-result measure(std::string const& bind_raw, auto make_pair) {
+// for CURVE), all destroyed before the context. loop runs the typed side;
+// the raw side sends as many bytes per message.
+result measure(std::size_t raw_bytes, std::string const& bind_raw, auto make_pair, auto loop) {
   result out;
   zg::context<D> ctx;
   auto parts = make_pair(ctx);
   int ignored = 0;
-  typed_loop(*parts.push, *parts.pull, warm_up, ignored);
-  out.typed = typed_loop(*parts.push, *parts.pull, counted, out.typed_received);
+  loop(*parts.push, *parts.pull, warm_up, ignored);
+  out.typed = loop(*parts.push, *parts.pull, counted, out.typed_received);
 
   zmq::context_t raw_ctx;
   zmq::socket_t rpull(raw_ctx, zmq::socket_type::pull), rpush(raw_ctx, zmq::socket_type::push);
@@ -119,8 +142,8 @@ result measure(std::string const& bind_raw, auto make_pair) {
   rpush.set(zmq::sockopt::sndtimeo, 1000);
   rpull.bind(bind_raw);
   rpush.connect(rpull.get(zmq::sockopt::last_endpoint));
-  raw_loop(rpush, rpull, warm_up, ignored);
-  out.raw = raw_loop(rpush, rpull, counted, out.raw_received);
+  raw_loop(rpush, rpull, raw_bytes, warm_up, ignored);
+  out.raw = raw_loop(rpush, rpull, raw_bytes, counted, out.raw_received);
   return out;
 }
 
@@ -133,13 +156,16 @@ TEST_CASE("typed PUSH/PULL over inproc allocates nothing raw cppzmq does not") {
     std::unique_ptr<pull_t> pull;
     std::unique_ptr<push_t> push;
   };
-  auto r = measure("inproc://alloc-raw", [](zg::context<D>& ctx) {
-    parts p{std::make_unique<pull_t>(ctx), std::make_unique<push_t>(ctx)};
-    auto ep = zg::endpoint<zg::inproc, D>("inproc://alloc-typed");
-    p.pull->bind(ep);
-    p.push->connect(ep);
-    return p;
-  });
+  auto r = measure(
+      zg::max_encoded_size<reading>, "inproc://alloc-raw",
+      [](zg::context<D>& ctx) {
+        parts p{std::make_unique<pull_t>(ctx), std::make_unique<push_t>(ctx)};
+        auto ep = zg::endpoint<zg::inproc, D>("inproc://alloc-typed");
+        p.pull->bind(ep);
+        p.push->connect(ep);
+        return p;
+      },
+      [](auto& push, auto& pull, int n, int& got) { return typed_loop(push, pull, n, got); });
   CHECK(r.typed_received == counted);
   CHECK(r.raw_received == counted);
   INFO("typed: " << r.typed << " allocations, raw: " << r.raw << " over " << counted << " messages");
@@ -156,15 +182,46 @@ TEST_CASE("typed PUSH/PULL over tcp with CURVE allocates nothing raw cppzmq does
     std::unique_ptr<pull_t> pull;
     std::unique_ptr<push_t> push;
   };
-  auto r = measure("tcp://127.0.0.1:*", [&](zg::context<D>& ctx) {
-    parts p{std::make_unique<zg::authenticator<D>>(ctx), nullptr, nullptr};
-    p.auth->allow(client_keys.public_part());
-    p.pull = std::make_unique<pull_t>(ctx, *p.auth, server_keys);
-    auto bound = p.pull->bind("tcp://127.0.0.1:*");
-    p.push = std::make_unique<push_t>(ctx, client_keys, server_keys.public_part());
-    p.push->connect(bound);
-    return p;
-  });
+  auto r = measure(
+      zg::max_encoded_size<reading>, "tcp://127.0.0.1:*",
+      [&](zg::context<D>& ctx) {
+        parts p{std::make_unique<zg::authenticator<D>>(ctx), nullptr, nullptr};
+        p.auth->allow(client_keys.public_part());
+        p.pull = std::make_unique<pull_t>(ctx, *p.auth, server_keys);
+        auto bound = p.pull->bind("tcp://127.0.0.1:*");
+        p.push = std::make_unique<push_t>(ctx, client_keys, server_keys.public_part());
+        p.push->connect(bound);
+        return p;
+      },
+      [](auto& push, auto& pull, int n, int& got) { return typed_loop(push, pull, n, got); });
+  CHECK(r.typed_received == counted);
+  CHECK(r.raw_received == counted);
+  INFO("typed: " << r.typed << " allocations, raw: " << r.raw << " over " << counted << " messages");
+  CHECK(r.typed == r.raw);
+}
+
+TEST_CASE("a schema with a byte field received into an inbox allocates nothing raw cppzmq does not") {
+  using push_t = zg::socket<D, zg::ipc, zg::push, zg::null_mechanism, L, zg::stream<sample>>;
+  using pull_t = zg::socket<D, zg::ipc, zg::pull, zg::null_mechanism, L, zg::stream<sample>>;
+  struct parts {
+    std::unique_ptr<pull_t> pull;
+    std::unique_ptr<push_t> push;
+  };
+  auto const dir = std::filesystem::temp_directory_path() / ("zguard-alloc-" + std::to_string(::getpid()));
+  std::filesystem::create_directory(dir);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
+  sample probe{};
+  probe.data = zg::bounded_bytes<1024>(std::vector<std::uint8_t>(200, 7));
+  auto r = measure(
+      zg::encoded_size(probe), "ipc://" + (dir / "raw").string(),
+      [&](zg::context<D>& ctx) {
+        parts p{std::make_unique<pull_t>(ctx), std::make_unique<push_t>(ctx)};
+        auto bound = p.pull->bind("ipc://" + (dir / "typed").string());
+        p.push->connect(bound);
+        return p;
+      },
+      [](auto& push, auto& pull, int n, int& got) { return inbox_loop(push, pull, n, got); });
+  std::filesystem::remove_all(dir);
   CHECK(r.typed_received == counted);
   CHECK(r.raw_received == counted);
   INFO("typed: " << r.typed << " allocations, raw: " << r.raw << " over " << counted << " messages");

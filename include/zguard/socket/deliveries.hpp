@@ -31,14 +31,22 @@ class typed_messages;
 template <std::size_t Capacity>
 class peer_text {
  public:
-  peer_text() = default;
+  // Only the bytes in use are ever written, copied or read: a peer_info
+  // travels with every message, and most of its capacity is empty.
+  peer_text() noexcept {}  // NOLINT(modernize-use-equals-default): leaves the unused bytes alone
+  peer_text(peer_text const& o) noexcept : size_(o.size_) { std::memcpy(data_, o.data_, size_); }
+  peer_text& operator=(peer_text const& o) noexcept {
+    size_ = o.size_;
+    std::memmove(data_, o.data_, size_);
+    return *this;
+  }
   explicit peer_text(std::string_view s) { assign(s); }
   peer_text& operator=(std::string_view s) {
     assign(s);
     return *this;
   }
 
-  std::string_view view() const { return {data_.data(), size_}; }
+  std::string_view view() const { return {data_, size_}; }
   operator std::string_view() const { return view(); }  // NOLINT: reads as text
   operator std::string() const { return std::string(view()); }  // NOLINT: event fields, concatenation
   std::string str() const { return std::string(view()); }
@@ -57,10 +65,10 @@ class peer_text {
   // equal another.
   void assign(std::string_view s) {
     if (s.size() > Capacity) throw std::length_error("zguard::peer_text: longer than " + std::to_string(Capacity));
-    std::memcpy(data_.data(), s.data(), s.size());
+    std::memcpy(data_, s.data(), s.size());
     size_ = s.size();
   }
-  std::array<char, Capacity> data_;
+  char data_[Capacity];
   std::size_t size_ = 0;
 };
 
@@ -193,6 +201,33 @@ class routed {
   static routed const& refused();  // never defined: only the diagnostic above is reached
   template <class Tr>
   friend class detail::typed_messages;
+};
+
+// A reusable place to receive into, for loops that must not allocate: the
+// socket decodes each message into the same value, so its strings and byte
+// fields keep their storage. Like received<T> and verified<T>, only a socket
+// fills it (receive(inbox)), and what it holds is read-only to the user; it
+// is valid until the next receive into it.
+//
+//   zg::inbox<reading> in;
+//   while (pull.receive(in)) use(in.value(), in.peer());
+template <class Msg>
+class inbox {
+ public:
+  inbox() = default;
+  inbox(inbox const&) = delete;  // one place, filled by one socket
+  inbox& operator=(inbox const&) = delete;
+
+  Msg const& value() const { return value_; }
+  peer_info const& peer() const { return peer_; }
+  signed_origin const& origin() const { return origin_; }  // zero unless the socket verifies signatures
+
+ private:
+  template <class Tr>
+  friend class detail::typed_messages;
+  Msg value_{};
+  peer_info peer_;
+  signed_origin origin_{};
 };
 
 }  // namespace v0

@@ -147,6 +147,29 @@ class typed_messages : public socket_core<Tr> {
     }
   }
 
+  // The next well-formed message decoded into `into` (its storage reused:
+  // a steady stream allocates nothing); false when none came within
+  // recv_timeout_ms. Refusals as receive(). Not on a ROUTER, whose replies
+  // need the peer_handle that receive() gives.
+  template <class Msg>
+  [[nodiscard]] bool receive(inbox<Msg>& into) requires(receives && !Tr::is_router) {
+    static_assert(std::is_same_v<Msg, receives_type>,
+                  "zguard::socket::receive(inbox<T>&): T is not what this socket's channel delivers");
+    for (;;) {
+      auto in = next_payload();
+      if (!in) return false;
+      if (auto e = decode_into(into.value_, in->payload)) {
+        refuse(&in->frames.back(), *e);
+        answer_refusal(*in, e->reason, e->field);
+        if constexpr (is_req) return false;  // REQ must send before it may receive again
+        continue;
+      }
+      into.peer_ = in->peer;
+      into.origin_ = in->origin;
+      return true;
+    }
+  }
+
   // REQ: one request, its reply decoded. nullopt when no reply came in
   // `attempts` tries; an error result when the reply was malformed or the
   // service refused the request (reason peer_refused, field says why).
