@@ -1,8 +1,9 @@
 // libFuzzer target for the signed envelope (G7): any frames, parsed and
 // verified with both algorithms against fixed keys at a fixed clock (the
-// test vectors' keys and time, so seeds can reach every check). Verifying
-// must never crash or read out of range, and whatever verifies must be the
-// exact payload frame of an envelope whose signature checks independently.
+// test vectors' keys and time, so seeds can reach every check). Parsing and
+// verifying must never crash or read out of range, and whatever verifies
+// must be exactly the bytes between header and signature of the sealed
+// frame, whose signature checks independently (libsodium, here).
 //
 // Input: up to 5 frames, framed as fuzz/frames.hpp says.
 #include <zguard/envelope.hpp>
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 namespace {
@@ -30,6 +32,27 @@ struct fixture {
   }
 };
 
+// The signature over "zguard.envelope.v2\0" || the first n bytes, checked
+// with libsodium directly (not through envelope.hpp).
+template <class A>
+bool signature_checks(std::uint8_t const* signed_part, std::size_t n, std::uint8_t const* signature) {
+  std::vector<std::uint8_t> m(19 + n);
+  std::memcpy(m.data(), "zguard.envelope.v2", 19);  // with its terminating zero
+  std::memcpy(m.data() + 19, signed_part, n);
+  std::array<std::uint8_t, 32> k{};
+  for (int i = 0; i < 32; ++i) k[i] = std::uint8_t(std::is_same_v<A, zguard::ed25519> ? i : 32 + i);
+  if constexpr (std::is_same_v<A, zguard::ed25519>) {
+    std::array<std::uint8_t, 32> pk{};
+    std::array<std::uint8_t, 64> sk{};
+    crypto_sign_seed_keypair(pk.data(), sk.data(), k.data());
+    return crypto_sign_verify_detached(signature, m.data(), m.size(), pk.data()) == 0;
+  } else {
+    std::array<std::uint8_t, 32> mac{};
+    crypto_generichash(mac.data(), mac.size(), m.data(), m.size(), k.data(), k.size());
+    return std::memcmp(mac.data(), signature, 32) == 0;
+  }
+}
+
 template <class A>
 void verify_as(std::vector<zmq::message_t> const& frames) {
   static fixture<A> f;
@@ -41,9 +64,18 @@ void verify_as(std::vector<zmq::message_t> const& frames) {
     zguard::verifier<A, 30000, 64> v(f.keys, 4);
     auto r = v.verify(*env, with_topic ? "test.tick" : "", now);
     if (!r) continue;
-    auto const& payload = frames[with_topic ? 2 : 1];
-    if (r.payload().data() != payload.data() || r.payload().size() != payload.size()) {
-      std::fprintf(stderr, "verified payload is not the payload frame\n");
+    // Recomputed from the sealed frame by hand: header 35 + T bytes, then
+    // the payload, then the signature.
+    auto const& sealed = frames[with_topic ? 1 : 0];
+    auto const* b = static_cast<std::uint8_t const*>(sealed.data());
+    std::size_t const header = 35 + std::size_t(b[34]), signature = A::signature_size;
+    if (sealed.size() < header + signature || r.payload().data() != b + header ||
+        r.payload().size() != sealed.size() - header - signature) {
+      std::fprintf(stderr, "verified payload is not the bytes between header and signature\n");
+      std::abort();
+    }
+    if (!signature_checks<A>(b, sealed.size() - signature, b + sealed.size() - signature)) {
+      std::fprintf(stderr, "verified an envelope whose signature does not check\n");
       std::abort();
     }
     // Verifying the same envelope again is a replay, whatever it holds.

@@ -75,15 +75,33 @@ tick = w.encode_tick("EURUSD", -1, 3)
 ed = sp.Sealer("ed25519", bytes(range(32)).hex()).seal("test.tick", 0x0102030405060708, 1, 1700000000000000, tick)
 mac = sp.Sealer("blake2b", bytes(range(32, 64)).hex()).seal("test.tick", 0x0102030405060708, 1, 1700000000000000, tick)
 mac_service = sp.Sealer("blake2b", bytes(range(32, 64)).hex()).seal("", 7, 9, 1700000000000000, tick)[1:]
+mac_empty = sp.Sealer("blake2b", bytes(range(32, 64)).hex()).seal("test.tick", 7, 1, 1700000000000000, b"")
+topic, sealed = ed
+header_size = 35 + sealed[34]
+
+
+def with_byte(frame, at, value):
+    return frame[:at] + bytes([value]) + frame[at + 1:]
+
+
 envelopes = {
     "ed25519": ed,
     "blake2b": mac,
     "blake2b_service": mac_service,
-    "bad_signature": ed[:3] + [bytes([ed[3][0] ^ 1]) + ed[3][1:]],
-    "re_topiced": [b"test.tick.eu"] + ed[1:],
-    "truncated": ed[:3],
-    "short_header": [ed[0], ed[1][:-1]] + ed[2:],
-    "empty_frames": [b"", b"", b"", b""],
+    "empty_payload": mac_empty,
+    "bad_signature": [topic, with_byte(sealed, len(sealed) - 1, sealed[-1] ^ 1)],
+    "re_topiced": [b"test.tick.eu", sealed],
+    # Malformed: each stops at another check of the framing.
+    "no_sealed_frame": [topic],
+    "extra_frame": ed + [b"x"],
+    "version_1": [topic, with_byte(sealed, 0, 1)],
+    "v1_frames": [topic, with_byte(sealed[:header_size], 0, 1), sealed[header_size:-64], sealed[-64:]],
+    "unknown_algorithm": [topic, with_byte(sealed, 1, 3)],
+    "other_algorithm": [topic, with_byte(sealed, 1, 2)],
+    "short_header": [topic, sealed[:34]],
+    "no_room_for_signature": [topic, sealed[:header_size + 63]],
+    "topic_past_end": [topic, with_byte(sealed, 34, 255)],
+    "empty_frames": [b"", b""],
 }
 write_seeds("envelope", {name: framed(frames) for name, frames in envelopes.items()})
 

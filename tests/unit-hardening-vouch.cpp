@@ -294,3 +294,57 @@ TEST_CASE("vouch: a typed ROUTER worker behind a vouching queue with a capture k
   queue.terminate();
   worker.request_stop();
 }
+
+TEST_CASE("vouch: a signed request behind a vouching queue: the vouch binds the sealed frame, the worker verifies both") {
+  captured_events seen;
+  zg::context<test_domain> ctx(seen.sink());
+  zg::authenticator<test_domain> auth(ctx);
+  temp_dir dir;
+  auto const server_keys = zg::keypair::generate(), alice = zg::keypair::generate();
+  auth.allow(alice.public_part());
+  auto const shared = zg::signing_key<zg::blake2b_mac>::generate();
+  zg::verify_keys<zg::blake2b_mac> worker_keys;
+  worker_keys.add(shared);
+  auto const client_key = zg::signing_key<zg::ed25519>::generate(), worker_key = zg::signing_key<zg::ed25519>::generate();
+  zg::verify_keys<zg::ed25519> clients, workers;
+  clients.add(client_key.verify_part());
+  workers.add(worker_key.verify_part());
+  using signed_worker = zg::socket<test_domain, zg::ipc, zg::rep, zg::null_mechanism, rr_limits, order_service,
+                                   zg::signing<zg::ed25519>, zg::vouched<zg::blake2b_mac>>;
+  using signed_client =
+      zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, rr_limits, order_service, zg::signing<zg::ed25519>>;
+  std::string const worker_ep = "ipc://" + (dir.path / "signed-worker.sock").string();
+  std::mutex mu;
+  std::map<std::uint64_t, std::pair<std::string, zg::key_id>> seen_by_worker;
+  std::promise<void> bound;
+  std::jthread worker([&](std::stop_token stop) {
+    signed_worker server(ctx, worker_key, clients, worker_keys);
+    (void)server.bind(worker_ep);
+    bound.set_value();
+    server.serve(
+        [&](order const& o, zg::peer_info const& peer, zg::signed_origin const& origin) {
+          std::lock_guard lock(mu);
+          seen_by_worker[o.id] = {peer.vouched_client, origin.key};
+          return order_ack{o.id, true, "ok"};
+        },
+        stop);
+  });
+  bound.get_future().get();
+  vouch_front front(ctx, auth, server_keys);
+  vouch_back back(ctx);
+  auto const front_ep = front.bind("tcp://127.0.0.1:*");
+  back.connect(worker_ep);
+  vouching_queue queue(ctx, front, back, shared);
+  signed_client a(ctx, alice, server_keys.public_part(), client_key, workers);
+  a.connect(front_ep);
+  call_ids(a, {1, 2, 3});
+  std::lock_guard lock(mu);
+  for (std::uint64_t id : {1, 2, 3}) {
+    CHECK(seen_by_worker[id].first == alice.public_part().z85());
+    CHECK(seen_by_worker[id].second == client_key.id());
+  }
+  CHECK(ctx.events().count("vouch.refused") == 0);
+  CHECK(ctx.events().count("verify.malformed") == 0);
+  queue.terminate();
+  worker.request_stop();
+}

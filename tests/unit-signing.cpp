@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <cctype>
 #include <fstream>
 #include <numeric>
+#include <sstream>
 #include <future>
 #include <stop_token>
 #include <thread>
@@ -44,18 +46,24 @@ std::vector<std::uint8_t> tick_bytes(std::string symbol, std::int64_t price, std
   return zg::encode(tick{zg::bounded_string<8>(symbol), price, seq});
 }
 
-// The frames of one sealed message, as a receiver gets them.
+// The frames of one sealed message, as a receiver gets them: topic, then
+// header || payload || signature.
 template <class A>
 std::vector<zmq::message_t> seal_frames(zg::signer<A>& s, std::string_view topic, std::span<std::uint8_t const> payload,
                                         clock_type::time_point at = clock_type::now(),
                                         std::string_view topic_frame = tick_topic_name) {
-  auto sealed = s.seal(topic, payload, at);
   std::vector<zmq::message_t> f;
   f.emplace_back(topic_frame.data(), topic_frame.size());
-  f.emplace_back(sealed.header.data(), sealed.header.size());
-  f.emplace_back(payload.data(), payload.size());
-  f.emplace_back(sealed.signature.data(), sealed.signature.size());
+  f.push_back(s.seal(topic, payload, at));
   return f;
+}
+std::uint8_t* bytes(zmq::message_t& m) { return static_cast<std::uint8_t*>(m.data()); }
+// The topic frame and the first n bytes of the sealed frame.
+std::vector<zmq::message_t> cut(std::vector<zmq::message_t> const& m, std::size_t n) {
+  std::vector<zmq::message_t> out;
+  out.emplace_back(m[0].data(), m[0].size());
+  out.emplace_back(m[1].data(), n);
+  return out;
 }
 
 std::vector<zmq::message_t> copy_frames(std::vector<zmq::message_t> const& in) {
@@ -90,7 +98,18 @@ struct keys_for<zg::blake2b_mac> {
 
 }  // namespace
 
-TEST_CASE("signed envelope: the documented test vectors verify") {
+// The documented vectors (docs/wire-format.md, "Signed envelope"): topic
+// frame, then the sealed frame.
+constexpr std::string_view vector_ed25519 =
+    "0201e572260c237a6f920807060504030201010000000000000000401e18240a060009746573742e7469636b"
+    "0109746573742e7469636b010006455552555344ffffffffffffffff03000000"
+    "4fc2628e32d907d036b8adcde997d485d94df28a5d4d36983756848cf4e2dcbddcb7545f2c79728fd73869109b4cc59f95523c8c2400c48e0e391e491b59d70a";
+constexpr std::string_view vector_blake2b =
+    "0202e46d4678166b82010807060504030201010000000000000000401e18240a060009746573742e7469636b"
+    "0109746573742e7469636b010006455552555344ffffffffffffffff03000000"
+    "f407177c05c33f06a310197b8397965736dff627a5432adf0efbba05c99ebbaf";
+
+TEST_CASE("signed envelope: the documented test vectors are what we seal, and verify") {
   std::array<std::uint8_t, 32> seed{}, mac{};
   for (int i = 0; i < 32; ++i) {
     seed[i] = std::uint8_t(i);
@@ -100,16 +119,26 @@ TEST_CASE("signed envelope: the documented test vectors verify") {
   CHECK(hex(std::span(ed.verify_part().data(), 32)) == "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8");
   auto blake = zg::signing_key<zg::blake2b_mac>::from_bytes(mac);
   auto const when = clock_type::time_point(std::chrono::microseconds(1700000000000000));
+  std::ifstream doc_file(std::filesystem::path(ZGUARD_SOURCE_DIR) / "docs" / "wire-format.md");
+  std::stringstream doc;
+  doc << doc_file.rdbuf();
+  std::string doc_hex;  // the document without white space: a vector may span lines
+  for (char c : doc.str())
+    if (!std::isspace(static_cast<unsigned char>(c))) doc_hex += c;
 
-  auto run = [&](auto alg, auto key, std::array<std::string_view, 4> frames_hex) {
+  auto run = [&](auto alg, auto const& signing, auto const& verifying, std::string_view sealed_hex) {
     using A = decltype(alg);
+    // Our signer makes exactly these bytes, and the document shows them.
+    zg::signer<A> s(signing, zg::detail::fixed_epoch{0x0102030405060708});
+    auto tick_payload = zg::encode(tick{"EURUSD", -1, 3});
+    CHECK(hex(zg::detail::bytes_of(s.seal(tick_topic_name, tick_payload, when))) == sealed_hex);
+    CHECK_MESSAGE(doc_hex.find(sealed_hex) != std::string::npos, "the vector is not in docs/wire-format.md");
     std::vector<zmq::message_t> frames;
-    for (auto h : frames_hex) {
-      auto b = unhex(h);
-      frames.emplace_back(b.data(), b.size());
-    }
+    frames.emplace_back(tick_topic_name.data(), tick_topic_name.size());
+    auto b = unhex(sealed_hex);
+    frames.emplace_back(b.data(), b.size());
     zg::verify_keys<A> keys;
-    keys.add(key);
+    keys.add(verifying);
     zg::verifier<A, 30000, 1024> v(keys);
     auto env = zg::unverified_envelope::parse(frames, true);
     REQUIRE(env);
@@ -118,7 +147,7 @@ TEST_CASE("signed envelope: the documented test vectors verify") {
     CHECK(r.origin().epoch == 0x0102030405060708u);
     CHECK(r.origin().sequence == 1);
     CHECK(r.origin().timestamp_us == 1700000000000000u);
-    CHECK(r.origin().key == key.id());
+    CHECK(r.origin().key == signing.id());
     auto decoded = zg::decode<tick>(r.payload());
     REQUIRE(decoded);
     CHECK(*decoded == tick{"EURUSD", -1, 3});
@@ -126,42 +155,51 @@ TEST_CASE("signed envelope: the documented test vectors verify") {
     zg::verifier<A, 30000, 1024> later(keys);
     CHECK(later.verify(*env, tick_topic_name, when + 1min).reason() == zg::drop_reason::stale);
   };
-  run(zg::ed25519{}, ed.verify_part(),
-      {"746573742e7469636b", "0101e572260c237a6f920807060504030201010000000000000000401e18240a060009746573742e7469636b",
-       "0109746573742e7469636b010006455552555344ffffffffffffffff03000000",
-       "70028869d8a7521f47c34381defe90be5f4dd9c62378c8090432a62f700d9a7ebdca2e3de949c5c113ac69d52c6ded211d2b0e809e3cbc1a78b3a87c02425b00"});
-  run(zg::blake2b_mac{}, blake,
-      {"746573742e7469636b", "0102e46d4678166b82010807060504030201010000000000000000401e18240a060009746573742e7469636b",
-       "0109746573742e7469636b010006455552555344ffffffffffffffff03000000",
-       "57b4fcb457d8a4444ceab370d4675f9a40b489180b7ae0fa6fb3daa9702ab940"});
+  run(zg::ed25519{}, ed, ed.verify_part(), vector_ed25519);
+  run(zg::blake2b_mac{}, blake, blake, vector_blake2b);
+
+  // The PyNaCl peer, written from the document, prints the same frames.
+  auto [rc, out] = run_command(std::string(ZGUARD_SYSTEM_PYTHON) + " " + ZGUARD_TEST_SCRIPTS + "/signed_peer.py vectors");
+  REQUIRE(rc == 0);
+  CHECK(out == "746573742e7469636b\n" + std::string(vector_ed25519) + "\n746573742e7469636b\n" +
+                   std::string(vector_blake2b) + "\n");
 }
 
-TEST_CASE("signer: the header layout and a signature libsodium verifies on its own") {
+TEST_CASE("signer: one frame, header || payload || signature, and a signature libsodium verifies on its own") {
   auto key = zg::signing_key<zg::ed25519>::generate();
   zg::signer<zg::ed25519> s(key);
   auto payload = tick_bytes("X", 1, 1);
   auto const at = clock_type::now();
   auto first = s.seal("test.tick", payload, at);
   auto second = s.seal("test.tick", payload, at);
-  auto const& h = first.header;
-  REQUIRE(h.size() == 35 + 9);
-  CHECK(h[0] == 1);
+  auto const h = zg::detail::bytes_of(first);
+  REQUIRE(h.size() == 35 + 9 + payload.size() + 64);
+  CHECK(h.size() == zg::signer<zg::ed25519>::sealed_size("test.tick", payload.size()));
+  CHECK(h[0] == 2);
   CHECK(h[1] == 1);
   auto const id = key.id();
   CHECK(std::equal(id.bytes.begin(), id.bytes.end(), h.begin() + 2));
   CHECK(zg::detail::get_u64(h.data() + 10) == s.epoch());
   CHECK(zg::detail::get_u64(h.data() + 18) == 1);
-  CHECK(zg::detail::get_u64(second.header.data() + 18) == 2);
+  CHECK(zg::detail::get_u64(zg::detail::bytes_of(second).data() + 18) == 2);
   CHECK(zg::detail::get_u64(h.data() + 26) == zg::detail::micros_since_epoch(at));
   CHECK(h[34] == 9);
   CHECK(std::string_view(reinterpret_cast<char const*>(h.data() + 35), 9) == "test.tick");
+  CHECK(std::equal(payload.begin(), payload.end(), h.begin() + 44));
   std::vector<std::uint8_t> signed_bytes;
   for (auto part : {std::span<std::uint8_t const>(reinterpret_cast<std::uint8_t const*>(zg::envelope_tag.data()), 19),
-                    std::span<std::uint8_t const>(h), std::span<std::uint8_t const>(payload)})
+                    h.first(h.size() - 64)})
     for (auto b : part) signed_bytes.push_back(b);
+  CHECK(std::string_view(reinterpret_cast<char const*>(signed_bytes.data()), 18) == "zguard.envelope.v2");
   CHECK(signed_bytes[18] == 0);  // the tag's terminating zero is signed
-  CHECK(crypto_sign_verify_detached(first.signature.data(), signed_bytes.data(), signed_bytes.size(),
+  CHECK(crypto_sign_verify_detached(h.data() + h.size() - 64, signed_bytes.data(), signed_bytes.size(),
                                     key.verify_part().data()) == 0);
+  // seal_with writes the payload in place: the same bytes as seal.
+  zg::signer<zg::ed25519> fixed(key, zg::detail::fixed_epoch{7}), again(key, zg::detail::fixed_epoch{7});
+  auto copied = fixed.seal("test.tick", payload, at);
+  auto in_place = again.seal_with(
+      "test.tick", payload.size(), [&](std::uint8_t* to) { std::copy(payload.begin(), payload.end(), to); }, at);
+  CHECK(hex(zg::detail::bytes_of(copied)) == hex(zg::detail::bytes_of(in_place)));
   // Two publisher runs never share an epoch (random, 64 bits).
   CHECK(zg::signer<zg::ed25519>(key).epoch() != s.epoch());
   CHECK_THROWS_AS(s.seal(std::string(256, 't'), payload), std::length_error);
@@ -181,11 +219,12 @@ TEST_CASE_TEMPLATE("verifier: every drop reason, and what is accepted", A, zg::e
     CHECK(check<A>(v, m) == std::nullopt);
     CHECK(check<A>(v, m) == zg::drop_reason::replay);
   }
-  SUBCASE("tampered payload, header or signature") {
+  SUBCASE("tampered header, payload or signature") {
     auto m = seal_frames(pub, "test.tick", payload);
-    for (std::size_t frame : {1u, 2u, 3u}) {
+    auto const n = m[1].size();
+    for (std::size_t at : {std::size_t(20), 35 + 9 + std::size_t(3), n - 3}) {  // sequence, payload, signature
       auto t = copy_frames(m);
-      static_cast<std::uint8_t*>(t[frame].data())[frame == 1 ? 20 : 3] ^= 0x01;
+      bytes(t[1])[at] ^= 0x01;
       CHECK(check<A>(v, t) == zg::drop_reason::bad_signature);
     }
     CHECK(check<A>(v, m) == std::nullopt);  // the forgeries left no trace in the replay state
@@ -210,26 +249,65 @@ TEST_CASE_TEMPLATE("verifier: every drop reason, and what is accepted", A, zg::e
     CHECK(check<A>(v, seal_frames(pub, "test.tick", payload, now + 31s), now) == zg::drop_reason::stale);
     CHECK(check<A>(v, seal_frames(pub, "test.tick", payload, now - 29s), now) == std::nullopt);
   }
-  SUBCASE("malformed: frames, header, algorithm") {
+  SUBCASE("malformed: frame count, version, algorithm") {
     auto m = seal_frames(pub, "test.tick", payload);
-    std::vector<zmq::message_t> three;
-    for (int i = 0; i < 3; ++i) three.emplace_back(m[i].data(), m[i].size());
+    std::vector<zmq::message_t> topic_only;
+    topic_only.emplace_back(m[0].data(), m[0].size());
+    CHECK(check<A>(v, topic_only) == zg::drop_reason::malformed);
+    auto three = copy_frames(m);
+    three.emplace_back("x", 1);
     CHECK(check<A>(v, three) == zg::drop_reason::malformed);
-    auto five = copy_frames(m);
-    five.emplace_back("x", 1);
-    CHECK(check<A>(v, five) == zg::drop_reason::malformed);
-    auto short_header = copy_frames(m);
-    short_header[1] = zmq::message_t(m[1].data(), m[1].size() - 1);
-    CHECK(check<A>(v, short_header) == zg::drop_reason::malformed);
-    auto version = copy_frames(m);
-    static_cast<std::uint8_t*>(version[1].data())[0] = 2;
-    CHECK(check<A>(v, version) == zg::drop_reason::malformed);
-    auto alg = copy_frames(m);
-    static_cast<std::uint8_t*>(alg[1].data())[1] = A::wire_id == 1 ? 2 : 1;
-    CHECK(check<A>(v, alg) == zg::drop_reason::malformed);
-    auto sig = copy_frames(m);
-    sig[3] = zmq::message_t(m[3].data(), m[3].size() - 1);
-    CHECK(check<A>(v, sig) == zg::drop_reason::malformed);
+    // Version 1's frames (topic, header, payload, signature), even with a
+    // valid v1 signature, and any version byte but 2.
+    auto const n = m[1].size(), header = std::size_t(35 + 9);
+    std::vector<zmq::message_t> v1;
+    v1.emplace_back(m[0].data(), m[0].size());
+    v1.emplace_back(m[1].data(), header);
+    bytes(v1[1])[0] = 1;
+    v1.emplace_back(bytes(m[1]) + header, n - header - A::signature_size);
+    v1.emplace_back(bytes(m[1]) + n - A::signature_size, A::signature_size);
+    CHECK(check<A>(v, v1) == zg::drop_reason::malformed);
+    for (int version : {0, 1, 3, 0x82, 0xff}) {
+      auto t = copy_frames(m);
+      bytes(t[1])[0] = std::uint8_t(version);
+      CHECK(check<A>(v, t) == zg::drop_reason::malformed);
+    }
+    // The other algorithm (its signature length differs) and unknown ones.
+    for (int alg : {0, A::wire_id == 1 ? 2 : 1, 3, 0xff}) {
+      auto t = copy_frames(m);
+      bytes(t[1])[1] = std::uint8_t(alg);
+      CHECK(check<A>(v, t) == zg::drop_reason::malformed);
+    }
+    CHECK(check<A>(v, m) == std::nullopt);  // none of it touched the replay state
+  }
+  SUBCASE("lengths: every cut of the sealed frame, topic lengths past its end, an empty payload") {
+    auto m = seal_frames(pub, "test.tick", payload);
+    auto const n = m[1].size(), header = std::size_t(35 + 9);
+    // Too short for header and signature: malformed, never read past the
+    // end (the fuzzer and sanitizers hold that too). Longer cuts shift the
+    // signature into the payload: they parse, and fail the signature.
+    for (std::size_t len = 0; len < n; ++len)
+      CHECK(check<A>(v, cut(m, len)) ==
+            (len < header + A::signature_size ? zg::drop_reason::malformed : zg::drop_reason::bad_signature));
+    // A topic length running past the frame (the signature included).
+    for (int topic_size : {255, int(n - 35 - A::signature_size + 1), int(n - 35)}) {
+      auto t = copy_frames(m);
+      bytes(t[1])[34] = std::uint8_t(topic_size);
+      CHECK(check<A>(v, t) == zg::drop_reason::malformed);
+    }
+    // One that still fits moves the header's end: not what was signed.
+    auto t = copy_frames(m);
+    bytes(t[1])[34] = std::uint8_t(n - 35 - A::signature_size);
+    CHECK(check<A>(v, t) == zg::drop_reason::bad_signature);
+    // An empty payload is a valid envelope (its decoding is another matter).
+    auto empty = seal_frames(pub, "test.tick", std::span<std::uint8_t const>{});
+    CHECK(empty[1].size() == header + A::signature_size);
+    auto env = zg::unverified_envelope::parse(empty, true);
+    REQUIRE(env);
+    auto r = v.verify(*env, tick_topic_name);
+    REQUIRE(r.ok());
+    CHECK(r.payload().empty());
+    CHECK(check<A>(v, m) == std::nullopt);
   }
   SUBCASE("the replay window: late and reordered within it, nothing older or twice") {
     std::vector<std::vector<zmq::message_t>> run;
@@ -409,7 +487,9 @@ TEST_CASE_TEMPLATE("signed PUB/SUB over ipc: every message delivered in order wh
     auto const deadline = std::chrono::steady_clock::now() + 20s;
     while (recording.size() < recorded && std::chrono::steady_clock::now() < deadline) {
       auto f = recv_frames(tap);
-      if (f.size() == 4 && f[2] != std::string(reinterpret_cast<char const*>(tick_bytes("W", 0, 0).data()), f[2].size()))
+      auto const warm_up = tick_bytes("W", 0, 0);
+      if (f.size() == 2 && f[1].find(std::string_view(reinterpret_cast<char const*>(warm_up.data()), warm_up.size())) ==
+                               std::string::npos)
         recording.push_back(std::move(f));
     }
   });
@@ -426,8 +506,7 @@ TEST_CASE_TEMPLATE("signed PUB/SUB over ipc: every message delivered in order wh
       send_frames(attacker, seal_frames(earlier_run, "test.tick", payload,
                                         clock_type::now() - 10min));                 // stale
       auto good = seal_frames(earlier_run, "test.tick", payload);
-      std::vector<zmq::message_t> truncated, extra = copy_frames(good);
-      for (int k = 0; k < 3; ++k) truncated.emplace_back(good[k].data(), good[k].size());
+      auto truncated = cut(good, 35 + 9 + A::signature_size - 1), extra = copy_frames(good);
       extra.emplace_back("x", 1);
       send_frames(attacker, truncated);                                              // malformed
       send_frames(attacker, extra);                                                  // malformed
@@ -668,7 +747,7 @@ TEST_CASE("signed REQ/REP: both directions signed, the handler sees who signed, 
   auto bytes = zg::encode(sample_order());
   (void)plain.send(zmq::buffer(bytes));
   auto refusal = recv_frames(plain);
-  REQUIRE(refusal.size() == 3);  // header, payload, signature
+  REQUIRE(refusal.size() == 1);  // header || payload || signature
   std::vector<zmq::message_t> frames;
   for (auto const& f : refusal) frames.emplace_back(f.data(), f.size());
   zg::verifier<zg::ed25519, 30000, 1024> v(servers);

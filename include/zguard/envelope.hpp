@@ -1,14 +1,16 @@
 // zguard/envelope.hpp - the signed envelope: sealing, parsing, verifying
 // (G7). The format is specified in docs/wire-format.md, "Signed envelope".
 //
-//   frames: [topic]  header  payload  signature
-//   header: version, algorithm, key id, publisher epoch, sequence,
+//   frames: [topic]  sealed
+//   sealed: header || payload || signature        (one frame)
+//   header: version 2, algorithm, key id, publisher epoch, sequence,
 //           timestamp, topic
-//   signed: "zguard.envelope.v1\0" || header || payload
+//   signed: "zguard.envelope.v2\0" || header || payload
 //
-// signer<A> seals; unverified_envelope::parse only splits frames and gives
-// nothing of the payload; verifier<A, ...>::verify checks key, signature,
-// topic, freshness and replay, and only its result hands out the payload.
+// signer<A> seals into one preallocated frame; unverified_envelope::parse
+// only splits it and gives nothing of the payload; verifier<A, ...>::verify
+// checks key, signature, topic, freshness and replay, and only its result
+// hands out the payload.
 #pragma once
 
 #include <zmq.hpp>
@@ -33,11 +35,20 @@
 namespace zguard {
 inline namespace v0 {
 
-inline constexpr std::uint8_t envelope_version = 1;
+// Version 2: one sealed frame. Any other version byte (v1's four-frame
+// envelopes included) is malformed.
+inline constexpr std::uint8_t envelope_version = 2;
 // Domain separation: a zguard envelope signature can never be a valid
 // signature of anything else the same key signs (and vice versa).
-inline constexpr std::string_view envelope_tag{"zguard.envelope.v1\0", 19};
+inline constexpr std::string_view envelope_tag{"zguard.envelope.v2\0", 19};
 inline constexpr std::size_t envelope_header_min = 35;  // header without the topic
+
+// The signature length an algorithm byte implies; 0 for an unknown byte.
+constexpr std::size_t envelope_signature_size(std::uint8_t wire_id) {
+  if (wire_id == ed25519::wire_id) return ed25519::signature_size;
+  if (wire_id == blake2b_mac::wire_id) return blake2b_mac::signature_size;
+  return 0;
+}
 
 enum class drop_reason { malformed, unknown_key, bad_signature, re_topiced, replay, stale };
 
@@ -76,25 +87,65 @@ inline std::uint64_t micros_since_epoch(std::chrono::system_clock::time_point t)
       std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
 }
 
+struct fixed_epoch {
+  std::uint64_t value = 0;
+};
+
 struct envelope_header {
   std::uint8_t algorithm = 0;
   signed_origin origin;
   std::string_view topic;
 };
 
-// The header frame, exactly: nothing before, nothing after, version 1.
-inline std::optional<envelope_header> parse_envelope_header(std::span<std::uint8_t const> b) {
+// One sealed frame split into its parts; every span lies inside the frame.
+struct envelope_parts {
+  envelope_header header;
+  std::span<std::uint8_t const> signed_part;  // header || payload: what the signature covers
+  std::span<std::uint8_t const> payload;
+  std::span<std::uint8_t const> signature;
+};
+
+// Splits header || payload || signature. nullopt unless the frame holds a
+// whole version-2 header of a known algorithm, its topic, and that
+// algorithm's signature; the payload is what lies between (maybe empty).
+// Every length is compared before it is subtracted, so nothing wraps.
+inline std::optional<envelope_parts> split_envelope(std::span<std::uint8_t const> b) {
   if (b.size() < envelope_header_min || b[0] != envelope_version) return std::nullopt;
-  std::size_t const topic_size = b[34];
-  if (b.size() != envelope_header_min + topic_size) return std::nullopt;
-  envelope_header h;
-  h.algorithm = b[1];
-  std::copy_n(b.data() + 2, 8, h.origin.key.bytes.begin());
-  h.origin.epoch = get_u64(b.data() + 10);
-  h.origin.sequence = get_u64(b.data() + 18);
-  h.origin.timestamp_us = get_u64(b.data() + 26);
-  h.topic = std::string_view(reinterpret_cast<char const*>(b.data() + 35), topic_size);
-  return h;
+  std::size_t const signature_size = envelope_signature_size(b[1]);
+  if (signature_size == 0) return std::nullopt;
+  std::size_t const header_size = envelope_header_min + b[34];
+  if (b.size() < header_size || b.size() - header_size < signature_size) return std::nullopt;
+  std::size_t const payload_size = b.size() - header_size - signature_size;
+  envelope_parts e;
+  e.header.algorithm = b[1];
+  std::copy_n(b.data() + 2, 8, e.header.origin.key.bytes.begin());
+  e.header.origin.epoch = get_u64(b.data() + 10);
+  e.header.origin.sequence = get_u64(b.data() + 18);
+  e.header.origin.timestamp_us = get_u64(b.data() + 26);
+  e.header.topic = std::string_view(reinterpret_cast<char const*>(b.data() + envelope_header_min), b[34]);
+  e.signed_part = b.first(header_size + payload_size);
+  e.payload = b.subspan(header_size, payload_size);
+  e.signature = b.subspan(header_size + payload_size, signature_size);
+  return e;
+}
+
+// The MAC over tag || signed part (keyed BLAKE2b-256), into out.
+inline void envelope_mac(std::uint8_t const* key, std::span<std::uint8_t const> signed_part, std::uint8_t* out) {
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, key, signing_key<blake2b_mac>::size, blake2b_mac::signature_size);
+  crypto_generichash_update(&st, reinterpret_cast<unsigned char const*>(envelope_tag.data()), envelope_tag.size());
+  crypto_generichash_update(&st, signed_part.data(), signed_part.size());
+  crypto_generichash_final(&st, out, blake2b_mac::signature_size);
+  sodium_memzero(&st, sizeof st);
+}
+
+// tag || signed part in one buffer (Ed25519 signs a contiguous message);
+// the buffer is reused, so steady state allocates nothing.
+inline std::span<std::uint8_t const> tagged(std::vector<std::uint8_t>& buf, std::span<std::uint8_t const> signed_part) {
+  buf.resize(envelope_tag.size() + signed_part.size());
+  std::memcpy(buf.data(), envelope_tag.data(), envelope_tag.size());
+  if (!signed_part.empty()) std::memcpy(buf.data() + envelope_tag.size(), signed_part.data(), signed_part.size());
+  return buf;
 }
 
 inline std::span<std::uint8_t const> bytes_of(zmq::message_t const& m) {
@@ -110,80 +161,88 @@ template <SigningAlgorithm A>
 class signer {
  public:
   using clock = std::chrono::system_clock;
-  struct sealed {
-    std::vector<std::uint8_t> header;
-    std::array<std::uint8_t, A::signature_size> signature{};
-  };
 
-  explicit signer(signing_key<A> key) : key_(std::move(key)) { randombytes_buf(&epoch_, sizeof epoch_); }
+  explicit signer(signing_key<A> key) : key_(std::move(key)), id_(key_.id()) { randombytes_buf(&epoch_, sizeof epoch_); }
+  // Test vectors only: a chosen epoch. A publisher run draws its own (a run
+  // reusing an epoch would see its messages refused as replays).
+  signer(signing_key<A> key, detail::fixed_epoch epoch) : key_(std::move(key)), id_(key_.id()), epoch_(epoch.value) {}
 
-  sealed seal(std::string_view topic, std::span<std::uint8_t const> payload, clock::time_point at = clock::now()) {
+  // The size of the sealed frame for a payload of payload_size bytes.
+  static constexpr std::size_t sealed_size(std::string_view topic, std::size_t payload_size) {
+    return envelope_header_min + topic.size() + payload_size + A::signature_size;
+  }
+
+  // One frame, header || payload || signature, allocated once at its final
+  // size; fill(std::uint8_t* at) writes exactly payload_size payload bytes
+  // in place (an encoder can write straight into the frame).
+  template <class Fill>
+  zmq::message_t seal_with(std::string_view topic, std::size_t payload_size, Fill&& fill,
+                           clock::time_point at = clock::now()) {
     if (topic.size() > 255) throw std::length_error("zguard::signer::seal: a topic is at most 255 bytes");
-    sealed s;
-    s.header.resize(envelope_header_min + topic.size());
-    auto* h = s.header.data();
+    std::size_t const header_size = envelope_header_min + topic.size();
+    zmq::message_t frame(sealed_size(topic, payload_size));
+    auto* h = static_cast<std::uint8_t*>(frame.data());
     h[0] = envelope_version;
     h[1] = A::wire_id;
-    auto const id = key_.id();
-    std::copy(id.bytes.begin(), id.bytes.end(), h + 2);
+    std::copy(id_.bytes.begin(), id_.bytes.end(), h + 2);
     detail::put_u64(h + 10, epoch_);
     detail::put_u64(h + 18, ++sequence_);
     detail::put_u64(h + 26, detail::micros_since_epoch(at));
     h[34] = static_cast<std::uint8_t>(topic.size());
-    if (!topic.empty()) std::memcpy(h + 35, topic.data(), topic.size());  // data() may be null
-    if constexpr (std::is_same_v<A, ed25519>) {
-      scratch_.assign(envelope_tag.begin(), envelope_tag.end());
-      scratch_.insert(scratch_.end(), s.header.begin(), s.header.end());
-      scratch_.insert(scratch_.end(), payload.begin(), payload.end());
-      key_.sign(scratch_, s.signature.data());
-    } else {
-      crypto_generichash_state st;
-      crypto_generichash_init(&st, key_.data(), signing_key<blake2b_mac>::size, s.signature.size());
-      crypto_generichash_update(&st, reinterpret_cast<unsigned char const*>(envelope_tag.data()), envelope_tag.size());
-      crypto_generichash_update(&st, s.header.data(), s.header.size());
-      crypto_generichash_update(&st, payload.data(), payload.size());
-      crypto_generichash_final(&st, s.signature.data(), s.signature.size());
-      sodium_memzero(&st, sizeof st);
-    }
-    return s;
+    if (!topic.empty()) std::memcpy(h + envelope_header_min, topic.data(), topic.size());  // data() may be null
+    fill(h + header_size);
+    std::span<std::uint8_t const> const signed_part(h, header_size + payload_size);
+    auto* signature = h + header_size + payload_size;
+    if constexpr (std::is_same_v<A, ed25519>) key_.sign(detail::tagged(scratch_, signed_part), signature);
+    else detail::envelope_mac(key_.data(), signed_part, signature);
+    return frame;
+  }
+  zmq::message_t seal(std::string_view topic, std::span<std::uint8_t const> payload, clock::time_point at = clock::now()) {
+    return seal_with(
+        topic, payload.size(),
+        [&](std::uint8_t* to) {
+          if (!payload.empty()) std::memcpy(to, payload.data(), payload.size());
+        },
+        at);
   }
   std::uint64_t epoch() const { return epoch_; }
-  key_id id() const { return key_.id(); }
+  key_id id() const { return id_; }
 
  private:
   signing_key<A> key_;
+  key_id id_;  // derived once: an Ed25519 id is a hash of the public key
   std::uint64_t epoch_ = 0;
   std::uint64_t sequence_ = 0;
-  std::vector<std::uint8_t> scratch_;
+  std::vector<std::uint8_t> scratch_;  // Ed25519 only: tag || header || payload
 };
 
 template <SigningAlgorithm A, std::uint32_t FreshnessMs, std::uint32_t Window>
 class verifier;
 
-// A signed message as it came off the wire: frames split, header parsed,
-// nothing trusted. Its payload cannot be read; only verifier::verify() gives
-// it out, after every check passed. Views the frames it was parsed from.
+// A signed message as it came off the wire: the sealed frame split, header
+// parsed, nothing trusted. Its payload cannot be read; only
+// verifier::verify() gives it out, after every check passed. Views the
+// frames it was parsed from.
 class unverified_envelope {
  public:
-  // frames: [topic] header payload signature (the topic frame when with_topic).
+  // frames: [topic] sealed (the topic frame when with_topic). Any other
+  // frame count, or a sealed frame split_envelope refuses, is nullopt
+  // (malformed).
   static std::optional<unverified_envelope> parse(std::span<zmq::message_t const> frames, bool with_topic) {
     std::size_t const first = with_topic ? 1 : 0;
-    if (frames.size() != first + 3) return std::nullopt;
-    auto header = detail::parse_envelope_header(detail::bytes_of(frames[first]));
-    if (!header) return std::nullopt;
+    if (frames.size() != first + 1) return std::nullopt;
+    auto parts = detail::split_envelope(detail::bytes_of(frames[first]));
+    if (!parts) return std::nullopt;
     unverified_envelope e;
-    e.header_ = *header;
-    e.header_bytes_ = detail::bytes_of(frames[first]);
-    e.payload_ = detail::bytes_of(frames[first + 1]);
-    e.signature_ = detail::bytes_of(frames[first + 2]);
+    e.parts_ = *parts;
     if (with_topic) e.topic_frame_ = frames[0].to_string_view();
     e.with_topic_ = with_topic;
     return e;
   }
 
   // What the sender claims; for logging a refusal, never for decisions.
-  signed_origin const& claimed_origin() const { return header_.origin; }
-  std::string_view claimed_topic() const { return header_.topic; }
+  signed_origin const& claimed_origin() const { return parts_.header.origin; }
+  std::string_view claimed_topic() const { return parts_.header.topic; }
 
   template <class Unverified = unverified_envelope>
   void payload() const {
@@ -198,8 +257,7 @@ class unverified_envelope {
   template <SigningAlgorithm, std::uint32_t, std::uint32_t>
   friend class verifier;
 
-  detail::envelope_header header_;
-  std::span<std::uint8_t const> header_bytes_, payload_, signature_;
+  detail::envelope_parts parts_;
   std::string_view topic_frame_;
   bool with_topic_ = false;
 };
@@ -255,47 +313,40 @@ class verifier {
 
   verification verify(unverified_envelope const& e, std::string_view expected_topic, clock::time_point now = clock::now()) {
     verification v{verification::made_by_verifier{}};
-    v.origin_ = e.header_.origin;
+    auto const& h = e.parts_.header;
+    v.origin_ = h.origin;
     auto drop = [&](drop_reason r) {
       v.reason_ = r;
       return v;
     };
     // Cheap checks first: a flood of junk costs no signature verification.
-    if (e.header_.algorithm != A::wire_id || e.signature_.size() != A::signature_size) return drop(drop_reason::malformed);
-    auto key = keys_.find(e.header_.origin.key, now);
+    // (parse checked the framing; here: the algorithm is this socket's.)
+    if (h.algorithm != A::wire_id || e.parts_.signature.size() != A::signature_size) return drop(drop_reason::malformed);
+    auto key = keys_.find(h.origin.key, now);
     if (!key) return drop(drop_reason::unknown_key);
-    if (!signature_ok(*key, e)) return drop(drop_reason::bad_signature);
+    if (!signature_ok(*key, e.parts_)) return drop(drop_reason::bad_signature);
     // Authentic from here on: what it says can be judged.
-    if (e.header_.topic != expected_topic || (e.with_topic_ && e.topic_frame_ != e.header_.topic))
-      return drop(drop_reason::re_topiced);
+    if (h.topic != expected_topic || (e.with_topic_ && e.topic_frame_ != h.topic)) return drop(drop_reason::re_topiced);
     auto const now_us = detail::micros_since_epoch(now);
-    auto const ts = e.header_.origin.timestamp_us;
+    auto const ts = h.origin.timestamp_us;
     auto const limit = std::uint64_t(FreshnessMs) * 1000;
     if ((now_us > ts && now_us - ts > limit) || (ts > now_us && ts - now_us > limit)) return drop(drop_reason::stale);
-    if (!record(e.header_.origin)) return drop(drop_reason::replay);
-    v.payload_ = e.payload_;
+    if (!record(h.origin)) return drop(drop_reason::replay);
+    v.payload_ = e.parts_.payload;
     return v;
   }
 
   std::size_t epochs_tracked() const { return runs_.size(); }
 
  private:
-  bool signature_ok(typename verify_keys<A>::key_type const& key, unverified_envelope const& e) {
+  bool signature_ok(typename verify_keys<A>::key_type const& key, detail::envelope_parts const& e) {
     if constexpr (std::is_same_v<A, ed25519>) {
-      scratch_.assign(envelope_tag.begin(), envelope_tag.end());
-      scratch_.insert(scratch_.end(), e.header_bytes_.begin(), e.header_bytes_.end());
-      scratch_.insert(scratch_.end(), e.payload_.begin(), e.payload_.end());
-      return crypto_sign_verify_detached(e.signature_.data(), scratch_.data(), scratch_.size(), key.data()) == 0;
+      auto const m = detail::tagged(scratch_, e.signed_part);
+      return crypto_sign_verify_detached(e.signature.data(), m.data(), m.size(), key.data()) == 0;
     } else {
       std::array<std::uint8_t, blake2b_mac::signature_size> mac{};
-      crypto_generichash_state st;
-      crypto_generichash_init(&st, key.data(), signing_key<blake2b_mac>::size, mac.size());
-      crypto_generichash_update(&st, reinterpret_cast<unsigned char const*>(envelope_tag.data()), envelope_tag.size());
-      crypto_generichash_update(&st, e.header_bytes_.data(), e.header_bytes_.size());
-      crypto_generichash_update(&st, e.payload_.data(), e.payload_.size());
-      crypto_generichash_final(&st, mac.data(), mac.size());
-      sodium_memzero(&st, sizeof st);
-      return sodium_memcmp(mac.data(), e.signature_.data(), mac.size()) == 0;  // constant time
+      detail::envelope_mac(key.data(), e.signed_part, mac.data());
+      return sodium_memcmp(mac.data(), e.signature.data(), mac.size()) == 0;  // constant time
     }
   }
 

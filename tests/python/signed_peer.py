@@ -6,7 +6,8 @@ public key for a subscriber, or a BLAKE2b-256 MAC key (32 bytes) for both.
 
 usage:
   signed_peer.py vectors
-      prints the documented test vectors, one hex line per frame
+      prints the documented test vectors, one hex line per frame (topic,
+      then the sealed frame: header || payload || signature)
   signed_peer.py publish ENDPOINT ALG KEYHEX TOPIC COUNT
       binds an XPUB at ENDPOINT, waits for a subscription to TOPIC, then
       publishes COUNT test.tick messages (symbol "PY", price i, seq i) sealed
@@ -33,9 +34,10 @@ import zmq
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wire_peer  # noqa: E402  (the schema encoding, from the same document)
 
-VERSION = 1
+VERSION = 2
 ALGORITHMS = {"ed25519": 1, "blake2b": 2}
-TAG = b"zguard.envelope.v1\x00"
+SIGNATURE_SIZES = {1: 64, 2: 32}
+TAG = b"zguard.envelope.v2\x00"
 RAW = nacl.encoding.RawEncoder
 
 
@@ -67,22 +69,36 @@ class Sealer:
             self.kid = key_id(alg, key)
 
     def seal(self, topic, epoch, seq, timestamp_us, payload):
+        """The frames: [topic, header || payload || signature]."""
         h = header(self.alg, self.kid, epoch, seq, timestamp_us, topic)
         data = TAG + h + payload
         if self.alg == "ed25519":
             sig = self.signing.sign(data).signature
         else:
             sig = blake2b_256(data, key=self.mac_key)
-        return [topic.encode("ascii"), h, payload, sig]
+        return [topic.encode("ascii"), h + payload + sig]
+
+
+def split(sealed):
+    """header, payload, signature of one sealed frame, or ValueError."""
+    if len(sealed) < 35 or sealed[0] != VERSION or sealed[1] not in SIGNATURE_SIZES:
+        raise ValueError("malformed header")
+    header_size = 35 + sealed[34]
+    sig_size = SIGNATURE_SIZES[sealed[1]]
+    if len(sealed) < header_size + sig_size:
+        raise ValueError("malformed: too short")
+    end = len(sealed) - sig_size
+    return sealed[:header_size], sealed[header_size:end], sealed[end:]
 
 
 def verify(alg, key, frames, topic):
     """Returns (epoch, seq, payload) or raises ValueError naming the reason."""
-    if len(frames) != 4:
+    if len(frames) != 2:
         raise ValueError("malformed: %d frames" % len(frames))
-    t, h, payload, sig = frames
-    if len(h) < 35 or h[0] != VERSION or len(h) != 35 + h[34] or h[1] != ALGORITHMS[alg]:
-        raise ValueError("malformed header")
+    t, sealed = frames
+    h, payload, sig = split(sealed)
+    if h[1] != ALGORITHMS[alg]:
+        raise ValueError("malformed: algorithm")
     if h[2:10] != key_id(alg, key):
         raise ValueError("unknown key")
     data = TAG + h + payload
@@ -91,7 +107,7 @@ def verify(alg, key, frames, topic):
             nacl.signing.VerifyKey(key).verify(data, sig)
         except Exception:
             raise ValueError("bad signature")
-    elif len(sig) != 32 or not nacl.bindings.sodium_memcmp(blake2b_256(data, key=key), sig):
+    elif not nacl.bindings.sodium_memcmp(blake2b_256(data, key=key), sig):
         raise ValueError("bad signature")
     if h[35:] != topic.encode("ascii") or t != h[35:]:
         raise ValueError("re-topiced")

@@ -55,8 +55,8 @@ void drain(zmq::socket_t& s) {
 
 std::vector<std::vector<std::uint8_t>> sealed_request(zg::signer<zg::ed25519>& signer,
                                                       std::vector<std::uint8_t> const& payload) {
-  auto s = signer.seal("", payload);
-  return {s.header, payload, std::vector<std::uint8_t>(s.signature.begin(), s.signature.end())};
+  auto const sealed = zg::detail::bytes_of(signer.seal("", payload));  // header || payload || signature
+  return {std::vector<std::uint8_t>(sealed.begin(), sealed.end())};
 }
 
 struct attack_counts {

@@ -305,16 +305,14 @@ class typed_messages : public socket_core<Tr> {
     else return {};
   }
 
-  // One encoded message out: [topic] payload, or [topic] header payload
-  // signature when signed.
+  // One encoded message out: [topic] payload, or [topic] sealed (header ||
+  // payload || signature, one frame) when signed.
   [[nodiscard]] bool send_payload(zmq::message_t const& payload) requires(P::can_send) {
     if constexpr (topic_frame)
       if (!this->send_frame(zmq::buffer(C::name), true)) return false;
     if constexpr (Tr::signs) {
-      auto sealed = signer_->seal(channel_topic(), bytes_of(payload));
-      return this->send_frame(zmq::const_buffer(sealed.header.data(), sealed.header.size()), true) &&
-             this->send_frame(zmq::const_buffer(payload.data(), payload.size()), true) &&
-             this->send_frame(zmq::const_buffer(sealed.signature.data(), sealed.signature.size()));
+      auto const sealed = signer_->seal(channel_topic(), bytes_of(payload));
+      return this->send_frame(zmq::const_buffer(sealed.data(), sealed.size()));
     } else {
       return this->send_frame(zmq::const_buffer(payload.data(), payload.size()));
     }
