@@ -172,6 +172,35 @@ TEST_CASE("typed PUSH/PULL stream over inproc") {
   CHECK(got->value == sample_order());
 }
 
+// receive(inbox) is receive() into one reused place: same values, and
+// malformed messages are still refused (and counted) on the way.
+TEST_CASE("typed PUSH/PULL into a reused inbox: every value, malformed frames refused") {
+  captured_events seen;
+  zg::context<test_domain> ctx(seen.sink());
+  using push_t = zg::socket<test_domain, zg::inproc, zg::push, zg::null_mechanism, inproc_limits, zg::stream<order>>;
+  using pull_t = zg::socket<test_domain, zg::inproc, zg::pull, zg::null_mechanism, inproc_limits, zg::stream<order>>;
+  using raw_push_t = zg::socket<test_domain, zg::inproc, zg::push, zg::null_mechanism, inproc_limits>;
+  push_t push(ctx);
+  raw_push_t junk(ctx);
+  pull_t pull(ctx);
+  auto ep = zg::endpoint<zg::inproc, test_domain>("inproc://orders-inbox");
+  pull.bind(ep);
+  push.connect(ep);
+  junk.connect(ep);
+  zg::inbox<order> in;
+  for (int i = 0; i < 50; ++i) {
+    auto o = sample_order();
+    o.id = std::uint64_t(i);
+    if (i % 2) o.priority.reset();  // fields change between messages: the inbox holds the latest
+    REQUIRE(junk.send("not an order"));
+    REQUIRE(push.send(o));
+    REQUIRE(pull.receive(in));
+    CHECK(in.value() == o);
+    CHECK(in.peer().user_id.empty());
+  }
+  CHECK(ctx.events().count("message.refused") >= 1);
+}
+
 TEST_CASE("a Python peer written from docs/wire-format.md: same bytes, and served") {
   auto [rc, out] = run_command(std::string(ZGUARD_SYSTEM_PYTHON) + " " + ZGUARD_TEST_SCRIPTS + "/wire_peer.py vectors");
   REQUIRE(rc == 0);

@@ -88,6 +88,29 @@ TEST_CASE("round trip: 2000 generated orders and ticks") {
   }
 }
 
+// decode_into reuses one value: every field is overwritten (a shorter
+// vector, an absent optional), and it refuses exactly what decode refuses.
+TEST_CASE("decode_into one reused value gives what decode gives, and the same errors") {
+  generator gen;
+  order reused{};
+  for (int i = 0; i < 1000; ++i) {
+    auto o = gen.make_order();
+    auto bytes = zg::encode(o);
+    auto e = zg::decode_into(reused, std::span<std::uint8_t const>(bytes));
+    REQUIRE_FALSE(e);
+    CHECK(reused == o);
+    for (std::size_t cut : {std::size_t(0), bytes.size() / 2, bytes.size() - 1}) {
+      order scratch{};
+      auto const want = zg::decode<order>(std::span<std::uint8_t const>(bytes.data(), cut));
+      auto const got = zg::decode_into(scratch, std::span<std::uint8_t const>(bytes.data(), cut));
+      REQUIRE(!want.ok());
+      REQUIRE(got);
+      CHECK(got->reason == want.error().reason);
+      CHECK(got->offset == want.error().offset);
+    }
+  }
+}
+
 TEST_CASE("boundaries: empty, exactly N, N+1") {
   CHECK(zg::bounded_string<16>("").size() == 0);
   CHECK(zg::bounded_string<16>(std::string(16, 'x')).size() == 16);

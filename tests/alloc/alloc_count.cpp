@@ -147,6 +147,13 @@ result measure(std::size_t raw_bytes, std::string const& bind_raw, auto make_pai
   return out;
 }
 
+void check_same_allocations(result const& r) {
+  CHECK(r.typed_received == counted);
+  CHECK(r.raw_received == counted);
+  INFO("typed: " << r.typed << " allocations, raw: " << r.raw << " over " << counted << " messages");
+  CHECK(r.typed == r.raw);
+}
+
 }  // namespace
 
 TEST_CASE("typed PUSH/PULL over inproc allocates nothing raw cppzmq does not") {
@@ -166,10 +173,7 @@ TEST_CASE("typed PUSH/PULL over inproc allocates nothing raw cppzmq does not") {
         return p;
       },
       [](auto& push, auto& pull, int n, int& got) { return typed_loop(push, pull, n, got); });
-  CHECK(r.typed_received == counted);
-  CHECK(r.raw_received == counted);
-  INFO("typed: " << r.typed << " allocations, raw: " << r.raw << " over " << counted << " messages");
-  CHECK(r.typed == r.raw);
+  check_same_allocations(r);
 }
 
 TEST_CASE("typed PUSH/PULL over tcp with CURVE allocates nothing raw cppzmq does not") {
@@ -194,10 +198,7 @@ TEST_CASE("typed PUSH/PULL over tcp with CURVE allocates nothing raw cppzmq does
         return p;
       },
       [](auto& push, auto& pull, int n, int& got) { return typed_loop(push, pull, n, got); });
-  CHECK(r.typed_received == counted);
-  CHECK(r.raw_received == counted);
-  INFO("typed: " << r.typed << " allocations, raw: " << r.raw << " over " << counted << " messages");
-  CHECK(r.typed == r.raw);
+  check_same_allocations(r);
 }
 
 TEST_CASE("a schema with a byte field received into an inbox allocates nothing raw cppzmq does not") {
@@ -222,8 +223,5 @@ TEST_CASE("a schema with a byte field received into an inbox allocates nothing r
       },
       [](auto& push, auto& pull, int n, int& got) { return inbox_loop(push, pull, n, got); });
   std::filesystem::remove_all(dir);
-  CHECK(r.typed_received == counted);
-  CHECK(r.raw_received == counted);
-  INFO("typed: " << r.typed << " allocations, raw: " << r.raw << " over " << counted << " messages");
-  CHECK(r.typed == r.raw);
+  check_same_allocations(r);
 }

@@ -172,15 +172,12 @@ class socket_core : public Tr {
   // be queued within send_timeout_ms, or (ROUTER_MANDATORY) the peer is
   // unknown; both are logged.
   [[nodiscard]] bool send_frame(zmq::const_buffer frame, bool more = false) requires(P::can_send) {
-    try {
-      auto r = sock_.send(frame, more ? zmq::send_flags::sndmore : zmq::send_flags::none);
-      if (!r) log_->emit("send.timeout", severity::warning, {{"socket", label()}});
-      return r.has_value();
-    } catch (zmq::error_t const& e) {
-      if (e.num() != EHOSTUNREACH) throw;
-      log_->emit("send.unroutable", severity::warning, {{"socket", label()}});
-      return false;
-    }
+    return send_logged(frame, more);
+  }
+  // The same for a frame the caller hands over: libzmq takes its bytes,
+  // nothing is copied.
+  [[nodiscard]] bool send_frame(zmq::message_t&& frame, bool more = false) requires(P::can_send) {
+    return send_logged(frame, more);
   }
   // One frame, or nullopt when nothing arrived within recv_timeout_ms. A
   // signal interrupting the wait also gives nullopt, so loops can check
@@ -215,7 +212,7 @@ class socket_core : public Tr {
     if constexpr (Tr::monitors_connections)
       if (!await_input()) return std::nullopt;
     std::vector<zmq::message_t> frames;
-    frames.reserve(4);  // the most a typed message has: topic, header, payload, signature
+    frames.reserve(4);  // a raw multipart message; typed ones have at most three (vouch, topic, payload)
     try {
       if (!zmq::recv_multipart(sock_, std::back_inserter(frames))) return std::nullopt;
     } catch (zmq::error_t const& e) {
@@ -242,6 +239,20 @@ class socket_core : public Tr {
                                   : M::kind == mechanism_kind::null ? 0
                                   : M::role == mechanism_role::server ? int(M::kind)
                                                                       : -1;
+
+  // A bytes buffer (copied by libzmq) or a message (taken by libzmq).
+  template <class Frame>
+  bool send_logged(Frame& frame, bool more) {
+    try {
+      auto r = sock_.send(frame, more ? zmq::send_flags::sndmore : zmq::send_flags::none);
+      if (!r) log_->emit("send.timeout", severity::warning, {{"socket", label()}});
+      return r.has_value();
+    } catch (zmq::error_t const& e) {
+      if (e.num() != EHOSTUNREACH) throw;
+      log_->emit("send.unroutable", severity::warning, {{"socket", label()}});
+      return false;
+    }
+  }
 
   // At every bind and connect (G3, G5, G6).
   void check_declared_options() {

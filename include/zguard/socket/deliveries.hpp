@@ -40,11 +40,9 @@ class peer_text {
     std::memmove(data_, o.data_, size_);
     return *this;
   }
-  explicit peer_text(std::string_view s) { assign(s); }
-  peer_text& operator=(std::string_view s) {
-    assign(s);
-    return *this;
-  }
+  peer_text(std::string_view s) { assign(s); }  // NOLINT: text in, as std::string's
+  peer_text(char const* s) : peer_text(std::string_view(s)) {}  // NOLINT
+  peer_text(std::string const& s) : peer_text(std::string_view(s)) {}  // NOLINT
 
   std::string_view view() const { return {data_, size_}; }
   operator std::string_view() const { return view(); }  // NOLINT: reads as text

@@ -99,7 +99,7 @@ class typed_messages : public socket_core<Tr> {
     static_assert(!schema_type<Msg> || std::is_same_v<Msg, sends_type>,
                   "zguard::socket::send: this socket's channel does not carry that type; "
                   "see the channel policy (service, topic, stream)");
-    if constexpr (std::is_same_v<Msg, sends_type>) return send_payload(encoded(msg));
+    if constexpr (std::is_same_v<Msg, sends_type>) return send_out(frame_for(msg));
     else return false;
   }
 
@@ -112,7 +112,7 @@ class typed_messages : public socket_core<Tr> {
     static_assert(std::is_same_v<Msg, sends_type>,
                   "zguard::socket::send: this socket's channel does not carry that type; "
                   "see the channel policy (service, topic, stream)");
-    return send_to(to, encoded(msg));
+    return send_to(to, frame_for(msg));
   }
 
   // The next well-formed message, or nullopt when none came within
@@ -182,9 +182,8 @@ class typed_messages : public socket_core<Tr> {
                   "zguard::socket::call: this socket's channel does not carry that request type");
     if constexpr (!std::is_same_v<Req, sends_type>) return std::nullopt;
     else {
-    auto const frame = encoded(request);
     for (int i = 1; i <= attempts; ++i) {
-      if (!send_payload(frame)) continue;
+      if (!send_out(frame_for(request))) continue;  // sealed anew each attempt: a resent envelope is a replay
       auto in = next_payload();
       if (!in) {
         this->log().emit("req.timeout", severity::warning, {{"socket", core::label()}, {"attempt", std::to_string(i)}});
@@ -305,17 +304,21 @@ class typed_messages : public socket_core<Tr> {
     else return {};
   }
 
-  // One encoded message out: [topic] payload, or [topic] sealed (header ||
-  // payload || signature, one frame) when signed.
-  [[nodiscard]] bool send_payload(zmq::message_t const& payload) requires(P::can_send) {
+  // The frame a message goes out as: its encoding, or on a signed socket
+  // the sealed envelope (header || payload || signature, one frame) with
+  // the encoding written straight into it. One allocation, no copy.
+  template <class Msg>
+  zmq::message_t frame_for(Msg const& msg) {
+    if constexpr (Tr::signs)
+      return signer_->seal_with(channel_topic(), encoded_size(msg), [&](std::uint8_t* at) { encode_into(msg, at); });
+    else
+      return encoded(msg);
+  }
+  // [topic] frame out; libzmq takes the frame's bytes.
+  [[nodiscard]] bool send_out(zmq::message_t&& frame) requires(P::can_send) {
     if constexpr (topic_frame)
       if (!this->send_frame(zmq::buffer(C::name), true)) return false;
-    if constexpr (Tr::signs) {
-      auto const sealed = signer_->seal(channel_topic(), bytes_of(payload));
-      return this->send_frame(zmq::const_buffer(sealed.data(), sealed.size()));
-    } else {
-      return this->send_frame(zmq::const_buffer(payload.data(), payload.size()));
-    }
+    return this->send_frame(std::move(frame));
   }
 
   // A message whose framing (and, when signed, envelope) is acceptable; its
@@ -437,16 +440,16 @@ class typed_messages : public socket_core<Tr> {
 
   // ROUTER: the address frames, then the message, to a peer whose routing
   // id is still bound to the key (and connection) it was received from.
-  [[nodiscard]] bool send_to(peer_handle const& to, zmq::message_t const& payload) requires Tr::is_router {
+  [[nodiscard]] bool send_to(peer_handle const& to, zmq::message_t&& frame) requires Tr::is_router {
     if (!peers_.may_reply(to, router_monitor(), this->log(), core::label())) return false;
     if (!router_peers::send_address(to, [&](zmq::const_buffer b) { return this->send_frame(b, true); })) return false;
-    return send_payload(payload);
+    return send_out(std::move(frame));
   }
   void send_refusal_to(peer_handle const& to, decode_reason reason, std::string_view field) requires Tr::is_router {
     refusal r;
     r.reason = static_cast<std::uint8_t>(reason);
     r.field = field.substr(0, 128);
-    (void)send_to(to, encoded(r));
+    (void)send_to(to, frame_for(r));
   }
 
   // Logs and counts a refused message; the socket goes on.
@@ -460,12 +463,7 @@ class typed_messages : public socket_core<Tr> {
     refusal r;
     r.reason = static_cast<std::uint8_t>(reason);
     r.field = field.substr(0, 128);
-    if constexpr (Tr::signs) {  // signed like every other reply, so the client can trust the refusal
-      (void)send_payload(encoded(r));
-      return;
-    }
-    auto bytes = encode(r);
-    (void)this->send_frame(zmq::const_buffer(bytes.data(), bytes.size()));
+    (void)send_out(frame_for(r));  // signed like every other reply, so the client can trust the refusal
   }
 
   // The frames of the message being received, reused: no allocation per
