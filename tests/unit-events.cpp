@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <regex>
+#include <cctype>
 #include <sstream>
 #include <vector>
 
@@ -103,36 +103,52 @@ TEST_CASE("every guarantee a diagnostic cites is a row of the threat model, and 
   std::ifstream doc(root / "docs" / "threat-model.md");
   std::string const text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
   REQUIRE(!text.empty());
+  // "(G5)", "(G2, G3)": every number in such a parenthesis. (Scanned by
+  // hand: <regex> trips GCC's -Wmaybe-uninitialized in the sanitizer build.)
   std::set<int> cited;
-  std::regex const citation(R"(\(((G\d+)(, G\d+)*)\))"), number(R"(G(\d+))");
+  auto numbers_at = [](std::string const& code, std::size_t at, std::set<int>& into) {
+    std::set<int> found;
+    for (;;) {
+      if (code.compare(at, 1, "G") != 0) return;
+      std::size_t end = at + 1;
+      while (end < code.size() && std::isdigit(static_cast<unsigned char>(code[end]))) ++end;
+      if (end == at + 1) return;
+      found.insert(std::stoi(code.substr(at + 1, end - at - 1)));
+      if (code.compare(end, 1, ")") == 0) break;
+      if (code.compare(end, 2, ", ") != 0) return;
+      at = end + 2;
+    }
+    into.insert(found.begin(), found.end());
+  };
   for (auto const& e : fs::recursive_directory_iterator(root / "include" / "zguard")) {
     if (e.path().extension() != ".hpp") continue;
     std::ifstream in(e.path());
     std::string const code((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (std::sregex_iterator c(code.begin(), code.end(), citation), end; c != end; ++c) {
-      std::string const group = (*c)[1];
-      for (std::sregex_iterator n(group.begin(), group.end(), number); n != end; ++n) cited.insert(std::stoi((*n)[1]));
-    }
+    for (std::size_t at = code.find("(G"); at != std::string::npos; at = code.find("(G", at + 1))
+      numbers_at(code, at + 1, cited);
   }
   CHECK(cited.size() >= 15);  // the scan sees the citations, or it is scanning nothing
   for (int g : cited)
     CHECK_MESSAGE(text.find("\n| G" + std::to_string(g) + " |") != std::string::npos,
                   "diagnostics cite G" << g << " but docs/threat-model.md has no row for it");
   // The table's "header" column: every .hpp it names is in include/zguard.
-  std::regex const header(R"(([a-z_]+/)?[a-z_]+\.hpp)");
   std::istringstream lines(text);
   int rows = 0;
   for (std::string line; std::getline(lines, line);) {
-    if (!std::regex_search(line, std::regex(R"(^\| G\d+ \|)"))) continue;
+    if (line.rfind("| G", 0) != 0) continue;
     ++rows;
     std::vector<std::string> cells;
     for (std::size_t at = 0, next; (next = line.find(" | ", at)) != std::string::npos; at = next + 3)
       cells.push_back(line.substr(at, next - at));
     REQUIRE(cells.size() >= 4);
-    std::string const& headers = cells[3];
-    for (std::sregex_iterator h(headers.begin(), headers.end(), header), end; h != end; ++h)
-      CHECK_MESSAGE(fs::exists(root / "include" / "zguard" / h->str()),
-                    "docs/threat-model.md names " << h->str() << ", which is not a header");
+    std::istringstream headers(cells[3]);
+    for (std::string h; std::getline(headers, h, ',');) {
+      h.erase(0, h.find_first_not_of(' '));
+      h.erase(h.find_last_not_of(' ') + 1);
+      if (!h.ends_with(".hpp") && !h.ends_with("/")) continue;
+      CHECK_MESSAGE(fs::exists(root / "include" / "zguard" / h),
+                    "docs/threat-model.md names " << h << ", which is not in include/zguard");
+    }
   }
   CHECK(rows == 17);
 }

@@ -63,7 +63,7 @@ class peer_text {
   // equal another.
   void assign(std::string_view s) {
     if (s.size() > Capacity) throw std::length_error("zguard::peer_text: longer than " + std::to_string(Capacity));
-    std::memcpy(data_, s.data(), s.size());
+    if (!s.empty()) std::memcpy(data_, s.data(), s.size());  // an empty view's data() may be null
     size_ = s.size();
   }
   char data_[Capacity];

@@ -1,9 +1,11 @@
 // zguard/socket/sealing.hpp - what a signed socket holds (G7): a signer
 // where its channel sends, a verifier where it receives; nothing (no
-// storage) for the other parts of a socket's type.
+// storage) for the other parts of a socket's type. Made once, on the heap:
+// GCC's -Wmaybe-uninitialized misreads their members inside a std::optional
+// under the sanitizer build.
 #pragma once
 
-#include <optional>
+#include <memory>
 
 #include <zguard/envelope.hpp>
 #include <zguard/signing.hpp>
@@ -21,7 +23,7 @@ struct signer_part {
 };
 template <class S>
 struct signer_part<S, true> {
-  using type = std::optional<signer<typename S::algorithm>>;
+  using type = std::unique_ptr<signer<typename S::algorithm>>;
 };
 template <class S, bool Has>
 struct verifier_part {
@@ -29,7 +31,7 @@ struct verifier_part {
 };
 template <class S>
 struct verifier_part<S, true> {
-  using type = std::optional<verifier<typename S::algorithm, S::freshness, S::window>>;
+  using type = std::unique_ptr<verifier<typename S::algorithm, S::freshness, S::window>>;
 };
 
 }  // namespace detail

@@ -79,8 +79,11 @@ class typed_messages : public socket_core<Tr> {
     if constexpr (check_socket_arguments<Tr, std::remove_cvref_t<Args>...>()) {
       auto all = std::forward_as_tuple(args...);
       constexpr std::size_t n_mechanism = sizeof...(Args) - Tr::signing_arguments - Tr::vouch_arguments;
-      if constexpr (Tr::signs) signer_.emplace(std::get<n_mechanism>(all));
-      if constexpr (Tr::verifies) verifier_.emplace(std::get<n_mechanism + std::size_t(Tr::signs)>(all));
+      if constexpr (Tr::signs)
+        signer_ = std::make_unique<typename decltype(signer_)::element_type>(std::get<n_mechanism>(all));
+      if constexpr (Tr::verifies)
+        verifier_ = std::make_unique<typename decltype(verifier_)::element_type>(
+            std::get<n_mechanism + std::size_t(Tr::signs)>(all));
       if constexpr (Tr::checks_vouch)
         vouch_ = std::make_unique<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>(std::get<sizeof...(Args) - 1>(all));
     }
