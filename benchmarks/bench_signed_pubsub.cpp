@@ -8,6 +8,11 @@
 // signed msgs/s over that ceiling (1.00 = no overhead beyond the crypto).
 // With --json: one line per case with raw = unsigned raw PUB/SUB, zguard =
 // signed, ratio = zguard / raw, and sign, verify, ceiling, ratio_to_ceiling.
+//
+// Batched rows: the same signed feed with batched<256, 5> (one envelope, so
+// one signature and one verification, per 256 messages), next to the same
+// unsigned raw PUB/SUB, with the latency from send() to receive() of each
+// message (p50 and p99, microseconds): what the batching delay costs.
 #include <zguard/zguard.hpp>
 
 #include "bench_support.hpp"
@@ -17,9 +22,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace zg = zguard;
@@ -35,6 +42,11 @@ using feed = zg::topic<"bench", blob>;
 using L = zg::limits<zg::send_hwm<200000>, zg::recv_hwm<200000>, zg::drop_when_full, zg::max_message_size<2048>,
                      zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<1000>,
                      zg::handshake_timeout_ms<5000>>;
+constexpr int batch_n = 256;
+constexpr int paced_rate = 20000, paced_n = 10000;  // latency runs: 20 000 msgs/s for half a second
+using LB = zg::limits<zg::send_hwm<200000>, zg::recv_hwm<200000>, zg::drop_when_full, zg::max_message_size<(1 << 20)>,
+                      zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<1000>,
+                      zg::handshake_timeout_ms<5000>>;
 using bench_support::fresh_ipc;
 using bench_support::median;
 using bench_support::seconds_since;
@@ -50,17 +62,21 @@ blob make_blob(std::uint32_t seq, std::size_t encoded) {
 }
 
 
+// A fresh signing key and the verify keys that accept it.
+template <class A>
+std::pair<zg::signing_key<A>, zg::verify_keys<A>> feed_keys() {
+  auto key = zg::signing_key<A>::generate();
+  zg::verify_keys<A> keys;
+  if constexpr (std::is_same_v<A, zg::ed25519>) keys.add(key.verify_part());
+  else keys.add(key);
+  return {std::move(key), std::move(keys)};
+}
+
 // zguard signed PUB -> SUB: messages per second delivered (verified).
 template <class A>
 double signed_rate(int n, std::size_t size) {
   zg::context<bench> ctx([](zg::security_event const&) {});
-  auto key = [] {
-    if constexpr (std::is_same_v<A, zg::ed25519>) return zg::signing_key<zg::ed25519>::generate();
-    else return zg::signing_key<zg::blake2b_mac>::generate();
-  }();
-  zg::verify_keys<A> keys;
-  if constexpr (std::is_same_v<A, zg::ed25519>) keys.add(key.verify_part());
-  else keys.add(key);
+  auto [key, keys] = feed_keys<A>();
   zg::socket<bench, zg::ipc, zg::pub, zg::null_mechanism, L, feed, zg::signing<A>> pub(ctx, key);
   zg::socket<bench, zg::ipc, zg::sub, zg::null_mechanism, L, feed, zg::signing<A>> sub(ctx, keys);
   sub.connect(pub.bind(fresh_ipc("signed")));
@@ -84,6 +100,62 @@ double signed_rate(int n, std::size_t size) {
   }
   receiver.join();
   return got / std::chrono::duration<double>(last - t0).count();
+}
+
+// zguard signed and batched PUB -> SUB: messages per second delivered
+// (verified), and each message's latency from send() to receive(). Flat
+// out (per_second = 0) for the rate; paced below the rate for the latency
+// a batch's delay adds (flat out, latency is mostly time in the queues).
+struct batched_outcome {
+  double rate = 0, p50_us = 0, p99_us = 0;
+};
+template <class A>
+batched_outcome signed_batched_run(int n, std::size_t size, int per_second) {
+  zg::context<bench> ctx([](zg::security_event const&) {});
+  auto [key, keys] = feed_keys<A>();
+  using batching = zg::batched<batch_n, 5>;
+  zg::socket<bench, zg::ipc, zg::pub, zg::null_mechanism, LB, feed, zg::signing<A>, batching> pub(ctx, key);
+  zg::socket<bench, zg::ipc, zg::sub, zg::null_mechanism, LB, feed, zg::signing<A>, batching> sub(ctx, keys);
+  sub.connect(pub.bind(fresh_ipc("batched")));
+  auto warm = make_blob(0, size);
+  do (void)pub.send(warm), (void)pub.flush();
+  while (!sub.receive());
+  while (sub.receive()) {  // the rest of the warm-up
+  }
+  std::atomic<int> got = 0;
+  steady::time_point last;
+  std::vector<double> latency_us;
+  latency_us.reserve(std::size_t(n));
+  std::vector<std::atomic<std::int64_t>> sent_at(std::size_t(n) + 1);  // by seq: when send() was called
+  std::thread receiver([&] {
+    zg::inbox<blob> in;
+    while (got < n) {
+      if (!sub.receive(in)) break;  // a second of silence: the rest was dropped
+      if (in.value().seq == 0) continue;
+      auto const now = steady::now();
+      std::int64_t const sent = sent_at[in.value().seq % sent_at.size()].load(std::memory_order_relaxed);
+      latency_us.push_back(double(now.time_since_epoch().count() - sent) / 1000.0);
+      ++got, last = now;
+    }
+  });
+  auto msg = make_blob(1, size);
+  auto const t0 = steady::now();
+  auto const gap = per_second ? std::chrono::nanoseconds(1'000'000'000 / per_second) : std::chrono::nanoseconds(0);
+  for (int i = 1; i <= n; ++i) {
+    if (per_second)
+      while (steady::now() < t0 + gap * i) {
+      }
+    msg.seq = std::uint32_t(i);
+    sent_at[std::size_t(i)].store(steady::now().time_since_epoch().count(), std::memory_order_relaxed);
+    (void)pub.send(msg);
+  }
+  (void)pub.flush();
+  receiver.join();
+  std::sort(latency_us.begin(), latency_us.end());
+  auto pct = [&](double p) {
+    return latency_us.empty() ? 0.0 : latency_us[std::size_t(p * double(latency_us.size() - 1))];
+  };
+  return {got / std::chrono::duration<double>(last - t0).count(), pct(0.50), pct(0.99)};
 }
 
 // Raw cppzmq PUB -> SUB, unsigned, same frames as a typed topic message.
@@ -160,6 +232,36 @@ crypto_rates sodium_rates(std::size_t size) {
 }
 
 template <class A>
+void run_batched(char const* name, int n, int rounds) {
+  for (std::size_t size : {64u, 1024u}) {
+    std::vector<double> raw, ours, p50, p99;
+    for (int r = 0; r < rounds; ++r) {
+      raw.push_back(raw_rate(n, size));
+      ours.push_back(signed_batched_run<A>(n, size, 0).rate);
+      auto paced = signed_batched_run<A>(paced_n, size, paced_rate);
+      p50.push_back(paced.p50_us), p99.push_back(paced.p99_us);
+    }
+    if (json) {
+      bench_support::json_row()
+          .compare(std::string("signed_pubsub_batched/") + name + "/" + std::to_string(size), size, median(raw),
+                   median(ours))
+          .str("unit", "msgs/s")
+          .str("transport", "ipc")
+          .integer("batch", batch_n)
+          .num("latency_p50_us", median(p50))
+          .num("latency_p99_us", median(p99))
+          .integer("latency_at_msgs_per_s", paced_rate)
+          .integer("messages", n)
+          .integer("runs", rounds)
+          .print();
+      continue;
+    }
+    std::printf("%-8s %6zu %12.0f %12.0f %7.2f %10.0f %10.0f\n", name, size, median(ours), median(raw),
+                median(ours) / median(raw), median(p50), median(p99));
+  }
+}
+
+template <class A>
 void run(char const* name, int n, int rounds) {
   for (std::size_t size : {64u, 1024u}) {
     std::vector<double> ours, raw, sign, verify;
@@ -203,4 +305,13 @@ int main(int argc, char** argv) {
   }
   run<zg::ed25519>("ed25519", n, rounds);
   run<zg::blake2b_mac>("blake2b", n, rounds * 2);
+  if (!json) {
+    std::printf("\nsigned and batched<%d, 5> PUB/SUB over ipc, %d messages per run, median of %d runs\n", batch_n,
+                n * 10, rounds);
+    std::printf("(latency: send() to receive() at %d msgs/s)\n", paced_rate);
+    std::printf("%-8s %6s %12s %12s %7s %10s %10s\n", "alg", "bytes", "zguard", "raw unsign", "ratio", "p50 us",
+                "p99 us");
+  }
+  run_batched<zg::ed25519>("ed25519", n * 10, rounds);
+  run_batched<zg::blake2b_mac>("blake2b", n * 10, rounds);
 }

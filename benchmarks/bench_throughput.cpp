@@ -3,6 +3,8 @@
 // (raw PUB/SUB sends the topic frame and the payload frame, like the typed
 // one), over inproc, ipc, tcp (insecure<"benchmark">, NULL) and tcp+CURVE,
 // at 64 B, 1 KiB and 64 KiB (encoded message size), in the same run.
+// push_pull_batched: a typed batched<64, 5> stream (up to 64 messages a
+// frame) next to raw cppzmq sending one frame per message, 64 B and 1 KiB.
 //
 // usage: bench_throughput [messages=200000] [rounds=5] [filter] [--json]
 //   messages: per run at 64 B; 1 KiB runs send messages/2, 64 KiB runs
@@ -39,6 +41,13 @@ struct blob {
 };
 using flow = zg::stream<blob>;
 using feed = zg::topic<"bench", blob>;
+// Batched streams carry up to 1 KiB messages (a full batch must fit max_message_size).
+struct small_blob {
+  ZGUARD_SCHEMA("bench.blob", 1);
+  BOOST_HANA_DEFINE_STRUCT(small_blob, (std::uint32_t, seq), (zg::bounded_bytes<1024>, data));
+};
+constexpr int batch_n = 64;
+using batched_flow = zg::stream<small_blob>;
 
 constexpr int hwm = 500000;          // above every message count: PUB should drop nothing
 constexpr int max_size = 66000;      // the largest blob encodes to 65 536 + a few bytes
@@ -46,6 +55,9 @@ constexpr int poll_ms = 100;         // receive timeout; a run ends on silence o
 constexpr double give_up_s = 60.0;   // bound on one run, whatever happens
 using block_limits = zg::limits<zg::send_hwm<hwm>, zg::recv_hwm<hwm>, zg::block_when_full,
                                 zg::max_message_size<max_size>, zg::linger_ms<0>, zg::send_timeout_ms<5000>,
+                                zg::recv_timeout_ms<poll_ms>, zg::handshake_timeout_ms<5000>>;
+using batch_limits = zg::limits<zg::send_hwm<hwm>, zg::recv_hwm<hwm>, zg::block_when_full,
+                                zg::max_message_size<(1 << 20)>, zg::linger_ms<0>, zg::send_timeout_ms<5000>,
                                 zg::recv_timeout_ms<poll_ms>, zg::handshake_timeout_ms<5000>>;
 using drop_limits = zg::limits<zg::send_hwm<hwm>, zg::recv_hwm<hwm>, zg::drop_when_full,
                                zg::max_message_size<max_size>, zg::linger_ms<0>, zg::send_timeout_ms<5000>,
@@ -168,28 +180,30 @@ auto bind_somewhere(S& s) {
   else return s.bind("tcp://127.0.0.1:*");
 }
 
-template <via V, class P, class L, class C>
-using server_socket = zg::socket<bench, typename kinds<V>::T, P, typename kinds<V>::server, L, C>;
-template <via V, class P, class L, class C>
-using client_socket = zg::socket<bench, typename kinds<V>::T, P, typename kinds<V>::client, L, C>;
+template <via V, class P, class L, class C, class... Extra>
+using server_socket = zg::socket<bench, typename kinds<V>::T, P, typename kinds<V>::server, L, C, Extra...>;
+template <via V, class P, class L, class C, class... Extra>
+using client_socket = zg::socket<bench, typename kinds<V>::T, P, typename kinds<V>::client, L, C, Extra...>;
 
 // The bound side is the CURVE server: PULL for PUSH/PULL, PUB for PUB/SUB.
-template <via V, class BoundP, class ConnectedP, class L, class C, class Run>
+template <via V, class BoundP, class ConnectedP, class L, class C, class... Extra, class Run>
 outcome with_typed(keys const& k, Run&& run) {
   zg::context<bench> ctx([](zg::security_event const&) {});
   std::optional<zg::authenticator<bench>> auth;
-  auto server = [&]() -> server_socket<V, BoundP, L, C> {
+  using server_t = server_socket<V, BoundP, L, C, Extra...>;
+  using client_t = client_socket<V, ConnectedP, L, C, Extra...>;
+  auto server = [&]() -> server_t {
     if constexpr (V == via::curve) {
       auth.emplace(ctx);
       auth->allow(k.client.public_part());
-      return server_socket<V, BoundP, L, C>(ctx, *auth, k.server);
+      return server_t(ctx, *auth, k.server);
     } else {
-      return server_socket<V, BoundP, L, C>(ctx);
+      return server_t(ctx);
     }
   }();
-  auto client = [&]() -> client_socket<V, ConnectedP, L, C> {
-    if constexpr (V == via::curve) return client_socket<V, ConnectedP, L, C>(ctx, k.client, k.server.public_part());
-    else return client_socket<V, ConnectedP, L, C>(ctx);
+  auto client = [&]() -> client_t {
+    if constexpr (V == via::curve) return client_t(ctx, k.client, k.server.public_part());
+    else return client_t(ctx);
   }();
   client.connect(bind_somewhere<V>(server));
   return run(server, client);
@@ -211,6 +225,29 @@ outcome typed_push_pull(int n, std::size_t size, keys const& k) {
           return in.value().seq != 0;
         });
   });
+}
+
+// Up to batch_n messages a frame; the warm-up and the last message flush.
+template <via V>
+outcome typed_push_pull_batched(int n, std::size_t size, keys const& k) {
+  return with_typed<V, zg::pull, zg::push, batch_limits, batched_flow, zg::batched<batch_n, 5>>(
+      k, [&](auto& pull, auto& push) {
+        small_blob msg{};
+        msg.data = std::vector<std::uint8_t>(size - encoding_overhead(), 0x5a);
+        zg::inbox<small_blob> in;
+        return drive(
+            n,
+            [&](std::uint32_t i) {
+              msg.seq = i;
+              bool ok = push.send(msg);
+              if (i == 0 || i == std::uint32_t(n)) ok = push.flush() && ok;
+              return ok;
+            },
+            [&]() -> int {
+              if (!pull.receive(in)) return -1;
+              return in.value().seq != 0;
+            });
+      });
 }
 
 template <via V>
@@ -347,6 +384,10 @@ void run_transport(options const& o, keys const& k) {
     run_case(
         o, "push_pull", V, size, [&](int n, std::size_t s) { return raw_push_pull(V, n, s, k); },
         [&](int n, std::size_t s) { return typed_push_pull<V>(n, s, k); });
+  for (std::size_t size : {64u, 1024u})
+    run_case(
+        o, "push_pull_batched", V, size, [&](int n, std::size_t s) { return raw_push_pull(V, n, s, k); },
+        [&](int n, std::size_t s) { return typed_push_pull_batched<V>(n, s, k); });
   for (std::size_t size : {64u, 1024u, 65536u})
     run_case(
         o, "pub_sub", V, size, [&](int n, std::size_t s) { return raw_pub_sub(V, n, s, k); },

@@ -216,3 +216,30 @@ zaps = {
     "none": [],
 }
 write_seeds("zap", {name: framed(frames) for name, frames in zaps.items()})
+
+# fuzz_batch: batches of test.tick (docs/wire-format.md, "Batches"), the
+# target's receiver taking up to 16 a batch.
+
+
+def batch(messages, count=None):
+    return (bytes([0x81]) + struct.pack("<H", len(messages) if count is None else count)
+            + b"".join(struct.pack("<I", len(m)) + m for m in messages))
+
+
+ticks = [w.encode_tick("EURUSD", -1, 3), w.encode_tick("AB", 7, 4), w.encode_tick("", 0, 0)]
+good = batch(ticks[:2])
+batches = {
+    "vector": good,
+    "one": batch(ticks[2:]),
+    "sixteen": batch([w.encode_tick("S%d" % i, i, i) for i in range(16)]),
+    "seventeen": batch([w.encode_tick("S%d" % i, i, i) for i in range(17)]),
+    "count_zero": batch([], count=0),
+    "count_over": batch(ticks, count=4),
+    "cut": good[:-1],
+    "trailing": good + b"\x00",
+    "empty_item": batch([b""]),
+    "long_item": batch([b"\x01" * 40]),
+    "lone_message": ticks[0],
+    "bad_item": batch([ticks[0], b"\x01\x09test.tock\x01\x00\x00" + bytes(12)]),
+}
+write_seeds("batch", batches)

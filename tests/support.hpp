@@ -14,7 +14,9 @@
 #include <memory>
 #include <mutex>
 #include <stop_token>
+#include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -133,5 +135,20 @@ auto call_each(Client& client, std::uint64_t n, Make make, std::chrono::millisec
 }
 
 inline std::string to_string(zguard::v0::security_event const& e) { return zguard::to_json(e); }
+
+// Hex text of bytes, and bytes of hex text (for vectors and Python peers).
+inline std::string to_hex(std::span<std::uint8_t const> b) {
+  std::string s(b.size() * 2 + 1, '\0');
+  sodium_bin2hex(s.data(), s.size(), b.data(), b.size());
+  s.pop_back();
+  return s;
+}
+inline std::vector<std::uint8_t> from_hex(std::string_view h) {
+  std::vector<std::uint8_t> out(h.size() / 2);
+  std::size_t n = 0;
+  REQUIRE(sodium_hex2bin(out.data(), out.size(), h.data(), h.size(), nullptr, &n, nullptr) == 0);
+  out.resize(n);
+  return out;
+}
 
 }  // namespace zguard_test

@@ -28,19 +28,6 @@ using signed_limits = zg::limits<zg::send_hwm<10000>, zg::recv_hwm<10000>, zg::d
                                  zg::max_message_size<512>, zg::linger_ms<0>, zg::send_timeout_ms<100>,
                                  zg::recv_timeout_ms<200>, zg::handshake_timeout_ms<2000>>;
 
-std::vector<std::uint8_t> unhex(std::string_view h) {
-  std::vector<std::uint8_t> out(h.size() / 2);
-  std::size_t n = 0;
-  REQUIRE(sodium_hex2bin(out.data(), out.size(), h.data(), h.size(), nullptr, &n, nullptr) == 0);
-  out.resize(n);
-  return out;
-}
-std::string hex(std::span<std::uint8_t const> b) {
-  std::string s(b.size() * 2 + 1, '\0');
-  sodium_bin2hex(s.data(), s.size(), b.data(), b.size());
-  s.pop_back();
-  return s;
-}
 
 std::vector<std::uint8_t> tick_bytes(std::string symbol, std::int64_t price, std::uint32_t seq) {
   return zg::encode(tick{zg::bounded_string<8>(symbol), price, seq});
@@ -116,7 +103,7 @@ TEST_CASE("signed envelope: the documented test vectors are what we seal, and ve
     mac[i] = std::uint8_t(32 + i);
   }
   auto ed = zg::signing_key<zg::ed25519>::from_seed(seed);
-  CHECK(hex(std::span(ed.verify_part().data(), 32)) == "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8");
+  CHECK(to_hex(std::span(ed.verify_part().data(), 32)) == "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8");
   auto blake = zg::signing_key<zg::blake2b_mac>::from_bytes(mac);
   auto const when = clock_type::time_point(std::chrono::microseconds(1700000000000000));
   std::ifstream doc_file(std::filesystem::path(ZGUARD_SOURCE_DIR) / "docs" / "wire-format.md");
@@ -131,11 +118,11 @@ TEST_CASE("signed envelope: the documented test vectors are what we seal, and ve
     // Our signer makes exactly these bytes, and the document shows them.
     zg::signer<A> s(signing, zg::detail::fixed_epoch{0x0102030405060708});
     auto tick_payload = zg::encode(tick{"EURUSD", -1, 3});
-    CHECK(hex(zg::detail::bytes_of(s.seal(tick_topic_name, tick_payload, when))) == sealed_hex);
+    CHECK(to_hex(zg::detail::bytes_of(s.seal(tick_topic_name, tick_payload, when))) == sealed_hex);
     CHECK_MESSAGE(doc_hex.find(sealed_hex) != std::string::npos, "the vector is not in docs/wire-format.md");
     std::vector<zmq::message_t> frames;
     frames.emplace_back(tick_topic_name.data(), tick_topic_name.size());
-    auto b = unhex(sealed_hex);
+    auto b = from_hex(sealed_hex);
     frames.emplace_back(b.data(), b.size());
     zg::verify_keys<A> keys;
     keys.add(verifying);
@@ -199,7 +186,7 @@ TEST_CASE("signer: one frame, header || payload || signature, and a signature li
   auto copied = fixed.seal("test.tick", payload, at);
   auto in_place = again.seal_with(
       "test.tick", payload.size(), [&](std::uint8_t* to) { std::copy(payload.begin(), payload.end(), to); }, at);
-  CHECK(hex(zg::detail::bytes_of(copied)) == hex(zg::detail::bytes_of(in_place)));
+  CHECK(to_hex(zg::detail::bytes_of(copied)) == to_hex(zg::detail::bytes_of(in_place)));
   // Two publisher runs never share an epoch (random, 64 bits).
   CHECK(zg::signer<zg::ed25519>(key).epoch() != s.epoch());
   CHECK_THROWS_AS(s.seal(std::string(256, 't'), payload), std::length_error);
@@ -662,10 +649,10 @@ TEST_CASE_TEMPLATE("PyNaCl peers written from docs/wire-format.md: ours verify t
     else return zg::signing_key<zg::blake2b_mac>::from_bytes(secret);
   }();
   std::string const alg = std::is_same_v<A, zg::ed25519> ? "ed25519" : "blake2b";
-  std::string const publisher_key = hex(secret);
+  std::string const publisher_key = to_hex(secret);
   std::string const subscriber_key =
-      std::is_same_v<A, zg::ed25519> ? hex(std::span<std::uint8_t const>(keys_for<zg::ed25519>::verifying(zg::signing_key<zg::ed25519>::from_seed(secret)).data(), 32))
-                                     : hex(secret);
+      std::is_same_v<A, zg::ed25519> ? to_hex(std::span<std::uint8_t const>(keys_for<zg::ed25519>::verifying(zg::signing_key<zg::ed25519>::from_seed(secret)).data(), 32))
+                                     : to_hex(secret);
   zg::verify_keys<A> keys;
   keys.add(keys_for<A>::verifying(key));
   std::string const python = std::string(ZGUARD_SYSTEM_PYTHON) + " " + ZGUARD_TEST_SCRIPTS + "/signed_peer.py ";

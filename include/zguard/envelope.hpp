@@ -70,6 +70,7 @@ struct signed_origin {
   std::uint64_t epoch = 0;         // random per publisher start
   std::uint64_t sequence = 0;      // 1, 2, ... within the epoch
   std::uint64_t timestamp_us = 0;  // publisher's clock, microseconds since 1970
+  std::uint16_t batch_index = 0;   // batched<N, Ms>: the message's place in its sealed batch, from 0
 };
 
 namespace detail {

@@ -16,6 +16,7 @@ struct limits {};
 struct channel {};  // optional: what messages the socket carries
 struct signing {};  // optional: end-to-end signatures (signing.hpp)
 struct vouch {};    // optional: requests a broker vouched for (vouch.hpp)
+struct batching {}; // optional: several messages a frame (batching.hpp)
 }  // namespace slot
 }  // namespace v0
 }  // namespace zguard

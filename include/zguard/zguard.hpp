@@ -18,6 +18,7 @@
 #include <zguard/schema.hpp>
 #include <zguard/codec.hpp>
 #include <zguard/channel.hpp>
+#include <zguard/batching.hpp>
 #include <zguard/envelope.hpp>
 #include <zguard/signing.hpp>
 #include <zguard/vouch.hpp>

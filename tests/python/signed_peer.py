@@ -8,16 +8,18 @@ usage:
   signed_peer.py vectors
       prints the documented test vectors, one hex line per frame (topic,
       then the sealed frame: header || payload || signature)
-  signed_peer.py publish ENDPOINT ALG KEYHEX TOPIC COUNT
+  signed_peer.py publish ENDPOINT ALG KEYHEX TOPIC COUNT [BATCH]
       binds an XPUB at ENDPOINT, waits for a subscription to TOPIC, then
       publishes COUNT test.tick messages (symbol "PY", price i, seq i) sealed
-      with the key, and prints "published COUNT"
-  signed_peer.py subscribe ENDPOINT ALG KEYHEX TOPIC COUNT
+      with the key, and prints "published COUNT"; with BATCH, BATCH messages
+      a sealed batch ("Batches" in the document), the last batch shorter
+  signed_peer.py subscribe ENDPOINT ALG KEYHEX TOPIC COUNT [BATCH]
       connects a SUB to ENDPOINT, verifies envelopes until COUNT verified
       test.tick messages arrived (at most 20 s), checks sequence numbers rise
       within the publisher's epoch, prints "verified COUNT epoch E" and exits
       0; anything that fails verification is counted and printed as
-      "rejected N" at the end
+      "rejected N" at the end; with BATCH, each payload must be a batch of at
+      most BATCH test.tick messages whose seq fields rise by one
 ALG is ed25519 or blake2b.
 """
 import os
@@ -117,6 +119,46 @@ def verify(alg, key, frames, topic):
     return epoch, seq, payload
 
 
+BATCH_FORMAT = 0x81
+
+
+def pack_batch(messages):
+    """0x81 | count (u16) | count x (length (u32) | schema message)."""
+    return (bytes([BATCH_FORMAT]) + struct.pack("<H", len(messages))
+            + b"".join(struct.pack("<I", len(m)) + m for m in messages))
+
+
+def decode_tick(data):
+    r = wire_peer.Reader(data)
+    r.header("test.tick", 1)
+    symbol = r.text(8)
+    price, seq = struct.unpack("<qI", r.take(12))
+    r.done()
+    return symbol, price, seq
+
+
+def unpack_batch(batch, max_count):
+    """The messages of a batch, or ValueError naming what is wrong."""
+    if len(batch) < 3 or batch[0] != BATCH_FORMAT:
+        raise ValueError("not a batch")
+    (count,) = struct.unpack("<H", batch[1:3])
+    if count == 0 or count > max_count:
+        raise ValueError("batch count %d" % count)
+    at, out = 3, []
+    for _ in range(count):
+        if len(batch) - at < 4:
+            raise ValueError("batch truncated")
+        (n,) = struct.unpack("<I", batch[at:at + 4])
+        at += 4
+        if n == 0 or len(batch) - at < n:
+            raise ValueError("batch item length")
+        out.append(batch[at:at + n])
+        at += n
+    if at != len(batch):
+        raise ValueError("batch trailing bytes")
+    return out
+
+
 def vectors():
     ed_seed = bytes(range(32)).hex()
     mac_key = bytes(range(32, 64)).hex()
@@ -126,7 +168,7 @@ def vectors():
             print(frame.hex())
 
 
-def publish(endpoint, alg, keyhex, topic, count):
+def publish(endpoint, alg, keyhex, topic, count, batch=0):
     ctx = zmq.Context()
     pub = ctx.socket(zmq.XPUB)
     pub.setsockopt(zmq.LINGER, 2000)
@@ -136,15 +178,22 @@ def publish(endpoint, alg, keyhex, topic, count):
         pass
     sealer = Sealer(alg, keyhex)
     epoch = struct.unpack("<Q", os.urandom(8))[0]
-    for i in range(1, count + 1):
-        payload = wire_peer.encode_tick("PY", i, i)
-        pub.send_multipart(sealer.seal(topic, epoch, i, int(time.time() * 1e6), payload))
+    if batch:
+        seq = 0
+        for first in range(1, count + 1, batch):
+            seq += 1
+            ticks = [wire_peer.encode_tick("PY", i, i) for i in range(first, min(first + batch, count + 1))]
+            pub.send_multipart(sealer.seal(topic, epoch, seq, int(time.time() * 1e6), pack_batch(ticks)))
+    else:
+        for i in range(1, count + 1):
+            payload = wire_peer.encode_tick("PY", i, i)
+            pub.send_multipart(sealer.seal(topic, epoch, i, int(time.time() * 1e6), payload))
     print("published %d" % count, flush=True)
     pub.close()
     ctx.term()
 
 
-def subscribe(endpoint, alg, keyhex, topic, count):
+def subscribe(endpoint, alg, keyhex, topic, count, batch=0):
     key = bytes.fromhex(keyhex)
     ctx = zmq.Context()
     sub = ctx.socket(zmq.SUB)
@@ -152,7 +201,7 @@ def subscribe(endpoint, alg, keyhex, topic, count):
     sub.setsockopt(zmq.SUBSCRIBE, topic.encode("ascii"))
     sub.setsockopt(zmq.RCVTIMEO, 1000)
     sub.connect(endpoint)
-    verified, rejected, last, epoch0 = 0, 0, 0, None
+    verified, rejected, last, epoch0, last_tick = 0, 0, 0, None, None
     deadline = time.time() + 20
     while verified < count and time.time() < deadline:
         try:
@@ -171,20 +220,34 @@ def subscribe(endpoint, alg, keyhex, topic, count):
             print("sequence out of order: epoch %d seq %d after %d" % (epoch, seq, last), file=sys.stderr)
             sys.exit(3)
         last = seq
-        verified += 1
+        if batch:
+            try:
+                ticks = [decode_tick(m) for m in unpack_batch(payload, batch)]
+            except ValueError as e:
+                print("bad batch:", e, file=sys.stderr)
+                sys.exit(4)
+            for t in ticks:
+                if last_tick is not None and t[2] != last_tick + 1:
+                    print("tick %d after %d inside a batch feed" % (t[2], last_tick), file=sys.stderr)
+                    sys.exit(5)
+                last_tick = t[2]
+            verified += len(ticks)
+        else:
+            verified += 1
     print("verified %d epoch %d" % (verified, epoch0 or 0))
     print("rejected %d" % rejected)
     sub.close()
     ctx.term()
-    sys.exit(0 if verified == count else 1)
+    sys.exit(0 if verified >= count else 1)
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["vectors"]:
         vectors()
-    elif len(sys.argv) == 7 and sys.argv[1] in ("publish", "subscribe") and sys.argv[3] in ALGORITHMS:
+    elif len(sys.argv) in (7, 8) and sys.argv[1] in ("publish", "subscribe") and sys.argv[3] in ALGORITHMS:
         fn = publish if sys.argv[1] == "publish" else subscribe
-        fn(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6]))
+        fn(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6]),
+           int(sys.argv[7]) if len(sys.argv) == 8 else 0)
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

@@ -10,8 +10,10 @@
 #include <utility>
 
 #include <zguard/auth.hpp>
+#include <zguard/batching.hpp>
 #include <zguard/channel.hpp>
 #include <zguard/context.hpp>
+#include <zguard/envelope.hpp>
 #include <zguard/detail/policy_set.hpp>
 #include <zguard/keys.hpp>
 #include <zguard/limits.hpp>
@@ -37,7 +39,7 @@ inline constexpr bool known_slot = [] {
     return std::is_same_v<Sl, slot::domain> || std::is_same_v<Sl, slot::transport> ||
            std::is_same_v<Sl, slot::pattern> || std::is_same_v<Sl, slot::mechanism> ||
            std::is_same_v<Sl, slot::limits> || std::is_same_v<Sl, slot::channel> || std::is_same_v<Sl, slot::signing> ||
-           std::is_same_v<Sl, slot::vouch>;
+           std::is_same_v<Sl, slot::vouch> || std::is_same_v<Sl, slot::batching>;
   } else {
     return false;
   }
@@ -214,6 +216,49 @@ consteval bool check_vouch_rules() {
     return true;
   }
 }
+template <class C>
+using message_of = typename C::message_type;  // stream<S>, topic<"name", S>
+// What the envelope adds to a signed batch: header, topic copy, signature.
+template <class C, class S>
+constexpr std::size_t batch_seal_overhead() {
+  if constexpr (is_missing<S>) return 0;
+  else if constexpr (C::kind == channel_kind::topic) return envelope_header_min + C::name.size() + S::algorithm::signature_size;
+  else return envelope_header_min + S::algorithm::signature_size;
+}
+
+// batched<N, Ms> (batching.hpp), checked once the other rules hold: it
+// packs the messages of a stream or topic channel, and a full batch must
+// fit the socket's max_message_size (a receiver disconnects a peer whose
+// frame is larger).
+template <bool RulesHold, class B, class C, class P, class L, class S>
+consteval bool check_batch_rules() {
+  if constexpr (!RulesHold || is_missing<B>) {
+    return RulesHold;
+  } else if constexpr (!BatchingPolicy<B>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (is_missing<C>) {
+    static_assert(dependent_false<B>,
+                  "zguard::socket: batched<N, Ms> packs typed messages; add a stream<S> or topic<\"name\", S> "
+                  "channel (a raw socket's frames are not batched)");
+    return false;
+  } else if constexpr (C::kind == channel_kind::service) {
+    static_assert(dependent_false<B>,
+                  "zguard::socket: batched<N, Ms> is for stream<S> and topic<\"name\", S> channels: a "
+                  "service<Req, Rep> sends one request and waits for its reply, so there is nothing to batch");
+    return false;
+  } else if constexpr (L::template has<limit_slot::max_message_size> &&
+                       max_batch_size<message_of<C>, B::max_messages> + batch_seal_overhead<C, S>() >
+                           std::size_t(L::max_message_size)) {
+    static_assert(dependent_false<B>,
+                  "zguard::socket: a full batch (N messages of the schema's largest encoding, with their "
+                  "framing and, when signed, the envelope) does not fit max_message_size<N>: lower the "
+                  "batch's N or raise max_message_size (G5)");
+    return false;
+  } else {
+    return true;
+  }
+}
+
 template <class T, class A>
 inline constexpr bool is_signing_key_of = false;
 template <class A>

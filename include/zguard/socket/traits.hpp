@@ -56,11 +56,14 @@ struct socket_traits {
   // Optional: zguard::vouched<blake2b_mac, ...> checks a broker's vouch on
   // every request (vouch.hpp).
   using vouch_type = find_policy_t<slot::vouch, as_policy<Policies>...>;
+  // Optional: zguard::batched<N, Ms> packs up to N messages a frame (batching.hpp).
+  using batching_type = find_policy_t<slot::batching, as_policy<Policies>...>;
 
  private:
   static_assert((known_slot<Policies> && ...),
                 "zguard::socket: every argument must be a zguard policy: a domain<\"name\">, a "
-                "transport, a pattern, a mechanism, a limits<...>, a channel, a signing<...> or a vouched<...>");
+                "transport, a pattern, a mechanism, a limits<...>, a channel, a signing<...>, a vouched<...> or a "
+                "batched<...>");
   static_assert(count_policy<slot::domain, as_policy<Policies>...> <= 1 &&
                     count_policy<slot::transport, as_policy<Policies>...> <= 1 &&
                     count_policy<slot::pattern, as_policy<Policies>...> <= 1 &&
@@ -68,9 +71,10 @@ struct socket_traits {
                     count_policy<slot::limits, as_policy<Policies>...> <= 1 &&
                     count_policy<slot::channel, as_policy<Policies>...> <= 1 &&
                     count_policy<slot::signing, as_policy<Policies>...> <= 1 &&
-                    count_policy<slot::vouch, as_policy<Policies>...> <= 1,
+                    count_policy<slot::vouch, as_policy<Policies>...> <= 1 &&
+                    count_policy<slot::batching, as_policy<Policies>...> <= 1,
                 "zguard::socket: two policies fill the same slot (one domain, transport, "
-                "pattern, mechanism, limits, channel, signing and vouched each)");
+                "pattern, mechanism, limits, channel, signing, vouched and batched each)");
   // Only zguard's own tags fill a slot: the rules compare with those exact
   // types, so a derived or look-alike type (struct lan_tcp : tcp {}) could
   // change a rule's outcome. Checked here, before any rule names T.
@@ -100,14 +104,18 @@ struct socket_traits {
   static_assert(is_missing<vouch_type> || VouchPolicy<vouch_type>,
                 "zguard::socket: the vouch slot holds a type that is not a zguard::vouched<...>; "
                 "derived or hand-written policies are refused");
+  static_assert(is_missing<batching_type> || BatchingPolicy<batching_type>,
+                "zguard::socket: the batching slot holds a type that is not a zguard::batched<N, MaxDelayMs>; "
+                "derived or hand-written policies are refused");
 
  public:
   // Whether every rule holds; when not, one static_assert has said why and
   // the socket is assembled from nothing but silent stand-ins.
-  static constexpr bool valid =
+  static constexpr bool valid = check_batch_rules<
       check_vouch_rules<check_socket_rules<domain_type, transport_type, pattern_type, mechanism_type, limits_type,
                                            channel_type, signing_type>(),
-                        vouch_type, channel_type, pattern_type>();
+                        vouch_type, channel_type, pattern_type>(),
+      batching_type, channel_type, pattern_type, limits_type, signing_type>();
 
   using D = domain_type;
   using T = transport_type;
@@ -126,6 +134,9 @@ struct socket_traits {
       is_signed && typed && !std::is_same_v<typename channel_sides<C, P>::receives, nothing_carried>;
   // A vouched<...> worker checks the broker's vouch on every request.
   static constexpr bool checks_vouch = !is_missing<vouch_type>;
+  // A batched<N, Ms> socket packs (or unpacks) up to N messages a frame.
+  static constexpr bool is_batched = !is_missing<batching_type>;
+  using B = batching_type;
   static constexpr bool is_router = std::is_same_v<P, router>;
   static constexpr bool rate_limited = rate_limited_v<L>;
   // A ROUTER on a network transport reads its own monitor, so a reply never

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -26,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include <zguard/batching.hpp>
 #include <zguard/channel.hpp>
 #include <zguard/codec.hpp>
 #include <zguard/envelope.hpp>
@@ -44,6 +46,13 @@ namespace detail {
 // Whether T is a schema (a variable, so a failed check prints one line).
 template <class T>
 inline constexpr bool schema_type = Schema<T>;
+
+// How many messages a batch of this socket holds (0: not batched).
+template <class Tr>
+constexpr std::size_t batch_capacity() {
+  if constexpr (Tr::is_batched) return Tr::B::max_messages;
+  else return 0;
+}
 
 template <class Tr>
 class typed_messages : public socket_core<Tr> {
@@ -64,6 +73,8 @@ class typed_messages : public socket_core<Tr> {
   static constexpr bool receives = P::can_recv;
   static constexpr bool serves = is_rep || Tr::is_router;
   static constexpr bool topic_frame = C::kind == channel_kind::topic;
+  static constexpr bool batches_out = Tr::is_batched && sends;
+  static constexpr bool batches_in = Tr::is_batched && receives;
 
  public:
   // What receive() gives: received<T>, verified<T> on a signed socket,
@@ -90,6 +101,15 @@ class typed_messages : public socket_core<Tr> {
     // A typed SUB receives exactly its channel's topic.
     if constexpr (std::is_same_v<P, sub>) this->zmq_socket().set(zmq::sockopt::subscribe, C::name);
   }
+  typed_messages(typed_messages const&) = delete;
+  typed_messages& operator=(typed_messages const&) = delete;
+  // A batched sender sends what is still waiting (bounded by send_timeout_ms).
+  ~typed_messages() {
+    if constexpr (batches_out) try {
+        (void)flush();
+      } catch (...) {  // a destructor does not throw; the send path logged it
+      }
+  }
 
   // Sends one message of the channel's schema (a topic channel sends the
   // topic frame first; a signed socket seals it in an envelope). False on
@@ -102,9 +122,35 @@ class typed_messages : public socket_core<Tr> {
     static_assert(!schema_type<Msg> || std::is_same_v<Msg, sends_type>,
                   "zguard::socket::send: this socket's channel does not carry that type; "
                   "see the channel policy (service, topic, stream)");
-    if constexpr (std::is_same_v<Msg, sends_type>) return send_out(frame_for(msg));
-    else return false;
+    if constexpr (!std::is_same_v<Msg, sends_type>) return false;
+    else if constexpr (batches_out) return add_to_batch(msg);
+    else return send_out(frame_for(msg));
   }
+
+  // batched<N, Ms>: send() puts each message into the batch being filled,
+  // which goes out when N wait or when the oldest has waited Ms (checked at
+  // every send). send() is false only when the batch ahead of the message
+  // could not go out within send_timeout_ms (logged); the message is then
+  // not taken, and the waiting ones stay for the next flush.
+  //
+  // flush(): sends what waits now (true when nothing waits or it went out).
+  // flush_if_due(): the same once the oldest has waited Ms; an event loop or
+  // an idle producer calls it (flush_due_at() says when).
+  [[nodiscard]] bool flush() requires batches_out {
+    if (batch_out_.empty()) return true;
+    if (!send_out(batch_frame())) return false;
+    batch_out_.clear();
+    return true;
+  }
+  [[nodiscard]] bool flush_if_due() requires batches_out {
+    if (batch_out_.empty() || std::chrono::steady_clock::now() - batch_out_.oldest() < Tr::B::max_delay) return true;
+    return flush();
+  }
+  std::optional<std::chrono::steady_clock::time_point> flush_due_at() const requires batches_out {
+    if (batch_out_.empty()) return std::nullopt;
+    return batch_out_.oldest() + Tr::B::max_delay;
+  }
+  std::size_t waiting() const requires batches_out { return batch_out_.count(); }
 
   // ROUTER: a reply to the peer a message came from. False (and logged) when
   // the routing id is now bound to another key, the request's connection
@@ -132,14 +178,15 @@ class typed_messages : public socket_core<Tr> {
     static_assert(!schema_type<Msg> || std::is_same_v<Msg, receives_type>,
                   "zguard::socket::receive<T>: T is not what this socket's channel delivers");
     if constexpr (!std::is_same_v<Msg, receives_type>) return std::nullopt;
-    else for (;;) {
-      auto in = next_payload();
+    else for (refusal_window window;;) {
+      auto in = next_message(window);
       if (!in) return std::nullopt;
       auto decoded = decode<Msg>(in->payload);
       if (!decoded) {
-        refuse(&in->frames.back(), decoded.error());
+        refuse_payload(*in, decoded.error());
         answer_refusal(*in, decoded.error().reason, decoded.error().field);
         if constexpr (is_req) return std::nullopt;  // REQ must send before it may receive again
+        if (window.closed()) return std::nullopt;
         continue;
       }
       if constexpr (Tr::is_router)
@@ -158,13 +205,14 @@ class typed_messages : public socket_core<Tr> {
   [[nodiscard]] bool receive(inbox<Msg>& into) requires(receives && !Tr::is_router) {
     static_assert(std::is_same_v<Msg, receives_type>,
                   "zguard::socket::receive(inbox<T>&): T is not what this socket's channel delivers");
-    for (;;) {
-      auto in = next_payload();
+    for (refusal_window window;;) {
+      auto in = next_message(window);
       if (!in) return false;
       if (auto e = decode_into(into.value_, in->payload)) {
-        refuse(&in->frames.back(), *e);
+        refuse_payload(*in, *e);
         answer_refusal(*in, e->reason, e->field);
         if constexpr (is_req) return false;  // REQ must send before it may receive again
+        if (window.closed()) return false;
         continue;
       }
       into.peer_ = in->peer;
@@ -187,7 +235,8 @@ class typed_messages : public socket_core<Tr> {
     else {
     for (int i = 1; i <= attempts; ++i) {
       if (!send_out(frame_for(request))) continue;  // sealed anew each attempt: a resent envelope is a replay
-      auto in = next_payload();
+      refusal_window window;
+      auto in = next_payload(window);
       if (!in) {
         this->log().emit("req.timeout", severity::warning, {{"socket", core::label()}, {"attempt", std::to_string(i)}});
         continue;
@@ -199,7 +248,7 @@ class typed_messages : public socket_core<Tr> {
                                                   std::string(to_string(static_cast<decode_reason>(r->reason))) +
                                                       (r->field.size() ? " at " + r->field.str() : ""),
                                                   0});
-      refuse(&in->frames.back(), decoded.error());
+      refuse(in->peer, decoded.error());
       return decoded;
     }
     this->log().emit("req.gave_up", severity::warning, {{"socket", core::label()}, {"attempts", std::to_string(attempts)}});
@@ -288,6 +337,13 @@ class typed_messages : public socket_core<Tr> {
     return std::nullopt;
   }
   template <class... A>
+  [[nodiscard]] bool flush(A&&...) requires(!batches_out) {
+    static_assert(dependent_false<P>,
+                  "zguard::socket::flush: only a sending socket with zguard::batched<N, Ms> holds messages "
+                  "back; every other send goes out at once");
+    return false;
+  }
+  template <class... A>
   void serve(A&&...) requires(!serves) {
     static_assert(dependent_false<P>,
                   "zguard::socket::serve: only a REP or ROUTER socket with a service<Req, Rep> channel "
@@ -339,20 +395,51 @@ class typed_messages : public socket_core<Tr> {
     else return nullptr;
   }
 
+  // A stream of refused messages must not hold the caller: recv_timeout_ms
+  // after the first refusal of one receive, with no acceptable message in
+  // between, that receive ends. Refusals at every stage count, the
+  // framing's as well as the decoder's.
+  class refusal_window {
+   public:
+    // After a refusal: whether the receive has now refused for too long.
+    bool closed() {
+      auto const now = std::chrono::steady_clock::now();
+      if (!until_) until_ = now + std::chrono::milliseconds(L::recv_timeout);
+      return now >= *until_;
+    }
+
+   private:
+    std::optional<std::chrono::steady_clock::time_point> until_;  // set at the first refusal
+  };
+
+  // The next message to decode: the next acceptable frame's payload, or on a
+  // batched receiver the next message of the batch being read (a batch's
+  // framing was checked whole before its first message is given out).
+  std::optional<incoming> next_message(refusal_window& window) requires receives {
+    if constexpr (batches_in) {
+      if (batch_in_.cursor.done()) {
+        auto in = next_payload(window);
+        if (!in) return std::nullopt;
+        batch_in_.cursor = batch_cursor(in->payload);
+        batch_in_.peer = std::move(in->peer);
+        batch_in_.origin = in->origin;
+      }
+      signed_origin origin = batch_in_.origin;
+      origin.batch_index = batch_in_.cursor.index();
+      auto const item = batch_in_.cursor.next();
+      return incoming{frames_, item, origin, batch_in_.peer, {}};
+    } else {
+      return next_payload(window);
+    }
+  }
+
   // The next acceptable message, or nullopt on timeout. Anything else is
   // refused, logged and skipped; a REP answers it with a refusal (it must
   // answer to receive again), a ROUTER answers its sender, a REQ gives up on
   // this reply (it must send again first).
-  std::optional<incoming> next_payload() requires receives {
-    // A stream of refused messages must not hold the caller: recv_timeout_ms
-    // after the first refusal without an acceptable message, nullopt.
-    std::optional<std::chrono::steady_clock::time_point> deadline;  // set at the first refusal
+  std::optional<incoming> next_payload(refusal_window& window) requires receives {
     for (bool first = true;; first = false) {
-      if (!first) {
-        auto const now = std::chrono::steady_clock::now();
-        if (!deadline) deadline = now + std::chrono::milliseconds(L::recv_timeout);
-        else if (now >= *deadline) return std::nullopt;
-      }
+      if (!first && window.closed()) return std::nullopt;
       if (!this->recv_frames_into(frames_)) return std::nullopt;
       incoming in{frames_, {}, {}, {}, {}};
       read_peer(frames_.back(), in.peer);
@@ -398,6 +485,7 @@ class typed_messages : public socket_core<Tr> {
         if (outcome && *outcome) {
           in.payload = outcome->payload();
           in.origin = outcome->origin();
+          if (!batch_framing_holds(in)) continue;
           return in;
         }
         auto const reason = outcome ? outcome->reason() : drop_reason::malformed;
@@ -417,19 +505,50 @@ class typed_messages : public socket_core<Tr> {
       } else {
         if constexpr (topic_frame) {
           if (f.size() != 2 || f[0].to_string_view() != C::name) {
-            refuse(&f.back(), decode_error{decode_reason::wrong_schema, "topic frame", 0});
+            refuse(in.peer, decode_error{decode_reason::wrong_schema, "topic frame", 0});
             continue;
           }
         } else if (f.size() != 1) {
-          refuse(&in.frames.back(), decode_error{decode_reason::trailing_bytes, "extra frames", 0});
+          refuse(in.peer, decode_error{decode_reason::trailing_bytes, "extra frames", 0});
           answer_refusal(in, decode_reason::trailing_bytes, "extra frames");
           if constexpr (is_req) return std::nullopt;
           continue;
         }
         in.payload = bytes_of(f.back());
+        if (!batch_framing_holds(in)) continue;
         return in;
       }
     }
+  }
+
+  // A batched receiver takes a frame only when its whole framing holds
+  // (batching.hpp); a lone message or a bad batch is refused as one.
+  bool batch_framing_holds(incoming const& in) {
+    if constexpr (batches_in) {
+      if (auto e = check_batch(in.payload, Tr::B::max_messages, max_encoded_size<receives_type>)) {
+        refuse(in.peer, *e);
+        return false;
+      }
+    }
+    (void)in;
+    return true;
+  }
+
+  // Batched sender: the waiting messages as one frame, sealed when signed
+  // (one signature over all of them, in order).
+  zmq::message_t batch_frame() requires batches_out {
+    auto const b = batch_out_.bytes();
+    if constexpr (Tr::signs)
+      return signer_->seal_with(channel_topic(), b.size(), [&](std::uint8_t* at) { std::memcpy(at, b.data(), b.size()); });
+    else
+      return zmq::message_t(b.data(), b.size());
+  }
+  [[nodiscard]] bool add_to_batch(sends_type const& msg) requires batches_out {
+    if (batch_out_.full() && !flush()) return false;  // the batch ahead still cannot go out
+    auto const now = std::chrono::steady_clock::now();
+    batch_out_.add(msg, now);
+    if (batch_out_.full() || now - batch_out_.oldest() >= Tr::B::max_delay) (void)flush();  // kept if it fails
+    return true;
   }
 
   // Tells the sender of a refused message why, where the pattern lets us:
@@ -455,9 +574,14 @@ class typed_messages : public socket_core<Tr> {
     (void)send_to(to, frame_for(r));
   }
 
+  // A payload that did not decode; in a batch, the field names its place.
+  void refuse_payload(incoming const& in, decode_error e) {
+    if constexpr (batches_in)
+      e.field = "batch[" + std::to_string(in.origin.batch_index) + "]" + (e.field.empty() ? "" : "." + e.field);
+    refuse(in.peer, e);
+  }
   // Logs and counts a refused message; the socket goes on.
-  void refuse(zmq::message_t const* from, decode_error const& e) {
-    peer_info peer = from ? peer_of(*from) : peer_info{};
+  void refuse(peer_info const& peer, decode_error const& e) {
     this->log().emit("message.refused", severity::warning,
                      {{"socket", core::label()}, {"reason", std::string(to_string(e.reason))}, {"field", e.field},
                       {"offset", std::to_string(e.offset)}, {"user_id", peer.user_id}, {"address", peer.peer_address}});
@@ -484,6 +608,15 @@ class typed_messages : public socket_core<Tr> {
                                            std::unique_ptr<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>, no_part>
       vouch_;
   [[no_unique_address]] std::conditional_t<Tr::is_router, router_peers, no_part> peers_;
+  // batched<N, Ms>: the batch being filled (sender) or read (receiver).
+  struct batch_reading {
+    batch_cursor cursor;
+    peer_info peer;
+    signed_origin origin;
+  };
+  [[no_unique_address]] std::conditional_t<batches_out, batch_builder<sends_type, batch_capacity<Tr>()>, no_part>
+      batch_out_;
+  [[no_unique_address]] std::conditional_t<batches_in, batch_reading, no_part> batch_in_;
   [[no_unique_address]] std::conditional_t<Tr::rate_limited, token_buckets, no_part> buckets_ = make_buckets();
   static auto make_buckets() {
     if constexpr (Tr::rate_limited) return token_buckets(double(L::rate_per_second), double(L::rate_burst));

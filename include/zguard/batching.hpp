@@ -1,0 +1,168 @@
+// zguard/batching.hpp - several typed messages in one frame (opt-in).
+//
+//   zguard::socket<..., zguard::stream<reading>, zguard::batched<64, 5>>
+//
+// A batched sender packs up to N messages of its channel into one frame and
+// sends it when N are waiting or when the oldest has waited MaxDelayMs (the
+// wait is checked on every send and by flush_if_due(); an idle producer
+// calls flush()). A batched receiver unpacks them and hands them out one by
+// one, as if each had come alone. Libzmq's per-frame costs (CURVE's box,
+// the envelope's signature) are paid once per batch; on a signed socket one
+// signature covers every message in the batch, in order, so none can be
+// dropped, replayed, re-ordered or moved to another topic alone.
+//
+// Both sides declare it: a batch is refused by an unbatched receiver, and a
+// lone message by a batched one (docs/wire-format.md, "Batches").
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <zguard/codec.hpp>
+#include <zguard/slots.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+namespace bounds {
+inline constexpr int max_batch = 4096;
+inline constexpr int max_batch_delay_ms = 10'000;
+}  // namespace bounds
+
+// N: 2 .. 4096 messages a batch; MaxDelayMs: 1 .. 10000, the longest a
+// message waits for its batch to fill while the sender is used.
+template <int N, int MaxDelayMs>
+struct batched {
+  static_assert(N >= 2 && N <= bounds::max_batch,
+                "zguard::batched<N, MaxDelayMs>: N must be >= 2 (one message needs no batch) and <= 4096: "
+                "range 2..4096 messages");
+  static_assert(MaxDelayMs >= 1 && MaxDelayMs <= bounds::max_batch_delay_ms,
+                "zguard::batched<N, MaxDelayMs>: MaxDelayMs must be >= 1 and <= 10000 (a message waits at "
+                "most that long for its batch to fill): range 1..10000 ms");
+  using zguard_slot = slot::batching;
+  static constexpr std::size_t max_messages = std::size_t(N);
+  static constexpr std::chrono::milliseconds max_delay{MaxDelayMs};
+};
+
+namespace detail {
+
+// Exactly zguard::batched<N, Ms>; a derived or hand-written policy is refused.
+template <class B>
+inline constexpr bool is_batching_tag = false;
+template <int N, int Ms>
+inline constexpr bool is_batching_tag<batched<N, Ms>> = true;
+
+// Batch format 1:  0x81 | count (u16 LE) | count x (length (u32 LE) | schema message)
+inline constexpr std::uint8_t batch_format = 0x81;
+inline constexpr std::size_t batch_header_size = 3;
+inline constexpr std::size_t batch_item_prefix = 4;
+
+// The largest batch of N messages of schema S.
+template <class S, std::size_t N>
+inline constexpr std::size_t max_batch_size = batch_header_size + N * (batch_item_prefix + max_encoded_size<S>);
+
+inline std::uint32_t get_u32(std::uint8_t const* p) {
+  return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
+}
+
+// Checks the framing of a whole batch against the receiver's bounds before
+// any of its messages is handed out: a count of 1..max_count, each length
+// 1..max_item, and the items ending exactly at the end of the frame. Every
+// length is compared with what is left before it is used.
+inline std::optional<decode_error> check_batch(std::span<std::uint8_t const> b, std::size_t max_count,
+                                               std::size_t max_item) {
+  if (b.empty() || b[0] != batch_format) return decode_error{decode_reason::unsupported_format, "batch", 0};
+  if (b.size() < batch_header_size) return decode_error{decode_reason::truncated, "batch.count", 1};
+  std::size_t const count = std::size_t(b[1]) | std::size_t(b[2]) << 8;
+  if (count == 0 || count > max_count) return decode_error{decode_reason::length_over_bound, "batch.count", 1};
+  std::size_t at = batch_header_size;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::string const field = "batch[" + std::to_string(i) + "]";
+    if (b.size() - at < batch_item_prefix) return decode_error{decode_reason::truncated, field, at};
+    std::size_t const len = get_u32(b.data() + at);
+    if (len == 0 || len > max_item) return decode_error{decode_reason::length_over_bound, field, at};
+    at += batch_item_prefix;
+    if (b.size() - at < len) return decode_error{decode_reason::truncated, field, at};
+    at += len;
+  }
+  if (at != b.size()) return decode_error{decode_reason::trailing_bytes, "batch", at};
+  return std::nullopt;
+}
+
+// Reads the messages of a batch check_batch() accepted, in order.
+class batch_cursor {
+ public:
+  batch_cursor() = default;
+  explicit batch_cursor(std::span<std::uint8_t const> checked)
+      : rest_(checked.subspan(batch_header_size)), count_(std::uint16_t(checked[1] | checked[2] << 8)) {}
+  bool done() const { return index_ == count_; }
+  std::uint16_t index() const { return index_; }  // of the message next() gives
+  std::span<std::uint8_t const> next() {
+    std::size_t const len = get_u32(rest_.data());
+    auto item = rest_.subspan(batch_item_prefix, len);
+    rest_ = rest_.subspan(batch_item_prefix + len);
+    ++index_;
+    return item;
+  }
+
+ private:
+  std::span<std::uint8_t const> rest_;
+  std::uint16_t count_ = 0;
+  std::uint16_t index_ = 0;
+};
+
+// The batch a sender is filling: its bytes in one buffer reserved once at
+// the largest batch, so steady state allocates nothing.
+template <class S, std::size_t N>
+class batch_builder {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  batch_builder() { bytes_.reserve(max_batch_size<S, N>); }
+
+  std::size_t count() const { return count_; }
+  bool full() const { return count_ == N; }
+  bool empty() const { return count_ == 0; }
+  clock::time_point oldest() const { return oldest_; }  // when the first waiting message came
+  std::span<std::uint8_t const> bytes() const { return bytes_; }
+
+  void add(S const& msg, clock::time_point now) {
+    if (count_ == 0) {
+      bytes_.assign(batch_header_size, 0);
+      bytes_[0] = batch_format;
+      oldest_ = now;
+    }
+    std::size_t const len = encoded_size(msg);
+    std::size_t const at = bytes_.size();
+    bytes_.resize(at + batch_item_prefix + len);  // within the reserve: no allocation
+    for (std::size_t i = 0; i < batch_item_prefix; ++i) bytes_[at + i] = std::uint8_t(len >> (8 * i));
+    encode_into(msg, bytes_.data() + at + batch_item_prefix);
+    ++count_;
+    bytes_[1] = std::uint8_t(count_);
+    bytes_[2] = std::uint8_t(count_ >> 8);
+  }
+  void clear() {
+    bytes_.clear();
+    count_ = 0;
+  }
+
+ private:
+  std::vector<std::uint8_t> bytes_;
+  std::size_t count_ = 0;
+  clock::time_point oldest_{};
+};
+
+}  // namespace detail
+
+// Batching: exactly zguard::batched<N, MaxDelayMs>.
+template <class B>
+concept BatchingPolicy = detail::is_batching_tag<B>;
+
+}  // namespace v0
+}  // namespace zguard

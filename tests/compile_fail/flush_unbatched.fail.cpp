@@ -1,0 +1,6 @@
+// MESSAGE[zguard::socket::flush: only a sending socket with zguard::batched<N, Ms> holds messages back]
+#include "common.hpp"
+void f(zg::context<D>& ctx) {
+  zg::socket<D, zg::inproc, zg::push, zg::null_mechanism, L, zg::stream<small>> s(ctx);
+  (void)s.flush();
+}
