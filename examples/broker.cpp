@@ -42,11 +42,13 @@ int main(int argc, char** argv) {
                     {"back", "worker endpoint to bind (ipc://absolute/path)", "", true},
                     {"vouch-key", "group MAC key shared with the workers (zguard_keygen --sign blake2b): vouch for "
                                   "each request's client", "", false},
-                    example::endpoint_file_flag()});
+                    example::endpoint_file_flag(),
+                    example::log_sink_flag(), example::log_level_flag()});
   cli.parse(argc, argv);
   example::stop_on_signals();
   try {
     zg::context<service_domain> ctx;
+    cli.configure_log(ctx.events());
     zg::authenticator<service_domain> auth(ctx);
     auth.allow_directory(cli.get("allow-dir"));
     auto keys = zg::load_keypair_certificate(cli.get("cert"));

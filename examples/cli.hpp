@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <zguard/log_settings.hpp>
+
 namespace example {
 
 struct flag {
@@ -39,6 +41,11 @@ inline flag allow_dir_flag(std::string const& who) {
   return {"allow-dir", "directory of allowed " + who + " public certificates", "", true};
 }
 inline flag endpoint_file_flag() { return {"endpoint-file", "write the bound endpoint here once listening", "", false}; }
+// Where security events go and from which level (zguard/log_settings.hpp).
+inline flag log_sink_flag() { return {"log-sink", "where events go: stderr (JSON lines), syslog or none", "stderr", false}; }
+inline flag log_level_flag() {
+  return {"log-level", "lowest level logged: info, notice (disconnects) or warning", "warning", false};
+}
 
 class cli {
  public:
@@ -69,6 +76,14 @@ class cli {
     long v = std::strtol(get(name).c_str(), &end, 10);
     if (get(name).empty() || *end != '\0' || v < 0) fail("--" + name + " needs a non-negative number");
     return v;
+  }
+  // --log-sink and --log-level applied to a context's event log.
+  void configure_log(zguard::event_log& log) const {
+    try {
+      zguard::log_settings::parse(get("log-sink"), get("log-level")).apply(log);
+    } catch (zguard::log_settings_error const& e) {
+      fail(e.what());
+    }
   }
   [[noreturn]] void fail(std::string const& why) const {
     std::cerr << program_ << ": " << why << "\n";

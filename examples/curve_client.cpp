@@ -20,10 +20,12 @@ int main(int argc, char** argv) {
                     {"server-cert", "the server's public certificate", "", true},
                     {"message", "request text (at most 1024 bytes)", "hello", false},
                     {"count", "number of requests", "3", false},
-                    {"attempts", "tries per request, each waiting 1 s for the reply", "3", false}});
+                    {"attempts", "tries per request, each waiting 1 s for the reply", "3", false},
+                    example::log_sink_flag(), example::log_level_flag()});
   cli.parse(argc, argv);
   try {
     zg::context<service_domain> ctx;
+    cli.configure_log(ctx.events());
     auto keys = zg::load_keypair_certificate(cli.get("cert"));
     auto server = zg::load_public_certificate(cli.get("server-cert")).key;
     client_socket req_socket(ctx, keys, server);

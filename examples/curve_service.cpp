@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
                     example::cert_flag("server"), example::allow_dir_flag("client"),
                     {"max-request", "longest request text served, bytes (<= 1024, the schema's bound)", "1024", false},
                     {"requests", "exit after serving this many requests (0: until SIGINT/SIGTERM)", "0", false},
-                    example::endpoint_file_flag()});
+                    example::endpoint_file_flag(),
+                    example::log_sink_flag(), example::log_level_flag()});
   cli.parse(argc, argv);
   long const max_request = cli.number("max-request");
   if (max_request > 1024) cli.fail("--max-request exceeds the schema's bound of 1024");
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   example::stop_on_signals();
   try {
     zg::context<service_domain> ctx;
+    cli.configure_log(ctx.events());
     zg::authenticator<service_domain> auth(ctx);
     auth.allow_directory(cli.get("allow-dir"));
     auto keys = zg::load_keypair_certificate(cli.get("cert"));

@@ -22,11 +22,13 @@ int main(int argc, char** argv) {
                     {"publisher-cert", "the publisher's public CURVE certificate", "", true},
                     example::cert_flag("this relay's (client upstream, server downstream)"),
                     {"bind", "subscriber endpoint to bind (tcp://host:port, port may be *)", "tcp://127.0.0.1:5558", false},
-                    example::allow_dir_flag("subscriber"), example::endpoint_file_flag()});
+                    example::allow_dir_flag("subscriber"), example::endpoint_file_flag(),
+                    example::log_sink_flag(), example::log_level_flag()});
   cli.parse(argc, argv);
   example::stop_on_signals();
   try {
     zg::context<feed_domain> ctx;
+    cli.configure_log(ctx.events());
     zg::authenticator<feed_domain> auth(ctx);
     auth.allow_directory(cli.get("allow-dir"));
     auto keys = zg::load_keypair_certificate(cli.get("cert"));

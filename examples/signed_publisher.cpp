@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
                     {"topic", "quotes.eur or quotes.usd", "quotes.eur", false},
                     {"count", "quotes to publish (0: until SIGINT/SIGTERM)", "100", false},
                     {"interval-ms", "pause between quotes", "50", false},
-                    example::endpoint_file_flag()});
+                    example::endpoint_file_flag(),
+                    example::log_sink_flag(), example::log_level_flag()});
   cli.parse(argc, argv);
   example::stop_on_signals();
   long const count = cli.number("count");
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   return with_topic(cli.get("topic"), [&]<class Topic>(Topic) {
     try {
       zg::context<feed_domain> ctx;
+      cli.configure_log(ctx.events());
       zg::authenticator<feed_domain> auth(ctx);
       auth.allow_directory(cli.get("allow-dir"));
       auto keys = zg::load_keypair_certificate(cli.get("cert"));

@@ -24,13 +24,15 @@ int main(int argc, char** argv) {
                     {"verify-keys", "Ed25519 verify key files, comma-separated (several during a rotation)", "", true},
                     {"topic", "quotes.eur or quotes.usd", "quotes.eur", false},
                     {"count", "quotes to receive before exiting", "10", false},
-                    {"timeout-s", "give up after this many seconds", "20", false}});
+                    {"timeout-s", "give up after this many seconds", "20", false},
+                    example::log_sink_flag(), example::log_level_flag()});
   cli.parse(argc, argv);
   long const count = cli.number("count");
   auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(cli.number("timeout-s"));
   return with_topic(cli.get("topic"), [&]<class Topic>(Topic) {
     try {
       zg::context<feed_domain> ctx;
+      cli.configure_log(ctx.events());
       auto keys = zg::load_keypair_certificate(cli.get("cert"));
       auto server = zg::load_public_certificate(cli.get("server-cert")).key;
       zg::verify_keys<zg::ed25519> trusted;

@@ -38,12 +38,14 @@ int main(int argc, char** argv) {
                    {{"connect", "the broker's worker endpoint (ipc://absolute/path)", "", true},
                     {"name", "worker name, echoed in replies", "worker", false},
                     {"vouch-key", "the broker's group MAC key (zguard_keygen --sign blake2b): serve only requests "
-                                  "it vouched for, and know their client", "", false}});
+                                  "it vouched for, and know their client", "", false},
+                    example::log_sink_flag(), example::log_level_flag()});
   cli.parse(argc, argv);
   if (cli.get("name").size() > 64) cli.fail("--name is at most 64 bytes (replies are bounded_string<1100>)");
   example::stop_on_signals();
   try {
     zg::context<service_domain> ctx;
+    cli.configure_log(ctx.events());
     if (!cli.get("vouch-key").empty()) {
       zg::verify_keys<zg::blake2b_mac> keys;
       keys.add(zg::load_signing_key<zg::blake2b_mac>(cli.get("vouch-key")));

@@ -1,6 +1,11 @@
 // The security event log (G15) and the start-up gate (G16).
 #include "support.hpp"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -184,4 +189,112 @@ TEST_CASE("security profiles of the demo pipeline name mechanism, authenticator,
   CHECK(subscriber.find("mechanism=CURVE client") != std::string::npos);
   CHECK(text.find("XSUB socket") != std::string::npos);
   CHECK(text.find("XPUB socket") != std::string::npos);
+}
+
+// --- levels and sinks as configuration (log_settings.hpp) -------------------
+
+TEST_CASE("log levels: every event counted, those at or above the level passed on; disconnects are notices") {
+  std::vector<zg::security_event> passed;
+  zg::event_log log([&](zg::security_event const& e) { passed.push_back(e); });
+  CHECK(log.level() == zg::severity::warning);  // default: the security-relevant part
+  auto emit_all = [&] {
+    log.emit("x.info", zg::severity::info, {});
+    log.emit("peer.disconnected", zg::severity::notice, {});
+    log.emit("zap.deny", zg::severity::warning, {});
+  };
+  emit_all();
+  REQUIRE(passed.size() == 1);
+  CHECK(passed[0].name == "zap.deny");
+  log.set_level(zg::severity::notice);
+  emit_all();
+  REQUIRE(passed.size() == 3);
+  CHECK(zg::to_json(passed[1]).find(R"("level":"notice")") != std::string::npos);
+  log.set_level(zg::severity::info);
+  emit_all();
+  CHECK(passed.size() == 6);
+  CHECK(log.count("peer.disconnected") == 3);  // counted at every level
+
+  // A real disconnect is a notice, not a warning.
+  zguard_test::captured_events seen;
+  zg::context<zguard_test::test_domain> ctx(seen.sink());
+  ctx.events().set_level(zg::severity::notice);
+  zguard_test::temp_dir dir;
+  using pair_sock = zg::socket<zguard_test::test_domain, zg::ipc, zg::pull, zg::null_mechanism, zguard_test::rr_limits>;
+  using push_sock = zg::socket<zguard_test::test_domain, zg::ipc, zg::push, zg::null_mechanism, zguard_test::rr_limits>;
+  pair_sock pull(ctx);
+  auto ep = pull.bind("ipc://" + (dir.path / "d.sock").string());
+  {
+    push_sock push(ctx);
+    push.connect(ep);
+    REQUIRE(push.send(zmq::str_buffer("x")));
+    REQUIRE(pull.receive());
+  }
+  REQUIRE(zguard_test::eventually([&] { return !seen.named("peer.disconnected").empty(); }));
+  CHECK(seen.named("peer.disconnected")[0].level == zg::severity::notice);
+}
+
+TEST_CASE("log settings: names from configuration, refused with what is allowed") {
+  auto s = zg::log_settings::parse("none", "notice");
+  CHECK(s.sink == zg::log_settings::sink_kind::none);
+  CHECK(s.level == zg::severity::notice);
+  CHECK_THROWS_WITH_AS(zg::log_settings::parse("file", "warning"),
+                       "zguard log: sink 'file' is not one of stderr, syslog, none", zg::log_settings_error);
+  CHECK_THROWS_WITH_AS(zg::log_settings::parse("stderr", "debug"),
+                       "zguard log: level 'debug' is not one of info, notice, warning", zg::log_settings_error);
+  zg::event_log log;
+  s.apply(log);
+  log.emit("zap.deny", zg::severity::warning, {});  // no sink: counted only
+  CHECK(log.count("zap.deny") == 1);
+  CHECK(log.level() == zg::severity::notice);
+
+  // The example programs take them as flags and refuse a bad one.
+  auto [rc, out] = zguard_test::run_command(std::string(ZGUARD_EXAMPLES_DIR) +
+                                            "/curve_client --cert x --server-cert y --log-level loud 2>&1");
+  CHECK(rc == 2);
+  CHECK(out.find("level 'loud' is not one of info, notice, warning") != std::string::npos);
+}
+
+TEST_CASE("syslog sink: one datagram per event in syslog(3)'s format, priority from the severity, no forged lines") {
+  zguard_test::temp_dir dir;
+  auto const path = (dir.path / "log").string();
+  int const fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr const*>(&addr), sizeof addr) == 0);
+  timeval tv{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  auto next = [&] {
+    char buf[4096];
+    auto n = ::recv(fd, buf, sizeof buf, 0);
+    return n > 0 ? std::string(buf, std::size_t(n)) : std::string();
+  };
+
+  zg::log_settings s = zg::log_settings::parse("syslog", "info");
+  s.syslog_ident = "zguard-test";
+  s.syslog_path = path;
+  zg::event_log log;
+  s.apply(log);
+  log.emit("zap.deny", zg::severity::warning, {{"user_id", "mallory\n<11>Jan  1 00:00:00 sshd[1]: forged"}});
+  log.emit("peer.disconnected", zg::severity::notice, {});
+  log.emit("handshake.succeeded", zg::severity::info, {});
+  auto const pid = "zguard-test[" + std::to_string(::getpid()) + "]: {";
+  auto a = next(), b = next(), c = next();
+  CHECK(a.starts_with("<12>"));  // user.warning
+  CHECK(b.starts_with("<13>"));  // user.notice
+  CHECK(c.starts_with("<14>"));  // user.info
+  for (auto const& line : {a, b, c}) {
+    CHECK(line.find(pid) != std::string::npos);
+    CHECK(line.find('\n') == std::string::npos);  // the peer's newline is escaped in the JSON
+  }
+  CHECK(a.find(R"("user_id":"mallory\n<11>Jan  1 00:00:00 sshd[1]: forged")") != std::string::npos);
+  ::close(fd);
+
+  // A syslog that cannot be reached, or an ident that could forge a prefix, is an error at start-up.
+  s.syslog_path = (dir.path / "nowhere").string();
+  CHECK_THROWS_WITH_AS(s.apply(log), doctest::Contains(("cannot reach syslog at " + s.syslog_path).c_str()),
+                       zg::log_settings_error);
+  CHECK_THROWS_AS(zg::syslog_sink("two words", path), zg::log_settings_error);
+  CHECK_THROWS_AS(zg::syslog_sink("x[1]:", path), zg::log_settings_error);
 }

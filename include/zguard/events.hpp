@@ -1,9 +1,10 @@
 // zguard/events.hpp - the security event log (G15).
 //
 // Every refusal, handshake failure, disconnect and authenticator decision is
-// an event: a stable name plus string fields. Events go to a pluggable sink
-// (default: one JSON object per line on stderr) and are counted by name, so
-// tests and operators can read the counters from code.
+// an event: a stable name plus string fields. Every event is counted by name,
+// so tests and operators can read the counters from code; those at or above
+// the log's level go to its sink (default: warnings, one JSON object per
+// line on stderr). Sinks and levels from configuration: log_settings.hpp.
 #pragma once
 
 #include <atomic>
@@ -22,9 +23,19 @@
 namespace zguard {
 inline namespace v0 {
 
-// Severity says whether an event is routine (a handshake that succeeded) or
-// something an operator should look at (a refusal).
-enum class severity { info, warning };
+// Severity: routine (info: a handshake that succeeded), worth knowing but
+// not a security matter (notice: a peer disconnected), or something an
+// operator should look at (warning: a refusal).
+enum class severity { info, notice, warning };
+
+constexpr std::string_view to_string(severity s) {
+  switch (s) {
+    case severity::info: return "info";
+    case severity::notice: return "notice";
+    case severity::warning: return "warning";
+  }
+  return "warning";
+}
 
 struct security_event {
   std::string name;  // stable, dotted: "zap.deny", "handshake.failed_auth", ...
@@ -73,7 +84,7 @@ inline std::string to_json(security_event const& e) {
   out += ",\"event\":";
   detail::append_json_string(out, e.name);
   out += ",\"level\":";
-  out += e.level == severity::warning ? "\"warning\"" : "\"info\"";
+  detail::append_json_string(out, to_string(e.level));
   for (auto const& [k, v] : e.fields) {
     out += ',';
     detail::append_json_string(out, k);
@@ -97,9 +108,9 @@ inline event_sink json_lines_to_stderr() {
   };
 }
 
-// Thread-safe log with per-name counters. Info events are counted but only
-// passed to the sink when verbose() is set, so the default output is the
-// security-relevant part.
+// Thread-safe log with per-name counters. Every event is counted; those at or
+// above level() are passed to the sink (default: warnings only, so the
+// default output is the security-relevant part).
 class event_log {
  public:
   explicit event_log(event_sink sink = json_lines_to_stderr()) : sink_(std::move(sink)) {}
@@ -107,7 +118,7 @@ class event_log {
   void emit(security_event e) {
     std::lock_guard lock(mu_);
     ++counters_[e.name];
-    if (sink_ && (e.level == severity::warning || verbose_)) sink_(e);
+    if (sink_ && e.level >= level_) sink_(e);
   }
   void emit(std::string name, severity level,
             std::vector<std::pair<std::string, std::string>> fields) {
@@ -127,15 +138,21 @@ class event_log {
     std::lock_guard lock(mu_);
     sink_ = std::move(sink);
   }
-  void set_verbose(bool v) {
+  // Events below `lowest` are counted but not passed to the sink.
+  void set_level(severity lowest) {
     std::lock_guard lock(mu_);
-    verbose_ = v;
+    level_ = lowest;
   }
+  severity level() const {
+    std::lock_guard lock(mu_);
+    return level_;
+  }
+  void set_verbose(bool v) { set_level(v ? severity::info : severity::warning); }
 
  private:
   mutable std::mutex mu_;
   event_sink sink_;
-  bool verbose_ = false;
+  severity level_ = severity::warning;
   std::map<std::string, std::uint64_t> counters_;
 };
 

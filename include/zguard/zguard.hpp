@@ -27,5 +27,6 @@
 #include <zguard/router.hpp>
 #include <zguard/socket.hpp>
 #include <zguard/poll.hpp>
+#include <zguard/log_settings.hpp>
 #include <zguard/link.hpp>
 #include <zguard/pipeline.hpp>

@@ -37,7 +37,8 @@ inline bool describe_monitor_event(std::uint16_t ev, std::string& name, severity
     case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: name = "handshake.failed_protocol"; level = severity::warning; return true;
     case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: name = "handshake.failed_auth"; level = severity::warning; return true;
     case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: name = "handshake.succeeded"; level = severity::info; return true;
-    case ZMQ_EVENT_DISCONNECTED: name = "peer.disconnected"; level = severity::warning; return true;
+    // Peers come and go; a refused one has its own warning (handshake, ZAP, limits).
+    case ZMQ_EVENT_DISCONNECTED: name = "peer.disconnected"; level = severity::notice; return true;
     case ZMQ_EVENT_ACCEPTED: name = "peer.accepted"; level = severity::info; return true;
     case ZMQ_EVENT_CONNECTED: name = "peer.connected"; level = severity::info; return true;
     default: return false;
