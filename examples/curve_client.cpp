@@ -35,16 +35,23 @@ int main(int argc, char** argv) {
     for (long i = 1; i <= count; ++i) {
       example::request req{std::uint32_t(i), cli.get("message") + " #" + std::to_string(i)};
       auto reply = req_socket.call(req, attempts);
-      if (!reply) {
-        std::cout << "curve_client: no reply to request " << i << " after " << attempts << " attempts" << std::endl;
-        return 3;
+      switch (reply.status()) {
+        case zg::call_status::replied: break;
+        case zg::call_status::timed_out:
+          std::cout << "curve_client: no reply to request " << i << " after " << reply.attempts() << " attempts"
+                    << std::endl;
+          return 3;
+        case zg::call_status::refused_at_handshake:
+          std::cout << "curve_client: refused at the handshake (" << reply.reason()
+                    << "): the service does not accept this client's key" << std::endl;
+          return 5;
+        default:
+          std::cout << "curve_client: request " << i << " " << zg::to_string(reply.status()) << ": " << reply.reason()
+                    << std::endl;
+          return 4;
       }
-      if (!reply->ok()) {
-        std::cout << "curve_client: request " << i << " refused: " << reply->error().message() << std::endl;
-        return 4;
-      }
-      std::cout << "curve_client: reply " << reply->value().sequence << " (request " << reply->value().served
-                << " served): " << reply->value().text.view() << std::endl;
+      std::cout << "curve_client: reply " << reply->sequence << " (request " << reply->served
+                << " served): " << reply->text.view() << std::endl;
     }
   } catch (std::exception const& e) {
     std::cerr << "curve_client: " << e.what() << "\n";

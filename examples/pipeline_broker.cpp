@@ -49,7 +49,7 @@ struct client : zg::stage<"client", zg::connects<front, zg::req, client_limits>>
     std::uint64_t answered = 0, wrong = 0;
     for (std::uint32_t i = 1; i <= calls_per_client && !env.stop_requested(); ++i) {
       auto r = req.call(request{i, "call " + std::to_string(i)}, 10);
-      if (r && *r && (*r)->sequence == i) ++answered;
+      if (r && r->sequence == i) ++answered;
       else ++wrong;
       std::this_thread::sleep_for(40ms);
     }

@@ -53,9 +53,11 @@ $bin/curve_client --connect "$endpoint" --cert "$work/client.cert" --server-cert
   --message "hello from the allowed client" --count 3
 
 echo "== 4. intruder (valid CURVE keys, not on the allowlist): refused at the handshake"
-if $bin/curve_client --connect "$endpoint" --cert "$work/intruder.cert" --server-cert "$work/server.cert" \
-     --message "let me in" --count 1 --attempts 1; then
-  echo "demo: FAILED, the intruder was served"; exit 1
+status=0
+$bin/curve_client --connect "$endpoint" --cert "$work/intruder.cert" --server-cert "$work/server.cert" \
+  --message "let me in" --count 1 --attempts 1 || status=$?
+if [ "$status" -ne 5 ]; then
+  echo "demo: FAILED, the intruder was not told it was refused at the handshake (exit $status, want 5)"; exit 1
 fi
 echo "(the service's JSON security events above show the zap.deny and handshake.failed_auth)"
 

@@ -122,13 +122,12 @@ struct serving {
 // reply must be a value whose id is i. Returns the replies.
 template <class Client, class Make>
 auto call_each(Client& client, std::uint64_t n, Make make, std::chrono::milliseconds pause = {}) {
-  std::vector<std::remove_cvref_t<decltype(**client.call(make(1)))>> replies;
+  std::vector<std::remove_cvref_t<decltype(*client.call(make(1)))>> replies;
   for (std::uint64_t i = 1; i <= n; ++i) {
     auto reply = client.call(make(i));
-    REQUIRE(reply);
-    REQUIRE(reply->ok());
-    CHECK((*reply)->id == i);
-    replies.push_back(**reply);
+    REQUIRE_MESSAGE(reply.ok(), zguard::to_string(reply.status()), ": ", reply.reason());
+    CHECK(reply->id == i);
+    replies.push_back(*reply);
     std::this_thread::sleep_for(pause);
   }
   return replies;

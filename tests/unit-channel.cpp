@@ -56,9 +56,8 @@ TEST_CASE("typed REQ/REP: a request schema in, a reply schema out") {
     auto o = sample_order();
     o.id = i;
     auto reply = client.call(o, 3);
-    REQUIRE(reply);
-    REQUIRE(reply->ok());
-    CHECK(reply->value() == order_ack{i, true, "qty 1005"});
+    REQUIRE_MESSAGE(reply.ok(), reply.reason());
+    CHECK(*reply == order_ack{i, true, "qty 1005"});
   }
   CHECK(ctx.events().count("message.refused") == 0);
 }
@@ -98,8 +97,7 @@ TEST_CASE("typed REQ/REP: a malformed request gets a refusal and the service goe
   typed_req typed(ctx, client_keys, server_keys.public_part());
   typed.connect(server.endpoint);
   auto ok = typed.call(sample_order(), 3);
-  REQUIRE(ok);
-  CHECK(ok->ok());
+  CHECK_MESSAGE(ok.ok(), ok.reason());
 }
 
 TEST_CASE("typed PUB/SUB: only well-formed messages of the topic are delivered, in order") {

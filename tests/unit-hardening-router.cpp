@@ -190,9 +190,8 @@ TEST_CASE("queue proxy: a slow worker's reply is dropped once its client disconn
     worker.serve([](order const& o, zg::peer_info const&) { return order_ack{o.id, true, "ok"}; }, stop);
   });
   auto reply = client.call(numbered_order(2));
-  REQUIRE(reply);
-  REQUIRE(reply->ok());
-  CHECK((*reply)->id == 2);
+  REQUIRE_MESSAGE(reply.ok(), reply.reason());
+  CHECK(reply->id == 2);
   serve.request_stop();
   serve.join();
   queue.terminate();

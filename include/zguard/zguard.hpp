@@ -19,6 +19,7 @@
 #include <zguard/codec.hpp>
 #include <zguard/channel.hpp>
 #include <zguard/batching.hpp>
+#include <zguard/call_result.hpp>
 #include <zguard/envelope.hpp>
 #include <zguard/signing.hpp>
 #include <zguard/vouch.hpp>

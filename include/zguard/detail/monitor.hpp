@@ -97,6 +97,14 @@ class socket_monitor {
     drain();
     return connections_.open(c);
   }
+  // Handshakes that failed so far (any mode; read from the socket's thread
+  // while the monitor's thread counts), and the event of the latest one.
+  std::uint64_t handshake_failures() const { return handshake_failures_.load(); }
+  std::string last_handshake_failure() const {
+    std::string name;
+    severity level;
+    return describe_monitor_event(last_handshake_failure_.load(), name, level) ? name : std::string();
+  }
   // Owner mode: for zmq_poll next to the watched socket.
   void* poll_item() { return pair_.handle(); }
 
@@ -114,6 +122,11 @@ class socket_monitor {
     if (ev == ZMQ_EVENT_MONITOR_STOPPED) return false;
     if (ev == ZMQ_EVENT_ACCEPTED || ev == ZMQ_EVENT_CONNECTED) connections_.opened(int(value));
     if (ev == ZMQ_EVENT_DISCONNECTED) connections_.closed(int(value));
+    if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
+        ev == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
+      last_handshake_failure_ = ev;
+      ++handshake_failures_;  // after the event it names: a reader of the count sees the event
+    }
     std::string name;
     severity level;
     if (describe_monitor_event(ev, name, level))
@@ -139,6 +152,8 @@ class socket_monitor {
   zmq::socket_t pair_;
   connection_table connections_;
   std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> handshake_failures_{0};
+  std::atomic<std::uint16_t> last_handshake_failure_{0};
   std::thread thread_;
 };
 

@@ -166,6 +166,11 @@ class socket_core : public Tr {
   static std::string label() { return label_of<Tr>(); }
 
   event_log& events() { return *log_; }
+  // Handshakes of this socket that failed so far (none on inproc, which has
+  // no handshake), and the event of the latest: how call() tells "refused"
+  // from "no answer".
+  std::uint64_t handshake_failures() const { return monitor_ ? monitor_->handshake_failures() : 0; }
+  std::string last_handshake_failure() const { return monitor_ ? monitor_->last_handshake_failure() : std::string(); }
 
  protected:
   // Sends one frame (more = another frame follows). False when it could not

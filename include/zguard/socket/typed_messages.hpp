@@ -28,6 +28,7 @@
 #include <vector>
 
 #include <zguard/batching.hpp>
+#include <zguard/call_result.hpp>
 #include <zguard/channel.hpp>
 #include <zguard/codec.hpp>
 #include <zguard/envelope.hpp>
@@ -221,38 +222,55 @@ class typed_messages : public socket_core<Tr> {
     }
   }
 
-  // REQ: one request, its reply decoded. nullopt when no reply came in
-  // `attempts` tries; an error result when the reply was malformed or the
-  // service refused the request (reason peer_refused, field says why).
+  // REQ: one request, and what came of it (call_result.hpp): the reply,
+  // decoded (and verified, when signed); or why there is none: no reply in
+  // `attempts` tries (timed_out), the service refused this client's key at
+  // the handshake (refused_at_handshake: not retried), the service refused
+  // the request (refused_by_service, with its reason), the reply did not
+  // decode or verify (malformed_reply), or the handler answered an
+  // application_error.
   template <class Req>
-  std::optional<result<receives_type>> call(Req const& request, int attempts = 3) requires is_req {
+  call_result<receives_type> call(Req const& request, int attempts = 3) requires is_req {
     static_assert(schema_type<Req>,
                   "zguard::socket::call: a socket with a channel sends its channel's schemas, never raw "
                   "frames: the service decodes (and, when signed, verifies) every request (G7, G9)");
     static_assert(!schema_type<Req> || std::is_same_v<Req, sends_type>,
                   "zguard::socket::call: this socket's channel does not carry that request type");
-    if constexpr (!std::is_same_v<Req, sends_type>) return std::nullopt;
+    using outcome = call_result<receives_type>;
+    if constexpr (!std::is_same_v<Req, sends_type>) return outcome(call_status::timed_out, 0);
     else {
+    bool sent = false;
     for (int i = 1; i <= attempts; ++i) {
+      auto const failures_before = core::handshake_failures();
       if (!send_out(frame_for(request))) continue;  // sealed anew each attempt: a resent envelope is a replay
+      sent = true;
       refusal_window window;
       auto in = next_payload(window);
       if (!in) {
+        if (core::handshake_failures() != failures_before) {
+          this->log().emit("req.refused_at_handshake", severity::warning,
+                           {{"socket", core::label()}, {"event", core::last_handshake_failure()}});
+          return outcome(call_status::refused_at_handshake, i, core::last_handshake_failure());
+        }
         this->log().emit("req.timeout", severity::warning, {{"socket", core::label()}, {"attempt", std::to_string(i)}});
         continue;
       }
-      auto decoded = decode<receives_type>(in->payload);
-      if (decoded) return decoded;
-      if (auto r = decode<refusal>(in->payload))
-        return result<receives_type>(decode_error{decode_reason::peer_refused,
-                                                  std::string(to_string(static_cast<decode_reason>(r->reason))) +
-                                                      (r->field.size() ? " at " + r->field.str() : ""),
-                                                  0});
-      refuse(in->peer, decoded.error());
-      return decoded;
+      if (auto decoded = decode<receives_type>(in->payload)) return outcome(std::move(decoded.value()), i);
+      if (auto r = decode<refusal>(in->payload)) {
+        auto const reason = static_cast<decode_reason>(r->reason);
+        std::string why = reason == decode_reason::peer_refused
+                              ? r->field.str()
+                              : std::string(to_string(reason)) + (r->field.size() ? " at " + r->field.str() : "");
+        return outcome(call_status::refused_by_service, i, std::move(why));
+      }
+      if (auto a = decode<application_error_reply>(in->payload))
+        return outcome(call_status::application_error, i, a->message.str(), a->code);
+      auto const error = decode<receives_type>(in->payload).error();
+      refuse(in->peer, error);
+      return outcome(call_status::malformed_reply, i, error.message());
     }
     this->log().emit("req.gave_up", severity::warning, {{"socket", core::label()}, {"attempts", std::to_string(attempts)}});
-    return std::nullopt;
+    return outcome(call_status::timed_out, attempts, sent ? "no reply" : "not sent");
     }
   }
 
@@ -280,11 +298,21 @@ class typed_messages : public socket_core<Tr> {
         }();
         if constexpr (Tr::is_router) (void)send(got->from, reply);
         else (void)send(reply);
+      } catch (application_error const& e) {
+        // The handler's own answer: the client gets its code and message.
+        application_error_reply a;
+        a.code = e.code();
+        a.message = std::string_view(e.what()).substr(0, max_application_error_text);
+        this->log().emit("handler.application_error", severity::info,
+                         {{"socket", core::label()}, {"user_id", got->peer.user_id}, {"code", std::to_string(e.code())}});
+        if constexpr (Tr::is_router) (void)send_to(got->from, frame_for(a));
+        else (void)send_out(frame_for(a));
       } catch (std::exception const& e) {
+        // Its text stays here: it may say more about the service than a peer should learn.
         this->log().emit("handler.error", severity::warning,
                          {{"socket", core::label()}, {"user_id", got->peer.user_id}, {"what", e.what()}});
-        if constexpr (Tr::is_router) send_refusal_to(got->from, decode_reason::peer_refused, "handler error");
-        else reply_refusal(decode_reason::peer_refused, "handler error");
+        if constexpr (Tr::is_router) send_refusal_to(got->from, decode_reason::peer_refused, "handler failed");
+        else reply_refusal(decode_reason::peer_refused, "handler failed");
       }
     }
   }
@@ -330,11 +358,11 @@ class typed_messages : public socket_core<Tr> {
                   "topic when it is made; other topics are other channels (another socket type)");
   }
   template <class Req, class... A>
-  std::optional<result<Req>> call(Req const&, A&&...) requires(!is_req) {
+  call_result<receives_type> call(Req const&, A&&...) requires(!is_req) {
     static_assert(dependent_false<Req>,
                   "zguard::socket::call: only a REQ socket with a service<Req, Rep> channel has call(); "
                   "a DEALER sends with send() and reads with receive()");
-    return std::nullopt;
+    return call_result<receives_type>(call_status::timed_out, 0);
   }
   template <class... A>
   [[nodiscard]] bool flush(A&&...) requires(!batches_out) {

@@ -1,0 +1,122 @@
+// zguard/call_result.hpp - what a typed call() tells its caller, and the
+// typed error a service may answer.
+//
+//   auto r = client.call(request);
+//   if (r) use(*r);
+//   else if (r.status() == zguard::call_status::refused_at_handshake) ... // our key is not allowed
+//   else log(r.reason());
+//
+// A service handler answers an application error by throwing
+// zguard::application_error(code, message): the client's call() returns
+// status application_error with that code and message. Any other exception
+// stays inside the service (logged as handler.error with its text); the
+// client learns only that the handler failed, so internal details do not
+// leak to peers.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <zguard/schema.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+enum class call_status {
+  replied,               // the reply, decoded (and verified, on a signed socket)
+  timed_out,             // no reply in any attempt: service down, slow, or unreachable
+  refused_at_handshake,  // the service refused this client's key or credentials (ZAP), or the handshake failed
+  refused_by_service,    // the service refused the request: malformed, rate limited, bad envelope or vouch, handler failed
+  malformed_reply,       // a reply came that did not decode (or, when signed, did not verify)
+  application_error      // the handler answered an application_error
+};
+
+constexpr std::string_view to_string(call_status s) {
+  switch (s) {
+    case call_status::replied: return "replied";
+    case call_status::timed_out: return "timed_out";
+    case call_status::refused_at_handshake: return "refused_at_handshake";
+    case call_status::refused_by_service: return "refused_by_service";
+    case call_status::malformed_reply: return "malformed_reply";
+    case call_status::application_error: return "application_error";
+  }
+  return "unknown";
+}
+
+// The message an application error's text may have on the wire.
+inline constexpr std::size_t max_application_error_text = 256;
+
+// Thrown by a service handler: answered to the client as a typed error.
+class application_error : public std::runtime_error {
+ public:
+  application_error(std::uint32_t code, std::string const& message)
+      : std::runtime_error(message.substr(0, max_application_error_text)), code_(code) {}
+  std::uint32_t code() const { return code_; }
+
+ private:
+  std::uint32_t code_;
+};
+
+// The wire form of an application error (docs/wire-format.md).
+struct application_error_reply {
+  ZGUARD_SCHEMA("zguard.application_error", 1);
+  BOOST_HANA_DEFINE_STRUCT(application_error_reply, (std::uint32_t, code),
+                           (bounded_string<max_application_error_text>, message));
+};
+
+// Thrown by call_result::value() when there is no reply to give.
+struct call_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+template <class Tr>
+class typed_messages;
+}
+
+template <class Reply>
+class call_result {
+ public:
+  call_status status() const { return status_; }
+  bool ok() const { return status_ == call_status::replied; }
+  explicit operator bool() const { return ok(); }
+
+  Reply const& value() const {
+    if (!ok())
+      throw call_error("zguard::call_result: no reply: " + std::string(to_string(status_)) +
+                       (reason_.empty() ? "" : ": " + reason_));
+    return value_;
+  }
+  Reply const& operator*() const { return value(); }
+  Reply const* operator->() const { return &value(); }
+
+  // Why there is no reply, in words: the service's refusal ("rate limited",
+  // "envelope: bad_signature", "truncated at lines[1].qty", "handler
+  // failed"), the handshake event ("handshake.failed_auth"), the decode
+  // error of a malformed reply, the application error's message, or
+  // "no reply" / "not sent" for a timeout.
+  std::string const& reason() const { return reason_; }
+  // application_error only: the handler's code.
+  std::uint32_t application_code() const { return code_; }
+  // How many times the request was sent.
+  int attempts() const { return attempts_; }
+
+ private:
+  template <class Tr>
+  friend class detail::typed_messages;
+  call_result(call_status s, int attempts, std::string reason = {}, std::uint32_t code = 0)
+      : status_(s), reason_(std::move(reason)), code_(code), attempts_(attempts) {}
+  call_result(Reply v, int attempts) : status_(call_status::replied), value_(std::move(v)), attempts_(attempts) {}
+
+  call_status status_;
+  Reply value_{};
+  std::string reason_;
+  std::uint32_t code_ = 0;
+  int attempts_ = 0;
+};
+
+}  // namespace v0
+}  // namespace zguard

@@ -1,0 +1,143 @@
+// What a typed call() says when there is no reply (call_result.hpp): no
+// answer, refused at the handshake (not retried), refused by the service
+// with its reason, an application error the handler chose to answer, a
+// reply that does not decode; and a handler's own exception text stays in
+// the service's log, never reaching the peer.
+#include "schemas.hpp"
+#include "support.hpp"
+
+#include <stop_token>
+#include <thread>
+
+using namespace zguard_test;
+using namespace std::chrono_literals;
+
+namespace {
+
+using order_service = zg::service<order, order_ack>;
+using typed_rep = zg::socket<test_domain, zg::tcp, zg::rep, zg::curve_server, rr_limits, order_service>;
+using typed_req = zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, rr_limits, order_service>;
+
+struct curve_pair {
+  zg::context<test_domain> ctx;
+  zg::authenticator<test_domain> auth{ctx};
+  zg::keypair server_keys = zg::keypair::generate(), client_keys = zg::keypair::generate();
+  explicit curve_pair(zg::event_sink sink) : ctx(std::move(sink)) {}
+};
+
+}  // namespace
+
+TEST_CASE("call: nobody answers: timed_out after every attempt") {
+  curve_pair p(zg::event_sink{});
+  // A CURVE server that completes the handshake and never answers.
+  zmq::context_t raw;
+  zmq::socket_t silent(raw, zmq::socket_type::router);
+  silent.set(zmq::sockopt::linger, 0);
+  silent.set(zmq::sockopt::curve_server, 1);
+  silent.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(p.server_keys.secret_part().data(), 32));
+  silent.bind("tcp://127.0.0.1:*");
+  typed_req client(p.ctx, p.client_keys, p.server_keys.public_part());
+  client.connect(silent.get(zmq::sockopt::last_endpoint));
+  auto r = client.call(sample_order(), 2);
+  CHECK(r.status() == zg::call_status::timed_out);
+  CHECK(!r);
+  CHECK(r.attempts() == 2);
+  CHECK(r.reason() == "no reply");
+  CHECK_THROWS_WITH_AS(r.value(), "zguard::call_result: no reply: timed_out: no reply", zg::call_error);
+  CHECK(p.ctx.events().count("req.gave_up") == 1);
+}
+
+TEST_CASE("call: a key the service does not allow is refused at the handshake, and not retried") {
+  captured_events seen;
+  curve_pair p(seen.sink());
+  // The client's key is not on the allowlist.
+  serving<typed_rep> server(p.ctx, p.auth, p.server_keys,
+                            [](order const& o, zg::peer_info const&) { return order_ack{o.id, true, "never"}; });
+  typed_req client(p.ctx, p.client_keys, p.server_keys.public_part());
+  client.connect(server.endpoint);
+  auto r = client.call(sample_order(), 3);
+  CHECK(r.status() == zg::call_status::refused_at_handshake);
+  CHECK(r.reason() == "handshake.failed_auth");
+  CHECK(r.attempts() == 1);  // a refused key does not become allowed by asking again
+  CHECK(client.handshake_failures() >= 1);
+  auto refused = seen.named("req.refused_at_handshake");
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0].field("event") == "handshake.failed_auth");
+  CHECK(p.ctx.events().count("zap.deny") >= 1);
+}
+
+TEST_CASE("call: the service's refusal, its application error, its failed handler") {
+  captured_events seen;
+  curve_pair p(seen.sink());
+  p.auth.allow(p.client_keys.public_part());
+  serving<typed_rep> server(p.ctx, p.auth, p.server_keys, [](order const& o, zg::peer_info const&) -> order_ack {
+    if (o.id == 1) throw zg::application_error(42, "insufficient funds for order 1");
+    if (o.id == 2) throw std::runtime_error("db password is hunter2");
+    return order_ack{o.id, true, "ok"};
+  });
+  typed_req client(p.ctx, p.client_keys, p.server_keys.public_part());
+  client.connect(server.endpoint);
+
+  auto ok = client.call(numbered_order(3));
+  REQUIRE_MESSAGE(ok.ok(), ok.reason());
+  CHECK(ok->id == 3);
+  CHECK(ok.attempts() == 1);
+
+  auto app = client.call(numbered_order(1));
+  CHECK(app.status() == zg::call_status::application_error);
+  CHECK(app.application_code() == 42);
+  CHECK(app.reason() == "insufficient funds for order 1");
+
+  auto failed = client.call(numbered_order(2));
+  CHECK(failed.status() == zg::call_status::refused_by_service);
+  CHECK(failed.reason() == "handler failed");
+  // The handler's text is in the service's log only.
+  auto errors = seen.named("handler.error");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].field("what") == "db password is hunter2");
+  CHECK(p.ctx.events().count("handler.application_error") == 1);  // info: counted, below the default level
+
+  // A request the service cannot decode: refused with the decoder's reason.
+  zmq::context_t raw;
+  zmq::socket_t raw_req(raw, zmq::socket_type::req);
+  raw_req.set(zmq::sockopt::linger, 0);
+  raw_req.set(zmq::sockopt::rcvtimeo, 2000);
+  raw_req.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(p.server_keys.public_part().data(), 32));
+  raw_req.set(zmq::sockopt::curve_publickey, zmq::const_buffer(p.client_keys.public_part().data(), 32));
+  raw_req.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(p.client_keys.secret_part().data(), 32));
+  raw_req.connect(server.endpoint);
+  auto truncated = zg::encode(numbered_order(4));
+  truncated.pop_back();
+  REQUIRE(raw_req.send(zmq::buffer(truncated)));
+  zmq::message_t answer;
+  REQUIRE(raw_req.recv(answer));
+  auto refusal = zg::decode<zg::refusal>(zg::detail::bytes_of(answer));
+  REQUIRE(refusal);
+  CHECK(static_cast<zg::decode_reason>(refusal->reason) == zg::decode_reason::truncated);
+}
+
+TEST_CASE("call: a reply that does not decode is a malformed_reply, with the decoder's reason") {
+  captured_events seen;
+  curve_pair p(seen.sink());
+  p.auth.allow(p.client_keys.public_part());
+  // A raw CURVE REP answering with another schema's bytes.
+  zmq::context_t raw;
+  zmq::socket_t liar(raw, zmq::socket_type::rep);
+  liar.set(zmq::sockopt::linger, 0);
+  liar.set(zmq::sockopt::rcvtimeo, 5000);
+  liar.set(zmq::sockopt::curve_server, 1);
+  liar.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(p.server_keys.secret_part().data(), 32));
+  liar.bind("tcp://127.0.0.1:*");
+  std::jthread answer([&] {
+    zmq::message_t m;
+    if (!liar.recv(m)) return;
+    auto junk = zg::encode(tick{"X", 1, 1});
+    (void)liar.send(zmq::buffer(junk));
+  });
+  typed_req client(p.ctx, p.client_keys, p.server_keys.public_part());
+  client.connect(liar.get(zmq::sockopt::last_endpoint));
+  auto r = client.call(sample_order(), 1);
+  CHECK(r.status() == zg::call_status::malformed_reply);
+  CHECK(r.reason().find("wrong_schema") != std::string::npos);
+  CHECK(seen.named("message.refused").size() == 1);
+}
