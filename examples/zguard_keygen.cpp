@@ -1,51 +1,7 @@
 // zguard_keygen: writes a CURVE keypair as CZMQ-compatible certificate files
 // (NAME public, NAME_secret mode 0600), or with --sign a message signing key
-// (ed25519: NAME public + NAME_secret; blake2b: NAME_secret only).
-#include <zguard/zguard.hpp>
+// (ed25519: NAME public + NAME_secret; blake2b: NAME_secret only). The same
+// code as `zguard keygen` (tools/keygen.hpp).
+#include "../tools/keygen.hpp"
 
-#include <iostream>
-
-#include "cli.hpp"
-
-int main(int argc, char** argv) {
-  example::cli cli("zguard_keygen",
-                   "Generates a CURVE keypair and writes CZMQ-compatible certificate files\n"
-                   "(ZPL): OUT holds the public key, OUT_secret (mode 0600) the secret key.\n"
-                   "With --sign ed25519 it writes an Ed25519 signing key instead (OUT: the\n"
-                   "verify key for subscribers, OUT_secret: the publisher's key); with\n"
-                   "--sign blake2b a group MAC key (OUT_secret only).",
-                   {{"out", "path of the public file to write", "", true},
-                    {"name", "metadata 'name' stored in a CURVE certificate", "", false},
-                    {"sign", "write a signing key instead: ed25519 or blake2b", "", false}});
-  cli.parse(argc, argv);
-  try {
-    auto const& out = cli.get("out");
-    if (cli.get("sign") == "ed25519") {
-      auto key = zguard::signing_key<zguard::ed25519>::generate();
-      zguard::save_signing_key(out, key);
-      std::cout << key.verify_part().z85() << "\n";
-      std::cerr << R"({"event":"keygen.written","level":"info","kind":"ed25519","key_id":")" << key.id().hex()
-                << R"(","public":")" << out << R"(","secret":")" << out << "_secret\"}\n";
-      return 0;
-    }
-    if (cli.get("sign") == "blake2b") {
-      auto key = zguard::signing_key<zguard::blake2b_mac>::generate();
-      zguard::save_signing_key(out, key);
-      std::cout << key.id().hex() << "\n";
-      std::cerr << R"({"event":"keygen.written","level":"info","kind":"blake2b-256","key_id":")" << key.id().hex()
-                << R"(","secret":")" << out << "_secret\"}\n";
-      return 0;
-    }
-    if (!cli.get("sign").empty()) cli.fail("--sign takes ed25519 or blake2b");
-    auto keys = zguard::keypair::generate();
-    std::map<std::string, std::string> meta;
-    if (!cli.get("name").empty()) meta["name"] = cli.get("name");
-    zguard::save_certificate(out, keys, meta);
-    std::cout << keys.public_part().z85() << "\n";
-    std::cerr << R"({"event":"keygen.written","level":"info","public":")" << out << R"(","secret":")" << out
-              << "_secret\"}\n";
-  } catch (std::exception const& e) {
-    std::cerr << "zguard_keygen: " << e.what() << "\n";
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return zguard_tool::keygen("zguard_keygen", argc, argv); }
