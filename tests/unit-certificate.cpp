@@ -67,6 +67,19 @@ TEST_CASE("secret certificates readable by others, or symlinked, are refused") {
                        zg::key_error);
 }
 
+TEST_CASE("a FIFO where a certificate was expected is refused at once, not waited on") {
+  temp_dir dir;
+  auto const fifo = dir.path / "swapped.cert";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  // Opened without a writer, a FIFO would block the reader (an allowlist
+  // reload, a service starting) for good.
+  CHECK_THROWS_WITH_AS(zg::load_public_certificate(fifo), doctest::Contains("is not a regular file"), zg::key_error);
+  auto const secret_fifo = dir.path / "k.cert_secret";
+  REQUIRE(::mkfifo(secret_fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH_AS(zg::load_keypair_certificate(dir.path / "k.cert"), doctest::Contains("is not a regular file"),
+                       zg::key_error);
+}
+
 TEST_CASE("malformed certificate files are refused with the file and line") {
   temp_dir dir;
   auto const good_pub = zg::keypair::generate().public_part().z85();

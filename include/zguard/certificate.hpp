@@ -42,7 +42,9 @@ inline std::filesystem::path secret_path_of(std::filesystem::path const& p) {
 // Reads a whole file of at most max_zpl_size bytes into guarded memory.
 // With secret = true: no symlink, a regular file, no group/other rights.
 inline guarded_bytes read_certificate_file(std::filesystem::path const& path, bool secret) {
-  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (secret ? O_NOFOLLOW : 0));
+  // O_NONBLOCK: a FIFO put where a certificate was expected opens at once
+  // (and is refused below) instead of hanging the reader until a writer comes.
+  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (secret ? O_NOFOLLOW : 0));
   if (fd < 0) {
     if (secret && errno == ELOOP)
       throw key_error("zguard: secret certificate " + path.string() + " is a symlink; refusing it");
