@@ -17,6 +17,7 @@ struct channel {};  // optional: what messages the socket carries
 struct signing {};  // optional: end-to-end signatures (signing.hpp)
 struct vouch {};    // optional: requests a broker vouched for (vouch.hpp)
 struct batching {}; // optional: several messages a frame (batching.hpp)
+struct authorization {};  // optional: enforces permissions (permissions.hpp)
 }  // namespace slot
 }  // namespace v0
 }  // namespace zguard

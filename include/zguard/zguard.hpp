@@ -31,3 +31,4 @@
 #include <zguard/log_settings.hpp>
 #include <zguard/link.hpp>
 #include <zguard/pipeline.hpp>
+#include <zguard/permissions.hpp>

@@ -69,7 +69,8 @@ class socket_core : public Tr {
       auto all = std::forward_as_tuple(args...);
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         apply_mechanism<M>(sock_, zap_, ctx, std::get<I>(all)...);
-      }(std::make_index_sequence<sizeof...(Args) - Tr::signing_arguments - Tr::vouch_arguments>{});
+      }(std::make_index_sequence<sizeof...(Args) - Tr::signing_arguments - Tr::vouch_arguments -
+                                   Tr::authorization_arguments>{});
     }
     // A ROUTER reads its own monitor: it must know which connections are
     // open before it sends a reply (G8).

@@ -18,6 +18,7 @@
 #include <zguard/keys.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/pattern.hpp>
+#include <zguard/permissions.hpp>
 #include <zguard/security.hpp>
 #include <zguard/signing.hpp>
 #include <zguard/transport.hpp>
@@ -39,7 +40,8 @@ inline constexpr bool known_slot = [] {
     return std::is_same_v<Sl, slot::domain> || std::is_same_v<Sl, slot::transport> ||
            std::is_same_v<Sl, slot::pattern> || std::is_same_v<Sl, slot::mechanism> ||
            std::is_same_v<Sl, slot::limits> || std::is_same_v<Sl, slot::channel> || std::is_same_v<Sl, slot::signing> ||
-           std::is_same_v<Sl, slot::vouch> || std::is_same_v<Sl, slot::batching>;
+           std::is_same_v<Sl, slot::vouch> || std::is_same_v<Sl, slot::batching> ||
+           std::is_same_v<Sl, slot::authorization>;
   } else {
     return false;
   }
@@ -259,6 +261,32 @@ consteval bool check_batch_rules() {
   }
 }
 
+// authorized (permissions.hpp), checked once the other rules hold: what it
+// enforces today is who may call a service, so it belongs on a REP or
+// ROUTER with a service channel, and it needs an identity to look up: an
+// authenticating mechanism (CURVE, PLAIN) or a broker's vouch.
+template <bool RulesHold, class Z, class C, class P, class M, class V>
+consteval bool check_authorization_rules() {
+  if constexpr (!RulesHold || is_missing<Z>) {
+    return RulesHold;
+  } else if constexpr (!AuthorizationPolicy<Z>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (is_missing<C> || C::kind != channel_kind::service ||
+                       !(std::is_same_v<P, rep> || std::is_same_v<P, router>)) {
+    static_assert(dependent_false<Z>,
+                  "zguard::socket: authorized enforces call permissions: put it on a REP or ROUTER with a "
+                  "service<Req, Rep> channel (G18)");
+    return false;
+  } else if constexpr (M::kind == mechanism_kind::null && is_missing<V>) {
+    static_assert(dependent_false<Z>,
+                  "zguard::socket: authorized needs to know who the peer is: a CURVE or PLAIN server "
+                  "mechanism, or vouched<...> behind a broker that vouches for its clients (G18)");
+    return false;
+  } else {
+    return true;
+  }
+}
+
 template <class T, class A>
 inline constexpr bool is_signing_key_of = false;
 template <class A>
@@ -326,11 +354,18 @@ constexpr bool check_mechanism_arguments() {
 template <class Tr, class... A>
 constexpr bool check_socket_arguments() {
   constexpr std::size_t n = sizeof...(A);
-  constexpr std::size_t trailing = Tr::signing_arguments + Tr::vouch_arguments;
+  constexpr std::size_t trailing = Tr::signing_arguments + Tr::vouch_arguments + Tr::authorization_arguments;
   using key_arg = typename nth_type<n - trailing, A...>::type;
-  using keys_arg = typename nth_type<n - 1 - Tr::vouch_arguments, A...>::type;
-  using vouch_arg = typename nth_type<n - 1, A...>::type;
-  if constexpr (Tr::checks_vouch && !is_verify_keys_of<vouch_arg, blake2b_mac>) {
+  using keys_arg = typename nth_type<n - 1 - Tr::vouch_arguments - Tr::authorization_arguments, A...>::type;
+  using vouch_arg = typename nth_type<n - 1 - Tr::authorization_arguments, A...>::type;
+  using permissions_arg = typename nth_type<n - 1, A...>::type;
+  if constexpr (Tr::is_authorized && !std::is_same_v<permissions_arg, permissions>) {
+    static_assert(dependent_false<permissions_arg>,
+                  "zguard::socket: an authorized socket enforces a permission set: pass the "
+                  "zguard::permissions (permissions::from_file or built in code) as the last constructor "
+                  "argument (G18)");
+    return false;
+  } else if constexpr (Tr::checks_vouch && !is_verify_keys_of<vouch_arg, blake2b_mac>) {
     static_assert(dependent_false<vouch_arg>,
                   "zguard::socket: a vouched<...> worker needs the key it shares with its broker: pass "
                   "zguard::verify_keys<zguard::blake2b_mac> as the last constructor argument");

@@ -58,12 +58,14 @@ struct socket_traits {
   using vouch_type = find_policy_t<slot::vouch, as_policy<Policies>...>;
   // Optional: zguard::batched<N, Ms> packs up to N messages a frame (batching.hpp).
   using batching_type = find_policy_t<slot::batching, as_policy<Policies>...>;
+  // Optional: zguard::authorized enforces a permission set (permissions.hpp).
+  using authorization_type = find_policy_t<slot::authorization, as_policy<Policies>...>;
 
  private:
   static_assert((known_slot<Policies> && ...),
                 "zguard::socket: every argument must be a zguard policy: a domain<\"name\">, a "
-                "transport, a pattern, a mechanism, a limits<...>, a channel, a signing<...>, a vouched<...> or a "
-                "batched<...>");
+                "transport, a pattern, a mechanism, a limits<...>, a channel, a signing<...>, a vouched<...>, a "
+                "batched<...> or authorized");
   static_assert(count_policy<slot::domain, as_policy<Policies>...> <= 1 &&
                     count_policy<slot::transport, as_policy<Policies>...> <= 1 &&
                     count_policy<slot::pattern, as_policy<Policies>...> <= 1 &&
@@ -72,9 +74,10 @@ struct socket_traits {
                     count_policy<slot::channel, as_policy<Policies>...> <= 1 &&
                     count_policy<slot::signing, as_policy<Policies>...> <= 1 &&
                     count_policy<slot::vouch, as_policy<Policies>...> <= 1 &&
-                    count_policy<slot::batching, as_policy<Policies>...> <= 1,
+                    count_policy<slot::batching, as_policy<Policies>...> <= 1 &&
+                    count_policy<slot::authorization, as_policy<Policies>...> <= 1,
                 "zguard::socket: two policies fill the same slot (one domain, transport, "
-                "pattern, mechanism, limits, channel, signing, vouched and batched each)");
+                "pattern, mechanism, limits, channel, signing, vouched, batched and authorized each)");
   // Only zguard's own tags fill a slot: the rules compare with those exact
   // types, so a derived or look-alike type (struct lan_tcp : tcp {}) could
   // change a rule's outcome. Checked here, before any rule names T.
@@ -107,15 +110,19 @@ struct socket_traits {
   static_assert(is_missing<batching_type> || BatchingPolicy<batching_type>,
                 "zguard::socket: the batching slot holds a type that is not a zguard::batched<N, MaxDelayMs>; "
                 "derived or hand-written policies are refused");
+  static_assert(is_missing<authorization_type> || AuthorizationPolicy<authorization_type>,
+                "zguard::socket: the authorization slot holds a type that is not zguard::authorized; "
+                "derived or hand-written policies are refused");
 
  public:
   // Whether every rule holds; when not, one static_assert has said why and
   // the socket is assembled from nothing but silent stand-ins.
-  static constexpr bool valid = check_batch_rules<
+  static constexpr bool valid = check_authorization_rules<check_batch_rules<
       check_vouch_rules<check_socket_rules<domain_type, transport_type, pattern_type, mechanism_type, limits_type,
                                            channel_type, signing_type>(),
                         vouch_type, channel_type, pattern_type>(),
-      batching_type, channel_type, pattern_type, limits_type, signing_type>();
+      batching_type, channel_type, pattern_type, limits_type, signing_type>(),
+      authorization_type, channel_type, pattern_type, mechanism_type, vouch_type>();
 
   using D = domain_type;
   using T = transport_type;
@@ -137,6 +144,8 @@ struct socket_traits {
   // A batched<N, Ms> socket packs (or unpacks) up to N messages a frame.
   static constexpr bool is_batched = !is_missing<batching_type>;
   using B = batching_type;
+  // An authorized socket enforces the permissions it is given (G18).
+  static constexpr bool is_authorized = !is_missing<authorization_type>;
   static constexpr bool is_router = std::is_same_v<P, router>;
   static constexpr bool rate_limited = rate_limited_v<L>;
   // A ROUTER on a network transport reads its own monitor, so a reply never
@@ -148,6 +157,7 @@ struct socket_traits {
   // How many constructor arguments follow the mechanism's.
   static constexpr std::size_t signing_arguments = std::size_t(signs) + std::size_t(verifies);
   static constexpr std::size_t vouch_arguments = std::size_t(checks_vouch);
+  static constexpr std::size_t authorization_arguments = std::size_t(is_authorized);
 
   // What this socket offers: one family per kind. A socket without a
   // channel carries raw frames; one with a channel carries its schemas,

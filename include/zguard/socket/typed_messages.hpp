@@ -90,14 +90,22 @@ class typed_messages : public socket_core<Tr> {
   explicit typed_messages(Ctx& ctx, Args&&... args) : core(ctx, args...) {
     if constexpr (check_socket_arguments<Tr, std::remove_cvref_t<Args>...>()) {
       auto all = std::forward_as_tuple(args...);
-      constexpr std::size_t n_mechanism = sizeof...(Args) - Tr::signing_arguments - Tr::vouch_arguments;
+      constexpr std::size_t n_mechanism =
+          sizeof...(Args) - Tr::signing_arguments - Tr::vouch_arguments - Tr::authorization_arguments;
       if constexpr (Tr::signs)
         signer_ = std::make_unique<typename decltype(signer_)::element_type>(std::get<n_mechanism>(all));
       if constexpr (Tr::verifies)
         verifier_ = std::make_unique<typename decltype(verifier_)::element_type>(
             std::get<n_mechanism + std::size_t(Tr::signs)>(all));
       if constexpr (Tr::checks_vouch)
-        vouch_ = std::make_unique<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>(std::get<sizeof...(Args) - 1>(all));
+        vouch_ = std::make_unique<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>(
+            std::get<sizeof...(Args) - 1 - Tr::authorization_arguments>(all));
+      if constexpr (Tr::is_authorized) {
+        static_assert(std::is_lvalue_reference_v<typename nth_type<sizeof...(Args) - 1, Args...>::type>,
+                      "zguard::socket: the socket keeps a reference to its zguard::permissions (so a reload "
+                      "reaches it): pass a named permissions object that outlives the socket, not a temporary");
+        permissions_ = &std::get<sizeof...(Args) - 1>(all);
+      }
     }
     // A typed SUB receives exactly its channel's topic.
     if constexpr (std::is_same_v<P, sub>) this->zmq_socket().set(zmq::sockopt::subscribe, C::name);
@@ -506,6 +514,14 @@ class typed_messages : public socket_core<Tr> {
         in.peer.vouched_client = std::move(v.user_id);
         ++skip;
       }
+      if constexpr (Tr::is_authorized) {
+        // Before verification and decoding: a peer that may not call this
+        // service costs one lookup (G18).
+        if (!permitted(in.peer)) {
+          answer_refusal(in, decode_reason::peer_refused, "not permitted: call " + std::string(request_subject()));
+          continue;
+        }
+      }
       auto const f = std::span<zmq::message_t const>(in.frames).subspan(skip);
       if constexpr (Tr::verifies) {
         auto envelope = unverified_envelope::parse(f, topic_frame);
@@ -579,6 +595,32 @@ class typed_messages : public socket_core<Tr> {
     return true;
   }
 
+  // The service's subject for call permissions: its request schema's name.
+  static constexpr std::string_view request_subject() {
+    if constexpr (Tr::is_authorized) return receives_type::zguard_schema_id.name;
+    else return {};
+  }
+  // Whether the peer may call this service: behind a broker the client it
+  // vouched for, else the ZAP User-Id of the connection (a CURVE key, a
+  // PLAIN user). Denials are logged as authz.denied.
+  bool permitted(peer_info const& peer) requires Tr::is_authorized {
+    bool const vouched = Tr::checks_vouch;
+    std::string_view const who = vouched ? peer.vouched_client.view() : peer.user_id.view();
+    identity_kind const kind = [&] {
+      if (vouched) return who.size() == 40 ? identity_kind::key : identity_kind::user;
+      return Tr::M::kind == mechanism_kind::curve ? identity_kind::key : identity_kind::user;
+    }();
+    if (permissions_->permits(kind, who, action::call, request_subject())) return true;
+    this->log().emit("authz.denied", severity::warning,
+                     {{"socket", core::label()},
+                      {"action", "call"},
+                      {"subject", std::string(request_subject())},
+                      {"identity", std::string(who)},
+                      {"user_id", peer.user_id},
+                      {"address", peer.peer_address}});
+    return false;
+  }
+
   // Tells the sender of a refused message why, where the pattern lets us:
   // REP must answer, a ROUTER answers the routing id it came from.
   void answer_refusal(incoming const& in, decode_reason reason, std::string_view field) {
@@ -636,6 +678,8 @@ class typed_messages : public socket_core<Tr> {
                                            std::unique_ptr<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>, no_part>
       vouch_;
   [[no_unique_address]] std::conditional_t<Tr::is_router, router_peers, no_part> peers_;
+  // authorized: the permission set the socket enforces (owned by the caller, like the authenticator).
+  [[no_unique_address]] std::conditional_t<Tr::is_authorized, permissions const*, no_part> permissions_{};
   // batched<N, Ms>: the batch being filled (sender) or read (receiver).
   struct batch_reading {
     batch_cursor cursor;

@@ -1,0 +1,284 @@
+// zguard/permissions.hpp - what each authenticated peer may do (G18).
+//
+// Authentication says who a peer is; permissions say what it may do. A
+// permission set holds, per identity (a CURVE key or a PLAIN user), allow
+// and deny rules for three actions on dotted subjects:
+//
+//   call       a service's request schema ("example.request")
+//   subscribe  a topic ("market.eurusd")
+//   publish    a topic, into a relay
+//
+// Matching (as NATS subjects): a pattern is tokens separated by '.'; "*"
+// matches exactly one token, ">" as the last token matches one or more;
+// anything else matches itself. A subject is permitted when an allow rule
+// matches it and no deny rule does (deny wins). An identity without rules of
+// its own gets the defaults; with rules of its own, only its own. Nothing is
+// permitted unless a rule allows it.
+//
+// A socket declared with zguard::authorized enforces a permission set
+// (socket/typed_messages.hpp): it cannot be made without one.
+//
+// File format (permissions::from_file), one rule a line, '#' starts a
+// comment line:
+//
+//   default call allow example.request
+//   key rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7 subscribe allow market.>
+//   key rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7 subscribe deny market.secret.*
+//   user alice call allow example.*
+//
+// A line that does not parse is an error naming the file and line; a file
+// that does not parse is never half applied (reload() keeps the old set).
+#pragma once
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <zguard/keys.hpp>
+#include <zguard/slots.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+enum class action { call, subscribe, publish };
+
+constexpr std::string_view to_string(action a) {
+  switch (a) {
+    case action::call: return "call";
+    case action::subscribe: return "subscribe";
+    case action::publish: return "publish";
+  }
+  return "?";
+}
+
+struct permission_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Who a rule is for: a CURVE key (its Z85 text, as the ZAP User-Id) or a
+// PLAIN user name. Kept apart, so a user named like a key gets nothing of it.
+enum class identity_kind { key, user };
+
+namespace detail {
+inline std::vector<std::string_view> subject_tokens(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (std::size_t start = 0;;) {
+    auto const dot = s.find('.', start);
+    out.push_back(s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) return out;
+    start = dot + 1;
+  }
+}
+
+// A pattern: non-empty tokens of printable ASCII, "*" anywhere, ">" last.
+inline void check_pattern(std::string_view p) {
+  if (p.empty() || p.size() > 255) throw permission_error("zguard permissions: a pattern must be 1..255 bytes");
+  for (unsigned char c : p)
+    if (c <= 0x20 || c >= 0x7f)
+      throw permission_error("zguard permissions: pattern '" + std::string(p) + "' must be printable ASCII without spaces");
+  auto const t = subject_tokens(p);
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i].empty()) throw permission_error("zguard permissions: pattern '" + std::string(p) + "' has an empty token");
+    if (t[i] == ">" && i + 1 != t.size())
+      throw permission_error("zguard permissions: in pattern '" + std::string(p) + "', '>' may only be the last token");
+  }
+}
+
+inline bool pattern_matches(std::string_view pattern, std::string_view subject) {
+  auto const p = subject_tokens(pattern), s = subject_tokens(subject);
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == ">") return s.size() > i;  // one or more tokens left
+    if (i >= s.size() || s[i].empty()) return false;
+    if (p[i] != "*" && p[i] != s[i]) return false;
+  }
+  return p.size() == s.size();
+}
+
+struct rules {
+  std::vector<std::pair<action, std::string>> allow, deny;
+  bool permits(action a, std::string_view subject) const {
+    for (auto const& [act, p] : deny)
+      if (act == a && pattern_matches(p, subject)) return false;
+    for (auto const& [act, p] : allow)
+      if (act == a && pattern_matches(p, subject)) return true;
+    return false;
+  }
+};
+}  // namespace detail
+
+// The rules, as values: build in code or parse a file's text.
+class permission_set {
+ public:
+  void allow(identity_kind kind, std::string_view id, action a, std::string_view pattern) {
+    add(kind, id, a, pattern, true);
+  }
+  void deny(identity_kind kind, std::string_view id, action a, std::string_view pattern) {
+    add(kind, id, a, pattern, false);
+  }
+  void allow_default(action a, std::string_view pattern) {
+    detail::check_pattern(pattern);
+    defaults_.allow.emplace_back(a, std::string(pattern));
+  }
+  void deny_default(action a, std::string_view pattern) {
+    detail::check_pattern(pattern);
+    defaults_.deny.emplace_back(a, std::string(pattern));
+  }
+
+  // Whether the identity may do `a` on `subject`.
+  bool permits(identity_kind kind, std::string_view id, action a, std::string_view subject) const {
+    auto const& table = kind == identity_kind::key ? keys_ : users_;
+    auto it = table.find(std::string(id));
+    return (it == table.end() ? defaults_ : it->second).permits(a, subject);
+  }
+
+  // How many identities have rules of their own.
+  std::size_t identities() const { return keys_.size() + users_.size(); }
+
+  // Parses the file format above; `source` names the text in errors.
+  static permission_set parse(std::string_view text, std::string const& source) {
+    permission_set set;
+    std::istringstream in{std::string(text)};
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+      auto fail = [&](std::string const& why) -> permission_error {
+        return permission_error("zguard permissions: " + source + ":" + std::to_string(n) + ": " + why);
+      };
+      if (line.find('\r') != std::string::npos) throw fail("carriage return in the line");
+      std::istringstream words(line);
+      std::vector<std::string> w;
+      for (std::string x; words >> x;) w.push_back(x);
+      if (w.empty() || w[0].starts_with("#")) continue;
+      std::size_t at = 0;
+      std::optional<std::pair<identity_kind, std::string>> who;
+      if (w[0] == "default") {
+        at = 1;
+      } else if ((w[0] == "key" || w[0] == "user") && w.size() >= 2) {
+        who.emplace(w[0] == "key" ? identity_kind::key : identity_kind::user, w[1]);
+        at = 2;
+      } else {
+        throw fail("a rule starts with 'default', 'key <Z85 public key>' or 'user <name>'");
+      }
+      if (w.size() != at + 3) throw fail("expected: <who> <call|subscribe|publish> <allow|deny> <pattern>");
+      action a;
+      if (w[at] == "call") a = action::call;
+      else if (w[at] == "subscribe") a = action::subscribe;
+      else if (w[at] == "publish") a = action::publish;
+      else throw fail("action '" + w[at] + "' is not one of call, subscribe, publish");
+      if (w[at + 1] != "allow" && w[at + 1] != "deny") throw fail("'" + w[at + 1] + "' is not allow or deny");
+      bool const allowing = w[at + 1] == "allow";
+      try {
+        if (!who) {
+          if (allowing) set.allow_default(a, w[at + 2]);
+          else set.deny_default(a, w[at + 2]);
+        } else {
+          set.add(who->first, who->second, a, w[at + 2], allowing);
+        }
+      } catch (std::exception const& e) {
+        throw fail(e.what());
+      }
+    }
+    return set;
+  }
+
+ private:
+  void add(identity_kind kind, std::string_view id, action a, std::string_view pattern, bool allowing) {
+    detail::check_pattern(pattern);
+    if (kind == identity_kind::key) (void)public_key::from_z85(id);  // a key that is not one is an error
+    else if (id.empty() || id.size() > 255) throw permission_error("zguard permissions: a user name must be 1..255 bytes");
+    auto& r = (kind == identity_kind::key ? keys_ : users_)[std::string(id)];
+    (allowing ? r.allow : r.deny).emplace_back(a, std::string(pattern));
+  }
+
+  std::map<std::string, detail::rules> keys_, users_;
+  detail::rules defaults_;
+};
+
+// A permission set shared by the sockets that enforce it, and reloadable
+// from its file while they run (thread-safe; a reload that fails keeps the
+// set in force and throws).
+class permissions {
+ public:
+  explicit permissions(permission_set set) : set_(std::make_shared<permission_set const>(std::move(set))) {}
+
+  // The file must be a regular file not writable by others (it decides
+  // who may do what).
+  static permissions from_file(std::filesystem::path const& path) {
+    permissions p(read(path));
+    p.path_ = path;
+    return p;
+  }
+
+  bool permits(identity_kind kind, std::string_view id, action a, std::string_view subject) const {
+    std::shared_ptr<permission_set const> s;
+    {
+      std::lock_guard lock(*mu_);
+      s = set_;
+    }
+    return s->permits(kind, id, a, subject);
+  }
+
+  // Re-reads the file it was made from.
+  void reload() {
+    if (path_.empty()) throw permission_error("zguard permissions: reload() needs a set made by from_file()");
+    auto fresh = std::make_shared<permission_set const>(read(path_));
+    std::lock_guard lock(*mu_);
+    set_ = std::move(fresh);
+  }
+  // Replaces the set (rules kept in code).
+  void replace(permission_set set) {
+    auto fresh = std::make_shared<permission_set const>(std::move(set));
+    std::lock_guard lock(*mu_);
+    set_ = std::move(fresh);
+  }
+
+ private:
+  static permission_set read(std::filesystem::path const& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      throw permission_error("zguard permissions: " + path.string() + " is not a regular file");
+    if (st.st_mode & 022)
+      throw permission_error("zguard permissions: " + path.string() +
+                             " is writable by group or others; whoever can write it decides who may do what");
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) throw permission_error("zguard permissions: cannot read " + path.string());
+    return permission_set::parse(text.str(), path.string());
+  }
+
+  std::unique_ptr<std::mutex> mu_ = std::make_unique<std::mutex>();
+  std::shared_ptr<permission_set const> set_;
+  std::filesystem::path path_;
+};
+
+// The socket policy: this socket enforces a zguard::permissions, passed to
+// its constructor after every other argument. On a REP or ROUTER with a
+// service<Req, Rep> channel, a peer must be permitted `call` on the request
+// schema's name; otherwise the request is refused before it is verified or
+// decoded ("not permitted"), and logged as authz.denied.
+struct authorized {
+  using zguard_slot = slot::authorization;
+};
+
+namespace detail {
+template <class A>
+inline constexpr bool is_authorization_tag = std::is_same_v<A, authorized>;
+}
+template <class A>
+concept AuthorizationPolicy = detail::is_authorization_tag<A>;
+
+}  // namespace v0
+}  // namespace zguard

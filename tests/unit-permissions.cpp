@@ -1,0 +1,173 @@
+// Authorization (G18, permissions.hpp): the matching rule (tokens, "*",
+// ">", deny wins, own rules over defaults, nothing unless allowed, keys and
+// users apart), the file format refused line by line, a file others can
+// write refused, reload that keeps the old set on error; over real CURVE
+// sockets, a key that may not call the service is refused before its
+// request is decoded, told why, logged, and allowed after a reload while
+// the service runs.
+#include "schemas.hpp"
+#include "support.hpp"
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <fstream>
+#include <future>
+#include <stop_token>
+#include <thread>
+
+using namespace zguard_test;
+
+namespace {
+using zg::action;
+using zg::identity_kind;
+
+std::string const alice_key = zg::keypair::generate().public_part().z85();
+std::string const bob_key = zg::keypair::generate().public_part().z85();
+
+void write_file(std::filesystem::path const& p, std::string const& text, mode_t mode = 0644) {
+  std::ofstream(p) << text;
+  ::chmod(p.c_str(), mode);
+}
+}  // namespace
+
+TEST_CASE("permissions: tokens, wildcards, deny wins, own rules over defaults, nothing unless allowed") {
+  zg::permission_set s;
+  s.allow(identity_kind::key, alice_key, action::subscribe, "market.>");
+  s.deny(identity_kind::key, alice_key, action::subscribe, "market.secret.*");
+  s.allow(identity_kind::key, alice_key, action::call, "orders.*.submit");
+  s.allow_default(action::call, "public.info");
+  auto may = [&](std::string const& who, action a, std::string_view subject) {
+    return s.permits(identity_kind::key, who, a, subject);
+  };
+  CHECK(may(alice_key, action::subscribe, "market.eurusd"));
+  CHECK(may(alice_key, action::subscribe, "market.fx.eurusd"));    // ">" takes one or more tokens
+  CHECK_FALSE(may(alice_key, action::subscribe, "market"));        // ... not none
+  CHECK_FALSE(may(alice_key, action::subscribe, "market.secret.x"));  // deny wins
+  CHECK(may(alice_key, action::subscribe, "market.secret.x.y"));   // "*" is exactly one token
+  CHECK(may(alice_key, action::call, "orders.eu.submit"));
+  CHECK_FALSE(may(alice_key, action::call, "orders.eu.cancel"));
+  CHECK_FALSE(may(alice_key, action::call, "orders..submit"));     // an empty token is no token
+  CHECK_FALSE(may(alice_key, action::publish, "market.eurusd"));   // another action
+  CHECK_FALSE(may(alice_key, action::call, "public.info"));        // own rules replace the defaults
+  CHECK(may(bob_key, action::call, "public.info"));                // no rules of its own: the defaults
+  CHECK_FALSE(may(bob_key, action::call, "public.info.more"));
+  CHECK_FALSE(may(bob_key, action::subscribe, "market.eurusd"));   // nothing unless allowed
+  // A user named like a key gets nothing of the key's.
+  CHECK_FALSE(s.permits(identity_kind::user, alice_key, action::subscribe, "market.eurusd"));
+  CHECK(s.permits(identity_kind::user, alice_key, action::call, "public.info"));  // only the defaults
+  // An empty permission set permits nothing.
+  CHECK_FALSE(zg::permission_set{}.permits(identity_kind::key, alice_key, action::call, "x"));
+}
+
+TEST_CASE("permissions: the file format, and every bad line named with its file and line") {
+  auto s = zg::permission_set::parse("# who may do what\n"
+                                     "default call allow public.*\n"
+                                     "\n"
+                                     "key " + alice_key + " call allow test.order\n"
+                                     "user bob subscribe allow market.>\n"
+                                     "user bob subscribe deny market.secret.>\n",
+                                     "perms.txt");
+  CHECK(s.identities() == 2);
+  CHECK(s.permits(identity_kind::key, alice_key, action::call, "test.order"));
+  CHECK(s.permits(identity_kind::user, "bob", action::subscribe, "market.eurusd"));
+  CHECK_FALSE(s.permits(identity_kind::user, "bob", action::subscribe, "market.secret.plans"));
+  CHECK(s.permits(identity_kind::user, "carol", action::call, "public.info"));
+  auto refused = [](std::string const& text) {
+    try {
+      (void)zg::permission_set::parse(text, "p.txt");
+    } catch (zg::permission_error const& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(refused("default call allow x\nsomeone call allow x\n") ==
+        "zguard permissions: p.txt:2: a rule starts with 'default', 'key <Z85 public key>' or 'user <name>'");
+  CHECK(refused("default read allow x\n") == "zguard permissions: p.txt:1: action 'read' is not one of call, subscribe, publish");
+  CHECK(refused("default call maybe x\n") == "zguard permissions: p.txt:1: 'maybe' is not allow or deny");
+  CHECK(refused("default call allow\n") == "zguard permissions: p.txt:1: expected: <who> <call|subscribe|publish> <allow|deny> <pattern>");
+  CHECK(refused("default call allow a.>.b\n").find("'>' may only be the last token") != std::string::npos);
+  CHECK(refused("default call allow a..b\n").find("has an empty token") != std::string::npos);
+  CHECK(refused("key notakey call allow x\n").starts_with("zguard permissions: p.txt:1: "));
+  CHECK(refused("default call allow x\r\n").find("carriage return") != std::string::npos);
+  CHECK(refused("user bob call allow x y\n").find("p.txt:1: expected") != std::string::npos);
+}
+
+TEST_CASE("permissions files: others may not write them; a reload that fails keeps the set in force") {
+  temp_dir dir;
+  auto const path = dir.path / "perms";
+  write_file(path, "key " + alice_key + " call allow test.order\n", 0664);
+  CHECK_THROWS_WITH_AS(zg::permissions::from_file(path), doctest::Contains("writable by group or others"),
+                       zg::permission_error);
+  ::chmod(path.c_str(), 0644);
+  auto p = zg::permissions::from_file(path);
+  CHECK(p.permits(identity_kind::key, alice_key, action::call, "test.order"));
+  CHECK_FALSE(p.permits(identity_kind::key, bob_key, action::call, "test.order"));
+  write_file(path, "key " + bob_key + " call allow test.order\nkey broken call allow x\n");
+  CHECK_THROWS_WITH_AS(p.reload(), doctest::Contains(":2: "), zg::permission_error);
+  CHECK(p.permits(identity_kind::key, alice_key, action::call, "test.order"));  // the old set stays
+  write_file(path, "key " + bob_key + " call allow test.order\n");
+  p.reload();
+  CHECK(p.permits(identity_kind::key, bob_key, action::call, "test.order"));
+  CHECK_FALSE(p.permits(identity_kind::key, alice_key, action::call, "test.order"));
+}
+
+namespace {
+using order_service = zg::service<order, order_ack>;
+using guarded_rep =
+    zg::socket<test_domain, zg::tcp, zg::rep, zg::curve_server, rr_limits, order_service, zg::authorized>;
+using order_req = zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, rr_limits, order_service>;
+}  // namespace
+
+TEST_CASE("authorized service over CURVE: a key that may not call is refused before decoding, told why, "
+          "logged; a reload while the service runs lets it in") {
+  captured_events seen;
+  temp_dir dir;
+  zg::context<test_domain> ctx(seen.sink());
+  zg::authenticator<test_domain> auth(ctx);
+  auto server_keys = zg::keypair::generate(), alice = zg::keypair::generate(), bob = zg::keypair::generate();
+  auth.allow(alice.public_part());
+  auth.allow(bob.public_part());  // both authenticate; only alice may call
+  auto const path = dir.path / "perms";
+  write_file(path, "key " + alice.public_part().z85() + " call allow test.order\n");
+  auto perms = zg::permissions::from_file(path);
+
+  std::atomic<int> served = 0;
+  std::promise<std::string> bound;
+  std::jthread server([&](std::stop_token stop) {
+    guarded_rep rep(ctx, auth, server_keys, perms);
+    bound.set_value(rep.bind("tcp://127.0.0.1:*").address);
+    rep.serve(
+        [&](order const& o, zg::peer_info const&) {
+          ++served;
+          return order_ack{o.id, true, "served"};
+        },
+        stop);
+  });
+  auto const endpoint = bound.get_future().get();
+  order_req as_alice(ctx, alice, server_keys.public_part()), as_bob(ctx, bob, server_keys.public_part());
+  as_alice.connect(endpoint);
+  as_bob.connect(endpoint);
+
+  auto a = as_alice.call(numbered_order(1));
+  REQUIRE_MESSAGE(a.ok(), a.reason());
+  auto b = as_bob.call(numbered_order(2));
+  CHECK(b.status() == zg::call_status::refused_by_service);
+  CHECK(b.reason() == "not permitted: call test.order");
+  CHECK(served == 1);  // bob's request never reached the handler
+  auto denied = seen.named("authz.denied");
+  REQUIRE(denied.size() == 1);
+  CHECK(denied[0].field("identity") == bob.public_part().z85());
+  CHECK(denied[0].field("action") == "call");
+  CHECK(denied[0].field("subject") == "test.order");
+
+  // Reloaded while serving: now bob, not alice.
+  write_file(path, "key " + bob.public_part().z85() + " call allow test.order\n");
+  perms.reload();
+  auto b2 = as_bob.call(numbered_order(3));
+  CHECK_MESSAGE(b2.ok(), b2.reason());
+  auto a2 = as_alice.call(numbered_order(4));
+  CHECK(a2.status() == zg::call_status::refused_by_service);
+  CHECK(served == 2);
+  server.request_stop();
+}
