@@ -17,6 +17,7 @@
 #include <zguard/auth.hpp>
 #include <zguard/schema.hpp>
 #include <zguard/codec.hpp>
+#include <zguard/schema_description.hpp>
 #include <zguard/channel.hpp>
 #include <zguard/batching.hpp>
 #include <zguard/call_result.hpp>
