@@ -476,10 +476,10 @@ TEST_CASE("Python REQ client with the module calls a typed C++ CURVE service") {
   CHECK(rc == 0);
   CHECK(out == "qty 0 not encoded\n"
                "ack 7 accepted qty 3\n"
-               "refused peer_refused: out_of_range at lines[0].qty\n"
-               "refused peer_refused: wrong_schema\n"
-               "refused peer_refused: wrong_version\n"
-               "refused peer_refused: unsupported_format\n"
+               "refused_by_service: out_of_range at lines[0].qty\n"
+               "refused_by_service: wrong_schema\n"
+               "refused_by_service: wrong_version\n"
+               "refused_by_service: unsupported_format\n"
                "ack 10 accepted qty 1001\n");
   CHECK(eventually([&] { return seen.named("message.refused").size() == 4; }));
   CHECK(seen.named("message.refused").front().field("user_id") == keys.client.public_part().z85());
@@ -492,21 +492,22 @@ TEST_CASE("typed C++ REQ calls a Python REP service built on the module") {
   auto const endpoint_file = py.dir.path / "rep.endpoint";
   auto python_peer = std::async(std::launch::async, [&] {
     return run_command(peer("serve " + endpoint_file.string() + " " + keys.server_secret.string() + " " +
-                            py.schemas.string() + " 6"));
+                            py.schemas.string() + " 7"));
   });
   auto const endpoint = endpoint_from(endpoint_file);
 
   typed_req client(ctx, keys.client, keys.server.public_part());
   client.connect(endpoint);
   auto reply = client.call(numbered_order(1), 3);
-  REQUIRE(reply);
-  REQUIRE(reply->ok());
-  CHECK(reply->value() == order_ack{1, true, "py qty 1005"});
-  reply = client.call(numbered_order(13), 3);  // refused by the service's rule
-  REQUIRE(reply);
-  REQUIRE(!reply->ok());
-  CHECK(reply->error().reason == zg::decode_reason::peer_refused);
-  CHECK(reply->error().field == "peer_refused at python says no");
+  REQUIRE_MESSAGE(reply.ok(), reply.reason());
+  CHECK(*reply == order_ack{1, true, "py qty 1005"});
+  auto refused = client.call(numbered_order(13), 3);  // refused by the service's rule
+  CHECK(refused.status() == zg::call_status::refused_by_service);
+  CHECK(refused.reason() == "python says no");
+  auto app = client.call(numbered_order(14), 3);  // the service's typed error
+  CHECK(app.status() == zg::call_status::application_error);
+  CHECK(app.application_code() == 7);
+  CHECK(app.reason() == "python cannot fill order 14");
 
   // Bytes a typed client cannot send: the Python service refuses them with
   // the reason and field our decoder gives.
@@ -528,14 +529,13 @@ TEST_CASE("typed C++ REQ calls a Python REP service built on the module") {
     CHECK(theirs->field.view() == ours.error().field);
   }
   CHECK(zg::decode<order>(std::span<std::uint8_t const>(zero_qty)).error().field == "lines[0].qty");
-  reply = client.call(numbered_order(2), 3);
-  REQUIRE(reply);
-  REQUIRE(reply->ok());
-  CHECK(reply->value().id == 2);
+  auto last = client.call(numbered_order(2), 3);
+  REQUIRE_MESSAGE(last.ok(), last.reason());
+  CHECK(last->id == 2);
 
   auto [rc, out] = python_peer.get();
   CHECK(rc == 0);
-  CHECK(out == "served 6\n");
+  CHECK(out == "served 7\n");
 }
 
 TEST_CASE_TEMPLATE("signed feeds with the Python module: it seals what we verify, it verifies what we seal", A,

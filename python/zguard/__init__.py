@@ -12,7 +12,8 @@ pyzmq's, opened by the caller. See docs/python.md.
 """
 from . import envelope, wire
 from .envelope import Origin, Signer, Verifier, VerifyError
-from .wire import DecodeError, EncodeError, Schema, decode_reply, load_schemas, refusal
+from .wire import CallError, DecodeError, EncodeError, Schema, application_error, decode_reply, load_schemas, refusal
 
-__all__ = ["wire", "envelope", "Schema", "load_schemas", "DecodeError", "EncodeError", "decode_reply", "refusal",
+__all__ = ["wire", "envelope", "Schema", "load_schemas", "DecodeError", "EncodeError", "CallError", "decode_reply",
+           "refusal", "application_error",
            "Signer", "Verifier", "VerifyError", "Origin"]

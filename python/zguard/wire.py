@@ -467,16 +467,48 @@ def refusal(reason, field=""):
     return REFUSAL.encode({"reason": REASONS.index(reason), "field": raw.decode("utf-8", "ignore")})
 
 
+# What a handler's application error is sent as (call_result.hpp).
+APPLICATION_ERROR = Schema({"format": 1, "name": "zguard.application_error", "version": 1, "fields": [
+    {"name": "code", "type": {"kind": "int", "signed": False, "bytes": 4}},
+    {"name": "message", "type": {"kind": "string", "max_length": 256, "prefix_bytes": 2}}]})
+
+
+def application_error(code, message):
+    """The zguard.application_error message: a service's typed error, which a
+    C++ client's call() returns as status application_error. The text is cut
+    to 256 bytes."""
+    raw = message.encode("utf-8")[:256]
+    return APPLICATION_ERROR.encode({"code": code, "message": raw.decode("utf-8", "ignore")})
+
+
+class CallError(Exception):
+    """A reply that is not the value, read as C++ call() reads it: status
+    "refused_by_service" (reason: the refusal's field for peer_refused, else
+    "<reason> at <field>") or "application_error" (code and message)."""
+
+    def __init__(self, status, reason, code=0):
+        super().__init__("%s: %s" % (status, reason))
+        self.status, self.reason, self.code = status, reason, code
+
+
 def decode_reply(schema, data):
     """A REQ client's view of a reply, as zguard's call(): the reply decoded;
-    a refusal raises DecodeError("peer_refused", "<reason> at <field>");
-    anything else raises the reply's own DecodeError."""
+    a refusal or an application error raises CallError; anything else raises
+    the reply's own DecodeError (a malformed reply)."""
     try:
         return schema.decode(data)
     except DecodeError as reply_error:
         try:
             r = REFUSAL.decode(data)
         except DecodeError:
-            raise reply_error from None
+            try:
+                a = APPLICATION_ERROR.decode(data)
+            except DecodeError:
+                raise reply_error from None
+            raise CallError("application_error", a["message"], a["code"]) from None
         why = REASONS[r["reason"]] if r["reason"] < len(REASONS) else "unknown"
-        raise DecodeError("peer_refused", why + (" at " + r["field"] if r["field"] else ""), 0) from None
+        if why != "peer_refused":
+            why += " at " + r["field"] if r["field"] else ""
+        else:
+            why = r["field"]
+        raise CallError("refused_by_service", why) from None

@@ -269,8 +269,8 @@ def cmd_client(endpoint, server_cert, client_cert, schemas_path):
             try:
                 a = wire.decode_reply(ack, sock.recv())
                 print("ack %d %s %s" % (a["id"], "accepted" if a["accepted"] else "rejected", a["note"]))
-            except wire.DecodeError as e:
-                print("refused %s: %s" % (e.reason, e.field))
+            except wire.CallError as e:
+                print("%s: %s" % (e.status, e.reason))
     except zmq.Again:
         print("no reply")
         sys.exit(3)
@@ -299,6 +299,8 @@ def cmd_serve(endpoint_file, server_cert, schemas_path, count):
                 continue
             if o["id"] == 13:
                 sock.send(wire.refusal("peer_refused", "python says no"))
+            elif o["id"] == 14:
+                sock.send(wire.application_error(7, "python cannot fill order 14"))
             else:
                 total = sum(line["qty"] for line in o["lines"])
                 sock.send(ack.encode({"id": o["id"], "accepted": total > 0, "note": "py qty %d" % total}))
