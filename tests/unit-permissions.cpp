@@ -171,3 +171,89 @@ TEST_CASE("authorized service over CURVE: a key that may not call is refused bef
   CHECK(served == 2);
   server.request_stop();
 }
+
+namespace {
+using tick_feed = zg::topic<"test.tick", tick>;
+using feed_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::drop_when_full, zg::max_message_size<4096>,
+                               zg::linger_ms<0>, zg::send_timeout_ms<100>, zg::recv_timeout_ms<100>,
+                               zg::handshake_timeout_ms<2000>>;
+using guarded_feed = zg::socket<test_domain, zg::tcp, zg::xpub, zg::curve_server, feed_limits, tick_feed, zg::authorized>;
+using tick_sub = zg::socket<test_domain, zg::tcp, zg::sub, zg::curve_client, feed_limits, tick_feed>;
+
+// A raw CURVE SUB subscribed to `prefix` ("" is everything).
+zmq::socket_t raw_sub(zmq::context_t& raw, zg::keypair const& me, zg::keypair const& server, std::string const& endpoint,
+                      std::string const& prefix) {
+  zmq::socket_t s(raw, zmq::socket_type::sub);
+  s.set(zmq::sockopt::linger, 0);
+  s.set(zmq::sockopt::rcvtimeo, 20);
+  s.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.public_part().data(), 32));
+  s.set(zmq::sockopt::curve_publickey, zmq::const_buffer(me.public_part().data(), 32));
+  s.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(me.secret_part().data(), 32));
+  s.set(zmq::sockopt::subscribe, prefix);
+  s.connect(endpoint);
+  return s;
+}
+int drain(zmq::socket_t& s) {
+  int n = 0;
+  for (zmq::message_t m; s.recv(m);) n += !m.more();
+  return n;
+}
+}  // namespace
+
+TEST_CASE("authorized feed (XPUB): a subscription is applied only when the subscriber's key may read the topic; "
+          "a wider prefix reaches no further; a reload lets a new subscription in") {
+  captured_events seen;
+  temp_dir dir;
+  zg::context<test_domain> ctx(seen.sink());
+  zg::authenticator<test_domain> auth(ctx);
+  auto server = zg::keypair::generate(), alice = zg::keypair::generate(), bob = zg::keypair::generate(),
+       carol = zg::keypair::generate();
+  for (auto* k : {&alice, &bob, &carol}) auth.allow(k->public_part());  // all authenticate
+  auto const path = dir.path / "perms";
+  write_file(path, "key " + alice.public_part().z85() + " subscribe allow test.>\n" +
+                       "key " + carol.public_part().z85() + " subscribe allow other.topic\n");
+  auto perms = zg::permissions::from_file(path);
+  guarded_feed pub(ctx, auth, server, perms);
+  auto const endpoint = pub.bind("tcp://127.0.0.1:*").address;
+
+  tick_sub typed_alice(ctx, alice, server.public_part());
+  typed_alice.connect(endpoint);
+  zmq::context_t raw;
+  auto wide_alice = raw_sub(raw, alice, server, endpoint, "");   // everything: gets the feed, which is all there is
+  auto wide_bob = raw_sub(raw, bob, server, endpoint, "");       // everything, and may read nothing
+  auto carol_sub = raw_sub(raw, carol, server, endpoint, "test");  // a prefix of a topic she may not read
+
+  std::uint32_t seq = 0;
+  int alice_typed = 0, alice_wide = 0, bob_got = 0, carol_got = 0;
+  auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((alice_typed < 20 || alice_wide < 20) && std::chrono::steady_clock::now() < deadline) {
+    (void)pub.send(tick{"T", 1, ++seq});
+    if (typed_alice.receive()) ++alice_typed;
+    alice_wide += drain(wide_alice);
+    bob_got += drain(wide_bob);
+    carol_got += drain(carol_sub);
+  }
+  CHECK(alice_typed >= 20);
+  CHECK(alice_wide >= 20);
+  CHECK(bob_got == 0);
+  CHECK(carol_got == 0);
+  CHECK(eventually([&] {
+    (void)pub.send(tick{"T", 1, ++seq});
+    auto d = seen.named("authz.denied");
+    return d.size() == 2;
+  }));
+  for (auto const& e : seen.named("authz.denied")) {
+    CHECK(e.field("action") == "subscribe");
+    CHECK(e.field("subject") == "test.tick");
+    CHECK((e.field("identity") == bob.public_part().z85() || e.field("identity") == carol.public_part().z85()));
+  }
+
+  // Reloaded: bob may read now; his next subscription (a new connection) is applied.
+  write_file(path, "key " + bob.public_part().z85() + " subscribe allow test.tick\n");
+  perms.reload();
+  auto bob_again = raw_sub(raw, bob, server, endpoint, "test.");
+  CHECK(eventually([&] {
+    (void)pub.send(tick{"T", 1, ++seq});
+    return drain(bob_again) > 0;
+  }));
+}

@@ -268,7 +268,9 @@ class permissions {
 // its constructor after every other argument. On a REP or ROUTER with a
 // service<Req, Rep> channel, a peer must be permitted `call` on the request
 // schema's name; otherwise the request is refused before it is verified or
-// decoded ("not permitted"), and logged as authz.denied.
+// decoded ("not permitted"), and logged as authz.denied. On an XPUB with a
+// topic<"name", S> channel, a subscription is applied only when the
+// subscriber may `subscribe` to the topic (ZMQ_XPUB_MANUAL), else logged.
 struct authorized {
   using zguard_slot = slot::authorization;
 };

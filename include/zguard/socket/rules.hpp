@@ -261,23 +261,32 @@ consteval bool check_batch_rules() {
   }
 }
 
-// authorized (permissions.hpp), checked once the other rules hold: what it
-// enforces today is who may call a service, so it belongs on a REP or
-// ROUTER with a service channel, and it needs an identity to look up: an
-// authenticating mechanism (CURVE, PLAIN) or a broker's vouch.
+// authorized (permissions.hpp), checked once the other rules hold: it
+// enforces who may call a service (a REP or ROUTER with a service channel)
+// and who may subscribe to a feed (an XPUB with a topic channel), and it
+// needs an identity to look up: an authenticating mechanism (CURVE, PLAIN)
+// or, for a service, a broker's vouch.
 template <bool RulesHold, class Z, class C, class P, class M, class V>
 consteval bool check_authorization_rules() {
   if constexpr (!RulesHold || is_missing<Z>) {
     return RulesHold;
   } else if constexpr (!AuthorizationPolicy<Z>) {
     return false;  // said by the socket's own static_assert
-  } else if constexpr (is_missing<C> || C::kind != channel_kind::service ||
-                       !(std::is_same_v<P, rep> || std::is_same_v<P, router>)) {
+  } else if constexpr (std::is_same_v<P, pub>) {
     static_assert(dependent_false<Z>,
-                  "zguard::socket: authorized enforces call permissions: put it on a REP or ROUTER with a "
-                  "service<Req, Rep> channel (G18)");
+                  "zguard::socket: an authorized feed is an XPUB, not a PUB: a PUB applies every subscription "
+                  "itself, an XPUB (ZMQ_XPUB_MANUAL) lets zguard apply only those the subscriber's key may "
+                  "read (G18)");
     return false;
-  } else if constexpr (M::kind == mechanism_kind::null && is_missing<V>) {
+  } else if constexpr (is_missing<C> ||
+                       !((C::kind == channel_kind::service && (std::is_same_v<P, rep> || std::is_same_v<P, router>)) ||
+                         (C::kind == channel_kind::topic && std::is_same_v<P, xpub>))) {
+    static_assert(dependent_false<Z>,
+                  "zguard::socket: authorized enforces call permissions on a REP or ROUTER with a "
+                  "service<Req, Rep> channel, and subscribe permissions on an XPUB with a topic<\"name\", S> "
+                  "channel (G18)");
+    return false;
+  } else if constexpr (M::kind == mechanism_kind::null && (is_missing<V> || std::is_same_v<P, xpub>)) {
     static_assert(dependent_false<Z>,
                   "zguard::socket: authorized needs to know who the peer is: a CURVE or PLAIN server "
                   "mechanism, or vouched<...> behind a broker that vouches for its clients (G18)");

@@ -76,6 +76,7 @@ class typed_messages : public socket_core<Tr> {
   static constexpr bool topic_frame = C::kind == channel_kind::topic;
   static constexpr bool batches_out = Tr::is_batched && sends;
   static constexpr bool batches_in = Tr::is_batched && receives;
+  static constexpr bool authorizes_subscriptions = Tr::is_authorized && std::is_same_v<P, xpub>;
 
  public:
   // What receive() gives: received<T>, verified<T> on a signed socket,
@@ -109,6 +110,8 @@ class typed_messages : public socket_core<Tr> {
     }
     // A typed SUB receives exactly its channel's topic.
     if constexpr (std::is_same_v<P, sub>) this->zmq_socket().set(zmq::sockopt::subscribe, C::name);
+    // An authorized feed sees every subscription and applies it itself.
+    if constexpr (authorizes_subscriptions) this->zmq_socket().set(zmq::sockopt::xpub_manual, 1);
   }
   typed_messages(typed_messages const&) = delete;
   typed_messages& operator=(typed_messages const&) = delete;
@@ -411,6 +414,7 @@ class typed_messages : public socket_core<Tr> {
   }
   // [topic] frame out; libzmq takes the frame's bytes.
   [[nodiscard]] bool send_out(zmq::message_t&& frame) requires(P::can_send) {
+    if constexpr (authorizes_subscriptions) apply_subscriptions();
     if constexpr (topic_frame)
       if (!this->send_frame(zmq::buffer(C::name), true)) return false;
     return this->send_frame(std::move(frame));
@@ -514,7 +518,7 @@ class typed_messages : public socket_core<Tr> {
         in.peer.vouched_client = std::move(v.user_id);
         ++skip;
       }
-      if constexpr (Tr::is_authorized) {
+      if constexpr (Tr::is_authorized && C::kind == channel_kind::service) {
         // Before verification and decoding: a peer that may not call this
         // service costs one lookup (G18).
         if (!permitted(in.peer)) {
@@ -595,15 +599,44 @@ class typed_messages : public socket_core<Tr> {
     return true;
   }
 
+  // An authorized XPUB (ZMQ_XPUB_MANUAL): each (un)subscription that came
+  // in since the last send, applied only when the subscriber's key may read
+  // the topic (G18). A prefix of the topic (even "", everything) is applied
+  // as exactly the topic: the feed carries nothing else, and a wider
+  // subscription never reaches further than the permission checked.
+  void apply_subscriptions() requires authorizes_subscriptions {
+    auto& sock = this->zmq_socket();
+    for (int i = 0; i < 10000; ++i) {  // bounded: a subscription flood cannot hold a send forever
+      zmq::message_t m;
+      if (!sock.recv(m, zmq::recv_flags::dontwait)) return;
+      auto const b = bytes_of(m);
+      if (b.empty() || b[0] > 1) continue;  // not a subscription message
+      std::string_view const prefix(reinterpret_cast<char const*>(b.data()) + 1, b.size() - 1);
+      if (!C::name.starts_with(prefix)) continue;  // matches nothing this feed sends
+      if (b[0] == 0) {
+        sock.set(zmq::sockopt::unsubscribe, C::name);
+        continue;
+      }
+      peer_info peer;
+      read_peer(m, peer);
+      identity_kind const kind = Tr::M::kind == mechanism_kind::curve ? identity_kind::key : identity_kind::user;
+      if (permissions_->permits(kind, peer.user_id.view(), action::subscribe, C::name)) {
+        sock.set(zmq::sockopt::subscribe, C::name);
+      } else {
+        log_denied(action::subscribe, C::name, peer.user_id.view(), peer);
+      }
+    }
+  }
+
   // The service's subject for call permissions: its request schema's name.
   static constexpr std::string_view request_subject() {
-    if constexpr (Tr::is_authorized) return receives_type::zguard_schema_id.name;
+    if constexpr (Tr::is_authorized && C::kind == channel_kind::service) return receives_type::zguard_schema_id.name;
     else return {};
   }
   // Whether the peer may call this service: behind a broker the client it
   // vouched for, else the ZAP User-Id of the connection (a CURVE key, a
   // PLAIN user). Denials are logged as authz.denied.
-  bool permitted(peer_info const& peer) requires Tr::is_authorized {
+  bool permitted(peer_info const& peer) requires(Tr::is_authorized && C::kind == channel_kind::service) {
     bool const vouched = Tr::checks_vouch;
     std::string_view const who = vouched ? peer.vouched_client.view() : peer.user_id.view();
     identity_kind const kind = [&] {
@@ -611,14 +644,17 @@ class typed_messages : public socket_core<Tr> {
       return Tr::M::kind == mechanism_kind::curve ? identity_kind::key : identity_kind::user;
     }();
     if (permissions_->permits(kind, who, action::call, request_subject())) return true;
+    log_denied(action::call, request_subject(), who, peer);
+    return false;
+  }
+  void log_denied(action a, std::string_view subject, std::string_view who, peer_info const& peer) {
     this->log().emit("authz.denied", severity::warning,
                      {{"socket", core::label()},
-                      {"action", "call"},
-                      {"subject", std::string(request_subject())},
+                      {"action", std::string(to_string(a))},
+                      {"subject", std::string(subject)},
                       {"identity", std::string(who)},
                       {"user_id", peer.user_id},
                       {"address", peer.peer_address}});
-    return false;
   }
 
   // Tells the sender of a refused message why, where the pattern lets us:
