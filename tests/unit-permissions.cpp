@@ -257,3 +257,63 @@ TEST_CASE("authorized feed (XPUB): a subscription is applied only when the subsc
     return drain(bob_again) > 0;
   }));
 }
+
+namespace {
+using vouch_front = zg::socket<test_domain, zg::tcp, zg::router, zg::curve_server, rr_limits>;
+using vouch_back = zg::socket<test_domain, zg::ipc, zg::dealer, zg::null_mechanism, rr_limits>;
+using guarded_worker = zg::socket<test_domain, zg::ipc, zg::rep, zg::null_mechanism, rr_limits, order_service,
+                                  zg::vouched<zg::blake2b_mac>, zg::authorized>;
+using vouching_queue = zg::proxy<vouch_front, vouch_back, zg::vouch_clients<zg::blake2b_mac>>;
+}  // namespace
+
+TEST_CASE("authorized worker behind a vouching broker: the client the broker vouched for is the one checked") {
+  captured_events seen;
+  temp_dir dir;
+  zg::context<test_domain> ctx(seen.sink());
+  zg::authenticator<test_domain> auth(ctx);
+  auto server_keys = zg::keypair::generate(), alice = zg::keypair::generate(), bob = zg::keypair::generate();
+  auth.allow(alice.public_part());
+  auth.allow(bob.public_part());
+  auto const shared = zg::signing_key<zg::blake2b_mac>::generate();
+  zg::verify_keys<zg::blake2b_mac> worker_keys;
+  worker_keys.add(shared);
+  zg::permission_set rules;
+  rules.allow(identity_kind::key, alice.public_part().z85(), action::call, "test.*");
+  zg::permissions perms(std::move(rules));
+
+  std::string const worker_ep = "ipc://" + (dir.path / "worker.sock").string();
+  std::atomic<int> served = 0;
+  std::promise<void> bound;
+  std::jthread worker([&](std::stop_token stop) {
+    guarded_worker rep(ctx, worker_keys, perms);
+    (void)rep.bind(worker_ep);
+    bound.set_value();
+    rep.serve(
+        [&](order const& o, zg::peer_info const&) {
+          ++served;
+          return order_ack{o.id, true, "ok"};
+        },
+        stop);
+  });
+  bound.get_future().get();
+  vouch_front front(ctx, auth, server_keys);
+  vouch_back back(ctx);
+  auto const front_ep = front.bind("tcp://127.0.0.1:*");
+  back.connect(worker_ep);
+  vouching_queue queue(ctx, front, back, shared);
+
+  order_req as_alice(ctx, alice, server_keys.public_part()), as_bob(ctx, bob, server_keys.public_part());
+  as_alice.connect(front_ep);
+  as_bob.connect(front_ep);
+  auto a = as_alice.call(numbered_order(1));
+  CHECK_MESSAGE(a.ok(), a.reason());
+  auto b = as_bob.call(numbered_order(2));
+  CHECK(b.status() == zg::call_status::refused_by_service);
+  CHECK(b.reason() == "not permitted: call test.order");
+  CHECK(served == 1);
+  auto denied = seen.named("authz.denied");
+  REQUIRE(denied.size() == 1);
+  CHECK(denied[0].field("identity") == bob.public_part().z85());  // the vouched client, not the broker
+  queue.terminate();
+  worker.request_stop();
+}
