@@ -26,5 +26,6 @@
 #include <zguard/router.hpp>
 #include <zguard/socket.hpp>
 #include <zguard/poll.hpp>
+#include <zguard/event_loop.hpp>
 #include <zguard/link.hpp>
 #include <zguard/pipeline.hpp>
