@@ -6,6 +6,7 @@
 // that id under its own allowed key and sends nothing. The typed ROUTER
 // (deferred reply) and the queue proxy (slow worker) must refuse to send.
 // Peer-chosen routing ids, the lever of the attack, are refused outright.
+#include "router_attack.hpp"
 #include "schemas.hpp"
 #include "support.hpp"
 
@@ -20,53 +21,6 @@ namespace {
 
 using order_service = zg::service<order, order_ack>;
 using router_t = zg::socket<test_domain, zg::tcp, zg::router, zg::curve_server, rr_limits, order_service>;
-
-// A raw libzmq DEALER with a CURVE key: the foreign peer an attacker uses.
-zmq::socket_t curve_dealer(zmq::context_t& raw, zg::keypair const& keys, zg::public_key const& server,
-                           std::string const& routing_id = {}) {
-  zmq::socket_t s(raw, zmq::socket_type::dealer);
-  s.set(zmq::sockopt::linger, 0);
-  s.set(zmq::sockopt::rcvtimeo, 500);
-  s.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.data(), 32));
-  s.set(zmq::sockopt::curve_publickey, zmq::const_buffer(keys.public_part().data(), 32));
-  s.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(keys.secret_part().data(), 32));
-  if (!routing_id.empty()) s.set(zmq::sockopt::routing_id, zmq::buffer(routing_id));
-  return s;
-}
-
-void send_request(zmq::socket_t& dealer, order const& o) {
-  auto const bytes = zg::encode(o);
-  REQUIRE(dealer.send(zmq::const_buffer(nullptr, 0), zmq::send_flags::sndmore));
-  REQUIRE(dealer.send(zmq::buffer(bytes)));
-}
-
-bool got_anything(zmq::socket_t& s) {
-  std::vector<zmq::message_t> frames;
-  try {
-    return zmq::recv_multipart(s, std::back_inserter(frames)).has_value();
-  } catch (zmq::error_t const&) {
-    return false;
-  }
-}
-
-std::string unhex(std::string const& hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += char(std::stoi(hex.substr(i, 2), nullptr, 16));
-  return out;
-}
-
-// A server, a victim and an attacker, both clients on the allowlist.
-struct squat_scene {
-  captured_events seen;
-  zg::context<test_domain> ctx{seen.sink()};
-  zg::authenticator<test_domain> auth{ctx};
-  zg::keypair server_keys = zg::keypair::generate(), victim_keys = zg::keypair::generate(),
-              attacker_keys = zg::keypair::generate();
-  squat_scene() {
-    auth.allow(victim_keys.public_part());
-    auth.allow(attacker_keys.public_part());
-  }
-};
 
 }  // namespace
 

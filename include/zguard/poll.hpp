@@ -5,7 +5,8 @@
 //
 // zmq_poll underneath; the libzmq handles never leave zguard, so no
 // program can reach a socket's options through polling. The wait is
-// bounded like every other wait in zguard (G6).
+// bounded like every other wait in zguard (G6). zguard::event_loop
+// (event_loop.hpp) waits through the same detail::wait_for_input.
 #pragma once
 
 #include <zmq.h>
@@ -14,6 +15,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
+#include <span>
 #include <stdexcept>
 
 #include <zguard/socket.hpp>
@@ -44,6 +46,48 @@ template <class S>
 inline constexpr bool pollable_socket = false;
 template <class... Ps>
 inline constexpr bool pollable_socket<socket<Ps...>> = ReceivingPattern<typename socket<Ps...>::pattern_type>;
+
+// What zmq_poll watches for one socket: its handle and, for a ROUTER, the
+// monitor it reads itself (connection table, events). Made only here and
+// kept inside zguard.
+struct poll_target {
+  void* handle;
+  socket_monitor* monitor;  // nullptr unless the socket reads its own monitor
+};
+template <class S>
+poll_target poll_target_of(S& s) {
+  return {socket_access::handle(s), socket_access::router_monitor(s)};
+}
+
+// Waits until one target has a message to receive, or `timeout` passes.
+// Monitors are polled next to their sockets and drained whenever the wait
+// wakes, so their events are logged promptly. `items` is scratch space of
+// at least 2 * targets.size(); afterwards items[i].revents & ZMQ_POLLIN
+// says whether targets[i] has input. False when a signal ended the wait
+// (nothing is ready then).
+inline bool wait_for_input(std::span<poll_target const> targets, std::span<zmq_pollitem_t> items,
+                           std::chrono::milliseconds timeout) {
+  std::size_t const n = targets.size();
+  auto const until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    std::size_t count = 0;
+    for (auto const& t : targets) items[count++] = {t.handle, 0, ZMQ_POLLIN, 0};
+    for (auto const& t : targets)
+      if (t.monitor) items[count++] = {t.monitor->poll_item(), 0, ZMQ_POLLIN, 0};
+    auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    int const rc = zmq_poll(items.data(), int(count), long(left.count() > 0 ? left.count() : 0));
+    if (rc < 0) {
+      if (zmq_errno() != EINTR) throw zmq::error_t();
+      for (std::size_t i = 0; i < n; ++i) items[i].revents = 0;
+      return false;
+    }
+    for (auto const& t : targets)
+      if (t.monitor) t.monitor->drain();
+    for (std::size_t i = 0; i < n; ++i)
+      if (items[i].revents & ZMQ_POLLIN) return true;
+    if (left.count() <= 0) return true;
+  }
+}
 }  // namespace detail
 
 // Waits until at least one of the sockets has a message to receive, or
@@ -58,29 +102,11 @@ poll_result<sizeof...(Sockets)> poll(std::chrono::milliseconds timeout, Sockets&
     throw std::invalid_argument("zguard::poll: the timeout must be 0 .. 1 hour; nothing waits forever (G6)");
   constexpr std::size_t n = sizeof...(Sockets);
   poll_result<n> result;
-  // A ROUTER also reads its own monitor while it waits (connection table,
-  // events): its monitor is polled next to it and drained here.
-  std::array<detail::socket_monitor*, n> monitors{detail::socket_access::router_monitor(sockets)...};
-  std::array<void*, n> handles{detail::socket_access::handle(sockets)...};
-  auto const until = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    std::array<zmq_pollitem_t, 2 * n> items{};
-    std::size_t count = 0;
-    for (std::size_t i = 0; i < n; ++i) items[count++] = {handles[i], 0, ZMQ_POLLIN, 0};
-    for (std::size_t i = 0; i < n; ++i)
-      if (monitors[i]) items[count++] = {monitors[i]->poll_item(), 0, ZMQ_POLLIN, 0};
-    auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-    int const rc = zmq_poll(items.data(), int(count), long(left.count() > 0 ? left.count() : 0));
-    if (rc < 0) {
-      if (zmq_errno() == EINTR) return result;
-      throw zmq::error_t();
-    }
-    for (auto* m : monitors)
-      if (m) m->drain();
-    bool any = false;
-    for (std::size_t i = 0; i < n; ++i) any |= result.ready_[i] = (items[i].revents & ZMQ_POLLIN) != 0;
-    if (any || left.count() <= 0) return result;
-  }
+  std::array<detail::poll_target, n> const targets{detail::poll_target_of(sockets)...};
+  std::array<zmq_pollitem_t, 2 * n> items{};
+  if (detail::wait_for_input(targets, items, timeout))
+    for (std::size_t i = 0; i < n; ++i) result.ready_[i] = (items[i].revents & ZMQ_POLLIN) != 0;
+  return result;
 }
 
 }  // namespace v0

@@ -30,6 +30,7 @@
 #include <zguard/socket.hpp>
 #include <zguard/poll.hpp>
 #include <zguard/log_settings.hpp>
+#include <zguard/event_loop.hpp>
 #include <zguard/link.hpp>
 #include <zguard/pipeline.hpp>
 #include <zguard/permissions.hpp>

@@ -173,6 +173,37 @@ class socket_core : public Tr {
   std::uint64_t handshake_failures() const { return monitor_ ? monitor_->handshake_failures() : 0; }
   std::string last_handshake_failure() const { return monitor_ ? monitor_->last_handshake_failure() : std::string(); }
 
+  // --- an external event loop (Asio, epoll, poll(2)) ----------------------
+  // Harmless next to the no-raw-handle rule: an fd and a readiness flag
+  // cannot set an option, send or receive; the handle stays inside.
+  //
+  // libzmq's ZMQ_FD: edge-triggered. It becomes readable when this socket's
+  // readiness may have changed, not once per message: after it signals (and
+  // after every send or receive), call readable() and receive until it is
+  // false, or later messages go unnoticed. Only wait on it; never read,
+  // write or close it (it is libzmq's own).
+  zmq::fd_t notification_fd() const { return sock_.get(zmq::sockopt::fd); }
+  // A ROUTER on tcp/ipc reads its own monitor (connection table, events;
+  // see await_input): wait on this fd too, and call readable() when it
+  // signals. nullopt for every other socket (a thread reads theirs).
+  std::optional<zmq::fd_t> monitor_notification_fd() const {
+    if constexpr (Tr::monitors_connections) {
+      zmq::fd_t fd{};
+      std::size_t size = sizeof fd;
+      if (zmq_getsockopt(monitor_->poll_item(), ZMQ_FD, &fd, &size) != 0) throw zmq::error_t();
+      return fd;
+    } else {
+      return std::nullopt;
+    }
+  }
+  // ZMQ_EVENTS: whether a message can be received now without waiting. On
+  // a ROUTER it first reads the monitor's pending events (logged, the
+  // connection table updated), as every receive does.
+  bool readable() {
+    if constexpr (Tr::monitors_connections) monitor_->drain();
+    return (sock_.get(zmq::sockopt::events) & ZMQ_POLLIN) != 0;
+  }
+
  protected:
   // Sends one frame (more = another frame follows). False when it could not
   // be queued within send_timeout_ms, or (ROUTER_MANDATORY) the peer is
