@@ -6,6 +6,9 @@
 // python3-zmq and python3-nacl; without them these tests fail, never skip.
 #include "schemas.hpp"
 #include "support.hpp"
+
+#include <cmath>
+#include <limits>
 #include "tools/described_schemas.hpp"
 
 #include <fstream>
@@ -234,6 +237,7 @@ TEST_CASE("Python module: loads the described schemas, refuses tampered descript
                    line("test.order_ack", 1, zg::max_encoded_size<order_ack>) +
                    line("test.tick", 1, zg::max_encoded_size<tick>) + line("test.note", 1, zg::max_encoded_size<note>) +
                    line("test.bulk", 1, zg::max_encoded_size<bulk>) + line("test.wide", 3, zg::max_encoded_size<wide>) +
+                   line("test.measure", 1, zg::max_encoded_size<measure>) +
                    line("zguard.refusal", 1, zg::max_encoded_size<zg::refusal>) + "refusal built-in matches\n");
 
   // A description edited by hand cannot make the module read another
@@ -322,6 +326,13 @@ TEST_CASE("Python module and C++ decoder: the same bytes, the same verdict (reas
   small.lvl = level::low;
   for (auto const& m : mutations(zg::encode(small))) add(std::type_identity<wide>{}, m);
   for (auto const& m : mutations(zg::encode(zg::refusal{3, "lines[1].qty"}))) add(std::type_identity<zg::refusal>{}, m);
+  // Floats: ordinary, negative zero, infinity, the smallest subnormal, NaN
+  // (sent as the one quiet NaN; any other NaN bits refused on both sides).
+  double const inf = std::numeric_limits<double>::infinity();
+  for (auto const& m : mutations(zg::encode(measure{1.5f, -0.0, {inf, 4.9e-324}, std::numeric_limits<float>::quiet_NaN()})))
+    add(std::type_identity<measure>{}, m);
+  for (auto const& m : mutations(zg::encode(measure{-3.25e-40f, std::nan(""), {-inf, 1e308}, std::nullopt})))
+    add(std::type_identity<measure>{}, m);
   // Strict UTF-8: overlong, surrogate, past U+10FFFF, cut short, a stray
   // continuation byte, and valid 2-, 3- and 4-byte forms.
   auto const note_header = bytes_of({{1, 9}, text_bytes("test.note"), {1, 0}});

@@ -3,6 +3,10 @@
 #include "schemas.hpp"
 #include "support.hpp"
 
+#include <cmath>
+#include <cstring>
+#include <limits>
+
 #include <random>
 
 using namespace zguard_test;
@@ -257,4 +261,50 @@ TEST_CASE("test vectors of docs/wire-format.md") {
         "010e746573742e6f726465725f61636b0100070000000000000001026f6b");
   CHECK(hex(zg::encode(tick{"EURUSD", -1, 3})) ==
         "0109746573742e7469636b010006455552555344ffffffffffffffff03000000");
+}
+
+namespace {
+struct reading {
+  ZGUARD_SCHEMA("test.reading", 1);
+  BOOST_HANA_DEFINE_STRUCT(reading, (float, ratio), (double, value), (zg::bounded_vector<float, 4>, samples));
+};
+}  // namespace
+
+TEST_CASE("float and double: IEEE 754 bits little-endian, one NaN on the wire, every other value kept") {
+  static_assert(zg::max_encoded_size<reading> == 1 + 1 + 12 + 2 + 4 + 8 + 1 + 4 * 4);
+  reading r{1.5f, -2.0, {}};
+  (void)r.samples.push_back(-0.0f);
+  (void)r.samples.push_back(std::numeric_limits<float>::infinity());
+  (void)r.samples.push_back(std::numeric_limits<float>::denorm_min());
+  auto const bytes = zg::encode(r);
+  // docs/wire-format.md: 1.5f = 0x3fc00000, -2.0 = 0xc000000000000000.
+  CHECK(hex(std::vector<std::uint8_t>(bytes.begin() + 16, bytes.end())) ==
+        "0000c03f" "00000000000000c0" "03" "00000080" "0000807f" "01000000");
+  auto back = zg::decode<reading>(std::span<std::uint8_t const>(bytes));
+  REQUIRE(back);
+  CHECK(back->ratio == 1.5f);
+  CHECK(back->value == -2.0);
+  CHECK(std::signbit(back->samples[0]));  // -0.0 stays -0.0
+  CHECK(std::isinf(back->samples[1]));
+  CHECK(back->samples[2] == std::numeric_limits<float>::denorm_min());
+
+  // Every NaN goes out as the one quiet NaN: one value, one encoding.
+  reading n{std::numeric_limits<float>::signaling_NaN(), -std::numeric_limits<double>::quiet_NaN(), {}};
+  auto const nan_bytes = zg::encode(n);
+  CHECK(hex(std::vector<std::uint8_t>(nan_bytes.begin() + 16, nan_bytes.begin() + 28)) == "0000c07f" "000000000000f87f");
+  auto nan_back = zg::decode<reading>(std::span<std::uint8_t const>(nan_bytes));
+  REQUIRE(nan_back);
+  CHECK(std::isnan(nan_back->ratio));
+  CHECK(zg::encode(*nan_back) == nan_bytes);
+  // Any other NaN spelling is refused: it would be a second encoding of NaN.
+  for (std::uint32_t other : {0x7fc00001u, 0xffc00000u, 0x7f800001u}) {
+    auto b = nan_bytes;
+    std::memcpy(b.data() + 16, &other, 4);  // the test hosts are little-endian, like the wire
+    auto d = zg::decode<reading>(std::span<std::uint8_t const>(b));
+    REQUIRE(!d);
+    CHECK(d.error().reason == zg::decode_reason::out_of_range);
+    CHECK(d.error().field == "ratio");
+  }
+  auto cut = std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + 22);
+  CHECK(zg::decode<reading>(std::span<std::uint8_t const>(cut)).error().reason == zg::decode_reason::truncated);
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -295,10 +296,22 @@ std::size_t field_size(T const& v) {
   } else return body_size(v);
 }
 
+// The wire bits of a float or double: its IEEE 754 bits, any NaN as the
+// one quiet NaN (so a value has one encoding; -0.0 and +0.0 are two values).
+template <class T>
+using float_bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+template <class T>
+inline constexpr float_bits<T> canonical_nan = sizeof(T) == 4 ? float_bits<T>(0x7fc00000u) : float_bits<T>(0x7ff8000000000000ull);
+template <class T>
+float_bits<T> wire_bits(T v) {
+  return std::isnan(v) ? canonical_nan<T> : std::bit_cast<float_bits<T>>(v);
+}
+
 template <class T>
 void write_field(writer& w, T const& v) {
   if constexpr (std::is_same_v<T, bool>) w.integer(static_cast<std::uint8_t>(v ? 1 : 0));
   else if constexpr (std::is_integral_v<T>) w.integer(v);
+  else if constexpr (ieee_float<T>) w.integer(wire_bits(v));
   else if constexpr (std::is_enum_v<T>) {
     bool known = false;
     for (auto e : enum_values<T>) known |= (e == v);
@@ -340,6 +353,13 @@ bool read_field(reader& r, T& v) {
     return true;
   } else if constexpr (std::is_integral_v<T>) {
     return r.integer(v);
+  } else if constexpr (ieee_float<T>) {
+    float_bits<T> bits = 0;
+    if (!r.integer(bits)) return false;
+    T const f = std::bit_cast<T>(bits);
+    if (std::isnan(f) && bits != canonical_nan<T>) return r.fail(decode_reason::out_of_range);  // another NaN spelling
+    v = f;
+    return true;
   } else if constexpr (std::is_enum_v<T>) {
     std::underlying_type_t<T> u{};
     if (!r.integer(u)) return false;

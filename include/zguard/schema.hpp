@@ -39,6 +39,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <initializer_list>
 #include <optional>
 #include <stdexcept>
@@ -309,6 +310,12 @@ constexpr std::size_t sat_mul(std::size_t a, std::size_t b) {
   return b != 0 && a > saturated_size / b ? saturated_size : a * b;
 }
 
+// float and double: IEEE 754 binary32 / binary64, their bits little-endian
+// on the wire, every NaN as the one quiet NaN (docs/wire-format.md).
+template <class T>
+inline constexpr bool ieee_float =
+    (std::is_same_v<T, float> || std::is_same_v<T, double>) && std::numeric_limits<T>::is_iec559;
+
 // Whether T may be a schema field (recursively), and its largest encoding.
 template <class T>
 constexpr bool is_field();
@@ -335,6 +342,7 @@ constexpr std::size_t max_body_size() {
 template <class T>
 constexpr bool is_field() {
   if constexpr (std::is_same_v<T, bool> || (std::is_integral_v<T> && sizeof(T) <= 8)) return true;
+  else if constexpr (ieee_float<T>) return true;
   else if constexpr (std::is_enum_v<T>) return SchemaEnum<T>;
   else if constexpr (is_ranged<T> || is_length_prefixed<T>) return true;
   else if constexpr (is_bounded_vector<T> || is_optional<T>) return is_field<typename T::value_type>();
@@ -346,7 +354,7 @@ constexpr bool is_field() {
 template <class T>
 constexpr std::size_t max_field_size() {
   if constexpr (std::is_same_v<T, bool>) return 1;
-  else if constexpr (std::is_integral_v<T>) return sizeof(T);
+  else if constexpr (std::is_integral_v<T> || ieee_float<T>) return sizeof(T);
   else if constexpr (std::is_enum_v<T>) return sizeof(std::underlying_type_t<T>);
   else if constexpr (is_ranged<T>) return sizeof(typename T::value_type);
   else if constexpr (is_length_prefixed<T>) return sat_add(prefix_width(T::max_size), T::max_size);
@@ -413,12 +421,11 @@ constexpr bool check_field() {
                   "unbounded type (std::string, std::string_view or std::vector); use zguard::bounded_string<N>, "
                   "bounded_bytes<N> or bounded_vector<T, N> (G9)");
     return false;
-  } else if constexpr (std::is_floating_point_v<E>) {
+  } else if constexpr (std::is_floating_point_v<E> && !ieee_float<E>) {
     static_assert(dependent_false<E>,
-                  "zguard::schema: a float/double field (schema S, field Name: see check_field [with ...] "
-                  "above) has no canonical encoding (NaN payloads, -0.0); use "
-                  "zguard::ranged<std::int64_t, Lo, Hi> in fixed-point units (e.g. micro-units), "
-                  "or std::uint64_t with std::bit_cast<std::uint64_t>(value)");
+                  "zguard::schema: a floating-point field (schema S, field Name: see check_field [with ...] "
+                  "above) must be float or double (IEEE 754 binary32 / binary64 on the wire); long double "
+                  "has no portable encoding");
     return false;
   } else if constexpr (std::is_enum_v<E> && !SchemaEnum<E>) {
     static_assert(dependent_false<E>,

@@ -89,6 +89,8 @@ void describe_type(std::string& out) {
   } else if constexpr (std::is_integral_v<T>) {
     out += "\"int\",";
     json_integer_shape<T>(out);
+  } else if constexpr (ieee_float<T>) {
+    out += "\"float\",\"bytes\":" + std::to_string(sizeof(T));
   } else if constexpr (std::is_enum_v<T>) {
     using U = std::underlying_type_t<T>;
     out += "\"enum\",";

@@ -12,6 +12,8 @@ are str; byte fields are bytes; vectors and arrays are lists; an optional is
 None or its value; a nested struct is a dict.
 """
 import json
+import math
+import struct
 
 FORMAT_VERSION = 1
 
@@ -78,6 +80,39 @@ class _Int:
 
     def read(self, r):
         return int.from_bytes(r.take_fixed(self.width), "little", signed=self.signed)
+
+
+class _Float:
+    """float (4 bytes) or double (8): IEEE 754 bits, little-endian; every NaN
+    as the one quiet NaN, any other NaN spelling refused (out_of_range)."""
+
+    def __init__(self, d, what):
+        self.width = d["bytes"]
+        if self.width not in (4, 8):
+            raise ValueError("zguard description: %s: a float is 4 or 8 bytes" % what)
+        self.fmt, self.nan = ("<f", 0x7FC00000) if self.width == 4 else ("<d", 0x7FF8000000000000)
+        self.max_size = self.width
+
+    def write(self, out, v, path):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise EncodeError("%s: %r is not a number" % (path, v))
+        if math.isnan(v):
+            out += self.nan.to_bytes(self.width, "little")
+            return
+        try:
+            packed = struct.pack(self.fmt, v)
+        except OverflowError:
+            raise EncodeError("%s: %r does not fit a %d-byte float" % (path, v, self.width)) from None
+        if self.width == 4 and math.isfinite(v) and not math.isfinite(struct.unpack("<f", packed)[0]):
+            raise EncodeError("%s: %r does not fit a 4-byte float" % (path, v))
+        out += packed
+
+    def read(self, r):
+        raw = r.take_fixed(self.width)
+        v = struct.unpack(self.fmt, raw)[0]
+        if math.isnan(v) and int.from_bytes(raw, "little") != self.nan:
+            r.fail("out_of_range")
+        return v
 
 
 class _Bool:
@@ -293,7 +328,8 @@ class _Struct:
 
 
 def _type(d, what):
-    kinds = {"int": _Int, "enum": _Enum, "ranged": _Ranged, "vector": _Vector, "array": _Array, "optional": _Optional}
+    kinds = {"int": _Int, "float": _Float, "enum": _Enum, "ranged": _Ranged, "vector": _Vector, "array": _Array,
+             "optional": _Optional}
     kind = d.get("kind")
     if kind == "bool":
         t = _Bool()

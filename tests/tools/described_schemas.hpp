@@ -29,6 +29,13 @@ struct wide {
   friend bool operator==(wide const&, wide const&) = default;
 };
 
+// Floating-point fields (IEEE 754, one NaN on the wire).
+struct measure {
+  ZGUARD_SCHEMA("test.measure", 1);
+  BOOST_HANA_DEFINE_STRUCT(measure, (float, ratio), (double, value), (std::array<double, 2>, range),
+                           (std::optional<float>, error));
+};
+
 // A wide value with every field set (the optional present, every vector
 // holding something).
 inline wide sample_wide() {
@@ -51,7 +58,7 @@ inline wide sample_wide() {
 
 // What describe_schemas writes (and the tests read).
 inline void write_test_descriptions(std::filesystem::path const& path) {
-  zg::write_descriptions<order, order_ack, tick, note, bulk, wide, zg::refusal>(path);
+  zg::write_descriptions<order, order_ack, tick, note, bulk, wide, measure, zg::refusal>(path);
 }
 
 }  // namespace zguard_test
