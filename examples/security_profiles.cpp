@@ -1,6 +1,8 @@
 // security_profiles: prints the security profile (G17) of every socket in
 // the demo pipeline: transport, mechanism, authenticator, limits, timeouts,
-// signing, rate limit and any insecure marker, as each type declares them.
+// connection settings (heartbeat, reconnect, keepalive, connect timeout,
+// immediate, conflate; "(default)" where no tag is given), signing, rate
+// limit and any insecure marker, as each type declares them.
 // An auditor reads what the compiler enforces, without running anything.
 #include <zguard/zguard.hpp>
 

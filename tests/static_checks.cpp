@@ -185,6 +185,35 @@ static_assert(edge_limits::send_hwm == 10'000'000 && edge_limits::max_message_si
               edge_limits::rate_burst == 1);
 static_assert(zg::signing<zg::ed25519, zg::freshness_ms<600'000>, zg::replay_window<65536>>::freshness == 600'000);
 
+// Connection settings (connection.hpp): the edges compile (compile_fail/
+// heartbeat_*, reconnect_*, tcp_keepalive_*, connect_timeout_zero), each
+// only where it applies (compile_fail/*_on_ipc, heartbeat_on_inproc,
+// conflate_on_*).
+using low_connection = zg::limits<zg::heartbeat<100, 100, 200>, zg::reconnect<10, 10>, zg::tcp_keepalive<1, 1, 1>,
+                                  zg::connect_timeout_ms<1>>;
+using high_connection = zg::limits<zg::heartbeat<300'000, 600'000, 600'000>, zg::reconnect<60'000, 600'000>,
+                                   zg::tcp_keepalive<7'200, 600, 100>, zg::connect_timeout_ms<120'000>>;
+static_assert(low_connection::has<zg::limit_slot::heartbeat> && high_connection::has<zg::limit_slot::connect_timeout>);
+struct my_heartbeat : zg::heartbeat<1000, 3000, 5000> {};
+struct my_conflate : zg::conflate {};
+static_assert(zg::LimitTag<zg::heartbeat<1000, 3000, 5000>> && zg::LimitTag<zg::immediate> &&
+              zg::LimitTag<zg::conflate> && !zg::LimitTag<my_heartbeat> && !zg::LimitTag<my_conflate>);
+using BLConnection = zg::limits<zg::send_hwm<10>, zg::recv_hwm<10>, zg::block_when_full, zg::max_message_size<1024>,
+                                zg::linger_ms<0>, zg::send_timeout_ms<100>, zg::recv_timeout_ms<100>,
+                                zg::handshake_timeout_ms<1000>, zg::heartbeat<1000, 3000, 5000>,
+                                zg::reconnect<100, 5000>, zg::tcp_keepalive<60, 10, 5>, zg::connect_timeout_ms<2000>,
+                                zg::immediate, zg::conflate>;
+// Conflate on a typed stream, signed too (one sealed frame a message).
+static_assert(zg::socket<D, zg::tcp, zg::push, zg::curve_client, BLConnection, zg::stream<mcast_tick>>::valid);
+static_assert(zg::socket<D, zg::tcp, zg::pull, zg::curve_server, BLConnection, zg::stream<mcast_tick>,
+                         zg::signing<zg::ed25519>>::valid);
+// The defaults: what an absent tag means (docs/bounds.md).
+using defaults = zg::detail::connection_settings<BL, zg::tcp>;
+static_assert(defaults::heartbeat::interval_ms == 5'000 && defaults::heartbeat::timeout_ms == 15'000 &&
+              defaults::heartbeat::ttl_ms == 15'000 && defaults::reconnect::interval_ms == 100 &&
+              defaults::reconnect::max_ms == 2'000 && defaults::connect_timeout::value == 5'000 &&
+              !defaults::keepalive_on && !defaults::immediate && !defaults::conflate);
+
 // Schema size arithmetic saturates instead of wrapping.
 struct huge_nested {
   ZGUARD_SCHEMA("static.huge", 1);

@@ -5,13 +5,16 @@
 // transport and pattern need and names any that is missing. Values are
 // compile-time so that a schema larger than max_message_size cannot compile,
 // and each has a lower and an upper bound (below; docs/bounds.md). Only
-// these tags count: a derived or hand-written one is refused.
+// these tags count: a derived or hand-written one is refused. The
+// connection tags (heartbeat, reconnect, tcp_keepalive, connect_timeout_ms,
+// immediate, conflate) are in connection.hpp.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
 
+#include <zguard/connection.hpp>
 #include <zguard/slots.hpp>
 
 namespace zguard {
@@ -184,6 +187,30 @@ template <>
 struct limit_slot_of<block_when_full> {
   using type = limit_slot::overflow;
 };
+template <int I, int T, int Ttl>
+struct limit_slot_of<heartbeat<I, T, Ttl>> {
+  using type = limit_slot::heartbeat;
+};
+template <int I, int M>
+struct limit_slot_of<reconnect<I, M>> {
+  using type = limit_slot::reconnect;
+};
+template <int Idle, int Intvl, int Cnt>
+struct limit_slot_of<tcp_keepalive<Idle, Intvl, Cnt>> {
+  using type = limit_slot::tcp_keepalive;
+};
+template <int Ms>
+struct limit_slot_of<connect_timeout_ms<Ms>> {
+  using type = limit_slot::connect_timeout;
+};
+template <>
+struct limit_slot_of<immediate> {
+  using type = limit_slot::immediate;
+};
+template <>
+struct limit_slot_of<conflate> {
+  using type = limit_slot::conflate;
+};
 
 template <class Slot, class... Ls>
 struct find_limit {
@@ -211,7 +238,8 @@ struct limits {
   static_assert((LimitTag<Ls> && ...),
                 "zguard::limits<...>: every argument must be one of zguard's limit tags "
                 "(send_hwm, recv_hwm, max_message_size, linger_ms, send_timeout_ms, "
-                "recv_timeout_ms, handshake_timeout_ms, drop_when_full, block_when_full, per_peer_rate); "
+                "recv_timeout_ms, handshake_timeout_ms, drop_when_full, block_when_full, per_peer_rate, "
+                "heartbeat, reconnect, tcp_keepalive, connect_timeout_ms, immediate, conflate); "
                 "derived or hand-written tags are refused");
   // Completes every tag, so each checks its own bounds even when its value
   // is never read.
@@ -238,6 +266,14 @@ struct limits {
                 "zguard::limits<...>: handshake_timeout_ms given twice");
   static_assert(detail::count_limit<limit_slot::per_peer_rate, Ls...> <= 1,
                 "zguard::limits<...>: per_peer_rate given twice");
+  static_assert(detail::count_limit<limit_slot::heartbeat, Ls...> <= 1, "zguard::limits<...>: heartbeat given twice");
+  static_assert(detail::count_limit<limit_slot::reconnect, Ls...> <= 1, "zguard::limits<...>: reconnect given twice");
+  static_assert(detail::count_limit<limit_slot::tcp_keepalive, Ls...> <= 1,
+                "zguard::limits<...>: tcp_keepalive given twice");
+  static_assert(detail::count_limit<limit_slot::connect_timeout, Ls...> <= 1,
+                "zguard::limits<...>: connect_timeout_ms given twice");
+  static_assert(detail::count_limit<limit_slot::immediate, Ls...> <= 1, "zguard::limits<...>: immediate given twice");
+  static_assert(detail::count_limit<limit_slot::conflate, Ls...> <= 1, "zguard::limits<...>: conflate given twice");
 
   static constexpr std::int64_t send_hwm = get<limit_slot::send_hwm>::value;
   static constexpr std::int64_t recv_hwm = get<limit_slot::recv_hwm>::value;

@@ -13,6 +13,7 @@
 #include <zguard/keys.hpp>
 #include <zguard/certificate.hpp>
 #include <zguard/security.hpp>
+#include <zguard/connection.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/auth.hpp>
 #include <zguard/schema.hpp>

@@ -1,6 +1,7 @@
 // zguard/socket/options.hpp - the libzmq options a socket type declares
-// (limits: G5, G6; REQ recovery; ROUTER_MANDATORY), set once at
-// construction and read back at every bind and connect.
+// (limits: G5, G6; connection settings and their defaults; REQ recovery;
+// ROUTER_MANDATORY), set once at construction and read back at every bind
+// and connect.
 #pragma once
 
 #include <zmq.hpp>
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include <zguard/connection.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/pattern.hpp>
 #include <zguard/security.hpp>
@@ -15,6 +17,57 @@
 namespace zguard {
 inline namespace v0 {
 namespace detail {
+
+// Heartbeats, reconnect, keepalive, connect timeout, immediate, conflate:
+// the declared tag or zguard's default (connection.hpp), each where it
+// applies to the transport.
+template <class Tr>
+void apply_connection_options(zmq::socket_t& sock) {
+  using C = connection_settings<typename Tr::L, typename Tr::T>;
+  if constexpr (C::has_connections) {
+    sock.set(zmq::sockopt::heartbeat_ivl, C::heartbeat::interval_ms);
+    sock.set(zmq::sockopt::heartbeat_timeout, C::heartbeat::timeout_ms);
+    sock.set(zmq::sockopt::heartbeat_ttl, C::heartbeat::ttl_ms);
+    sock.set(zmq::sockopt::reconnect_ivl, C::reconnect::interval_ms);
+    sock.set(zmq::sockopt::reconnect_ivl_max, C::reconnect::max_ms);
+  }
+  if constexpr (C::is_tcp) {
+    // Off is set, not left to libzmq's -1 (the system's choice).
+    sock.set(zmq::sockopt::tcp_keepalive, C::keepalive_on ? 1 : 0);
+    if constexpr (C::keepalive_on) {
+      sock.set(zmq::sockopt::tcp_keepalive_idle, C::keepalive::idle_s);
+      sock.set(zmq::sockopt::tcp_keepalive_intvl, C::keepalive::interval_s);
+      sock.set(zmq::sockopt::tcp_keepalive_cnt, C::keepalive::count);
+    }
+    sock.set(zmq::sockopt::connect_timeout, C::connect_timeout::value);
+  }
+  sock.set(zmq::sockopt::immediate, C::immediate);
+  sock.set(zmq::sockopt::conflate, C::conflate);
+}
+
+// The first connection setting libzmq no longer holds as declared, or
+// nullptr.
+template <class Tr>
+char const* first_changed_connection_option(zmq::socket_t& sock) {
+  using C = connection_settings<typename Tr::L, typename Tr::T>;
+  if constexpr (C::has_connections) {
+    if (sock.get(zmq::sockopt::heartbeat_ivl) != C::heartbeat::interval_ms) return "heartbeat interval";
+    if (sock.get(zmq::sockopt::heartbeat_timeout) != C::heartbeat::timeout_ms) return "heartbeat timeout";
+    if (sock.get(zmq::sockopt::heartbeat_ttl) != C::heartbeat::ttl_ms) return "heartbeat ttl";
+    if (sock.get(zmq::sockopt::reconnect_ivl) != C::reconnect::interval_ms) return "reconnect interval";
+    if (sock.get(zmq::sockopt::reconnect_ivl_max) != C::reconnect::max_ms) return "reconnect interval max";
+  }
+  if constexpr (C::is_tcp) {
+    if (sock.get(zmq::sockopt::tcp_keepalive) != (C::keepalive_on ? 1 : 0)) return "tcp_keepalive";
+    if (sock.get(zmq::sockopt::tcp_keepalive_idle) != C::keepalive::idle_s) return "tcp_keepalive idle";
+    if (sock.get(zmq::sockopt::tcp_keepalive_intvl) != C::keepalive::interval_s) return "tcp_keepalive interval";
+    if (sock.get(zmq::sockopt::tcp_keepalive_cnt) != C::keepalive::count) return "tcp_keepalive count";
+    if (sock.get(zmq::sockopt::connect_timeout) != C::connect_timeout::value) return "connect_timeout_ms";
+  }
+  if (sock.get(zmq::sockopt::immediate) != C::immediate) return "immediate";
+  if (sock.get(zmq::sockopt::conflate) != C::conflate) return "conflate";
+  return nullptr;
+}
 
 template <class Tr>
 void apply_declared_options(zmq::socket_t& sock) {
@@ -35,13 +88,14 @@ void apply_declared_options(zmq::socket_t& sock) {
     sock.set(zmq::sockopt::req_relaxed, 1);
     sock.set(zmq::sockopt::req_correlate, 1);
   }
+  apply_connection_options<Tr>(sock);
   // With no ZAP domain, libzmq's CURVE skips ZAP altogether.
   sock.set(zmq::sockopt::zap_domain, std::string(Tr::D::name));
 }
 
 // Defence in depth: libzmq must still hold what the type declares
-// (mechanism, server role, limits, ZAP domain). The first option that
-// differs, or nullptr.
+// (mechanism, server role, limits, connection settings, ZAP domain). The
+// first option that differs, or nullptr.
 template <class Tr>
 char const* first_changed_option(zmq::socket_t& sock) {
   using M = typename Tr::M;
@@ -61,6 +115,7 @@ char const* first_changed_option(zmq::socket_t& sock) {
     if (sock.get(zmq::sockopt::maxmsgsize) != std::int64_t(L::max_message_size)) return "max_message_size";
   if constexpr (L::template has<limit_slot::handshake_timeout>)
     if (sock.get(zmq::sockopt::handshake_ivl) != int(L::handshake_timeout)) return "handshake_timeout_ms";
+  if (char const* changed = first_changed_connection_option<Tr>(sock)) return changed;
   if (sock.get(zmq::sockopt::zap_domain) != Tr::D::name) return "ZAP domain";
   return nullptr;
 }

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include <zguard/connection.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/security.hpp>
 
@@ -27,6 +28,37 @@ std::string label_of() {
          std::string(Tr::T::scheme) + "@" + std::string(Tr::D::name);
 }
 
+// The connection settings, declared or "(default)", where they apply.
+template <class L, class T>
+std::string connection_profile() {
+  using C = connection_settings<L, T>;
+  auto const ms = [](int v) { return std::to_string(v) + " ms"; };
+  auto const origin = [](bool declared) { return declared ? std::string() : std::string(" (default)"); };
+  std::string s;
+  if constexpr (C::has_connections) {
+    using H = typename C::heartbeat;
+    using R = typename C::reconnect;
+    s += "; heartbeat=ivl " + ms(H::interval_ms) + ", timeout " + ms(H::timeout_ms) + ", ttl " + ms(H::ttl_ms) +
+         origin(C::template declared<limit_slot::heartbeat>);
+    s += "; reconnect=" + (R::max_ms == R::interval_ms ? ms(R::interval_ms) + " (no back-off)"
+                                                        : std::to_string(R::interval_ms) + ".." + ms(R::max_ms)) +
+         origin(C::template declared<limit_slot::reconnect>);
+  }
+  if constexpr (C::is_tcp) {
+    using K = typename C::keepalive;
+    if constexpr (C::keepalive_on)
+      s += "; tcp_keepalive=idle " + std::to_string(K::idle_s) + " s, interval " + std::to_string(K::interval_s) +
+           " s, count " + std::to_string(K::count);
+    else
+      s += "; tcp_keepalive=off (default)";
+    s += "; connect_timeout_ms=" + std::to_string(C::connect_timeout::value) +
+         origin(C::template declared<limit_slot::connect_timeout>);
+  }
+  s += C::immediate ? "; immediate=on (queues only to completed connections)" : "; immediate=off";
+  s += C::conflate ? "; conflate=on (keeps only the latest message)" : "; conflate=off";
+  return s;
+}
+
 template <class Tr>
 std::string profile_of() {
   using D = typename Tr::D;
@@ -47,6 +79,7 @@ std::string profile_of() {
        "; recv_timeout_ms=" + std::to_string(L::recv_timeout);
   if constexpr (L::template has<limit_slot::handshake_timeout>)
     s += "; handshake_timeout_ms=" + std::to_string(L::handshake_timeout);
+  s += connection_profile<L, typename Tr::T>();
   if constexpr (Tr::rate_limited)
     s += "; per_peer_rate=" + std::to_string(L::rate_per_second) + "/s burst " + std::to_string(L::rate_burst);
   if constexpr (Tr::is_signed) {

@@ -47,7 +47,16 @@ inline constexpr bool known_slot = [] {
   }
 }();
 
-// The rules of G1, G2, G5, G6, G10, G12 for one combination. Stops at the
+// Whether every message of a socket with channel C is one frame: a typed
+// stream<S> (signed or not: a signed message is one sealed frame).
+template <class C>
+consteval bool one_frame_messages() {
+  if constexpr (is_missing<C>) return false;
+  else return C::kind == channel_kind::stream;
+}
+
+// The rules of G1, G2, G5, G6, G10, G12 for one combination, and where
+// each connection setting (connection.hpp) applies. Stops at the
 // first broken rule so the compiler prints one message, not a cascade.
 // A slot filled by a type that is not zguard's own tag stops the rules
 // silently: the socket's own static_asserts name it.
@@ -183,6 +192,30 @@ consteval bool check_socket_rules() {
                   "zguard::socket: a CURVE socket needs max_message_size<N> with N >= 512: libzmq applies "
                   "ZMQ_MAXMSGSIZE to the handshake too, and the CURVE INITIATE command (about 300 bytes "
                   "with metadata) over a smaller limit makes every handshake fail (G5)");
+    return false;
+  } else if constexpr (L::template has<limit_slot::tcp_keepalive> && !std::is_same_v<T, tcp>) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: tcp_keepalive<...> is a TCP option: on ipc, inproc, pgm or epgm libzmq would "
+                  "silently ignore it; remove it (heartbeat<...> detects dead peers on ipc)");
+    return false;
+  } else if constexpr (L::template has<limit_slot::connect_timeout> && !std::is_same_v<T, tcp>) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: connect_timeout_ms<Ms> bounds a TCP connect: on ipc, inproc, pgm or epgm libzmq "
+                  "would silently ignore it; remove it");
+    return false;
+  } else if constexpr ((L::template has<limit_slot::heartbeat> || L::template has<limit_slot::reconnect>) &&
+                       !(std::is_same_v<T, tcp> || std::is_same_v<T, ipc>)) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: heartbeat<...> and reconnect<...> act on tcp and ipc connections: inproc has no "
+                  "connection to lose and pgm/epgm no ZMTP session, so libzmq would silently ignore them; "
+                  "remove them");
+    return false;
+  } else if constexpr (L::template has<limit_slot::conflate> && !one_frame_messages<C>()) {
+    static_assert(dependent_false<L>,
+                  "zguard::socket: conflate keeps one frame, and libzmq's conflate does not support multipart "
+                  "messages: only a typed stream<S> PUSH/PULL (one frame a message, signed or not) may declare "
+                  "it; a topic channel adds a topic frame, REQ/REP/DEALER/ROUTER add envelope frames, and a "
+                  "socket without a channel may send any number of frames");
     return false;
   } else if constexpr (!is_missing<C> && L::template has<limit_slot::max_message_size> &&
                        max_size_of<typename channel_sides<C, P>::sends>() > std::size_t(L::max_message_size)) {
