@@ -366,6 +366,7 @@ TEST_CASE_TEMPLATE("signed batches: one signature a batch, each message its plac
   while (got.size() < 16 && std::chrono::steady_clock::now() < deadline)
     if (auto m = sub.receive()) got.push_back(*m);
   REQUIRE(got.size() == 16);
+  CHECK(signed_batch_sub<A>::profile().find("; batched=16 (max_delay_ms=1000)") != std::string::npos);
   for (std::uint16_t i = 0; i < 16; ++i) {
     CHECK(got[i].value.seq == first + i);
     CHECK(got[i].origin.batch_index == i);

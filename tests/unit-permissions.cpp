@@ -151,6 +151,7 @@ TEST_CASE("authorized service over CURVE: a key that may not call is refused bef
 
   auto a = as_alice.call(numbered_order(1));
   REQUIRE_MESSAGE(a.ok(), a.reason());
+  CHECK(guarded_rep::profile().find("; authorized=call (permissions per key)") != std::string::npos);
   auto b = as_bob.call(numbered_order(2));
   CHECK(b.status() == zg::call_status::refused_by_service);
   CHECK(b.reason() == "not permitted: call test.order");
@@ -233,6 +234,7 @@ TEST_CASE("authorized feed (XPUB): a subscription is applied only when the subsc
     bob_got += drain(wide_bob);
     carol_got += drain(carol_sub);
   }
+  CHECK(guarded_feed::profile().find("; authorized=subscribe (permissions per key)") != std::string::npos);
   CHECK(alice_typed >= 20);
   CHECK(alice_wide >= 20);
   CHECK(bob_got == 0);

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <string>
+#include <type_traits>
 
 #include <zguard/connection.hpp>
 #include <zguard/limits.hpp>
+#include <zguard/pattern.hpp>
 #include <zguard/security.hpp>
 
 namespace zguard {
@@ -92,6 +94,12 @@ std::string profile_of() {
   }
   if constexpr (Tr::checks_vouch)
     s += "; vouched=blake2b-256 (freshness_ms=" + std::to_string(Tr::vouch_type::freshness) + ")";
+  if constexpr (Tr::is_batched)
+    s += "; batched=" + std::to_string(Tr::B::max_messages) + " (max_delay_ms=" +
+         std::to_string(Tr::B::max_delay.count()) + ")";
+  if constexpr (Tr::is_authorized)
+    s += std::is_same_v<typename Tr::P, xpub> ? "; authorized=subscribe (permissions per key)"
+                                              : "; authorized=call (permissions per key)";
   return s;
 }
 
