@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
       req.connect(bound);
       for (long i = 1; i <= requests && !stop.stop_requested(); ++i) {
         auto reply = req.call(example::request{std::uint32_t(i), "hello " + std::to_string(i)});
-        if (reply && reply->ok()) ++answered;
+        if (reply.ok()) ++answered;
       }
     });
     std::jthread publisher([&](std::stop_token stop) {
