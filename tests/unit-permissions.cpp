@@ -319,3 +319,117 @@ TEST_CASE("authorized worker behind a vouching broker: the client the broker vou
   queue.terminate();
   worker.request_stop();
 }
+
+TEST_CASE("permissions for byte-prefix subscriptions: applied only when every subject they can match is permitted") {
+  zg::permission_set s;
+  auto const bob = bob_key;
+  s.allow(identity_kind::key, bob, action::subscribe, "market.>");
+  s.deny(identity_kind::key, bob, action::subscribe, "market.secret.*");
+  s.allow(identity_kind::key, bob, action::subscribe, "news.eu");  // an exact subject
+  auto may = [&](std::string_view prefix) { return s.permits_prefix(identity_kind::key, bob, action::subscribe, prefix); };
+  CHECK(may("market.eur"));          // every subject starting so is market.<eur...>[...]
+  CHECK(may("market.eurusd.tick"));
+  CHECK_FALSE(may("market."));       // would reach market.secret.plans
+  CHECK_FALSE(may("market.sec"));    // ... and so would this
+  CHECK(may("market.x"));
+  CHECK_FALSE(may("market"));        // would reach marketing.*
+  CHECK_FALSE(may(""));              // everything
+  CHECK_FALSE(may("news.eu"));       // bytes: would reach news.eu.private and news.europe
+  CHECK(s.permits(identity_kind::key, bob, action::subscribe, "news.eu"));  // the subject itself is permitted
+  // "*" is one token: subjects of four tokens or more are not denied, and a
+  // prefix that only reaches those is applied.
+  CHECK(may("market.secret.plans.x"));
+  CHECK_FALSE(may("market.secret.plans"));  // reaches market.secret.plans itself
+  // Someone with no rules of their own has the defaults: none here.
+  CHECK_FALSE(s.permits_prefix(identity_kind::key, alice_key, action::subscribe, "market.eur"));
+}
+
+namespace {
+using relay_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::drop_when_full, zg::max_message_size<4096>,
+                                zg::linger_ms<0>, zg::send_timeout_ms<100>, zg::recv_timeout_ms<100>,
+                                zg::handshake_timeout_ms<2000>>;
+using relay_front = zg::socket<test_domain, zg::tcp, zg::xsub, zg::curve_server, relay_limits, zg::authorized>;
+using relay_back = zg::socket<test_domain, zg::tcp, zg::xpub, zg::curve_server, relay_limits, zg::authorized>;
+
+zmq::socket_t raw_curve(zmq::context_t& raw, zmq::socket_type type, zg::keypair const& me, zg::keypair const& server) {
+  zmq::socket_t s(raw, type);
+  s.set(zmq::sockopt::linger, 0);
+  s.set(zmq::sockopt::rcvtimeo, 20);
+  s.set(zmq::sockopt::sndtimeo, 100);
+  s.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.public_part().data(), 32));
+  s.set(zmq::sockopt::curve_publickey, zmq::const_buffer(me.public_part().data(), 32));
+  s.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(me.secret_part().data(), 32));
+  return s;
+}
+// The topics a raw SUB got (frame 1), in order.
+void collect(zmq::socket_t& s, std::vector<std::string>& out) {
+  std::vector<zmq::message_t> f;
+  while (zmq::recv_multipart(s, std::back_inserter(f))) {
+    if (f.size() == 2) out.push_back(f[0].to_string() + "=" + f[1].to_string());
+    f.clear();
+  }
+}
+}  // namespace
+
+TEST_CASE("authorized forwarder: a publication passes only when its publisher may publish the topic, a "
+          "subscription only when every topic its prefix can reach may be read") {
+  captured_events seen;
+  zg::context<test_domain> ctx(seen.sink());
+  zg::authenticator<test_domain> auth(ctx);
+  auto front_keys = zg::keypair::generate(), back_keys = zg::keypair::generate();
+  auto alice = zg::keypair::generate(), mallory = zg::keypair::generate(), bob = zg::keypair::generate(),
+       carol = zg::keypair::generate();
+  for (auto* k : {&alice, &mallory, &bob, &carol}) auth.allow(k->public_part());  // all authenticate
+  auto perms_text = "key " + alice.public_part().z85() + " publish allow market.>\n" +
+                    "key " + bob.public_part().z85() + " subscribe allow market.>\n" +
+                    "key " + bob.public_part().z85() + " subscribe deny market.secret.>\n";
+  zg::permissions perms(zg::permission_set::parse(perms_text, "test"));
+  relay_front front(ctx, auth, front_keys, perms);
+  relay_back back(ctx, auth, back_keys, perms);
+  auto const front_ep = front.bind("tcp://127.0.0.1:*").address;
+  auto const back_ep = back.bind("tcp://127.0.0.1:*").address;
+  zg::proxy<relay_front, relay_back> forwarder(ctx, front, back);
+  CHECK(zg::proxy<relay_front, relay_back>::profile().find("authorized=publish") != std::string::npos);
+  CHECK(zg::proxy<relay_front, relay_back>::profile().find("authorized=subscribe") != std::string::npos);
+
+  zmq::context_t raw;
+  auto alice_pub = raw_curve(raw, zmq::socket_type::pub, alice, front_keys);
+  auto mallory_pub = raw_curve(raw, zmq::socket_type::pub, mallory, front_keys);
+  alice_pub.connect(front_ep);
+  mallory_pub.connect(front_ep);
+  auto bob_eur = raw_curve(raw, zmq::socket_type::sub, bob, back_keys);
+  auto bob_wide = raw_curve(raw, zmq::socket_type::sub, bob, back_keys);
+  auto carol_sub = raw_curve(raw, zmq::socket_type::sub, carol, back_keys);
+  bob_eur.set(zmq::sockopt::subscribe, "market.eur");
+  bob_wide.set(zmq::sockopt::subscribe, "market.");  // would reach market.secret.*
+  carol_sub.set(zmq::sockopt::subscribe, "market.eur");
+  for (auto* s : {&bob_eur, &bob_wide, &carol_sub}) s->connect(back_ep);
+
+  std::vector<std::string> bob_got, wide_got, carol_got;
+  auto publish = [](zmq::socket_t& s, std::string const& topic, std::string const& body) {
+    (void)s.send(zmq::buffer(topic), zmq::send_flags::sndmore);
+    (void)s.send(zmq::buffer(body), zmq::send_flags::none);
+  };
+  auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (bob_got.size() < 20 && std::chrono::steady_clock::now() < deadline) {
+    publish(alice_pub, "market.eurusd", "alice");
+    publish(alice_pub, "market.secret.plans", "secret");
+    publish(mallory_pub, "market.eurusd", "forged");
+    collect(bob_eur, bob_got);
+    collect(bob_wide, wide_got);
+    collect(carol_sub, carol_got);
+  }
+  REQUIRE(bob_got.size() >= 20);
+  for (auto const& m : bob_got) CHECK(m == "market.eurusd=alice");  // nothing forged, nothing secret
+  CHECK(wide_got.empty());
+  CHECK(carol_got.empty());
+  auto denied = seen.named("authz.denied");
+  auto count = [&](std::string_view act, std::string const& who) {
+    return std::count_if(denied.begin(), denied.end(),
+                         [&](auto const& e) { return e.field("action") == act && e.field("identity") == who; });
+  };
+  CHECK(count("publish", mallory.public_part().z85()) >= 1);
+  CHECK(count("publish", alice.public_part().z85()) == 0);
+  CHECK(count("subscribe", bob.public_part().z85()) == 1);  // "market.", not "market.eur"
+  CHECK(count("subscribe", carol.public_part().z85()) == 1);
+}

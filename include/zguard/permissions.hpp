@@ -107,8 +107,63 @@ inline bool pattern_matches(std::string_view pattern, std::string_view subject) 
   return p.size() == s.size();
 }
 
+// Byte prefixes (libzmq subscriptions) against token patterns. A prefix p
+// is its complete tokens (each followed by '.') and a partial last token.
+struct prefix_tokens {
+  std::vector<std::string_view> complete;
+  std::string_view partial;
+};
+inline prefix_tokens split_prefix(std::string_view p) {
+  prefix_tokens t;
+  auto const last_dot = p.rfind('.');
+  if (last_dot != std::string_view::npos) {
+    t.complete = subject_tokens(p.substr(0, last_dot));
+    t.partial = p.substr(last_dot + 1);
+  } else {
+    t.partial = p;
+  }
+  return t;
+}
+inline bool token_fits(std::string_view pattern_token, std::string_view token) {
+  return pattern_token == "*" || pattern_token == token;
+}
+// Whether every subject starting with the bytes p matches the pattern: only
+// a ">" placed where p has complete tokens can promise that.
+inline bool pattern_covers_prefix(std::string_view pattern, std::string_view p) {
+  auto const q = subject_tokens(pattern);
+  auto const t = split_prefix(p);
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    if (q[i] == ">") return i <= t.complete.size();
+    if (i >= t.complete.size() || t.complete[i].empty() || !token_fits(q[i], t.complete[i])) return false;
+  }
+  return false;
+}
+// Whether some subject starting with the bytes p matches the pattern.
+inline bool pattern_meets_prefix(std::string_view pattern, std::string_view p) {
+  auto const q = subject_tokens(pattern);
+  auto const t = split_prefix(p);
+  for (std::size_t i = 0; i < t.complete.size(); ++i) {
+    if (i >= q.size()) return false;  // the subject has more tokens than the pattern
+    if (q[i] == ">") return true;
+    if (t.complete[i].empty() || !token_fits(q[i], t.complete[i])) return false;
+  }
+  std::size_t const k = t.complete.size();
+  if (k >= q.size()) return false;
+  // The token at k starts with the partial token; after it the subject may go on.
+  return q[k] == ">" || q[k] == "*" || q[k].starts_with(t.partial);
+}
+
 struct rules {
   std::vector<std::pair<action, std::string>> allow, deny;
+  // A byte-prefix subscription: permitted when an allow rule covers every
+  // subject it can match and no deny rule meets any of them.
+  bool permits_prefix(action a, std::string_view prefix) const {
+    for (auto const& [act, p] : deny)
+      if (act == a && pattern_meets_prefix(p, prefix)) return false;
+    for (auto const& [act, p] : allow)
+      if (act == a && pattern_covers_prefix(p, prefix)) return true;
+    return false;
+  }
   bool permits(action a, std::string_view subject) const {
     for (auto const& [act, p] : deny)
       if (act == a && pattern_matches(p, subject)) return false;
@@ -142,6 +197,16 @@ class permission_set {
     auto const& table = kind == identity_kind::key ? keys_ : users_;
     auto it = table.find(std::string(id));
     return (it == table.end() ? defaults_ : it->second).permits(a, subject);
+  }
+
+  // Whether the identity may subscribe (or act) on every subject that starts
+  // with the bytes `prefix`, as a libzmq subscription matches: true only
+  // when a ">" rule covers them all and no deny rule meets any of them (so
+  // "market." needs "market.>", and a deny of "market.secret.*" refuses it).
+  bool permits_prefix(identity_kind kind, std::string_view id, action a, std::string_view prefix) const {
+    auto const& table = kind == identity_kind::key ? keys_ : users_;
+    auto it = table.find(std::string(id));
+    return (it == table.end() ? defaults_ : it->second).permits_prefix(a, prefix);
   }
 
   // How many identities have rules of their own.
@@ -228,6 +293,15 @@ class permissions {
       s = set_;
     }
     return s->permits(kind, id, a, subject);
+  }
+
+  bool permits_prefix(identity_kind kind, std::string_view id, action a, std::string_view prefix) const {
+    std::shared_ptr<permission_set const> s;
+    {
+      std::lock_guard lock(*mu_);
+      s = set_;
+    }
+    return s->permits_prefix(kind, id, a, prefix);
   }
 
   // Re-reads the file it was made from.

@@ -17,6 +17,12 @@
 // pause(), resume() and terminate() steer it; the destructor terminates it.
 // An optional capture socket (a zguard PUB or PUSH of the same domain, no
 // channel) gets a copy of every message the proxy passes, both ways.
+// A forwarder whose sides are declared `authorized` enforces permissions
+// (permissions.hpp, G18): an authorized XSUB front passes a publication on
+// only when the publisher's key may publish its topic; an authorized XPUB
+// back applies a subscription (and passes it upstream) only when the
+// subscriber's key may subscribe to every topic the byte prefix can match.
+// Refusals are authz.denied events; anything else from the back is dropped.
 // A queue declared proxy<Front, Back, vouch_clients<blake2b_mac>> and made
 // with the signing_key<blake2b_mac> it shares with its workers vouches for
 // each request's client (vouch.hpp): one MACed frame after the routing
@@ -39,6 +45,7 @@
 #include <zguard/endpoint.hpp>
 #include <zguard/events.hpp>
 #include <zguard/pattern.hpp>
+#include <zguard/permissions.hpp>
 #include <zguard/rate_limit.hpp>
 #include <zguard/router.hpp>
 #include <zguard/socket.hpp>
@@ -141,7 +148,7 @@ class proxy {
       steer.connect(address);
       started_ = true;
       run(ctx.events(), detail::socket_access::handle(front), detail::socket_access::handle(back), steer.handle(),
-          detail::socket_access::router_monitor(front));
+          detail::socket_access::router_monitor(front), permissions_of(front), permissions_of(back));
     });
     while (!started_) std::this_thread::yield();
   }
@@ -166,6 +173,27 @@ class proxy {
 
  private:
   static constexpr bool router_front = std::is_same_v<typename Front::pattern_type, router>;
+  static constexpr bool checks_publish = Front::is_authorized;
+  static constexpr bool checks_subscribe = Back::is_authorized;
+  template <class Side>
+  static permissions const* permissions_of(Side& s) {
+    if constexpr (Side::is_authorized) return &detail::socket_access::permissions_of(s);
+    else return nullptr;
+  }
+  template <class Side>
+  static constexpr identity_kind identity_of_side =
+      Side::mechanism_type::kind == mechanism_kind::curve ? identity_kind::key : identity_kind::user;
+  void deny(event_log& log, action a, std::string_view subject, zmq::message_t const& from) {
+    auto const* uid = zmq_msg_gets(from.handle(), "User-Id");
+    auto const* addr = zmq_msg_gets(from.handle(), "Peer-Address");
+    log.emit("authz.denied", severity::warning,
+             {{"socket", label_},
+              {"action", std::string(to_string(a))},
+              {"subject", std::string(subject)},
+              {"identity", uid ? uid : ""},
+              {"user_id", uid ? uid : ""},
+              {"address", addr ? addr : ""}});
+  }
   using front_limits = typename Front::limits_type;
 
   // One message (all its frames) from `from` to `to`, moved without copies.
@@ -193,7 +221,9 @@ class proxy {
     return true;
   }
 
-  void run(event_log& log, void* front, void* back, void* steer, detail::socket_monitor* front_monitor) {
+  void run(event_log& log, void* front, void* back, void* steer, detail::socket_monitor* front_monitor,
+           permissions const* publish_permissions, permissions const* subscribe_permissions) {
+    (void)publish_permissions, (void)subscribe_permissions;  // used by authorized sides only
     // Routing id -> its key and the connection its latest request came in
     // on: a reply goes back only while that connection is open (G8).
     detail::identity_bindings bindings;
@@ -202,7 +232,14 @@ class proxy {
       buckets.emplace(double(front_limits::rate_per_second), double(front_limits::rate_burst));
     // The ROUTER rules on what enters through the front.
     auto admit_front = [&](std::vector<zmq::message_t>& f) {
-      if constexpr (!router_front) {
+      if constexpr (checks_publish) {
+        // A publication: its first frame is the topic (G18).
+        auto const* uid = zmq_msg_gets(f.back().handle(), "User-Id");
+        auto const topic = f.front().to_string_view();
+        if (publish_permissions->permits(identity_of_side<Front>, uid ? uid : "", action::publish, topic)) return true;
+        deny(log, action::publish, topic, f.back());
+        return false;
+      } else if constexpr (!router_front) {
         return true;
       } else {
         auto const* uid = zmq_msg_gets(f.back().handle(), "User-Id");
@@ -241,7 +278,25 @@ class proxy {
     // came from: once that connection closed, its routing id may lead to
     // another peer, so the reply is dropped (router.stale_peer).
     auto admit_back = [&](std::vector<zmq::message_t> const& f) {
-      if constexpr (!router_front) {
+      if constexpr (checks_subscribe) {
+        // ZMQ_XPUB_MANUAL: each (un)subscription comes here, applied to the
+        // pipe it came from by the setsockopt right after it (G18).
+        if (f.size() != 1 || f[0].size() == 0) return false;
+        auto const* b = static_cast<std::uint8_t const*>(f[0].data());
+        if (b[0] > 1) return false;  // not a subscription message
+        std::string_view const prefix(static_cast<char const*>(f[0].data()) + 1, f[0].size() - 1);
+        if (b[0] == 0) {
+          (void)zmq_setsockopt(back, ZMQ_UNSUBSCRIBE, prefix.data(), prefix.size());
+          return true;
+        }
+        auto const* uid = zmq_msg_gets(f[0].handle(), "User-Id");
+        if (!subscribe_permissions->permits_prefix(identity_of_side<Back>, uid ? uid : "", action::subscribe, prefix)) {
+          deny(log, action::subscribe, prefix, f[0]);
+          return false;
+        }
+        (void)zmq_setsockopt(back, ZMQ_SUBSCRIBE, prefix.data(), prefix.size());
+        return true;
+      } else if constexpr (!router_front) {
         return true;
       } else {
         if (!front_monitor) return true;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <zguard/detail/monitor.hpp>
+#include <zguard/permissions.hpp>
 
 namespace zguard {
 inline namespace v0 {
@@ -13,6 +14,11 @@ struct socket_access {
   template <class S>
   static void* handle(S& s) {
     return s.sock_.handle();
+  }
+  // An authorized socket's permissions (the forwarder applies its back's).
+  template <class S>
+  static permissions const& permissions_of(S& s) {
+    return *s.permissions_;
   }
   // The ROUTER's own monitor (owner mode), or nullptr.
   template <class S>

@@ -67,6 +67,15 @@ class socket_core : public Tr {
     apply_declared_options<Tr>(sock_);
     if constexpr (arguments_ok) {  // no cascade after a failed assert
       auto all = std::forward_as_tuple(args...);
+      if constexpr (Tr::is_authorized) {
+        static_assert(std::is_lvalue_reference_v<typename nth_type<sizeof...(Args) - 1, Args...>::type>,
+                      "zguard::socket: the socket keeps a reference to its zguard::permissions (so a reload "
+                      "reaches it): pass a named permissions object that outlives the socket, not a temporary");
+        permissions_ = &std::get<sizeof...(Args) - 1>(all);
+        // An authorized XPUB sees every subscription and applies only the
+        // permitted ones itself (set before any peer can connect).
+        if constexpr (std::is_same_v<P, xpub>) sock_.set(zmq::sockopt::xpub_manual, 1);
+      }
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         apply_mechanism<M>(sock_, zap_, ctx, std::get<I>(all)...);
       }(std::make_index_sequence<sizeof...(Args) - Tr::signing_arguments - Tr::vouch_arguments -
@@ -261,6 +270,8 @@ class socket_core : public Tr {
 
   event_log& log() { return *log_; }
   zmq::socket_t& zmq_socket() { return sock_; }
+  // authorized: the permission set this socket enforces (G18).
+  permissions const& enforced_permissions() const requires Tr::is_authorized { return *permissions_; }
   // The ROUTER's own monitor (owner mode): the connection each message came
   // in on, and whether it is still open.
   socket_monitor& connections() requires(Tr::monitors_connections) { return *monitor_; }
@@ -335,6 +346,9 @@ class socket_core : public Tr {
   std::shared_ptr<void> zap_;
   zmq::socket_t sock_;
   std::unique_ptr<socket_monitor> monitor_;
+  // authorized: the caller's permissions (outlive the socket, like its authenticator).
+  struct no_permissions {};
+  [[no_unique_address]] std::conditional_t<Tr::is_authorized, permissions const*, no_permissions> permissions_{};
   std::vector<ipc_file> ipc_files_;
   context<D>* zap_count_ = nullptr;
 };

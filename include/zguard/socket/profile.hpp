@@ -98,8 +98,9 @@ std::string profile_of() {
     s += "; batched=" + std::to_string(Tr::B::max_messages) + " (max_delay_ms=" +
          std::to_string(Tr::B::max_delay.count()) + ")";
   if constexpr (Tr::is_authorized)
-    s += std::is_same_v<typename Tr::P, xpub> ? "; authorized=subscribe (permissions per key)"
-                                              : "; authorized=call (permissions per key)";
+    s += std::is_same_v<typename Tr::P, xpub>   ? "; authorized=subscribe (permissions per key)"
+         : std::is_same_v<typename Tr::P, xsub> ? "; authorized=publish (permissions per key)"
+                                                : "; authorized=call (permissions per key)";
   return s;
 }
 

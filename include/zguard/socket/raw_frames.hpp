@@ -113,7 +113,11 @@ class raw_frames : public socket_core<Tr> {
   // --- absent operations: each says why ------------------------------------
   template <class... A>
   [[nodiscard]] bool send(A&&...) requires(!sends) {
-    if constexpr (!P::can_send)
+    if constexpr (Tr::is_authorized)
+      static_assert(dependent_false<P>, "zguard::socket: an authorized socket without a channel is a forwarder's side (an XSUB front "
+                    "checks publish permissions, an XPUB back subscribe permissions): give it to zguard::proxy, "
+                    "which enforces its permissions on every message; it has no raw send or receive (G18)");
+    else if constexpr (!P::can_send)
       static_assert(dependent_false<P>,
                     "zguard::socket::send: this socket's pattern only receives (SUB, PULL), so it has no send()");
     else
@@ -178,7 +182,11 @@ class raw_frames : public socket_core<Tr> {
  private:
   template <class X>
   static void absent_receive(char const*) {
-    if constexpr (!P::can_recv)
+    if constexpr (Tr::is_authorized)
+      static_assert(dependent_false<X>, "zguard::socket: an authorized socket without a channel is a forwarder's side (an XSUB front "
+                    "checks publish permissions, an XPUB back subscribe permissions): give it to zguard::proxy, "
+                    "which enforces its permissions on every message; it has no raw send or receive (G18)");
+    else if constexpr (!P::can_recv)
       static_assert(dependent_false<X>,
                     "zguard::socket::receive: this socket's pattern only sends (PUB, PUSH), so it receives nothing");
     else

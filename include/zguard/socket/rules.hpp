@@ -299,6 +299,15 @@ consteval bool check_batch_rules() {
 // and who may subscribe to a feed (an XPUB with a topic channel), and it
 // needs an identity to look up: an authenticating mechanism (CURVE, PLAIN)
 // or, for a service, a broker's vouch.
+// Where authorized applies: a service on REP/ROUTER (call), a topic on
+// XPUB (subscribe), a forwarder's raw XSUB front (publish) and XPUB back.
+template <class C, class P>
+consteval bool authorizable() {
+  if constexpr (is_missing<C>) return std::is_same_v<P, xpub> || std::is_same_v<P, xsub>;
+  else if constexpr (C::kind == channel_kind::service) return std::is_same_v<P, rep> || std::is_same_v<P, router>;
+  else return C::kind == channel_kind::topic && std::is_same_v<P, xpub>;
+}
+
 template <bool RulesHold, class Z, class C, class P, class M, class V>
 consteval bool check_authorization_rules() {
   if constexpr (!RulesHold || is_missing<Z>) {
@@ -311,15 +320,13 @@ consteval bool check_authorization_rules() {
                   "itself, an XPUB (ZMQ_XPUB_MANUAL) lets zguard apply only those the subscriber's key may "
                   "read (G18)");
     return false;
-  } else if constexpr (is_missing<C> ||
-                       !((C::kind == channel_kind::service && (std::is_same_v<P, rep> || std::is_same_v<P, router>)) ||
-                         (C::kind == channel_kind::topic && std::is_same_v<P, xpub>))) {
+  } else if constexpr (!authorizable<C, P>()) {
     static_assert(dependent_false<Z>,
                   "zguard::socket: authorized enforces call permissions on a REP or ROUTER with a "
                   "service<Req, Rep> channel, and subscribe permissions on an XPUB with a topic<\"name\", S> "
-                  "channel (G18)");
+                  "channel, and on a forwarder's raw XSUB front (publish) and XPUB back (subscribe) (G18)");
     return false;
-  } else if constexpr (M::kind == mechanism_kind::null && (is_missing<V> || std::is_same_v<P, xpub>)) {
+  } else if constexpr (M::kind == mechanism_kind::null && is_missing<V>) {  // vouched<...> needs a service
     static_assert(dependent_false<Z>,
                   "zguard::socket: authorized needs to know who the peer is: a CURVE or PLAIN server "
                   "mechanism, or vouched<...> behind a broker that vouches for its clients (G18)");

@@ -165,11 +165,11 @@ struct socket_traits {
   // body says why it is absent, so generic code asks these instead of
   // whether a call compiles.
   static constexpr bool offers_send = [] {  // a ROUTER's takes the peer first: send(peer, msg)
-    if constexpr (valid) return P::can_send && (typed || !is_router);
+    if constexpr (valid) return P::can_send && (typed || (!is_router && !is_authorized));
     else return false;
   }();
   static constexpr bool offers_receive = [] {
-    if constexpr (valid) return P::can_recv && (typed || !is_router);
+    if constexpr (valid) return P::can_recv && (typed || (!is_router && !is_authorized));
     else return false;
   }();
   static constexpr bool offers_receive_multipart = offers_receive && !typed;

@@ -101,17 +101,9 @@ class typed_messages : public socket_core<Tr> {
       if constexpr (Tr::checks_vouch)
         vouch_ = std::make_unique<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>(
             std::get<sizeof...(Args) - 1 - Tr::authorization_arguments>(all));
-      if constexpr (Tr::is_authorized) {
-        static_assert(std::is_lvalue_reference_v<typename nth_type<sizeof...(Args) - 1, Args...>::type>,
-                      "zguard::socket: the socket keeps a reference to its zguard::permissions (so a reload "
-                      "reaches it): pass a named permissions object that outlives the socket, not a temporary");
-        permissions_ = &std::get<sizeof...(Args) - 1>(all);
-      }
     }
     // A typed SUB receives exactly its channel's topic.
     if constexpr (std::is_same_v<P, sub>) this->zmq_socket().set(zmq::sockopt::subscribe, C::name);
-    // An authorized feed sees every subscription and applies it itself.
-    if constexpr (authorizes_subscriptions) this->zmq_socket().set(zmq::sockopt::xpub_manual, 1);
   }
   typed_messages(typed_messages const&) = delete;
   typed_messages& operator=(typed_messages const&) = delete;
@@ -620,7 +612,7 @@ class typed_messages : public socket_core<Tr> {
       peer_info peer;
       read_peer(m, peer);
       identity_kind const kind = Tr::M::kind == mechanism_kind::curve ? identity_kind::key : identity_kind::user;
-      if (permissions_->permits(kind, peer.user_id.view(), action::subscribe, C::name)) {
+      if (this->enforced_permissions().permits(kind, peer.user_id.view(), action::subscribe, C::name)) {
         sock.set(zmq::sockopt::subscribe, C::name);
       } else {
         log_denied(action::subscribe, C::name, peer.user_id.view(), peer);
@@ -643,7 +635,7 @@ class typed_messages : public socket_core<Tr> {
       if (vouched) return who.size() == 40 ? identity_kind::key : identity_kind::user;
       return Tr::M::kind == mechanism_kind::curve ? identity_kind::key : identity_kind::user;
     }();
-    if (permissions_->permits(kind, who, action::call, request_subject())) return true;
+    if (this->enforced_permissions().permits(kind, who, action::call, request_subject())) return true;
     log_denied(action::call, request_subject(), who, peer);
     return false;
   }
@@ -714,8 +706,6 @@ class typed_messages : public socket_core<Tr> {
                                            std::unique_ptr<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>, no_part>
       vouch_;
   [[no_unique_address]] std::conditional_t<Tr::is_router, router_peers, no_part> peers_;
-  // authorized: the permission set the socket enforces (owned by the caller, like the authenticator).
-  [[no_unique_address]] std::conditional_t<Tr::is_authorized, permissions const*, no_part> permissions_{};
   // batched<N, Ms>: the batch being filled (sender) or read (receiver).
   struct batch_reading {
     batch_cursor cursor;
