@@ -170,6 +170,17 @@ TEST_CASE("authorized service over CURVE: a key that may not call is refused bef
   auto a2 = as_alice.call(numbered_order(4));
   CHECK(a2.status() == zg::call_status::refused_by_service);
   CHECK(served == 2);
+
+  // An outside peer (pyzmq) with alice's key: refused before its bytes are
+  // even decoded, and told why.
+  zg::save_certificate(dir.path / "server.cert", server_keys);
+  zg::save_certificate(dir.path / "alice.cert", alice);
+  auto [rc, out] = run_command(std::string(ZGUARD_SYSTEM_PYTHON) + " " + ZGUARD_TEST_SCRIPTS +
+                               "/curve_req_client.py " + endpoint + " " + (dir.path / "server.cert").string() + " " +
+                               (dir.path / "alice.cert_secret").string() + " 'not even a schema message'");
+  CHECK(rc == 0);
+  CHECK(out.find("not permitted: call test.order") != std::string::npos);
+  CHECK(served == 2);
   server.request_stop();
 }
 
