@@ -2,6 +2,7 @@
 //   zguard keygen ...          key and certificate files (tools/keygen.hpp)
 //   zguard cert inspect FILE   what a certificate holds; permission problems
 //   zguard profile DIR         the certificates of an allowlist directory
+//   zguard permissions FILE    who may do what, as a service reads the file
 // Exit codes: 0 no problem, 1 problems found or input unreadable, 2 bad usage.
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <sstream>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include <zguard/certificate.hpp>
+#include <zguard/permissions.hpp>
 #include <zguard/version.hpp>
 
 #include "keygen.hpp"
@@ -33,6 +36,7 @@ constexpr std::string_view main_usage =
     "  keygen [flags]      write a CURVE keypair (or a signing key) as certificate files\n"
     "  cert inspect FILE   show what a certificate holds and check its file permissions\n"
     "  profile DIR         list the certificates of an allowlist directory and their problems\n"
+    "  permissions FILE    show who may do what in a permission file, or ask about one action\n"
     "  --version           print the zguard, libzmq and libsodium versions\n"
     "  --help              print this text\n\n"
     "`zguard COMMAND --help` describes a command. Exit status: 0 no problem,\n"
@@ -287,6 +291,55 @@ int profile(int argc, char** argv) {
   return problems == 0 ? 0 : 1;
 }
 
+constexpr std::string_view permissions_usage =
+    "usage: zguard permissions FILE [key|user ID call|subscribe|publish SUBJECT]\n"
+    "Reads a permission file as zguard::permissions::from_file does (a regular\n"
+    "file others cannot write; every line checked) and prints its rules, one a\n"
+    "line: the defaults, then each key and user. With an identity, an action\n"
+    "and a subject, prints 'permitted' or 'denied' for that one question and\n"
+    "exits 0 or 1. A file that does not load is reported with its file and\n"
+    "line (exit 1).\n";
+
+int permissions_command(int argc, char** argv) {
+  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    std::cout << permissions_usage;
+    return 0;
+  }
+  if (argc != 2 && argc != 6) {
+    std::cerr << "zguard permissions: " << (argc < 2 ? "missing operand" : "expected FILE, or FILE and a question")
+              << "\n"
+              << permissions_usage;
+    return 2;
+  }
+  try {
+    auto const perms = zguard::permissions::from_file(argv[1]);  // read once: what is listed is what is checked
+    if (argc == 2) {
+      std::istringstream lines(perms.audit());
+      for (std::string line; std::getline(lines, line);) std::cout << printable(line) << "\n";
+      return 0;
+    }
+    std::string_view const kind = argv[2], act = argv[4];
+    if (kind != "key" && kind != "user") {
+      std::cerr << "zguard permissions: the identity is 'key Z85' or 'user NAME'\n";
+      return 2;
+    }
+    std::optional<zguard::action> a;
+    for (auto x : {zguard::action::call, zguard::action::subscribe, zguard::action::publish})
+      if (zguard::to_string(x) == act) a = x;
+    if (!a) {
+      std::cerr << "zguard permissions: the action is call, subscribe or publish\n";
+      return 2;
+    }
+    bool const ok = perms.permits(kind == "key" ? zguard::identity_kind::key : zguard::identity_kind::user, argv[3],
+                                  *a, argv[5]);
+    std::cout << (ok ? "permitted" : "denied") << "\n";
+    return ok ? 0 : 1;
+  } catch (zguard::permission_error const& e) {
+    std::cout << "problem: " << printable(e.what()) << "\n";
+    return 1;
+  }
+}
+
 int version() {
   int major = 0, minor = 0, patch = 0;
   zmq_version(&major, &minor, &patch);
@@ -309,6 +362,7 @@ int run(int argc, char** argv) {
   if (command == "--version") return version();
   if (command == "keygen") return zguard_tool::keygen("zguard keygen", argc - 1, argv + 1);
   if (command == "profile") return profile(argc - 1, argv + 1);
+  if (command == "permissions") return permissions_command(argc - 1, argv + 1);
   if (command == "cert") {
     std::string_view const sub = argc > 2 ? argv[2] : "";
     if (sub == "--help" || sub == "-h") {

@@ -212,6 +212,22 @@ class permission_set {
   // How many identities have rules of their own.
   std::size_t identities() const { return keys_.size() + users_.size(); }
 
+  // Who may do what, one rule a line in the file format (the defaults,
+  // then keys, then users, each sorted; deny rules after allow rules):
+  // the audit of a permission file, as parse() understood it.
+  std::string audit() const {
+    std::string out;
+    auto emit = [&](std::string const& who, detail::rules const& r) {
+      for (bool allowing : {true, false})
+        for (auto const& [a, p] : allowing ? r.allow : r.deny)
+          out += who + " " + std::string(to_string(a)) + (allowing ? " allow " : " deny ") + p + "\n";
+    };
+    emit("default", defaults_);
+    for (auto const& [id, r] : keys_) emit("key " + id, r);
+    for (auto const& [id, r] : users_) emit("user " + id, r);
+    return out;
+  }
+
   // Parses the file format above; `source` names the text in errors.
   static permission_set parse(std::string_view text, std::string const& source) {
     permission_set set;
@@ -302,6 +318,16 @@ class permissions {
       s = set_;
     }
     return s->permits_prefix(kind, id, a, prefix);
+  }
+
+  // The rules in force, as permission_set::audit() lists them.
+  std::string audit() const {
+    std::shared_ptr<permission_set const> s;
+    {
+      std::lock_guard lock(*mu_);
+      s = set_;
+    }
+    return s->audit() + "identities: " + std::to_string(s->identities()) + "\n";
   }
 
   // Re-reads the file it was made from.
