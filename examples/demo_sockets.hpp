@@ -44,6 +44,10 @@ using worker_socket =
 // decoding; the handler learns the client's CURVE key.
 using vouched_worker_socket = zg::socket<service_domain, zg::ipc, zg::rep, zg::null_mechanism, worker_limits,
                                          example::service_channel, zg::vouched<zg::blake2b_mac>>;
+// worker --vouch-key --permissions: and the client the broker vouched for
+// must be permitted to call example.request (G18).
+using authorized_worker_socket = zg::socket<service_domain, zg::ipc, zg::rep, zg::null_mechanism, worker_limits,
+                                            example::service_channel, zg::vouched<zg::blake2b_mac>, zg::authorized>;
 
 // signed_publisher
 template <class Topic>

@@ -29,7 +29,8 @@ void serve(zg::context<service_domain>& ctx, example::cli const& cli, Keys const
       },
       example::stopper().get_token());
   std::cout << cli.get("name") << ": served " << served << ", refused vouches "
-            << ctx.events().count("vouch.refused") << std::endl;
+            << ctx.events().count("vouch.refused") << ", refused as not permitted " << ctx.events().count("authz.denied")
+            << std::endl;
 }
 }  // namespace
 
@@ -39,6 +40,8 @@ int main(int argc, char** argv) {
                     {"name", "worker name, echoed in replies", "worker", false},
                     {"vouch-key", "the broker's group MAC key (zguard_keygen --sign blake2b): serve only requests "
                                   "it vouched for, and know their client", "", false},
+                    {"permissions", "with --vouch-key: a permission file (zguard permissions FILE shows it); serve "
+                                    "only clients it lets call example.request, refuse the others", "", false},
                     example::log_sink_flag(), example::log_level_flag()});
   cli.parse(argc, argv);
   if (cli.get("name").size() > 64) cli.fail("--name is at most 64 bytes (replies are bounded_string<1100>)");
@@ -49,7 +52,14 @@ int main(int argc, char** argv) {
     if (!cli.get("vouch-key").empty()) {
       zg::verify_keys<zg::blake2b_mac> keys;
       keys.add(zg::load_signing_key<zg::blake2b_mac>(cli.get("vouch-key")));
-      serve<vouched_worker_socket>(ctx, cli, keys);
+      if (!cli.get("permissions").empty()) {
+        auto const perms = zg::permissions::from_file(cli.get("permissions"));
+        serve<authorized_worker_socket>(ctx, cli, keys, perms);
+      } else {
+        serve<vouched_worker_socket>(ctx, cli, keys);
+      }
+    } else if (!cli.get("permissions").empty()) {
+      cli.fail("--permissions needs --vouch-key: the worker checks the client the broker vouched for");
     } else {
       serve<worker_socket>(ctx, cli);
     }

@@ -14,7 +14,7 @@ bash scripts/deps.sh
 cmake --preset $preset
 cmake --build --preset $preset -j2 --target zguard_keygen curve_service curve_client \
   signed_publisher signed_subscriber broker worker feed_forwarder security_profiles \
-  pipeline_tasks pipeline_market pipeline_broker
+  pipeline_tasks pipeline_market pipeline_broker zguard_cli
 bin=build/examples
 [ $preset = sanitize ] && bin=build-sanitize/examples
 work=$(mktemp -d)
@@ -112,12 +112,29 @@ $bin/broker --front 'tcp://127.0.0.1:*' --cert "$work/server.cert" --allow-dir "
   --back "ipc://$work/workers.sock" --vouch-key "$work/vouch.key" --endpoint-file "$work/broker_endpoint" &
 pids+=($!)
 broker=$(await_endpoint "$work/broker_endpoint")
-$bin/worker --connect "ipc://$work/workers.sock" --name worker-1 --vouch-key "$work/vouch.key" & pids+=($!)
-$bin/worker --connect "ipc://$work/workers.sock" --name worker-2 --vouch-key "$work/vouch.key" & pids+=($!)
+# Who may call the workers: the client, not the guest (both pass the broker's allowlist).
+$bin/zguard_keygen --out "$work/guest.cert" --name guest
+cp "$work/guest.cert" "$work/allowed/"
+client_key=$(sed -n 's/^ *public-key = "\(.*\)"$/\1/p' "$work/client.cert")
+echo "key $client_key call allow example.request" > "$work/permissions"
+zguard_tool=build/tools/zguard
+[ $preset = sanitize ] && zguard_tool=build-sanitize/tools/zguard
+$zguard_tool permissions "$work/permissions"
+$bin/worker --connect "ipc://$work/workers.sock" --name worker-1 --vouch-key "$work/vouch.key" \
+  --permissions "$work/permissions" & pids+=($!)
+$bin/worker --connect "ipc://$work/workers.sock" --name worker-2 --vouch-key "$work/vouch.key" \
+  --permissions "$work/permissions" & pids+=($!)
 
 echo "== 11. the allowed client through the broker: replies from both workers, which print its key"
 $bin/curve_client --connect "$broker" --cert "$work/client.cert" --server-cert "$work/server.cert" \
   --message "via the broker" --count 4
+echo "== 11b. a guest the broker lets in but the permissions do not: told 'not permitted', never served"
+status=0
+$bin/curve_client --connect "$broker" --cert "$work/guest.cert" --server-cert "$work/server.cert" \
+  --message "may I?" --count 1 --attempts 1 || status=$?
+if [ "$status" -ne 4 ]; then
+  echo "demo: FAILED, the guest was not refused as not permitted (exit $status, want 4)"; exit 1
+fi
 
 echo "== 12. a signed feed through a relay that holds no signing key"
 $bin/zguard_keygen --out "$work/relay.cert" --name relay
