@@ -374,6 +374,44 @@ TEST_CASE("Python module and C++ decoder: the same bytes, the same verdict (reas
     CHECK_MESSAGE(expected.find(std::string("\n") + reason) != std::string::npos, reason);
 }
 
+TEST_CASE("Python module and C++ receiver: the same batches, the same verdict on their framing") {
+  require_python();
+  temp_dir dir;
+  // Two ticks in one batch (docs/wire-format.md, "Batches"), each byte
+  // changed five ways, every cut, one byte more; the receiver takes 4 a batch.
+  std::vector<std::uint8_t> batch{0x81, 2, 0};
+  for (auto const& m : {zg::encode(tick{"EURUSD", -1, 3}), zg::encode(tick{"AB", 7, 4})}) {
+    for (int i = 0; i < 4; ++i) batch.push_back(std::uint8_t(m.size() >> (8 * i)));
+    batch.insert(batch.end(), m.begin(), m.end());
+  }
+  std::string input, expected;
+  std::size_t const max_item = zg::max_encoded_size<tick>;
+  for (auto const& m : mutations(batch)) {
+    input += hex(m) + "\n";
+    if (auto e = zg::detail::check_batch(m, 4, max_item))
+      expected += std::string(zg::to_string(e->reason)) + " " + (e->field.empty() ? "-" : e->field) + " " +
+                  std::to_string(e->offset) + "\n";
+    else
+      expected += "ok " + std::to_string(m[1] | m[2] << 8) + "\n";
+  }
+  write_file(dir.path / "batches.txt", input);
+  auto [rc, out] = run_command(peer("batches 4 " + std::to_string(max_item) + " " + (dir.path / "batches.txt").string()));
+  REQUIRE(rc == 0);
+  std::istringstream got(out), want(expected), in(input);
+  std::string g, w, i;
+  std::size_t lines = 0;
+  while (std::getline(want, w)) {
+    std::getline(got, g);
+    std::getline(in, i);
+    CHECK_MESSAGE(g == w, i);
+    ++lines;
+  }
+  CHECK(lines > 300);
+  for (auto verdict : {"ok 2", "truncated batch[1]", "length_over_bound batch.count", "length_over_bound batch[0]",
+                       "trailing_bytes batch", "unsupported_format batch"})
+    CHECK_MESSAGE(expected.find(verdict) != std::string::npos, verdict);
+}
+
 TEST_CASE_TEMPLATE("Python module and C++ verifier: the same envelopes, the same drop reasons", A, zg::ed25519,
                    zg::blake2b_mac) {
   require_python();

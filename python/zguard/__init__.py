@@ -12,8 +12,9 @@ pyzmq's, opened by the caller. See docs/python.md.
 """
 from . import envelope, wire
 from .envelope import Origin, Signer, Verifier, VerifyError
-from .wire import CallError, DecodeError, EncodeError, Schema, application_error, decode_reply, load_schemas, refusal
+from .wire import (CallError, DecodeError, EncodeError, Schema, application_error, decode_reply, load_schemas,
+                   pack_batch, refusal, unpack_batch)
 
 __all__ = ["wire", "envelope", "Schema", "load_schemas", "DecodeError", "EncodeError", "CallError", "decode_reply",
-           "refusal", "application_error",
+           "refusal", "application_error", "pack_batch", "unpack_batch",
            "Signer", "Verifier", "VerifyError", "Origin"]

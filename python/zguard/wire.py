@@ -548,3 +548,52 @@ def decode_reply(schema, data):
         else:
             why = r["field"]
         raise CallError("refused_by_service", why) from None
+
+
+# --- batches (docs/wire-format.md, "Batches") ----------------------------------
+
+BATCH_FORMAT = 0x81
+
+
+def pack_batch(messages):
+    """One batch frame of encoded schema messages (bytes each, 1..65535 of
+    them): 0x81 | count (u16) | count x (length (u32) | message)."""
+    if not 1 <= len(messages) <= 0xFFFF:
+        raise EncodeError("a batch holds 1..65535 messages")
+    out = bytearray([BATCH_FORMAT]) + struct.pack("<H", len(messages))
+    for m in messages:
+        if not m:
+            raise EncodeError("a batched message is never empty")
+        out += struct.pack("<I", len(m)) + m
+    return bytes(out)
+
+
+def unpack_batch(data, max_count, max_item):
+    """The messages of a batch, checked whole as a batched zguard receiver
+    does before it hands any out (count 1..max_count, each length
+    1..max_item, nothing after the last); otherwise DecodeError with the
+    reason, field and offset the C++ receiver logs. Decode each message
+    with its Schema afterwards: one that does not decode is refused alone."""
+    if not data or data[0] != BATCH_FORMAT:
+        raise DecodeError("unsupported_format", "batch", 0)
+    if len(data) < 3:
+        raise DecodeError("truncated", "batch.count", 1)
+    (count,) = struct.unpack_from("<H", data, 1)
+    if count == 0 or count > max_count:
+        raise DecodeError("length_over_bound", "batch.count", 1)
+    at, out = 3, []
+    for i in range(count):
+        field = "batch[%d]" % i
+        if len(data) - at < 4:
+            raise DecodeError("truncated", field, at)
+        (n,) = struct.unpack_from("<I", data, at)
+        if n == 0 or n > max_item:
+            raise DecodeError("length_over_bound", field, at)
+        at += 4
+        if len(data) - at < n:
+            raise DecodeError("truncated", field, at)
+        out.append(bytes(data[at:at + n]))
+        at += n
+    if at != len(data):
+        raise DecodeError("trailing_bytes", "batch", at)
+    return out

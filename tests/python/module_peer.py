@@ -192,6 +192,17 @@ def cmd_decode(schemas_path, input_path):
             print("ok" if schemas[name].encode(value) == data else "noncanonical")
 
 
+def cmd_batches(max_count, max_item, input_path):
+    """Each line: a batch in hex; prints "ok N" or "reason field offset"."""
+    with open(input_path) as f:
+        for line in f:
+            try:
+                items = wire.unpack_batch(bytes.fromhex(line.strip()), int(max_count), int(max_item))
+                print("ok", len(items))
+            except wire.DecodeError as e:
+                print(e.reason, e.field or "-", e.offset)
+
+
 def cmd_verify(alg, keyhex, now_us, input_path):
     verifier = envelope.Verifier(alg, [bytes.fromhex(keyhex)])
     with open(input_path) as f:
@@ -374,7 +385,7 @@ def cmd_subscribe(endpoint, server_cert, client_cert, schemas_path, alg, keyhex,
 
 
 COMMANDS = {"schemas": (cmd_schemas, 1), "tampered": (cmd_tampered, 1), "encode": (cmd_encode, 1),
-            "keys": (cmd_keys, 0), "decode": (cmd_decode, 2), "verify": (cmd_verify, 4), "client": (cmd_client, 4),
+            "keys": (cmd_keys, 0), "decode": (cmd_decode, 2), "batches": (cmd_batches, 3), "verify": (cmd_verify, 4), "client": (cmd_client, 4),
             "serve": (cmd_serve, 4), "publish": (cmd_publish, 7), "subscribe": (cmd_subscribe, 8)}
 
 if __name__ == "__main__":
