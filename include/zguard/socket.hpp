@@ -1,7 +1,8 @@
 // zguard/socket.hpp - a socket whose type is its security policy.
 //
 //   zguard::socket<Domain, Transport, Pattern, Mechanism, Limits
-//                  [, Channel] [, signing<...>] [, vouched<...>]>
+//                  [, Channel] [, signing<...>] [, vouched<...>]
+//                  [, batched<N, MaxDelayMs>] [, authorized]>
 //
 // in any order (policies are found by slot). How the type is assembled:
 //
