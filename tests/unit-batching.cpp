@@ -114,7 +114,7 @@ TEST_CASE("batches: the vector is the one in docs/wire-format.md") {
   CHECK_MESSAGE(text.str().find(shown) != std::string::npos, "the batch vector is not in docs/wire-format.md");
 }
 
-TEST_CASE("batches: the framing is checked whole; every cut and every bad count or length is refused") {
+TEST_CASE("batches: the framing is checked whole, every cut and every bad count or length is refused") {
   auto const good = from_hex(batch_vector);
   std::size_t const max_item = zg::max_encoded_size<tick>;
   REQUIRE(!zg::detail::check_batch(good, 4, max_item));
@@ -139,7 +139,7 @@ TEST_CASE("batches: the framing is checked whole; every cut and every bad count 
   CHECK(zg::detail::check_batch(good, 1, max_item)->field == "batch.count");
 }
 
-TEST_CASE("batches: bad frames and a bad message in a batch are refused alone; the socket serves on") {
+TEST_CASE("batches: bad frames and a bad message in a batch are refused alone, the socket serves on") {
   temp_dir dir;
   captured_events seen;
   zg::context<test_domain> ctx(seen.sink());
@@ -323,7 +323,7 @@ void send_all(zmq::socket_t& s, std::vector<zmq::message_t> const& frames) {
 
 }  // namespace
 
-TEST_CASE_TEMPLATE("signed batches: one signature a batch, each message its place; replayed, cut and re-ordered "
+TEST_CASE_TEMPLATE("signed batches: one signature a batch, each message its place, replayed, cut and re-ordered "
                    "batches refused",
                    A, zg::ed25519, zg::blake2b_mac) {
   temp_dir dir;

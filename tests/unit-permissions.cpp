@@ -93,7 +93,7 @@ TEST_CASE("permissions: the file format, and every bad line named with its file 
   CHECK(refused("user bob call allow x y\n").find("p.txt:1: expected") != std::string::npos);
 }
 
-TEST_CASE("permissions files: others may not write them; a reload that fails keeps the set in force") {
+TEST_CASE("permissions files: others may not write them, a reload that fails keeps the set in force") {
   temp_dir dir;
   auto const path = dir.path / "perms";
   write_file(path, "key " + alice_key + " call allow test.order\n", 0664);
@@ -120,7 +120,7 @@ using order_req = zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, rr
 }  // namespace
 
 TEST_CASE("authorized service over CURVE: a key that may not call is refused before decoding, told why, "
-          "logged; a reload while the service runs lets it in") {
+          "logged, a reload while the service runs lets it in") {
   captured_events seen;
   temp_dir dir;
   zg::context<test_domain> ctx(seen.sink());
@@ -212,8 +212,8 @@ int drain(zmq::socket_t& s) {
 }
 }  // namespace
 
-TEST_CASE("authorized feed (XPUB): a subscription is applied only when the subscriber's key may read the topic; "
-          "a wider prefix reaches no further; a reload lets a new subscription in") {
+TEST_CASE("authorized feed (XPUB): a subscription is applied only when the subscriber's key may read the topic, "
+          "a wider prefix reaches no further, a reload lets a new subscription in") {
   captured_events seen;
   temp_dir dir;
   zg::context<test_domain> ctx(seen.sink());

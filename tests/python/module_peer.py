@@ -84,7 +84,7 @@ def cmd_tampered(path):
         ("bound over 4294967295", lambda d: d["fields"][6]["type"].update(max_length=1 << 32, prefix_bytes=4)),
         ("max_size not the type's", lambda d: lines(d).update(max_size=lines(d)["max_size"] + 1)),
         ("max_encoded_size not the fields'", lambda d: d.update(max_encoded_size=d["max_encoded_size"] - 1)),
-        ("unknown kind", lambda d: d["fields"][0]["type"].update(kind="float")),
+        ("unknown kind", lambda d: d["fields"][0]["type"].update(kind="decimal")),
         ("integer of 3 bytes", lambda d: d["fields"][0]["type"].update(bytes=3, max_size=3)),
         ("enum value outside its integer", lambda d: d["fields"][1]["type"].update(values=[1, 256])),
         ("ranged min above max", lambda d: lines(d)["element"]["fields"][1]["type"].update(min=5, max=4)),
