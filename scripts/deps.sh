@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages zguard needs, when they are missing.
 set -euo pipefail
 packages=(build-essential cmake pkg-config file libzmq3-dev cppzmq-dev libsodium-dev libboost-dev
-          doctest-dev libczmq-dev python3-zmq python3-nacl
+          libtomlplusplus-dev doctest-dev libczmq-dev python3-zmq python3-nacl
           clang-14 libclang-rt-14-dev iproute2)
 missing=()
 for p in "${packages[@]}"; do

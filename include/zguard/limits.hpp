@@ -7,10 +7,16 @@
 // and each has a lower and an upper bound (below; docs/bounds.md). Only
 // these tags count: a derived or hand-written one is refused. The
 // connection tags (heartbeat, reconnect, tcp_keepalive, connect_timeout_ms,
-// immediate, conflate) are in connection.hpp.
+// immediate, conflate) are in connection.hpp. The HWMs, linger and the send
+// and receive timeouts also have ranged twins (send_hwm_in<Lo, Hi>, ...)
+// whose value is chosen at start-up within the range: runtime_limits below,
+// docs/configuration.md.
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -104,6 +110,61 @@ struct handshake_timeout_ms : detail::limit_value<limit_slot::handshake_timeout,
                 "(a silent peer holds a connection that long): range 1..60000 ms");
 };
 
+// Ranged twins: the type declares the range, a configuration file (or the
+// program) picks the value at start-up, passed as a zguard::runtime_limits
+// constructor argument and checked against [Lo, Hi] before any option is
+// set (docs/configuration.md). Lo and Hi obey the fixed tag's bounds. There
+// is no max_message_size_in: the size rules (schema, batch, CURVE handshake,
+// pipeline links) would need Lo on the receiving side and Hi on the sending
+// side of one number, so it stays a type.
+namespace detail {
+template <class Slot, std::int64_t Lo, std::int64_t Hi>
+struct limit_range {
+  using limit = Slot;
+  static constexpr std::int64_t lo = Lo;
+  static constexpr std::int64_t hi = Hi;
+  // Compile-time stand-in (the largest value the socket may be given): what
+  // limits<...>::send_timeout etc. hold for a ranged slot.
+  static constexpr std::int64_t value = Hi;
+  static constexpr bool ranged = true;
+};
+}  // namespace detail
+template <int Lo, int Hi>
+struct send_hwm_in : detail::limit_range<limit_slot::send_hwm, Lo, Hi> {
+  static_assert(Lo <= Hi, "zguard::send_hwm_in<Lo, Hi>: Lo must be <= Hi");
+  static_assert(Lo > 0 && Hi <= bounds::max_hwm,
+                "zguard::send_hwm_in<Lo, Hi>: Lo must be > 0 (0 means unlimited in libzmq) and Hi <= 10000000: "
+                "range 1..10000000");
+};
+template <int Lo, int Hi>
+struct recv_hwm_in : detail::limit_range<limit_slot::recv_hwm, Lo, Hi> {
+  static_assert(Lo <= Hi, "zguard::recv_hwm_in<Lo, Hi>: Lo must be <= Hi");
+  static_assert(Lo > 0 && Hi <= bounds::max_hwm,
+                "zguard::recv_hwm_in<Lo, Hi>: Lo must be > 0 (0 means unlimited in libzmq) and Hi <= 10000000: "
+                "range 1..10000000");
+};
+template <int Lo, int Hi>
+struct linger_ms_in : detail::limit_range<limit_slot::linger, Lo, Hi> {
+  static_assert(Lo <= Hi, "zguard::linger_ms_in<Lo, Hi>: Lo must be <= Hi");
+  static_assert(Lo >= 0 && Hi <= bounds::max_linger_ms,
+                "zguard::linger_ms_in<Lo, Hi>: Lo must be >= 0 (-1 would block context shutdown forever) and "
+                "Hi <= 60000: range 0..60000 ms");
+};
+template <int Lo, int Hi>
+struct send_timeout_ms_in : detail::limit_range<limit_slot::send_timeout, Lo, Hi> {
+  static_assert(Lo <= Hi, "zguard::send_timeout_ms_in<Lo, Hi>: Lo must be <= Hi");
+  static_assert(Lo >= 0 && Hi <= bounds::max_timeout_ms,
+                "zguard::send_timeout_ms_in<Lo, Hi>: Lo must be >= 0 (-1 would block forever) and Hi <= 600000: "
+                "range 0..600000 ms");
+};
+template <int Lo, int Hi>
+struct recv_timeout_ms_in : detail::limit_range<limit_slot::recv_timeout, Lo, Hi> {
+  static_assert(Lo <= Hi, "zguard::recv_timeout_ms_in<Lo, Hi>: Lo must be <= Hi");
+  static_assert(Lo >= 0 && Hi <= bounds::max_timeout_ms,
+                "zguard::recv_timeout_ms_in<Lo, Hi>: Lo must be >= 0 (-1 would block forever) and Hi <= 600000: "
+                "range 0..600000 ms");
+};
+
 // Optional (G14): each authenticated peer (ZAP User-Id; for NULL sockets the
 // peer address) may deliver PerSecond messages a second on average, Burst at
 // once (a token bucket). Excess messages are refused before any decoding or
@@ -171,6 +232,26 @@ template <int Ms>
 struct limit_slot_of<recv_timeout_ms<Ms>> {
   using type = limit_slot::recv_timeout;
 };
+template <int Lo, int Hi>
+struct limit_slot_of<send_hwm_in<Lo, Hi>> {
+  using type = limit_slot::send_hwm;
+};
+template <int Lo, int Hi>
+struct limit_slot_of<recv_hwm_in<Lo, Hi>> {
+  using type = limit_slot::recv_hwm;
+};
+template <int Lo, int Hi>
+struct limit_slot_of<linger_ms_in<Lo, Hi>> {
+  using type = limit_slot::linger;
+};
+template <int Lo, int Hi>
+struct limit_slot_of<send_timeout_ms_in<Lo, Hi>> {
+  using type = limit_slot::send_timeout;
+};
+template <int Lo, int Hi>
+struct limit_slot_of<recv_timeout_ms_in<Lo, Hi>> {
+  using type = limit_slot::recv_timeout;
+};
 template <int Ms>
 struct limit_slot_of<handshake_timeout_ms<Ms>> {
   using type = limit_slot::handshake_timeout;
@@ -226,6 +307,11 @@ inline constexpr int count_limit = (0 + ... + int(std::is_same_v<typename limit_
 
 template <class T>
 inline constexpr bool is_limits = false;
+template <class T>
+inline constexpr bool is_ranged_limit = false;
+template <class T>
+  requires(T::ranged)
+inline constexpr bool is_ranged_limit<T> = true;
 }  // namespace detail
 
 // LimitTag: one of zguard's own limit tags above (exactly; not a derived or
@@ -238,7 +324,8 @@ struct limits {
   static_assert((LimitTag<Ls> && ...),
                 "zguard::limits<...>: every argument must be one of zguard's limit tags "
                 "(send_hwm, recv_hwm, max_message_size, linger_ms, send_timeout_ms, "
-                "recv_timeout_ms, handshake_timeout_ms, drop_when_full, block_when_full, per_peer_rate, "
+                "recv_timeout_ms, their ranged twins send_hwm_in, recv_hwm_in, linger_ms_in, send_timeout_ms_in, "
+                "recv_timeout_ms_in, handshake_timeout_ms, drop_when_full, block_when_full, per_peer_rate, "
                 "heartbeat, reconnect, tcp_keepalive, connect_timeout_ms, immediate, conflate); "
                 "derived or hand-written tags are refused");
   // Completes every tag, so each checks its own bounds even when its value
@@ -251,17 +338,17 @@ struct limits {
   template <class Slot>
   using get = typename detail::find_limit<Slot, Ls...>::type;
 
-  static_assert(detail::count_limit<limit_slot::send_hwm, Ls...> <= 1, "zguard::limits<...>: send_hwm given twice");
-  static_assert(detail::count_limit<limit_slot::recv_hwm, Ls...> <= 1, "zguard::limits<...>: recv_hwm given twice");
+  static_assert(detail::count_limit<limit_slot::send_hwm, Ls...> <= 1, "zguard::limits<...>: send_hwm given twice (send_hwm<N> and send_hwm_in<Lo, Hi> fill the same slot: keep one)");
+  static_assert(detail::count_limit<limit_slot::recv_hwm, Ls...> <= 1, "zguard::limits<...>: recv_hwm given twice (recv_hwm<N> and recv_hwm_in<Lo, Hi> fill the same slot: keep one)");
   static_assert(detail::count_limit<limit_slot::overflow, Ls...> <= 1,
                 "zguard::limits<...>: overflow policy given twice (drop_when_full / block_when_full)");
   static_assert(detail::count_limit<limit_slot::max_message_size, Ls...> <= 1,
                 "zguard::limits<...>: max_message_size given twice");
-  static_assert(detail::count_limit<limit_slot::linger, Ls...> <= 1, "zguard::limits<...>: linger_ms given twice");
+  static_assert(detail::count_limit<limit_slot::linger, Ls...> <= 1, "zguard::limits<...>: linger_ms given twice (linger_ms<N> and linger_ms_in<Lo, Hi> fill the same slot: keep one)");
   static_assert(detail::count_limit<limit_slot::send_timeout, Ls...> <= 1,
-                "zguard::limits<...>: send_timeout_ms given twice");
+                "zguard::limits<...>: send_timeout_ms given twice (send_timeout_ms<N> and send_timeout_ms_in<Lo, Hi> fill the same slot: keep one)");
   static_assert(detail::count_limit<limit_slot::recv_timeout, Ls...> <= 1,
-                "zguard::limits<...>: recv_timeout_ms given twice");
+                "zguard::limits<...>: recv_timeout_ms given twice (recv_timeout_ms<N> and recv_timeout_ms_in<Lo, Hi> fill the same slot: keep one)");
   static_assert(detail::count_limit<limit_slot::handshake_timeout, Ls...> <= 1,
                 "zguard::limits<...>: handshake_timeout_ms given twice");
   static_assert(detail::count_limit<limit_slot::per_peer_rate, Ls...> <= 1,
@@ -286,6 +373,10 @@ struct limits {
   static constexpr bool rate_limited = has<limit_slot::per_peer_rate>;
   static constexpr std::int64_t rate_per_second = get<limit_slot::per_peer_rate>::value;
   static constexpr std::int64_t rate_burst = get<limit_slot::per_peer_rate>::burst;
+  // Whether a slot's value is chosen at start-up (a *_in<Lo, Hi> tag).
+  template <class Slot>
+  static constexpr bool ranged = detail::is_ranged_limit<get<Slot>>;
+  static constexpr bool has_ranged = (detail::is_ranged_limit<Ls> || ...);
 };
 
 namespace detail {
@@ -296,6 +387,99 @@ inline constexpr bool is_limits<limits<Ls...>> = true;
 // Limits: a zguard::limits<...> (exactly; not a derived or look-alike type).
 template <class T>
 concept Limits = detail::is_limits<T>;
+
+// The values a socket with ranged limit tags (*_in<Lo, Hi>) is given at
+// start-up: one for each ranged tag it declares, none for any other slot (a
+// value for a fixed or undeclared slot is refused, so a misplaced setting
+// never passes silently). Passed right after the mechanism's constructor
+// arguments; zguard::config::limits_for<Socket> reads one from a file.
+// `source` names where the values came from, for error messages.
+struct runtime_limits {
+  std::optional<std::int64_t> send_hwm{};
+  std::optional<std::int64_t> recv_hwm{};
+  std::optional<std::int64_t> linger_ms{};
+  std::optional<std::int64_t> send_timeout_ms{};
+  std::optional<std::int64_t> recv_timeout_ms{};
+  std::string source = "zguard::runtime_limits";
+};
+
+// A runtime_limits value missing, out of its type's range, or given for a
+// slot the type does not make configurable. Thrown by the socket's
+// constructor, before any option is set.
+struct runtime_limit_error : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+namespace detail {
+// The five numbers a socket sets at construction and checks at every bind
+// and connect: the declared value of a fixed tag, the chosen one of a
+// ranged tag.
+struct limit_values {
+  std::int64_t send_hwm, recv_hwm, linger_ms, send_timeout_ms, recv_timeout_ms;
+};
+template <class Slot>
+struct runtime_key;
+#define ZGUARD_RUNTIME_KEY(SLOT, KEY)                                  \
+  template <>                                                          \
+  struct runtime_key<limit_slot::SLOT> {                               \
+    static constexpr std::string_view name = #KEY;                     \
+    static constexpr auto chosen = &runtime_limits::KEY;               \
+    static constexpr auto value = &limit_values::KEY;                  \
+  };
+ZGUARD_RUNTIME_KEY(send_hwm, send_hwm)
+ZGUARD_RUNTIME_KEY(recv_hwm, recv_hwm)
+ZGUARD_RUNTIME_KEY(linger, linger_ms)
+ZGUARD_RUNTIME_KEY(send_timeout, send_timeout_ms)
+ZGUARD_RUNTIME_KEY(recv_timeout, recv_timeout_ms)
+#undef ZGUARD_RUNTIME_KEY
+
+// f(runtime_key<Slot>, tag) for each slot a runtime_limits can carry.
+template <class L, class F>
+void for_each_runtime_slot(F&& f) {
+  f(runtime_key<limit_slot::send_hwm>{}, typename L::template get<limit_slot::send_hwm>{});
+  f(runtime_key<limit_slot::recv_hwm>{}, typename L::template get<limit_slot::recv_hwm>{});
+  f(runtime_key<limit_slot::linger>{}, typename L::template get<limit_slot::linger>{});
+  f(runtime_key<limit_slot::send_timeout>{}, typename L::template get<limit_slot::send_timeout>{});
+  f(runtime_key<limit_slot::recv_timeout>{}, typename L::template get<limit_slot::recv_timeout>{});
+}
+
+template <class Tag>
+std::string range_text() {
+  return std::to_string(Tag::lo) + ".." + std::to_string(Tag::hi);
+}
+
+// Why `value` is refused for this slot of L, or "" when it is fine.
+template <class Tag>
+std::string runtime_value_problem(std::string_view key, std::optional<std::int64_t> value) {
+  if constexpr (is_ranged_limit<Tag>) {
+    if (!value) return std::string(key) + " is missing (the socket type takes " + range_text<Tag>() + ")";
+    if (*value < Tag::lo || *value > Tag::hi)
+      return std::string(key) + "=" + std::to_string(*value) + " is out of range " + range_text<Tag>();
+  } else if (value) {
+    return std::string(key) + " is not configurable for this socket type (" +
+           (std::is_same_v<Tag, no_limit> ? std::string("it declares no such limit")
+                                          : "fixed at " + std::to_string(Tag::value) + " by its type") +
+           "): remove it";
+  }
+  return {};
+}
+
+// The values a socket of limits L applies: checked against L's ranges.
+template <class L>
+limit_values choose_limits(runtime_limits const& chosen) {
+  limit_values out{};
+  for_each_runtime_slot<L>([&]<class K, class Tag>(K, Tag) {
+    std::string const problem = runtime_value_problem<Tag>(K::name, chosen.*K::chosen);
+    if (!problem.empty()) throw runtime_limit_error(chosen.source + ": " + problem);
+    out.*K::value = is_ranged_limit<Tag> ? *(chosen.*K::chosen) : Tag::value;
+  });
+  return out;
+}
+template <class L>
+constexpr limit_values fixed_limits() {
+  return {L::send_hwm, L::recv_hwm, L::linger, L::send_timeout, L::recv_timeout};
+}
+}  // namespace detail
 
 }  // namespace v0
 }  // namespace zguard

@@ -59,14 +59,21 @@ class socket_core : public Tr {
   // socket(ctx, keypair, server_public)   CURVE client
   // socket(ctx, authenticator)            PLAIN server
   // socket(ctx, plain_credentials)        PLAIN client
-  // then the facets' arguments (signing keys, a vouch key): the core reads
-  // only the mechanism's, after all of them were checked.
+  // then zguard::runtime_limits when the limits have ranged tags, then the
+  // facets' arguments (signing keys, a vouch key, permissions): the core
+  // reads the mechanism's and the runtime limits, after all were checked.
   template <class Ctx, class... Args>
   explicit socket_core(Ctx& ctx, Args&&... args) : log_(&context_of(ctx).events()), sock_(ctx.native(), P::zmq_type) {
     constexpr bool arguments_ok = check_socket_arguments<Tr, std::remove_cvref_t<Args>...>();
-    apply_declared_options<Tr>(sock_);
+    constexpr std::size_t n_mechanism = sizeof...(Args) - Tr::runtime_limit_arguments - Tr::signing_arguments -
+                                        Tr::vouch_arguments - Tr::authorization_arguments;
+    auto all = std::forward_as_tuple(args...);
+    // Checked against the type's ranges before any option is set: a value
+    // out of range throws runtime_limit_error naming the key and the range.
+    if constexpr (arguments_ok && Tr::runtime_limit_arguments)
+      limits_ = choose_limits<L>(std::get<n_mechanism>(all));
+    apply_declared_options<Tr>(sock_, limits_);
     if constexpr (arguments_ok) {  // no cascade after a failed assert
-      auto all = std::forward_as_tuple(args...);
       if constexpr (Tr::is_authorized) {
         static_assert(std::is_lvalue_reference_v<typename nth_type<sizeof...(Args) - 1, Args...>::type>,
                       "zguard::socket: the socket keeps a reference to its zguard::permissions (so a reload "
@@ -78,8 +85,7 @@ class socket_core : public Tr {
       }
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         apply_mechanism<M>(sock_, zap_, ctx, std::get<I>(all)...);
-      }(std::make_index_sequence<sizeof...(Args) - Tr::signing_arguments - Tr::vouch_arguments -
-                                   Tr::authorization_arguments>{});
+      }(std::make_index_sequence<n_mechanism>{});
     }
     // A ROUTER reads its own monitor: it must know which connections are
     // open before it sends a reply (G8).
@@ -174,6 +180,9 @@ class socket_core : public Tr {
   // --- audit (G17) ----------------------------------------------------------
   static std::string profile() { return profile_of<Tr>(); }
   static std::string label() { return label_of<Tr>(); }
+  // The HWMs, linger and timeouts this socket applied: the chosen values of
+  // its ranged tags with the fixed ones ("send_hwm=5000; recv_hwm=1000; ...").
+  std::string applied_limits() const { return applied_limits_text(limits_); }
 
   event_log& events() { return *log_; }
   // Handshakes of this socket that failed so far (none on inproc, which has
@@ -272,6 +281,8 @@ class socket_core : public Tr {
   zmq::socket_t& zmq_socket() { return sock_; }
   // authorized: the permission set this socket enforces (G18).
   permissions const& enforced_permissions() const requires Tr::is_authorized { return *permissions_; }
+  // The receive timeout applied (declared, or chosen within a ranged tag).
+  std::chrono::milliseconds recv_timeout() const { return std::chrono::milliseconds(limits_.recv_timeout_ms); }
   // The ROUTER's own monitor (owner mode): the connection each message came
   // in on, and whether it is still open.
   socket_monitor& connections() requires(Tr::monitors_connections) { return *monitor_; }
@@ -304,7 +315,7 @@ class socket_core : public Tr {
 
   // At every bind and connect (G3, G5, G6).
   void check_declared_options() {
-    char const* bad = first_changed_option<Tr>(sock_);
+    char const* bad = first_changed_option<Tr>(sock_, limits_);
     if (!bad) return;
     log_->emit("socket.tampered", severity::warning, {{"socket", label()}, {"option", bad}});
     throw socket_error("zguard::socket " + label() + ": libzmq's " + bad +
@@ -315,7 +326,7 @@ class socket_core : public Tr {
   // for a message it keeps reading events, so they are logged promptly and
   // the connection table stays current.
   bool await_input() requires(Tr::monitors_connections) {
-    auto const until = std::chrono::steady_clock::now() + std::chrono::milliseconds(L::recv_timeout);
+    auto const until = std::chrono::steady_clock::now() + recv_timeout();
     for (;;) {
       monitor_->drain();
       if (sock_.get(zmq::sockopt::events) & ZMQ_POLLIN) return true;
@@ -351,6 +362,9 @@ class socket_core : public Tr {
   [[no_unique_address]] std::conditional_t<Tr::is_authorized, permissions const*, no_permissions> permissions_{};
   std::vector<ipc_file> ipc_files_;
   context<D>* zap_count_ = nullptr;
+  // Declared (fixed tags) or chosen at construction (ranged tags); set
+  // once, compared with libzmq at every bind and connect.
+  limit_values limits_ = fixed_limits<L>();
 };
 
 }  // namespace detail

@@ -69,14 +69,16 @@ char const* first_changed_connection_option(zmq::socket_t& sock) {
   return nullptr;
 }
 
+// `v`: the HWMs, linger and timeouts, declared or (ranged tags) chosen at
+// start-up and already checked against their ranges (limits.hpp).
 template <class Tr>
-void apply_declared_options(zmq::socket_t& sock) {
+void apply_declared_options(zmq::socket_t& sock, limit_values const& v) {
   using L = typename Tr::L;
-  sock.set(zmq::sockopt::sndhwm, int(L::send_hwm));
-  sock.set(zmq::sockopt::rcvhwm, int(L::recv_hwm));
-  sock.set(zmq::sockopt::linger, int(L::linger));
-  sock.set(zmq::sockopt::sndtimeo, int(L::send_timeout));
-  sock.set(zmq::sockopt::rcvtimeo, int(L::recv_timeout));
+  sock.set(zmq::sockopt::sndhwm, int(v.send_hwm));
+  sock.set(zmq::sockopt::rcvhwm, int(v.recv_hwm));
+  sock.set(zmq::sockopt::linger, int(v.linger_ms));
+  sock.set(zmq::sockopt::sndtimeo, int(v.send_timeout_ms));
+  sock.set(zmq::sockopt::rcvtimeo, int(v.recv_timeout_ms));
   if constexpr (L::template has<limit_slot::max_message_size>)
     sock.set(zmq::sockopt::maxmsgsize, std::int64_t(L::max_message_size));
   if constexpr (L::template has<limit_slot::handshake_timeout>)
@@ -97,7 +99,7 @@ void apply_declared_options(zmq::socket_t& sock) {
 // (mechanism, server role, limits, connection settings, ZAP domain). The
 // first option that differs, or nullptr.
 template <class Tr>
-char const* first_changed_option(zmq::socket_t& sock) {
+char const* first_changed_option(zmq::socket_t& sock, limit_values const& v) {
   using M = typename Tr::M;
   using L = typename Tr::L;
   int const want = M::kind == mechanism_kind::curve ? ZMQ_CURVE : M::kind == mechanism_kind::plain ? ZMQ_PLAIN : ZMQ_NULL;
@@ -106,11 +108,11 @@ char const* first_changed_option(zmq::socket_t& sock) {
     if (!sock.get(zmq::sockopt::curve_server)) return "CURVE server role";
   if constexpr (M::role == mechanism_role::server && M::kind == mechanism_kind::plain)
     if (!sock.get(zmq::sockopt::plain_server)) return "PLAIN server role";
-  if (sock.get(zmq::sockopt::sndhwm) != int(L::send_hwm)) return "send_hwm";
-  if (sock.get(zmq::sockopt::rcvhwm) != int(L::recv_hwm)) return "recv_hwm";
-  if (sock.get(zmq::sockopt::linger) != int(L::linger)) return "linger_ms";
-  if (sock.get(zmq::sockopt::sndtimeo) != int(L::send_timeout)) return "send_timeout_ms";
-  if (sock.get(zmq::sockopt::rcvtimeo) != int(L::recv_timeout)) return "recv_timeout_ms";
+  if (sock.get(zmq::sockopt::sndhwm) != int(v.send_hwm)) return "send_hwm";
+  if (sock.get(zmq::sockopt::rcvhwm) != int(v.recv_hwm)) return "recv_hwm";
+  if (sock.get(zmq::sockopt::linger) != int(v.linger_ms)) return "linger_ms";
+  if (sock.get(zmq::sockopt::sndtimeo) != int(v.send_timeout_ms)) return "send_timeout_ms";
+  if (sock.get(zmq::sockopt::rcvtimeo) != int(v.recv_timeout_ms)) return "recv_timeout_ms";
   if constexpr (L::template has<limit_slot::max_message_size>)
     if (sock.get(zmq::sockopt::maxmsgsize) != std::int64_t(L::max_message_size)) return "max_message_size";
   if constexpr (L::template has<limit_slot::handshake_timeout>)

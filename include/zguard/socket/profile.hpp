@@ -61,6 +61,20 @@ std::string connection_profile() {
   return s;
 }
 
+// A fixed tag's value ("1000"), or a ranged tag's range ("100..10000").
+template <class Tag>
+std::string limit_text() {
+  if constexpr (is_ranged_limit<Tag>) return std::to_string(Tag::lo) + ".." + std::to_string(Tag::hi);
+  else return std::to_string(Tag::value);
+}
+
+// What a socket applied at construction (socket::applied_limits()).
+inline std::string applied_limits_text(limit_values const& v) {
+  return "send_hwm=" + std::to_string(v.send_hwm) + "; recv_hwm=" + std::to_string(v.recv_hwm) +
+         "; linger_ms=" + std::to_string(v.linger_ms) + "; send_timeout_ms=" + std::to_string(v.send_timeout_ms) +
+         "; recv_timeout_ms=" + std::to_string(v.recv_timeout_ms);
+}
+
 template <class Tr>
 std::string profile_of() {
   using D = typename Tr::D;
@@ -73,12 +87,15 @@ std::string profile_of() {
   if constexpr (M::is_insecure) s += " reason=\"" + std::string(M::reason) + "\"";
   if constexpr (M::role == mechanism_role::server)
     s += "; authenticator=required (ZAP domain '" + std::string(D::name) + "')";
-  s += "; send_hwm=" + std::to_string(L::send_hwm) + "; recv_hwm=" + std::to_string(L::recv_hwm) +
+  s += "; send_hwm=" + limit_text<typename L::template get<limit_slot::send_hwm>>() +
+       "; recv_hwm=" + limit_text<typename L::template get<limit_slot::recv_hwm>>() +
        "; when_full=" + std::string(L::template get<limit_slot::overflow>::name);
   if constexpr (L::template has<limit_slot::max_message_size>)
     s += "; max_message_size=" + std::to_string(L::max_message_size);
-  s += "; linger_ms=" + std::to_string(L::linger) + "; send_timeout_ms=" + std::to_string(L::send_timeout) +
-       "; recv_timeout_ms=" + std::to_string(L::recv_timeout);
+  s += "; linger_ms=" + limit_text<typename L::template get<limit_slot::linger>>() +
+       "; send_timeout_ms=" + limit_text<typename L::template get<limit_slot::send_timeout>>() +
+       "; recv_timeout_ms=" + limit_text<typename L::template get<limit_slot::recv_timeout>>();
+  if constexpr (L::has_ranged) s += "; ranged limits chosen at start-up within the ranges shown";
   if constexpr (L::template has<limit_slot::handshake_timeout>)
     s += "; handshake_timeout_ms=" + std::to_string(L::handshake_timeout);
   s += connection_profile<L, typename Tr::T>();

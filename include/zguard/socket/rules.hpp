@@ -398,12 +398,20 @@ constexpr bool check_mechanism_arguments() {
 }
 
 // The whole argument list after the context: the mechanism's arguments,
-// then signing_key<Alg> (a signed socket that sends), verify_keys<Alg> (one
-// that receives), and last a vouched<...> worker's verify_keys<blake2b_mac>.
+// then zguard::runtime_limits (a socket with ranged limit tags),
+// signing_key<Alg> (a signed socket that sends), verify_keys<Alg> (one that
+// receives), a vouched<...> worker's verify_keys<blake2b_mac>, and last an
+// authorized socket's zguard::permissions.
 template <class Tr, class... A>
 constexpr bool check_socket_arguments() {
   constexpr std::size_t n = sizeof...(A);
   constexpr std::size_t trailing = Tr::signing_arguments + Tr::vouch_arguments + Tr::authorization_arguments;
+  constexpr std::size_t n_mechanism = n >= trailing + Tr::runtime_limit_arguments
+                                          ? n - trailing - Tr::runtime_limit_arguments
+                                          : 0;
+  using runtime_arg = typename nth_type<n_mechanism, A...>::type;
+  constexpr bool stray_runtime_limits =
+      !Tr::runtime_limit_arguments && (std::is_same_v<A, runtime_limits> || ...);
   using key_arg = typename nth_type<n - trailing, A...>::type;
   using keys_arg = typename nth_type<n - 1 - Tr::vouch_arguments - Tr::authorization_arguments, A...>::type;
   using vouch_arg = typename nth_type<n - 1 - Tr::authorization_arguments, A...>::type;
@@ -418,6 +426,19 @@ constexpr bool check_socket_arguments() {
     static_assert(dependent_false<vouch_arg>,
                   "zguard::socket: a vouched<...> worker needs the key it shares with its broker: pass "
                   "zguard::verify_keys<zguard::blake2b_mac> as the last constructor argument");
+    return false;
+  } else if constexpr (Tr::runtime_limit_arguments && !std::is_same_v<runtime_arg, runtime_limits>) {
+    static_assert(dependent_false<runtime_arg>,
+                  "zguard::socket: a socket with ranged limit tags (send_hwm_in, recv_hwm_in, linger_ms_in, "
+                  "send_timeout_ms_in, recv_timeout_ms_in) is given the chosen values: pass a "
+                  "zguard::runtime_limits (or zguard::config::limits_for<Socket>) right after the mechanism's "
+                  "arguments");
+    return false;
+  } else if constexpr (stray_runtime_limits) {
+    static_assert(dependent_false<runtime_arg>,
+                  "zguard::socket: this socket's limits are all fixed by its type: it takes no "
+                  "zguard::runtime_limits (declare a ranged tag such as send_hwm_in<Lo, Hi> to choose a value "
+                  "at start-up)");
     return false;
   } else if constexpr (Tr::signs && !is_signing_key_of<key_arg, typename Tr::signing_algorithm>) {
     static_assert(dependent_false<key_arg>,
@@ -434,7 +455,7 @@ constexpr bool check_socket_arguments() {
   } else {
     return []<std::size_t... I>(std::index_sequence<I...>) {
       return check_mechanism_arguments<Tr, typename nth_type<I, A...>::type...>();
-    }(std::make_index_sequence<n - trailing>{});
+    }(std::make_index_sequence<n_mechanism>{});
   }
 }
 

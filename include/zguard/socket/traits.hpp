@@ -158,6 +158,12 @@ struct socket_traits {
   static constexpr std::size_t signing_arguments = std::size_t(signs) + std::size_t(verifies);
   static constexpr std::size_t vouch_arguments = std::size_t(checks_vouch);
   static constexpr std::size_t authorization_arguments = std::size_t(is_authorized);
+  // A socket with ranged limit tags takes a runtime_limits right after the
+  // mechanism's arguments (before the facets').
+  static constexpr std::size_t runtime_limit_arguments = [] {
+    if constexpr (valid) return std::size_t(L::has_ranged);
+    else return std::size_t(0);
+  }();
 
   // What this socket offers: one family per kind. A socket without a
   // channel carries raw frames; one with a channel carries its schemas,

@@ -182,7 +182,7 @@ class typed_messages : public socket_core<Tr> {
     static_assert(!schema_type<Msg> || std::is_same_v<Msg, receives_type>,
                   "zguard::socket::receive<T>: T is not what this socket's channel delivers");
     if constexpr (!std::is_same_v<Msg, receives_type>) return std::nullopt;
-    else for (refusal_window window;;) {
+    else for (refusal_window window{this->recv_timeout()};;) {
       auto in = next_message(window);
       if (!in) return std::nullopt;
       auto decoded = decode<Msg>(in->payload);
@@ -209,7 +209,7 @@ class typed_messages : public socket_core<Tr> {
   [[nodiscard]] bool receive(inbox<Msg>& into) requires(receives && !Tr::is_router) {
     static_assert(std::is_same_v<Msg, receives_type>,
                   "zguard::socket::receive(inbox<T>&): T is not what this socket's channel delivers");
-    for (refusal_window window;;) {
+    for (refusal_window window{this->recv_timeout()};;) {
       auto in = next_message(window);
       if (!in) return false;
       if (auto e = decode_into(into.value_, in->payload)) {
@@ -247,7 +247,7 @@ class typed_messages : public socket_core<Tr> {
       auto const failures_before = core::handshake_failures();
       if (!send_out(frame_for(request))) continue;  // sealed anew each attempt: a resent envelope is a replay
       sent = true;
-      refusal_window window;
+      refusal_window window{this->recv_timeout()};
       auto in = next_payload(window);
       if (!in) {
         if (core::handshake_failures() != failures_before) {
@@ -433,14 +433,16 @@ class typed_messages : public socket_core<Tr> {
   // framing's as well as the decoder's.
   class refusal_window {
    public:
+    explicit refusal_window(std::chrono::milliseconds limit) : limit_(limit) {}
     // After a refusal: whether the receive has now refused for too long.
     bool closed() {
       auto const now = std::chrono::steady_clock::now();
-      if (!until_) until_ = now + std::chrono::milliseconds(L::recv_timeout);
+      if (!until_) until_ = now + limit_;
       return now >= *until_;
     }
 
    private:
+    std::chrono::milliseconds limit_;  // the socket's receive timeout, as applied
     std::optional<std::chrono::steady_clock::time_point> until_;  // set at the first refusal
   };
 
