@@ -36,6 +36,8 @@ set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 # The versions the headers check at compile time (include/zguard/version.hpp).
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
   "libzmq3-dev (>= 4.3.3), libsodium-dev (>= 1.0.18), libboost-dev (>= 1.74), cppzmq-dev")
+# zguard/config.hpp (optional, not in the umbrella header) reads TOML with toml++.
+set(CPACK_DEBIAN_DEV_PACKAGE_SUGGESTS "libtomlplusplus-dev")
 # Each description's first line is the synopsis (no global summary: CPack
 # would put it in front of both).
 set(CPACK_DEBIAN_DEV_DESCRIPTION "secure-by-construction ZeroMQ for C++20 (headers)
