@@ -437,13 +437,18 @@ class typed_messages : public socket_core<Tr> {
     // After a refusal: whether the receive has now refused for too long.
     bool closed() {
       auto const now = std::chrono::steady_clock::now();
-      if (!until_) until_ = now + limit_;
-      return now >= *until_;
+      if (!started_) {
+        started_ = true;
+        until_ = now + limit_;
+      }
+      return now >= until_;
     }
 
    private:
+    // A flag, not a std::optional: GCC 12 misreads an optional time_point here (-Wmaybe-uninitialized).
     std::chrono::milliseconds limit_;  // the socket's receive timeout, as applied
-    std::optional<std::chrono::steady_clock::time_point> until_;  // set at the first refusal
+    std::chrono::steady_clock::time_point until_{};  // set at the first refusal
+    bool started_ = false;
   };
 
   // The next message to decode: the next acceptable frame's payload, or on a
