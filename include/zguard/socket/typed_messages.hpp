@@ -89,6 +89,11 @@ class typed_messages : public socket_core<Tr> {
   // verify_keys<Alg> where it receives, a vouched worker's key last.
   template <class Ctx, class... Args>
   explicit typed_messages(Ctx& ctx, Args&&... args) : core(ctx, args...) {
+    // Checked here, on the caller's arguments: the core sees them as named.
+    if constexpr (Tr::is_authorized && sizeof...(Args) > 0)
+      static_assert(std::is_lvalue_reference_v<typename nth_type<sizeof...(Args) - 1, Args...>::type>,
+                    "zguard::socket: the socket keeps a reference to its zguard::permissions (so a reload "
+                    "reaches it): pass a named permissions object that outlives the socket, not a temporary");
     if constexpr (check_socket_arguments<Tr, std::remove_cvref_t<Args>...>()) {
       auto all = std::forward_as_tuple(args...);
       constexpr std::size_t n_mechanism =
