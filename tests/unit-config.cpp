@@ -128,7 +128,7 @@ TEST_CASE("ranged limits: the chosen values are applied, read back at bind and c
   CHECK(seen.named("socket.tampered").size() == 2);
 }
 
-TEST_CASE("ranged limits: a fixed slot keeps its declared value; the profile shows ranges") {
+TEST_CASE("ranged limits: a fixed slot keeps its declared value, the profile shows ranges") {
   zg::context<test_domain> ctx;
   partly_pull pull(ctx, zg::runtime_limits{.recv_hwm = 10, .recv_timeout_ms = 2000});
   CHECK(get_int(pull, ZMQ_SNDHWM) == 100);
