@@ -108,15 +108,16 @@ kill -TERM $feed_pid 2>/dev/null || true; wait $feed_pid || true
 echo "== 10. broker: CURVE ROUTER front (allowlist, 100 requests/s per key), two workers on ipc;"
 echo "       the broker vouches to its workers for each request's client (a group MAC key)"
 $bin/zguard_keygen --out "$work/vouch.key" --sign blake2b
+$bin/zguard_keygen --out "$work/guest.cert" --name guest  # admitted by the broker (below), not by the permissions
+cp "$work/guest.cert" "$work/allowed/"
 $bin/broker --front 'tcp://127.0.0.1:*' --cert "$work/server.cert" --allow-dir "$work/allowed" \
   --back "ipc://$work/workers.sock" --vouch-key "$work/vouch.key" --endpoint-file "$work/broker_endpoint" &
 pids+=($!)
 broker=$(await_endpoint "$work/broker_endpoint")
 # Who may call the workers: the client, not the guest (both pass the broker's allowlist).
-$bin/zguard_keygen --out "$work/guest.cert" --name guest
-cp "$work/guest.cert" "$work/allowed/"
 client_key=$(sed -n 's/^ *public-key = "\(.*\)"$/\1/p' "$work/client.cert")
 echo "key $client_key call allow example.request" > "$work/permissions"
+chmod 644 "$work/permissions"  # others may not write who may do what
 zguard_tool=build/tools/zguard
 [ $preset = sanitize ] && zguard_tool=build-sanitize/tools/zguard
 $zguard_tool permissions "$work/permissions"
