@@ -5,6 +5,8 @@
 //   pipeline_tasks --keygen KEYS                the keys this topology needs
 //   pipeline_tasks --all --keys KEYS --dir DIR  every stage in this process
 //   pipeline_tasks --launch --keys KEYS --dir DIR   one process per stage
+//   pipeline_tasks --launch --deployment FILE --host a   the stages of host a
+//   pipeline_tasks --help                       every mode, and --tasks N
 #include <zguard/zguard.hpp>
 
 #include <chrono>
@@ -34,14 +36,15 @@ struct tasks : zg::link<"tasks", "tcp://127.0.0.1:*", work, zg::tcp, zg::stream<
 struct results
     : zg::link<"results", "tcp://127.0.0.1:*", work, zg::tcp, zg::stream<work_result>, zg::curve_server, 512> {};
 
-constexpr std::uint64_t task_count = 1000;
 constexpr int worker_count = 2;
 
-// Sends every task once all workers are connected, then stays up (closing
+// Sends every task once all workers completed their handshake (which
+// works whether they run on this host or another), then stays up (closing
 // its socket with linger 0 would drop what is still queued).
 struct ventilator : zg::stage<"ventilator", zg::binds<tasks, zg::push, work_limits>> {
   static void run(zg::stage_env& env, socket_on<tasks>& out) {
-    if (!env.await_ready("worker", worker_count, 15s)) return;
+    if (!env.await_handshakes(out, worker_count, 15s)) return;
+    std::uint64_t const task_count = env.number("tasks");
     std::uint64_t sent = 0;
     for (std::uint64_t id = 1; id <= task_count && !env.stop_requested(); ++id) {
       while (!out.send(work_task{id, std::uint32_t(id % 7)}))  // retried after a send timeout
@@ -57,7 +60,6 @@ struct worker : zg::stage<"worker", zg::connects<tasks, zg::pull, work_limits>,
                           zg::connects<results, zg::push, work_limits>> {
   static constexpr int replicas = worker_count;
   static void run(zg::stage_env& env, socket_on<tasks>& in, socket_on<results>& out) {
-    env.mark_ready();
     std::uint64_t processed = 0;
     while (!env.stop_requested()) {
       auto t = in.receive<work_task>();
@@ -75,6 +77,7 @@ struct worker : zg::stage<"worker", zg::connects<tasks, zg::pull, work_limits>,
 struct sink : zg::stage<"sink", zg::binds<results, zg::pull, work_limits>> {
   static constexpr bool finishes = true;
   static void run(zg::stage_env& env, socket_on<results>& in) {
+    std::uint64_t const task_count = env.number("tasks");
     std::set<std::uint64_t> ids;
     std::set<std::uint32_t> workers;
     std::uint64_t duplicates = 0, wrong = 0;
@@ -96,4 +99,8 @@ using pipeline = zg::pipeline<ventilator, worker, sink>;
 
 }  // namespace tasks_example
 
-int main(int argc, char** argv) { return tasks_example::pipeline::main(argc, argv); }
+int main(int argc, char** argv) {
+  zg::pipeline_flags flags;
+  flags.number("tasks", "how many tasks the ventilator sends and the sink waits for", 1000, 1, 1'000'000);
+  return tasks_example::pipeline::main(argc, argv, flags);
+}

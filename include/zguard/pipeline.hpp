@@ -28,9 +28,12 @@
 // In dependency order, so that a diagnostic's "included from" chain is short.
 #include <zguard/link.hpp>
 #include <zguard/pipeline/topology.hpp>
+#include <zguard/pipeline/error.hpp>
+#include <zguard/pipeline/flags.hpp>
 #include <zguard/pipeline/stage_env.hpp>
 #include <zguard/pipeline/keys.hpp>
 #include <zguard/pipeline/runtime.hpp>
+#include <zguard/pipeline/deployment.hpp>
 #include <zguard/pipeline/launcher.hpp>
 
 namespace zguard {
@@ -69,7 +72,12 @@ class pipeline {
 
   // A command line for a pipeline program (--print, --keygen, --all,
   // --stage, --launch; pipeline/launcher.hpp).
-  static int main(int argc, char** argv) { return detail::pipeline_main<Stages...>(argc, argv); }
+  static int main(int argc, char** argv) { return detail::pipeline_main<Stages...>(argc, argv, {}); }
+  // The same with the program's own flags (pipeline/flags.hpp), read by
+  // stages with env.number(name) / env.text(name).
+  static int main(int argc, char** argv, pipeline_flags const& flags) {
+    return detail::pipeline_main<Stages...>(argc, argv, flags);
+  }
 };
 
 }  // namespace v0

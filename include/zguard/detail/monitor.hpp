@@ -100,6 +100,7 @@ class socket_monitor {
   // Handshakes that failed so far (any mode; read from the socket's thread
   // while the monitor's thread counts), and the event of the latest one.
   std::uint64_t handshake_failures() const { return handshake_failures_.load(); }
+  std::uint64_t handshakes_succeeded() const { return handshakes_succeeded_.load(); }
   std::string last_handshake_failure() const {
     std::string name;
     severity level;
@@ -122,6 +123,7 @@ class socket_monitor {
     if (ev == ZMQ_EVENT_MONITOR_STOPPED) return false;
     if (ev == ZMQ_EVENT_ACCEPTED || ev == ZMQ_EVENT_CONNECTED) connections_.opened(int(value));
     if (ev == ZMQ_EVENT_DISCONNECTED) connections_.closed(int(value));
+    if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) ++handshakes_succeeded_;
     if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
         ev == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
       last_handshake_failure_ = ev;
@@ -153,6 +155,7 @@ class socket_monitor {
   connection_table connections_;
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> handshake_failures_{0};
+  std::atomic<std::uint64_t> handshakes_succeeded_{0};
   std::atomic<std::uint16_t> last_handshake_failure_{0};
   std::thread thread_;
 };

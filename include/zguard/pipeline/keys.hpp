@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <vector>
 #include <type_traits>
 
 #include <zguard/auth.hpp>
@@ -69,30 +70,40 @@ void generate_keys(std::filesystem::path const& dir) {
   }(typename Topology::entries{});
 }
 
-// The verify keys of a link: the signing key of every other stage that
-// signs on it, and through relays (stages whose untyped sockets pass
-// envelopes on unchanged) the signers of the links they relay from.
+// The signing key files whose public keys verify what arrives on `link`:
+// every other stage that signs on it, and through relays (stages whose
+// untyped sockets pass envelopes on unchanged) the signers of the links
+// they relay from.
 template <class A, class... Es>
 void add_signers(type_list<Es...> all, std::string_view link, std::string_view except,
-                 std::set<std::string>& visited, verify_keys<A>& keys, pipeline_options const& o) {
+                 std::set<std::string>& visited, std::filesystem::path const& dir,
+                 std::set<std::filesystem::path>& files) {
   if (!visited.insert(std::string(link)).second) return;
   auto one = [&]<class F>(F*) {
     using S = typename F::socket;
     if (F::link::name != link) return;
     if constexpr (S::is_signed) {
       if constexpr (S::signs && std::is_same_v<typename S::signing_algorithm, A>)
-        if (F::stage::name != except) keys.add(load_verify_key(sign_file(o.keys, F::stage::name, link)));
+        if (F::stage::name != except) files.insert(sign_file(dir, F::stage::name, link));
     } else if constexpr (!S::typed && data_sender<typename S::pattern_type>) {
       auto upstream = [&]<class G>(G*) {
         using GS = typename G::socket;
         if constexpr (std::is_same_v<typename G::stage, typename F::stage> && !GS::typed &&
                       data_receiver<typename GS::pattern_type>)
-          add_signers<A>(all, G::link::name, except, visited, keys, o);
+          add_signers<A>(all, G::link::name, except, visited, dir, files);
       };
       (upstream(static_cast<Es*>(nullptr)), ...);
     }
   };
   (one(static_cast<Es*>(nullptr)), ...);
+}
+template <class Topology, class E>
+std::set<std::filesystem::path> signer_files(std::filesystem::path const& dir) {
+  std::set<std::string> visited;
+  std::set<std::filesystem::path> files;
+  add_signers<typename E::socket::signing_algorithm>(typename Topology::entries{}, E::link::name, E::stage::name,
+                                                     visited, dir, files);
+  return files;
 }
 template <class Topology, class E>
 auto verify_keys_for(pipeline_options const& o) {
@@ -101,13 +112,48 @@ auto verify_keys_for(pipeline_options const& o) {
   if constexpr (std::is_same_v<A, blake2b_mac>) {
     keys.add(load_signing_key<blake2b_mac>(mac_file(o.keys, E::link::name)));
   } else {
-    std::set<std::string> visited;
-    add_signers<A>(typename Topology::entries{}, E::link::name, E::stage::name, visited, keys, o);
+    for (auto const& f : signer_files<Topology, E>(o.keys)) keys.add(load_verify_key(f));
     if (keys.size() == 0)
       throw pipeline_error("stage " + std::string(E::stage::name) + ": nobody signs what it receives on link " +
                            std::string(E::link::name));
   }
   return keys;
+}
+
+// The key files port E's socket reads (what make_socket loads): a path and
+// whether its secret part is read. A host given only the files of its own
+// stages' ports holds no other host's secret (deployment.hpp).
+struct key_file {
+  std::filesystem::path path;
+  bool secret = false;
+};
+template <class Topology, class E>
+void key_files_of(std::filesystem::path const& dir, std::vector<key_file>& out) {
+  using L = typename E::link;
+  using S = typename E::socket;
+  using M = typename S::mechanism_type;
+  if constexpr (M::kind == mechanism_kind::curve && M::role == mechanism_role::server) {
+    out.push_back({server_cert(dir, L::name), true});
+    [&]<class... Fs>(type_list<Fs...>) {
+      auto one = [&]<class F>(F*) {
+        if constexpr (std::is_same_v<typename F::link, L> && !F::port::binder)
+          out.push_back({client_cert(dir, F::stage::name), false});
+      };
+      (one(static_cast<Fs*>(nullptr)), ...);
+    }(typename Topology::entries{});
+  } else if constexpr (M::kind == mechanism_kind::curve) {
+    out.push_back({client_cert(dir, E::stage::name), true});
+    out.push_back({server_cert(dir, L::name), false});
+  }
+  if constexpr (S::is_signed) {
+    if constexpr (std::is_same_v<typename S::signing_algorithm, ed25519>) {
+      if constexpr (S::signs) out.push_back({sign_file(dir, E::stage::name, L::name), true});
+      if constexpr (S::verifies)
+        for (auto const& f : signer_files<Topology, E>(dir)) out.push_back({f, false});
+    } else {
+      out.push_back({mac_file(dir, L::name), true});
+    }
+  }
 }
 
 // The signing constructor arguments of port E's socket: its signing key,

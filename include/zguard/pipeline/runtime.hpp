@@ -96,12 +96,22 @@ struct runtime {
     return a;
   }
 
-  // Rendezvous: a binder writes its bound address to <link>.endpoint
-  // (atomically); a connector waits for it, bounded by connect_wait.
+  // A link a deployment gave fixed addresses: the binder binds its address,
+  // connectors connect to theirs (libzmq retries until the binder is up).
+  // Otherwise, rendezvous: a binder writes its bound address to
+  // <link>.endpoint (atomically); a connector waits for it, bounded by
+  // connect_wait.
   template <class E>
   static void attach(typename E::socket& s, pipeline_options const& o, stage_env const& env) {
     using L = typename E::link;
     using T = typename L::transport_type;
+    if constexpr (!std::is_same_v<T, inproc>) {
+      if (auto it = o.addresses.find(L::name); it != o.addresses.end()) {
+        if constexpr (E::port::binder) (void)s.bind(it->second.bind);
+        else s.connect(it->second.connect);
+        return;
+      }
+    }
     auto const file = o.rendezvous / (std::string(L::name) + ".endpoint");
     if constexpr (E::port::binder) {
       std::string bound;

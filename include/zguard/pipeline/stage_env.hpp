@@ -11,7 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <stdexcept>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -21,12 +21,16 @@
 
 #include <zguard/auth.hpp>
 #include <zguard/context.hpp>
+#include <zguard/pipeline/error.hpp>
+#include <zguard/pipeline/flags.hpp>
 
 namespace zguard {
 inline namespace v0 {
 
-struct pipeline_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
+// A link's addresses from a deployment file (pipeline/deployment.hpp): its
+// binder binds `bind`, its connectors connect to `connect`.
+struct link_addresses {
+  std::string bind, connect;
 };
 
 // Where a running pipeline finds its keys and meets its other stages.
@@ -34,6 +38,11 @@ struct pipeline_options {
   std::filesystem::path keys;        // from pipeline<...>::generate_keys
   std::filesystem::path rendezvous;  // binders write <link>.endpoint here; "{dir}" in addresses
   std::chrono::milliseconds connect_wait{std::chrono::seconds(15)};
+  pipeline_flags flags{};            // the program's own flags and their values
+  // Set from a deployment file: links with fixed addresses (the others meet
+  // through the rendezvous directory), and the stages on other hosts.
+  std::map<std::string, link_addresses, std::less<>> addresses{};
+  std::set<std::string, std::less<>> elsewhere{};
 };
 
 namespace detail {
@@ -68,7 +77,13 @@ class stage_env {
     std::ofstream(options_.rendezvous / (stage_ + "." + std::to_string(replica_) + ".ready")) << "ready\n";
   }
   // Waits (bounded) until `replicas` replicas of stage `name` marked ready.
+  // Ready files are local to a host: for a stage a deployment runs on
+  // another host this throws (wait with await_handshakes instead).
   bool await_ready(std::string_view name, int replicas, std::chrono::milliseconds limit) const {
+    if (options_.elsewhere.count(name))
+      throw pipeline_error("stage " + stage_ + ": await_ready(\"" + std::string(name) +
+                           "\"): that stage runs on another host, whose ready files this host cannot see; wait "
+                           "for its connections with await_handshakes(socket, n, limit)");
     auto const deadline = std::chrono::steady_clock::now() + limit;
     while (!stop_requested() && std::chrono::steady_clock::now() < deadline) {
       int ready = 0;
@@ -79,6 +94,22 @@ class stage_env {
     }
     return false;
   }
+  // Waits (bounded) until `peers` handshakes with `socket` have succeeded
+  // since it opened (tcp/ipc; a reconnect counts again): readiness that
+  // works across hosts, e.g. a PUSH waiting for its workers.
+  template <class Socket>
+  bool await_handshakes(Socket& socket, std::uint64_t peers, std::chrono::milliseconds limit) const {
+    auto const deadline = std::chrono::steady_clock::now() + limit;
+    while (!stop_requested() && std::chrono::steady_clock::now() < deadline) {
+      if (socket.handshakes_succeeded() >= peers) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+  // The program's own flags (pipeline_flags), checked when it started.
+  std::uint64_t number(std::string_view flag) const { return options_.flags.number_value(flag); }
+  std::string const& text(std::string_view flag) const { return options_.flags.text_value(flag); }
+
   // The context of domain D in this process (stages in one process share it).
   template <class D>
   context<D>& context_of() const {

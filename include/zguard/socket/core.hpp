@@ -190,6 +190,12 @@ class socket_core : public Tr {
   // from "no answer".
   std::uint64_t handshake_failures() const { return monitor_ ? monitor_->handshake_failures() : 0; }
   std::string last_handshake_failure() const { return monitor_ ? monitor_->last_handshake_failure() : std::string(); }
+  // Handshakes of this socket that succeeded so far (a reconnect counts
+  // again): how a stage waits for its peers on another host. tcp/ipc only.
+  std::uint64_t handshakes_succeeded() requires(T::carries_mechanism) {
+    if constexpr (Tr::monitors_connections) monitor_->drain();  // a ROUTER reads its own monitor
+    return monitor_->handshakes_succeeded();
+  }
 
   // --- an external event loop (Asio, epoll, poll(2)) ----------------------
   // Harmless next to the no-raw-handle rule: an fd and a readiness flag

@@ -1,0 +1,238 @@
+// Pipelines across hosts (docs/deployment.md): the deployment file is checked
+// against the pipeline's types line by line, each host is given only the key
+// files its stages read, systemd units carry nothing a shell or systemd would
+// reinterpret, and a program's own flags stay within their bounds. The run
+// across two network namespaces is the ctest pipeline.tasks.two_hosts.
+#include <zguard/zguard.hpp>
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "schemas.hpp"
+#include "support.hpp"
+
+namespace zg = zguard;
+using namespace std::chrono_literals;
+using namespace zguard_test;
+
+namespace {
+using dep_domain = zg::domain<"unit.deployment">;
+using dep_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::drop_when_full, zg::max_message_size<512>,
+                              zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<100>,
+                              zg::handshake_timeout_ms<5000>>;
+using dep_signing = zg::signing<zg::ed25519, zg::freshness_ms<10000>, zg::replay_window<64>>;
+using ticks_topic = zg::topic<"ticks", tick>;
+
+// publisher (signs) -> relay (holds no key) -> reader (verifies), all CURVE;
+// the relay and the reader also share a local ipc link.
+struct feed : zg::link<"feed", "tcp://127.0.0.1:*", dep_domain, zg::tcp, ticks_topic, zg::curve_server, 512,
+                       dep_signing> {};
+struct fan : zg::link<"fan", "tcp://127.0.0.1:*", dep_domain, zg::tcp, ticks_topic, zg::curve_server, 512,
+                      dep_signing> {};
+using up_socket = zg::socket<dep_domain, zg::tcp, zg::xsub, zg::curve_client, dep_limits>;
+using down_socket = zg::socket<dep_domain, zg::tcp, zg::xpub, zg::curve_server, dep_limits>;
+
+struct publisher : zg::stage<"publisher", zg::binds<feed, zg::pub, dep_limits>> {
+  static void run(zg::stage_env& env, socket_on<feed>&) {
+    while (!env.stop_requested()) std::this_thread::sleep_for(5ms);
+  }
+};
+struct relay : zg::relay_stage<"relay", zg::connects<feed, up_socket>, zg::binds<fan, down_socket>> {};
+struct reader : zg::stage<"reader", zg::connects<fan, zg::sub, dep_limits>> {
+  static constexpr int replicas = 2;
+  static constexpr bool finishes = true;
+  static void run(zg::stage_env& env, socket_on<fan>&) {
+    (void)env.await_ready("publisher", 1, 10ms);  // on another host in the tests below: throws
+  }
+};
+using feed_pipeline = zg::pipeline<publisher, relay, reader>;
+using feed_topology = zg::detail::topology<publisher, relay, reader>;
+
+zg::deployment parse(std::string const& text) { return zg::deployment::parse(text, "test.deploy"); }
+void check(zg::deployment const& d) { zg::detail::check_deployment<feed_topology, publisher, relay, reader>(d); }
+std::string check_error(std::string const& text) {
+  try {
+    check(parse(text));
+  } catch (zg::pipeline_error const& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+std::string const three_hosts = R"(# the feed on three hosts
+host p keys /etc/zg/p dir /run/zg
+host r keys /etc/zg/r dir /run/zg user zguard
+host s keys /etc/zg/s dir /run/zg
+stage publisher on p
+stage relay on r     # holds no signing key
+stage reader on s
+link feed bind tcp://0.0.0.0:7001 connect tcp://10.0.0.1:7001
+link fan bind tcp://10.0.0.2:7002
+)";
+
+std::set<std::string> files_in(std::filesystem::path const& dir) {
+  std::set<std::string> out;
+  for (auto const& e : std::filesystem::directory_iterator(dir)) out.insert(e.path().filename().string());
+  return out;
+}
+std::string read_all(std::filesystem::path const& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+TEST_CASE("a deployment file that fits the pipeline gives each host its directories, addresses and peers") {
+  auto const d = parse(three_hosts);
+  check(d);
+  CHECK(d.host_of("relay").name == "r");
+  CHECK(d.host_of("relay").user == "zguard");
+  auto const o = zg::detail::deployed_options(d, "s", {});
+  CHECK(o.keys == "/etc/zg/s");
+  CHECK(o.rendezvous == "/run/zg");
+  CHECK(o.addresses.at("feed").bind == "tcp://0.0.0.0:7001");
+  CHECK(o.addresses.at("feed").connect == "tcp://10.0.0.1:7001");
+  CHECK(o.addresses.at("fan").connect == "tcp://10.0.0.2:7002");  // connect defaults to bind
+  CHECK(o.elsewhere == std::set<std::string, std::less<>>{"publisher", "relay"});
+}
+
+TEST_CASE("every mistake in a deployment file is refused with its line and what is wrong") {
+  auto refused = [](std::string const& text, std::string const& expect) {
+    auto const what = check_error(text);
+    INFO(what);
+    CHECK(what.find(expect) != std::string::npos);
+  };
+  std::string const hosts = "host p keys /k/p dir /r\nhost s keys /k/s dir /r\n";
+  std::string const placed = hosts + "stage publisher on p\nstage relay on p\nstage reader on s\n";
+  // Syntax, names and values.
+  refused("hots p keys /k dir /r\n", "test.deploy:1: unknown line 'hots'");
+  refused("host p keys /k dir\n", "test.deploy:1: expected: host NAME keys PATH dir PATH");
+  refused("host P keys /k dir /r\n", "'P' is not a valid host name");
+  refused("host p keys k/rel dir /r\n", "'k/rel' must be an absolute path");
+  refused("host p keys /k/../etc dir /r\n", "without '.' or '..' parts");
+  refused("host p keys /k dir /r%h\n", "holds a character outside");  // a systemd specifier
+  refused("host p keys /k dir /r;x\n", "holds a character outside");
+  refused("host p keys /k dir /r\nhost p keys /k dir /r\n", "test.deploy:2: host p is declared twice");
+  refused(hosts + "stage publisher on q\n", "test.deploy:3: host q is not declared");
+  refused(hosts + "stage publisher on p\nstage publisher on s\n", "test.deploy:4: stage publisher is placed twice");
+  refused(placed + "link feed bind tcp://10.0.0.1:1 bind\n", "expected: link NAME bind ENDPOINT");
+  // Against the pipeline's types.
+  refused(hosts + "stage publisher on p\nstage relay on p\n", "stage reader is placed on no host");
+  refused(placed + "stage writer on s\n", "test.deploy:6: the pipeline has no stage writer");
+  refused(placed + "link fann bind tcp://10.0.0.1:7\n", "test.deploy:6: the pipeline has no link fann");
+  refused(placed, "link fan joins stages on hosts p and s: give it an address");
+  refused(placed + "link fan bind ipc:///r/fan.sock\n", "link fan is a tcp link; 'ipc:///r/fan.sock' is not");
+  refused(placed + "link fan bind tcp://10.0.0.1:*\n", "a deployed tcp link needs a fixed port");
+  refused(placed + "link fan bind tcp://10.0.0.1:70000\n", "a deployed tcp link needs a fixed port");
+  refused(placed + "link fan bind tcp://*:7002\n", "not the wildcard '*'");
+  refused(placed + "link fan bind tcp://0.0.0.0:7002\n", "not the wildcard '0.0.0.0'");
+  // A link whose stages share a host needs no address (the rendezvous directory).
+  CHECK(check_error(placed + "link fan bind tcp://10.0.0.1:7002\n") == "accepted");
+}
+
+TEST_CASE("a deployment file others can write is refused") {
+  temp_dir dir;
+  auto const file = dir.path / "feed.deploy";
+  std::ofstream(file) << three_hosts;
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                         std::filesystem::perms::others_write,
+                               std::filesystem::perm_options::replace);
+  CHECK_THROWS_WITH_AS(zg::deployment::load(file), doctest::Contains("writable by group or others"),
+                       zg::pipeline_error);
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace);
+  CHECK(zg::deployment::load(file).stages.size() == 3);
+}
+
+TEST_CASE("each host gets only the key files its stages read: its own secrets and its peers' public keys") {
+  temp_dir dir;
+  feed_pipeline::generate_keys(dir.path / "all");
+  auto const d = parse(three_hosts);
+  zg::detail::export_host_keys<feed_topology>(d, dir.path / "all", dir.path / "hosts");
+  // The publisher: its server key on feed, the relay's client key, its signing key.
+  CHECK(files_in(dir.path / "hosts" / "p") ==
+        std::set<std::string>{"feed.server.cert", "feed.server.cert_secret", "relay.client.cert",
+                              "publisher.feed.sign", "publisher.feed.sign_secret"});
+  // The relay holds no signing key at all, and no key of the readers but their public certificates.
+  CHECK(files_in(dir.path / "hosts" / "r") ==
+        std::set<std::string>{"feed.server.cert", "relay.client.cert", "relay.client.cert_secret",
+                              "fan.server.cert", "fan.server.cert_secret", "reader.client.cert"});
+  // The readers verify the publisher's key through the relay; no secret of another host.
+  CHECK(files_in(dir.path / "hosts" / "s") ==
+        std::set<std::string>{"fan.server.cert", "reader.client.cert", "reader.client.cert_secret",
+                              "publisher.feed.sign"});
+  auto const mode = std::filesystem::status(dir.path / "hosts" / "s" / "reader.client.cert_secret").permissions();
+  CHECK((mode & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) ==
+        std::filesystem::perms::none);
+  CHECK(std::filesystem::status(dir.path / "hosts" / "s").permissions() == std::filesystem::perms::owner_all);
+  // Each host's files load as its sockets load them.
+  CHECK_NOTHROW(zg::load_keypair_certificate(dir.path / "hosts" / "s" / "reader.client.cert"));
+  CHECK_NOTHROW(zg::load_verify_key(dir.path / "hosts" / "s" / "publisher.feed.sign"));
+}
+
+TEST_CASE("await_ready on a stage of another host says why it cannot work instead of waiting") {
+  temp_dir keys, run;
+  auto o = zg::detail::deployed_options(parse(three_hosts), "s", {});
+  o.keys = keys.path;
+  o.rendezvous = run.path;
+  zg::stage_env env("reader", 0, std::stop_token{}, o, [](std::string const&, std::uint64_t) {});
+  CHECK_THROWS_WITH_AS((void)env.await_ready("publisher", 1, 10ms), doctest::Contains("runs on another host"),
+                       zg::pipeline_error);
+}
+
+TEST_CASE("systemd units: one per stage replica of the host, hardened, with the program's flags") {
+  temp_dir dir;
+  zg::pipeline_flags flags;
+  flags.number("rate", "ticks a second", 10, 1, 1000).text("region", "where", "eu", 16);
+  flags.set("rate", "250");
+  auto const d = parse(three_hosts);
+  auto const units =
+      zg::detail::write_systemd_units<publisher, relay, reader>(d, "s", "/usr/bin/feed", dir.path, flags.arguments());
+  REQUIRE(units.size() == 2);  // the reader's two replicas; the other hosts' stages are not here
+  CHECK(units[1].filename() == "feed-reader-1.service");
+  auto const text = read_all(units[1]);
+  CHECK(text.find("ExecStart=/usr/bin/feed --deployment test.deploy --stage reader --replica 1 --rate 250\n") !=
+        std::string::npos);
+  for (auto const* line : {"ProtectSystem=strict\n", "NoNewPrivileges=yes\n", "ReadWritePaths=/run/zg\n",
+                           "ReadOnlyPaths=/etc/zg/s\n", "Restart=on-failure\n", "UMask=0077\n"})
+    CHECK(text.find(line) != std::string::npos);
+  CHECK(text.find("User=") == std::string::npos);  // host s names no user
+  auto const relay_units =
+      zg::detail::write_systemd_units<publisher, relay, reader>(d, "r", "/usr/bin/feed", dir.path, {});
+  REQUIRE(relay_units.size() == 1);
+  CHECK(read_all(relay_units[0]).find("User=zguard\n") != std::string::npos);
+  auto const other_host = [&] {
+    return zg::detail::write_systemd_units<publisher, relay, reader>(d, "x", "/usr/bin/feed", dir.path, {});
+  };
+  CHECK_THROWS_WITH_AS(other_host(), doctest::Contains("no host x"), zg::pipeline_error);
+}
+
+TEST_CASE("a program's own flags are checked against their bounds before any stage starts") {
+  zg::pipeline_flags flags;
+  flags.number("tasks", "how many", 1000, 1, 1'000'000).text("label", "a label", "run-1", 12);
+  CHECK(flags.number_value("tasks") == 1000);
+  flags.set("tasks", "300");
+  CHECK(flags.number_value("tasks") == 300);
+  for (auto const* bad : {"0", "1000001", "-1", "12x", "", "18446744073709551616"})
+    CHECK_THROWS_WITH_AS(flags.set("tasks", bad), doctest::Contains("is not a number in 1..1000000"),
+                         zg::pipeline_error);
+  // Texts reach command lines and systemd units: nothing to quote, ever.
+  for (auto const* bad : {"a b", "x;rm", "%h", "$HOME", "a\nb", "\"q\"", "thirteen-long"})
+    CHECK_THROWS_WITH_AS(flags.set("label", bad), doctest::Contains("characters from"), zg::pipeline_error);
+  flags.set("label", "eu-west.2");
+  CHECK(flags.text_value("label") == "eu-west.2");
+  CHECK(flags.arguments() == std::vector<std::string>{"--label", "eu-west.2", "--tasks", "300"});
+  CHECK_THROWS_WITH_AS(flags.set("task", "1"), doctest::Contains("unknown flag --task"), zg::pipeline_error);
+  CHECK_THROWS_AS((void)flags.text_value("tasks"), zg::pipeline_error);  // a number, not a text
+  // The pipeline's own names, bad names and defaults outside their bounds are refused when declared.
+  CHECK_THROWS_WITH_AS(flags.number("keys", "", 1, 1, 2), doctest::Contains("is taken"), zg::pipeline_error);
+  CHECK_THROWS_WITH_AS(flags.number("tasks", "", 1, 1, 2), doctest::Contains("is taken"), zg::pipeline_error);
+  CHECK_THROWS_WITH_AS(flags.number("Big", "", 1, 1, 2), doctest::Contains("[a-z0-9-]"), zg::pipeline_error);
+  CHECK_THROWS_AS(flags.number("n", "", 5, 1, 2), zg::pipeline_error);
+  CHECK_THROWS_AS(flags.text("t", "", "a b", 8), zg::pipeline_error);
+  CHECK(flags.help().find("--tasks N  how many (1..1000000; default 1000)") != std::string::npos);
+}
