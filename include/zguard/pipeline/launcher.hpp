@@ -103,11 +103,7 @@ int launch(char const* self, std::vector<std::string> const& common, std::set<st
       pid_t pid = ::fork();
       if (pid < 0) throw pipeline_error("fork failed");
       if (pid == 0) {
-        struct sigaction defaults {};  // the child installs its own handlers
-        defaults.sa_handler = SIG_DFL;
-        ::sigaction(SIGTERM, &defaults, nullptr);
-        ::sigaction(SIGINT, &defaults, nullptr);
-        ::execv(argv[0], argv.data());
+        ::execv(argv[0], argv.data());  // exec resets our handlers; the stage installs its own
         std::_Exit(127);
       }
       procs.push_back({pid, Stage::finishes, std::string(Stage::name) + "." + std::to_string(r)});
@@ -254,7 +250,11 @@ int pipeline_main(int argc, char** argv, pipeline_flags flags) {
       pipeline_options o{a["--keys"], a["--dir"]};
       if (deployed) o = deployed_options(*deployed, host, flags);
       else o.flags = flags;
-      std::filesystem::create_directories(o.rendezvous);
+      if (!std::filesystem::exists(o.rendezvous)) {  // a run directory we make is ours alone
+        std::filesystem::create_directories(o.rendezvous);
+        std::filesystem::permissions(o.rendezvous, std::filesystem::perms::owner_all,
+                                     std::filesystem::perm_options::replace);
+      }
       return o;
     };
     if (deployed) {
