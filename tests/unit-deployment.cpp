@@ -172,6 +172,22 @@ TEST_CASE("each host gets only the key files its stages read: its own secrets an
   // Each host's files load as its sockets load them.
   CHECK_NOTHROW(zg::load_keypair_certificate(dir.path / "hosts" / "s" / "reader.client.cert"));
   CHECK_NOTHROW(zg::load_verify_key(dir.path / "hosts" / "s" / "publisher.feed.sign"));
+
+  // A link planted where a secret is written again is replaced, not written through.
+  auto const planted = dir.path / "hosts" / "s" / "reader.client.cert_secret";
+  auto const target = dir.path / "elsewhere";
+  std::ofstream(target) << "not a key\n";
+  std::filesystem::remove(planted);
+  std::filesystem::create_symlink(target, planted);
+  zg::detail::export_host_keys<feed_topology>(d, dir.path / "all", dir.path / "hosts");
+  CHECK(read_all(target) == "not a key\n");
+  CHECK_FALSE(std::filesystem::is_symlink(planted));
+  CHECK_NOTHROW(zg::load_keypair_certificate(planted));
+  // A host directory that is a link is refused.
+  std::filesystem::rename(dir.path / "hosts" / "s", dir.path / "s-moved");
+  std::filesystem::create_directory_symlink(dir.path / "s-moved", dir.path / "hosts" / "s");
+  CHECK_THROWS_WITH_AS(zg::detail::export_host_keys<feed_topology>(d, dir.path / "all", dir.path / "hosts"),
+                       doctest::Contains("is a symbolic link"), zg::pipeline_error);
 }
 
 TEST_CASE("await_ready on a stage of another host says why it cannot work instead of waiting") {

@@ -30,8 +30,6 @@
 // that does not parse is never half applied (reload() keeps the old set).
 #pragma once
 
-#include <sys/stat.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -47,6 +45,7 @@
 #include <utility>
 #include <vector>
 
+#include <zguard/detail/protected_file.hpp>
 #include <zguard/keys.hpp>
 #include <zguard/slots.hpp>
 
@@ -346,17 +345,9 @@ class permissions {
 
  private:
   static permission_set read(std::filesystem::path const& path) {
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-      throw permission_error("zguard permissions: " + path.string() + " is not a regular file");
-    if (st.st_mode & 022)
-      throw permission_error("zguard permissions: " + path.string() +
-                             " is writable by group or others; whoever can write it decides who may do what");
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) throw permission_error("zguard permissions: cannot read " + path.string());
-    return permission_set::parse(text.str(), path.string());
+    return permission_set::parse(detail::read_protected_file<permission_error>(
+                                     path, "zguard permissions", "whoever can write it decides who may do what"),
+                                 path.string());
   }
 
   std::unique_ptr<std::mutex> mu_ = std::make_unique<std::mutex>();

@@ -17,8 +17,6 @@
 // secrets), and a systemd unit per stage replica.
 #pragma once
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <filesystem>
@@ -32,6 +30,7 @@
 #include <vector>
 
 #include <zguard/detail/policy_set.hpp>
+#include <zguard/detail/protected_file.hpp>
 #include <zguard/pipeline/error.hpp>
 #include <zguard/pipeline/flags.hpp>
 #include <zguard/pipeline/keys.hpp>
@@ -66,18 +65,9 @@ struct deployment {
 
   // Reads a deployment file; refuses one group or others can write.
   static deployment load(std::filesystem::path const& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-      throw pipeline_error("deployment: " + path.string() + " is not a readable regular file");
-    if (st.st_mode & 022)
-      throw pipeline_error("deployment: " + path.string() +
-                           " is writable by group or others; whoever can write it decides which keys are read "
-                           "and where stages bind");
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) throw pipeline_error("deployment: cannot read " + path.string());
-    return parse(text.str(), std::filesystem::absolute(path).string());
+    return parse(detail::read_protected_file<pipeline_error>(
+                     path, "deployment", "whoever can write it decides which keys are read and where stages bind"),
+                 std::filesystem::absolute(path).string());
   }
 
   // Parses the text of a deployment file (name: for error messages).
@@ -329,11 +319,14 @@ void export_host_keys(deployment const& d, std::filesystem::path const& all, std
       (one(static_cast<Es*>(nullptr)), ...);
     }(typename Topology::entries{});
     auto const dir = out / h.name;
+    // Secrets are written here: never through a link someone put in place.
+    if (fs::is_symlink(dir)) throw pipeline_error("key export: " + dir.string() + " is a symbolic link");
     fs::create_directories(dir);
     fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
     auto copy = [&](fs::path const& from, fs::perms mode) {
       auto const to = dir / from.filename();
-      fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+      fs::remove(to);        // an old file or a link is replaced, never written through
+      fs::copy_file(from, to);  // created anew, with the source's mode (0600 for a secret)
       fs::permissions(to, mode, fs::perm_options::replace);
     };
     for (auto const& f : files) {
