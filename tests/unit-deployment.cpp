@@ -98,6 +98,13 @@ TEST_CASE("a deployment file that fits the pipeline gives each host its director
   CHECK(o.addresses.at("feed").connect == "tcp://10.0.0.1:7001");
   CHECK(o.addresses.at("fan").connect == "tcp://10.0.0.2:7002");  // connect defaults to bind
   CHECK(o.elsewhere == std::set<std::string, std::less<>>{"publisher", "relay"});
+  CHECK(zg::detail::describe_deployment(d) ==
+        "deployment test.deploy\n"
+        "  host p (keys /etc/zg/p, dir /run/zg): publisher\n"
+        "  host r (keys /etc/zg/r, dir /run/zg, user zguard): relay\n"
+        "  host s (keys /etc/zg/s, dir /run/zg): reader\n"
+        "  link feed: bind tcp://0.0.0.0:7001, connect tcp://10.0.0.1:7001\n"
+        "  link fan: bind tcp://10.0.0.2:7002, connect tcp://10.0.0.2:7002\n");
 }
 
 TEST_CASE("every mistake in a deployment file is refused with its line and what is wrong") {

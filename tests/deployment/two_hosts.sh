@@ -54,6 +54,7 @@ EOF
 chmod 600 tasks.deploy
 
 # Keys: the whole set here, each host's share copied to that host.
+"$bin" --print --deployment tasks.deploy | grep -A5 "^deployment"
 "$bin" --keygen "$work/keys" --deployment tasks.deploy
 mkdir -p a b
 cp -a keys/a a/keys

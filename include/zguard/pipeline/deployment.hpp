@@ -291,6 +291,22 @@ void check_deployment(deployment const& d) {
   }(typename Topology::entries{});
 }
 
+// Where each stage runs and each deployed link is bound (--print with a
+// deployment), after the topology itself.
+inline std::string describe_deployment(deployment const& d) {
+  std::string out = "deployment " + d.file + "\n";
+  for (auto const& h : d.hosts) {
+    out += "  host " + h.name + " (keys " + h.keys.string() + ", dir " + h.dir.string() +
+           (h.user.empty() ? "" : ", user " + h.user) + "):";
+    for (auto const& s : d.stages)
+      if (s.host == h.name) out += " " + s.stage;
+    out += "\n";
+  }
+  for (auto const& l : d.links)
+    out += "  link " + l.link + ": bind " + l.addresses.bind + ", connect " + l.addresses.connect + "\n";
+  return out;
+}
+
 // What a stage on `host` runs with: the host's directories, the addresses
 // of the deployed links, and which stages are elsewhere.
 inline pipeline_options deployed_options(deployment const& d, std::string_view host, pipeline_flags const& flags) {

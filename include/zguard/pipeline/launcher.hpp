@@ -169,7 +169,8 @@ int launch(char const* self, std::vector<std::string> const& common, std::set<st
 
 inline std::string pipeline_usage(char const* self, pipeline_flags const& flags) {
   std::string u = std::string("usage: ") + self + R"( MODE [FLAGS]
-  --print                                            the topology and every socket's security profile
+  --print [--deployment FILE]                        the topology and every socket's security profile
+                                                     (and where the deployment runs each stage)
   --keygen DIR [--deployment FILE]                   the keys the topology needs; with a deployment also
                                                      DIR/<host>/: only the key files that host's stages read
   --all --keys DIR --dir DIR [--timeout-s N]         every stage in this process
@@ -227,6 +228,7 @@ int pipeline_main(int argc, char** argv, pipeline_flags flags) {
     auto const limit = std::chrono::seconds(a.count("--timeout-s") ? std::stol(a["--timeout-s"]) : 120);
     if (mode == "--print") {
       std::cout << describe<topo>();
+      if (deployed) std::cout << describe_deployment(*deployed);
       return 0;
     }
     if (mode == "--keygen") {
