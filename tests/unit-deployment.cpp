@@ -259,3 +259,34 @@ TEST_CASE("a program's own flags are checked against their bounds before any sta
   CHECK_THROWS_AS(flags.text("t", "", "a b", 8), zg::pipeline_error);
   CHECK(flags.help().find("--tasks N  how many (1..1000000; default 1000)") != std::string::npos);
 }
+
+TEST_CASE("await_handshakes counts the peers whose handshake succeeded, never a refused key") {
+  zg::context<dep_domain> ctx;
+  zg::authenticator<dep_domain> auth{ctx};
+  auto const server_keys = zg::keypair::generate(), allowed = zg::keypair::generate(),
+             stranger = zg::keypair::generate();
+  auth.allow(allowed.public_part());
+  using lim = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full, zg::max_message_size<512>,
+                         zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<1000>,
+                         zg::handshake_timeout_ms<5000>>;
+  using push = zg::socket<dep_domain, zg::tcp, zg::push, zg::curve_server, lim, zg::stream<tick>>;
+  using pull = zg::socket<dep_domain, zg::tcp, zg::pull, zg::curve_client, lim, zg::stream<tick>>;
+  push out(ctx, auth, server_keys);
+  auto const at = out.bind("tcp://127.0.0.1:*");
+  temp_dir run;
+  zg::stage_env env("ventilator", 0, std::stop_token{}, zg::pipeline_options{run.path, run.path},
+                    [](std::string const&, std::uint64_t) {});
+  CHECK(out.handshakes_succeeded() == 0);
+  pull refused(ctx, stranger, server_keys.public_part());
+  refused.connect(at);
+  CHECK(eventually([&] { return refused.handshake_failures() > 0; }));
+  CHECK_FALSE(env.await_handshakes(out, 1, 300ms));  // the stranger does not count
+  pull admitted(ctx, allowed, server_keys.public_part());
+  admitted.connect(at);
+  CHECK(env.await_handshakes(out, 1, 5s));
+  CHECK(out.handshakes_succeeded() == 1);
+  CHECK(out.send(tick{"EURUSD", 1, 1}));
+  auto t = admitted.receive();
+  REQUIRE(t);
+  CHECK(t->value.seq == 1u);
+}
