@@ -112,6 +112,42 @@ TEST_CASE("permissions files: others may not write them, a reload that fails kee
   CHECK_FALSE(p.permits(identity_kind::key, alice_key, action::call, "test.order"));
 }
 
+TEST_CASE("permissions by certificate file: a key named by its cert, read again on reload after a rotation") {
+  temp_dir dir;
+  std::filesystem::create_directory(dir.path / "clients");
+  auto const bob_v1 = zg::keypair::generate(), bob_v2 = zg::keypair::generate(), carol = zg::keypair::generate();
+  zg::save_certificate(dir.path / "clients" / "bob.cert", bob_v1);
+  zg::save_certificate(dir.path / "clients" / "carol.cert", carol);
+  auto const path = dir.path / "perms";
+  write_file(path, "cert clients/bob.cert call allow test.*\ncert clients/carol.cert subscribe allow test.>\n");
+  auto p = zg::permissions::from_file(path);
+  CHECK(p.permits(identity_kind::key, bob_v1.public_part().z85(), action::call, "test.order"));
+  CHECK_FALSE(p.permits(identity_kind::key, carol.public_part().z85(), action::call, "test.order"));
+  CHECK(p.permits(identity_kind::key, carol.public_part().z85(), action::subscribe, "test.tick"));
+  CHECK(p.audit().find("key " + bob_v1.public_part().z85() + " (cert clients/bob.cert) call allow test.*\n") !=
+        std::string::npos);
+  // Bob's key is rotated: the file is unchanged, a reload reads the new certificate.
+  std::filesystem::remove(dir.path / "clients" / "bob.cert");
+  std::filesystem::remove(dir.path / "clients" / "bob.cert_secret");
+  zg::save_certificate(dir.path / "clients" / "bob.cert", bob_v2);
+  p.reload();
+  CHECK(p.permits(identity_kind::key, bob_v2.public_part().z85(), action::call, "test.order"));
+  CHECK_FALSE(p.permits(identity_kind::key, bob_v1.public_part().z85(), action::call, "test.order"));
+  // A missing or malformed certificate, or one key under two names, is an error naming the line; the set stays.
+  write_file(path, "cert clients/bob.cert call allow test.*\ncert clients/dave.cert call allow test.*\n");
+  CHECK_THROWS_WITH_AS(p.reload(), doctest::Contains("perms:2: "), zg::permission_error);
+  write_file(dir.path / "clients" / "eve.cert", "not a certificate\n");
+  write_file(path, "cert clients/eve.cert call allow test.*\n");
+  CHECK_THROWS_WITH_AS(p.reload(), doctest::Contains("perms:1: "), zg::permission_error);
+  std::filesystem::copy_file(dir.path / "clients" / "bob.cert", dir.path / "clients" / "bob-again.cert");
+  write_file(path, "cert clients/bob.cert call allow test.*\ncert clients/bob-again.cert call allow x.*\n");
+  CHECK_THROWS_WITH_AS(p.reload(), doctest::Contains("is also the key of clients/bob.cert"), zg::permission_error);
+  CHECK(p.permits(identity_kind::key, bob_v2.public_part().z85(), action::call, "test.order"));
+  // Rules given as text have no directory for a relative path.
+  CHECK_THROWS_WITH_AS(zg::permission_set::parse("cert clients/bob.cert call allow x\n", "inline"),
+                       doctest::Contains("inline:1: a relative cert path needs"), zg::permission_error);
+}
+
 namespace {
 using order_service = zg::service<order, order_ack>;
 using guarded_rep =

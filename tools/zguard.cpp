@@ -320,7 +320,7 @@ int permissions_command(int argc, char** argv) {
     }
     std::string_view const kind = argv[2], act = argv[4];
     if (kind != "key" && kind != "user") {
-      std::cerr << "zguard permissions: the identity is 'key Z85' or 'user NAME'\n";
+      std::cerr << "zguard permissions: the identity is 'key Z85' or 'user NAME' (a cert line's key is asked as 'key Z85')\n";
       return 2;
     }
     std::optional<zguard::action> a;

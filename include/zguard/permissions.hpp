@@ -25,7 +25,11 @@
 //   key rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7 subscribe allow market.>
 //   key rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7 subscribe deny market.secret.*
 //   user alice call allow example.*
+//   cert clients/bob.cert call allow example.*
 //
+// `cert PATH` names a CURVE key by its public certificate file (relative to
+// the permission file's directory), so a file can say who by name; the key
+// is read when the file is (reload() reads it again after a rotation).
 // A line that does not parse is an error naming the file and line; a file
 // that does not parse is never half applied (reload() keeps the old set).
 #pragma once
@@ -46,6 +50,7 @@
 #include <vector>
 
 #include <zguard/detail/protected_file.hpp>
+#include <zguard/certificate.hpp>
 #include <zguard/keys.hpp>
 #include <zguard/slots.hpp>
 
@@ -222,13 +227,19 @@ class permission_set {
           out += who + " " + std::string(to_string(a)) + (allowing ? " allow " : " deny ") + p + "\n";
     };
     emit("default", defaults_);
-    for (auto const& [id, r] : keys_) emit("key " + id, r);
+    for (auto const& [id, r] : keys_) {
+      auto const named = key_sources_.find(id);
+      emit("key " + id + (named == key_sources_.end() ? "" : " (cert " + named->second + ")"), r);
+    }
     for (auto const& [id, r] : users_) emit("user " + id, r);
     return out;
   }
 
-  // Parses the file format above; `source` names the text in errors.
-  static permission_set parse(std::string_view text, std::string const& source) {
+  // Parses the file format above; `source` names the text in errors, and
+  // `cert` paths are relative to `base` (a relative one with no base is an
+  // error).
+  static permission_set parse(std::string_view text, std::string const& source,
+                              std::filesystem::path const& base = {}) {
     permission_set set;
     std::istringstream in{std::string(text)};
     std::string line;
@@ -248,8 +259,22 @@ class permission_set {
       } else if ((w[0] == "key" || w[0] == "user") && w.size() >= 2) {
         who.emplace(w[0] == "key" ? identity_kind::key : identity_kind::user, w[1]);
         at = 2;
+      } else if (w[0] == "cert" && w.size() >= 2) {
+        std::filesystem::path cert(w[1]);
+        if (cert.is_relative() && base.empty())
+          throw fail("a relative cert path needs the permission file's directory (permissions::from_file)");
+        try {
+          auto const key = load_public_certificate(cert.is_relative() ? base / cert : cert).key.z85();
+          auto const [it, fresh] = set.key_sources_.emplace(key, w[1]);
+          if (!fresh && it->second != w[1])
+            throw permission_error("the key of " + w[1] + " is also the key of " + it->second);
+          who.emplace(identity_kind::key, key);
+        } catch (std::exception const& e) {
+          throw fail(e.what());
+        }
+        at = 2;
       } else {
-        throw fail("a rule starts with 'default', 'key <Z85 public key>' or 'user <name>'");
+        throw fail("a rule starts with 'default', 'key <Z85 public key>', 'cert <certificate file>' or 'user <name>'");
       }
       if (w.size() != at + 3) throw fail("expected: <who> <call|subscribe|publish> <allow|deny> <pattern>");
       action a;
@@ -283,6 +308,7 @@ class permission_set {
   }
 
   std::map<std::string, detail::rules> keys_, users_;
+  std::map<std::string, std::string> key_sources_;  // Z85 key -> the cert path that named it
   detail::rules defaults_;
 };
 
@@ -347,7 +373,7 @@ class permissions {
   static permission_set read(std::filesystem::path const& path) {
     return permission_set::parse(detail::read_protected_file<permission_error>(
                                      path, "zguard permissions", "whoever can write it decides who may do what"),
-                                 path.string());
+                                 path.string(), std::filesystem::absolute(path).parent_path());
   }
 
   std::unique_ptr<std::mutex> mu_ = std::make_unique<std::mutex>();
