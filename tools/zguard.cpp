@@ -292,7 +292,7 @@ int profile(int argc, char** argv) {
 }
 
 constexpr std::string_view permissions_usage =
-    "usage: zguard permissions FILE [key|user ID call|subscribe|publish SUBJECT]\n"
+    "usage: zguard permissions FILE [key Z85|cert CERTFILE|user NAME call|subscribe|publish SUBJECT]\n"
     "Reads a permission file as zguard::permissions::from_file does (a regular\n"
     "file others cannot write; every line checked) and prints its rules, one a\n"
     "line: the defaults, then each key and user. With an identity, an action\n"
@@ -319,10 +319,12 @@ int permissions_command(int argc, char** argv) {
       return 0;
     }
     std::string_view const kind = argv[2], act = argv[4];
-    if (kind != "key" && kind != "user") {
-      std::cerr << "zguard permissions: the identity is 'key Z85' or 'user NAME' (a cert line's key is asked as 'key Z85')\n";
+    if (kind != "key" && kind != "user" && kind != "cert") {
+      std::cerr << "zguard permissions: the identity is 'key Z85', 'cert CERTFILE' or 'user NAME'\n";
       return 2;
     }
+    // A certificate file asks about its key, as a 'cert' rule names it.
+    std::string const id = kind == "cert" ? zguard::load_public_certificate(argv[3]).key.z85() : std::string(argv[3]);
     std::optional<zguard::action> a;
     for (auto x : {zguard::action::call, zguard::action::subscribe, zguard::action::publish})
       if (zguard::to_string(x) == act) a = x;
@@ -330,11 +332,14 @@ int permissions_command(int argc, char** argv) {
       std::cerr << "zguard permissions: the action is call, subscribe or publish\n";
       return 2;
     }
-    bool const ok = perms.permits(kind == "key" ? zguard::identity_kind::key : zguard::identity_kind::user, argv[3],
-                                  *a, argv[5]);
+    bool const ok =
+        perms.permits(kind == "user" ? zguard::identity_kind::user : zguard::identity_kind::key, id, *a, argv[5]);
     std::cout << (ok ? "permitted" : "denied") << "\n";
     return ok ? 0 : 1;
   } catch (zguard::permission_error const& e) {
+    std::cout << "problem: " << printable(e.what()) << "\n";
+    return 1;
+  } catch (zguard::key_error const& e) {
     std::cout << "problem: " << printable(e.what()) << "\n";
     return 1;
   }
