@@ -162,6 +162,11 @@ for p in tasks market broker; do
   $bin/pipeline_$p --keygen "$work/$p-keys"
   $bin/pipeline_$p --launch --keys "$work/$p-keys" --dir "$work/$p-rdv" --timeout-s 60 2>"$work/$p.log" | sort
 done
+echo "-- pipeline_tasks across two hosts: where each stage runs, and host b's systemd units (docs/deployment.md)"
+$bin/pipeline_tasks --print --deployment examples/deploy/pipeline_tasks.deploy | sed -n '/^deployment/,$p'
+$bin/pipeline_tasks --systemd-units "$work/units" --deployment examples/deploy/pipeline_tasks.deploy --host b \
+  --exe /usr/bin/pipeline_tasks --tasks 300 | sed "s|$work/||"
+grep '^ExecStart=' "$work/units/pipeline_tasks-worker-0.service"
 
 if compgen -G "$work/sanitizer.*" >/dev/null; then
   cat "$work"/sanitizer.*
