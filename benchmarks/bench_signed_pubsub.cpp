@@ -2,7 +2,9 @@
 // next to unsigned raw cppzmq PUB/SUB and the raw libsodium sign and verify
 // rates, all measured in the same run over ipc.
 //
-// usage: bench_signed_pubsub [messages=20000] [rounds=3] [--json]
+// usage: bench_signed_pubsub [messages=20000] [rounds=3] [filter] [--json]
+// filter: run only cases whose name (as in --json, e.g.
+// signed_pubsub_batched/ed25519/1024) contains it.
 // The ceiling for a signed feed is the slowest of: raw PUB/SUB, signing
 // (publisher thread) and verifying (subscriber thread); the ratio is zguard
 // signed msgs/s over that ceiling (1.00 = no overhead beyond the crypto).
@@ -52,6 +54,8 @@ using bench_support::median;
 using bench_support::seconds_since;
 using bench_support::steady;
 bool json = false;
+std::string filter;
+bool selected(std::string const& name) { return filter.empty() || name.find(filter) != std::string::npos; }
 
 
 blob make_blob(std::uint32_t seq, std::size_t encoded) {
@@ -234,6 +238,8 @@ crypto_rates sodium_rates(std::size_t size) {
 template <class A>
 void run_batched(char const* name, int n, int rounds) {
   for (std::size_t size : {64u, 1024u}) {
+    auto const case_name = std::string("signed_pubsub_batched/") + name + "/" + std::to_string(size);
+    if (!selected(case_name)) continue;
     std::vector<double> raw, ours, p50, p99;
     for (int r = 0; r < rounds; ++r) {
       raw.push_back(raw_rate(n, size));
@@ -243,8 +249,7 @@ void run_batched(char const* name, int n, int rounds) {
     }
     if (json) {
       bench_support::json_row()
-          .compare(std::string("signed_pubsub_batched/") + name + "/" + std::to_string(size), size, median(raw),
-                   median(ours))
+          .compare(case_name, size, median(raw), median(ours))
           .str("unit", "msgs/s")
           .str("transport", "ipc")
           .integer("batch", batch_n)
@@ -264,6 +269,8 @@ void run_batched(char const* name, int n, int rounds) {
 template <class A>
 void run(char const* name, int n, int rounds) {
   for (std::size_t size : {64u, 1024u}) {
+    auto const case_name = std::string("signed_pubsub/") + name + "/" + std::to_string(size);
+    if (!selected(case_name)) continue;
     std::vector<double> ours, raw, sign, verify;
     for (int r = 0; r < rounds; ++r) {
       raw.push_back(raw_rate(n, size));
@@ -275,7 +282,7 @@ void run(char const* name, int n, int rounds) {
     double const ceiling = std::min({median(raw), median(sign), median(verify)});
     if (json) {
       bench_support::json_row()
-          .compare(std::string("signed_pubsub/") + name + "/" + std::to_string(size), size, median(raw), median(ours))
+          .compare(case_name, size, median(raw), median(ours))
           .str("unit", "msgs/s")
           .str("transport", "ipc")
           .num("sign", median(sign))
@@ -298,6 +305,7 @@ int main(int argc, char** argv) {
   json = bench_support::take_json_flag(argc, argv);
   int const n = argc > 1 ? std::atoi(argv[1]) : 20000;
   int const rounds = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
+  if (argc > 3) filter = argv[3];
   if (!json) {
     std::printf("signed PUB/SUB over ipc, %d messages per run, median of %d runs (msgs/s)\n", n, rounds);
     std::printf("%-8s %6s %12s %12s %12s %12s %12s %7s\n", "alg", "bytes", "zguard", "raw cppzmq", "sign", "verify",

@@ -323,6 +323,50 @@ void send_all(zmq::socket_t& s, std::vector<zmq::message_t> const& frames) {
 
 }  // namespace
 
+TEST_CASE_TEMPLATE("signed batches: sealed where the batch was built, the same bytes as seal() of a copy", A,
+                   zg::ed25519, zg::blake2b_mac) {
+  auto const key = make_key<A>();
+  auto const when = std::chrono::system_clock::time_point(std::chrono::microseconds(1700000000000000));
+  // Two signers of one key and epoch, in step: the same sequence numbers.
+  zg::signer<A> in_place(key, zg::detail::fixed_epoch{42}), copied(key, zg::detail::fixed_epoch{42});
+  // What a batched sender builds: the room before and after, the batch between.
+  auto check = [&](std::string_view topic, auto& batch) {
+    for (std::uint32_t n = 1; n <= 4; ++n) {
+      batch.clear();
+      for (std::uint32_t i = 0; i < n; ++i) batch.add(tick{"EURUSD", -1, i}, {});
+      std::vector<std::uint8_t> const payload(batch.bytes().begin(), batch.bytes().end());
+      auto const a = in_place.seal_in_place(topic, batch.with_room(), when);
+      auto const b = copied.seal(topic, payload, when);
+      CHECK(to_hex(zg::detail::bytes_of(a)) == to_hex(zg::detail::bytes_of(b)));
+      // The batch is still in place (a failed send keeps it for the next flush).
+      CHECK(std::equal(payload.begin(), payload.end(), batch.bytes().begin(), batch.bytes().end()));
+    }
+  };
+  zg::detail::batch_builder<tick, 4, zg::signer<A>::room_before(""), zg::signer<A>::room_after> stream_batch;
+  check("", stream_batch);
+  zg::detail::batch_builder<tick, 4, zg::signer<A>::room_before("test.tick"), zg::signer<A>::room_after> topic_batch;
+  check("test.tick", topic_batch);
+  // No room, or a topic over 255 bytes: refused before a sequence number is used.
+  std::vector<std::uint8_t> small(zg::signer<A>::room_before("t") + zg::signer<A>::room_after - 1);
+  CHECK_THROWS_AS(in_place.seal_in_place("t", small), std::length_error);
+  std::string const long_topic(256, 't');
+  std::vector<std::uint8_t> room(zg::signer<A>::room_before(long_topic) + zg::signer<A>::room_after);
+  CHECK_THROWS_AS(in_place.seal_in_place(long_topic, room), std::length_error);
+  std::vector<std::uint8_t> empty_payload(zg::signer<A>::room_before("t") + zg::signer<A>::room_after);
+  CHECK(to_hex(zg::detail::bytes_of(in_place.seal_in_place("t", empty_payload, when))) ==
+        to_hex(zg::detail::bytes_of(copied.seal("t", {}, when))));
+}
+
+TEST_CASE("batches: a builder takes at most N messages, each within its schema's bound") {
+  zg::detail::batch_builder<tick, 2> b;
+  b.add(tick{"A", 1, 1}, {});
+  b.add(tick{"B", 2, 2}, {});
+  CHECK(b.full());
+  CHECK_THROWS_AS(b.add(tick{"C", 3, 3}, {}), std::length_error);
+  CHECK(b.count() == 2);
+  CHECK(!zg::detail::check_batch(b.bytes(), 2, zg::max_encoded_size<tick>));
+}
+
 TEST_CASE_TEMPLATE("signed batches: one signature a batch, each message its place, replayed, cut and re-ordered "
                    "batches refused",
                    A, zg::ed25519, zg::blake2b_mac) {

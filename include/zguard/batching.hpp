@@ -19,10 +19,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
-#include <vector>
 
 #include <zguard/codec.hpp>
 #include <zguard/slots.hpp>
@@ -82,13 +83,17 @@ inline std::optional<decode_error> check_batch(std::span<std::uint8_t const> b, 
   std::size_t const count = std::size_t(b[1]) | std::size_t(b[2]) << 8;
   if (count == 0 || count > max_count) return decode_error{decode_reason::length_over_bound, "batch.count", 1};
   std::size_t at = batch_header_size;
+  // The field text ("batch[i]") is made only for a refusal, not for every
+  // message of every good batch.
+  auto refused = [&](decode_reason r, std::size_t i) {
+    return decode_error{r, "batch[" + std::to_string(i) + "]", at};
+  };
   for (std::size_t i = 0; i < count; ++i) {
-    std::string const field = "batch[" + std::to_string(i) + "]";
-    if (b.size() - at < batch_item_prefix) return decode_error{decode_reason::truncated, field, at};
+    if (b.size() - at < batch_item_prefix) return refused(decode_reason::truncated, i);
     std::size_t const len = get_u32(b.data() + at);
-    if (len == 0 || len > max_item) return decode_error{decode_reason::length_over_bound, field, at};
+    if (len == 0 || len > max_item) return refused(decode_reason::length_over_bound, i);
     at += batch_item_prefix;
-    if (b.size() - at < len) return decode_error{decode_reason::truncated, field, at};
+    if (b.size() - at < len) return refused(decode_reason::truncated, i);
     at += len;
   }
   if (at != b.size()) return decode_error{decode_reason::trailing_bytes, "batch", at};
@@ -117,43 +122,54 @@ class batch_cursor {
   std::uint16_t index_ = 0;
 };
 
-// The batch a sender is filling: its bytes in one buffer reserved once at
-// the largest batch, so steady state allocates nothing.
-template <class S, std::size_t N>
+// The batch a sender is filling: its bytes in one buffer allocated once at
+// the largest batch, so steady state allocates nothing. Before and After
+// bytes are kept free in front of the batch and behind its largest size, in
+// the same buffer: a signer seals the batch where it lies (envelope.hpp,
+// signer::seal_in_place), with no copy before signing.
+template <class S, std::size_t N, std::size_t Before = 0, std::size_t After = 0>
 class batch_builder {
  public:
   using clock = std::chrono::steady_clock;
+  static constexpr std::size_t capacity = Before + max_batch_size<S, N> + After;
 
-  batch_builder() { bytes_.reserve(max_batch_size<S, N>); }
+  batch_builder() : buf_(std::make_unique_for_overwrite<std::uint8_t[]>(capacity)) {}
 
   std::size_t count() const { return count_; }
   bool full() const { return count_ == N; }
   bool empty() const { return count_ == 0; }
   clock::time_point oldest() const { return oldest_; }  // when the first waiting message came
-  std::span<std::uint8_t const> bytes() const { return bytes_; }
+  std::span<std::uint8_t const> bytes() const { return {buf_.get() + Before, size_}; }
+  // Before bytes, the batch, After bytes: the room a signer seals it in.
+  std::span<std::uint8_t> with_room() { return {buf_.get(), Before + size_ + After}; }
 
   void add(S const& msg, clock::time_point now) {
+    std::size_t const len = encoded_size(msg);
+    // Bounded types keep len within max_encoded_size<S>; checked anyway, as
+    // the buffer is sized by it.
+    if (count_ == N || len > max_encoded_size<S>)
+      throw std::length_error("zguard::batch_builder: the batch is full or the message over its schema's bound");
+    std::uint8_t* const b = buf_.get() + Before;
     if (count_ == 0) {
-      bytes_.assign(batch_header_size, 0);
-      bytes_[0] = batch_format;
+      b[0] = batch_format;
+      size_ = batch_header_size;
       oldest_ = now;
     }
-    std::size_t const len = encoded_size(msg);
-    std::size_t const at = bytes_.size();
-    bytes_.resize(at + batch_item_prefix + len);  // within the reserve: no allocation
-    for (std::size_t i = 0; i < batch_item_prefix; ++i) bytes_[at + i] = std::uint8_t(len >> (8 * i));
-    encode_into(msg, bytes_.data() + at + batch_item_prefix);
+    for (std::size_t i = 0; i < batch_item_prefix; ++i) b[size_ + i] = std::uint8_t(len >> (8 * i));
+    encode_into(msg, b + size_ + batch_item_prefix);
+    size_ += batch_item_prefix + len;
     ++count_;
-    bytes_[1] = std::uint8_t(count_);
-    bytes_[2] = std::uint8_t(count_ >> 8);
+    b[1] = std::uint8_t(count_);
+    b[2] = std::uint8_t(count_ >> 8);
   }
   void clear() {
-    bytes_.clear();
+    size_ = 0;
     count_ = 0;
   }
 
  private:
-  std::vector<std::uint8_t> bytes_;
+  std::unique_ptr<std::uint8_t[]> buf_;
+  std::size_t size_ = 0;  // of the batch, from its format byte
   std::size_t count_ = 0;
   clock::time_point oldest_{};
 };

@@ -179,24 +179,45 @@ class signer {
   template <class Fill>
   zmq::message_t seal_with(std::string_view topic, std::size_t payload_size, Fill&& fill,
                            clock::time_point at = clock::now()) {
-    if (topic.size() > 255) throw std::length_error("zguard::signer::seal: a topic is at most 255 bytes");
+    check_topic(topic);
     std::size_t const header_size = envelope_header_min + topic.size();
     zmq::message_t frame(sealed_size(topic, payload_size));
     auto* h = static_cast<std::uint8_t*>(frame.data());
-    h[0] = envelope_version;
-    h[1] = A::wire_id;
-    std::copy(id_.bytes.begin(), id_.bytes.end(), h + 2);
-    detail::put_u64(h + 10, epoch_);
-    detail::put_u64(h + 18, ++sequence_);
-    detail::put_u64(h + 26, detail::micros_since_epoch(at));
-    h[34] = static_cast<std::uint8_t>(topic.size());
-    if (!topic.empty()) std::memcpy(h + envelope_header_min, topic.data(), topic.size());  // data() may be null
+    write_header(h, topic, at);
     fill(h + header_size);
     std::span<std::uint8_t const> const signed_part(h, header_size + payload_size);
     auto* signature = h + header_size + payload_size;
     if constexpr (std::is_same_v<A, ed25519>) key_.sign(detail::tagged(scratch_, signed_part), signature);
     else detail::envelope_mac(key_.data(), signed_part, signature);
     return frame;
+  }
+
+  // The room seal_in_place needs in front of a payload: the tag and the header.
+  static constexpr std::size_t room_before(std::string_view topic) {
+    return envelope_tag.size() + envelope_header_min + topic.size();
+  }
+  static constexpr std::size_t room_after = A::signature_size;
+
+  // Seals a payload that lies in `room` between room_before(topic) free
+  // bytes and room_after free bytes: tag and header are written in front of
+  // it and the signature behind it, so tag || header || payload is signed
+  // where it lies (no copy into a scratch buffer), then header || payload ||
+  // signature is copied once into the frame. The same bytes as
+  // seal(topic, payload, at).
+  zmq::message_t seal_in_place(std::string_view topic, std::span<std::uint8_t> room, clock::time_point at = clock::now()) {
+    check_topic(topic);
+    std::size_t const before = room_before(topic);
+    if (room.size() < before + room_after) throw std::length_error("zguard::signer::seal_in_place: no room to seal in");
+    std::size_t const header_size = envelope_header_min + topic.size();
+    std::size_t const payload_size = room.size() - before - room_after;
+    auto* t = room.data();
+    auto* h = t + envelope_tag.size();
+    std::memcpy(t, envelope_tag.data(), envelope_tag.size());
+    write_header(h, topic, at);
+    auto* signature = h + header_size + payload_size;
+    if constexpr (std::is_same_v<A, ed25519>) key_.sign({t, envelope_tag.size() + header_size + payload_size}, signature);
+    else detail::envelope_mac(key_.data(), {h, header_size + payload_size}, signature);
+    return zmq::message_t(h, header_size + payload_size + room_after);
   }
   zmq::message_t seal(std::string_view topic, std::span<std::uint8_t const> payload, clock::time_point at = clock::now()) {
     return seal_with(
@@ -210,6 +231,21 @@ class signer {
   key_id id() const { return id_; }
 
  private:
+  static void check_topic(std::string_view topic) {
+    if (topic.size() > 255) throw std::length_error("zguard::signer::seal: a topic is at most 255 bytes");
+  }
+  // version, algorithm, key id, epoch, the next sequence number, timestamp, topic
+  void write_header(std::uint8_t* h, std::string_view topic, clock::time_point at) {
+    h[0] = envelope_version;
+    h[1] = A::wire_id;
+    std::copy(id_.bytes.begin(), id_.bytes.end(), h + 2);
+    detail::put_u64(h + 10, epoch_);
+    detail::put_u64(h + 18, ++sequence_);
+    detail::put_u64(h + 26, detail::micros_since_epoch(at));
+    h[34] = static_cast<std::uint8_t>(topic.size());
+    if (!topic.empty()) std::memcpy(h + envelope_header_min, topic.data(), topic.size());  // data() may be null
+  }
+
   signing_key<A> key_;
   key_id id_;  // derived once: an Ed25519 id is a hash of the public key
   std::uint64_t epoch_ = 0;

@@ -5,7 +5,9 @@
 // under the sanitizer build.
 #pragma once
 
+#include <cstddef>
 #include <memory>
+#include <string_view>
 
 #include <zguard/envelope.hpp>
 #include <zguard/signing.hpp>
@@ -32,6 +34,19 @@ struct verifier_part {
 template <class S>
 struct verifier_part<S, true> {
   using type = std::unique_ptr<verifier<typename S::algorithm, S::freshness, S::window>>;
+};
+
+// The room a batched sender keeps around its batch so that its signer seals
+// it in place (signer::seal_in_place); none on an unsigned socket.
+template <class S, bool Signs>
+struct seal_room {
+  static constexpr std::size_t before(std::string_view) { return 0; }
+  static constexpr std::size_t after = 0;
+};
+template <class S>
+struct seal_room<S, true> {
+  static constexpr std::size_t before(std::string_view topic) { return signer<typename S::algorithm>::room_before(topic); }
+  static constexpr std::size_t after = signer<typename S::algorithm>::room_after;
 };
 
 }  // namespace detail

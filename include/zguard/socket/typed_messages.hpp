@@ -55,6 +55,13 @@ constexpr std::size_t batch_capacity() {
   else return 0;
 }
 
+// The topic a channel's envelopes carry: its name on a topic channel.
+template <class C>
+constexpr std::string_view envelope_topic() {
+  if constexpr (C::kind == channel_kind::topic) return C::name;
+  else return {};
+}
+
 template <class Tr>
 class typed_messages : public socket_core<Tr> {
   using core = socket_core<Tr>;
@@ -394,10 +401,7 @@ class typed_messages : public socket_core<Tr> {
     return frame;
   }
 
-  static constexpr std::string_view channel_topic() {
-    if constexpr (topic_frame) return C::name;
-    else return {};
-  }
+  static constexpr std::string_view channel_topic() { return envelope_topic<C>(); }
 
   // The frame a message goes out as: its encoding, or on a signed socket
   // the sealed envelope (header || payload || signature, one frame) with
@@ -587,13 +591,14 @@ class typed_messages : public socket_core<Tr> {
   }
 
   // Batched sender: the waiting messages as one frame, sealed when signed
-  // (one signature over all of them, in order).
+  // (one signature over all of them, in order) where the batch was built.
   zmq::message_t batch_frame() requires batches_out {
-    auto const b = batch_out_.bytes();
-    if constexpr (Tr::signs)
-      return signer_->seal_with(channel_topic(), b.size(), [&](std::uint8_t* at) { std::memcpy(at, b.data(), b.size()); });
-    else
+    if constexpr (Tr::signs) {
+      return signer_->seal_in_place(channel_topic(), batch_out_.with_room());
+    } else {
+      auto const b = batch_out_.bytes();
       return zmq::message_t(b.data(), b.size());
+    }
   }
   [[nodiscard]] bool add_to_batch(sends_type const& msg) requires batches_out {
     if (batch_out_.full() && !flush()) return false;  // the batch ahead still cannot go out
@@ -724,7 +729,11 @@ class typed_messages : public socket_core<Tr> {
     peer_info peer;
     signed_origin origin;
   };
-  [[no_unique_address]] std::conditional_t<batches_out, batch_builder<sends_type, batch_capacity<Tr>()>, no_part>
+  // A signed sender's batch is built with the room to seal it in place.
+  using batch_room = seal_room<S, Tr::signs>;
+  static constexpr std::size_t batch_room_before = batch_room::before(envelope_topic<C>());
+  [[no_unique_address]] std::conditional_t<
+      batches_out, batch_builder<sends_type, batch_capacity<Tr>(), batch_room_before, batch_room::after>, no_part>
       batch_out_;
   [[no_unique_address]] std::conditional_t<batches_in, batch_reading, no_part> batch_in_;
   [[no_unique_address]] std::conditional_t<Tr::rate_limited, token_buckets, no_part> buckets_ = make_buckets();
