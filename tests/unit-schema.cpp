@@ -212,6 +212,18 @@ TEST_CASE("every decode error reason, with field and offset") {
     CHECK(refused<order>(zg::encode(order_v2{})).reason == zg::decode_reason::wrong_version);
     CHECK(refused<order_v2>(good).reason == zg::decode_reason::wrong_version);
   }
+  // Versions are exact (docs/wire-format.md, "Schema evolution"): the
+  // refusal names what arrived and what this reader takes.
+  SUBCASE("a wrong schema or version names both") {
+    auto v = refused<order_v2>(good);
+    CHECK(v.note == "arrived test.order v1; this reader takes test.order v2");
+    CHECK(v.message() == "wrong_version (byte 12): arrived test.order v1; this reader takes test.order v2");
+    CHECK(refused<order>(zg::encode(tick{})).note == "arrived test.tick v1; this reader takes test.order v1");
+    auto cut = zg::encode(tick{});
+    cut.resize(2 + 9);  // the name, no version: the note says what is known
+    CHECK(refused<order>(cut).note == "arrived test.tick; this reader takes test.order v1");
+    CHECK(refused<order>(with(0, 2)).note.empty());
+  }
   SUBCASE("a count larger than the bytes left is refused before allocating") {
     std::vector<std::uint8_t> b = zg::encode(bulk{});
     b[b.size() - 2] = 0x50;  // count 0xc350 = 50000, no items follow

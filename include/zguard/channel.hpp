@@ -9,14 +9,29 @@
 //   topic<"name", S>          PUB/XPUB send S under the topic frame "name",
 //                             SUB/XSUB receive it (exact topic match)
 //   stream<S>                 PUSH sends S, PULL receives it
+//   topics<topic<"a", A>, topic<"b", B>, ...>
+//                             SUB only: subscribes at run time to any of the
+//                             declared topics (subscribe("a")), receives each
+//                             message as its topic's schema
+//
+// Where a channel takes a schema it also takes one_of<A, B, ...> (one_of.hpp):
+// the socket sends any alternative and receives whichever arrived.
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <span>
+#include <utility>
+#include <variant>
 #include <string_view>
 #include <type_traits>
 
 #include <zguard/codec.hpp>
 #include <zguard/fixed_string.hpp>
+#include <zguard/one_of.hpp>
 #include <zguard/pattern.hpp>
 #include <zguard/schema.hpp>
 #include <zguard/slots.hpp>
@@ -24,7 +39,7 @@
 namespace zguard {
 inline namespace v0 {
 
-enum class channel_kind { service, topic, stream };
+enum class channel_kind { service, topic, stream, topic_set };
 
 // A socket decodes each message from frames it frees before returning, so
 // a value it hands out must own its bytes: a schema with a view field
@@ -36,31 +51,95 @@ enum class channel_kind { service, topic, stream };
   "bounded_string<N> / bounded_bytes<N>, which own their bytes (views are for zguard::decode() over a "  \
   "buffer the caller keeps)"
 
-template <Schema Request, Schema Reply>
+template <class Request, class Reply>
+  requires(detail::carriable<Request> && detail::carriable<Reply>)
 struct service {
-  static_assert(!detail::has_view_field<Request>() && !detail::has_view_field<Reply>(), ZGUARD_CHANNEL_VIEW_TEXT);
+  // A one_of's own rules first (one_of.hpp): nothing below is checked on a broken one.
+  using zguard_rules_hold =
+      std::bool_constant<detail::carried_rules_hold<Request>() && detail::carried_rules_hold<Reply>()>;
+  static_assert(!detail::carries_view_field<Request>() && !detail::carries_view_field<Reply>(),
+                ZGUARD_CHANNEL_VIEW_TEXT);
   using zguard_slot = slot::channel;
   static constexpr channel_kind kind = channel_kind::service;
   using request_type = Request;
   using reply_type = Reply;
 };
 
-template <fixed_string Name, Schema S>
+template <fixed_string Name, class S>
+  requires(detail::carriable<S>)
 struct topic {
   static_assert(Name.size() >= 1 && Name.size() <= 255, "zguard::topic<\"name\", S>: the name must be 1..255 bytes");
-  static_assert(!detail::has_view_field<S>(), ZGUARD_CHANNEL_VIEW_TEXT);
+  using zguard_rules_hold = std::bool_constant<detail::carried_rules_hold<S>()>;
+  static_assert(!detail::carries_view_field<S>(), ZGUARD_CHANNEL_VIEW_TEXT);
   using zguard_slot = slot::channel;
   static constexpr channel_kind kind = channel_kind::topic;
   static constexpr std::string_view name = Name.view();
   using message_type = S;
 };
 
-template <Schema S>
+template <class S>
+  requires(detail::carriable<S>)
 struct stream {
-  static_assert(!detail::has_view_field<S>(), ZGUARD_CHANNEL_VIEW_TEXT);
+  using zguard_rules_hold = std::bool_constant<detail::carried_rules_hold<S>()>;
+  static_assert(!detail::carries_view_field<S>(), ZGUARD_CHANNEL_VIEW_TEXT);
   using zguard_slot = slot::channel;
   static constexpr channel_kind kind = channel_kind::stream;
   using message_type = S;
+};
+
+namespace detail {
+template <class T>
+inline constexpr bool is_topic_tag = false;
+template <fixed_string N, class S>
+inline constexpr bool is_topic_tag<topic<N, S>> = true;
+
+template <class... Ts>
+constexpr bool distinct_topic_names() {
+  constexpr std::string_view names[] = {Ts::name...};
+  for (std::size_t i = 0; i < sizeof...(Ts); ++i)
+    for (std::size_t j = i + 1; j < sizeof...(Ts); ++j)
+      if (names[i] == names[j]) return false;
+  return true;
+}
+}  // namespace detail
+
+// What a topics<...> SUB receives: the message of the topic it came on, as
+// a std::variant indexed by the topic's place in the declaration (two
+// topics may carry the same schema); topic() names it.
+template <class... Topics>
+class topic_message : public std::variant<typename Topics::message_type...> {
+ public:
+  using variant_type = std::variant<typename Topics::message_type...>;
+  using variant_type::variant;
+  static constexpr std::array<std::string_view, sizeof...(Topics)> names{Topics::name...};
+  std::string_view topic() const { return names[this->index()]; }
+  variant_type const& as_variant() const& { return *this; }
+  variant_type& as_variant() & { return *this; }
+};
+
+// A subscriber's set of topics, each a name bound to its schema, of which it
+// chooses at run time: subscribe(name) takes a declared name only (another
+// throws std::invalid_argument), and a message is delivered only when its
+// topic frame is exactly a name subscribed to now (not a prefix match).
+template <class... Topics>
+  requires(detail::is_topic_tag<Topics> && ...)
+struct topics {
+  static_assert(sizeof...(Topics) >= 2,
+                "zguard::topics<topic<\"a\", A>, topic<\"b\", B>, ...>: at least two topics; one is a "
+                "topic<\"name\", S> channel");
+  static_assert(detail::distinct_topic_names<Topics...>(),
+                "zguard::topics<...>: two topics have the same name; a message could not say which it is");
+  using zguard_slot = slot::channel;
+  static constexpr channel_kind kind = channel_kind::topic_set;
+  static constexpr std::size_t count = sizeof...(Topics);
+  static constexpr std::array<std::string_view, sizeof...(Topics)> names{Topics::name...};
+  using message_type = topic_message<Topics...>;
+  // The place of `name` among the declared topics; count when it is none.
+  static constexpr std::size_t find(std::string_view name) {
+    for (std::size_t i = 0; i < count; ++i)
+      if (names[i] == name) return i;
+    return count;
+  }
 };
 
 // What the server side answers to a request it cannot decode, so that a
@@ -85,6 +164,21 @@ template <fixed_string N, class S>
 inline constexpr bool is_channel_tag<topic<N, S>> = true;
 template <class S>
 inline constexpr bool is_channel_tag<stream<S>> = true;
+template <class... Ts>
+inline constexpr bool is_channel_tag<topics<Ts...>> = true;
+
+template <class C>
+inline constexpr bool is_topic_set = false;
+template <class... Ts>
+inline constexpr bool is_topic_set<topics<Ts...>> = true;
+template <class C>
+inline constexpr std::size_t topic_count = 0;  // a topics<...> channel's count, else 0
+template <class... Ts>
+inline constexpr std::size_t topic_count<topics<Ts...>> = sizeof...(Ts);
+template <class T>
+inline constexpr bool is_topic_message = false;
+template <class... Ts>
+inline constexpr bool is_topic_message<topic_message<Ts...>> = true;
 
 // Which schema each side sends and receives, by pattern.
 template <class C, class P>
@@ -121,6 +215,12 @@ struct channel_sides<topic<N, S>, P> {
   using receives = S;
   static constexpr bool fits = true;
 };
+template <class... Ts>
+struct channel_sides<topics<Ts...>, sub> {
+  using sends = nothing_carried;
+  using receives = topic_message<Ts...>;
+  static constexpr bool fits = true;
+};
 template <class S>
 struct channel_sides<stream<S>, push> {
   using sends = S;
@@ -134,14 +234,55 @@ struct channel_sides<stream<S>, pull> {
   static constexpr bool fits = true;
 };
 
+template <class A, class... More>
+struct largest_of {
+  using type = A;
+};
+template <class A, class B, class... More>
+struct largest_of<A, B, More...> {
+  using rest = typename largest_of<B, More...>::type;
+  using type = std::conditional_t<(max_encoded_size<A> >= max_encoded_size<rest>), A, rest>;
+};
+// A topic set's largest schema: the largest of its topics' (size diagnostics).
+template <class... Ts>
+struct largest_schema<topic_message<Ts...>> {
+  using type = typename largest_of<largest_schema_t<typename Ts::message_type>...>::type;
+};
+
 template <class S>
 constexpr std::size_t max_size_of() {
   if constexpr (std::is_same_v<S, nothing_carried>) return 0;
-  else return max_encoded_size<S>;
+  else if constexpr (is_topic_message<S>)
+    return []<class... Ts>(std::type_identity<topic_message<Ts...>>) {
+      return std::max({max_carried_size<typename Ts::message_type>()...});
+    }(std::type_identity<S>{});
+  else if constexpr (is_one_of<S>) return max_carried_size<S>();  // its largest alternative
+  else return max_encoded_size<S>;  // directly: a broken field's diagnostic stays short
+}
+
+// Decodes bytes that came on topic `at` of a topic set into m, as that
+// topic's schema (storage reused when the same topic comes again).
+template <class... Ts, std::size_t... I>
+std::optional<decode_error> decode_topic_message(topic_message<Ts...>& m, std::size_t at,
+                                                 std::span<std::uint8_t const> bytes, std::index_sequence<I...>) {
+  if (at >= sizeof...(Ts)) return decode_error{decode_reason::wrong_schema, "topic frame", 0};  // never selects
+  std::optional<decode_error> out;
+  auto one = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
+    if (at != K) return;
+    if (m.index() != K) m.template emplace<K>();
+    out = decode_into(std::get<K>(m), bytes);
+  };
+  (one(std::integral_constant<std::size_t, I>{}), ...);
+  return out;
+}
+template <class... Ts>
+std::optional<decode_error> decode_topic_message(topic_message<Ts...>& m, std::size_t at,
+                                                 std::span<std::uint8_t const> bytes) {
+  return decode_topic_message(m, at, bytes, std::index_sequence_for<Ts...>{});
 }
 }  // namespace detail
 
-// Channel: a service<...>, topic<...> or stream<...>, exactly.
+// Channel: a service<...>, topic<...>, stream<...> or topics<...>, exactly.
 template <class C>
 concept Channel = detail::is_channel_tag<C>;
 

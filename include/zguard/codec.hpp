@@ -58,14 +58,24 @@ inline std::string_view to_string(decode_reason r) {
 }
 
 struct decode_error {
-  decode_reason reason;
+  decode_reason reason = decode_reason::truncated;
   std::string field;  // e.g. "items[3].qty"; empty for header problems
   std::size_t offset = 0;
+  // wrong_schema, wrong_version: what arrived and what this reader takes,
+  // e.g. "arrived orders.new v1; this reader takes orders.new v2".
+  std::string note;
+
+  // A constructor, not an aggregate: {reason, field, offset} stays valid
+  // without naming the note.
+  decode_error() = default;
+  decode_error(decode_reason r, std::string f = {}, std::size_t at = 0, std::string n = {})
+      : reason(r), field(std::move(f)), offset(at), note(std::move(n)) {}
 
   std::string message() const {
     std::string m(to_string(reason));
     if (!field.empty()) m += " at field '" + field + "'";
     m += " (byte " + std::to_string(offset) + ")";
+    if (!note.empty()) m += ": " + note;
     return m;
   }
 };
@@ -481,6 +491,15 @@ std::vector<std::uint8_t> encode(S const& value) {
 }
 
 namespace detail {
+// A schema name read from the wire, for a log line: printable ASCII only,
+// at most 64 characters (the name is the sender's choice).
+inline std::string wire_name_text(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 64)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  if (s.size() > 64) out += "...";
+  return out;
+}
+
 // The checks of decode(), writing into `value`; nullopt when it decoded.
 template <Schema S>
 std::optional<decode_error> decode_fields(std::span<std::uint8_t const> bytes, S& value) {
@@ -492,10 +511,21 @@ std::optional<decode_error> decode_fields(std::span<std::uint8_t const> bytes, S
   if (!r.integer(format)) return r.error();
   if (format != wire_format_version) return decode_error{decode_reason::unsupported_format, "", 0};
   if (!r.integer(name_len) || !r.take(name_len, name)) return r.error();
-  if (std::string_view(reinterpret_cast<char const*>(name), name_len) != id.name)
-    return decode_error{decode_reason::wrong_schema, "", 1};
+  std::string_view const arrived(reinterpret_cast<char const*>(name), name_len);
+  if (arrived != id.name) {
+    decode_error e{decode_reason::wrong_schema, "", 1};
+    e.note = "arrived " + wire_name_text(arrived) +
+             (r.integer(version) ? " v" + std::to_string(version) : std::string()) + "; this reader takes " +
+             std::string(id.name) + " v" + std::to_string(id.version);
+    return e;
+  }
   if (!r.integer(version)) return r.error();
-  if (version != id.version) return decode_error{decode_reason::wrong_version, "", 2 + std::size_t(name_len)};
+  if (version != id.version) {
+    decode_error e{decode_reason::wrong_version, "", 2 + std::size_t(name_len)};
+    e.note = "arrived " + std::string(id.name) + " v" + std::to_string(version) + "; this reader takes " +
+             std::string(id.name) + " v" + std::to_string(id.version);
+    return e;
+  }
   if (!read_field(r, value)) return r.error();
   if (r.remaining() != 0) return decode_error{decode_reason::trailing_bytes, "", r.offset()};
   return std::nullopt;

@@ -18,6 +18,7 @@
 #include <zguard/auth.hpp>
 #include <zguard/schema.hpp>
 #include <zguard/codec.hpp>
+#include <zguard/one_of.hpp>
 #include <zguard/schema_description.hpp>
 #include <zguard/channel.hpp>
 #include <zguard/batching.hpp>

@@ -178,7 +178,8 @@ consteval bool check_socket_rules() {
   } else if constexpr (!is_missing<C> && !channel_sides<C, P>::fits) {
     static_assert(dependent_false<C>,
                   "zguard::socket: the channel does not fit the pattern: service<Req, Rep> needs "
-                  "REQ/REP/DEALER/ROUTER, topic<\"name\", S> PUB/XPUB/SUB/XSUB, stream<S> PUSH/PULL");
+                  "REQ/REP/DEALER/ROUTER, topic<\"name\", S> PUB/XPUB/SUB/XSUB, stream<S> PUSH/PULL, "
+                  "topics<...> SUB (a publisher sends each topic with its own topic<\"name\", S> socket)");
     return false;
   } else if constexpr (!is_missing<C> && std::is_same_v<P, router> && !L::blocks_when_full) {
     static_assert(dependent_false<L>,
@@ -219,12 +220,13 @@ consteval bool check_socket_rules() {
     return false;
   } else if constexpr (!is_missing<C> && L::template has<limit_slot::max_message_size> &&
                        max_size_of<typename channel_sides<C, P>::sends>() > std::size_t(L::max_message_size)) {
-    using Sc = typename channel_sides<C, P>::sends;  // schema_too_large names both sizes and the largest field
+    // schema_too_large names both sizes and the largest field (of a one_of's largest alternative)
+    using Sc = largest_schema_t<typename channel_sides<C, P>::sends>;
     return schema_too_large<Sc, max_encoded_size<Sc>, std::size_t(L::max_message_size), largest_field_name<Sc>,
                             largest_field_size<Sc>>();
   } else if constexpr (!is_missing<C> && L::template has<limit_slot::max_message_size> &&
                        max_size_of<typename channel_sides<C, P>::receives>() > std::size_t(L::max_message_size)) {
-    using Sc = typename channel_sides<C, P>::receives;
+    using Sc = largest_schema_t<typename channel_sides<C, P>::receives>;
     return schema_too_large<Sc, max_encoded_size<Sc>, std::size_t(L::max_message_size), largest_field_name<Sc>,
                             largest_field_size<Sc>>();
   } else {
@@ -281,6 +283,16 @@ consteval bool check_batch_rules() {
                   "zguard::socket: batched<N, Ms> is for stream<S> and topic<\"name\", S> channels: a "
                   "service<Req, Rep> sends one request and waits for its reply, so there is nothing to batch");
     return false;
+  } else if constexpr (C::kind == channel_kind::topic_set) {
+    static_assert(dependent_false<B>,
+                  "zguard::socket: batched<N, Ms> packs messages of one topic; a topics<...> channel is not "
+                  "batched");
+    return false;
+  } else if constexpr (is_one_of<message_of<C>>) {
+    static_assert(dependent_false<B>,
+                  "zguard::socket: batched<N, Ms> packs messages of one schema; a one_of<...> channel is not "
+                  "batched (send its messages one a frame)");
+    return false;
   } else if constexpr (L::template has<limit_slot::max_message_size> &&
                        max_batch_size<message_of<C>, B::max_messages> + batch_seal_overhead<C, S>() >
                            std::size_t(L::max_message_size)) {
@@ -308,6 +320,15 @@ consteval bool authorizable() {
   else return C::kind == channel_kind::topic && std::is_same_v<P, xpub>;
 }
 
+// Whether a service's requests share one schema name (the call permission's
+// subject): always for one schema, for a one_of when all its versions do.
+template <class C>
+consteval bool one_call_subject() {
+  if constexpr (is_missing<C>) return true;
+  else if constexpr (C::kind != channel_kind::service) return true;
+  else return !common_schema_name<typename C::request_type>().empty();
+}
+
 template <bool RulesHold, class Z, class C, class P, class M, class V>
 consteval bool check_authorization_rules() {
   if constexpr (!RulesHold || is_missing<Z>) {
@@ -325,6 +346,12 @@ consteval bool check_authorization_rules() {
                   "zguard::socket: authorized enforces call permissions on a REP or ROUTER with a "
                   "service<Req, Rep> channel, and subscribe permissions on an XPUB with a topic<\"name\", S> "
                   "channel, and on a forwarder's raw XSUB front (publish) and XPUB back (subscribe) (G18)");
+    return false;
+  } else if constexpr (!one_call_subject<C>()) {
+    static_assert(dependent_false<Z>,
+                  "zguard::socket: authorized names a service by its request schema; a one_of<...> request "
+                  "must be versions of one schema (the same name) to be authorized, so one call permission "
+                  "covers exactly them");
     return false;
   } else if constexpr (M::kind == mechanism_kind::null && is_missing<V>) {  // vouched<...> needs a service
     static_assert(dependent_false<Z>,

@@ -179,7 +179,8 @@ struct socket_traits {
     else return false;
   }();
   static constexpr bool offers_receive_multipart = offers_receive && !typed;
-  static constexpr bool offers_subscribe = valid && !typed && std::is_same_v<P, sub>;
+  // A raw SUB, and a typed one whose channel is a topics<...> set (its declared names only).
+  static constexpr bool offers_subscribe = valid && std::is_same_v<P, sub> && (!typed || is_topic_set<C>);
   static constexpr bool offers_call = valid && std::is_same_v<P, req>;
   static constexpr bool offers_serve = valid && (std::is_same_v<P, rep> || (typed && is_router));
 };

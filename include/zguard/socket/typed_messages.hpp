@@ -12,6 +12,7 @@
 
 #include <zmq.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -44,9 +46,10 @@ namespace zguard {
 inline namespace v0 {
 namespace detail {
 
-// Whether T is a schema (a variable, so a failed check prints one line).
+// Whether T is a schema, a one_of of schemas or what a topics<...> SUB
+// delivers (a variable, so a failed check prints one line).
 template <class T>
-inline constexpr bool schema_type = Schema<T>;
+inline constexpr bool schema_type = carriable<T> || is_topic_message<T>;
 
 // How many messages a batch of this socket holds (0: not batched).
 template <class Tr>
@@ -80,7 +83,10 @@ class typed_messages : public socket_core<Tr> {
   static constexpr bool sends = P::can_send && !Tr::is_router;
   static constexpr bool receives = P::can_recv;
   static constexpr bool serves = is_rep || Tr::is_router;
-  static constexpr bool topic_frame = C::kind == channel_kind::topic;
+  // topics<...> (a SUB): the topic frame says which declared topic, and so
+  // which schema, a message is.
+  static constexpr bool topic_set = is_topic_set<C>;
+  static constexpr bool topic_frame = C::kind == channel_kind::topic || topic_set;
   static constexpr bool batches_out = Tr::is_batched && sends;
   static constexpr bool batches_in = Tr::is_batched && receives;
   static constexpr bool authorizes_subscriptions = Tr::is_authorized && std::is_same_v<P, xpub>;
@@ -114,8 +120,9 @@ class typed_messages : public socket_core<Tr> {
         vouch_ = std::make_unique<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>(
             std::get<sizeof...(Args) - 1 - Tr::authorization_arguments>(all));
     }
-    // A typed SUB receives exactly its channel's topic.
-    if constexpr (std::is_same_v<P, sub>) this->zmq_socket().set(zmq::sockopt::subscribe, C::name);
+    // A typed SUB receives exactly its channel's topic; a topics<...> SUB
+    // starts with none and subscribes at run time.
+    if constexpr (std::is_same_v<P, sub> && !topic_set) this->zmq_socket().set(zmq::sockopt::subscribe, C::name);
   }
   typed_messages(typed_messages const&) = delete;
   typed_messages& operator=(typed_messages const&) = delete;
@@ -135,10 +142,10 @@ class typed_messages : public socket_core<Tr> {
     static_assert(schema_type<Msg>,
                   "zguard::socket::send: a socket with a channel sends its channel's schemas, never raw "
                   "frames: its receivers decode (and, when signed, verify) every message (G7, G9)");
-    static_assert(!schema_type<Msg> || std::is_same_v<Msg, sends_type>,
+    static_assert(!schema_type<Msg> || carries<sends_type, Msg>(),
                   "zguard::socket::send: this socket's channel does not carry that type; "
-                  "see the channel policy (service, topic, stream)");
-    if constexpr (!std::is_same_v<Msg, sends_type>) return false;
+                  "see the channel policy (service, topic, stream; a one_of<...> carries its alternatives only)");
+    if constexpr (!carries<sends_type, Msg>()) return false;
     else if constexpr (batches_out) return add_to_batch(msg);
     else return send_out(frame_for(msg));
   }
@@ -174,10 +181,11 @@ class typed_messages : public socket_core<Tr> {
   // a silent drop).
   template <class Msg>
   [[nodiscard]] bool send(peer_handle const& to, Msg const& msg) requires Tr::is_router {
-    static_assert(std::is_same_v<Msg, sends_type>,
+    static_assert(carries<sends_type, Msg>(),
                   "zguard::socket::send: this socket's channel does not carry that type; "
-                  "see the channel policy (service, topic, stream)");
-    return send_to(to, frame_for(msg));
+                  "see the channel policy (service, topic, stream; a one_of<...> carries its alternatives only)");
+    if constexpr (!carries<sends_type, Msg>()) return false;
+    else return send_to(to, frame_for(msg));
   }
 
   // The next well-formed message, or nullopt when none came within
@@ -197,7 +205,7 @@ class typed_messages : public socket_core<Tr> {
     else for (refusal_window window{this->recv_timeout()};;) {
       auto in = next_message(window);
       if (!in) return std::nullopt;
-      auto decoded = decode<Msg>(in->payload);
+      auto decoded = decode_delivered<Msg>(*in);
       if (!decoded) {
         refuse_payload(*in, decoded.error());
         answer_refusal(*in, decoded.error().reason, decoded.error().field);
@@ -224,7 +232,7 @@ class typed_messages : public socket_core<Tr> {
     for (refusal_window window{this->recv_timeout()};;) {
       auto in = next_message(window);
       if (!in) return false;
-      if (auto e = decode_into(into.value_, in->payload)) {
+      if (auto e = decode_delivered_into(into.value_, *in)) {
         refuse_payload(*in, *e);
         answer_refusal(*in, e->reason, e->field);
         if constexpr (is_req) return false;  // REQ must send before it may receive again
@@ -249,10 +257,10 @@ class typed_messages : public socket_core<Tr> {
     static_assert(schema_type<Req>,
                   "zguard::socket::call: a socket with a channel sends its channel's schemas, never raw "
                   "frames: the service decodes (and, when signed, verifies) every request (G7, G9)");
-    static_assert(!schema_type<Req> || std::is_same_v<Req, sends_type>,
+    static_assert(!schema_type<Req> || carries<sends_type, Req>(),
                   "zguard::socket::call: this socket's channel does not carry that request type");
     using outcome = call_result<receives_type>;
-    if constexpr (!std::is_same_v<Req, sends_type>) return outcome(call_status::timed_out, 0);
+    if constexpr (!carries<sends_type, Req>()) return outcome(call_status::timed_out, 0);
     else {
     bool sent = false;
     for (int i = 1; i <= attempts; ++i) {
@@ -332,6 +340,28 @@ class typed_messages : public socket_core<Tr> {
     }
   }
 
+  // topics<...> SUB: subscribes to the declared topic `name`, exactly (a
+  // message on a longer topic that starts with it is not delivered). A name
+  // the channel does not declare throws std::invalid_argument naming the
+  // declared ones: nothing outside the declared set can be subscribed to.
+  void subscribe(std::string_view name) requires topic_set {
+    std::size_t const i = declared_topic(name, "subscribe");
+    if (subscribed_[i]) return;
+    this->zmq_socket().set(zmq::sockopt::subscribe, C::names[i]);
+    subscribed_[i] = true;
+  }
+  void unsubscribe(std::string_view name) requires topic_set {
+    std::size_t const i = declared_topic(name, "unsubscribe");
+    if (!subscribed_[i]) return;
+    this->zmq_socket().set(zmq::sockopt::unsubscribe, C::names[i]);
+    subscribed_[i] = false;
+  }
+  // Whether the socket is subscribed to `name` now (false for an undeclared name).
+  bool subscribed(std::string_view name) const requires topic_set {
+    std::size_t const i = C::find(name);
+    return i < C::count && subscribed_[i];
+  }
+
   // --- absent operations: each says why ------------------------------------
   template <class... A>
   [[nodiscard]] bool send(A&&...) requires(!sends && !Tr::is_router) {
@@ -367,7 +397,7 @@ class typed_messages : public socket_core<Tr> {
     return std::nullopt;
   }
   template <class... A>
-  void subscribe(A&&...) {
+  void subscribe(A&&...) requires(!topic_set) {
     static_assert(dependent_false<P>,
                   "zguard::socket::subscribe: a socket with a topic channel subscribes to exactly its "
                   "topic when it is made; other topics are other channels (another socket type)");
@@ -401,6 +431,18 @@ class typed_messages : public socket_core<Tr> {
     return frame;
   }
 
+  std::size_t declared_topic(std::string_view name, char const* what) const requires topic_set {
+    std::size_t const i = C::find(name);
+    if (i == C::count) {
+      std::string declared;
+      for (auto n : C::names) declared += (declared.empty() ? "\"" : ", \"") + std::string(n) + "\"";
+      throw std::invalid_argument("zguard::socket::" + std::string(what) + ": \"" + wire_name_text(name) +
+                                  "\" is not a topic of this socket's channel (declared: " + declared + ")");
+    }
+    return i;
+  }
+
+  // A topic set's envelopes carry the frame's topic (next_payload), not one name.
   static constexpr std::string_view channel_topic() { return envelope_topic<C>(); }
 
   // The frame a message goes out as: its encoding, or on a signed socket
@@ -429,7 +471,27 @@ class typed_messages : public socket_core<Tr> {
     signed_origin origin;
     peer_info peer;
     std::optional<peer_handle> from;  // ROUTER: who sent it
+    std::size_t topic;                // topics<...>: which declared topic it came on
   };
+
+  // The decoded message: as the channel's schema (or one_of), or on a
+  // topics<...> SUB as the schema of the topic it came on.
+  template <class Msg>
+  static result<Msg> decode_delivered(incoming const& in) {
+    if constexpr (topic_set) {
+      using access = result_access;
+      auto out = access::value_in_place<Msg>();
+      if (auto e = decode_topic_message(access::slot(out), in.topic, in.payload)) access::fail(out, std::move(*e));
+      return out;
+    } else {
+      return decode<Msg>(in.payload);
+    }
+  }
+  template <class Msg>
+  static std::optional<decode_error> decode_delivered_into(Msg& into, incoming const& in) {
+    if constexpr (topic_set) return decode_topic_message(into, in.topic, in.payload);
+    else return decode_into(into, in.payload);
+  }
 
   socket_monitor* router_monitor() {
     if constexpr (Tr::monitors_connections) return &this->connections();
@@ -475,7 +537,7 @@ class typed_messages : public socket_core<Tr> {
       signed_origin origin = batch_in_.origin;
       origin.batch_index = batch_in_.cursor.index();
       auto const item = batch_in_.cursor.next();
-      return incoming{frames_, item, origin, batch_in_.peer, {}};
+      return incoming{frames_, item, origin, batch_in_.peer, {}, 0};
     } else {
       return next_payload(window);
     }
@@ -489,7 +551,7 @@ class typed_messages : public socket_core<Tr> {
     for (bool first = true;; first = false) {
       if (!first && window.closed()) return std::nullopt;
       if (!this->recv_frames_into(frames_)) return std::nullopt;
-      incoming in{frames_, {}, {}, {}, {}};
+      incoming in{frames_, {}, {}, {}, {}, 0};
       read_peer(frames_.back(), in.peer);
       std::size_t skip = 0;  // address frames before the message (ROUTER)
       if constexpr (Tr::is_router) {
@@ -535,9 +597,22 @@ class typed_messages : public socket_core<Tr> {
         }
       }
       auto const f = std::span<zmq::message_t const>(in.frames).subspan(skip);
+      if constexpr (topic_set) {
+        // Before verification: the frame must be exactly a declared topic
+        // (else refused) that is subscribed now (else skipped: it came on a
+        // prefix match or before an unsubscribe).
+        in.topic = f.size() == 2 ? C::find(f[0].to_string_view()) : C::count;
+        if (in.topic == C::count) {
+          refuse(in.peer, decode_error{decode_reason::wrong_schema, "topic frame", 0});
+          continue;
+        }
+        if (!subscribed_[in.topic]) continue;
+      }
       if constexpr (Tr::verifies) {
         auto envelope = unverified_envelope::parse(f, topic_frame);
-        auto outcome = envelope ? std::optional(verifier_->verify(*envelope, channel_topic())) : std::nullopt;
+        std::string_view expected_topic = channel_topic();
+        if constexpr (topic_set) expected_topic = C::names[in.topic];  // the envelope must name that topic
+        auto outcome = envelope ? std::optional(verifier_->verify(*envelope, expected_topic)) : std::nullopt;
         if (outcome && *outcome) {
           in.payload = outcome->payload();
           in.origin = outcome->origin();
@@ -559,7 +634,9 @@ class typed_messages : public socket_core<Tr> {
         if constexpr (is_req) return std::nullopt;
         continue;
       } else {
-        if constexpr (topic_frame) {
+        if constexpr (topic_set) {
+          // checked above
+        } else if constexpr (topic_frame) {
           if (f.size() != 2 || f[0].to_string_view() != C::name) {
             refuse(in.peer, decode_error{decode_reason::wrong_schema, "topic frame", 0});
             continue;
@@ -639,7 +716,8 @@ class typed_messages : public socket_core<Tr> {
 
   // The service's subject for call permissions: its request schema's name.
   static constexpr std::string_view request_subject() {
-    if constexpr (Tr::is_authorized && C::kind == channel_kind::service) return receives_type::zguard_schema_id.name;
+    // A one_of request: the name its versions share (rules.hpp refuses other one_ofs here).
+    if constexpr (Tr::is_authorized && C::kind == channel_kind::service) return common_schema_name<receives_type>();
     else return {};
   }
   // Whether the peer may call this service: behind a broker the client it
@@ -696,10 +774,17 @@ class typed_messages : public socket_core<Tr> {
     refuse(in.peer, e);
   }
   // Logs and counts a refused message; the socket goes on.
+  // wrong_schema / wrong_version add a "note": what arrived, what this reader takes.
   void refuse(peer_info const& peer, decode_error const& e) {
-    this->log().emit("message.refused", severity::warning,
-                     {{"socket", core::label()}, {"reason", std::string(to_string(e.reason))}, {"field", e.field},
-                      {"offset", std::to_string(e.offset)}, {"user_id", peer.user_id}, {"address", peer.peer_address}});
+    if (e.note.empty())
+      this->log().emit("message.refused", severity::warning,
+                       {{"socket", core::label()}, {"reason", std::string(to_string(e.reason))}, {"field", e.field},
+                        {"offset", std::to_string(e.offset)}, {"user_id", peer.user_id}, {"address", peer.peer_address}});
+    else
+      this->log().emit("message.refused", severity::warning,
+                       {{"socket", core::label()}, {"reason", std::string(to_string(e.reason))}, {"field", e.field},
+                        {"offset", std::to_string(e.offset)}, {"note", e.note}, {"user_id", peer.user_id},
+                        {"address", peer.peer_address}});
   }
   void reply_refusal(decode_reason reason, std::string_view field) requires(P::can_send) {
     refusal r;
@@ -715,6 +800,8 @@ class typed_messages : public socket_core<Tr> {
     v.reserve(4);  // the most a typed message has today: topic, header, payload, signature
     return v;
   }();
+  // topics<...> SUB: which declared topics are subscribed now.
+  [[no_unique_address]] std::array<bool, topic_count<C>> subscribed_{};
   [[no_unique_address]] typename signer_part<S, Tr::signs>::type signer_;
   [[no_unique_address]] typename verifier_part<S, Tr::verifies>::type verifier_;
   // On the heap: made once, and GCC's -Wmaybe-uninitialized misreads its

@@ -1,0 +1,286 @@
+// zguard/one_of.hpp - one channel carrying several schemas (G9).
+//
+//   zguard::one_of<A, B, C>   any of the schemas A, B, C; usable wherever a
+//                             channel takes a schema: stream<one_of<...>>,
+//                             topic<"name", one_of<...>>, service<one_of<...>,
+//                             one_of<...>>
+//
+// A one_of is a std::variant of its alternatives (std::visit, std::get and
+// std::holds_alternative work on it). It adds no bytes to the wire: each
+// message already names its schema and version in its header, so the
+// decoder reads the header, picks the alternative with exactly that name and
+// version, and decodes the message as that schema alone. A message of any
+// other schema or version is refused (wrong_schema / wrong_version) with a
+// detail naming what arrived and what this reader takes.
+//
+// Rules, checked at compile time: at least two alternatives, each a schema
+// (no one_of inside a one_of), no two with the same name and version.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <zguard/codec.hpp>
+#include <zguard/detail/policy_set.hpp>
+#include <zguard/schema.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+template <class... Alternatives>
+class one_of;
+
+namespace detail {
+
+template <class T>
+inline constexpr bool is_one_of = false;
+template <class... A>
+inline constexpr bool is_one_of<one_of<A...>> = true;
+
+// What a channel may name as its message: a schema or a one_of of schemas.
+template <class T>
+inline constexpr bool carriable = Schema<T> || is_one_of<T>;
+
+template <class... A>
+constexpr bool distinct_schema_ids() {
+  constexpr schema_id ids[] = {A::zguard_schema_id...};
+  for (std::size_t i = 0; i < sizeof...(A); ++i)
+    for (std::size_t j = i + 1; j < sizeof...(A); ++j)
+      if (ids[i].name == ids[j].name && ids[i].version == ids[j].version) return false;
+  return true;
+}
+
+// One static_assert per broken rule, the first that fails.
+template <class... A>
+consteval bool check_one_of() {
+  if constexpr (sizeof...(A) < 2) {
+    static_assert(dependent_false<one_of<A...>>,
+                  "zguard::one_of<A, B, ...>: at least two alternatives; a channel of one schema names "
+                  "that schema itself");
+    return false;
+  } else if constexpr ((is_one_of<A> || ...)) {
+    static_assert(dependent_false<one_of<A...>>,
+                  "zguard::one_of<A, B, ...>: a one_of cannot be an alternative of a one_of; list its "
+                  "schemas in the outer one_of instead");
+    return false;
+  } else if constexpr (!(Schema<A> && ...)) {
+    static_assert(dependent_false<one_of<A...>>,
+                  "zguard::one_of<A, B, ...>: every alternative must be a schema (a Hana struct with "
+                  "ZGUARD_SCHEMA(name, version))");
+    return false;
+  } else if constexpr (!distinct_schema_ids<A...>()) {
+    static_assert(dependent_false<one_of<A...>>,
+                  "zguard::one_of<A, B, ...>: two alternatives have the same schema name and version; the "
+                  "receiver could not tell them apart on the wire (give each its own name or version)");
+    return false;
+  } else {
+    return true;
+  }
+}
+
+inline std::string schema_text(schema_id id) {
+  return std::string(id.name) + " v" + std::to_string(id.version);
+}
+
+}  // namespace detail
+
+template <class... Alternatives>
+class one_of : public std::variant<Alternatives...> {
+ public:
+  // The rules above, checked when the type is first used (a member alias is
+  // instantiated with the class, so no use can skip it).
+  using zguard_rules_hold = std::bool_constant<detail::check_one_of<Alternatives...>()>;
+  using variant_type = std::variant<Alternatives...>;
+  using variant_type::variant;
+  using variant_type::operator=;
+
+  static constexpr std::size_t alternatives = sizeof...(Alternatives);
+  // Whether T is one of the alternatives (what a socket of this channel may send).
+  template <class T>
+  static constexpr bool holds_type = (std::is_same_v<T, Alternatives> || ...);
+
+  variant_type const& as_variant() const& { return *this; }
+  variant_type& as_variant() & { return *this; }
+
+  // The schema name and version of the alternative held.
+  schema_id id() const {
+    return std::visit([](auto const& a) { return std::remove_cvref_t<decltype(a)>::zguard_schema_id; }, as_variant());
+  }
+
+  // "a v1, b v2": the alternatives, in declaration order (for diagnostics).
+  static std::string description() {
+    std::string s;
+    ((s += (s.empty() ? "" : ", ") + detail::schema_text(Alternatives::zguard_schema_id)), ...);
+    return s;
+  }
+};
+
+namespace detail {
+
+// The largest encoding of a channel's message: the largest alternative's.
+// Whether T's own rules hold (a schema's are checked by max_encoded_size).
+template <class T>
+constexpr bool carried_rules_hold() {
+  if constexpr (is_one_of<T>) return T::zguard_rules_hold::value;
+  else return true;
+}
+
+template <class T>
+constexpr std::size_t max_carried_size() {
+  if constexpr (!carried_rules_hold<T>()) return 0;  // already reported
+  else if constexpr (is_one_of<T>)
+    return []<class... A>(std::type_identity<one_of<A...>>) { return std::max({max_encoded_size<A>...}); }(
+        std::type_identity<T>{});
+  else return max_encoded_size<T>;
+}
+
+// T itself, or the alternative of a one_of with the largest encoding (the
+// one a size diagnostic names).
+template <class T>
+struct largest_schema {
+  using type = T;
+};
+template <class A, class... More>
+struct largest_schema<one_of<A, More...>> {
+  using type = A;
+};
+template <class A, class B, class... More>
+struct largest_schema<one_of<A, B, More...>> {
+  using rest = typename largest_schema<one_of<B, More...>>::type;
+  using type = std::conditional_t<(max_encoded_size<A> >= max_encoded_size<rest>), A, rest>;
+};
+template <class T>
+using largest_schema_t = typename largest_schema<T>::type;
+
+// Whether any alternative holds a view field (a channel refuses them).
+template <class T>
+constexpr bool carries_view_field() {
+  if constexpr (is_one_of<T>)
+    return []<class... A>(std::type_identity<one_of<A...>>) { return (has_view_field<A>() || ...); }(
+        std::type_identity<T>{});
+  else return has_view_field<T>();
+}
+
+// Whether a socket whose channel carries Carried may send (or receive) Msg.
+template <class Carried, class Msg>
+constexpr bool carries() {
+  if constexpr (std::is_same_v<Carried, Msg>) return true;
+  else if constexpr (is_one_of<Carried>) return Carried::template holds_type<Msg>;
+  else return false;
+}
+
+// The schema all alternatives share (same name, other versions), else empty.
+template <class T>
+constexpr std::string_view common_schema_name() {
+  if constexpr (is_one_of<T>)
+    return []<class A, class... B>(std::type_identity<one_of<A, B...>>) {
+      return ((B::zguard_schema_id.name == A::zguard_schema_id.name) && ...) ? A::zguard_schema_id.name
+                                                                             : std::string_view{};
+    }(std::type_identity<T>{});
+  else return T::zguard_schema_id.name;
+}
+
+// The header of a message: its schema name and version, or why it has none.
+struct wire_header {
+  std::string_view name;
+  std::uint16_t version = 0;
+};
+inline std::variant<wire_header, decode_error> read_header(std::span<std::uint8_t const> bytes) {
+  reader r(bytes.data(), bytes.size());
+  std::uint8_t format = 0, name_len = 0;
+  std::uint8_t const* name = nullptr;
+  wire_header h;
+  if (!r.integer(format)) return r.error();
+  if (format != wire_format_version) return decode_error{decode_reason::unsupported_format, "", 0};
+  if (!r.integer(name_len) || !r.take(name_len, name) || !r.integer(h.version)) return r.error();
+  h.name = std::string_view(reinterpret_cast<char const*>(name), name_len);
+  return h;
+}
+
+// Decodes bytes as the alternative the header names, into v (reusing its
+// storage when v already holds that alternative).
+template <class V, std::size_t... I>
+std::optional<decode_error> decode_one_of(std::span<std::uint8_t const> bytes, V& v, std::index_sequence<I...>) {
+  auto header = read_header(bytes);
+  if (auto const* e = std::get_if<decode_error>(&header)) return *e;
+  auto const h = std::get<wire_header>(header);
+  std::optional<decode_error> out;
+  bool matched = false;
+  auto try_one = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
+    using A = std::variant_alternative_t<K, typename V::variant_type>;
+    if (matched || h.name != A::zguard_schema_id.name || h.version != A::zguard_schema_id.version) return;
+    matched = true;
+    if (v.index() != K) v.template emplace<K>();
+    out = decode_fields(bytes, std::get<K>(v));  // checks the header again, then the body as A alone
+  };
+  (try_one(std::integral_constant<std::size_t, I>{}), ...);
+  if (matched) return out;
+  bool const same_name = ((h.name == std::variant_alternative_t<I, typename V::variant_type>::zguard_schema_id.name) || ...);
+  decode_error e{same_name ? decode_reason::wrong_version : decode_reason::wrong_schema, "",
+                 same_name ? 2 + h.name.size() : 1};
+  e.note = "arrived " + wire_name_text(h.name) + " v" + std::to_string(h.version) + "; this reader takes one_of<" +
+             V::description() + ">";
+  return e;
+}
+
+}  // namespace detail
+
+// Exact encoded size of the alternative held (header included).
+template <class V>
+  requires detail::is_one_of<V>
+std::size_t encoded_size(V const& value) {
+  return std::visit([](auto const& a) { return encoded_size(a); }, value.as_variant());
+}
+
+// Encodes the alternative held; as encode_into for a schema.
+template <class V>
+  requires detail::is_one_of<V>
+std::size_t encode_into(V const& value, std::uint8_t* out) {
+  return std::visit([out](auto const& a) { return encode_into(a, out); }, value.as_variant());
+}
+
+template <class V>
+  requires detail::is_one_of<V>
+std::vector<std::uint8_t> encode(V const& value) {
+  std::vector<std::uint8_t> out(encoded_size(value));
+  encode_into(value, out.data());
+  return out;
+}
+
+// Decodes one message of any alternative of V, chosen by the schema name
+// and version in its header. Never throws; bounded work and memory.
+template <class V>
+  requires detail::is_one_of<V>
+result<V> decode(std::span<std::uint8_t const> bytes) {
+  using access = detail::result_access;
+  auto out = access::value_in_place<V>();
+  if (auto e = detail::decode_one_of(bytes, access::slot(out), std::make_index_sequence<V::alternatives>{}))
+    access::fail(out, std::move(*e));
+  return out;
+}
+
+template <class V>
+  requires detail::is_one_of<V>
+result<V> decode(void const* data, std::size_t size) {
+  return decode<V>(std::span<std::uint8_t const>(static_cast<std::uint8_t const*>(data), size));
+}
+
+// As decode_into for a schema: storage is reused when the same alternative
+// arrives again.
+template <class V>
+  requires detail::is_one_of<V>
+std::optional<decode_error> decode_into(V& value, std::span<std::uint8_t const> bytes) {
+  return detail::decode_one_of(bytes, value, std::make_index_sequence<V::alternatives>{});
+}
+
+}  // namespace v0
+}  // namespace zguard
