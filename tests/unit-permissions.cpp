@@ -82,7 +82,8 @@ TEST_CASE("permissions: the file format, and every bad line named with its file 
     return std::string("accepted");
   };
   CHECK(refused("default call allow x\nsomeone call allow x\n") ==
-        "zguard permissions: p.txt:2: a rule starts with 'default', 'key <Z85 public key>' or 'user <name>'");
+        "zguard permissions: p.txt:2: a rule starts with 'default', 'key <Z85 public key>', 'cert <certificate "
+        "file>' or 'user <name>'");
   CHECK(refused("default read allow x\n") == "zguard permissions: p.txt:1: action 'read' is not one of call, subscribe, publish");
   CHECK(refused("default call maybe x\n") == "zguard permissions: p.txt:1: 'maybe' is not allow or deny");
   CHECK(refused("default call allow\n") == "zguard permissions: p.txt:1: expected: <who> <call|subscribe|publish> <allow|deny> <pattern>");
