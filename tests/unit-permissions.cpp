@@ -481,3 +481,50 @@ TEST_CASE("authorized forwarder: a publication passes only when its publisher ma
   CHECK(count("subscribe", bob.public_part().z85()) == 1);  // "market.", not "market.eur"
   CHECK(count("subscribe", carol.public_part().z85()) == 1);
 }
+
+TEST_CASE("authorized service over CURVE with keys named by certificate files: the rotated key is served, "
+          "the old one refused") {
+  temp_dir dir;
+  zg::context<test_domain> ctx;
+  zg::authenticator<test_domain> auth(ctx);
+  auto server_keys = zg::keypair::generate(), bob_v1 = zg::keypair::generate(), bob_v2 = zg::keypair::generate();
+  auth.allow(bob_v1.public_part());
+  auth.allow(bob_v2.public_part());  // both authenticate; the permission file decides which may call
+  zg::save_certificate(dir.path / "bob.cert", bob_v1);
+  auto const path = dir.path / "perms";
+  write_file(path, "cert bob.cert call allow test.order\n");
+  auto perms = zg::permissions::from_file(path);
+
+  std::atomic<int> served = 0;
+  std::promise<std::string> bound;
+  std::jthread server([&](std::stop_token stop) {
+    guarded_rep rep(ctx, auth, server_keys, perms);
+    bound.set_value(rep.bind("tcp://127.0.0.1:*").address);
+    rep.serve(
+        [&](order const& o, zg::peer_info const&) {
+          ++served;
+          return order_ack{o.id, true, "served"};
+        },
+        stop);
+  });
+  auto const endpoint = bound.get_future().get();
+  order_req old_key(ctx, bob_v1, server_keys.public_part()), new_key(ctx, bob_v2, server_keys.public_part());
+  old_key.connect(endpoint);
+  new_key.connect(endpoint);
+  auto a = old_key.call(numbered_order(1));
+  REQUIRE_MESSAGE(a.ok(), a.reason());
+  auto b = new_key.call(numbered_order(2));
+  CHECK(b.status() == zg::call_status::refused_by_service);
+  // The certificate is rotated and the file reloaded while the service runs.
+  std::filesystem::remove(dir.path / "bob.cert");
+  std::filesystem::remove(dir.path / "bob.cert_secret");
+  zg::save_certificate(dir.path / "bob.cert", bob_v2);
+  perms.reload();
+  auto c = new_key.call(numbered_order(3));
+  CHECK_MESSAGE(c.ok(), c.reason());
+  auto d = old_key.call(numbered_order(4));
+  CHECK(d.status() == zg::call_status::refused_by_service);
+  CHECK(d.reason() == "not permitted: call test.order");
+  CHECK(served == 2);
+  server.request_stop();
+}
