@@ -154,6 +154,28 @@ using order_service = zg::service<order, order_ack>;
 using guarded_rep =
     zg::socket<test_domain, zg::tcp, zg::rep, zg::curve_server, rr_limits, order_service, zg::authorized>;
 using order_req = zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, rr_limits, order_service>;
+
+// An authorized order service on tcp in its own thread, counting what reached its handler.
+struct order_server {
+  std::promise<std::string> bound;  // before the thread: it outlives the thread's use of it
+  std::jthread thread;
+  std::string endpoint;
+  order_server(zg::context<test_domain>& ctx, zg::authenticator<test_domain>& auth, zg::keypair const& keys,
+               zg::permissions& perms, std::atomic<int>& served) {
+    thread = std::jthread([this, &ctx, &auth, &perms, &served, &keys](std::stop_token stop) {
+      guarded_rep rep(ctx, auth, keys, perms);
+      bound.set_value(rep.bind("tcp://127.0.0.1:*").address);
+      rep.serve(
+          [&](order const& o, zg::peer_info const&) {
+            ++served;
+            return order_ack{o.id, true, "served"};
+          },
+          stop);
+    });
+    endpoint = bound.get_future().get();
+  }
+  void request_stop() { thread.request_stop(); }
+};
 }  // namespace
 
 TEST_CASE("authorized service over CURVE: a key that may not call is refused before decoding, told why, "
@@ -170,18 +192,8 @@ TEST_CASE("authorized service over CURVE: a key that may not call is refused bef
   auto perms = zg::permissions::from_file(path);
 
   std::atomic<int> served = 0;
-  std::promise<std::string> bound;
-  std::jthread server([&](std::stop_token stop) {
-    guarded_rep rep(ctx, auth, server_keys, perms);
-    bound.set_value(rep.bind("tcp://127.0.0.1:*").address);
-    rep.serve(
-        [&](order const& o, zg::peer_info const&) {
-          ++served;
-          return order_ack{o.id, true, "served"};
-        },
-        stop);
-  });
-  auto const endpoint = bound.get_future().get();
+  order_server server(ctx, auth, server_keys, perms, served);
+  auto const& endpoint = server.endpoint;
   order_req as_alice(ctx, alice, server_keys.public_part()), as_bob(ctx, bob, server_keys.public_part());
   as_alice.connect(endpoint);
   as_bob.connect(endpoint);
@@ -496,18 +508,8 @@ TEST_CASE("authorized service over CURVE with keys named by certificate files: t
   auto perms = zg::permissions::from_file(path);
 
   std::atomic<int> served = 0;
-  std::promise<std::string> bound;
-  std::jthread server([&](std::stop_token stop) {
-    guarded_rep rep(ctx, auth, server_keys, perms);
-    bound.set_value(rep.bind("tcp://127.0.0.1:*").address);
-    rep.serve(
-        [&](order const& o, zg::peer_info const&) {
-          ++served;
-          return order_ack{o.id, true, "served"};
-        },
-        stop);
-  });
-  auto const endpoint = bound.get_future().get();
+  order_server server(ctx, auth, server_keys, perms, served);
+  auto const& endpoint = server.endpoint;
   order_req old_key(ctx, bob_v1, server_keys.public_part()), new_key(ctx, bob_v2, server_keys.public_part());
   old_key.connect(endpoint);
   new_key.connect(endpoint);
