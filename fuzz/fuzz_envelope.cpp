@@ -45,7 +45,11 @@ bool signature_checks(std::uint8_t const* signed_part, std::size_t n, std::uint8
     std::array<std::uint8_t, 32> pk{};
     std::array<std::uint8_t, 64> sk{};
     crypto_sign_seed_keypair(pk.data(), sk.data(), k.data());
-    return crypto_sign_verify_detached(signature, m.data(), m.size(), pk.data()) == 0;
+    // Ed25519 signs the digest tag and BLAKE2b-512 of the signed bytes.
+    std::array<std::uint8_t, 26 + 64> d{};
+    std::memcpy(d.data(), "zguard.ed25519.blake2b512", 26);  // with its terminating zero
+    crypto_generichash(d.data() + 26, 64, m.data(), m.size(), nullptr, 0);
+    return crypto_sign_verify_detached(signature, d.data(), d.size(), pk.data()) == 0;
   } else {
     std::array<std::uint8_t, 32> mac{};
     crypto_generichash(mac.data(), mac.size(), m.data(), m.size(), k.data(), k.size());

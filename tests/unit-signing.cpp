@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <cstring>
 #include <fstream>
 #include <numeric>
 #include <sstream>
@@ -88,9 +89,9 @@ struct keys_for<zg::blake2b_mac> {
 // The documented vectors (docs/wire-format.md, "Signed envelope"): topic
 // frame, then the sealed frame.
 constexpr std::string_view vector_ed25519 =
-    "0201e572260c237a6f920807060504030201010000000000000000401e18240a060009746573742e7469636b"
+    "0203e572260c237a6f920807060504030201010000000000000000401e18240a060009746573742e7469636b"
     "0109746573742e7469636b010006455552555344ffffffffffffffff03000000"
-    "4fc2628e32d907d036b8adcde997d485d94df28a5d4d36983756848cf4e2dcbddcb7545f2c79728fd73869109b4cc59f95523c8c2400c48e0e391e491b59d70a";
+    "3e51e0b24c0e003b1a874a022484206d45d53efe55410c42b38a2af628580f15606aa4633db4decad8eac4f657d0ca13479efaf7368b5d77ed21148fdffd0101";
 constexpr std::string_view vector_blake2b =
     "0202e46d4678166b82010807060504030201010000000000000000401e18240a060009746573742e7469636b"
     "0109746573742e7469636b010006455552555344ffffffffffffffff03000000"
@@ -163,7 +164,7 @@ TEST_CASE("signer: one frame, header || payload || signature, and a signature li
   REQUIRE(h.size() == 35 + 9 + payload.size() + 64);
   CHECK(h.size() == zg::signer<zg::ed25519>::sealed_size("test.tick", payload.size()));
   CHECK(h[0] == 2);
-  CHECK(h[1] == 1);
+  CHECK(h[1] == 3);
   auto const id = key.id();
   CHECK(std::equal(id.bytes.begin(), id.bytes.end(), h.begin() + 2));
   CHECK(zg::detail::get_u64(h.data() + 10) == s.epoch());
@@ -179,8 +180,14 @@ TEST_CASE("signer: one frame, header || payload || signature, and a signature li
     for (auto b : part) signed_bytes.push_back(b);
   CHECK(std::string_view(reinterpret_cast<char const*>(signed_bytes.data()), 18) == "zguard.envelope.v2");
   CHECK(signed_bytes[18] == 0);  // the tag's terminating zero is signed
+  // Ed25519 signs the digest tag and BLAKE2b-512 of the signed bytes, made
+  // here with libsodium's one-shot call.
+  std::array<std::uint8_t, 26 + 64> digest{};
+  std::memcpy(digest.data(), "zguard.ed25519.blake2b512", 26);  // its zero too
+  crypto_generichash(digest.data() + 26, 64, signed_bytes.data(), signed_bytes.size(), nullptr, 0);
+  CHECK(crypto_sign_verify_detached(h.data() + h.size() - 64, digest.data(), digest.size(), key.verify_part().data()) == 0);
   CHECK(crypto_sign_verify_detached(h.data() + h.size() - 64, signed_bytes.data(), signed_bytes.size(),
-                                    key.verify_part().data()) == 0);
+                                    key.verify_part().data()) != 0);
   // seal_with writes the payload in place: the same bytes as seal.
   zg::signer<zg::ed25519> fixed(key, zg::detail::fixed_epoch{7}), again(key, zg::detail::fixed_epoch{7});
   auto copied = fixed.seal("test.tick", payload, at);
@@ -190,6 +197,31 @@ TEST_CASE("signer: one frame, header || payload || signature, and a signature li
   // Two publisher runs never share an epoch (random, 64 bits).
   CHECK(zg::signer<zg::ed25519>(key).epoch() != s.epoch());
   CHECK_THROWS_AS(s.seal(std::string(256, 't'), payload), std::length_error);
+}
+
+TEST_CASE("verifier: an Ed25519 signature over the whole message, not its digest, is refused") {
+  // The attack: a peer (or an older build) signs tag || header || payload
+  // with pure Ed25519. Under algorithm byte 3 that signature does not
+  // verify; under byte 1 the frame is malformed before any signature check.
+  auto key = zg::signing_key<zg::ed25519>::generate();
+  zg::verify_keys<zg::ed25519> keys;
+  keys.add(key.verify_part());
+  zg::verifier<zg::ed25519, 30000, 1024> v(keys);
+  zg::signer<zg::ed25519> s(key);
+  auto payload = tick_bytes("X", 1, 1);
+  for (auto [alg, reason] : {std::pair{std::uint8_t(3), zg::drop_reason::bad_signature},
+                             std::pair{std::uint8_t(1), zg::drop_reason::malformed}}) {
+    auto frames = seal_frames(s, "test.tick", payload);
+    auto* sealed = bytes(frames[1]);
+    auto const n = frames[1].size();
+    sealed[1] = alg;
+    std::vector<std::uint8_t> whole(zg::envelope_tag.begin(), zg::envelope_tag.end());
+    whole.insert(whole.end(), sealed, sealed + n - 64);
+    key.sign(whole, sealed + n - 64);
+    CHECK(crypto_sign_verify_detached(sealed + n - 64, whole.data(), whole.size(), key.verify_part().data()) == 0);
+    CHECK(check<zg::ed25519>(v, frames) == reason);
+  }
+  CHECK(check<zg::ed25519>(v, seal_frames(s, "test.tick", payload)) == std::nullopt);  // the digest form verifies
 }
 
 TEST_CASE_TEMPLATE("verifier: every drop reason, and what is accepted", A, zg::ed25519, zg::blake2b_mac) {
@@ -260,7 +292,7 @@ TEST_CASE_TEMPLATE("verifier: every drop reason, and what is accepted", A, zg::e
       CHECK(check<A>(v, t) == zg::drop_reason::malformed);
     }
     // The other algorithm (its signature length differs) and unknown ones.
-    for (int alg : {0, A::wire_id == 1 ? 2 : 1, 3, 0xff}) {
+    for (int alg : {0, 1, A::wire_id == 3 ? 2 : 3, 4, 0xff}) {
       auto t = copy_frames(m);
       bytes(t[1])[1] = std::uint8_t(alg);
       CHECK(check<A>(v, t) == zg::drop_reason::malformed);

@@ -6,6 +6,8 @@
 //   header: version 2, algorithm, key id, publisher epoch, sequence,
 //           timestamp, topic
 //   signed: "zguard.envelope.v2\0" || header || payload
+//   Ed25519 signs "zguard.ed25519.blake2b512\0" || BLAKE2b-512(signed);
+//   BLAKE2b-256 MACs the signed bytes with the group key
 //
 // signer<A> seals into one preallocated frame; unverified_envelope::parse
 // only splits it and gives nothing of the payload; verifier<A, ...>::verify
@@ -27,7 +29,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 #include <zguard/detail/policy_set.hpp>
 #include <zguard/signing.hpp>
@@ -130,6 +131,27 @@ inline std::optional<envelope_parts> split_envelope(std::span<std::uint8_t const
   return e;
 }
 
+// What Ed25519 signs for an envelope: digest tag || BLAKE2b-512(tag ||
+// signed part). Pure Ed25519 would hash the whole message twice with SHA-512
+// (about 300 MB/s here); BLAKE2b-512 reads it once at about 800 MB/s, and
+// its 256-bit collision resistance is above Ed25519's 128-bit level. The
+// digest tag keeps these signatures apart from anything else of 64 bytes the
+// key may sign. (minisign signs files the same way.)
+inline constexpr std::string_view ed25519_digest_tag{"zguard.ed25519.blake2b512\0", 26};
+inline constexpr std::size_t envelope_digest_size = crypto_generichash_BYTES_MAX;  // 64
+using ed25519_signed_bytes = std::array<std::uint8_t, ed25519_digest_tag.size() + envelope_digest_size>;
+
+inline ed25519_signed_bytes envelope_digest(std::span<std::uint8_t const> signed_part) {
+  ed25519_signed_bytes m{};
+  std::memcpy(m.data(), ed25519_digest_tag.data(), ed25519_digest_tag.size());
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, nullptr, 0, envelope_digest_size);
+  crypto_generichash_update(&st, reinterpret_cast<unsigned char const*>(envelope_tag.data()), envelope_tag.size());
+  crypto_generichash_update(&st, signed_part.data(), signed_part.size());
+  crypto_generichash_final(&st, m.data() + ed25519_digest_tag.size(), envelope_digest_size);
+  return m;
+}
+
 // The MAC over tag || signed part (keyed BLAKE2b-256), into out.
 inline void envelope_mac(std::uint8_t const* key, std::span<std::uint8_t const> signed_part, std::uint8_t* out) {
   crypto_generichash_state st;
@@ -138,15 +160,6 @@ inline void envelope_mac(std::uint8_t const* key, std::span<std::uint8_t const> 
   crypto_generichash_update(&st, signed_part.data(), signed_part.size());
   crypto_generichash_final(&st, out, blake2b_mac::signature_size);
   sodium_memzero(&st, sizeof st);
-}
-
-// tag || signed part in one buffer (Ed25519 signs a contiguous message);
-// the buffer is reused, so steady state allocates nothing.
-inline std::span<std::uint8_t const> tagged(std::vector<std::uint8_t>& buf, std::span<std::uint8_t const> signed_part) {
-  buf.resize(envelope_tag.size() + signed_part.size());
-  std::memcpy(buf.data(), envelope_tag.data(), envelope_tag.size());
-  if (!signed_part.empty()) std::memcpy(buf.data() + envelope_tag.size(), signed_part.data(), signed_part.size());
-  return buf;
 }
 
 inline std::span<std::uint8_t const> bytes_of(zmq::message_t const& m) {
@@ -185,39 +198,28 @@ class signer {
     auto* h = static_cast<std::uint8_t*>(frame.data());
     write_header(h, topic, at);
     fill(h + header_size);
-    std::span<std::uint8_t const> const signed_part(h, header_size + payload_size);
-    auto* signature = h + header_size + payload_size;
-    if constexpr (std::is_same_v<A, ed25519>) key_.sign(detail::tagged(scratch_, signed_part), signature);
-    else detail::envelope_mac(key_.data(), signed_part, signature);
+    sign({h, header_size + payload_size}, h + header_size + payload_size);
     return frame;
   }
 
-  // The room seal_in_place needs in front of a payload: the tag and the header.
-  static constexpr std::size_t room_before(std::string_view topic) {
-    return envelope_tag.size() + envelope_header_min + topic.size();
-  }
+  // The room seal_in_place needs in front of a payload: the header.
+  static constexpr std::size_t room_before(std::string_view topic) { return envelope_header_min + topic.size(); }
   static constexpr std::size_t room_after = A::signature_size;
 
   // Seals a payload that lies in `room` between room_before(topic) free
-  // bytes and room_after free bytes: tag and header are written in front of
-  // it and the signature behind it, so tag || header || payload is signed
-  // where it lies (no copy into a scratch buffer), then header || payload ||
-  // signature is copied once into the frame. The same bytes as
-  // seal(topic, payload, at).
+  // bytes and room_after free bytes: the header is written in front of it
+  // and the signature behind it, so header || payload is signed where it
+  // lies, then the sealed bytes are copied once into the frame. The same
+  // bytes as seal(topic, payload, at).
   zmq::message_t seal_in_place(std::string_view topic, std::span<std::uint8_t> room, clock::time_point at = clock::now()) {
     check_topic(topic);
     std::size_t const before = room_before(topic);
     if (room.size() < before + room_after) throw std::length_error("zguard::signer::seal_in_place: no room to seal in");
-    std::size_t const header_size = envelope_header_min + topic.size();
     std::size_t const payload_size = room.size() - before - room_after;
-    auto* t = room.data();
-    auto* h = t + envelope_tag.size();
-    std::memcpy(t, envelope_tag.data(), envelope_tag.size());
+    auto* h = room.data();
     write_header(h, topic, at);
-    auto* signature = h + header_size + payload_size;
-    if constexpr (std::is_same_v<A, ed25519>) key_.sign({t, envelope_tag.size() + header_size + payload_size}, signature);
-    else detail::envelope_mac(key_.data(), {h, header_size + payload_size}, signature);
-    return zmq::message_t(h, header_size + payload_size + room_after);
+    sign({h, before + payload_size}, h + before + payload_size);
+    return zmq::message_t(h, room.size());
   }
   zmq::message_t seal(std::string_view topic, std::span<std::uint8_t const> payload, clock::time_point at = clock::now()) {
     return seal_with(
@@ -231,6 +233,10 @@ class signer {
   key_id id() const { return id_; }
 
  private:
+  void sign(std::span<std::uint8_t const> signed_part, std::uint8_t* signature) const {
+    if constexpr (std::is_same_v<A, ed25519>) key_.sign(detail::envelope_digest(signed_part), signature);
+    else detail::envelope_mac(key_.data(), signed_part, signature);
+  }
   static void check_topic(std::string_view topic) {
     if (topic.size() > 255) throw std::length_error("zguard::signer::seal: a topic is at most 255 bytes");
   }
@@ -250,7 +256,6 @@ class signer {
   key_id id_;  // derived once: an Ed25519 id is a hash of the public key
   std::uint64_t epoch_ = 0;
   std::uint64_t sequence_ = 0;
-  std::vector<std::uint8_t> scratch_;  // Ed25519 only: tag || header || payload
 };
 
 template <SigningAlgorithm A, std::uint32_t FreshnessMs, std::uint32_t Window>
@@ -378,7 +383,7 @@ class verifier {
  private:
   bool signature_ok(typename verify_keys<A>::key_type const& key, detail::envelope_parts const& e) {
     if constexpr (std::is_same_v<A, ed25519>) {
-      auto const m = detail::tagged(scratch_, e.signed_part);
+      auto const m = detail::envelope_digest(e.signed_part);
       return crypto_sign_verify_detached(e.signature.data(), m.data(), m.size(), key.data()) == 0;
     } else {
       std::array<std::uint8_t, blake2b_mac::signature_size> mac{};
@@ -433,7 +438,6 @@ class verifier {
   std::size_t max_epochs_;
   std::map<std::pair<key_id, std::uint64_t>, run> runs_;
   std::uint64_t tick_ = 0;
-  std::vector<std::uint8_t> scratch_;
 };
 
 }  // namespace v0

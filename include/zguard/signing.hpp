@@ -2,8 +2,9 @@
 // sets and the signing policy (G7, G12).
 //
 // Two algorithms, chosen by type:
-//   ed25519      one publisher signs (crypto_sign_detached), many
-//                subscribers verify with its public key only
+//   ed25519      one publisher signs (crypto_sign_detached, over a
+//                BLAKE2b-512 digest: envelope.hpp), many subscribers
+//                verify with its public key only
 //   blake2b_mac  keyed BLAKE2b-256 (crypto_generichash, 32-byte key): a group
 //                sharing one secret; every holder can sign and verify
 //
@@ -42,7 +43,9 @@ inline namespace v0 {
 // --- algorithms ---------------------------------------------------------------
 
 struct ed25519 {
-  static constexpr std::uint8_t wire_id = 1;
+  // 3, not 1: byte 1 named Ed25519 over the whole message, which envelopes
+  // no longer use; it is refused as malformed (docs/wire-format.md).
+  static constexpr std::uint8_t wire_id = 3;
   static constexpr std::size_t signature_size = crypto_sign_BYTES;  // 64
   static constexpr std::string_view name = "ed25519";
 };

@@ -2,6 +2,7 @@
 
     sealed = header || payload || signature        (one frame)
     signed = "zguard.envelope.v2\\0" || header || payload
+    Ed25519 signs "zguard.ed25519.blake2b512\\0" || BLAKE2b-512(signed)
 
 A topic feed sends [topic, sealed]; services and streams send [sealed].
 Signer seals as zguard's signer<A>; Verifier makes the checks of zguard's
@@ -10,8 +11,8 @@ VerifyError whose reason is the C++ drop reason: malformed, unknown_key,
 bad_signature, re_topiced, stale, replay. docs/wire-format.md ("Signed
 envelope") is the format, docs/python.md the API.
 
-Ed25519 uses PyNaCl's SigningKey / VerifyKey; keyed BLAKE2b-256 uses
-nacl.hash.blake2b(data, digest_size=32, key=key).
+Ed25519 uses PyNaCl's SigningKey / VerifyKey over the BLAKE2b-512 digest;
+keyed BLAKE2b-256 uses nacl.hash.blake2b(data, digest_size=32, key=key).
 """
 import collections
 import hmac
@@ -25,10 +26,11 @@ import nacl.hash
 import nacl.signing
 
 VERSION = 2
-ED25519, BLAKE2B = 1, 2                       # the algorithm byte
+ED25519, BLAKE2B = 3, 2                       # the algorithm byte (1 is not used)
 SIGNATURE_SIZES = {ED25519: 64, BLAKE2B: 32}
 ALGORITHM_NAMES = {"ed25519": ED25519, "blake2b": BLAKE2B}
 TAG = b"zguard.envelope.v2\x00"               # 19 bytes, the zero included
+DIGEST_TAG = b"zguard.ed25519.blake2b512\x00"  # 26 bytes: what Ed25519 signs starts with it
 HEADER_MIN = 35                                # the header without its topic
 KEY_SIZE = 32
 
@@ -51,6 +53,11 @@ class VerifyError(Exception):
 
 def _blake2b_256(data, key=b""):
     return nacl.hash.blake2b(data, digest_size=32, key=key, encoder=_RAW)
+
+
+def _ed25519_signed(signed):
+    """What Ed25519 signs: the digest tag, then BLAKE2b-512(TAG || signed)."""
+    return DIGEST_TAG + nacl.hash.blake2b(TAG + signed, digest_size=64, encoder=_RAW)
 
 
 def _algorithm(algorithm):
@@ -118,7 +125,7 @@ class Signer:
             struct.pack("<QQQ", self.epoch, self.sequence, at) + bytes([len(t)]) + t
         signed = header + bytes(payload)
         if self.algorithm == ED25519:
-            signature = self._signing.sign(TAG + signed).signature
+            signature = self._signing.sign(_ed25519_signed(signed)).signature
         else:
             signature = _blake2b_256(TAG + signed, key=self._mac_key)
         return signed + signature
@@ -250,7 +257,7 @@ class Verifier:
     def _signature_ok(self, key, signed, signature):
         if self.algorithm == ED25519:
             try:
-                nacl.signing.VerifyKey(key).verify(TAG + signed, signature)
+                nacl.signing.VerifyKey(key).verify(_ed25519_signed(signed), signature)
                 return True
             except nacl.exceptions.BadSignatureError:
                 return False

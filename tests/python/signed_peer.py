@@ -37,14 +37,20 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wire_peer  # noqa: E402  (the schema encoding, from the same document)
 
 VERSION = 2
-ALGORITHMS = {"ed25519": 1, "blake2b": 2}
-SIGNATURE_SIZES = {1: 64, 2: 32}
+ALGORITHMS = {"ed25519": 3, "blake2b": 2}
+SIGNATURE_SIZES = {3: 64, 2: 32}
 TAG = b"zguard.envelope.v2\x00"
+DIGEST_TAG = b"zguard.ed25519.blake2b512\x00"
 RAW = nacl.encoding.RawEncoder
 
 
 def blake2b_256(data, key=b""):
     return nacl.hash.blake2b(data, digest_size=32, key=key, encoder=RAW)
+
+
+def ed25519_signed(data):
+    """Ed25519 signs the digest tag and BLAKE2b-512 of the signed bytes."""
+    return DIGEST_TAG + nacl.hash.blake2b(data, digest_size=64, encoder=RAW)
 
 
 def key_id(alg, key):
@@ -75,7 +81,7 @@ class Sealer:
         h = header(self.alg, self.kid, epoch, seq, timestamp_us, topic)
         data = TAG + h + payload
         if self.alg == "ed25519":
-            sig = self.signing.sign(data).signature
+            sig = self.signing.sign(ed25519_signed(data)).signature
         else:
             sig = blake2b_256(data, key=self.mac_key)
         return [topic.encode("ascii"), h + payload + sig]
@@ -106,7 +112,7 @@ def verify(alg, key, frames, topic):
     data = TAG + h + payload
     if alg == "ed25519":
         try:
-            nacl.signing.VerifyKey(key).verify(data, sig)
+            nacl.signing.VerifyKey(key).verify(ed25519_signed(data), sig)
         except Exception:
             raise ValueError("bad signature")
     elif not nacl.bindings.sodium_memcmp(blake2b_256(data, key=key), sig):
