@@ -5,6 +5,8 @@
 // at 64 B, 1 KiB and 64 KiB (encoded message size), in the same run.
 // push_pull_batched: a typed batched<64, 5> stream (up to 64 messages a
 // frame) next to raw cppzmq sending one frame per message, 64 B and 1 KiB.
+// push_pull_shared, pub_sub_shared: the same bytes with a shared_bytes
+// payload, which the receiver decodes by sharing the frame (no copy).
 //
 // usage: bench_throughput [messages=200000] [rounds=5] [filter] [--json]
 //   messages: per run at 64 B; 1 KiB runs send messages/2, 64 KiB runs
@@ -41,6 +43,13 @@ struct blob {
 };
 using flow = zg::stream<blob>;
 using feed = zg::topic<"bench", blob>;
+// The same bytes on the wire; decoded by sharing the received frame.
+struct shared_blob {
+  ZGUARD_SCHEMA("bench.blob", 1);
+  BOOST_HANA_DEFINE_STRUCT(shared_blob, (std::uint32_t, seq), (zg::shared_bytes<65536>, data));
+};
+using shared_flow = zg::stream<shared_blob>;
+using shared_feed = zg::topic<"bench", shared_blob>;
 // Batched streams carry up to 1 KiB messages (a full batch must fit max_message_size).
 struct small_blob {
   ZGUARD_SCHEMA("bench.blob", 1);
@@ -112,10 +121,12 @@ struct keys {
 
 // The blob whose encoding is `size` bytes, and where seq sits in it.
 std::size_t encoding_overhead() { return zg::encode(blob{}).size(); }
-blob make_blob(std::uint32_t seq, std::size_t size) {
-  blob b{};
+template <class B = blob>
+B make_blob(std::uint32_t seq, std::size_t size) {
+  B b{};
   b.seq = seq;
-  b.data = std::vector<std::uint8_t>(size - encoding_overhead(), 0x5a);
+  std::vector<std::uint8_t> const data(size - encoding_overhead(), 0x5a);
+  b.data.assign(data.data(), data.size());
   return b;
 }
 std::size_t seq_offset() {
@@ -209,10 +220,10 @@ outcome with_typed(keys const& k, Run&& run) {
   return run(server, client);
 }
 
-template <via V>
+template <via V, class Flow = flow>
 outcome typed_push_pull(int n, std::size_t size, keys const& k) {
-  return with_typed<V, zg::pull, zg::push, block_limits, flow>(k, [&](auto& pull, auto& push) {
-    auto msg = make_blob(0, size);
+  return with_typed<V, zg::pull, zg::push, block_limits, Flow>(k, [&](auto& pull, auto& push) {
+    auto msg = make_blob<typename Flow::message_type>(0, size);
     zg::inbox<decltype(msg)> in;
     return drive(
         n,
@@ -250,10 +261,10 @@ outcome typed_push_pull_batched(int n, std::size_t size, keys const& k) {
       });
 }
 
-template <via V>
+template <via V, class Feed = feed>
 outcome typed_pub_sub(int n, std::size_t size, keys const& k) {
-  return with_typed<V, zg::pub, zg::sub, drop_limits, feed>(k, [&](auto& pub, auto& sub) {
-    auto msg = make_blob(0, size);
+  return with_typed<V, zg::pub, zg::sub, drop_limits, Feed>(k, [&](auto& pub, auto& sub) {
+    auto msg = make_blob<typename Feed::message_type>(0, size);
     zg::inbox<decltype(msg)> in;
     return drive(
         n,
@@ -392,6 +403,15 @@ void run_transport(options const& o, keys const& k) {
     run_case(
         o, "pub_sub", V, size, [&](int n, std::size_t s) { return raw_pub_sub(V, n, s, k); },
         [&](int n, std::size_t s) { return typed_pub_sub<V>(n, s, k); });
+  // shared_bytes payload: the receiver shares the frame instead of copying.
+  for (std::size_t size : {64u, 1024u, 65536u})
+    run_case(
+        o, "push_pull_shared", V, size, [&](int n, std::size_t s) { return raw_push_pull(V, n, s, k); },
+        [&](int n, std::size_t s) { return typed_push_pull<V, shared_flow>(n, s, k); });
+  for (std::size_t size : {64u, 1024u, 65536u})
+    run_case(
+        o, "pub_sub_shared", V, size, [&](int n, std::size_t s) { return raw_pub_sub(V, n, s, k); },
+        [&](int n, std::size_t s) { return typed_pub_sub<V, shared_feed>(n, s, k); });
 }
 
 }  // namespace

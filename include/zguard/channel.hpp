@@ -264,21 +264,22 @@ constexpr std::size_t max_size_of() {
 // topic's schema (storage reused when the same topic comes again).
 template <class... Ts, std::size_t... I>
 std::optional<decode_error> decode_topic_message(topic_message<Ts...>& m, std::size_t at,
-                                                 std::span<std::uint8_t const> bytes, std::index_sequence<I...>) {
+                                                 std::span<std::uint8_t const> bytes, zmq_msg_t* frame,
+                                                 std::index_sequence<I...>) {
   if (at >= sizeof...(Ts)) return decode_error{decode_reason::wrong_schema, "topic frame", 0};  // never selects
   std::optional<decode_error> out;
   auto one = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
     if (at != K) return;
     if (m.index() != K) m.template emplace<K>();
-    out = decode_into(std::get<K>(m), bytes);
+    out = decode_received(std::get<K>(m), bytes, frame);
   };
   (one(std::integral_constant<std::size_t, I>{}), ...);
   return out;
 }
 template <class... Ts>
 std::optional<decode_error> decode_topic_message(topic_message<Ts...>& m, std::size_t at,
-                                                 std::span<std::uint8_t const> bytes) {
-  return decode_topic_message(m, at, bytes, std::index_sequence_for<Ts...>{});
+                                                 std::span<std::uint8_t const> bytes, zmq_msg_t* frame = nullptr) {
+  return decode_topic_message(m, at, bytes, frame, std::index_sequence_for<Ts...>{});
 }
 }  // namespace detail
 

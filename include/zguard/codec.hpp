@@ -22,6 +22,7 @@
 #include <vector>
 
 #include <zguard/schema.hpp>
+#include <zguard/shared_bytes.hpp>
 
 namespace zguard {
 inline namespace v0 {
@@ -188,7 +189,12 @@ class writer {
 
 class reader {
  public:
-  reader(std::uint8_t const* data, std::size_t size) : begin_(data), p_(data), end_(data + size) {}
+  reader(std::uint8_t const* data, std::size_t size, zmq_msg_t* received = nullptr)
+      : begin_(data), p_(data), end_(data + size), received_(received) {}
+
+  // The received frame the bytes lie in, when a socket decodes: shared_bytes
+  // fields share it instead of copying. Null for a plain buffer.
+  zmq_msg_t* received_frame() const { return received_; }
 
   bool failed() const { return failed_; }
   std::size_t remaining() const { return std::size_t(end_ - p_); }
@@ -256,6 +262,7 @@ class reader {
   std::uint8_t const* begin_;
   std::uint8_t const* p_;
   std::uint8_t const* end_;
+  zmq_msg_t* received_ = nullptr;
   bool failed_ = false;
   decode_reason reason_ = decode_reason::truncated;
   std::size_t error_offset_ = 0;
@@ -334,7 +341,7 @@ void write_field(writer& w, T const& v) {
   } else if constexpr (is_bounded_bytes<T>) {
     w.prefix(prefix_width(T::max_size), v.size());
     w.bytes(v.bytes().data(), v.size());
-  } else if constexpr (is_length_prefixed<T>) {  // bounded_bytes_view
+  } else if constexpr (is_length_prefixed<T>) {  // bounded_bytes_view, shared_bytes
     w.prefix(prefix_width(T::max_size), v.size());
     w.bytes(v.data(), v.size());
   } else if constexpr (is_bounded_vector<T>) {
@@ -397,6 +404,8 @@ bool read_field(reader& r, T& v) {
         v = T(std::string_view(reinterpret_cast<char const*>(p), n));  // a view: points into the input
     } else if constexpr (is_bounded_bytes<T>) {
       v.assign(p, n);
+    } else if constexpr (is_shared_bytes<T>) {
+      shared_bytes_access::decode(v, p, n, r.received_frame());
     } else {
       v = T(p, n);
     }
@@ -501,10 +510,11 @@ inline std::string wire_name_text(std::string_view s) {
 }
 
 // The checks of decode(), writing into `value`; nullopt when it decoded.
+// frame: the received frame the bytes lie in, if any (shared_bytes share it).
 template <Schema S>
-std::optional<decode_error> decode_fields(std::span<std::uint8_t const> bytes, S& value) {
+std::optional<decode_error> decode_fields(std::span<std::uint8_t const> bytes, S& value, zmq_msg_t* frame = nullptr) {
   constexpr auto id = S::zguard_schema_id;
-  reader r(bytes.data(), bytes.size());
+  reader r(bytes.data(), bytes.size(), frame);
   std::uint8_t format = 0, name_len = 0;
   std::uint8_t const* name = nullptr;
   std::uint16_t version = 0;

@@ -209,7 +209,8 @@ inline std::variant<wire_header, decode_error> read_header(std::span<std::uint8_
 // Decodes bytes as the alternative the header names, into v (reusing its
 // storage when v already holds that alternative).
 template <class V, std::size_t... I>
-std::optional<decode_error> decode_one_of(std::span<std::uint8_t const> bytes, V& v, std::index_sequence<I...>) {
+std::optional<decode_error> decode_one_of(std::span<std::uint8_t const> bytes, V& v, std::index_sequence<I...>,
+                                          zmq_msg_t* frame = nullptr) {
   auto header = read_header(bytes);
   if (auto const* e = std::get_if<decode_error>(&header)) return *e;
   auto const h = std::get<wire_header>(header);
@@ -220,7 +221,7 @@ std::optional<decode_error> decode_one_of(std::span<std::uint8_t const> bytes, V
     if (matched || h.name != A::zguard_schema_id.name || h.version != A::zguard_schema_id.version) return;
     matched = true;
     if (v.index() != K) v.template emplace<K>();
-    out = decode_fields(bytes, std::get<K>(v));  // checks the header again, then the body as A alone
+    out = decode_fields(bytes, std::get<K>(v), frame);  // checks the header again, then the body as A alone
   };
   (try_one(std::integral_constant<std::size_t, I>{}), ...);
   if (matched) return out;
@@ -281,6 +282,19 @@ template <class V>
 std::optional<decode_error> decode_into(V& value, std::span<std::uint8_t const> bytes) {
   return detail::decode_one_of(bytes, value, std::make_index_sequence<V::alternatives>{});
 }
+
+namespace detail {
+// What a socket decodes a received message with: decode_into, and
+// shared_bytes fields share `frame`, the frame the bytes lie in.
+template <class S>
+std::optional<decode_error> decode_received(S& value, std::span<std::uint8_t const> bytes, zmq_msg_t* frame) {
+  if constexpr (is_one_of<S>) return decode_one_of(bytes, value, std::make_index_sequence<S::alternatives>{}, frame);
+  else {
+    (void)max_encoded_size<S>;
+    return decode_fields(bytes, value, frame);
+  }
+}
+}  // namespace detail
 
 }  // namespace v0
 }  // namespace zguard

@@ -9,6 +9,9 @@
 //   enums with zguard::enum_values<E>      only the declared values decode
 //   ranged<T, Min, Max>                     an integer checked on construction
 //   bounded_string<N>, bounded_bytes<N>     at most N bytes (strings: UTF-8)
+//   shared_bytes<N>                         bytes on the wire as bounded_bytes;
+//                                           a socket decodes them by sharing
+//                                           the received frame (no copy)
 //   bounded_string_view<N>, bounded_bytes_view<N>
 //                                           the same on the wire, decoded as
 //                                           views into the message (no copy):
@@ -164,6 +167,11 @@ class bounded_bytes {
   std::vector<std::uint8_t> b_;
 };
 
+// At most N bytes that a socket decodes by sharing the received frame, not
+// copying it (shared_bytes.hpp, which defines it; codec.hpp includes it).
+template <std::size_t N>
+class shared_bytes;
+
 // Views: the same wire encoding as bounded_string / bounded_bytes, decoded
 // without copying. Valid only while the decoded bytes live: for decode()
 // over a buffer the caller keeps; a socket channel refuses them (channel.hpp).
@@ -279,6 +287,12 @@ template <std::size_t N>
 inline constexpr bool is_length_prefixed<bounded_string_view<N>> = true;
 template <std::size_t N>
 inline constexpr bool is_length_prefixed<bounded_bytes_view<N>> = true;
+template <std::size_t N>
+inline constexpr bool is_length_prefixed<shared_bytes<N>> = true;
+template <class T>
+inline constexpr bool is_shared_bytes = false;
+template <std::size_t N>
+inline constexpr bool is_shared_bytes<shared_bytes<N>> = true;
 template <class T>
 inline constexpr bool is_bounded_bytes = false;
 template <std::size_t N>

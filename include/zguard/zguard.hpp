@@ -17,6 +17,7 @@
 #include <zguard/limits.hpp>
 #include <zguard/auth.hpp>
 #include <zguard/schema.hpp>
+#include <zguard/shared_bytes.hpp>
 #include <zguard/codec.hpp>
 #include <zguard/one_of.hpp>
 #include <zguard/schema_description.hpp>

@@ -65,6 +65,11 @@ struct sample {
   ZGUARD_SCHEMA("alloc.sample", 1);
   BOOST_HANA_DEFINE_STRUCT(sample, (std::uint64_t, id), (zg::bounded_bytes<1024>, data));
 };
+// The same with shared_bytes: received by sharing the frame, not copying.
+struct shared_sample {
+  ZGUARD_SCHEMA("alloc.shared", 1);
+  BOOST_HANA_DEFINE_STRUCT(shared_sample, (std::uint64_t, id), (zg::shared_bytes<2048>, data));
+};
 using D = zg::domain<"alloc">;
 using L = zg::limits<zg::send_hwm<20000>, zg::recv_hwm<20000>, zg::block_when_full, zg::max_message_size<4096>,
                      zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<1000>,
@@ -129,6 +134,28 @@ std::uint64_t inbox_loop(Push& push, Pull& pull, int n, int& received) {
     s.id = std::uint64_t(i);
     if (!push.send(s)) break;
     if (pull.receive(in) && in.value().id == s.id && in.value().data.size() == 200) ++received;
+  }
+  return allocations - before;
+}
+
+// shared_bytes: the inbox's field takes a reference to each frame (libzmq
+// counts it) and lets go of the one before; no copy, no allocation.
+template <class Push, class Pull>
+std::uint64_t shared_loop(Push& push, Pull& pull, int n, int& received) {
+  static zg::inbox<shared_sample> in;  // lives across warm-up and the counted loop
+  static shared_sample const made = [] {
+    shared_sample v{};
+    std::vector<std::uint8_t> const d(2000, 7);
+    v.data.assign(d.data(), d.size());
+    return v;
+  }();
+  shared_sample s = made;  // a copy shares: no allocation
+  auto const before = allocations;
+  for (int i = 0; i < n; ++i) {
+    s.id = std::uint64_t(i);
+    if (!push.send(s)) break;
+    if (pull.receive(in) && in.value().id == s.id && in.value().data.size() == 2000 && in.value().data.data()[1999] == 7)
+      ++received;
   }
   return allocations - before;
 }
@@ -250,6 +277,17 @@ TEST_CASE("a schema with a byte field received into an inbox allocates nothing r
       },
       [](auto& push, auto& pull, int n, int& got) { return inbox_loop(push, pull, n, got); });
   std::filesystem::remove_all(dir);
+  check_same_allocations(r);
+}
+
+TEST_CASE("a shared_bytes field received into an inbox over inproc allocates nothing raw cppzmq does not") {
+  using push_t = zg::socket<D, zg::inproc, zg::push, zg::null_mechanism, L, zg::stream<shared_sample>>;
+  using pull_t = zg::socket<D, zg::inproc, zg::pull, zg::null_mechanism, L, zg::stream<shared_sample>>;
+  shared_sample probe{};
+  std::vector<std::uint8_t> const d(2000, 7);
+  probe.data.assign(d.data(), d.size());
+  auto r = measure(zg::encoded_size(probe), "inproc://alloc-raw-shared", inproc_pair<push_t, pull_t>("inproc://alloc-shared"),
+                   [](auto& push, auto& pull, int n, int& got) { return shared_loop(push, pull, n, got); });
   check_same_allocations(r);
 }
 

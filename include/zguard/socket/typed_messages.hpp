@@ -278,7 +278,7 @@ class typed_messages : public socket_core<Tr> {
         this->log().emit("req.timeout", severity::warning, {{"socket", core::label()}, {"attempt", std::to_string(i)}});
         continue;
       }
-      if (auto decoded = decode<receives_type>(in->payload)) return outcome(std::move(decoded.value()), i);
+      if (auto decoded = decode_delivered<receives_type>(*in)) return outcome(std::move(decoded.value()), i);
       if (auto r = decode<refusal>(in->payload)) {
         auto const reason = static_cast<decode_reason>(r->reason);
         std::string why = reason == decode_reason::peer_refused
@@ -476,21 +476,20 @@ class typed_messages : public socket_core<Tr> {
 
   // The decoded message: as the channel's schema (or one_of), or on a
   // topics<...> SUB as the schema of the topic it came on.
+  // The payload lies in the last frame (the sealed envelope or the batch
+  // when it is one): shared_bytes fields share that frame.
   template <class Msg>
   static result<Msg> decode_delivered(incoming const& in) {
-    if constexpr (topic_set) {
-      using access = result_access;
-      auto out = access::value_in_place<Msg>();
-      if (auto e = decode_topic_message(access::slot(out), in.topic, in.payload)) access::fail(out, std::move(*e));
-      return out;
-    } else {
-      return decode<Msg>(in.payload);
-    }
+    using access = result_access;
+    auto out = access::value_in_place<Msg>();
+    if (auto e = decode_delivered_into(access::slot(out), in)) access::fail(out, std::move(*e));
+    return out;
   }
   template <class Msg>
   static std::optional<decode_error> decode_delivered_into(Msg& into, incoming const& in) {
-    if constexpr (topic_set) return decode_topic_message(into, in.topic, in.payload);
-    else return decode_into(into, in.payload);
+    zmq_msg_t* const frame = in.frames.empty() ? nullptr : in.frames.back().handle();
+    if constexpr (topic_set) return decode_topic_message(into, in.topic, in.payload, frame);
+    else return decode_received(into, in.payload, frame);
   }
 
   socket_monitor* router_monitor() {
