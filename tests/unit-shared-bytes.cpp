@@ -26,6 +26,17 @@ struct chunk_copied {
   BOOST_HANA_DEFINE_STRUCT(chunk_copied, (std::uint32_t, seq), (zg::bounded_bytes<65536>, data));
 };
 
+// A reader taking at most 4 bytes, and a peer's wider field under the same
+// name (both prefixes one byte wide).
+struct tiny {
+  ZGUARD_SCHEMA("test.tiny", 1);
+  BOOST_HANA_DEFINE_STRUCT(tiny, (zg::shared_bytes<4>, data));
+};
+struct wide {
+  ZGUARD_SCHEMA("test.tiny", 1);
+  BOOST_HANA_DEFINE_STRUCT(wide, (zg::bounded_bytes<255>, data));
+};
+
 using big_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full, zg::max_message_size<70000>,
                               zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<1000>,
                               zg::handshake_timeout_ms<2000>>;
@@ -81,6 +92,7 @@ TEST_CASE("shared_bytes: a value of its own, copies that share, moves that empty
   CHECK(small_copy == small_moved);
   CHECK(small_moved.size() == 5);
 
+  CHECK(zg::shared_bytes<4>(pattern(4, 0)).size() == 4);  // exactly N
   CHECK_THROWS_AS((zg::shared_bytes<4>(pattern(5, 0))), zg::bound_error);
   zg::shared_bytes<4> four;
   CHECK_THROWS_AS(four.assign(p.data(), 5), zg::bound_error);
@@ -106,6 +118,32 @@ TEST_CASE("shared_bytes: the same wire bytes as bounded_bytes, and decode() of a
   for (std::size_t n : {std::size_t(0), std::size_t(5), wire.size() - 1}) {
     auto const r = zg::decode<chunk>(std::span(wire.data(), n));
     CHECK_FALSE(r.ok());
+  }
+}
+
+TEST_CASE("shared_bytes at its bound: a length prefix over N is refused, from a frame as from a buffer") {
+  // A peer sends 5 or 255 bytes where the reader takes at most 4.
+  for (std::size_t n : {std::size_t(4), std::size_t(5), std::size_t(255)}) {
+    wide w{};
+    auto const p = pattern(n, 4);
+    w.data.assign(p.data(), p.size());
+    auto const bytes = zg::encode(w);
+    zmq::message_t frame(bytes.data(), bytes.size());
+    tiny from_frame{};
+    auto const e = zg::detail::decode_received(from_frame, zg::detail::bytes_of(frame), frame.handle());
+    auto const from_buffer = zg::decode<tiny>(bytes);
+    if (n <= 4) {
+      REQUIRE_FALSE(e);
+      CHECK(from_frame.data.size() == n);
+      CHECK(from_buffer.ok());
+    } else {
+      REQUIRE(e);
+      CHECK(e->reason == zg::decode_reason::length_over_bound);
+      CHECK(e->field == "data");
+      CHECK(from_frame.data.empty());  // nothing taken from a refused frame
+      REQUIRE_FALSE(from_buffer.ok());
+      CHECK(from_buffer.error().reason == zg::decode_reason::length_over_bound);
+    }
   }
 }
 

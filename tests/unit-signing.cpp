@@ -221,6 +221,25 @@ TEST_CASE("verifier: an Ed25519 signature over the whole message, not its digest
     CHECK(crypto_sign_verify_detached(sealed + n - 64, whole.data(), whole.size(), key.verify_part().data()) == 0);
     CHECK(check<zg::ed25519>(v, frames) == reason);
   }
+  // Look-alikes of the digest form: the digest without its tag, and the
+  // digest of the bytes without the envelope tag. Neither verifies.
+  for (bool digest_tag : {false, true}) {
+    auto frames = seal_frames(s, "test.tick", payload);
+    auto* sealed = bytes(frames[1]);
+    auto const n = frames[1].size();
+    std::vector<std::uint8_t> m(digest_tag ? 26 : 0, 0);
+    if (digest_tag) std::memcpy(m.data(), "zguard.ed25519.blake2b512", 26);
+    m.resize(m.size() + 64);
+    if (digest_tag)  // over header || payload alone
+      crypto_generichash(m.data() + 26, 64, sealed, n - 64, nullptr, 0);
+    else {  // over tag || header || payload, as specified, but signed untagged
+      std::vector<std::uint8_t> whole(zg::envelope_tag.begin(), zg::envelope_tag.end());
+      whole.insert(whole.end(), sealed, sealed + n - 64);
+      crypto_generichash(m.data(), 64, whole.data(), whole.size(), nullptr, 0);
+    }
+    key.sign(m, sealed + n - 64);
+    CHECK(check<zg::ed25519>(v, frames) == zg::drop_reason::bad_signature);
+  }
   CHECK(check<zg::ed25519>(v, seal_frames(s, "test.tick", payload)) == std::nullopt);  // the digest form verifies
 }
 
