@@ -237,23 +237,29 @@ class reader {
   decode_error error() const { return {reason_, error_path_, error_offset_}; }
 
   // The field path, kept as a small stack; text is built only on error.
-  void push(std::string_view name) { if (depth_ < max_depth) frames_[depth_] = {name, npos}; ++depth_; }
+  void push(std::string_view name) {
+    if (depth_ < max_depth) frames_[depth_] = {name.data(), name.size(), npos};
+    ++depth_;
+  }
   void index(std::size_t i) { if (depth_ && depth_ <= max_depth) frames_[depth_ - 1].index = i; }
   void pop() { --depth_; }
 
  private:
   static constexpr std::size_t npos = std::size_t(-1);
   static constexpr std::size_t max_depth = 16;
+  // Trivial, and left unwritten until pushed: a reader is made for every
+  // message, and clearing the whole stack each time cost more than decoding.
   struct frame {
-    std::string_view name;
+    char const* name;
+    std::size_t name_size;
     std::size_t index;
   };
   std::string path_text() const {
     std::string s;
     for (std::size_t i = 0; i < depth_ && i < max_depth; ++i) {
-      if (!frames_[i].name.empty()) {
+      if (frames_[i].name_size) {
         if (!s.empty()) s += '.';
-        s += frames_[i].name;
+        s.append(frames_[i].name, frames_[i].name_size);
       }
       if (frames_[i].index != npos) s += "[" + std::to_string(frames_[i].index) + "]";
     }
@@ -267,7 +273,7 @@ class reader {
   decode_reason reason_ = decode_reason::truncated;
   std::size_t error_offset_ = 0;
   std::string error_path_;
-  frame frames_[max_depth]{};
+  frame frames_[max_depth];  // [0, depth_) written by push()
   std::size_t depth_ = 0;
 };
 

@@ -464,7 +464,9 @@ class typed_messages : public socket_core<Tr> {
   }
 
   // A message whose framing (and, when signed, envelope) is acceptable; its
-  // payload is still to be decoded.
+  // payload is still to be decoded. One per socket (in_), refilled by each
+  // receive: a message's peer facts are written once, where they are read,
+  // never zeroed or copied on the way (they are most of its size).
   struct incoming {
     std::vector<zmq::message_t>& frames;  // frames_: valid until the next receive
     std::span<std::uint8_t const> payload;
@@ -524,33 +526,33 @@ class typed_messages : public socket_core<Tr> {
   // The next message to decode: the next acceptable frame's payload, or on a
   // batched receiver the next message of the batch being read (a batch's
   // framing was checked whole before its first message is given out).
-  std::optional<incoming> next_message(refusal_window& window) requires receives {
+  incoming* next_message(refusal_window& window) requires receives {
     if constexpr (batches_in) {
-      if (batch_in_.cursor.done()) {
-        auto in = next_payload(window);
-        if (!in) return std::nullopt;
-        batch_in_.cursor = batch_cursor(in->payload);
-        batch_in_.peer = std::move(in->peer);
-        batch_in_.origin = in->origin;
+      if (batch_in_.done()) {
+        if (!next_payload(window)) return nullptr;
+        batch_in_ = batch_cursor(in_.payload);  // the frame's peer and origin stay in in_ for every item
       }
-      signed_origin origin = batch_in_.origin;
-      origin.batch_index = batch_in_.cursor.index();
-      auto const item = batch_in_.cursor.next();
-      return incoming{frames_, item, origin, batch_in_.peer, {}, 0};
+      in_.origin.batch_index = batch_in_.index();
+      in_.payload = batch_in_.next();
+      return &in_;
     } else {
       return next_payload(window);
     }
   }
 
-  // The next acceptable message, or nullopt on timeout. Anything else is
+  // The next acceptable message (in_), or null on timeout. Anything else is
   // refused, logged and skipped; a REP answers it with a refusal (it must
   // answer to receive again), a ROUTER answers its sender, a REQ gives up on
   // this reply (it must send again first).
-  std::optional<incoming> next_payload(refusal_window& window) requires receives {
+  incoming* next_payload(refusal_window& window) requires receives {
     for (bool first = true;; first = false) {
-      if (!first && window.closed()) return std::nullopt;
-      if (!this->recv_frames_into(frames_)) return std::nullopt;
-      incoming in{frames_, {}, {}, {}, {}, 0};
+      if (!first && window.closed()) return nullptr;
+      if (!this->recv_frames_into(frames_)) return nullptr;
+      incoming& in = in_;
+      in.payload = {};
+      in.origin = {};
+      in.from.reset();
+      in.topic = 0;
       read_peer(frames_.back(), in.peer);
       std::size_t skip = 0;  // address frames before the message (ROUTER)
       if constexpr (Tr::is_router) {
@@ -564,7 +566,7 @@ class typed_messages : public socket_core<Tr> {
           this->log().emit("rate.limited", severity::warning,
                            {{"socket", core::label()}, {"user_id", in.peer.user_id}, {"address", in.peer.peer_address}});
           answer_refusal(in, decode_reason::peer_refused, "rate limited");
-          if constexpr (is_req) return std::nullopt;
+          if constexpr (is_req) return nullptr;
           continue;
         }
       }
@@ -616,7 +618,7 @@ class typed_messages : public socket_core<Tr> {
           in.payload = outcome->payload();
           in.origin = outcome->origin();
           if (!batch_framing_holds(in)) continue;
-          return in;
+          return &in;
         }
         auto const reason = outcome ? outcome->reason() : drop_reason::malformed;
         this->log().emit("verify." + std::string(to_string(reason)), severity::warning,
@@ -630,7 +632,7 @@ class typed_messages : public socket_core<Tr> {
                           {"user_id", in.peer.user_id},
                           {"address", in.peer.peer_address}});
         answer_refusal(in, decode_reason::peer_refused, "envelope: " + std::string(to_string(reason)));
-        if constexpr (is_req) return std::nullopt;
+        if constexpr (is_req) return nullptr;
         continue;
       } else {
         if constexpr (topic_set) {
@@ -643,12 +645,12 @@ class typed_messages : public socket_core<Tr> {
         } else if (f.size() != 1) {
           refuse(in.peer, decode_error{decode_reason::trailing_bytes, "extra frames", 0});
           answer_refusal(in, decode_reason::trailing_bytes, "extra frames");
-          if constexpr (is_req) return std::nullopt;
+          if constexpr (is_req) return nullptr;
           continue;
         }
         in.payload = bytes_of(f.back());
         if (!batch_framing_holds(in)) continue;
-        return in;
+        return &in;
       }
     }
   }
@@ -809,19 +811,17 @@ class typed_messages : public socket_core<Tr> {
                                            std::unique_ptr<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>, no_part>
       vouch_;
   [[no_unique_address]] std::conditional_t<Tr::is_router, router_peers, no_part> peers_;
+  // The message being received (next_payload); refers to frames_ (a socket
+  // is neither copied nor moved, so the reference stays true).
+  incoming in_{frames_, {}, {}, {}, {}, 0};
   // batched<N, Ms>: the batch being filled (sender) or read (receiver).
-  struct batch_reading {
-    batch_cursor cursor;
-    peer_info peer;
-    signed_origin origin;
-  };
   // A signed sender's batch is built with the room to seal it in place.
   using batch_room = seal_room<S, Tr::signs>;
   static constexpr std::size_t batch_room_before = batch_room::before(envelope_topic<C>());
   [[no_unique_address]] std::conditional_t<
       batches_out, batch_builder<sends_type, batch_capacity<Tr>(), batch_room_before, batch_room::after>, no_part>
       batch_out_;
-  [[no_unique_address]] std::conditional_t<batches_in, batch_reading, no_part> batch_in_;
+  [[no_unique_address]] std::conditional_t<batches_in, batch_cursor, no_part> batch_in_;
   [[no_unique_address]] std::conditional_t<Tr::rate_limited, token_buckets, no_part> buckets_ = make_buckets();
   static auto make_buckets() {
     if constexpr (Tr::rate_limited) return token_buckets(double(L::rate_per_second), double(L::rate_burst));
