@@ -11,6 +11,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <iterator>
 #include <memory>
@@ -255,18 +256,31 @@ class socket_core : public Tr {
     }
     return msg;
   }
-  // All frames of one message into `frames` (its capacity reused, so a
-  // steady stream allocates nothing); false on timeout.
+  // All frames of one message into `frames`, each received in place into
+  // the message object the last message left there (libzmq releases its
+  // old content): a steady stream neither allocates nor moves a frame.
+  // False on timeout (or a signal); `frames` then holds no frame.
   bool recv_frames_into(std::vector<zmq::message_t>& frames) requires(P::can_recv) {
     if constexpr (Tr::monitors_connections)
-      if (!await_input()) return false;
-    frames.clear();
-    try {
-      return zmq::recv_multipart(sock_, std::back_inserter(frames)).has_value();
-    } catch (zmq::error_t const& e) {
-      if (e.num() != EINTR) throw;
-      return false;
+      if (!await_input()) {
+        frames.clear();
+        return false;
+      }
+    std::size_t n = 0;
+    for (bool more = true; more; ++n) {
+      if (n == frames.size()) frames.emplace_back();
+      zmq_msg_t* const m = frames[n].handle();
+      if (zmq_msg_recv(m, sock_.handle(), 0) < 0) {
+        zmq::error_t const error;  // errno now, before closing frames
+        frames.clear();
+        // libzmq hands out a message's frames together: only the first can time out.
+        if (error.num() == EAGAIN || error.num() == EINTR) return false;
+        throw error;
+      }
+      more = zmq_msg_more(m) != 0;
     }
+    frames.erase(frames.begin() + std::ptrdiff_t(n), frames.end());
+    return true;
   }
   // All frames of one message, or nullopt on timeout.
   std::optional<std::vector<zmq::message_t>> recv_frames() requires(P::can_recv) {
