@@ -4,6 +4,7 @@
 // workers sit behind an ipc DEALER. The broker's untyped relay sockets are
 // the example programs' own (demo_sockets.hpp); the typed sockets are
 // derived from the links and come out as those programs' types too.
+#include <zguard/pipeline.hpp>
 #include <zguard/zguard.hpp>
 
 #include <chrono>

@@ -5,6 +5,7 @@
 // links are CURVE. The typed sockets are derived from the links and come out
 // as the example programs' own types (demo_sockets.hpp); the forwarder's
 // untyped relay sockets are those programs' too.
+#include <zguard/pipeline.hpp>
 #include <zguard/zguard.hpp>
 
 #include <chrono>

@@ -7,6 +7,7 @@
 //   pipeline_tasks --launch --keys KEYS --dir DIR   one process per stage
 //   pipeline_tasks --launch --deployment FILE --host a   the stages of host a
 //   pipeline_tasks --help                       every mode, and --tasks N
+#include <zguard/pipeline.hpp>
 #include <zguard/zguard.hpp>
 
 #include <chrono>

@@ -1,5 +1,6 @@
 // Compile-time rules that must hold, checked in the normal build (mp-units
 // style). Each compile_fail/*.fail.cpp case has its compiling twin here.
+#include <zguard/pipeline.hpp>
 #include <zguard/zguard.hpp>
 
 #include <concepts>

@@ -3,6 +3,7 @@
 // files its stages read, systemd units carry nothing a shell or systemd would
 // reinterpret, and a program's own flags stay within their bounds. The run
 // across two network namespaces is the ctest pipeline.tasks.two_hosts.
+#include <zguard/pipeline.hpp>
 #include <zguard/zguard.hpp>
 
 #include <doctest/doctest.h>

@@ -1,6 +1,7 @@
 // Pipelines (docs/pipelines.md) beyond the example programs: an inproc topology runs
 // in one process, and a stage on an inproc link refuses to run alone.
 // The example pipelines themselves run as ctest pipeline.<name>.{all,launch}.
+#include <zguard/pipeline.hpp>
 #include <zguard/zguard.hpp>
 
 #include <doctest/doctest.h>

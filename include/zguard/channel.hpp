@@ -287,5 +287,28 @@ std::optional<decode_error> decode_topic_message(topic_message<Ts...>& m, std::s
 template <class C>
 concept Channel = detail::is_channel_tag<C>;
 
+// A channel as text: service<a.request, a.reply>, topic<"name", s>, stream<s>.
+template <class C>
+std::string channel_description() {
+  auto schema = []<class S>(S*) {
+    if constexpr (detail::is_one_of<S>) return "one_of<" + S::description() + ">";
+    else return std::string(S::zguard_schema_id.name) + " v" + std::to_string(S::zguard_schema_id.version);
+  };
+  if constexpr (C::kind == channel_kind::topic_set)
+    return []<class... Ts>(topics<Ts...>*, auto one) {
+      std::string s;
+      ((s += (s.empty() ? "" : ", ") + std::string("\"") + std::string(Ts::name) + "\": " +
+             one(static_cast<typename Ts::message_type*>(nullptr))),
+       ...);
+      return "topics<" + s + ">";
+    }(static_cast<C*>(nullptr), schema);
+  else if constexpr (C::kind == channel_kind::service)
+    return "service<" + schema(static_cast<typename C::request_type*>(nullptr)) + " -> " +
+           schema(static_cast<typename C::reply_type*>(nullptr)) + ">";
+  else if constexpr (C::kind == channel_kind::topic)
+    return "topic<\"" + std::string(C::name) + "\", " + schema(static_cast<typename C::message_type*>(nullptr)) + ">";
+  else return "stream<" + schema(static_cast<typename C::message_type*>(nullptr)) + ">";
+}
+
 }  // namespace v0
 }  // namespace zguard

@@ -1,4 +1,8 @@
-// zguard/zguard.hpp - the umbrella header: everything a user needs.
+// zguard/zguard.hpp - the umbrella header: every header of the socket
+// library. Two layers stay out, included where they are used, so that a
+// program does not compile what it does not use: zguard/pipeline.hpp (the
+// pipeline framework: links, stages, deployment files, the launcher) and
+// zguard/config.hpp (reading TOML configuration; needs toml++).
 #pragma once
 
 #include <zguard/version.hpp>
@@ -34,6 +38,4 @@
 #include <zguard/poll.hpp>
 #include <zguard/log_settings.hpp>
 #include <zguard/event_loop.hpp>
-#include <zguard/link.hpp>
-#include <zguard/pipeline.hpp>
 #include <zguard/permissions.hpp>

@@ -1,5 +1,6 @@
 // Shared preamble of the compile-fail cases.
 #pragma once
+#include <zguard/pipeline.hpp>
 #include <zguard/zguard.hpp>
 namespace zg = zguard;
 using D = zg::domain<"cf">;
