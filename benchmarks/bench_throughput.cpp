@@ -7,6 +7,9 @@
 // frame) next to raw cppzmq sending one frame per message, 64 B and 1 KiB.
 // push_pull_shared, pub_sub_shared: the same bytes with a shared_bytes
 // payload, which the receiver decodes by sharing the frame (no copy).
+// push_pull_1thread, push_pull_shared_1thread (inproc): sender and receiver
+// in one thread, in bursts of 1 000: each message's CPU cost on both sides,
+// without the scheduling of two threads on two cores.
 //
 // usage: bench_throughput [messages=200000] [rounds=5] [filter] [--json]
 //   messages: per run at 64 B; 1 KiB runs send messages/2, 64 KiB runs
@@ -180,6 +183,43 @@ outcome drive(int n, Send&& send, Recv&& recv) {
   return {got && s > 0 ? got / s : 0, got};
 }
 
+// One thread: bursts of `burst` messages sent, then received, until n went
+// through (inproc only: no I/O thread). No hand-off between threads and no
+// wake-ups, so the rate is the CPU cost of a message on both sides: what
+// the threaded cases measure with the scheduling of two cores on top.
+constexpr int burst = 1000;  // below every HWM: a burst never blocks
+template <class Send, class Recv>
+outcome drive_one_thread(int n, Send&& send, Recv&& recv) {
+  auto const w0 = steady::now();
+  for (bool through = false; !through;) {
+    if (seconds_since(w0) > give_up_s) return {};
+    (void)send(0);
+    for (int r; (r = recv()) != -1;)
+      if (r >= 0) {
+        through = true;
+        break;
+      }
+  }
+  int got = 0;
+  auto const t0 = steady::now();
+  for (int sent = 0; sent < n;) {
+    int const k = std::min(burst, n - sent);
+    for (int i = 1; i <= k; ++i)
+      if (!send(std::uint32_t(sent + i))) return {0, got};
+    sent += k;
+    for (int i = 0; i < k; ++i) {
+      int const r = recv();
+      if (r < 0) return {0, got};
+      got += r;
+    }
+  }
+  return {got / seconds_since(t0), got};
+}
+template <class Send, class Recv>
+outcome drive_by(bool one_thread, int n, Send&& send, Recv&& recv) {
+  return one_thread ? drive_one_thread(n, send, recv) : drive(n, send, recv);
+}
+
 // --- zguard: typed sockets --------------------------------------------------
 
 template <via V, class S>
@@ -221,12 +261,12 @@ outcome with_typed(keys const& k, Run&& run) {
 }
 
 template <via V, class Flow = flow>
-outcome typed_push_pull(int n, std::size_t size, keys const& k) {
+outcome typed_push_pull(int n, std::size_t size, keys const& k, bool one_thread = false) {
   return with_typed<V, zg::pull, zg::push, block_limits, Flow>(k, [&](auto& pull, auto& push) {
     auto msg = make_blob<typename Flow::message_type>(0, size);
     zg::inbox<decltype(msg)> in;
-    return drive(
-        n,
+    return drive_by(
+        one_thread, n,
         [&](std::uint32_t i) {
           msg.seq = i;
           return push.send(msg);
@@ -313,13 +353,13 @@ outcome with_raw(via v, zmq::socket_type bound_type, zmq::socket_type connected_
   return run(server, client);
 }
 
-outcome raw_push_pull(via v, int n, std::size_t size, keys const& k) {
+outcome raw_push_pull(via v, int n, std::size_t size, keys const& k, bool one_thread = false) {
   return with_raw(v, zmq::socket_type::pull, zmq::socket_type::push, k, [&](auto& pull, auto& push) {
     auto const warm = zg::encode(make_blob(0, size)), payload = zg::encode(make_blob(1, size));
     auto const off = seq_offset();
     zmq::message_t in;
-    return drive(
-        n, [&](std::uint32_t i) { return bool(push.send(zmq::buffer(i ? payload : warm))); },
+    return drive_by(
+        one_thread, n, [&](std::uint32_t i) { return bool(push.send(zmq::buffer(i ? payload : warm))); },
         [&]() -> int { return !pull.recv(in) ? -1 : counted(in, off); });
   });
 }
@@ -383,7 +423,7 @@ void run_case(options const& o, char const* pattern, via v, std::size_t size, Ra
         .integer("zguard_received_min", ours_min)
         .print();
   } else {
-    std::printf("%-10s %-10s %6zu %7d %12.0f %12.0f %7.2f %9d %9d%s\n", pattern, name_of(v), size, n, mr, mo,
+    std::printf("%-24s %-10s %6zu %7d %12.0f %12.0f %7.2f %9d %9d%s\n", pattern, name_of(v), size, n, mr, mo,
                 mo / mr, raw_min, ours_min, raw_min < n || ours_min < n ? "  (short)" : "");
     std::fflush(stdout);
   }
@@ -408,6 +448,18 @@ void run_transport(options const& o, keys const& k) {
     run_case(
         o, "push_pull_shared", V, size, [&](int n, std::size_t s) { return raw_push_pull(V, n, s, k); },
         [&](int n, std::size_t s) { return typed_push_pull<V, shared_flow>(n, s, k); });
+  // Both sides in one thread: the CPU cost of a message, without scheduling.
+  if constexpr (V == via::inproc) {
+    for (std::size_t size : {64u, 1024u, 65536u})
+      run_case(
+          o, "push_pull_1thread", V, size, [&](int n, std::size_t s) { return raw_push_pull(V, n, s, k, true); },
+          [&](int n, std::size_t s) { return typed_push_pull<V>(n, s, k, true); });
+    for (std::size_t size : {64u, 1024u, 65536u})
+      run_case(
+          o, "push_pull_shared_1thread", V, size,
+          [&](int n, std::size_t s) { return raw_push_pull(V, n, s, k, true); },
+          [&](int n, std::size_t s) { return typed_push_pull<V, shared_flow>(n, s, k, true); });
+  }
   for (std::size_t size : {64u, 1024u, 65536u})
     run_case(
         o, "pub_sub_shared", V, size, [&](int n, std::size_t s) { return raw_pub_sub(V, n, s, k); },
@@ -427,7 +479,7 @@ int main(int argc, char** argv) {
     std::printf("one-way throughput, typed vs raw cppzmq, same bytes; %d messages per run at 64 B (1 KiB: %d, "
                 "64 KiB: %d), median of %d runs\n",
                 o.messages, count_for(o.messages, 1024), count_for(o.messages, 65536), o.rounds);
-    std::printf("%-10s %-10s %6s %7s %12s %12s %7s %9s %9s\n", "pattern", "transport", "bytes", "msgs", "raw msgs/s",
+    std::printf("%-24s %-10s %6s %7s %12s %12s %7s %9s %9s\n", "pattern", "transport", "bytes", "msgs", "raw msgs/s",
                 "zguard/s", "ratio", "raw got", "zg got");
   }
   run_transport<via::inproc>(o, k);

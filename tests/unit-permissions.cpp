@@ -113,6 +113,58 @@ TEST_CASE("permissions files: others may not write them, a reload that fails kee
   CHECK_FALSE(p.permits(identity_kind::key, alice_key, action::call, "test.order"));
 }
 
+// Attacks on the file itself: whoever can make the reader take another
+// file, or change this one, decides who may do what.
+TEST_CASE("permissions files: a symlink, a FIFO, a file in a directory others can write, a file or directory of "
+          "another owner, a huge file are all refused") {
+  temp_dir dir;
+  std::string const rules = "key " + alice_key + " call allow test.order\n";
+  auto const refused_with = [](std::filesystem::path const& p, std::string const& text) {
+    try {
+      (void)zg::permissions::from_file(p);
+    } catch (zg::permission_error const& e) {
+      return std::string(e.what()).find(text) != std::string::npos;
+    }
+    return false;
+  };
+  // A symlink to a good file: the link's target is not what was checked.
+  write_file(dir.path / "real", rules);
+  std::filesystem::create_symlink(dir.path / "real", dir.path / "link");
+  CHECK(refused_with(dir.path / "link", "is a symlink"));
+  CHECK(zg::permissions::from_file(dir.path / "real").permits(identity_kind::key, alice_key, action::call,
+                                                              "test.order"));
+  // A FIFO: refused at once, not waited on.
+  REQUIRE(::mkfifo((dir.path / "fifo").c_str(), 0600) == 0);
+  CHECK(refused_with(dir.path / "fifo", "is not a regular file"));
+  // A directory others may write: they could put their own file in its place.
+  std::filesystem::create_directory(dir.path / "open");
+  write_file(dir.path / "open" / "perms", rules);
+  ::chmod((dir.path / "open").c_str(), 0777);
+  CHECK(refused_with(dir.path / "open" / "perms", "which group or others can write"));
+  ::chmod((dir.path / "open").c_str(), 0775);
+  CHECK(refused_with(dir.path / "open" / "perms", "which group or others can write"));
+  // Sticky (like /tmp): others may not replace a file they do not own.
+  ::chmod((dir.path / "open").c_str(), 01777);
+  CHECK_NOTHROW((void)zg::permissions::from_file(dir.path / "open" / "perms"));
+  ::chmod((dir.path / "open").c_str(), 0755);
+  CHECK_NOTHROW((void)zg::permissions::from_file(dir.path / "open" / "perms"));
+  // Larger than any permission file: refused before it is read.
+  write_file(dir.path / "huge", std::string((4u << 20) + 1, '#'));
+  CHECK(refused_with(dir.path / "huge", "is larger than"));
+  // Another owner (only root can make one here): the file, then its directory.
+  if (::geteuid() == 0) {
+    REQUIRE(::chown((dir.path / "real").c_str(), 65534, 65534) == 0);
+    CHECK(refused_with(dir.path / "real", "is owned by uid 65534, neither this user nor root"));
+    REQUIRE(::chown((dir.path / "real").c_str(), 0, 0) == 0);
+    std::filesystem::create_directory(dir.path / "theirs");
+    write_file(dir.path / "theirs" / "perms", rules);
+    REQUIRE(::chown((dir.path / "theirs").c_str(), 65534, 65534) == 0);
+    CHECK(refused_with(dir.path / "theirs" / "perms", "owned by uid 65534, neither this user nor root (who owns"));
+  } else {
+    MESSAGE("not root: the other-owner cases need chown and are checked in CI, which runs as root");
+  }
+}
+
 TEST_CASE("permissions by certificate file: a key named by its cert, read again on reload after a rotation") {
   temp_dir dir;
   std::filesystem::create_directory(dir.path / "clients");
