@@ -148,22 +148,26 @@ struct outcome {
   int got = 0;
 };
 
+// Sends warm-up messages until one arrives (handshake done, subscription
+// live); false after give_up_s.
+template <class Send, class Recv>
+bool warmed_up(Send& send, Recv& recv) {
+  auto const w0 = steady::now();
+  while (seconds_since(w0) <= give_up_s) {
+    (void)send(0);
+    for (int r; (r = recv()) != -1;)
+      if (r >= 0) return true;
+  }
+  return false;
+}
+
 // send(i) sends message i (0: warm-up); recv() returns 1 for a counted
 // message, 0 for a warm-up one, -1 on timeout. Warms up until a message
 // goes through (handshake done, subscription live), then times n messages
 // from the first send to the last delivery at a receiving thread.
 template <class Send, class Recv>
 outcome drive(int n, Send&& send, Recv&& recv) {
-  auto const w0 = steady::now();
-  for (bool through = false; !through;) {
-    if (seconds_since(w0) > give_up_s) return {};
-    (void)send(0);
-    for (int r; (r = recv()) != -1;)
-      if (r >= 0) {
-        through = true;
-        break;
-      }
-  }
+  if (!warmed_up(send, recv)) return {};
   std::atomic<bool> sent_all = false;
   int got = 0;
   auto const t0 = steady::now();
@@ -190,16 +194,7 @@ outcome drive(int n, Send&& send, Recv&& recv) {
 constexpr int burst = 1000;  // below every HWM: a burst never blocks
 template <class Send, class Recv>
 outcome drive_one_thread(int n, Send&& send, Recv&& recv) {
-  auto const w0 = steady::now();
-  for (bool through = false; !through;) {
-    if (seconds_since(w0) > give_up_s) return {};
-    (void)send(0);
-    for (int r; (r = recv()) != -1;)
-      if (r >= 0) {
-        through = true;
-        break;
-      }
-  }
+  if (!warmed_up(send, recv)) return {};
   int got = 0;
   auto const t0 = steady::now();
   for (int sent = 0; sent < n;) {
