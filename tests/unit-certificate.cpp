@@ -128,6 +128,68 @@ TEST_CASE("allowlist directories: public certificates only, malformed files name
   CHECK_THROWS_AS(zg::load_public_directory(dir.path / "absent"), zg::key_error);
 }
 
+// Whoever can write the allowlist, or a certificate in it, or change what a
+// link in it points to, can let any key in: each way is refused, loudly
+// (the service does not start), never skipped.
+TEST_CASE("allowlist directories: one others can write, a certificate others can write, a symlink, another "
+          "owner are refused") {
+  temp_dir dir;
+  auto const allow = dir.path / "allow";
+  std::filesystem::create_directory(allow);
+  ::chmod(allow.c_str(), 0755);
+  auto a = zg::keypair::generate(), intruder = zg::keypair::generate();
+  zg::save_certificate(allow / "a.cert", a);
+  ::chmod((allow / "a.cert").c_str(), 0644);
+  std::filesystem::create_directory(allow / "old");  // a subdirectory is not read
+  REQUIRE(zg::load_public_directory(allow).size() == 1);
+  auto const refused_with = [&](std::string const& text) {
+    try {
+      (void)zg::load_public_directory(allow);
+    } catch (zg::key_error const& e) {
+      return std::string(e.what()).find(text) != std::string::npos;
+    }
+    return false;
+  };
+  for (mode_t mode : {mode_t(0775), mode_t(0757), mode_t(01777)}) {  // sticky or not: others could add a file
+    ::chmod(allow.c_str(), mode);
+    CHECK(refused_with("is writable by group or others"));
+  }
+  ::chmod(allow.c_str(), 0755);
+  for (mode_t mode : {mode_t(0664), mode_t(0646)}) {
+    ::chmod((allow / "a.cert").c_str(), mode);
+    CHECK(refused_with("a.cert is writable by group or others"));
+  }
+  ::chmod((allow / "a.cert").c_str(), 0644);
+  // A link to a certificate elsewhere: whoever controls the target decides.
+  zg::save_certificate(dir.path / "elsewhere.cert", intruder);
+  std::filesystem::create_symlink(dir.path / "elsewhere.cert", allow / "b.cert");
+  CHECK(refused_with("b.cert is a symlink"));
+  std::filesystem::remove(allow / "b.cert");
+  REQUIRE(zg::load_public_directory(allow).size() == 1);
+  // The authenticator refuses the directory the same way.
+  zg::context<test_domain> ctx;
+  zg::authenticator<test_domain> auth(ctx);
+  ::chmod(allow.c_str(), 0777);
+  CHECK_THROWS_WITH_AS(auth.allow_directory(allow), doctest::Contains("is writable by group or others"),
+                       zg::key_error);
+  ::chmod(allow.c_str(), 0755);
+  auth.allow_directory(allow);
+  // A reload that finds the directory opened up keeps the old set.
+  ::chmod(allow.c_str(), 0777);
+  CHECK_THROWS_AS(auth.reload(), zg::key_error);
+  ::chmod(allow.c_str(), 0755);
+  if (::geteuid() == 0) {  // another owner: only root can make one here
+    REQUIRE(::chown((allow / "a.cert").c_str(), 65534, 65534) == 0);
+    CHECK(refused_with("a.cert is owned by uid 65534"));
+    REQUIRE(::chown((allow / "a.cert").c_str(), 0, 0) == 0);
+    REQUIRE(::chown(allow.c_str(), 65534, 65534) == 0);
+    CHECK(refused_with("is owned by uid 65534, neither this user nor root; its owner can add a key"));
+    REQUIRE(::chown(allow.c_str(), 0, 0) == 0);
+  } else {
+    MESSAGE("not root: the other-owner cases need chown and are checked in CI, which runs as root");
+  }
+}
+
 TEST_CASE("CZMQ interop: a zcert_save certificate loads here, ours loads in CZMQ") {
   temp_dir dir;
   auto const theirs = dir.path / "czmq.cert";

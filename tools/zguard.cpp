@@ -106,7 +106,7 @@ bool named_secret(fs::path const& p) {
 
 // Whether a certificate file carries a curve/secret-key; the value is wiped unread.
 bool holds_secret(fs::path const& p) {
-  auto buf = zguard::detail::read_certificate_file(p, false);
+  auto buf = zguard::detail::read_certificate_file(p);
   auto fields = zguard::detail::parse_certificate(buf, p);
   bool const found = fields.count("curve/secret-key") != 0;
   zguard::detail::wipe(fields);

@@ -4,6 +4,9 @@
 // and metadata, NAME_secret also the secret key. pyzmq's zmq.auth reads the
 // same files. Secret files are created with mode 0600 (never a moment with
 // wider rights) and are refused when group/world accessible or a symlink.
+// An allowlist directory decides who is let in: it and every certificate in
+// it must be owned by this user or root and writable by neither group nor
+// others, and a certificate in it may not be a symlink.
 #pragma once
 
 #include <fcntl.h>
@@ -39,15 +42,37 @@ inline std::filesystem::path secret_path_of(std::filesystem::path const& p) {
   return s + "_secret";
 }
 
+// What a certificate file is read as, and so which checks it gets.
+enum class certificate_role {
+  public_file,  // named by the caller: a regular file
+  allowlisted,  // in an allowlist directory: it decides who is let in
+  secret,       // NAME_secret: holds a secret key
+};
+
+inline std::string mode_text(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", unsigned(mode & 07777));
+  return text;
+}
+
 // Reads a whole file of at most max_zpl_size bytes into guarded memory.
-// With secret = true: no symlink, a regular file, no group/other rights.
-inline guarded_bytes read_certificate_file(std::filesystem::path const& path, bool secret) {
+// Every role: a regular file. secret: no symlink, no group/other rights.
+// allowlisted: no symlink, owned by this user or root, writable by neither
+// group nor others. Checked on the file opened, not on its path.
+inline guarded_bytes read_certificate_file(std::filesystem::path const& path,
+                                           certificate_role role = certificate_role::public_file) {
+  bool const secret = role == certificate_role::secret, allowlisted = role == certificate_role::allowlisted;
   // O_NONBLOCK: a FIFO put where a certificate was expected opens at once
   // (and is refused below) instead of hanging the reader until a writer comes.
-  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (secret ? O_NOFOLLOW : 0));
+  int const fd =
+      ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (secret || allowlisted ? O_NOFOLLOW : 0));
   if (fd < 0) {
     if (secret && errno == ELOOP)
       throw key_error("zguard: secret certificate " + path.string() + " is a symlink; refusing it");
+    if (allowlisted && errno == ELOOP)
+      throw key_error("zguard: allowlisted certificate " + path.string() +
+                      " is a symlink; an allowlist holds the certificates themselves (whoever can change the "
+                      "link's target could let any key in)");
     throw key_error("zguard: cannot open certificate " + path.string() + ": " + std::strerror(errno));
   }
   struct closer {
@@ -57,12 +82,15 @@ inline guarded_bytes read_certificate_file(std::filesystem::path const& path, bo
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
     throw key_error("zguard: certificate " + path.string() + " is not a regular file");
-  if (secret && (st.st_mode & 077)) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
+  if (secret && (st.st_mode & 077))
     throw key_error("zguard: secret certificate " + path.string() + " is group/world accessible (mode " +
-                    mode + "); chmod 600 it");
-  }
+                    mode_text(st.st_mode) + "); chmod 600 it");
+  if (allowlisted && (st.st_mode & (S_IWGRP | S_IWOTH)))
+    throw key_error("zguard: allowlisted certificate " + path.string() + " is writable by group or others (mode " +
+                    mode_text(st.st_mode) + "); whoever can write it can let any key in");
+  if (allowlisted && st.st_uid != ::geteuid() && st.st_uid != 0)
+    throw key_error("zguard: allowlisted certificate " + path.string() + " is owned by uid " +
+                    std::to_string(st.st_uid) + ", neither this user nor root; its owner can let any key in");
   if (st.st_size < 0 || std::size_t(st.st_size) > max_zpl_size)
     throw key_error("zguard: certificate " + path.string() + " is larger than " +
                     std::to_string(max_zpl_size) + " bytes");
@@ -201,7 +229,7 @@ inline keypair keypair_from(std::map<std::string, std::string>& fields, std::fil
 
 // Reads a public certificate (a secret one works too: its secret is ignored).
 inline certificate load_public_certificate(std::filesystem::path const& path) {
-  auto buf = detail::read_certificate_file(path, false);
+  auto buf = detail::read_certificate_file(path);
   auto fields = detail::parse_certificate(buf, path);
   return detail::certificate_from(fields);
 }
@@ -209,27 +237,53 @@ inline certificate load_public_certificate(std::filesystem::path const& path) {
 // Reads NAME_secret (given NAME or NAME_secret) into a checked keypair.
 inline keypair load_keypair_certificate(std::filesystem::path const& path) {
   auto const secret_path = detail::secret_path_of(path);
-  auto buf = detail::read_certificate_file(secret_path, true);
+  auto buf = detail::read_certificate_file(secret_path, detail::certificate_role::secret);
   auto fields = detail::parse_certificate(buf, secret_path);
   return detail::keypair_from(fields, secret_path);
 }
 
-// The public keys of every certificate in dir (not *_secret, not dotfiles),
-// in file name order; a malformed file throws key_error naming it.
+// The public keys of every certificate in dir (not *_secret, not dotfiles,
+// not subdirectories or other entries that are not files), in file name
+// order. The directory decides who is let in, so it must be owned by this
+// user or root and writable by neither group nor others (not even when
+// sticky: others could add a file), and each certificate the same, and not
+// a symlink. Anything else, or a malformed file, throws key_error naming it.
 inline std::vector<public_key> load_public_directory(std::filesystem::path const& dir) {
+  struct stat ds {};
+  if (::stat(dir.c_str(), &ds) != 0)
+    throw key_error("zguard: cannot read certificate directory " + dir.string() + ": " + std::strerror(errno));
+  if (!S_ISDIR(ds.st_mode)) throw key_error("zguard: certificate directory " + dir.string() + " is not a directory");
+  if (ds.st_mode & (S_IWGRP | S_IWOTH))
+    throw key_error("zguard: certificate directory " + dir.string() + " is writable by group or others (mode " +
+                    detail::mode_text(ds.st_mode) + "); whoever can write it can add a key the authenticator allows");
+  if (ds.st_uid != ::geteuid() && ds.st_uid != 0)
+    throw key_error("zguard: certificate directory " + dir.string() + " is owned by uid " +
+                    std::to_string(ds.st_uid) + ", neither this user nor root; its owner can add a key the "
+                    "authenticator allows");
   std::vector<std::filesystem::path> files;
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);
   if (ec) throw key_error("zguard: cannot read certificate directory " + dir.string() + ": " + ec.message());
   for (auto const& e : it) {
     auto const name = e.path().filename().string();
-    if (name.empty() || name[0] == '.' || !e.is_regular_file()) continue;
+    if (name.empty() || name[0] == '.') continue;
     if (name.size() > 7 && name.compare(name.size() - 7, 7, "_secret") == 0) continue;
+    auto const type = e.symlink_status(ec).type();
+    if (ec) throw key_error("zguard: cannot read certificate directory " + dir.string() + ": " + ec.message());
+    if (type == std::filesystem::file_type::symlink)
+      throw key_error("zguard: allowlisted certificate " + e.path().string() +
+                      " is a symlink; an allowlist holds the certificates themselves (whoever can change the "
+                      "link's target could let any key in)");
+    if (type != std::filesystem::file_type::regular) continue;
     files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
   std::vector<public_key> keys;
-  for (auto const& f : files) keys.push_back(load_public_certificate(f).key);
+  for (auto const& f : files) {
+    auto buf = detail::read_certificate_file(f, detail::certificate_role::allowlisted);
+    auto fields = detail::parse_certificate(buf, f);
+    keys.push_back(detail::certificate_from(fields).key);
+  }
   return keys;
 }
 

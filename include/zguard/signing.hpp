@@ -346,7 +346,7 @@ inline void write_secret_text(std::filesystem::path const& path, std::string tex
 }
 inline std::map<std::string, std::string> read_signing_file(std::filesystem::path const& path, bool secret,
                                                             std::string_view algorithm) {
-  auto buf = read_certificate_file(path, secret);
+  auto buf = read_certificate_file(path, secret ? certificate_role::secret : certificate_role::public_file);
   auto fields = parse_zpl(std::string_view(reinterpret_cast<char const*>(buf.data()), buf.size()), path.string());
   auto it = fields.find("sign/algorithm");
   if (it == fields.end() || it->second != algorithm) {
