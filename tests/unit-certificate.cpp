@@ -132,7 +132,7 @@ TEST_CASE("allowlist directories: public certificates only, malformed files name
 // link in it points to, can let any key in: each way is refused, loudly
 // (the service does not start), never skipped.
 TEST_CASE("allowlist directories: one others can write, a certificate others can write, a symlink, another "
-          "owner are refused") {
+          "owner are refused (and a secret certificate of another owner)") {
   temp_dir dir;
   auto const allow = dir.path / "allow";
   std::filesystem::create_directory(allow);
@@ -185,6 +185,14 @@ TEST_CASE("allowlist directories: one others can write, a certificate others can
     REQUIRE(::chown(allow.c_str(), 65534, 65534) == 0);
     CHECK(refused_with("is owned by uid 65534, neither this user nor root; its owner can add a key"));
     REQUIRE(::chown(allow.c_str(), 0, 0) == 0);
+    // A secret another user owns (mode 0600 or not: root reads it) is one that user knows.
+    zg::save_certificate(dir.path / "server.cert", a);
+    REQUIRE(::chown((dir.path / "server.cert_secret").c_str(), 65534, 65534) == 0);
+    CHECK_THROWS_WITH_AS(zg::load_keypair_certificate(dir.path / "server.cert"),
+                         doctest::Contains("is owned by uid 65534, neither this user nor root; its owner knows"),
+                         zg::key_error);
+    REQUIRE(::chown((dir.path / "server.cert_secret").c_str(), 0, 0) == 0);
+    CHECK(zg::load_keypair_certificate(dir.path / "server.cert").public_part() == a.public_part());
   } else {
     MESSAGE("not root: the other-owner cases need chown and are checked in CI, which runs as root");
   }

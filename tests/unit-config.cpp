@@ -11,6 +11,8 @@
 
 #include <zguard/config.hpp>
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -277,7 +279,18 @@ TEST_CASE("config: every mistake is refused naming the file, the key and the ran
     CHECK(error_of([&] { (void)load("[service\nbind = 1\n"); }).starts_with(name + ":1:"));
   }
   SUBCASE("a file that is not there") {
-    CHECK(error_of([&] { (void)zg::config::load(dir.path / "absent.toml"); }).starts_with((dir.path / "absent.toml").string()));
+    CHECK(error_of([&] { (void)zg::config::load(dir.path / "absent.toml"); })
+              .starts_with("zguard config: " + (dir.path / "absent.toml").string() + " cannot be opened"));
+  }
+  SUBCASE("a file others can write, or a link to one: they would choose the keys and the allowlist") {
+    write_file(dir.path / "open.toml", "[service]\n");
+    ::chmod((dir.path / "open.toml").c_str(), 0666);
+    CHECK(error_of([&] { (void)zg::config::load(dir.path / "open.toml"); }).find("writable by group or others") !=
+          std::string::npos);
+    ::chmod((dir.path / "open.toml").c_str(), 0644);
+    std::filesystem::create_symlink(dir.path / "open.toml", dir.path / "link.toml");
+    CHECK(error_of([&] { (void)zg::config::load(dir.path / "link.toml"); }).find("is a symlink") != std::string::npos);
+    CHECK(zg::config::load(dir.path / "open.toml").name() == (dir.path / "open.toml").string());
   }
   SUBCASE("numbers and texts with bounds; unknown keys of a table") {
     auto const cfg = load("[service]\nrequests = -1\nname = \"a\\u0007b\"\nlong = \"abcdef\"\nbind = 3\n");

@@ -3,8 +3,8 @@
 // The format zcert_save writes (ZPL, ZeroMQ RFC 4): NAME holds the public key
 // and metadata, NAME_secret also the secret key. pyzmq's zmq.auth reads the
 // same files. Secret files are created with mode 0600 (never a moment with
-// wider rights) and are refused when group/world accessible or a symlink.
-// An allowlist directory decides who is let in: it and every certificate in
+// wider rights) and are refused when group/world accessible, a symlink, or
+// owned by another user than this one or root. An allowlist directory decides who is let in: it and every certificate in
 // it must be owned by this user or root and writable by neither group nor
 // others, and a certificate in it may not be a symlink.
 #pragma once
@@ -56,7 +56,8 @@ inline std::string mode_text(mode_t mode) {
 }
 
 // Reads a whole file of at most max_zpl_size bytes into guarded memory.
-// Every role: a regular file. secret: no symlink, no group/other rights.
+// Every role: a regular file. secret: no symlink, no group/other rights,
+// owned by this user or root.
 // allowlisted: no symlink, owned by this user or root, writable by neither
 // group nor others. Checked on the file opened, not on its path.
 inline guarded_bytes read_certificate_file(std::filesystem::path const& path,
@@ -85,6 +86,10 @@ inline guarded_bytes read_certificate_file(std::filesystem::path const& path,
   if (secret && (st.st_mode & 077))
     throw key_error("zguard: secret certificate " + path.string() + " is group/world accessible (mode " +
                     mode_text(st.st_mode) + "); chmod 600 it");
+  // Root reads any file: a secret another user owns is one that user knows.
+  if (secret && st.st_uid != ::geteuid() && st.st_uid != 0)
+    throw key_error("zguard: secret certificate " + path.string() + " is owned by uid " +
+                    std::to_string(st.st_uid) + ", neither this user nor root; its owner knows the secret key");
   if (allowlisted && (st.st_mode & (S_IWGRP | S_IWOTH)))
     throw key_error("zguard: allowlisted certificate " + path.string() + " is writable by group or others (mode " +
                     mode_text(st.st_mode) + "); whoever can write it can let any key in");

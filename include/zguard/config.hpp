@@ -22,6 +22,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <zguard/detail/protected_file.hpp>
 #include <zguard/endpoint.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/transport.hpp>
@@ -40,18 +41,24 @@ namespace config {
 class file {
  public:
   // Reads and parses a TOML file; a syntax error names file:line:column.
+  // The file names the certificate and allowlist a program reads and where
+  // it binds, so it gets the checks of a permission file: a regular file
+  // (not a symlink) owned by this user or root that neither group nor
+  // others can write, in a directory they cannot write unless sticky.
   static file load(std::filesystem::path const& path) {
     file f;
     f.path_ = path;
     f.name_ = path.string();
+    std::string const text = detail::read_protected_file<config_error>(
+        path, "zguard config", "whoever can write it chooses the program's keys, allowlist and endpoints");
 #if TOML_EXCEPTIONS
     try {
-      f.root_ = toml::parse_file(f.name_);
+      f.root_ = toml::parse(text, f.name_);
     } catch (toml::parse_error const& e) {
       throw config_error(f.where(e.source()) + ": " + std::string(e.description()));
     }
 #else
-    auto parsed = toml::parse_file(f.name_);
+    auto parsed = toml::parse(text, f.name_);
     if (!parsed) throw config_error(f.where(parsed.error().source()) + ": " + std::string(parsed.error().description()));
     f.root_ = std::move(parsed).table();
 #endif
