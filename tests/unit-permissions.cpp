@@ -196,6 +196,15 @@ TEST_CASE("permissions by certificate file: a key named by its cert, read again 
   write_file(path, "cert clients/bob.cert call allow test.*\ncert clients/bob-again.cert call allow x.*\n");
   CHECK_THROWS_WITH_AS(p.reload(), doctest::Contains("is also the key of clients/bob.cert"), zg::permission_error);
   CHECK(p.permits(identity_kind::key, bob_v2.public_part().z85(), action::call, "test.order"));
+  // The certificate decides who gets the rights: one others can write, or a link to one, is refused.
+  write_file(path, "cert clients/bob.cert call allow test.*\n");
+  ::chmod((dir.path / "clients" / "bob.cert").c_str(), 0666);
+  CHECK_THROWS_WITH_AS(p.reload(), doctest::Contains("bob.cert is writable by group or others"), zg::permission_error);
+  ::chmod((dir.path / "clients" / "bob.cert").c_str(), 0644);
+  std::filesystem::create_symlink(dir.path / "clients" / "carol.cert", dir.path / "clients" / "link.cert");
+  write_file(path, "cert clients/link.cert call allow test.*\n");
+  CHECK_THROWS_WITH_AS(p.reload(), doctest::Contains("link.cert is a symlink"), zg::permission_error);
+  CHECK(p.permits(identity_kind::key, bob_v2.public_part().z85(), action::call, "test.order"));
   // Rules given as text have no directory for a relative path.
   CHECK_THROWS_WITH_AS(zg::permission_set::parse("cert clients/bob.cert call allow x\n", "inline"),
                        doctest::Contains("inline:1: a relative cert path needs"), zg::permission_error);

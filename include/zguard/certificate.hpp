@@ -232,6 +232,16 @@ inline keypair keypair_from(std::map<std::string, std::string>& fields, std::fil
 }
 }  // namespace detail
 
+namespace detail {
+// A public certificate whose key is let in or given rights (an allowlist
+// entry, a permission rule's cert): the checks of certificate_role::allowlisted.
+inline certificate load_trusted_certificate(std::filesystem::path const& path) {
+  auto buf = read_certificate_file(path, certificate_role::allowlisted);
+  auto fields = parse_certificate(buf, path);
+  return certificate_from(fields);
+}
+}  // namespace detail
+
 // Reads a public certificate (a secret one works too: its secret is ignored).
 inline certificate load_public_certificate(std::filesystem::path const& path) {
   auto buf = detail::read_certificate_file(path);
@@ -284,11 +294,7 @@ inline std::vector<public_key> load_public_directory(std::filesystem::path const
   }
   std::sort(files.begin(), files.end());
   std::vector<public_key> keys;
-  for (auto const& f : files) {
-    auto buf = detail::read_certificate_file(f, detail::certificate_role::allowlisted);
-    auto fields = detail::parse_certificate(buf, f);
-    keys.push_back(detail::certificate_from(fields).key);
-  }
+  for (auto const& f : files) keys.push_back(detail::load_trusted_certificate(f).key);
   return keys;
 }
 
