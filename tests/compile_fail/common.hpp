@@ -1,7 +1,8 @@
 // Shared preamble of the compile-fail cases.
 #pragma once
-#include <zguard/pipeline.hpp>
 #include <zguard/zguard.hpp>
+// After the umbrella, so a diagnostic's "included from" chain stays the umbrella's.
+#include <zguard/pipeline.hpp>
 namespace zg = zguard;
 using D = zg::domain<"cf">;
 using L = zg::limits<zg::send_hwm<10>, zg::recv_hwm<10>, zg::block_when_full, zg::max_message_size<1024>,
