@@ -4,9 +4,10 @@
 // and metadata, NAME_secret also the secret key. pyzmq's zmq.auth reads the
 // same files. Secret files are created with mode 0600 (never a moment with
 // wider rights) and are refused when group/world accessible, a symlink, or
-// owned by another user than this one or root. An allowlist directory decides who is let in: it and every certificate in
-// it must be owned by this user or root and writable by neither group nor
-// others, and a certificate in it may not be a symlink.
+// owned by another user than this one or root. An allowlist directory
+// decides who is let in: it and every certificate in it must be owned by
+// this user or root and writable by neither group nor others, and a
+// certificate in it may not be a symlink.
 #pragma once
 
 #include <fcntl.h>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include <zguard/detail/guarded_bytes.hpp>
+#include <zguard/detail/protected_file.hpp>
 #include <zguard/detail/zpl.hpp>
 #include <zguard/keys.hpp>
 
@@ -87,13 +89,13 @@ inline guarded_bytes read_certificate_file(std::filesystem::path const& path,
     throw key_error("zguard: secret certificate " + path.string() + " is group/world accessible (mode " +
                     mode_text(st.st_mode) + "); chmod 600 it");
   // Root reads any file: a secret another user owns is one that user knows.
-  if (secret && st.st_uid != ::geteuid() && st.st_uid != 0)
+  if (secret && !owned_by_this_user_or_root(st))
     throw key_error("zguard: secret certificate " + path.string() + " is owned by uid " +
                     std::to_string(st.st_uid) + ", neither this user nor root; its owner knows the secret key");
   if (allowlisted && (st.st_mode & (S_IWGRP | S_IWOTH)))
     throw key_error("zguard: allowlisted certificate " + path.string() + " is writable by group or others (mode " +
                     mode_text(st.st_mode) + "); whoever can write it can let any key in");
-  if (allowlisted && st.st_uid != ::geteuid() && st.st_uid != 0)
+  if (allowlisted && !owned_by_this_user_or_root(st))
     throw key_error("zguard: allowlisted certificate " + path.string() + " is owned by uid " +
                     std::to_string(st.st_uid) + ", neither this user nor root; its owner can let any key in");
   if (st.st_size < 0 || std::size_t(st.st_size) > max_zpl_size)
@@ -230,9 +232,7 @@ inline keypair keypair_from(std::map<std::string, std::string>& fields, std::fil
     throw;
   }
 }
-}  // namespace detail
 
-namespace detail {
 // A public certificate whose key is let in or given rights (an allowlist
 // entry, a permission rule's cert): the checks of certificate_role::allowlisted.
 inline certificate load_trusted_certificate(std::filesystem::path const& path) {
@@ -271,7 +271,7 @@ inline std::vector<public_key> load_public_directory(std::filesystem::path const
   if (ds.st_mode & (S_IWGRP | S_IWOTH))
     throw key_error("zguard: certificate directory " + dir.string() + " is writable by group or others (mode " +
                     detail::mode_text(ds.st_mode) + "); whoever can write it can add a key the authenticator allows");
-  if (ds.st_uid != ::geteuid() && ds.st_uid != 0)
+  if (!detail::owned_by_this_user_or_root(ds))
     throw key_error("zguard: certificate directory " + dir.string() + " is owned by uid " +
                     std::to_string(ds.st_uid) + ", neither this user nor root; its owner can add a key the "
                     "authenticator allows");
@@ -283,13 +283,10 @@ inline std::vector<public_key> load_public_directory(std::filesystem::path const
     auto const name = e.path().filename().string();
     if (name.empty() || name[0] == '.') continue;
     if (name.size() > 7 && name.compare(name.size() - 7, 7, "_secret") == 0) continue;
+    // A symlink is kept, not skipped: the loader refuses it (O_NOFOLLOW).
     auto const type = e.symlink_status(ec).type();
     if (ec) throw key_error("zguard: cannot read certificate directory " + dir.string() + ": " + ec.message());
-    if (type == std::filesystem::file_type::symlink)
-      throw key_error("zguard: allowlisted certificate " + e.path().string() +
-                      " is a symlink; an allowlist holds the certificates themselves (whoever can change the "
-                      "link's target could let any key in)");
-    if (type != std::filesystem::file_type::regular) continue;
+    if (type != std::filesystem::file_type::regular && type != std::filesystem::file_type::symlink) continue;
     files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());

@@ -20,6 +20,10 @@ namespace zguard {
 inline namespace v0 {
 namespace detail {
 
+// Whether only this user or root could have changed a file or directory
+// with these facts: no other owner (who may always chmod it back).
+inline bool owned_by_this_user_or_root(struct stat const& st) { return st.st_uid == ::geteuid() || st.st_uid == 0; }
+
 // Policy files are short; a larger one is refused, not read into memory.
 inline constexpr std::size_t max_protected_file_size = 4u << 20;
 
@@ -46,7 +50,7 @@ std::string read_protected_file(std::filesystem::path const& path, std::string_v
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) fail("is not a regular file");
   if (st.st_mode & (S_IWGRP | S_IWOTH)) fail("is writable by group or others; " + std::string(decides));
-  if (st.st_uid != ::geteuid() && st.st_uid != 0)
+  if (!owned_by_this_user_or_root(st))
     fail("is owned by uid " + std::to_string(st.st_uid) + ", neither this user nor root; " + std::string(decides));
   // Its directory: whoever may write it can put another file in its place.
   auto const dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
@@ -55,7 +59,7 @@ std::string read_protected_file(std::filesystem::path const& path, std::string_v
   if ((ds.st_mode & (S_IWGRP | S_IWOTH)) && !(ds.st_mode & S_ISVTX))
     fail("is in " + dir.string() + ", which group or others can write (they could replace the file); " +
          std::string(decides));
-  if (ds.st_uid != ::geteuid() && ds.st_uid != 0)
+  if (!owned_by_this_user_or_root(ds))
     fail("is in " + dir.string() + ", owned by uid " + std::to_string(ds.st_uid) +
          ", neither this user nor root (who owns the directory can replace the file); " + std::string(decides));
   if (st.st_size < 0 || std::size_t(st.st_size) > max_protected_file_size)
