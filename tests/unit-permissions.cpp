@@ -148,9 +148,12 @@ TEST_CASE("permissions files: a symlink, a FIFO, a file in a directory others ca
   CHECK_NOTHROW((void)zg::permissions::from_file(dir.path / "open" / "perms"));
   ::chmod((dir.path / "open").c_str(), 0755);
   CHECK_NOTHROW((void)zg::permissions::from_file(dir.path / "open" / "perms"));
-  // Larger than any permission file: refused before it is read.
+  // Larger than any permission file: refused before it is read; at the bound exactly, read.
   write_file(dir.path / "huge", std::string((4u << 20) + 1, '#'));
   CHECK(refused_with(dir.path / "huge", "is larger than"));
+  write_file(dir.path / "at_bound", rules + std::string((4u << 20) - rules.size(), '#'));
+  CHECK(zg::permissions::from_file(dir.path / "at_bound")
+            .permits(identity_kind::key, alice_key, action::call, "test.order"));
   // Another owner (only root can make one here): the file, then its directory.
   if (::geteuid() == 0) {
     REQUIRE(::chown((dir.path / "real").c_str(), 65534, 65534) == 0);
