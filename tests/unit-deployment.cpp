@@ -85,6 +85,10 @@ std::string read_all(std::filesystem::path const& p) {
   s << in.rdbuf();
   return s.str();
 }
+void expect_error(std::string const& got, std::string const& part) {
+  INFO("the error: ", got);
+  CHECK(got.find(part) != std::string::npos);
+}
 }  // namespace
 
 TEST_CASE("a deployment file that fits the pipeline gives each host its directories, addresses and peers") {
@@ -290,4 +294,76 @@ TEST_CASE("await_handshakes counts the peers whose handshake succeeded, never a 
   auto t = admitted.receive();
   REQUIRE(t);
   CHECK(t->value.seq == 1u);
+}
+
+// The key directory decides whom each stage lets in and whose signatures it
+// accepts. An attacker who can write it, or one of its public key files,
+// swaps in their own key: each stage refuses to start instead.
+TEST_CASE("a stage refuses a key directory or public key file that others could change") {
+  namespace fs = std::filesystem;
+  temp_dir keys, run;
+  feed_pipeline::generate_keys(keys.path);
+  zg::pipeline_options o;
+  o.keys = keys.path;
+  o.rendezvous = run.path;
+  o.connect_wait = 10ms;
+  // Runs one stage until its sockets are made; with the keys accepted it
+  // waits for a peer that never binds.
+  auto start = [&](std::string_view stage) -> std::string {
+    try {
+      feed_pipeline::run_one(stage, 0, o, std::stop_token{}, [](std::string const&, std::uint64_t) {});
+    } catch (std::exception const& e) {
+      return e.what();
+    }
+    return "ran";
+  };
+  expect_error(start("relay"), "was not bound in time");
+  expect_error(start("reader"), "was not bound in time");
+
+  SUBCASE("the directory is writable by others") {
+    fs::permissions(keys.path, fs::perms::all, fs::perm_options::replace);
+    expect_error(start("relay"), "pipeline key directory " + keys.path.string() +
+                                              " is writable by group or others (mode 0777)");
+    expect_error(start("reader"), "is writable by group or others");
+  }
+  SUBCASE("the directory is writable by its group, even when sticky") {
+    fs::permissions(keys.path, fs::perms::owner_all | fs::perms::group_all | fs::perms::sticky_bit,
+                    fs::perm_options::replace);
+    expect_error(start("reader"), "pipeline key directory");
+  }
+  SUBCASE("a client certificate the server allows is writable by others") {
+    fs::permissions(keys.path / "reader.client.cert", fs::perms::others_write, fs::perm_options::add);
+    expect_error(start("relay"), "reader.client.cert is writable by group or others");
+  }
+  SUBCASE("the server certificate a client trusts is writable by its group") {
+    fs::permissions(keys.path / "feed.server.cert", fs::perms::group_write, fs::perm_options::add);
+    expect_error(start("relay"), "feed.server.cert is writable by group or others");
+  }
+  SUBCASE("a server certificate is a symlink to a key elsewhere") {
+    zg::save_certificate(run.path / "attacker.cert", zg::keypair::generate());
+    fs::remove(keys.path / "fan.server.cert");
+    fs::create_symlink(run.path / "attacker.cert", keys.path / "fan.server.cert");
+    expect_error(start("reader"), "fan.server.cert is a symlink");
+  }
+  SUBCASE("the verify key of the publisher is writable by others") {
+    fs::permissions(keys.path / "publisher.feed.sign", fs::perms::others_write, fs::perm_options::add);
+    expect_error(start("reader"), "publisher.feed.sign is writable by group or others");
+  }
+  SUBCASE("the verify key is a symlink") {
+    fs::rename(keys.path / "publisher.feed.sign", run.path / "publisher.feed.sign");
+    fs::create_symlink(run.path / "publisher.feed.sign", keys.path / "publisher.feed.sign");
+    expect_error(start("reader"), "publisher.feed.sign is a symlink");
+  }
+  if (::geteuid() == 0) {
+    SUBCASE("a public key file another user owns") {
+      REQUIRE(::chown((keys.path / "reader.client.cert").c_str(), 65534, 65534) == 0);
+      expect_error(start("relay"), "reader.client.cert is owned by uid 65534");
+    }
+    SUBCASE("a key directory another user owns") {
+      REQUIRE(::chown(keys.path.c_str(), 65534, 65534) == 0);
+      expect_error(start("reader"), "is owned by uid 65534");
+    }
+  } else {
+    MESSAGE("not root: the other-owner cases need chown and are checked in CI, which runs as root");
+  }
 }

@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <zguard/detail/guarded_bytes.hpp>
@@ -233,6 +234,24 @@ inline keypair keypair_from(std::map<std::string, std::string>& fields, std::fil
   }
 }
 
+// A directory whose files decide who is let in or whose signatures count:
+// owned by this user or root and writable by neither group nor others (not
+// even when sticky: others could add a file). `what` names it, `harm` says
+// what whoever could write it could do.
+inline void check_trusted_directory(std::filesystem::path const& dir, std::string_view what, std::string_view harm) {
+  auto const name = std::string(what) + " " + dir.string();
+  struct stat ds {};
+  if (::stat(dir.c_str(), &ds) != 0)
+    throw key_error("zguard: cannot read " + name + ": " + std::strerror(errno));
+  if (!S_ISDIR(ds.st_mode)) throw key_error("zguard: " + name + " is not a directory");
+  if (ds.st_mode & (S_IWGRP | S_IWOTH))
+    throw key_error("zguard: " + name + " is writable by group or others (mode " + mode_text(ds.st_mode) +
+                    "); whoever can write it can " + std::string(harm));
+  if (!owned_by_this_user_or_root(ds))
+    throw key_error("zguard: " + name + " is owned by uid " + std::to_string(ds.st_uid) +
+                    ", neither this user nor root; its owner can " + std::string(harm));
+}
+
 // A public certificate whose key is let in or given rights (an allowlist
 // entry, a permission rule's cert): the checks of certificate_role::allowlisted.
 inline certificate load_trusted_certificate(std::filesystem::path const& path) {
@@ -264,17 +283,7 @@ inline keypair load_keypair_certificate(std::filesystem::path const& path) {
 // sticky: others could add a file), and each certificate the same, and not
 // a symlink. Anything else, or a malformed file, throws key_error naming it.
 inline std::vector<public_key> load_public_directory(std::filesystem::path const& dir) {
-  struct stat ds {};
-  if (::stat(dir.c_str(), &ds) != 0)
-    throw key_error("zguard: cannot read certificate directory " + dir.string() + ": " + std::strerror(errno));
-  if (!S_ISDIR(ds.st_mode)) throw key_error("zguard: certificate directory " + dir.string() + " is not a directory");
-  if (ds.st_mode & (S_IWGRP | S_IWOTH))
-    throw key_error("zguard: certificate directory " + dir.string() + " is writable by group or others (mode " +
-                    detail::mode_text(ds.st_mode) + "); whoever can write it can add a key the authenticator allows");
-  if (!detail::owned_by_this_user_or_root(ds))
-    throw key_error("zguard: certificate directory " + dir.string() + " is owned by uid " +
-                    std::to_string(ds.st_uid) + ", neither this user nor root; its owner can add a key the "
-                    "authenticator allows");
+  detail::check_trusted_directory(dir, "certificate directory", "add a key the authenticator allows");
   std::vector<std::filesystem::path> files;
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);

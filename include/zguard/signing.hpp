@@ -344,9 +344,9 @@ inline void write_secret_text(std::filesystem::path const& path, std::string tex
   }
   sodium_memzero(text.data(), text.size());
 }
-inline std::map<std::string, std::string> read_signing_file(std::filesystem::path const& path, bool secret,
+inline std::map<std::string, std::string> read_signing_file(std::filesystem::path const& path, certificate_role role,
                                                             std::string_view algorithm) {
-  auto buf = read_certificate_file(path, secret ? certificate_role::secret : certificate_role::public_file);
+  auto buf = read_certificate_file(path, role);
   auto fields = parse_zpl(std::string_view(reinterpret_cast<char const*>(buf.data()), buf.size()), path.string());
   auto it = fields.find("sign/algorithm");
   if (it == fields.end() || it->second != algorithm) {
@@ -372,7 +372,7 @@ inline void save_signing_key(std::filesystem::path const& path, signing_key<blak
 template <SigningAlgorithm A>
 signing_key<A> load_signing_key(std::filesystem::path const& path) {
   auto const secret_path = detail::secret_path_of(path);
-  auto fields = detail::read_signing_file(secret_path, true, A::name);
+  auto fields = detail::read_signing_file(secret_path, detail::certificate_role::secret, A::name);
   try {
     if (!fields.count("sign/secret-key"))
       throw key_error("zguard: " + secret_path.string() + " has no sign/secret-key");
@@ -396,13 +396,24 @@ signing_key<A> load_signing_key(std::filesystem::path const& path) {
   }
 }
 
-// Reads an Ed25519 public key file (what subscribers are given).
-inline verify_key load_verify_key(std::filesystem::path const& path) {
-  auto fields = detail::read_signing_file(path, false, ed25519::name);
+namespace detail {
+inline verify_key read_verify_key(std::filesystem::path const& path, certificate_role role) {
+  auto fields = read_signing_file(path, role, ed25519::name);
   if (!fields.count("sign/public-key")) throw key_error("zguard: " + path.string() + " has no sign/public-key");
   auto k = verify_key::from_z85(fields.at("sign/public-key"));
-  detail::wipe(fields);
+  wipe(fields);
   return k;
+}
+// A verify key that decides whose signatures count (a pipeline's key
+// directory): the checks of certificate_role::allowlisted.
+inline verify_key load_trusted_verify_key(std::filesystem::path const& path) {
+  return read_verify_key(path, certificate_role::allowlisted);
+}
+}  // namespace detail
+
+// Reads an Ed25519 public key file (what subscribers are given).
+inline verify_key load_verify_key(std::filesystem::path const& path) {
+  return detail::read_verify_key(path, detail::certificate_role::public_file);
 }
 
 }  // namespace v0

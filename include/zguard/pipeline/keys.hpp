@@ -112,7 +112,7 @@ auto verify_keys_for(pipeline_options const& o) {
   if constexpr (std::is_same_v<A, blake2b_mac>) {
     keys.add(load_signing_key<blake2b_mac>(mac_file(o.keys, E::link::name)));
   } else {
-    for (auto const& f : signer_files<Topology, E>(o.keys)) keys.add(load_verify_key(f));
+    for (auto const& f : signer_files<Topology, E>(o.keys)) keys.add(load_trusted_verify_key(f));
     if (keys.size() == 0)
       throw pipeline_error("stage " + std::string(E::stage::name) + ": nobody signs what it receives on link " +
                            std::string(E::link::name));
@@ -176,13 +176,19 @@ auto signing_arguments(pipeline_options const& o) {
   }
 }
 
+// The key directory decides whom each socket lets in and whose signatures it
+// accepts: whoever could write it could swap a public key for their own.
+inline void check_key_directory(pipeline_options const& o) {
+  check_trusted_directory(o.keys, "pipeline key directory", "replace a key the pipeline trusts");
+}
+
 // The CURVE clients allowed on port E's link: every stage connecting to it.
 template <class Topology, class E, class D>
 void allow_clients(authenticator<D>& auth, pipeline_options const& o) {
   [&]<class... Fs>(type_list<Fs...>) {
     auto one = [&]<class F>(F*) {
       if constexpr (std::is_same_v<typename F::link, typename E::link> && !F::port::binder)
-        auth.allow(load_public_certificate(client_cert(o.keys, F::stage::name)).key);
+        auth.allow(load_trusted_certificate(client_cert(o.keys, F::stage::name)).key);
     };
     (one(static_cast<Fs*>(nullptr)), ...);
   }(typename Topology::entries{});

@@ -75,6 +75,7 @@ struct runtime {
     using D = typename S::domain_type;
     using M = typename S::mechanism_type;
     auto& ctx = env.context_of<D>();
+    if constexpr (M::kind == mechanism_kind::curve || S::is_signed) check_key_directory(o);
     auto sig = signing_arguments<Topology, E>(o);
     if constexpr (M::kind == mechanism_kind::curve && M::role == mechanism_role::server) {
       auto& auth = env.authenticator_of<D>();
@@ -83,7 +84,7 @@ struct runtime {
       return std::apply([&](auto&... s) { return std::make_unique<S>(ctx, auth, keys, s...); }, sig);
     } else if constexpr (M::kind == mechanism_kind::curve) {
       auto keys = load_keypair_certificate(client_cert(o.keys, E::stage::name));
-      auto server = load_public_certificate(server_cert(o.keys, E::link::name)).key;
+      auto server = load_trusted_certificate(server_cert(o.keys, E::link::name)).key;
       return std::apply([&](auto&... s) { return std::make_unique<S>(ctx, keys, server, s...); }, sig);
     } else {
       return std::apply([&](auto&... s) { return std::make_unique<S>(ctx, s...); }, sig);
