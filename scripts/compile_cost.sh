@@ -4,7 +4,13 @@
 #                  benchmarks/raw_curve_service.cpp (cppzmq + libsodium);
 #   umbrella:      a file that only includes <zguard/zguard.hpp> against one
 #                  that only includes what zguard builds on (<zmq.hpp>,
-#                  <zmq_addon.hpp>, <sodium.h>).
+#                  <zmq_addon.hpp>, <sodium.h>);
+#   curve_service_separate, umbrella_separate: the same zguard files with
+#                  ZGUARD_SEPARATE_COMPILATION (the non-template runtime
+#                  compiled once per program, not in every file), against
+#                  the same raw files;
+#   runtime:       that once-per-program file (<zguard/impl/src.hpp>), whose
+#                  cost is reported alone (raw: null).
 # Each file is compiled (-c, no link) with the flags the build uses, `runs`
 # times, alternating; prints the median wall time and peak memory (the
 # compiler's maximum resident set, from /usr/bin/time) and zguard / raw.
@@ -81,18 +87,20 @@ trap 'rm -rf "$work"' EXIT
 printf '#include <zguard/zguard.hpp>\n' > "$work/umbrella.cpp"
 printf '#include <zmq.hpp>\n#include <zmq_addon.hpp>\n#include <sodium.h>\n' > "$work/raw_umbrella.cpp"
 
+printf '#include <zguard/impl/src.hpp>\n' > "$work/runtime.cpp"
+
 # Prints "seconds kilobytes" of one compilation (kilobytes "-" without
-# /usr/bin/time).
+# /usr/bin/time); extra flags after the source.
 measure() {
-  local src=$1
+  local src=$1 extra=${2:-}
   # shellcheck disable=SC2086  # flags are a word list
   if ((have_time)); then
-    /usr/bin/time -f "%e %M" -o "$work/t" $cxx $flags -c "$src" -o "$work/out.o"
+    /usr/bin/time -f "%e %M" -o "$work/t" $cxx $flags $extra -c "$src" -o "$work/out.o"
     cat "$work/t"
   else
     local t0 t1
     t0=$(date +%s.%N)
-    $cxx $flags -c "$src" -o "$work/out.o"
+    $cxx $flags $extra -c "$src" -o "$work/out.o"
     t1=$(date +%s.%N)
     echo "$(echo "$t1 - $t0" | bc) -"
   fi
@@ -100,13 +108,19 @@ measure() {
 median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 preprocessed_bytes() {
   # shellcheck disable=SC2086
-  $cxx $flags -E "$1" | wc -c
+  $cxx $flags ${2:-} -E "$1" | wc -c
 }
 
 declare -A secs mem
-cases=(curve_service umbrella)
-declare -A zsrc=([curve_service]="$root/examples/curve_service.cpp" [umbrella]="$work/umbrella.cpp")
-declare -A rsrc=([curve_service]="$root/benchmarks/raw_curve_service.cpp" [umbrella]="$work/raw_umbrella.cpp")
+separate=-DZGUARD_SEPARATE_COMPILATION
+cases=(curve_service umbrella curve_service_separate umbrella_separate runtime)
+declare -A zsrc=([curve_service]="$root/examples/curve_service.cpp" [umbrella]="$work/umbrella.cpp"
+                 [curve_service_separate]="$root/examples/curve_service.cpp" [umbrella_separate]="$work/umbrella.cpp"
+                 [runtime]="$work/runtime.cpp")
+declare -A zflags=([curve_service_separate]=$separate [umbrella_separate]=$separate [runtime]=$separate)
+declare -A rsrc=([curve_service]="$root/benchmarks/raw_curve_service.cpp" [umbrella]="$work/raw_umbrella.cpp"
+                 [curve_service_separate]="$root/benchmarks/raw_curve_service.cpp"
+                 [umbrella_separate]="$work/raw_umbrella.cpp")
 
 say "compile cost: $cxx ($($cxx --version | head -1))"
 say "flags ($flags_source): $flags"
@@ -114,8 +128,10 @@ say "load before: $(uptime | sed 's/.*load average: //')"
 for ((r = 1; r <= runs; ++r)); do
   for c in "${cases[@]}"; do
     for side in raw zguard; do
+      # The raw files of the separate cases are those of the others: measured once.
+      [[ $side = raw && ( $c = *_separate || $c = runtime ) ]] && continue
       if [[ $side = raw ]]; then src=${rsrc[$c]}; else src=${zsrc[$c]}; fi
-      read -r s k < <(measure "$src")
+      read -r s k < <(measure "$src" "${zflags[$c]:-}")
       secs[$c.$side]+="$s "
       mem[$c.$side]+="$k "
     done
@@ -123,17 +139,24 @@ for ((r = 1; r <= runs; ++r)); do
 done
 
 med() { tr ' ' '\n' <<<"$1" | grep -v '^$' | median; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "null" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b != "null" && b > 0) printf "%.2f", a / b; else print "null" }'; }
 
 if ! ((json)); then
   printf '%-15s %-8s %10s %10s %8s\n' case measure raw zguard ratio
 fi
 for c in "${cases[@]}"; do
-  zb=$(preprocessed_bytes "${zsrc[$c]}")
-  rb=$(preprocessed_bytes "${rsrc[$c]}")
-  ts_r=$(med "${secs[$c.raw]}") ts_z=$(med "${secs[$c.zguard]}")
-  if ((have_time)); then
-    mb_r=$(awk -v k="$(med "${mem[$c.raw]}")" 'BEGIN { printf "%.0f", k / 1024 }')
+  base=${c%_separate}
+  zb=$(preprocessed_bytes "${zsrc[$c]}" "${zflags[$c]:-}")
+  if [[ $c = runtime ]]; then rb=null ts_r=null; else
+    rb=$(preprocessed_bytes "${rsrc[$c]}")
+    ts_r=$(med "${secs[$base.raw]}")
+  fi
+  ts_z=$(med "${secs[$c.zguard]}")
+  if [[ $c = runtime ]]; then
+    mb_r=null
+    mb_z=$( ((have_time)) && awk -v k="$(med "${mem[$c.zguard]}")" 'BEGIN { printf "%.0f", k / 1024 }' || echo null)
+  elif ((have_time)); then
+    mb_r=$(awk -v k="$(med "${mem[$base.raw]}")" 'BEGIN { printf "%.0f", k / 1024 }')
     mb_z=$(awk -v k="$(med "${mem[$c.zguard]}")" 'BEGIN { printf "%.0f", k / 1024 }')
   else
     mb_r=null mb_z=null
@@ -142,7 +165,7 @@ for c in "${cases[@]}"; do
     printf '{"name":"compile/%s/time","bytes":%s,"raw":%s,"zguard":%s,"ratio":%s,"unit":"s","raw_bytes":%s,"runs":%s,"compiler":"%s"}\n' \
       "$c" "$zb" "$ts_r" "$ts_z" "$(ratio "$ts_z" "$ts_r")" "$rb" "$runs" "$cxx"
     printf '{"name":"compile/%s/memory","bytes":%s,"raw":%s,"zguard":%s,"ratio":%s,"unit":"MB","raw_bytes":%s,"runs":%s,"compiler":"%s"}\n' \
-      "$c" "$zb" "$mb_r" "$mb_z" "$( [[ $mb_r = null ]] && echo null || ratio "$mb_z" "$mb_r")" "$rb" "$runs" "$cxx"
+      "$c" "$zb" "$mb_r" "$mb_z" "$( [[ $mb_r = null || $mb_z = null ]] && echo null || ratio "$mb_z" "$mb_r")" "$rb" "$runs" "$cxx"
   else
     printf '%-15s %-8s %9ss %9ss %8s\n' "$c" time "$ts_r" "$ts_z" "$(ratio "$ts_z" "$ts_r")"
     if ((have_time)); then
@@ -155,3 +178,4 @@ for c in "${cases[@]}"; do
 done
 say "load after: $(uptime | sed 's/.*load average: //')"
 say "runs: $runs per file, medians; raw = curve_service: benchmarks/raw_curve_service.cpp, umbrella: <zmq.hpp> + <zmq_addon.hpp> + <sodium.h>"
+say "*_separate: with $separate; runtime: <zguard/impl/src.hpp>, compiled once per program (no raw equivalent)"

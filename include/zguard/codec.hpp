@@ -7,6 +7,8 @@
 // the byte offset. The format is specified in docs/wire-format.md.
 #pragma once
 
+#include <zguard/detail/compiled.hpp>
+
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -72,13 +74,7 @@ struct decode_error {
   decode_error(decode_reason r, std::string f = {}, std::size_t at = 0, std::string n = {})
       : reason(r), field(std::move(f)), offset(at), note(std::move(n)) {}
 
-  std::string message() const {
-    std::string m(to_string(reason));
-    if (!field.empty()) m += " at field '" + field + "'";
-    m += " (byte " + std::to_string(offset) + ")";
-    if (!note.empty()) m += ": " + note;
-    return m;
-  }
+  std::string message() const;
 };
 
 struct encode_error : std::invalid_argument {
@@ -254,17 +250,7 @@ class reader {
     std::size_t name_size;
     std::size_t index;
   };
-  std::string path_text() const {
-    std::string s;
-    for (std::size_t i = 0; i < depth_ && i < max_depth; ++i) {
-      if (frames_[i].name_size) {
-        if (!s.empty()) s += '.';
-        s.append(frames_[i].name, frames_[i].name_size);
-      }
-      if (frames_[i].index != npos) s += "[" + std::to_string(frames_[i].index) + "]";
-    }
-    return s;
-  }
+  std::string path_text() const;
   std::uint8_t const* begin_;
   std::uint8_t const* p_;
   std::uint8_t const* end_;
@@ -508,12 +494,7 @@ std::vector<std::uint8_t> encode(S const& value) {
 namespace detail {
 // A schema name read from the wire, for a log line: printable ASCII only,
 // at most 64 characters (the name is the sender's choice).
-inline std::string wire_name_text(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, 64)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  if (s.size() > 64) out += "...";
-  return out;
-}
+ZGUARD_DECL std::string wire_name_text(std::string_view s);
 
 // The checks of decode(), writing into `value`; nullopt when it decoded.
 // frame: the received frame the bytes lie in, if any (shared_bytes share it).
@@ -575,3 +556,7 @@ result<S> decode(void const* data, std::size_t size) {
 
 }  // namespace v0
 }  // namespace zguard
+
+#if !defined(ZGUARD_SEPARATE_COMPILATION)
+#include <zguard/impl/codec.ipp>
+#endif

@@ -77,39 +77,7 @@ class file {
     static_assert(L::has_ranged,
                   "zguard::config::limits_for<Socket>: the socket's limits are all fixed by its type, so it takes "
                   "no runtime_limits; declare a ranged tag (e.g. send_hwm_in<Lo, Hi>) to read a value");
-    toml::table const& t = table_at(table);
-    std::string keys;  // the keys this socket type reads, for the unknown-key sentence
-    detail::for_each_runtime_slot<L>([&]<class K, class Tag>(K, Tag) {
-      if constexpr (detail::is_ranged_limit<Tag>) keys += (keys.empty() ? "" : ", ") + std::string(K::name);
-    });
-    if (auto const bad = first_unknown(t, [](std::string_view key) {
-          bool known = false;
-          detail::for_each_runtime_slot<L>([&]<class K, class Tag>(K, Tag) {
-            if constexpr (detail::is_ranged_limit<Tag>) known = known || key == K::name;
-          });
-          return known;
-        }))
-      throw config_error(where(bad->second) + ": " + std::string(table) + "." + bad->first +
-                         " is not a setting of this socket type (it reads " + keys + ")");
-    runtime_limits out;
-    out.source = name_ + " [" + std::string(table) + "]";
-    detail::for_each_runtime_slot<L>([&]<class K, class Tag>(K, Tag) {
-      if constexpr (detail::is_ranged_limit<Tag>) {
-        std::string const full = std::string(table) + "." + std::string(K::name);
-        toml::node const* node = t.get(K::name);
-        if (!node)
-          throw config_error(name_ + ": " + full + " is missing (the socket type takes " + detail::range_text<Tag>() +
-                             ")");
-        auto const* v = node->as_integer();
-        if (!v)
-          throw config_error(where(node->source()) + ": " + full + " must be an integer in " +
-                             detail::range_text<Tag>());
-        std::string const problem = detail::runtime_value_problem<Tag>(full, v->get());
-        if (!problem.empty()) throw config_error(where(node->source()) + ": " + problem);
-        out.*K::chosen = v->get();
-      }
-    });
-    return out;
+    return read_limits(table, detail::slot_rules_of<L>);
   }
 
   // An endpoint checked by endpoint<T>'s rules (endpoint.hpp).
@@ -193,6 +161,36 @@ class file {
       if (!known(key.str()) && (!first || node.source().begin.line < first->second.begin.line))
         first.emplace(std::string(key.str()), node.source());
     return first;
+  }
+  // limits_for, once for every socket type: the ranged slots among `rules`.
+  runtime_limits read_limits(std::string_view table, std::array<detail::slot_rule, 5> const& rules) const {
+    toml::table const& t = table_at(table);
+    std::string keys;  // the keys this socket type reads, for the unknown-key sentence
+    for (auto const& r : rules)
+      if (r.ranged) keys += (keys.empty() ? "" : ", ") + std::string(r.key);
+    if (auto const bad = first_unknown(t, [&](std::string_view key) {
+          for (auto const& r : rules)
+            if (r.ranged && key == r.key) return true;
+          return false;
+        }))
+      throw config_error(where(bad->second) + ": " + std::string(table) + "." + bad->first +
+                         " is not a setting of this socket type (it reads " + keys + ")");
+    runtime_limits out;
+    out.source = name_ + " [" + std::string(table) + "]";
+    for (auto const& r : rules) {
+      if (!r.ranged) continue;
+      std::string const full = std::string(table) + "." + std::string(r.key);
+      toml::node const* node = t.get(r.key);
+      if (!node)
+        throw config_error(name_ + ": " + full + " is missing (the socket type takes " + detail::range_text(r) + ")");
+      auto const* v = node->as_integer();
+      if (!v)
+        throw config_error(where(node->source()) + ": " + full + " must be an integer in " + detail::range_text(r));
+      std::string const problem = detail::runtime_value_problem(full, v->get(), r);
+      if (!problem.empty()) throw config_error(where(node->source()) + ": " + problem);
+      out.*r.chosen = v->get();
+    }
+    return out;
   }
   std::string where(toml::source_region const& r) const {
     if (r.begin.line == 0) return name_;

@@ -7,6 +7,8 @@
 // line on stderr). Sinks and levels from configuration: log_settings.hpp.
 #pragma once
 
+#include <zguard/detail/compiled.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -51,62 +53,19 @@ struct security_event {
 };
 
 namespace detail {
-inline void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {  // keep the line 7-bit and unambiguous
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
+ZGUARD_DECL void append_json_string(std::string& out, std::string_view s);
 }  // namespace detail
 
 // One JSON object per event, no trailing newline:
 // {"ts_ms":1700000000000,"event":"zap.deny","level":"warning",...fields}
-inline std::string to_json(security_event const& e) {
-  std::string out = "{\"ts_ms\":";
-  out += std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count());
-  out += ",\"event\":";
-  detail::append_json_string(out, e.name);
-  out += ",\"level\":";
-  detail::append_json_string(out, to_string(e.level));
-  for (auto const& [k, v] : e.fields) {
-    out += ',';
-    detail::append_json_string(out, k);
-    out += ':';
-    detail::append_json_string(out, v);
-  }
-  out += '}';
-  return out;
-}
+ZGUARD_DECL std::string to_json(security_event const& e);
 
 // A sink receives every event; it may be called from several threads (the
 // authenticator's and the monitors'), one call at a time.
 using event_sink = std::function<void(security_event const&)>;
 
 // Default sink: JSON lines on stderr.
-inline event_sink json_lines_to_stderr() {
-  return [](security_event const& e) {
-    std::string line = to_json(e);
-    line += '\n';
-    std::fwrite(line.data(), 1, line.size(), stderr);
-  };
-}
+ZGUARD_DECL event_sink json_lines_to_stderr();
 
 // Thread-safe log with per-name counters. Every event is counted; those at or
 // above level() are passed to the sink (default: warnings only, so the
@@ -115,25 +74,14 @@ class event_log {
  public:
   explicit event_log(event_sink sink = json_lines_to_stderr()) : sink_(std::move(sink)) {}
 
-  void emit(security_event e) {
-    std::lock_guard lock(mu_);
-    ++counters_[e.name];
-    if (sink_ && e.level >= level_) sink_(e);
-  }
+  void emit(security_event e);
   void emit(std::string name, severity level,
             std::vector<std::pair<std::string, std::string>> fields) {
     emit(security_event{std::move(name), level, std::move(fields)});
   }
 
-  std::uint64_t count(std::string_view name) const {
-    std::lock_guard lock(mu_);
-    auto it = counters_.find(std::string(name));
-    return it == counters_.end() ? 0 : it->second;
-  }
-  std::map<std::string, std::uint64_t> counters() const {
-    std::lock_guard lock(mu_);
-    return counters_;
-  }
+  std::uint64_t count(std::string_view name) const;
+  std::map<std::string, std::uint64_t> counters() const;
   void set_sink(event_sink sink) {
     std::lock_guard lock(mu_);
     sink_ = std::move(sink);
@@ -158,3 +106,7 @@ class event_log {
 
 }  // namespace v0
 }  // namespace zguard
+
+#if !defined(ZGUARD_SEPARATE_COMPILATION)
+#include <zguard/impl/events.ipp>
+#endif

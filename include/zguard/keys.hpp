@@ -7,6 +7,8 @@
 // keypair is checked: its secret must derive its public key.
 #pragma once
 
+#include <zguard/detail/compiled.hpp>
+
 #include <sodium.h>
 #include <zmq.h>
 
@@ -44,20 +46,7 @@ inline bool is_z85_char(char c) {
 }
 
 // Decodes 40 Z85 characters into 32 bytes at out; throws key_error.
-inline void z85_decode_key(std::string_view text, std::uint8_t* out, char const* what) {
-  if (text.size() != 40)
-    throw key_error(std::string("zguard: a Z85 ") + what + " must be 40 characters, got " +
-                    std::to_string(text.size()));
-  if (!std::all_of(text.begin(), text.end(), is_z85_char))
-    throw key_error(std::string("zguard: a Z85 ") + what + " contains a character outside the Z85 alphabet");
-  char buf[41];
-  std::memcpy(buf, text.data(), 40);
-  buf[40] = '\0';
-  bool const ok = zmq_z85_decode(out, buf) != nullptr;
-  sodium_memzero(buf, sizeof buf);
-  // Z85 can express 2^256 + values beyond 32 bytes; libzmq rejects them.
-  if (!ok) throw key_error(std::string("zguard: invalid Z85 ") + what);
-}
+ZGUARD_DECL void z85_decode_key(std::string_view text, std::uint8_t* out, char const* what);
 
 // True for the Curve25519 points of small order (all-zero and its kin):
 // X25519 clears the cofactor, so any scalar times one of them is zero, and
@@ -185,3 +174,7 @@ class keypair {
 
 template <>
 struct std::hash<zguard::public_key> : zguard::public_key_hash {};
+
+#if !defined(ZGUARD_SEPARATE_COMPILATION)
+#include <zguard/impl/keys.ipp>
+#endif

@@ -13,6 +13,9 @@
 // docs/configuration.md.
 #pragma once
 
+#include <zguard/detail/compiled.hpp>
+
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -435,7 +438,7 @@ ZGUARD_RUNTIME_KEY(recv_timeout, recv_timeout_ms)
 
 // f(runtime_key<Slot>, tag) for each slot a runtime_limits can carry.
 template <class L, class F>
-void for_each_runtime_slot(F&& f) {
+constexpr void for_each_runtime_slot(F&& f) {
   f(runtime_key<limit_slot::send_hwm>{}, typename L::template get<limit_slot::send_hwm>{});
   f(runtime_key<limit_slot::recv_hwm>{}, typename L::template get<limit_slot::recv_hwm>{});
   f(runtime_key<limit_slot::linger>{}, typename L::template get<limit_slot::linger>{});
@@ -443,37 +446,43 @@ void for_each_runtime_slot(F&& f) {
   f(runtime_key<limit_slot::recv_timeout>{}, typename L::template get<limit_slot::recv_timeout>{});
 }
 
-template <class Tag>
-std::string range_text() {
-  return std::to_string(Tag::lo) + ".." + std::to_string(Tag::hi);
+// One of those five slots of a limits<...> as values, so that the code
+// checking and describing them is written once, not once per socket type.
+struct slot_rule {
+  std::string_view key;                              // its runtime_limits key, e.g. "send_hwm"
+  std::optional<std::int64_t> runtime_limits::*chosen;
+  std::int64_t limit_values::*applied;
+  bool ranged;                                       // a *_in<Lo, Hi> tag: the value is chosen at start-up
+  bool declared;                                     // false: the socket type declares no such limit
+  std::int64_t value, lo, hi;                        // a fixed tag's value; a ranged tag's range
+};
+template <class L>
+constexpr std::array<slot_rule, 5> slot_rules() {
+  std::array<slot_rule, 5> rules{};
+  std::size_t i = 0;
+  for_each_runtime_slot<L>([&]<class K, class Tag>(K, Tag) {
+    slot_rule r{K::name, K::chosen, K::value, is_ranged_limit<Tag>, !std::is_same_v<Tag, no_limit>, Tag::value, 0, 0};
+    if constexpr (is_ranged_limit<Tag>) r.lo = Tag::lo, r.hi = Tag::hi;
+    rules[i++] = r;
+  });
+  return rules;
 }
+template <class L>
+inline constexpr std::array<slot_rule, 5> slot_rules_of = slot_rules<L>();
 
-// Why `value` is refused for this slot of L, or "" when it is fine.
-template <class Tag>
-std::string runtime_value_problem(std::string_view key, std::optional<std::int64_t> value) {
-  if constexpr (is_ranged_limit<Tag>) {
-    if (!value) return std::string(key) + " is missing (the socket type takes " + range_text<Tag>() + ")";
-    if (*value < Tag::lo || *value > Tag::hi)
-      return std::string(key) + "=" + std::to_string(*value) + " is out of range " + range_text<Tag>();
-  } else if (value) {
-    return std::string(key) + " is not configurable for this socket type (" +
-           (std::is_same_v<Tag, no_limit> ? std::string("it declares no such limit")
-                                          : "fixed at " + std::to_string(Tag::value) + " by its type") +
-           "): remove it";
-  }
-  return {};
-}
+// "100..10000": a ranged slot's range.
+ZGUARD_DECL std::string range_text(slot_rule const& r);
 
-// The values a socket of limits L applies: checked against L's ranges.
+// Why `value` is refused for the slot `r` (named `key` in the sentence), or
+// "" when it is fine.
+ZGUARD_DECL std::string runtime_value_problem(std::string_view key, std::optional<std::int64_t> value,
+                                              slot_rule const& r);
+
+// The values a socket with these slots applies: checked against their ranges.
+ZGUARD_DECL limit_values choose_limits(std::array<slot_rule, 5> const& rules, runtime_limits const& chosen);
 template <class L>
 limit_values choose_limits(runtime_limits const& chosen) {
-  limit_values out{};
-  for_each_runtime_slot<L>([&]<class K, class Tag>(K, Tag) {
-    std::string const problem = runtime_value_problem<Tag>(K::name, chosen.*K::chosen);
-    if (!problem.empty()) throw runtime_limit_error(chosen.source + ": " + problem);
-    out.*K::value = is_ranged_limit<Tag> ? *(chosen.*K::chosen) : Tag::value;
-  });
-  return out;
+  return choose_limits(slot_rules_of<L>, chosen);
 }
 template <class L>
 constexpr limit_values fixed_limits() {
@@ -483,3 +492,7 @@ constexpr limit_values fixed_limits() {
 
 }  // namespace v0
 }  // namespace zguard
+
+#if !defined(ZGUARD_SEPARATE_COMPILATION)
+#include <zguard/impl/limits.ipp>
+#endif

@@ -2,6 +2,8 @@
 // (G17): what an audit reads, and the short label events carry.
 #pragma once
 
+#include <zguard/detail/compiled.hpp>
+
 #include <string>
 #include <type_traits>
 
@@ -14,13 +16,7 @@ namespace zguard {
 inline namespace v0 {
 namespace detail {
 
-inline std::string mechanism_label(mechanism_kind k, mechanism_role r, bool insecure) {
-  std::string s = k == mechanism_kind::curve ? "CURVE" : k == mechanism_kind::plain ? "PLAIN" : "NULL";
-  if (r == mechanism_role::server) s += " server";
-  if (r == mechanism_role::client) s += " client";
-  if (insecure) s += " (INSECURE)";
-  return s;
-}
+ZGUARD_DECL std::string mechanism_label(mechanism_kind k, mechanism_role r, bool insecure);
 
 // "REQ/CURVE client/tcp@billing": pattern, mechanism, transport, domain.
 template <class Tr>
@@ -69,11 +65,7 @@ std::string limit_text() {
 }
 
 // What a socket applied at construction (socket::applied_limits()).
-inline std::string applied_limits_text(limit_values const& v) {
-  return "send_hwm=" + std::to_string(v.send_hwm) + "; recv_hwm=" + std::to_string(v.recv_hwm) +
-         "; linger_ms=" + std::to_string(v.linger_ms) + "; send_timeout_ms=" + std::to_string(v.send_timeout_ms) +
-         "; recv_timeout_ms=" + std::to_string(v.recv_timeout_ms);
-}
+ZGUARD_DECL std::string applied_limits_text(limit_values const& v);
 
 template <class Tr>
 std::string profile_of() {
@@ -124,3 +116,7 @@ std::string profile_of() {
 }  // namespace detail
 }  // namespace v0
 }  // namespace zguard
+
+#if !defined(ZGUARD_SEPARATE_COMPILATION)
+#include <zguard/impl/profile.ipp>
+#endif

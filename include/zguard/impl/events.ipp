@@ -1,0 +1,79 @@
+// zguard/impl/events.ipp - the definitions of zguard/events.hpp that ZGUARD_DECL
+// declares: inline in every translation unit, or compiled once with
+// ZGUARD_SEPARATE_COMPILATION (zguard/detail/compiled.hpp).
+#pragma once
+
+#include <zguard/events.hpp>
+
+namespace zguard {
+inline namespace v0 {
+namespace detail {
+
+ZGUARD_DECL void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c >= 0x7f) {  // keep the line 7-bit and unambiguous
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+}  // namespace detail
+
+ZGUARD_DECL std::string to_json(security_event const& e) {
+  std::string out = "{\"ts_ms\":";
+  out += std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count());
+  out += ",\"event\":";
+  detail::append_json_string(out, e.name);
+  out += ",\"level\":";
+  detail::append_json_string(out, to_string(e.level));
+  for (auto const& [k, v] : e.fields) {
+    out += ',';
+    detail::append_json_string(out, k);
+    out += ':';
+    detail::append_json_string(out, v);
+  }
+  out += '}';
+  return out;
+}
+
+ZGUARD_DECL event_sink json_lines_to_stderr() {
+  return [](security_event const& e) {
+    std::string line = to_json(e);
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  };
+}
+
+ZGUARD_DECL void event_log::emit(security_event e) {
+  std::lock_guard lock(mu_);
+  ++counters_[e.name];
+  if (sink_ && e.level >= level_) sink_(e);
+}
+
+ZGUARD_DECL std::uint64_t event_log::count(std::string_view name) const {
+  std::lock_guard lock(mu_);
+  auto it = counters_.find(std::string(name));
+  return it == counters_.end() ? 0 : it->second;
+}
+
+ZGUARD_DECL std::map<std::string, std::uint64_t> event_log::counters() const {
+  std::lock_guard lock(mu_);
+  return counters_;
+}
+}  // namespace v0
+}  // namespace zguard

@@ -1,0 +1,40 @@
+// zguard/impl/limits.ipp - the definitions of zguard/limits.hpp that ZGUARD_DECL
+// declares: inline in every translation unit, or compiled once with
+// ZGUARD_SEPARATE_COMPILATION (zguard/detail/compiled.hpp).
+#pragma once
+
+#include <zguard/limits.hpp>
+
+namespace zguard {
+inline namespace v0 {
+namespace detail {
+
+ZGUARD_DECL std::string range_text(slot_rule const& r) { return std::to_string(r.lo) + ".." + std::to_string(r.hi); }
+
+ZGUARD_DECL std::string runtime_value_problem(std::string_view key, std::optional<std::int64_t> value,
+                                              slot_rule const& r) {
+  if (r.ranged) {
+    if (!value) return std::string(key) + " is missing (the socket type takes " + range_text(r) + ")";
+    if (*value < r.lo || *value > r.hi)
+      return std::string(key) + "=" + std::to_string(*value) + " is out of range " + range_text(r);
+  } else if (value) {
+    return std::string(key) + " is not configurable for this socket type (" +
+           (r.declared ? "fixed at " + std::to_string(r.value) + " by its type" : std::string("it declares no such limit")) +
+           "): remove it";
+  }
+  return {};
+}
+
+ZGUARD_DECL limit_values choose_limits(std::array<slot_rule, 5> const& rules, runtime_limits const& chosen) {
+  limit_values out{};
+  for (auto const& r : rules) {
+    std::string const problem = runtime_value_problem(r.key, chosen.*r.chosen, r);
+    if (!problem.empty()) throw runtime_limit_error(chosen.source + ": " + problem);
+    out.*r.applied = r.ranged ? *(chosen.*r.chosen) : r.value;
+  }
+  return out;
+}
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard

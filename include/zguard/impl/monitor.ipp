@@ -1,0 +1,104 @@
+// zguard/impl/monitor.ipp - the definitions of zguard/detail/monitor.hpp that ZGUARD_DECL
+// declares: inline in every translation unit, or compiled once with
+// ZGUARD_SEPARATE_COMPILATION (zguard/detail/compiled.hpp).
+#pragma once
+
+#include <zguard/detail/monitor.hpp>
+
+namespace zguard {
+inline namespace v0 {
+namespace detail {
+
+ZGUARD_DECL std::string next_monitor_address() {
+  static std::atomic<std::uint64_t> counter{0};
+  return "inproc://zguard.monitor." + std::to_string(counter.fetch_add(1));
+}
+
+ZGUARD_DECL bool describe_monitor_event(std::uint16_t ev, std::string& name, severity& level) {
+  switch (ev) {
+    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL: name = "handshake.failed_no_detail"; level = severity::warning; return true;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: name = "handshake.failed_protocol"; level = severity::warning; return true;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: name = "handshake.failed_auth"; level = severity::warning; return true;
+    case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: name = "handshake.succeeded"; level = severity::info; return true;
+    // Peers come and go; a refused one has its own warning (handshake, ZAP, limits).
+    case ZMQ_EVENT_DISCONNECTED: name = "peer.disconnected"; level = severity::notice; return true;
+    case ZMQ_EVENT_ACCEPTED: name = "peer.accepted"; level = severity::info; return true;
+    case ZMQ_EVENT_CONNECTED: name = "peer.connected"; level = severity::info; return true;
+    default: return false;
+  }
+}
+
+ZGUARD_DECL socket_monitor::socket_monitor(zmq::context_t& ctx, zmq::socket_t& watched, event_log& log, std::string socket_label,
+                                            monitor_mode mode)
+    : watched_(watched), log_(log), label_(std::move(socket_label)), pair_(ctx, zmq::socket_type::pair) {
+  auto const address = next_monitor_address();
+  int const events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                     ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+                     ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_CONNECTED;
+  if (zmq_socket_monitor(watched.handle(), address.c_str(), events) != 0) throw zmq::error_t();
+  pair_.set(zmq::sockopt::linger, 0);
+  // Owner mode: no event may be dropped (a lost DISCONNECTED would keep a
+  // connection "open"), and the owner drains before every reply.
+  if (mode == monitor_mode::owner) pair_.set(zmq::sockopt::rcvhwm, 0);
+  pair_.connect(address);
+  if (mode == monitor_mode::thread) thread_ = std::thread([this] { run(); });
+}
+
+ZGUARD_DECL socket_monitor::~socket_monitor() {
+  zmq_socket_monitor(watched_.handle(), nullptr, 0);
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+ZGUARD_DECL void socket_monitor::drain() {
+  try {
+    while (read_one(zmq::recv_flags::dontwait)) {}
+  } catch (zmq::error_t const&) {
+  }
+}
+
+ZGUARD_DECL std::string socket_monitor::last_handshake_failure() const {
+  std::string name;
+  severity level;
+  return describe_monitor_event(last_handshake_failure_.load(), name, level) ? name : std::string();
+}
+
+ZGUARD_DECL bool socket_monitor::read_one(zmq::recv_flags flags) {
+  zmq::message_t head, where;
+  if (!pair_.recv(head, flags)) return false;
+  if (!head.more() || !pair_.recv(where)) return true;
+  if (head.size() < 6) return true;
+  std::uint16_t ev;
+  std::uint32_t value;
+  std::memcpy(&ev, head.data(), 2);
+  std::memcpy(&value, static_cast<char const*>(head.data()) + 2, 4);
+  if (ev == ZMQ_EVENT_MONITOR_STOPPED) return false;
+  if (ev == ZMQ_EVENT_ACCEPTED || ev == ZMQ_EVENT_CONNECTED) connections_.opened(int(value));
+  if (ev == ZMQ_EVENT_DISCONNECTED) connections_.closed(int(value));
+  if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) ++handshakes_succeeded_;
+  if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
+      ev == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
+    last_handshake_failure_ = ev;
+    ++handshake_failures_;  // after the event it names: a reader of the count sees the event
+  }
+  std::string name;
+  severity level;
+  if (describe_monitor_event(ev, name, level))
+    log_.emit(name, level, {{"socket", label_}, {"endpoint", where.to_string()}, {"code", std::to_string(value)}});
+  return true;
+}
+
+ZGUARD_DECL void socket_monitor::run() {
+  while (!stop_) {
+    zmq::pollitem_t item{pair_.handle(), 0, ZMQ_POLLIN, 0};
+    try {
+      if (zmq::poll(&item, 1, std::chrono::milliseconds(50)) <= 0) continue;
+      while (read_one(zmq::recv_flags::dontwait)) {}
+    } catch (zmq::error_t const&) {
+      return;  // context terminated
+    }
+  }
+}
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard

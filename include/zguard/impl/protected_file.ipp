@@ -1,0 +1,63 @@
+// zguard/impl/protected_file.ipp - the definitions of zguard/detail/protected_file.hpp that ZGUARD_DECL
+// declares: inline in every translation unit, or compiled once with
+// ZGUARD_SEPARATE_COMPILATION (zguard/detail/compiled.hpp).
+#pragma once
+
+#include <zguard/detail/protected_file.hpp>
+
+namespace zguard {
+inline namespace v0 {
+namespace detail {
+
+ZGUARD_DECL bool read_protected_text(std::filesystem::path const& path, std::string_view decides, std::string& text,
+                                     std::string& why) {
+  auto const fail = [&](std::string reason) {
+    why = std::move(reason);
+    return false;
+  };
+  // The checks are made on the file opened, never on the path before
+  // opening it: between a check of the path and the open, a rename or a
+  // link could put another file there. O_NOFOLLOW refuses a symlink;
+  // O_NONBLOCK opens a FIFO at once, to be refused, instead of hanging.
+  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ELOOP) return fail("is a symlink, not a regular file");
+    return fail(std::string("cannot be opened: ") + std::strerror(errno));
+  }
+  struct closer {
+    int fd;
+    ~closer() { ::close(fd); }
+  } const close_fd{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return fail("is not a regular file");
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) return fail("is writable by group or others; " + std::string(decides));
+  if (!owned_by_this_user_or_root(st))
+    return fail("is owned by uid " + std::to_string(st.st_uid) + ", neither this user nor root; " + std::string(decides));
+  // Its directory: whoever may write it can put another file in its place.
+  auto const dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  struct stat ds {};
+  if (::stat(dir.c_str(), &ds) != 0 || !S_ISDIR(ds.st_mode)) return fail("has no directory to check");
+  if ((ds.st_mode & (S_IWGRP | S_IWOTH)) && !(ds.st_mode & S_ISVTX))
+    return fail("is in " + dir.string() + ", which group or others can write (they could replace the file); " +
+         std::string(decides));
+  if (!owned_by_this_user_or_root(ds))
+    return fail("is in " + dir.string() + ", owned by uid " + std::to_string(ds.st_uid) +
+         ", neither this user nor root (who owns the directory can replace the file); " + std::string(decides));
+  if (st.st_size < 0 || std::size_t(st.st_size) > max_protected_file_size)
+    return fail("is larger than " + std::to_string(max_protected_file_size) + " bytes");
+  text.assign(std::size_t(st.st_size), '\0');
+  std::size_t got = 0;
+  while (got < text.size()) {
+    auto const n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(std::string("cannot be read: ") + std::strerror(errno));
+    if (n == 0) break;  // shorter now than when it was measured: what is there
+    got += std::size_t(n);
+  }
+  text.resize(got);
+  return true;
+}
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard

@@ -1,0 +1,4 @@
+// MESSAGE[zguard/impl/src.hpp compiles the runtime for programs built with ZGUARD_SEPARATE_COMPILATION]
+// A header-only program that also compiled the runtime would define every
+// runtime function twice, once inline: refused where it is included.
+#include <zguard/impl/src.hpp>
