@@ -142,7 +142,7 @@ med() { tr ' ' '\n' <<<"$1" | grep -v '^$' | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b != "null" && b > 0) printf "%.2f", a / b; else print "null" }'; }
 
 if ! ((json)); then
-  printf '%-15s %-8s %10s %10s %8s\n' case measure raw zguard ratio
+  printf '%-24s %-8s %10s %10s %8s\n' case measure raw zguard ratio
 fi
 for c in "${cases[@]}"; do
   base=${c%_separate}
@@ -167,13 +167,15 @@ for c in "${cases[@]}"; do
     printf '{"name":"compile/%s/memory","bytes":%s,"raw":%s,"zguard":%s,"ratio":%s,"unit":"MB","raw_bytes":%s,"runs":%s,"compiler":"%s"}\n' \
       "$c" "$zb" "$mb_r" "$mb_z" "$( [[ $mb_r = null || $mb_z = null ]] && echo null || ratio "$mb_z" "$mb_r")" "$rb" "$runs" "$cxx"
   else
-    printf '%-15s %-8s %9ss %9ss %8s\n' "$c" time "$ts_r" "$ts_z" "$(ratio "$ts_z" "$ts_r")"
+    shown() { [[ $1 = null ]] && echo - || echo "$1${2:-}"; }  # runtime: no raw file
+    printf '%-24s %-8s %10s %10s %8s\n' "$c" time "$(shown "$ts_r" s)" "${ts_z}s" "$(shown "$(ratio "$ts_z" "$ts_r")")"
     if ((have_time)); then
-      printf '%-15s %-8s %8sMB %8sMB %8s\n' "$c" memory "$mb_r" "$mb_z" "$(ratio "$mb_z" "$mb_r")"
+      printf '%-24s %-8s %10s %10s %8s\n' "$c" memory "$(shown "$mb_r" MB)" "${mb_z}MB" \
+        "$(shown "$(ratio "$mb_z" "$mb_r")")"
     else
-      printf '%-15s %-8s %10s %10s %8s\n' "$c" memory "n/a" "n/a" "(no /usr/bin/time)"
+      printf '%-24s %-8s %10s %10s %8s\n' "$c" memory "n/a" "n/a" "(no /usr/bin/time)"
     fi
-    printf '%-15s %-8s %10s %10s %8s\n' "$c" "pp bytes" "$rb" "$zb" "$(ratio "$zb" "$rb")"
+    printf '%-24s %-8s %10s %10s %8s\n' "$c" "pp bytes" "$(shown "$rb")" "$zb" "$(shown "$(ratio "$zb" "$rb")")"
   fi
 done
 say "load after: $(uptime | sed 's/.*load average: //')"
