@@ -181,8 +181,7 @@ class file {
       if (!r.ranged) continue;
       std::string const full = std::string(table) + "." + std::string(r.key);
       toml::node const* node = t.get(r.key);
-      if (!node)
-        throw config_error(name_ + ": " + full + " is missing (the socket type takes " + detail::range_text(r) + ")");
+      if (!node) throw config_error(name_ + ": " + detail::runtime_value_problem(full, std::nullopt, r));
       auto const* v = node->as_integer();
       if (!v)
         throw config_error(where(node->source()) + ": " + full + " must be an integer in " + detail::range_text(r));
