@@ -12,6 +12,8 @@
 #include <set>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "schemas.hpp"
 #include "support.hpp"
 
@@ -50,6 +52,26 @@ struct reader : zg::stage<"reader", zg::connects<fan, zg::sub, dep_limits>> {
   }
 };
 using feed_pipeline = zg::pipeline<publisher, relay, reader>;
+
+// An insecure tcp link (no CURVE, no signatures): only the rendezvous
+// directory says where its connector sends. The writer sends one tick and
+// waits to be stopped; the store that should receive it binds.
+using lab_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full, zg::max_message_size<512>,
+                              zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<100>,
+                              zg::handshake_timeout_ms<5000>>;
+struct lab : zg::link<"lab", "tcp://127.0.0.1:*", dep_domain, zg::tcp, zg::stream<tick>, zg::insecure<"lab">, 512> {};
+struct lab_writer : zg::stage<"writer", zg::connects<lab, zg::push, lab_limits>> {
+  static void run(zg::stage_env& env, socket_on<lab>& out) {
+    (void)out.send(tick{"EURUSD", 1, 1});
+    while (!env.stop_requested()) std::this_thread::sleep_for(5ms);
+  }
+};
+struct lab_store : zg::stage<"store", zg::binds<lab, zg::pull, lab_limits>> {
+  static void run(zg::stage_env& env, socket_on<lab>&) {
+    while (!env.stop_requested()) std::this_thread::sleep_for(5ms);
+  }
+};
+using lab_pipeline = zg::pipeline<lab_writer, lab_store>;
 using feed_topology = zg::detail::topology<publisher, relay, reader>;
 
 zg::deployment parse(std::string const& text) { return zg::deployment::parse(text, "test.deploy"); }
@@ -85,6 +107,15 @@ std::string read_all(std::filesystem::path const& p) {
   s << in.rdbuf();
   return s.str();
 }
+// A stage's options on these directories, waiting briefly for its peers.
+zg::pipeline_options quick_options(temp_dir const& keys, temp_dir const& run) {
+  zg::pipeline_options o;
+  o.keys = keys.path;
+  o.rendezvous = run.path;
+  o.connect_wait = 10ms;
+  return o;
+}
+
 void expect_error(std::string const& got, std::string const& part) {
   INFO("the error: ", got);
   CHECK(got.find(part) != std::string::npos);
@@ -303,10 +334,7 @@ TEST_CASE("a stage refuses a key directory or public key file that others could 
   namespace fs = std::filesystem;
   temp_dir keys, run;
   feed_pipeline::generate_keys(keys.path);
-  zg::pipeline_options o;
-  o.keys = keys.path;
-  o.rendezvous = run.path;
-  o.connect_wait = 10ms;
+  auto const o = quick_options(keys, run);
   // Runs one stage until its sockets are made; with the keys accepted it
   // waits for a peer that never binds.
   auto start = [&](std::string_view stage) -> std::string {
@@ -362,6 +390,123 @@ TEST_CASE("a stage refuses a key directory or public key file that others could 
     SUBCASE("a key directory another user owns") {
       REQUIRE(::chown(keys.path.c_str(), 65534, 65534) == 0);
       expect_error(start("reader"), "is owned by uid 65534");
+    }
+  } else {
+    MESSAGE("not root: the other-owner cases need chown and are checked in CI, which runs as root");
+  }
+}
+
+// The rendezvous directory tells each connector where its link's binder is.
+// An attacker who can write it, or a <link>.endpoint file in it, points a
+// connector at their own socket: on a link without CURVE nothing else would
+// notice. Each stage refuses such a directory or file instead.
+TEST_CASE("a stage refuses a rendezvous directory or endpoint file that others could change") {
+  namespace fs = std::filesystem;
+  temp_dir keys, run;
+  lab_pipeline::generate_keys(keys.path);
+  auto const o = quick_options(keys, run);
+  // The attacker's socket, and the endpoint file that points at it.
+  zmq::context_t attacker_context;
+  zmq::socket_t attacker(attacker_context, zmq::socket_type::pull);
+  attacker.set(zmq::sockopt::linger, 0);
+  attacker.bind("tcp://127.0.0.1:*");
+  auto const attacker_address = attacker.get(zmq::sockopt::last_endpoint);
+  auto const endpoint_file = run.path / "lab.endpoint";
+  auto const point_at_attacker = [&] { std::ofstream(endpoint_file) << attacker_address << "\n"; };
+  // Runs the writer until the attacker had time to receive; its error, or
+  // "ran", and whether the attacker got the tick.
+  auto run_writer = [&](int wait_ms) -> std::pair<std::string, bool> {
+    attacker.set(zmq::sockopt::rcvtimeo, wait_ms);
+    std::stop_source stop;
+    std::string outcome = "ran";
+    std::jthread stage([&] {
+      try {
+        lab_pipeline::run_one("writer", 0, o, stop.get_token(), [](std::string const&, std::uint64_t) {});
+      } catch (std::exception const& e) {
+        outcome = e.what();
+      }
+    });
+    zmq::message_t got;
+    bool const received = attacker.recv(got).has_value();
+    stop.request_stop();
+    stage.join();
+    return {outcome, received};
+  };
+
+  SUBCASE("a directory and an endpoint file only their owner can write are followed") {
+    point_at_attacker();  // as its owner could: this user trusts what it wrote itself
+    auto const [outcome, received] = run_writer(5000);
+    CHECK(outcome == "ran");
+    CHECK(received);
+  }
+  SUBCASE("the directory is writable by others") {
+    point_at_attacker();
+    fs::permissions(run.path, fs::perms::all, fs::perm_options::replace);
+    auto const [outcome, received] = run_writer(300);
+    expect_error(outcome, "pipeline rendezvous directory " + run.path.string() +
+                              " is writable by group or others (mode 0777)");
+    CHECK_FALSE(received);
+  }
+  SUBCASE("the directory is writable by its group, even when sticky") {
+    point_at_attacker();
+    fs::permissions(run.path, fs::perms::owner_all | fs::perms::group_all | fs::perms::sticky_bit,
+                    fs::perm_options::replace);
+    auto const [outcome, received] = run_writer(300);
+    expect_error(outcome, "pipeline rendezvous directory");
+    CHECK_FALSE(received);
+  }
+  SUBCASE("the endpoint file is writable by others") {
+    point_at_attacker();
+    fs::permissions(endpoint_file, fs::perms::others_write, fs::perm_options::add);
+    auto const [outcome, received] = run_writer(300);
+    expect_error(outcome, "lab.endpoint is writable by group or others");
+    CHECK_FALSE(received);
+  }
+  SUBCASE("the endpoint file is a symlink to a file elsewhere") {
+    temp_dir elsewhere;
+    std::ofstream(elsewhere.path / "lab.endpoint") << attacker_address << "\n";
+    fs::create_symlink(elsewhere.path / "lab.endpoint", endpoint_file);
+    auto const [outcome, received] = run_writer(300);
+    expect_error(outcome, "lab.endpoint is a symlink");
+    CHECK_FALSE(received);
+  }
+  SUBCASE("a binder does not publish its address in a directory others can write") {
+    fs::permissions(run.path, fs::perms::all, fs::perm_options::replace);
+    std::stop_source stop;
+    stop.request_stop();  // the store returns at once once attached
+    std::string outcome = "ran";
+    try {
+      lab_pipeline::run_one("store", 0, o, stop.get_token(), [](std::string const&, std::uint64_t) {});
+    } catch (std::exception const& e) {
+      outcome = e.what();
+    }
+    expect_error(outcome, "pipeline rendezvous directory");
+    CHECK_FALSE(fs::exists(endpoint_file));
+  }
+  SUBCASE("a binder's endpoint file is its owner's alone, whatever the umask") {
+    auto const old_mask = ::umask(0);
+    std::stop_source stop;
+    stop.request_stop();
+    lab_pipeline::run_one("store", 0, o, stop.get_token(), [](std::string const&, std::uint64_t) {});
+    ::umask(old_mask);
+    struct stat st {};
+    REQUIRE(::lstat(endpoint_file.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0644);
+  }
+  if (::geteuid() == 0) {
+    SUBCASE("an endpoint file another user owns") {
+      point_at_attacker();
+      REQUIRE(::chown(endpoint_file.c_str(), 65534, 65534) == 0);
+      auto const [outcome, received] = run_writer(300);
+      expect_error(outcome, "lab.endpoint is owned by uid 65534");
+      CHECK_FALSE(received);
+    }
+    SUBCASE("a rendezvous directory another user owns") {
+      point_at_attacker();
+      REQUIRE(::chown(run.path.c_str(), 65534, 65534) == 0);
+      auto const [outcome, received] = run_writer(300);
+      expect_error(outcome, "is owned by uid 65534");
+      CHECK_FALSE(received);
     }
   } else {
     MESSAGE("not root: the other-owner cases need chown and are checked in CI, which runs as root");

@@ -13,11 +13,11 @@
 #include <cstdint>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -30,6 +30,7 @@
 
 #include <zguard/context.hpp>
 #include <zguard/detail/policy_set.hpp>
+#include <zguard/detail/protected_file.hpp>
 #include <zguard/endpoint.hpp>
 #include <zguard/link.hpp>
 #include <zguard/pipeline/keys.hpp>
@@ -101,7 +102,10 @@ struct runtime {
   // connectors connect to theirs (libzmq retries until the binder is up).
   // Otherwise, rendezvous: a binder writes its bound address to
   // <link>.endpoint (atomically); a connector waits for it, bounded by
-  // connect_wait.
+  // connect_wait. Whoever could write the directory or that file would
+  // choose where the connector goes (on a link without CURVE nothing else
+  // would notice), so both are checked like the key directory and its
+  // public key files.
   template <class E>
   static void attach(typename E::socket& s, pipeline_options const& o, stage_env const& env) {
     using L = typename E::link;
@@ -114,6 +118,8 @@ struct runtime {
       }
     }
     auto const file = o.rendezvous / (std::string(L::name) + ".endpoint");
+    check_trusted_directory(o.rendezvous, "pipeline rendezvous directory",
+                            "point a link's connectors at an address of their choosing");
     if constexpr (E::port::binder) {
       std::string bound;
       if constexpr (std::is_same_v<T, inproc>) {
@@ -123,13 +129,17 @@ struct runtime {
         bound = s.bind(resolve(L::address, o)).address;
       }
       auto const tmp = file.string() + ".tmp" + std::to_string(::getpid()) + "." + env.stage();
-      std::ofstream(tmp) << bound << "\n";
-      std::filesystem::rename(tmp, file);  // connectors never read half a line
+      write_file(tmp, bound + "\n", 0644);  // this mode whatever the umask: connectors check it
+      std::filesystem::rename(tmp, file);     // connectors never read half a line
     } else {
       auto const deadline = std::chrono::steady_clock::now() + o.connect_wait;
       std::string address;
       while (address.empty()) {
-        std::ifstream(file) >> address;
+        if (std::filesystem::symlink_status(file).type() != std::filesystem::file_type::not_found)
+          std::istringstream(read_protected_file<pipeline_error>(
+              file, "stage " + env.stage() + ": the endpoint file of link " + std::string(L::name),
+              "whoever can change it can point this stage at an address of their choosing")) >>
+              address;
         if (!address.empty()) break;
         if (env.stop_requested())
           throw pipeline_error("stage " + env.stage() + ": stopped while waiting for link " + std::string(L::name) +
