@@ -382,6 +382,23 @@ TEST_CASE("a stage refuses a key directory or public key file that others could 
     fs::create_symlink(run.path / "publisher.feed.sign", keys.path / "publisher.feed.sign");
     expect_error(start("reader"), "publisher.feed.sign is a symlink");
   }
+  SUBCASE("a directory above the key directory is writable by others") {
+    auto const shared = run.path / "shared";
+    fs::create_directory(shared);
+    fs::rename(keys.path, shared / "keys");
+    fs::permissions(shared, fs::perms::all, fs::perm_options::replace);
+    auto moved = o;
+    moved.keys = shared / "keys";
+    std::string outcome;
+    try {
+      feed_pipeline::run_one("reader", 0, moved, std::stop_token{}, [](std::string const&, std::uint64_t) {});
+    } catch (std::exception const& e) {
+      outcome = e.what();
+    }
+    expect_error(outcome, "pipeline key directory " + moved.keys.string() + " is below " + shared.string() +
+                              ", which group or others can write (mode 0777, not sticky)");
+    fs::rename(shared / "keys", keys.path);  // for temp_dir to remove
+  }
   if (::geteuid() == 0) {
     SUBCASE("a public key file another user owns") {
       REQUIRE(::chown((keys.path / "reader.client.cert").c_str(), 65534, 65534) == 0);

@@ -168,6 +168,67 @@ TEST_CASE("permissions files: a symlink, a FIFO, a file in a directory others ca
   }
 }
 
+// Only the file's own directory was checked. An attacker who can write a
+// directory further up moves the checked directory aside and puts a link to
+// another directory of ours in its place: an older rules file, owned by us,
+// 0644, in a 0755 directory, passes every check made on it.
+TEST_CASE("permissions files: every directory on the way must be as safe as the file's own, links followed") {
+  namespace fs = std::filesystem;
+  temp_dir dir;
+  auto const shared = dir.path / "shared";  // the attacker may write it (not sticky)
+  fs::create_directories(shared / "current");
+  fs::create_directories(shared / "old");
+  write_file(shared / "current" / "perms", "key " + alice_key + " call allow test.order\n");
+  write_file(shared / "old" / "perms", "key " + bob_key + " call allow test.order\n");  // bob's access was revoked
+  ::chmod(shared.c_str(), 0777);
+  auto const from = [](fs::path const& p) -> std::string {
+    try {
+      auto const set = zg::permissions::from_file(p);
+      return set.permits(identity_kind::key, bob_key, action::call, "test.order") ? "bob may call" : "bob may not";
+    } catch (zg::permission_error const& e) {
+      return e.what();
+    }
+  };
+  // The attack: no write to any file, only renames in the shared directory.
+  fs::rename(shared / "current", shared / "moved");
+  fs::create_directory_symlink(shared / "old", shared / "current");
+  auto const got = from(shared / "current" / "perms");
+  INFO("the error: ", got);
+  CHECK(got.find("is below " + shared.string() + ", which group or others can write (mode 0777, not sticky)") !=
+        std::string::npos);
+  // Group-writable is no better; sticky (like /tmp) is: others cannot move what they do not own.
+  ::chmod(shared.c_str(), 0775);
+  CHECK(from(shared / "moved" / "perms").find("which group or others can write (mode 0775") != std::string::npos);
+  ::chmod(shared.c_str(), 01777);
+  CHECK(from(shared / "moved" / "perms") == "bob may not");
+  ::chmod(shared.c_str(), 0755);
+  CHECK(from(shared / "moved" / "perms") == "bob may not");
+  // A link on the way is followed and its target's directories checked, as
+  // is the directory holding the link: here a safe link into the open one.
+  auto const open = dir.path / "open";
+  fs::create_directories(open / "rules");
+  write_file(open / "rules" / "perms", "key " + alice_key + " call allow test.order\n");
+  fs::create_directory_symlink(open / "rules", dir.path / "rules");
+  CHECK(from(dir.path / "rules" / "perms") == "bob may not");
+  ::chmod(open.c_str(), 0777);
+  CHECK(from(dir.path / "rules" / "perms").find("is below " + open.string() + ", which group or others can write") !=
+        std::string::npos);
+  // Relative links and '..' resolve as the kernel resolves them: "up" is
+  // open/rules/../dir-x/.. = open (read lexically from dir/rules, it would
+  // name dir/dir-x, which does not exist).
+  ::chmod(open.c_str(), 0755);
+  fs::create_directories(open / "dir-x");
+  fs::create_directory_symlink("../dir-x/..", dir.path / "rules" / "up");
+  CHECK(from(dir.path / "rules" / "up" / "rules" / "perms") == "bob may not");
+  if (::geteuid() == 0) {
+    REQUIRE(::chown(open.c_str(), 65534, 65534) == 0);
+    CHECK(from(dir.path / "rules" / "perms").find("is below " + open.string() + ", owned by uid 65534") !=
+          std::string::npos);
+  } else {
+    MESSAGE("not root: the other-owner case needs chown and is checked in CI, which runs as root");
+  }
+}
+
 TEST_CASE("permissions by certificate file: a key named by its cert, read again on reload after a rotation") {
   temp_dir dir;
   std::filesystem::create_directory(dir.path / "clients");

@@ -13,11 +13,13 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace zguard {
 inline namespace v0 {
@@ -29,6 +31,15 @@ inline bool owned_by_this_user_or_root(struct stat const& st) { return st.st_uid
 
 // Policy files are short; a larger one is refused, not read into memory.
 inline constexpr std::size_t max_protected_file_size = 4u << 20;
+
+// "" when every directory from '/' down to `dir` (symlinks followed one at
+// a time, so the directory holding each link is checked too) is owned by
+// this user or root and, unless sticky, writable by neither group nor
+// others; otherwise the first one that is not, as "<dir>, which ...".
+// Whoever can write a directory on the way can move what is below it aside
+// and put their own directory there, or a link to another one of ours (an
+// older key directory, say), whose files would then pass every other check.
+ZGUARD_DECL std::string directory_path_problem(std::filesystem::path const& dir);
 
 // The whole text of `path` into `text`, or false with `why` the rest of the
 // sentence "<path> ..." saying what is wrong. `decides` ends the sentence

@@ -199,6 +199,9 @@ ZGUARD_DECL void check_trusted_directory(std::filesystem::path const& dir, std::
   if (!owned_by_this_user_or_root(ds))
     throw key_error("zguard: " + name + " is owned by uid " + std::to_string(ds.st_uid) +
                     ", neither this user nor root; its owner can " + std::string(harm));
+  if (auto const above = directory_path_problem(dir); !above.empty())
+    throw key_error("zguard: " + name + " is below " + above + "; who can write it can put another directory in " +
+                    "its place and " + std::string(harm));
 }
 
 ZGUARD_DECL certificate load_trusted_certificate(std::filesystem::path const& path) {

@@ -9,6 +9,59 @@ namespace zguard {
 inline namespace v0 {
 namespace detail {
 
+ZGUARD_DECL std::string directory_path_problem(std::filesystem::path const& dir) {
+  std::error_code ec;
+  auto const start = std::filesystem::absolute(dir, ec);
+  if (ec) return dir.string() + ", which cannot be made absolute: " + ec.message();
+  // The components still to walk, the next one last.
+  std::vector<std::string> pending;
+  auto const walk_next = [&](std::filesystem::path const& p) {
+    std::vector<std::string> parts;
+    for (auto const& c : p.relative_path()) parts.push_back(c.string());
+    pending.insert(pending.end(), parts.rbegin(), parts.rend());
+  };
+  auto const unsafe = [](std::string const& d, struct stat const& st) -> std::string {
+    if (!owned_by_this_user_or_root(st))
+      return d + ", owned by uid " + std::to_string(st.st_uid) + ", neither this user nor root";
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
+      return d + ", which group or others can write (mode " + mode + ", not sticky)";
+    }
+    return {};
+  };
+  std::string at = "/";
+  struct stat st {};
+  if (::lstat("/", &st) != 0) return "/, which cannot be read: " + std::string(std::strerror(errno));
+  if (auto problem = unsafe(at, st); !problem.empty()) return problem;
+  walk_next(start);
+  int links = 0;
+  while (!pending.empty()) {
+    auto const name = std::move(pending.back());
+    pending.pop_back();
+    if (name.empty() || name == ".") continue;
+    if (name == "..") {  // `at` has no links left in it: its parent is the lexical one
+      at = at.substr(0, at.rfind('/'));
+      if (at.empty()) at = "/";
+      continue;
+    }
+    auto const next = at == "/" ? "/" + name : at + "/" + name;
+    if (::lstat(next.c_str(), &st) != 0) return next + ", which cannot be read: " + std::strerror(errno);
+    if (S_ISLNK(st.st_mode)) {  // the link's directory, `at`, is checked: only its owners could change it
+      if (++links > 40) return next + ", which leads through more than 40 symlinks";
+      auto const target = std::filesystem::read_symlink(next, ec);
+      if (ec) return next + ", a symlink which cannot be read: " + ec.message();
+      if (target.is_absolute()) at = "/";
+      walk_next(target);
+      continue;
+    }
+    if (!S_ISDIR(st.st_mode)) return next + ", which is not a directory";
+    if (auto problem = unsafe(next, st); !problem.empty()) return problem;
+    at = next;
+  }
+  return {};
+}
+
 ZGUARD_DECL bool read_protected_text(std::filesystem::path const& path, std::string_view decides, std::string& text,
                                      std::string& why) {
   auto const fail = [&](std::string reason) {
@@ -43,6 +96,9 @@ ZGUARD_DECL bool read_protected_text(std::filesystem::path const& path, std::str
   if (!owned_by_this_user_or_root(ds))
     return fail("is in " + dir.string() + ", owned by uid " + std::to_string(ds.st_uid) +
          ", neither this user nor root (who owns the directory can replace the file); " + std::string(decides));
+  if (auto const above = directory_path_problem(dir); !above.empty())
+    return fail("is below " + above + " (who can write it can put another directory in its place); " +
+                std::string(decides));
   if (st.st_size < 0 || std::size_t(st.st_size) > max_protected_file_size)
     return fail("is larger than " + std::to_string(max_protected_file_size) + " bytes");
   text.assign(std::size_t(st.st_size), '\0');
