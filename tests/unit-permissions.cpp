@@ -386,8 +386,8 @@ int drain(zmq::socket_t& s) {
 }
 }  // namespace
 
-TEST_CASE("authorized feed (XPUB): a subscription is applied only when the subscriber's key may read the topic, "
-          "a wider prefix reaches no further, a reload lets a new subscription in") {
+TEST_CASE("authorized feed (XPUB): only a subscriber whose key may read the topic is let in, a wider prefix "
+          "reaches no further, a reload lets a new one in and cuts off one it revoked") {
   captured_events seen;
   temp_dir dir;
   zg::context<test_domain> ctx(seen.sink());
@@ -424,25 +424,50 @@ TEST_CASE("authorized feed (XPUB): a subscription is applied only when the subsc
   CHECK(alice_wide >= 20);
   CHECK(bob_got == 0);
   CHECK(carol_got == 0);
-  CHECK(eventually([&] {
-    (void)pub.send(tick{"T", 1, ++seq});
-    auto d = seen.named("authz.denied");
-    return d.size() == 2;
-  }));
+  // Refused when they connect (each reconnection is asked again).
+  auto const denied_to = [&](zg::keypair const& k) {
+    auto const d = seen.named("authz.denied");
+    return std::count_if(d.begin(), d.end(), [&](auto const& e) { return e.field("identity") == k.public_part().z85(); });
+  };
+  CHECK(eventually([&] { return denied_to(bob) >= 1 && denied_to(carol) >= 1; }));
   for (auto const& e : seen.named("authz.denied")) {
     CHECK(e.field("action") == "subscribe");
     CHECK(e.field("subject") == "test.tick");
     CHECK((e.field("identity") == bob.public_part().z85() || e.field("identity") == carol.public_part().z85()));
   }
+  CHECK(denied_to(alice) == 0);
 
-  // Reloaded: bob may read now; his next subscription (a new connection) is applied.
+  // Reloaded: bob may read now, alice no longer. Bob's next connection is
+  // let in; alice's connections are cut, and her reconnections refused.
   write_file(path, "key " + bob.public_part().z85() + " subscribe allow test.tick\n");
   perms.reload();
   auto bob_again = raw_sub(raw, bob, server, endpoint, "test.");
   CHECK(eventually([&] {
     (void)pub.send(tick{"T", 1, ++seq});
-    return drain(bob_again) > 0;
+    (void)drain(wide_alice);
+    return drain(bob_again) > 0 && !seen.named("authz.revoked").empty();
   }));
+  auto const revoked = seen.named("authz.revoked");
+  REQUIRE(revoked.size() == 1);
+  CHECK(revoked[0].field("identities") == alice.public_part().z85());
+  CHECK(revoked[0].field("subject") == "test.tick");
+  CHECK(revoked[0].field("connections_cut") != "0");
+  CHECK(eventually([&] { return denied_to(alice) >= 1; }));  // she reconnected, and was refused
+  // What was on its way to her before the cut has arrived or is gone.
+  for (int i = 0; i < 5; ++i) {
+    while (typed_alice.receive()) {
+    }
+    (void)drain(wide_alice);
+  }
+  int bob_now = 0, alice_now = 0;
+  for (int i = 0; i < 40 && bob_now < 20; ++i) {
+    (void)pub.send(tick{"T", 1, ++seq});
+    bob_now += drain(bob_again);
+    alice_now += drain(wide_alice);
+    if (typed_alice.receive()) ++alice_now;
+  }
+  CHECK(bob_now >= 20);
+  CHECK(alice_now == 0);
 }
 
 namespace {
@@ -556,16 +581,19 @@ void collect(zmq::socket_t& s, std::vector<std::string>& out) {
 }
 }  // namespace
 
-TEST_CASE("authorized forwarder: a publication passes only when its publisher may publish the topic, a "
-          "subscription only when every topic its prefix can reach may be read") {
+TEST_CASE("authorized forwarder: a publication passes only when its publisher may publish the topic; the back "
+          "lets in only subscribers allowed every topic") {
   captured_events seen;
   zg::context<test_domain> ctx(seen.sink());
   zg::authenticator<test_domain> auth(ctx);
   auto front_keys = zg::keypair::generate(), back_keys = zg::keypair::generate();
   auto alice = zg::keypair::generate(), mallory = zg::keypair::generate(), bob = zg::keypair::generate(),
-       carol = zg::keypair::generate();
-  for (auto* k : {&alice, &mallory, &bob, &carol}) auth.allow(k->public_part());  // all authenticate
+       carol = zg::keypair::generate(), dave = zg::keypair::generate();
+  for (auto* k : {&alice, &mallory, &bob, &carol, &dave}) auth.allow(k->public_part());  // all authenticate
+  // Bob may read most topics, not all: a forwarder cannot safely filter his
+  // subscriptions one by one with libzmq 4.3.4, so it does not let him in.
   auto perms_text = "key " + alice.public_part().z85() + " publish allow market.>\n" +
+                    "key " + dave.public_part().z85() + " subscribe allow >\n" +
                     "key " + bob.public_part().z85() + " subscribe allow market.>\n" +
                     "key " + bob.public_part().z85() + " subscribe deny market.secret.>\n";
   zg::permissions perms(zg::permission_set::parse(perms_text, "test"));
@@ -582,31 +610,36 @@ TEST_CASE("authorized forwarder: a publication passes only when its publisher ma
   auto mallory_pub = raw_curve(raw, zmq::socket_type::pub, mallory, front_keys);
   alice_pub.connect(front_ep);
   mallory_pub.connect(front_ep);
+  auto dave_eur = raw_curve(raw, zmq::socket_type::sub, dave, back_keys);
+  auto dave_all = raw_curve(raw, zmq::socket_type::sub, dave, back_keys);
   auto bob_eur = raw_curve(raw, zmq::socket_type::sub, bob, back_keys);
-  auto bob_wide = raw_curve(raw, zmq::socket_type::sub, bob, back_keys);
   auto carol_sub = raw_curve(raw, zmq::socket_type::sub, carol, back_keys);
+  dave_eur.set(zmq::sockopt::subscribe, "market.eur");
+  dave_all.set(zmq::sockopt::subscribe, "");
   bob_eur.set(zmq::sockopt::subscribe, "market.eur");
-  bob_wide.set(zmq::sockopt::subscribe, "market.");  // would reach market.secret.*
   carol_sub.set(zmq::sockopt::subscribe, "market.eur");
-  for (auto* s : {&bob_eur, &bob_wide, &carol_sub}) s->connect(back_ep);
+  for (auto* s : {&dave_eur, &dave_all, &bob_eur, &carol_sub}) s->connect(back_ep);
 
-  std::vector<std::string> bob_got, wide_got, carol_got;
+  std::vector<std::string> eur_got, all_got, bob_got, carol_got;
   auto publish = [](zmq::socket_t& s, std::string const& topic, std::string const& body) {
     (void)s.send(zmq::buffer(topic), zmq::send_flags::sndmore);
     (void)s.send(zmq::buffer(body), zmq::send_flags::none);
   };
   auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (bob_got.size() < 20 && std::chrono::steady_clock::now() < deadline) {
+  while ((eur_got.size() < 20 || all_got.size() < 20) && std::chrono::steady_clock::now() < deadline) {
     publish(alice_pub, "market.eurusd", "alice");
     publish(alice_pub, "market.secret.plans", "secret");
     publish(mallory_pub, "market.eurusd", "forged");
+    collect(dave_eur, eur_got);
+    collect(dave_all, all_got);
     collect(bob_eur, bob_got);
-    collect(bob_wide, wide_got);
     collect(carol_sub, carol_got);
   }
-  REQUIRE(bob_got.size() >= 20);
-  for (auto const& m : bob_got) CHECK(m == "market.eurusd=alice");  // nothing forged, nothing secret
-  CHECK(wide_got.empty());
+  REQUIRE(eur_got.size() >= 20);
+  REQUIRE(all_got.size() >= 20);
+  for (auto const& m : eur_got) CHECK(m == "market.eurusd=alice");  // his prefix, nothing forged
+  for (auto const& m : all_got) CHECK((m == "market.eurusd=alice" || m == "market.secret.plans=secret"));
+  CHECK(bob_got.empty());
   CHECK(carol_got.empty());
   auto denied = seen.named("authz.denied");
   auto count = [&](std::string_view act, std::string const& who) {
@@ -615,8 +648,11 @@ TEST_CASE("authorized forwarder: a publication passes only when its publisher ma
   };
   CHECK(count("publish", mallory.public_part().z85()) >= 1);
   CHECK(count("publish", alice.public_part().z85()) == 0);
-  CHECK(count("subscribe", bob.public_part().z85()) == 1);  // "market.", not "market.eur"
-  CHECK(count("subscribe", carol.public_part().z85()) == 1);
+  CHECK(count("subscribe", bob.public_part().z85()) >= 1);
+  CHECK(count("subscribe", carol.public_part().z85()) >= 1);
+  CHECK(count("subscribe", dave.public_part().z85()) == 0);
+  for (auto const& e : denied)
+    if (e.field("action") == "subscribe") CHECK(e.field("subject") == "every topic");
 }
 
 TEST_CASE("authorized service over CURVE with keys named by certificate files: the rotated key is served, "

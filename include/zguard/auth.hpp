@@ -8,13 +8,14 @@
 // handler's state is shared with those sockets, so it keeps answering until
 // the last server socket is closed, even if the authenticator object is gone.
 //
-// Policy, in order: the ZAP domain must be ours; the peer address must pass
+// Policy, in order: the ZAP domain must be ours (or a gate's); the peer address must pass
 // the deny list and, if one is set, the allow list; then CURVE keys must be
 // on the allowlist (keys given in code plus public certificates in the
 // allowlist directories), PLAIN passwords must verify against a
 // crypto_pwhash_str hash, NULL is accepted. A mechanism that no live socket
 // of the context declares (NULL in a CURVE-only domain, say) is refused
-// first. Every decision is a security event.
+// first. A socket with a gate of its own (an authorized XPUB) is asked last.
+// Every decision is a security event.
 #pragma once
 
 #include <zguard/detail/compiled.hpp>
@@ -26,7 +27,10 @@
 #include <zmq_addon.hpp>
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -88,6 +92,18 @@ class zap_core {
   void allow_address(std::string const& ip);
   void deny_address(std::string const& ip);
 
+  // A server socket's own admission rule, asked after this handler's policy
+  // allowed a peer: the socket sets its ZAP domain to the name add_gate
+  // returns. It gets the mechanism, the User-Id (the Z85 key, the PLAIN
+  // user) and the peer's address, and returns "" to admit or the reason
+  // to refuse. An authorized XPUB admits only subscribers whose key may
+  // read its feed. Gates run on the handler's thread, one at a time, and
+  // never after remove_gate returned.
+  using gate = std::function<std::string(std::string_view mechanism, std::string_view user_id,
+                                         std::string_view address)>;
+  std::string add_gate(gate g);
+  void remove_gate(std::string const& name);
+
   // The reply to one ZAP request (RFC 27: version, request id, domain,
   // address, identity, mechanism, credentials...), its security event
   // emitted and the credentials wiped. Any frames at all get an answer:
@@ -121,6 +137,8 @@ class zap_core {
   std::vector<std::filesystem::path> directories_;
   std::unordered_map<std::string, std::string> users_;
   std::set<std::string> allowed_addresses_, denied_addresses_;
+  std::map<std::string, gate, std::less<>> gates_;  // by ZAP domain
+  std::uint64_t gates_made_ = 0;
 };
 
 // The ZAP handler of a context<Domain>, which it claims: shared by the

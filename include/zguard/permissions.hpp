@@ -34,6 +34,7 @@
 // that does not parse is never half applied (reload() keeps the old set).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -362,13 +363,18 @@ class permissions {
     auto fresh = std::make_shared<permission_set const>(read(path_));
     std::lock_guard lock(*mu_);
     set_ = std::move(fresh);
+    generation_->fetch_add(1);
   }
   // Replaces the set (rules kept in code).
   void replace(permission_set set) {
     auto fresh = std::make_shared<permission_set const>(std::move(set));
     std::lock_guard lock(*mu_);
     set_ = std::move(fresh);
+    generation_->fetch_add(1);
   }
+  // Counts the sets put in force (reload, replace): a socket that admitted
+  // peers under an older set checks them again when it changes.
+  std::uint64_t generation() const { return generation_->load(); }
 
  private:
   static permission_set read(std::filesystem::path const& path) {
@@ -378,6 +384,7 @@ class permissions {
   }
 
   std::unique_ptr<std::mutex> mu_ = std::make_unique<std::mutex>();
+  std::unique_ptr<std::atomic<std::uint64_t>> generation_ = std::make_unique<std::atomic<std::uint64_t>>(0);
   std::shared_ptr<permission_set const> set_;
   std::filesystem::path path_;
 };
@@ -386,9 +393,12 @@ class permissions {
 // its constructor after every other argument. On a REP or ROUTER with a
 // service<Req, Rep> channel, a peer must be permitted `call` on the request
 // schema's name; otherwise the request is refused before it is verified or
-// decoded ("not permitted"), and logged as authz.denied. On an XPUB with a
-// topic<"name", S> channel, a subscription is applied only when the
-// subscriber may `subscribe` to the topic (ZMQ_XPUB_MANUAL), else logged.
+// decoded ("not permitted"), and logged as authz.denied. An XPUB (a CURVE
+// or PLAIN server) lets a subscriber in only when its key may `subscribe`
+// to its topic<"name", S> (a forwarder's raw XPUB back: to every topic):
+// its authenticator asks when the peer connects, and when the permissions
+// change, a typed feed cuts its connections if one it let in may no longer
+// read it (all reconnect and are asked again).
 struct authorized {
   using zguard_slot = slot::authorization;
 };

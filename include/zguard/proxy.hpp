@@ -20,8 +20,9 @@
 // A forwarder whose sides are declared `authorized` enforces permissions
 // (permissions.hpp, G18): an authorized XSUB front passes a publication on
 // only when the publisher's key may publish its topic; an authorized XPUB
-// back applies a subscription (and passes it upstream) only when the
-// subscriber's key may subscribe to every topic the byte prefix can match.
+// back lets in only subscribers whose key may subscribe to every topic
+// (libzmq 4.3.4 cannot safely filter one subscription at a time: see
+// detail/subscriber_gate.hpp), and passes their subscriptions upstream.
 // Refusals are authz.denied events; anything else from the back is dropped.
 // A queue declared proxy<Front, Back, vouch_clients<blake2b_mac>> and made
 // with the signing_key<blake2b_mac> it shares with its workers vouches for
@@ -148,7 +149,7 @@ class proxy {
       steer.connect(address);
       started_ = true;
       run(ctx.events(), detail::socket_access::handle(front), detail::socket_access::handle(back), steer.handle(),
-          detail::socket_access::router_monitor(front), permissions_of(front), permissions_of(back));
+          detail::socket_access::router_monitor(front), permissions_of(front));
     });
     while (!started_) std::this_thread::yield();
   }
@@ -222,8 +223,8 @@ class proxy {
   }
 
   void run(event_log& log, void* front, void* back, void* steer, detail::socket_monitor* front_monitor,
-           permissions const* publish_permissions, permissions const* subscribe_permissions) {
-    (void)publish_permissions, (void)subscribe_permissions;  // used by authorized sides only
+           permissions const* publish_permissions) {
+    (void)publish_permissions;  // used by an authorized front only
     // Routing id -> its key and the connection its latest request came in
     // on: a reply goes back only while that connection is open (G8).
     detail::identity_bindings bindings;
@@ -279,23 +280,11 @@ class proxy {
     // another peer, so the reply is dropped (router.stale_peer).
     auto admit_back = [&](std::vector<zmq::message_t> const& f) {
       if constexpr (checks_subscribe) {
-        // ZMQ_XPUB_MANUAL: each (un)subscription comes here, applied to the
-        // pipe it came from by the setsockopt right after it (G18).
+        // The back lets in only subscribers allowed every topic (its ZAP
+        // gate, detail/subscriber_gate.hpp) and libzmq applied their
+        // subscriptions: passed upstream here. Nothing else a peer sends up is.
         if (f.size() != 1 || f[0].size() == 0) return false;
-        auto const* b = static_cast<std::uint8_t const*>(f[0].data());
-        if (b[0] > 1) return false;  // not a subscription message
-        std::string_view const prefix(static_cast<char const*>(f[0].data()) + 1, f[0].size() - 1);
-        if (b[0] == 0) {
-          (void)zmq_setsockopt(back, ZMQ_UNSUBSCRIBE, prefix.data(), prefix.size());
-          return true;
-        }
-        auto const* uid = zmq_msg_gets(f[0].handle(), "User-Id");
-        if (!subscribe_permissions->permits_prefix(identity_of_side<Back>, uid ? uid : "", action::subscribe, prefix)) {
-          deny(log, action::subscribe, prefix, f[0]);
-          return false;
-        }
-        (void)zmq_setsockopt(back, ZMQ_SUBSCRIBE, prefix.data(), prefix.size());
-        return true;
+        return *static_cast<std::uint8_t const*>(f[0].data()) <= 1;
       } else if constexpr (!router_front) {
         return true;
       } else {

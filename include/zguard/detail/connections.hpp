@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace zguard {
 inline namespace v0 {
@@ -31,7 +33,9 @@ struct connection_id {
 // the one a routing id now leads to.
 class connection_table {
  public:
-  void opened(int fd) { fds_[fd] = {++serial_, true}; }
+  // inode: the socket's, as fstat saw it when the event was read (0 if it
+  // could not), so a cut can tell a descriptor number reused since.
+  void opened(int fd, unsigned long inode = 0) { fds_[fd] = {++serial_, true, inode}; }
   void closed(int fd) {
     if (auto it = fds_.find(fd); it != fds_.end()) it->second.open = false;
     if (fds_.size() > 4096) std::erase_if(fds_, [](auto const& kv) { return !kv.second.open; });
@@ -41,6 +45,13 @@ class connection_table {
     if (fd < 0) return {};
     auto it = fds_.find(fd);
     return {fd, it == fds_.end() || !it->second.open ? 0 : it->second.generation};
+  }
+  // Every connection open now: its descriptor and the inode seen at opening.
+  std::vector<std::pair<int, unsigned long>> open_connections() const {
+    std::vector<std::pair<int, unsigned long>> out;
+    for (auto const& [fd, st] : fds_)
+      if (st.open) out.emplace_back(fd, st.inode);
+    return out;
   }
   bool open(connection_id c) const {
     if (c.fd < 0) return true;
@@ -53,6 +64,7 @@ class connection_table {
   struct state {
     std::uint64_t generation = 0;
     bool open = false;
+    unsigned long inode = 0;
   };
   std::unordered_map<int, state> fds_;
   std::uint64_t serial_ = 0;

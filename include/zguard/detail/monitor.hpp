@@ -12,9 +12,13 @@
 
 #include <zguard/detail/compiled.hpp>
 
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <zmq.hpp>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -62,6 +66,12 @@ class socket_monitor {
     drain();
     return connections_.open(c);
   }
+  // Owner mode: shuts down (shutdown(2)) every connection open now, after
+  // reading the events of the changes libzmq has pending; libzmq then sees
+  // each close as the peer's and reconnects as usual. A descriptor is cut
+  // only while it still is the socket the monitor reported (same inode),
+  // not a number the kernel gave to another socket since. The count cut.
+  std::size_t cut_open_connections();
   // Handshakes that failed so far (any mode; read from the socket's thread
   // while the monitor's thread counts), and the event of the latest one.
   std::uint64_t handshake_failures() const { return handshake_failures_.load(); }

@@ -73,7 +73,10 @@ ZGUARD_DECL bool socket_monitor::read_one(zmq::recv_flags flags) {
   std::memcpy(&ev, head.data(), 2);
   std::memcpy(&value, static_cast<char const*>(head.data()) + 2, 4);
   if (ev == ZMQ_EVENT_MONITOR_STOPPED) return false;
-  if (ev == ZMQ_EVENT_ACCEPTED || ev == ZMQ_EVENT_CONNECTED) connections_.opened(int(value));
+  if (ev == ZMQ_EVENT_ACCEPTED || ev == ZMQ_EVENT_CONNECTED) {
+    struct stat st {};
+    connections_.opened(int(value), ::fstat(int(value), &st) == 0 && S_ISSOCK(st.st_mode) ? st.st_ino : 0);
+  }
   if (ev == ZMQ_EVENT_DISCONNECTED) connections_.closed(int(value));
   if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) ++handshakes_succeeded_;
   if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
@@ -86,6 +89,18 @@ ZGUARD_DECL bool socket_monitor::read_one(zmq::recv_flags flags) {
   if (describe_monitor_event(ev, name, level))
     log_.emit(name, level, {{"socket", label_}, {"endpoint", where.to_string()}, {"code", std::to_string(value)}});
   return true;
+}
+
+ZGUARD_DECL std::size_t socket_monitor::cut_open_connections() {
+  (void)watched_.get(zmq::sockopt::events);  // libzmq's pending connection changes, and their events, first
+  drain();
+  std::size_t cut = 0;
+  for (auto const& [fd, inode] : connections_.open_connections()) {
+    struct stat st {};
+    if (inode == 0 || ::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != inode) continue;
+    if (::shutdown(fd, SHUT_RDWR) == 0) ++cut;
+  }
+  return cut;
 }
 
 ZGUARD_DECL void socket_monitor::run() {

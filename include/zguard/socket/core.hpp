@@ -26,6 +26,7 @@
 #include <zguard/context.hpp>
 #include <zguard/detail/ipc_bind.hpp>
 #include <zguard/detail/monitor.hpp>
+#include <zguard/detail/subscriber_gate.hpp>
 #include <zguard/endpoint.hpp>
 #include <zguard/events.hpp>
 #include <zguard/pattern.hpp>
@@ -80,19 +81,18 @@ class socket_core : public Tr {
                       "zguard::socket: the socket keeps a reference to its zguard::permissions (so a reload "
                       "reaches it): pass a named permissions object that outlives the socket, not a temporary");
         permissions_ = &std::get<sizeof...(Args) - 1>(all);
-        // An authorized XPUB sees every subscription and applies only the
-        // permitted ones itself (set before any peer can connect).
-        if constexpr (std::is_same_v<P, xpub>) sock_.set(zmq::sockopt::xpub_manual, 1);
       }
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         apply_mechanism<M>(sock_, zap_, ctx, std::get<I>(all)...);
       }(std::make_index_sequence<n_mechanism>{});
+      if constexpr (Tr::gates_subscribers) install_subscriber_gate();
     }
     // A ROUTER reads its own monitor: it must know which connections are
-    // open before it sends a reply (G8).
+    // open before it sends a reply (G8); so does an authorized typed XPUB,
+    // which may have to cut them all.
     if constexpr (T::carries_mechanism)
       monitor_ = std::make_unique<socket_monitor>(ctx.native(), sock_, *log_, label(),
-                                                  Tr::is_router ? monitor_mode::owner : monitor_mode::thread);
+                                                  Tr::monitors_connections ? monitor_mode::owner : monitor_mode::thread);
     if constexpr (zap_kind >= 0) {
       zap_count_ = &ctx;
       zap_count_->count_zap_socket(zap_kind, +1);
@@ -103,6 +103,9 @@ class socket_core : public Tr {
   socket_core(socket_core const&) = delete;
   socket_core& operator=(socket_core const&) = delete;
   ~socket_core() {
+    // First: the gate reads the permissions, which need only outlive the socket.
+    if constexpr (Tr::gates_subscribers)
+      if (!gate_name_.empty()) zap_handler_of()->remove_gate(gate_name_);
     if constexpr (zap_kind >= 0)
       if (zap_count_) zap_count_->count_zap_socket(zap_kind, -1);
     monitor_.reset();
@@ -306,6 +309,23 @@ class socket_core : public Tr {
   // The ROUTER's own monitor (owner mode): the connection each message came
   // in on, and whether it is still open.
   socket_monitor& connections() requires(Tr::monitors_connections) { return *monitor_; }
+  // authorized typed XPUB, when the permissions changed: the identities it
+  // let in that may no longer read its feed. If there is one, every
+  // connection is cut (a connection's key cannot be told from libzmq's
+  // monitor), so all reconnect and the gate asks again.
+  void cut_revoked_subscribers() requires Tr::cuts_revoked_subscribers {
+    auto const revoked = gate_->revoked();
+    if (revoked.empty()) return;
+    auto const cut = monitor_ ? monitor_->cut_open_connections() : std::size_t(0);
+    std::string who;
+    for (auto const& id : revoked) who += (who.empty() ? "" : " ") + id;
+    log_->emit("authz.revoked", severity::warning,
+               {{"socket", label()},
+                {"action", std::string(to_string(action::subscribe))},
+                {"subject", gate_->subject()},
+                {"identities", who},
+                {"connections_cut", std::to_string(cut)}});
+  }
 
  private:
   // The raw handle never leaves zguard: through it, any option (the
@@ -333,9 +353,24 @@ class socket_core : public Tr {
     }
   }
 
+  // An authorized XPUB's ZAP gate (detail/subscriber_gate.hpp): set before
+  // any bind or connect, so no subscriber is let in without it.
+  void install_subscriber_gate() requires Tr::gates_subscribers {
+    std::string topic;
+    if constexpr (!is_missing<typename Tr::channel_type>) topic = std::string(Tr::channel_type::name);
+    gate_ = std::make_shared<subscriber_gate>(*permissions_, std::move(topic), *log_, label());
+    gate_name_ = zap_handler_of()->add_gate(
+        [gate = gate_](std::string_view mechanism, std::string_view user_id, std::string_view address) {
+          return gate->admit(mechanism, user_id, address);
+        });
+    sock_.set(zmq::sockopt::zap_domain, gate_name_);
+  }
+  auto zap_handler_of() const { return std::static_pointer_cast<zap_handler<D>>(zap_); }
+
   // At every bind and connect (G3, G5, G6).
   void check_declared_options() {
-    char const* bad = first_changed_option<Tr>(sock_, limits_);
+    std::string_view const zap_domain = gate_name_.empty() ? std::string_view(D::name) : std::string_view(gate_name_);
+    char const* bad = first_changed_option<Tr>(sock_, limits_, zap_domain);
     if (!bad) return;
     log_->emit("socket.tampered", severity::warning, {{"socket", label()}, {"option", bad}});
     throw socket_error("zguard::socket " + label() + ": libzmq's " + bad +
@@ -382,6 +417,9 @@ class socket_core : public Tr {
   [[no_unique_address]] std::conditional_t<Tr::is_authorized, permissions const*, no_permissions> permissions_{};
   std::vector<ipc_file> ipc_files_;
   context<D>* zap_count_ = nullptr;
+  // authorized XPUB: its ZAP gate, and the ZAP domain that names it.
+  std::shared_ptr<subscriber_gate> gate_;
+  std::string gate_name_;
   // Declared (fixed tags) or chosen at construction (ranged tags); set
   // once, compared with libzmq at every bind and connect.
   limit_values limits_ = fixed_limits<L>();

@@ -96,10 +96,11 @@ void apply_declared_options(zmq::socket_t& sock, limit_values const& v) {
 }
 
 // Defence in depth: libzmq must still hold what the type declares
-// (mechanism, server role, limits, connection settings, ZAP domain). The
-// first option that differs, or nullptr.
+// (mechanism, server role, limits, connection settings, ZAP domain: the
+// domain's name, or an authorized XPUB's gate). The first option that
+// differs, or nullptr.
 template <class Tr>
-char const* first_changed_option(zmq::socket_t& sock, limit_values const& v) {
+char const* first_changed_option(zmq::socket_t& sock, limit_values const& v, std::string_view zap_domain) {
   using M = typename Tr::M;
   using L = typename Tr::L;
   int const want = M::kind == mechanism_kind::curve ? ZMQ_CURVE : M::kind == mechanism_kind::plain ? ZMQ_PLAIN : ZMQ_NULL;
@@ -118,7 +119,7 @@ char const* first_changed_option(zmq::socket_t& sock, limit_values const& v) {
   if constexpr (L::template has<limit_slot::handshake_timeout>)
     if (sock.get(zmq::sockopt::handshake_ivl) != int(L::handshake_timeout)) return "handshake_timeout_ms";
   if (char const* changed = first_changed_connection_option<Tr>(sock)) return changed;
-  if (sock.get(zmq::sockopt::zap_domain) != Tr::D::name) return "ZAP domain";
+  if (sock.get(zmq::sockopt::zap_domain) != zap_domain) return "ZAP domain";
   return nullptr;
 }
 

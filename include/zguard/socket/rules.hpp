@@ -338,8 +338,7 @@ consteval bool check_authorization_rules() {
   } else if constexpr (std::is_same_v<P, pub>) {
     static_assert(dependent_false<Z>,
                   "zguard::socket: an authorized feed is an XPUB, not a PUB: a PUB applies every subscription "
-                  "itself, an XPUB (ZMQ_XPUB_MANUAL) lets zguard apply only those the subscriber's key may "
-                  "read (G18)");
+                  "itself, an XPUB lets zguard admit only subscribers whose key may read it (G18)");
     return false;
   } else if constexpr (!authorizable<C, P>()) {
     static_assert(dependent_false<Z>,
@@ -353,7 +352,8 @@ consteval bool check_authorization_rules() {
                   "must be versions of one schema (the same name) to be authorized, so one call permission "
                   "covers exactly them");
     return false;
-  } else if constexpr (M::kind == mechanism_kind::null && is_missing<V>) {  // vouched<...> needs a service
+  } else if constexpr ((M::kind == mechanism_kind::null || M::role != mechanism_role::server) &&
+                       is_missing<V>) {  // vouched<...> needs a service; a client learns no peer's identity
     static_assert(dependent_false<Z>,
                   "zguard::socket: authorized needs to know who the peer is: a CURVE or PLAIN server "
                   "mechanism, or vouched<...> behind a broker that vouches for its clients (G18)");

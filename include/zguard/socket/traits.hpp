@@ -148,10 +148,19 @@ struct socket_traits {
   static constexpr bool is_authorized = !is_missing<authorization_type>;
   static constexpr bool is_router = std::is_same_v<P, router>;
   static constexpr bool rate_limited = rate_limited_v<L>;
+  // An authorized XPUB admits subscribers by key when they connect (its
+  // ZAP gate, detail/subscriber_gate.hpp); a typed feed also cuts its
+  // connections when an identity it let in loses the right to read it.
+  static constexpr bool gates_subscribers = [] {
+    if constexpr (valid) return is_authorized && std::is_same_v<P, xpub>;
+    else return false;
+  }();
+  static constexpr bool cuts_revoked_subscribers = gates_subscribers && typed;
   // A ROUTER on a network transport reads its own monitor, so a reply never
-  // follows a routing id to a new connection (G8).
+  // follows a routing id to a new connection (G8); an authorized typed XPUB,
+  // to know every connection it may have to cut.
   static constexpr bool monitors_connections = [] {
-    if constexpr (valid) return is_router && T::carries_mechanism;
+    if constexpr (valid) return (is_router || cuts_revoked_subscribers) && T::carries_mechanism;
     else return false;
   }();
   // How many constructor arguments follow the mechanism's.

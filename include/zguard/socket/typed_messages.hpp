@@ -457,7 +457,7 @@ class typed_messages : public socket_core<Tr> {
   }
   // [topic] frame out; libzmq takes the frame's bytes.
   [[nodiscard]] bool send_out(zmq::message_t&& frame) requires(P::can_send) {
-    if constexpr (authorizes_subscriptions) apply_subscriptions();
+    if constexpr (authorizes_subscriptions) admit_subscribers();
     if constexpr (topic_frame)
       if (!this->send_frame(zmq::buffer(C::name), true)) return false;
     return this->send_frame(std::move(frame));
@@ -686,32 +686,23 @@ class typed_messages : public socket_core<Tr> {
     return true;
   }
 
-  // An authorized XPUB (ZMQ_XPUB_MANUAL): each (un)subscription that came
-  // in since the last send, applied only when the subscriber's key may read
-  // the topic (G18). A prefix of the topic (even "", everything) is applied
-  // as exactly the topic: the feed carries nothing else, and a wider
-  // subscription never reaches further than the permission checked.
-  void apply_subscriptions() requires authorizes_subscriptions {
+  // An authorized XPUB admits subscribers when they connect (its ZAP gate,
+  // detail/subscriber_gate.hpp) and libzmq applies their subscriptions.
+  // Before each send: its monitor's events are read (it reads its own, so
+  // it knows every connection it may cut), the notices of new
+  // subscriptions libzmq queues for us are dropped (bounded: a flood
+  // cannot hold a send), and when the permissions changed, the
+  // connections are cut if an identity let in may no longer read the feed.
+  void admit_subscribers() requires authorizes_subscriptions {
+    if constexpr (Tr::monitors_connections) this->connections().drain();
     auto& sock = this->zmq_socket();
-    for (int i = 0; i < 10000; ++i) {  // bounded: a subscription flood cannot hold a send forever
+    for (int i = 0; i < 10000; ++i) {
       zmq::message_t m;
-      if (!sock.recv(m, zmq::recv_flags::dontwait)) return;
-      auto const b = bytes_of(m);
-      if (b.empty() || b[0] > 1) continue;  // not a subscription message
-      std::string_view const prefix(reinterpret_cast<char const*>(b.data()) + 1, b.size() - 1);
-      if (!C::name.starts_with(prefix)) continue;  // matches nothing this feed sends
-      if (b[0] == 0) {
-        sock.set(zmq::sockopt::unsubscribe, C::name);
-        continue;
-      }
-      peer_info peer;
-      read_peer(m, peer);
-      identity_kind const kind = Tr::M::kind == mechanism_kind::curve ? identity_kind::key : identity_kind::user;
-      if (this->enforced_permissions().permits(kind, peer.user_id.view(), action::subscribe, C::name)) {
-        sock.set(zmq::sockopt::subscribe, C::name);
-      } else {
-        log_denied(action::subscribe, C::name, peer.user_id.view(), peer);
-      }
+      if (!sock.recv(m, zmq::recv_flags::dontwait)) break;
+    }
+    if (auto const g = this->enforced_permissions().generation(); g != permissions_seen_) {
+      permissions_seen_ = g;
+      this->cut_revoked_subscribers();
     }
   }
 
@@ -811,6 +802,8 @@ class typed_messages : public socket_core<Tr> {
                                            std::unique_ptr<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>, no_part>
       vouch_;
   [[no_unique_address]] std::conditional_t<Tr::is_router, router_peers, no_part> peers_;
+  // authorized XPUB: the permissions' generation its subscribers were last checked against.
+  [[no_unique_address]] std::conditional_t<authorizes_subscriptions, std::uint64_t, no_part> permissions_seen_{};
   // The message being received (next_payload); refers to frames_ (a socket
   // is neither copied nor moved, so the reference stays true).
   incoming in_{frames_, {}, {}, {}, {}, 0};
