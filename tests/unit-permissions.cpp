@@ -581,7 +581,7 @@ void collect(zmq::socket_t& s, std::vector<std::string>& out) {
 }
 }  // namespace
 
-TEST_CASE("authorized forwarder: a publication passes only when its publisher may publish the topic; the back "
+TEST_CASE("authorized forwarder: a publication passes only when its publisher may publish the topic, the back "
           "lets in only subscribers allowed every topic") {
   captured_events seen;
   zg::context<test_domain> ctx(seen.sink());
