@@ -18,7 +18,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -49,8 +48,6 @@ enum class certificate_role {
   allowlisted,  // in an allowlist directory: it decides who is let in
   secret,       // NAME_secret: holds a secret key
 };
-
-ZGUARD_DECL std::string mode_text(mode_t mode);
 
 // Reads a whole file of at most max_zpl_size bytes into guarded memory.
 // Every role: a regular file. secret: no symlink, no group/other rights,

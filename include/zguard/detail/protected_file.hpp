@@ -29,6 +29,9 @@ namespace detail {
 // with these facts: no other owner (who may always chmod it back).
 inline bool owned_by_this_user_or_root(struct stat const& st) { return st.st_uid == ::geteuid() || st.st_uid == 0; }
 
+// A file mode as chmod takes it ("0644").
+ZGUARD_DECL std::string mode_text(mode_t mode);
+
 // Policy files are short; a larger one is refused, not read into memory.
 inline constexpr std::size_t max_protected_file_size = 4u << 20;
 

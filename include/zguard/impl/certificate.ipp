@@ -15,12 +15,6 @@ ZGUARD_DECL std::filesystem::path secret_path_of(std::filesystem::path const& p)
   return s + "_secret";
 }
 
-ZGUARD_DECL std::string mode_text(mode_t mode) {
-  char text[8];
-  std::snprintf(text, sizeof text, "%04o", unsigned(mode & 07777));
-  return text;
-}
-
 ZGUARD_DECL guarded_bytes read_certificate_file(std::filesystem::path const& path,
                                                 certificate_role role) {
   bool const secret = role == certificate_role::secret, allowlisted = role == certificate_role::allowlisted;

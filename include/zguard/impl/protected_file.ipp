@@ -9,6 +9,12 @@ namespace zguard {
 inline namespace v0 {
 namespace detail {
 
+ZGUARD_DECL std::string mode_text(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", unsigned(mode & 07777));
+  return text;
+}
+
 ZGUARD_DECL std::string directory_path_problem(std::filesystem::path const& dir) {
   std::error_code ec;
   auto const start = std::filesystem::absolute(dir, ec);
@@ -23,11 +29,8 @@ ZGUARD_DECL std::string directory_path_problem(std::filesystem::path const& dir)
   auto const unsafe = [](std::string const& d, struct stat const& st) -> std::string {
     if (!owned_by_this_user_or_root(st))
       return d + ", owned by uid " + std::to_string(st.st_uid) + ", neither this user nor root";
-    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
-      char mode[8];
-      std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
-      return d + ", which group or others can write (mode " + mode + ", not sticky)";
-    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+      return d + ", which group or others can write (mode " + mode_text(st.st_mode) + ", not sticky)";
     return {};
   };
   std::string at = "/";
