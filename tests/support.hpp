@@ -98,6 +98,28 @@ inline std::pair<int, std::string> run_command(std::string const& cmd) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
+// An authorized CURVE forwarder's sides (XSUB front, XPUB back), and a raw
+// CURVE peer of any pattern for them (short timeouts, not connected).
+using relay_limits = zguard::limits<zguard::send_hwm<1000>, zguard::recv_hwm<1000>, zguard::drop_when_full,
+                                    zguard::max_message_size<4096>, zguard::linger_ms<0>, zguard::send_timeout_ms<100>,
+                                    zguard::recv_timeout_ms<100>, zguard::handshake_timeout_ms<2000>>;
+using relay_front =
+    zguard::socket<test_domain, zguard::tcp, zguard::xsub, zguard::curve_server, relay_limits, zguard::authorized>;
+using relay_back =
+    zguard::socket<test_domain, zguard::tcp, zguard::xpub, zguard::curve_server, relay_limits, zguard::authorized>;
+
+inline zmq::socket_t raw_curve(zmq::context_t& raw, zmq::socket_type type, zguard::keypair const& me,
+                               zguard::keypair const& server) {
+  zmq::socket_t s(raw, type);
+  s.set(zmq::sockopt::linger, 0);
+  s.set(zmq::sockopt::rcvtimeo, 20);
+  s.set(zmq::sockopt::sndtimeo, 100);
+  s.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.public_part().data(), 32));
+  s.set(zmq::sockopt::curve_publickey, zmq::const_buffer(me.public_part().data(), 32));
+  s.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(me.secret_part().data(), 32));
+  return s;
+}
+
 // A typed CURVE server socket (REP or ROUTER) bound on tcp loopback and
 // serving handler in a thread until destroyed; endpoint is its address.
 template <class Server>

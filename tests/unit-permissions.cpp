@@ -555,22 +555,6 @@ TEST_CASE("permissions for byte-prefix subscriptions: applied only when every su
 }
 
 namespace {
-using relay_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::drop_when_full, zg::max_message_size<4096>,
-                                zg::linger_ms<0>, zg::send_timeout_ms<100>, zg::recv_timeout_ms<100>,
-                                zg::handshake_timeout_ms<2000>>;
-using relay_front = zg::socket<test_domain, zg::tcp, zg::xsub, zg::curve_server, relay_limits, zg::authorized>;
-using relay_back = zg::socket<test_domain, zg::tcp, zg::xpub, zg::curve_server, relay_limits, zg::authorized>;
-
-zmq::socket_t raw_curve(zmq::context_t& raw, zmq::socket_type type, zg::keypair const& me, zg::keypair const& server) {
-  zmq::socket_t s(raw, type);
-  s.set(zmq::sockopt::linger, 0);
-  s.set(zmq::sockopt::rcvtimeo, 20);
-  s.set(zmq::sockopt::sndtimeo, 100);
-  s.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.public_part().data(), 32));
-  s.set(zmq::sockopt::curve_publickey, zmq::const_buffer(me.public_part().data(), 32));
-  s.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(me.secret_part().data(), 32));
-  return s;
-}
 // The topics a raw SUB got (frame 1), in order.
 void collect(zmq::socket_t& s, std::vector<std::string>& out) {
   std::vector<zmq::message_t> f;

@@ -89,8 +89,20 @@ class zap_core {
   // Re-reads the allowlist directories; on any error the old set stays.
   void reload();
   void add_user(std::string name, std::string password_hash);
+  void remove_user(std::string const& name);
   void allow_address(std::string const& ip);
   void deny_address(std::string const& ip);
+
+  // The policy as it stands now, for sessions admitted earlier: whether a
+  // peer with this mechanism ("CURVE", "PLAIN", "NULL"), User-Id and
+  // address would still be let in (a PLAIN password is not asked again: the
+  // user must still be known). Live server sockets ask it for every
+  // message, so a revoke() or reload() reaches connections that are open.
+  bool still_allows(std::string_view mechanism, std::string_view user_id, std::string_view address);
+  // Moves on each change that may take a right away (revoke, reload,
+  // remove_user, address filters): a socket re-asks
+  // still_allows only for identities it has not checked since.
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
   // A server socket's own admission rule, asked after this handler's policy
   // allowed a peer: the socket sets its ZAP domain to the name add_gate
@@ -138,6 +150,7 @@ class zap_core {
   std::unordered_map<std::string, std::string> users_;
   std::set<std::string> allowed_addresses_, denied_addresses_;
   std::map<std::string, gate, std::less<>> gates_;  // by ZAP domain
+  std::atomic<std::uint64_t> generation_{1};
   std::uint64_t gates_made_ = 0;
 };
 
@@ -185,6 +198,10 @@ class authenticator {
 
   // CURVE allowlist.
   authenticator& allow(public_key const& client) { handler_->allow(client); return *this; }
+  // Also reaches live sessions: when revoke() or reload() returns, every
+  // server socket of the context refuses the key's next message and cuts
+  // its connection, and feeds cut the connections of their subscribers
+  // so all re-handshake (docs/threat-model.md, "Revocation").
   authenticator& revoke(public_key const& client) { handler_->revoke(client); return *this; }
   // Every public certificate in dir (CZMQ format) is allowed; reload() re-reads.
   authenticator& allow_directory(std::filesystem::path const& dir) { handler_->allow_directory(dir); return *this; }
@@ -194,6 +211,8 @@ class authenticator {
     handler_->add_user(std::move(name), std::move(password_hash));
     return *this;
   }
+  // Like revoke(): the user's live sessions end too.
+  authenticator& remove_user(std::string const& name) { handler_->remove_user(name); return *this; }
   // Peer address filters (ZAP "address": the IP for tcp).
   // Written in any IP spelling; compared in canonical form.
   authenticator& allow_address(std::string const& ip) { handler_->allow_address(ip); return *this; }

@@ -148,8 +148,7 @@ class proxy {
       steer.set(zmq::sockopt::linger, 0);
       steer.connect(address);
       started_ = true;
-      run(ctx.events(), detail::socket_access::handle(front), detail::socket_access::handle(back), steer.handle(),
-          detail::socket_access::router_monitor(front), permissions_of(front));
+      run(ctx.events(), front, back, steer.handle(), detail::socket_access::router_monitor(front), permissions_of(front));
     });
     while (!started_) std::this_thread::yield();
   }
@@ -222,9 +221,11 @@ class proxy {
     return true;
   }
 
-  void run(event_log& log, void* front, void* back, void* steer, detail::socket_monitor* front_monitor,
-           permissions const* publish_permissions) {
+  void run(event_log& log, Front& front_socket, Back& back_socket, void* steer,
+           detail::socket_monitor* front_monitor, permissions const* publish_permissions) {
     (void)publish_permissions;  // used by an authorized front only
+    void* const front = detail::socket_access::handle(front_socket);
+    void* const back = detail::socket_access::handle(back_socket);
     // Routing id -> its key and the connection its latest request came in
     // on: a reply goes back only while that connection is open (G8).
     detail::identity_bindings bindings;
@@ -233,6 +234,11 @@ class proxy {
       buckets.emplace(double(front_limits::rate_per_second), double(front_limits::rate_burst));
     // The ROUTER rules on what enters through the front.
     auto admit_front = [&](std::vector<zmq::message_t>& f) {
+      // Whatever the pattern, as on a typed socket: a peer the ZAP policy no
+      // longer admits is cut (detail/live_admission.hpp), and a feed back
+      // cuts subscribers revoked since its last message.
+      if (!detail::socket_access::admitted(front_socket, f.back())) return false;
+      detail::socket_access::refresh_subscribers(back_socket);
       if constexpr (checks_publish) {
         // A publication: its first frame is the topic (G18).
         auto const* uid = zmq_msg_gets(f.back().handle(), "User-Id");
@@ -279,6 +285,7 @@ class proxy {
     // came from: once that connection closed, its routing id may lead to
     // another peer, so the reply is dropped (router.stale_peer).
     auto admit_back = [&](std::vector<zmq::message_t> const& f) {
+      if (!detail::socket_access::admitted(back_socket, f.back())) return false;
       if constexpr (checks_subscribe) {
         // The back lets in only subscribers allowed every topic (its ZAP
         // gate, detail/subscriber_gate.hpp) and libzmq applied their

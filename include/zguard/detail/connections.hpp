@@ -9,6 +9,7 @@
 #include <zmq.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -52,6 +53,13 @@ class connection_table {
     for (auto const& [fd, st] : fds_)
       if (st.open) out.emplace_back(fd, st.inode);
     return out;
+  }
+  // What the monitor said of fd: nothing yet (nullopt), or whether it is
+  // open and the inode seen at opening.
+  std::optional<std::pair<bool, unsigned long>> state_of(int fd) const {
+    auto it = fds_.find(fd);
+    if (it == fds_.end()) return std::nullopt;
+    return std::pair{it->second.open, it->second.inode};
   }
   bool open(connection_id c) const {
     if (c.fd < 0) return true;

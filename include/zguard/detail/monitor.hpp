@@ -18,9 +18,11 @@
 #include <zmq.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -55,6 +57,7 @@ class socket_monitor {
   // ACCEPTED/CONNECTED is read by now).
   connection_id connection_of(zmq::message_t const& last_frame) {
     drain();
+    std::lock_guard lock(table_mu_);
     return connections_.current(source_fd(last_frame));
   }
   // Owner mode: whether c is still open. libzmq first processes pending
@@ -64,14 +67,21 @@ class socket_monitor {
   bool still_open(connection_id c) {
     (void)watched_.get(zmq::sockopt::events);
     drain();
+    std::lock_guard lock(table_mu_);
     return connections_.open(c);
   }
-  // Owner mode: shuts down (shutdown(2)) every connection open now, after
-  // reading the events of the changes libzmq has pending; libzmq then sees
+  // Either mode (called from the watched socket's thread): shuts down
+  // (shutdown(2)) every connection open now, after reading (owner mode)
+  // the events of the changes libzmq has pending; libzmq then sees
   // each close as the peer's and reconnects as usual. A descriptor is cut
   // only while it still is the socket the monitor reported (same inode),
   // not a number the kernel gave to another socket since. The count cut.
   std::size_t cut_open_connections();
+  // Either mode: shuts down the one connection a received message came in
+  // on (ZMQ_SRCFD), once the monitor has reported it (the thread is given
+  // a moment to); false when it cannot be told apart from a descriptor
+  // the kernel reused, or the message came over inproc.
+  bool cut_connection_of(zmq::message_t const& last_frame);
   // Handshakes that failed so far (any mode; read from the socket's thread
   // while the monitor's thread counts), and the event of the latest one.
   std::uint64_t handshake_failures() const { return handshake_failures_.load(); }
@@ -91,6 +101,7 @@ class socket_monitor {
   std::string label_;
   zmq::socket_t pair_;
   connection_table connections_;
+  std::mutex table_mu_;  // the thread writes connections_ while the owner cuts
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> handshake_failures_{0};
   std::atomic<std::uint64_t> handshakes_succeeded_{0};

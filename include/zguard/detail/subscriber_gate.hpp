@@ -1,5 +1,14 @@
-// zguard/detail/subscriber_gate.hpp - who may subscribe to an authorized
-// XPUB, decided when the subscriber connects (G18).
+// zguard/detail/subscriber_gate.hpp - who a feed (a CURVE or PLAIN server
+// PUB or XPUB) let in, and, when it is authorized, who may subscribe to it,
+// decided when the subscriber connects (G3, G18).
+//
+// A feed only sends: no message from a subscriber passes through a receive
+// that could be judged (detail/live_admission.hpp), and libzmq 4.3.4 does
+// not say which connection holds which key. So the gate records every
+// identity it let in; when the context's ZAP policy or the permissions
+// change, the feed asks revoked() before its next send and, if an identity
+// it let in is no longer admitted, cuts every connection: all reconnect,
+// and the ZAP handler refuses the revoked one.
 //
 // libzmq 4.3.4's ZMQ_XPUB_MANUAL cannot apply subscriptions one by one
 // safely: a subscription read after its connection closed leaves the XPUB
@@ -19,9 +28,11 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
+#include <zguard/auth.hpp>
 #include <zguard/events.hpp>
 #include <zguard/permissions.hpp>
 
@@ -31,9 +42,11 @@ namespace detail {
 
 class subscriber_gate {
  public:
-  // `topic` empty: every topic (a forwarder's back).
-  subscriber_gate(permissions const& perms, std::string topic, event_log& log, std::string socket_label)
-      : perms_(perms), topic_(std::move(topic)), log_(log), label_(std::move(socket_label)) {}
+  // perms: null when the feed is not authorized (every peer the ZAP policy
+  // lets in may subscribe). `topic` empty: every topic (a forwarder's back).
+  subscriber_gate(zap_core& zap, permissions const* perms, std::string topic, event_log& log,
+                  std::string socket_label)
+      : zap_(zap), perms_(perms), topic_(std::move(topic)), log_(log), label_(std::move(socket_label)) {}
 
   // zap_core::gate: "" to admit, else why not. Runs on the ZAP thread.
   std::string admit(std::string_view mechanism, std::string_view user_id, std::string_view address) {
@@ -43,7 +56,10 @@ class subscriber_gate {
       // miss an identity let in under the set it replaced.
       std::lock_guard lock(mu_);
       if (permitted(kind, user_id)) {
-        admitted_.emplace(kind, std::string(user_id));
+        if (admitted_.size() < max_recorded)
+          admitted_.insert({std::string(mechanism), std::string(user_id), std::string(address)});
+        else
+          overflowed_ = true;  // too many to tell apart: the next change cuts every connection
         return {};
       }
     }
@@ -57,19 +73,40 @@ class subscriber_gate {
     return "not permitted: subscribe " + subject();
   }
 
-  // The identities let in before that the permissions in force no longer
-  // let in; they are forgotten (checked again when they reconnect).
-  std::vector<std::string> revoked() {
-    std::lock_guard lock(mu_);
-    std::vector<std::string> out;
-    for (auto it = admitted_.begin(); it != admitted_.end();) {
-      if (permitted(it->first, it->second)) {
-        ++it;
-      } else {
-        out.push_back(it->second);
-        it = admitted_.erase(it);
+  // The identities let in before that are no longer admitted: by the ZAP
+  // policy in force (policy: true) or by the permissions in force (false).
+  // They are forgotten (checked again when they reconnect).
+  struct revocation {
+    std::string identity;
+    bool policy;
+  };
+  std::vector<revocation> revoked() {
+    std::vector<revocation> out;
+    decltype(admitted_) snapshot;
+    {
+      std::lock_guard lock(mu_);
+      if (overflowed_) {
+        overflowed_ = false;
+        admitted_.clear();
+        out.push_back({"(more than " + std::to_string(max_recorded) + " identities)", true});
+        return out;
+      }
+      snapshot = admitted_;
+    }
+    // Judged without this gate's lock: the ZAP thread holds the handler's
+    // lock while it asks admit(), and still_allows takes that lock.
+    std::vector<decltype(admitted_)::value_type> gone;
+    for (auto const& entry : snapshot) {
+      auto const& [mechanism, id, address] = entry;
+      identity_kind const kind = mechanism == "CURVE" ? identity_kind::key : identity_kind::user;
+      bool const by_policy = !zap_.still_allows(mechanism, id, address);
+      if (by_policy || !permitted(kind, id)) {
+        out.push_back({id, by_policy});
+        gone.push_back(entry);
       }
     }
+    std::lock_guard lock(mu_);
+    for (auto const& entry : gone) admitted_.erase(entry);
     return out;
   }
 
@@ -77,16 +114,21 @@ class subscriber_gate {
 
  private:
   bool permitted(identity_kind kind, std::string_view id) const {
-    return topic_.empty() ? perms_.permits_prefix(kind, id, action::subscribe, "")
-                          : perms_.permits(kind, id, action::subscribe, topic_);
+    if (!perms_) return true;
+    return topic_.empty() ? perms_->permits_prefix(kind, id, action::subscribe, "")
+                          : perms_->permits(kind, id, action::subscribe, topic_);
   }
 
-  permissions const& perms_;
+  static constexpr std::size_t max_recorded = 65536;
+  zap_core& zap_;
+  permissions const* perms_;
   std::string const topic_;
   event_log& log_;
   std::string const label_;
   std::mutex mu_;
-  std::set<std::pair<identity_kind, std::string>> admitted_;  // at most the keys or users the ZAP policy allows
+  // mechanism, User-Id, address: at most the identities the ZAP policy allows (and their addresses)
+  std::set<std::tuple<std::string, std::string, std::string>> admitted_;
+  bool overflowed_ = false;
 };
 
 }  // namespace detail

@@ -78,6 +78,7 @@ ZGUARD_DECL void zap_core::allow(public_key const& key) {
 ZGUARD_DECL void zap_core::revoke(public_key const& key) {
   std::lock_guard lock(mu_);
   keys_.erase(key.z85());
+  generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 ZGUARD_DECL void zap_core::allow_directory(std::filesystem::path dir) {
@@ -98,6 +99,7 @@ ZGUARD_DECL void zap_core::reload() {
     for (auto const& k : load_public_directory(d)) fresh.insert(k.z85());
   std::lock_guard lock(mu_);
   directory_keys_ = std::move(fresh);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   log_.emit("zap.reloaded", severity::info, {{"domain", domain_}, {"keys", std::to_string(directory_keys_.size())}});
 }
 
@@ -113,16 +115,39 @@ ZGUARD_DECL void zap_core::add_user(std::string name, std::string password_hash)
   users_[std::move(name)] = std::move(password_hash);
 }
 
+ZGUARD_DECL void zap_core::remove_user(std::string const& name) {
+  std::lock_guard lock(mu_);
+  users_.erase(name);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+}
+
 ZGUARD_DECL void zap_core::allow_address(std::string const& ip) {
   auto canonical = checked_ip(ip);
   std::lock_guard lock(mu_);
   allowed_addresses_.insert(std::move(canonical));
+  generation_.fetch_add(1, std::memory_order_acq_rel);  // the first entry shuts out every other address
 }
 
 ZGUARD_DECL void zap_core::deny_address(std::string const& ip) {
   auto canonical = checked_ip(ip);
   std::lock_guard lock(mu_);
   denied_addresses_.insert(std::move(canonical));
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+ZGUARD_DECL bool zap_core::still_allows(std::string_view mechanism, std::string_view user_id,
+                                        std::string_view address) {
+  std::string const ip = canonical_ip(std::string(address));
+  std::string_view const where = ip.empty() ? address : std::string_view(ip);
+  std::lock_guard lock(mu_);
+  if (!where.empty() && denied_addresses_.count(std::string(where))) return false;
+  if (!allowed_addresses_.empty() && !allowed_addresses_.count(std::string(where))) return false;
+  if (mechanism == "CURVE") {
+    std::string const key(user_id);
+    return keys_.count(key) || directory_keys_.count(key);
+  }
+  if (mechanism == "PLAIN") return users_.count(std::string(user_id)) != 0;
+  return mechanism == "NULL";
 }
 
 ZGUARD_DECL std::string zap_core::add_gate(gate g) {

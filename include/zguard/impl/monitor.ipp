@@ -75,9 +75,14 @@ ZGUARD_DECL bool socket_monitor::read_one(zmq::recv_flags flags) {
   if (ev == ZMQ_EVENT_MONITOR_STOPPED) return false;
   if (ev == ZMQ_EVENT_ACCEPTED || ev == ZMQ_EVENT_CONNECTED) {
     struct stat st {};
-    connections_.opened(int(value), ::fstat(int(value), &st) == 0 && S_ISSOCK(st.st_mode) ? st.st_ino : 0);
+    auto const inode = ::fstat(int(value), &st) == 0 && S_ISSOCK(st.st_mode) ? st.st_ino : 0;
+    std::lock_guard lock(table_mu_);
+    connections_.opened(int(value), inode);
   }
-  if (ev == ZMQ_EVENT_DISCONNECTED) connections_.closed(int(value));
+  if (ev == ZMQ_EVENT_DISCONNECTED) {
+    std::lock_guard lock(table_mu_);
+    connections_.closed(int(value));
+  }
   if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) ++handshakes_succeeded_;
   if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
       ev == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
@@ -93,14 +98,39 @@ ZGUARD_DECL bool socket_monitor::read_one(zmq::recv_flags flags) {
 
 ZGUARD_DECL std::size_t socket_monitor::cut_open_connections() {
   (void)watched_.get(zmq::sockopt::events);  // libzmq's pending connection changes, and their events, first
-  drain();
+  if (!thread_.joinable()) drain();            // owner mode; a monitor thread reads its own events
   std::size_t cut = 0;
+  std::lock_guard lock(table_mu_);
   for (auto const& [fd, inode] : connections_.open_connections()) {
     struct stat st {};
     if (inode == 0 || ::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != inode) continue;
     if (::shutdown(fd, SHUT_RDWR) == 0) ++cut;
   }
   return cut;
+}
+
+ZGUARD_DECL bool socket_monitor::cut_connection_of(zmq::message_t const& last_frame) {
+  int const fd = source_fd(last_frame);
+  if (fd < 0) return false;
+  // The connection's ACCEPTED/CONNECTED came before any of its messages;
+  // a monitor thread may not have read it yet (a bounded wait, only then).
+  for (int tries = 0; tries < 40; ++tries) {
+    if (!thread_.joinable()) drain();
+    std::optional<std::pair<bool, unsigned long>> state;
+    {
+      std::lock_guard lock(table_mu_);
+      state = connections_.state_of(fd);
+    }
+    if (state) {
+      auto const [open, inode] = *state;
+      struct stat st {};
+      if (!open || inode == 0 || ::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != inode) return false;
+      return ::shutdown(fd, SHUT_RDWR) == 0;
+    }
+    if (!thread_.joinable()) return false;  // owner mode: every event was read
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
 }
 
 ZGUARD_DECL void socket_monitor::run() {

@@ -20,6 +20,17 @@ struct socket_access {
   static permissions const& permissions_of(S& s) {
     return *s.permissions_;
   }
+  // A proxy side's sessions held against the ZAP policy of the moment
+  // (socket_core::admitted): false drops the message, its connection cut.
+  template <class S>
+  static bool admitted(S& s, zmq::message_t const& last_frame) {
+    return s.admitted(last_frame);
+  }
+  // A feed side (XPUB back) before it sends: cuts revoked subscribers.
+  template <class S>
+  static void refresh_subscribers(S& s) {
+    if constexpr (S::gates_subscribers) s.refresh_subscribers();
+  }
   // The ROUTER's own monitor (owner mode), or nullptr.
   template <class S>
   static socket_monitor* router_monitor(S& s) {

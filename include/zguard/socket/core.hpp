@@ -25,6 +25,7 @@
 
 #include <zguard/context.hpp>
 #include <zguard/detail/ipc_bind.hpp>
+#include <zguard/detail/live_admission.hpp>
 #include <zguard/detail/monitor.hpp>
 #include <zguard/detail/subscriber_gate.hpp>
 #include <zguard/endpoint.hpp>
@@ -85,6 +86,8 @@ class socket_core : public Tr {
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         apply_mechanism<M>(sock_, zap_, ctx, std::get<I>(all)...);
       }(std::make_index_sequence<n_mechanism>{});
+      if constexpr (judges_sessions)
+        admission_ = live_admission(zap_handler_of().get(), M::kind == mechanism_kind::curve ? "CURVE" : "PLAIN");
       if constexpr (Tr::gates_subscribers) install_subscriber_gate();
     }
     // A ROUTER reads its own monitor: it must know which connections are
@@ -237,17 +240,77 @@ class socket_core : public Tr {
   // be queued within send_timeout_ms, or (ROUTER_MANDATORY) the peer is
   // unknown; both are logged.
   [[nodiscard]] bool send_frame(zmq::const_buffer frame, bool more = false) requires(P::can_send) {
+    if constexpr (Tr::gates_subscribers) refresh_subscribers();
     return send_logged(frame, more);
   }
   // The same for a frame the caller hands over: libzmq takes its bytes,
   // nothing is copied.
   [[nodiscard]] bool send_frame(zmq::message_t&& frame, bool more = false) requires(P::can_send) {
+    if constexpr (Tr::gates_subscribers) refresh_subscribers();
     return send_logged(frame, more);
   }
   // One frame, or nullopt when nothing arrived within recv_timeout_ms. A
   // signal interrupting the wait also gives nullopt, so loops can check
   // their stop condition.
   std::optional<zmq::message_t> recv_frame() requires(P::can_recv) {
+    for (int refused = 0;; ++refused) {
+      auto f = recv_frame_once();
+      if (!f || admitted(*f)) return f;
+      drop_rest_of_message(f->more());
+      if (refused == max_refused_per_receive) return std::nullopt;
+      if constexpr (std::is_same_v<P, req>) return std::nullopt;  // a REQ must send again first
+    }
+  }
+  // All frames of one message into `frames` (see recv_frames_into_once);
+  // a message from a peer the policy no longer admits is dropped there.
+  bool recv_frames_into(std::vector<zmq::message_t>& frames) requires(P::can_recv) {
+    for (int refused = 0;; ++refused) {
+      if (!recv_frames_into_once(frames)) return false;
+      if (admitted(frames.back())) return true;
+      answer_dropped_request();
+      if (refused == max_refused_per_receive) return false;
+      if constexpr (std::is_same_v<P, req>) return false;
+    }
+  }
+  // All frames of one message, or nullopt on timeout.
+  std::optional<std::vector<zmq::message_t>> recv_frames() requires(P::can_recv) {
+    for (int refused = 0;; ++refused) {
+      auto f = recv_frames_once();
+      if (!f || admitted(f->back())) return f;
+      answer_dropped_request();
+      if (refused == max_refused_per_receive) return std::nullopt;
+      if constexpr (std::is_same_v<P, req>) return std::nullopt;
+    }
+  }
+
+  // A CURVE or PLAIN server: whether the peer that sent this message is
+  // still admitted by its context's ZAP policy as it stands now
+  // (detail/live_admission.hpp); if not, the message is to be dropped, its
+  // connection has been cut and the event logged. Every receive asks, and
+  // a service asks again before it replies.
+  bool admitted(zmq::message_t const& last_frame) {
+    if constexpr (judges_sessions) return admission_.admits(last_frame, monitor_.get(), *log_, label());
+    else return (void)last_frame, true;
+  }
+  // A REP must answer a request before it may receive again: the answer is
+  // empty and goes to the connection just cut, so the peer gets nothing.
+  void answer_dropped_request() {
+    if constexpr (std::is_same_v<P, rep>) (void)sock_.send(zmq::const_buffer(), zmq::send_flags::dontwait);
+  }
+
+ private:
+  static constexpr bool judges_sessions = T::carries_mechanism && M::role == mechanism_role::server &&
+                                          (M::kind == mechanism_kind::curve || M::kind == mechanism_kind::plain);
+  // Refused messages one receive may drop before it returns nothing, so a
+  // backlog cannot hold the caller (the peer's connection is cut at the first).
+  static constexpr int max_refused_per_receive = 64;
+  void drop_rest_of_message(bool more) {
+    for (zmq::message_t part; more; more = part.more())
+      if (!sock_.recv(part, zmq::recv_flags::dontwait)) break;  // a message's frames arrive together
+    answer_dropped_request();
+  }
+
+  std::optional<zmq::message_t> recv_frame_once() requires(P::can_recv) {
     if constexpr (Tr::monitors_connections)
       if (!await_input()) return std::nullopt;
     zmq::message_t msg;
@@ -263,7 +326,7 @@ class socket_core : public Tr {
   // the message object the last message left there (libzmq releases its
   // old content): a steady stream neither allocates nor moves a frame.
   // False on timeout (or a signal); `frames` then holds no frame.
-  bool recv_frames_into(std::vector<zmq::message_t>& frames) requires(P::can_recv) {
+  bool recv_frames_into_once(std::vector<zmq::message_t>& frames) requires(P::can_recv) {
     if constexpr (Tr::monitors_connections)
       if (!await_input()) {
         frames.clear();
@@ -285,8 +348,7 @@ class socket_core : public Tr {
     frames.erase(frames.begin() + std::ptrdiff_t(n), frames.end());
     return true;
   }
-  // All frames of one message, or nullopt on timeout.
-  std::optional<std::vector<zmq::message_t>> recv_frames() requires(P::can_recv) {
+  std::optional<std::vector<zmq::message_t>> recv_frames_once() requires(P::can_recv) {
     if constexpr (Tr::monitors_connections)
       if (!await_input()) return std::nullopt;
     std::vector<zmq::message_t> frames;
@@ -300,6 +362,7 @@ class socket_core : public Tr {
     return frames;
   }
 
+ protected:
   event_log& log() { return *log_; }
   zmq::socket_t& zmq_socket() { return sock_; }
   // authorized: the permission set this socket enforces (G18).
@@ -309,22 +372,42 @@ class socket_core : public Tr {
   // The ROUTER's own monitor (owner mode): the connection each message came
   // in on, and whether it is still open.
   socket_monitor& connections() requires(Tr::monitors_connections) { return *monitor_; }
-  // authorized typed XPUB, when the permissions changed: the identities it
-  // let in that may no longer read its feed. If there is one, every
-  // connection is cut (a connection's key cannot be told from libzmq's
-  // monitor), so all reconnect and the gate asks again.
-  void cut_revoked_subscribers() requires Tr::cuts_revoked_subscribers {
+  // A feed (CURVE/PLAIN server PUB or XPUB), before each send: when the ZAP
+  // policy or the permissions changed since the last look, the identities
+  // its gate let in that are no longer admitted. If there is one, every
+  // connection is cut (libzmq does not say which connection holds which
+  // key), so all reconnect and are judged again; the event names them:
+  // session.revoked (the ZAP policy) or authz.revoked (the permissions).
+  void refresh_subscribers() requires Tr::gates_subscribers {
+    std::uint64_t const policy = zap_handler_of()->generation();
+    std::uint64_t perms = 0;
+    if constexpr (Tr::is_authorized) perms = permissions_->generation();
+    if (policy == policy_seen_ && perms == permissions_seen_) return;
+    policy_seen_ = policy;
+    permissions_seen_ = perms;
     auto const revoked = gate_->revoked();
     if (revoked.empty()) return;
+    if constexpr (Tr::monitors_connections) monitor_->drain();
     auto const cut = monitor_ ? monitor_->cut_open_connections() : std::size_t(0);
-    std::string who;
-    for (auto const& id : revoked) who += (who.empty() ? "" : " ") + id;
-    log_->emit("authz.revoked", severity::warning,
-               {{"socket", label()},
-                {"action", std::string(to_string(action::subscribe))},
-                {"subject", gate_->subject()},
-                {"identities", who},
-                {"connections_cut", std::to_string(cut)}});
+    std::string by_policy, by_permissions;
+    for (auto const& r : revoked) {
+      std::string& who = r.policy ? by_policy : by_permissions;
+      who += (who.empty() ? "" : " ") + r.identity;
+    }
+    if (!by_policy.empty())
+      log_->emit("session.revoked", severity::warning,
+                 {{"socket", label()},
+                  {"mechanism", M::kind == mechanism_kind::curve ? "CURVE" : "PLAIN"},
+                  {"identity", by_policy},
+                  {"address", ""},
+                  {"connections_cut", std::to_string(cut)}});
+    if (!by_permissions.empty())
+      log_->emit("authz.revoked", severity::warning,
+                 {{"socket", label()},
+                  {"action", std::string(to_string(action::subscribe))},
+                  {"subject", gate_->subject()},
+                  {"identities", by_permissions},
+                  {"connections_cut", std::to_string(by_policy.empty() ? cut : 0)}});
   }
 
  private:
@@ -353,12 +436,18 @@ class socket_core : public Tr {
     }
   }
 
-  // An authorized XPUB's ZAP gate (detail/subscriber_gate.hpp): set before
-  // any bind or connect, so no subscriber is let in without it.
+  // A feed's ZAP gate (detail/subscriber_gate.hpp): set before any bind or
+  // connect, so no subscriber is let in unrecorded (or, when authorized,
+  // unjudged).
   void install_subscriber_gate() requires Tr::gates_subscribers {
     std::string topic;
-    if constexpr (!is_missing<typename Tr::channel_type>) topic = std::string(Tr::channel_type::name);
-    gate_ = std::make_shared<subscriber_gate>(*permissions_, std::move(topic), *log_, label());
+    permissions const* perms = nullptr;
+    if constexpr (Tr::is_authorized) {
+      perms = permissions_;
+      if constexpr (!is_missing<typename Tr::channel_type>) topic = std::string(Tr::channel_type::name);
+    }
+    gate_ = std::make_shared<subscriber_gate>(*zap_handler_of(), perms, std::move(topic), *log_, label());
+    policy_seen_ = zap_handler_of()->generation();
     gate_name_ = zap_handler_of()->add_gate(
         [gate = gate_](std::string_view mechanism, std::string_view user_id, std::string_view address) {
           return gate->admit(mechanism, user_id, address);
@@ -420,6 +509,14 @@ class socket_core : public Tr {
   // authorized XPUB: its ZAP gate, and the ZAP domain that names it.
   std::shared_ptr<subscriber_gate> gate_;
   std::string gate_name_;
+  std::uint64_t policy_seen_ = 0, permissions_seen_ = 0;  // what the gate's revocations were last asked under
+  // CURVE/PLAIN server: its sessions held against the ZAP policy of the moment.
+  [[no_unique_address]] std::conditional_t<judges_sessions, live_admission, no_permissions> admission_{
+      make_admission()};
+  static auto make_admission() {
+    if constexpr (judges_sessions) return live_admission(nullptr, "");
+    else return no_permissions{};
+  }
   // Declared (fixed tags) or chosen at construction (ranged tags); set
   // once, compared with libzmq at every bind and connect.
   limit_values limits_ = fixed_limits<L>();

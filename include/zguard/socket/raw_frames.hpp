@@ -106,6 +106,10 @@ class raw_frames : public socket_core<Tr> {
                          {{"socket", core::label()}, {"user_id", peer.user_id}, {"what", e.what()}});
         reply.clear();
       }
+      if (!this->admitted(*request)) {  // revoked while the handler ran: no reply (the connection is cut)
+        this->answer_dropped_request();
+        continue;
+      }
       (void)this->send_frame(zmq::buffer(reply));
     }
   }

@@ -148,19 +148,22 @@ struct socket_traits {
   static constexpr bool is_authorized = !is_missing<authorization_type>;
   static constexpr bool is_router = std::is_same_v<P, router>;
   static constexpr bool rate_limited = rate_limited_v<L>;
-  // An authorized XPUB admits subscribers by key when they connect (its
-  // ZAP gate, detail/subscriber_gate.hpp); a typed feed also cuts its
-  // connections when an identity it let in loses the right to read it.
+  // A feed that authenticates its subscribers (a CURVE or PLAIN server PUB
+  // or XPUB) records whom it let in (its ZAP gate,
+  // detail/subscriber_gate.hpp), and when authorized also judges whether
+  // they may subscribe; it cuts its connections when one of them is revoked.
   static constexpr bool gates_subscribers = [] {
-    if constexpr (valid) return is_authorized && std::is_same_v<P, xpub>;
+    if constexpr (valid)
+      return (std::is_same_v<P, xpub> || std::is_same_v<P, pub>) && T::carries_mechanism &&
+             M::role == mechanism_role::server &&
+             (M::kind == mechanism_kind::curve || M::kind == mechanism_kind::plain);
     else return false;
   }();
-  static constexpr bool cuts_revoked_subscribers = gates_subscribers && typed;
   // A ROUTER on a network transport reads its own monitor, so a reply never
-  // follows a routing id to a new connection (G8); an authorized typed XPUB,
-  // to know every connection it may have to cut.
+  // follows a routing id to a new connection (G8); so does an authorized
+  // typed XPUB, which drops libzmq's subscription notices at every send.
   static constexpr bool monitors_connections = [] {
-    if constexpr (valid) return (is_router || cuts_revoked_subscribers) && T::carries_mechanism;
+    if constexpr (valid) return (is_router || (is_authorized && typed && std::is_same_v<P, xpub>)) && T::carries_mechanism;
     else return false;
   }();
   // How many constructor arguments follow the mechanism's.

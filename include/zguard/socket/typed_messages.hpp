@@ -319,6 +319,11 @@ class typed_messages : public socket_core<Tr> {
           if constexpr (Tr::verifies) return handler(got->value, got->peer, got->origin);
           else return handler(got->value, got->peer);
         }();
+        // Revoked while the handler ran: no reply (the connection is cut).
+        if (!this->admitted(frames_.back())) {
+          this->answer_dropped_request();
+          continue;
+        }
         if constexpr (Tr::is_router) (void)send(got->from, reply);
         else (void)send(reply);
       } catch (application_error const& e) {
@@ -328,12 +333,20 @@ class typed_messages : public socket_core<Tr> {
         a.message = std::string_view(e.what()).substr(0, max_application_error_text);
         this->log().emit("handler.application_error", severity::info,
                          {{"socket", core::label()}, {"user_id", got->peer.user_id}, {"code", std::to_string(e.code())}});
+        if (!this->admitted(frames_.back())) {
+          this->answer_dropped_request();
+          continue;
+        }
         if constexpr (Tr::is_router) (void)send_to(got->from, frame_for(a));
         else (void)send_out(frame_for(a));
       } catch (std::exception const& e) {
         // Its text stays here: it may say more about the service than a peer should learn.
         this->log().emit("handler.error", severity::warning,
                          {{"socket", core::label()}, {"user_id", got->peer.user_id}, {"what", e.what()}});
+        if (!this->admitted(frames_.back())) {
+          this->answer_dropped_request();
+          continue;
+        }
         if constexpr (Tr::is_router) send_refusal_to(got->from, decode_reason::peer_refused, "handler failed");
         else reply_refusal(decode_reason::peer_refused, "handler failed");
       }
@@ -688,21 +701,16 @@ class typed_messages : public socket_core<Tr> {
 
   // An authorized XPUB admits subscribers when they connect (its ZAP gate,
   // detail/subscriber_gate.hpp) and libzmq applies their subscriptions.
-  // Before each send: its monitor's events are read (it reads its own, so
-  // it knows every connection it may cut), the notices of new
-  // subscriptions libzmq queues for us are dropped (bounded: a flood
-  // cannot hold a send), and when the permissions changed, the
-  // connections are cut if an identity let in may no longer read the feed.
+  // Before each send: its monitor's events are read (it reads its own), and
+  // the notices of new subscriptions libzmq queues for us are dropped
+  // (bounded: a flood cannot hold a send). Revoked subscribers are cut by
+  // the core's send (refresh_subscribers).
   void admit_subscribers() requires authorizes_subscriptions {
     if constexpr (Tr::monitors_connections) this->connections().drain();
     auto& sock = this->zmq_socket();
     for (int i = 0; i < 10000; ++i) {
       zmq::message_t m;
       if (!sock.recv(m, zmq::recv_flags::dontwait)) break;
-    }
-    if (auto const g = this->enforced_permissions().generation(); g != permissions_seen_) {
-      permissions_seen_ = g;
-      this->cut_revoked_subscribers();
     }
   }
 
@@ -802,8 +810,6 @@ class typed_messages : public socket_core<Tr> {
                                            std::unique_ptr<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>, no_part>
       vouch_;
   [[no_unique_address]] std::conditional_t<Tr::is_router, router_peers, no_part> peers_;
-  // authorized XPUB: the permissions' generation its subscribers were last checked against.
-  [[no_unique_address]] std::conditional_t<authorizes_subscriptions, std::uint64_t, no_part> permissions_seen_{};
   // The message being received (next_payload); refers to frames_ (a socket
   // is neither copied nor moved, so the reference stays true).
   incoming in_{frames_, {}, {}, {}, {}, 0};
