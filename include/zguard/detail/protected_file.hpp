@@ -36,7 +36,8 @@ ZGUARD_DECL std::string mode_text(mode_t mode);
 inline constexpr std::size_t max_protected_file_size = 4u << 20;
 
 // "" when every directory from '/' down to `dir` (symlinks followed one at
-// a time, so the directory holding each link is checked too) is owned by
+// a time, so the directory holding each link is checked too, and each link
+// must be owned by this user or root) is owned by
 // this user or root and, unless sticky, writable by neither group nor
 // others; otherwise the first one that is not, as "<dir>, which ...".
 // Whoever can write a directory on the way can move what is below it aside

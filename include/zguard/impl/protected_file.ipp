@@ -50,7 +50,12 @@ ZGUARD_DECL std::string directory_path_problem(std::filesystem::path const& dir)
     }
     auto const next = at == "/" ? "/" + name : at + "/" + name;
     if (::lstat(next.c_str(), &st) != 0) return next + ", which cannot be read: " + std::strerror(errno);
-    if (S_ISLNK(st.st_mode)) {  // the link's directory, `at`, is checked: only its owners could change it
+    if (S_ISLNK(st.st_mode)) {
+      // Its directory, `at`, is checked; the link must be ours or root's
+      // too: in a sticky directory its owner may remove it and put another.
+      if (!owned_by_this_user_or_root(st))
+        return next + ", a symlink owned by uid " + std::to_string(st.st_uid) +
+               ", neither this user nor root (its owner may point it elsewhere)";
       if (++links > 40) return next + ", which leads through more than 40 symlinks";
       auto const target = std::filesystem::read_symlink(next, ec);
       if (ec) return next + ", a symlink which cannot be read: " + ec.message();
