@@ -1,5 +1,6 @@
 // Trust in the files that decide policy, against a local user: a symlink
-// another user owns on the way to a permission file or an allowlist.
+// another user owns on the way to a permission file or an allowlist, and
+// the directory of a certificate a permission file names.
 #include "support.hpp"
 
 #include <fcntl.h>
@@ -83,4 +84,48 @@ TEST_CASE("policy files: a symlink on the way that another user owns is refused,
   REQUIRE(::lchown(link.c_str(), nobody, nobody) == 0);
   CHECK_THROWS_WITH_AS(zg::load_public_directory(link), doctest::Contains("a symlink owned by uid 65534"),
                        zg::key_error);
+}
+
+// A cert line's certificate had the checks of an allowlisted certificate on
+// the file only: in a directory anyone may write, anyone could put their own
+// certificate in its place and be given its rights.
+TEST_CASE("policy files: the certificate a permission file names is checked with every directory above it") {
+  temp_dir dir;
+  fs::create_directory(dir.path / "clients");
+  zg::save_certificate(dir.path / "clients" / "bob.cert", zg::keypair::generate());
+  fs::remove(dir.path / "clients" / "bob.cert_secret");
+  put(dir.path / "perms", "cert clients/bob.cert call allow test.order\n");
+  REQUIRE(zg::permissions::from_file(dir.path / "perms").audit().find("(cert clients/bob.cert)") != std::string::npos);
+  auto const refusal = [&] {
+    try {
+      (void)zg::permissions::from_file(dir.path / "perms");
+      return std::string("accepted");
+    } catch (zg::permission_error const& e) {
+      return std::string(e.what());
+    }
+  };
+  ::chmod((dir.path / "clients").c_str(), 0777);
+  CHECK(refusal().find("perms:1: zguard: certificate directory " + (dir.path / "clients").string() +
+                       " is writable by group or others (mode 0777)") != std::string::npos);
+  ::chmod((dir.path / "clients").c_str(), 0755);
+  CHECK(refusal() == "accepted");
+  // A directory further up that others can write.
+  fs::create_directories(dir.path / "open" / "certs");
+  fs::rename(dir.path / "clients" / "bob.cert", dir.path / "open" / "certs" / "bob.cert");
+  put(dir.path / "perms", "cert open/certs/bob.cert call allow test.order\n");
+  CHECK(refusal() == "accepted");
+  ::chmod((dir.path / "open").c_str(), 0777);
+  CHECK(refusal().find("is below " + (dir.path / "open").string() +
+                       ", which group or others can write (mode 0777, not sticky)") != std::string::npos);
+  ::chmod((dir.path / "open").c_str(), 0755);
+  if (::geteuid() == 0) {
+    REQUIRE(::chown((dir.path / "open" / "certs").c_str(), nobody, nobody) == 0);
+    CHECK(refusal().find("certificate directory " + (dir.path / "open" / "certs").string() +
+                         " is owned by uid 65534") != std::string::npos);
+    REQUIRE(::chown((dir.path / "open" / "certs").c_str(), 0, 0) == 0);
+    REQUIRE(::chown((dir.path / "open").c_str(), nobody, nobody) == 0);
+    CHECK(refusal().find("is below " + (dir.path / "open").string() + ", owned by uid 65534") != std::string::npos);
+  } else {
+    MESSAGE("not root: the other-owner cases need chown and are checked in CI, which runs as root");
+  }
 }

@@ -265,8 +265,12 @@ class permission_set {
         if (cert.is_relative() && base.empty())
           throw fail("a relative cert path needs the permission file's directory (permissions::from_file)");
         try {
-          // The cert decides who gets these rights: the checks of an allowlisted one.
-          auto const key = detail::load_trusted_certificate(cert.is_relative() ? base / cert : cert).key.z85();
+          // The cert decides who gets these rights: the checks of an
+          // allowlisted one, its directory and every one above it included.
+          auto const file = cert.is_relative() ? base / cert : cert;
+          detail::check_trusted_directory(file.parent_path(), "certificate directory",
+                                          "put another certificate in its place and get these rights");
+          auto const key = detail::load_trusted_certificate(file).key.z85();
           auto const [it, fresh] = set.key_sources_.emplace(key, w[1]);
           if (!fresh && it->second != w[1])
             throw permission_error("the key of " + w[1] + " is also the key of " + it->second);
