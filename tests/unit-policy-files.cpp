@@ -1,6 +1,8 @@
-// Trust in the files that decide policy, against a local user: a symlink
-// another user owns on the way to a permission file or an allowlist, and
-// the directory of a certificate a permission file names.
+// Trust in the files that decide policy, against a local user and against
+// a file caught half written: a symlink another user owns on the way to a
+// permission file, the directory of a certificate a permission file names,
+// and reload() racing a rewrite in place (a reload applies a complete file
+// or keeps the policy it had; files replaced by rename always apply).
 #include "support.hpp"
 
 #include <fcntl.h>
@@ -28,6 +30,24 @@ constexpr uid_t nobody = 65534;
 void put(fs::path const& p, std::string const& text, mode_t mode = 0644) {
   std::ofstream(p) << text;
   ::chmod(p.c_str(), mode);
+}
+
+// Rewrites `path` in place, as `cp` or `echo >` do: truncate, then write.
+void rewrite_in_place(fs::path const& path, std::string const& text) {
+  int const fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, text.data(), text.size()) == ssize_t(text.size()));
+  ::close(fd);
+}
+
+// Replaces `path` by rename: a complete file appears at once.
+void replace_by_rename(fs::path const& path, std::string const& text) {
+  auto const tmp = path.parent_path() / ("." + path.filename().string() + ".new");
+  int const fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, text.data(), text.size()) == ssize_t(text.size()));
+  ::close(fd);
+  REQUIRE(::rename(tmp.c_str(), path.c_str()) == 0);
 }
 
 doctest::Contains contains(std::string const& text) { return doctest::Contains(text.c_str()); }
@@ -127,5 +147,148 @@ TEST_CASE("policy files: the certificate a permission file names is checked with
     CHECK(refusal().find("is below " + (dir.path / "open").string() + ", owned by uid 65534") != std::string::npos);
   } else {
     MESSAGE("not root: the other-owner cases need chown and are checked in CI, which runs as root");
+  }
+}
+
+namespace {
+// A permission file longer than a page whose last line revokes bob: any
+// prefix of it lets bob call (the default allows everyone); an empty one
+// lets nobody. `pad` lines of comment make versions of different lengths.
+std::string revoking_rules(int pad) {
+  std::string t = "default call allow test.order\n";
+  for (int i = 0; i < pad; ++i) t += "# rule history, entry " + std::to_string(i) + ": reviewed and kept\n";
+  return t + "key " + bob + " call deny test.order\n";
+}
+
+struct race_outcome {
+  int sound = 0, partial = 0, refused = 0;  // after each reload: the set in force
+  std::string first_partial, refusals;
+};
+
+template <class Write>
+race_outcome race_reloads(fs::path const& file, Write write) {
+  auto perms = zg::permissions::from_file(file);
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 20000 && !done; ++i) write(i % 2 == 0 ? revoking_rules(150) : revoking_rules(170));
+  });
+  race_outcome r;
+  auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (int i = 0; i < 5000 && std::chrono::steady_clock::now() < deadline; ++i) {
+    try {
+      perms.reload();
+    } catch (zg::permission_error const& e) {
+      ++r.refused;
+      std::string const what = e.what();
+      if (r.refusals.find(what.substr(0, 60)) == std::string::npos) r.refusals += what + "\n";
+    }
+    bool const alice_may = perms.permits(identity_kind::key, alice, action::call, "test.order");
+    if (bob_may(perms) == "bob may call" || !alice_may) {
+      if (r.partial++ == 0) r.first_partial = perms.audit();
+    } else {
+      ++r.sound;
+    }
+  }
+  done = true;
+  writer.join();
+  return r;
+}
+}  // namespace
+
+// reload() read what was there: a file caught between the truncate and the
+// end of the write was applied, revoking nothing or permitting nothing.
+TEST_CASE("policy files: reload racing a rewrite in place applies no partial file, renames always apply") {
+  temp_dir dir;
+  auto const file = dir.path / "perms";
+  put(file, revoking_rules(150));
+  REQUIRE(revoking_rules(150).size() > 4096);
+  SUBCASE("rewritten in place: a reload applies the whole file or keeps the set in force") {
+    auto const r = race_reloads(file, [&](std::string const& t) { rewrite_in_place(file, t); });
+    INFO("sound ", r.sound, ", partial ", r.partial, ", refused ", r.refused, "\nfirst partial set:\n",
+         r.first_partial, "refusals:\n", r.refusals);
+    CHECK(r.partial == 0);
+    CHECK(r.sound > 0);
+    // Every refusal says why, in the words the docs use.
+    std::istringstream lines(r.refusals);
+    for (std::string line; std::getline(lines, line);) {
+      INFO(line);
+      CHECK((line.find(" changed while it was read; ") != std::string::npos ||
+             line.find(" does not end with a newline; ") != std::string::npos ||
+             line.find(" is empty; ") != std::string::npos));
+      CHECK(line.find("replace it by renaming a complete file into place") != std::string::npos);
+    }
+  }
+  SUBCASE("replaced by rename: every reload applies a complete file") {
+    auto const r = race_reloads(file, [&](std::string const& t) { replace_by_rename(file, t); });
+    INFO("sound ", r.sound, ", partial ", r.partial, ", refused ", r.refused, "\n", r.refusals);
+    CHECK(r.partial == 0);
+    CHECK(r.refused == 0);
+    CHECK(r.sound > 0);
+  }
+  SUBCASE("a file without a final newline, or empty, is refused: it may be cut short") {
+    auto perms = zg::permissions::from_file(file);
+    put(file, "default call allow test.order\nkey " + bob + " call deny test.order");
+    CHECK_THROWS_WITH_AS(perms.reload(), contains(file.string() + " does not end with a newline"),
+                         zg::permission_error);
+    put(file, "");
+    CHECK_THROWS_WITH_AS(perms.reload(), contains(file.string() + " is empty"), zg::permission_error);
+    CHECK(bob_may(perms) == "bob may not");
+    put(file, "# nobody may do anything\n");
+    perms.reload();
+    CHECK_FALSE(perms.permits(identity_kind::key, alice, action::call, "test.order"));
+  }
+}
+
+// The allowlist: a certificate rewritten in place is refused by the reload
+// (which keeps the keys it had) and the refusal is an event; certificates
+// written by save_certificate (zguard keygen) appear by rename, so a
+// reload running meanwhile always succeeds.
+TEST_CASE("policy files: allowlist reload racing certificate writes keeps its keys and says why it failed") {
+  temp_dir dir;
+  auto const allow = dir.path / "allow";
+  fs::create_directory(allow);
+  auto const a = zg::keypair::generate(), b = zg::keypair::generate();
+  zg::save_certificate(allow / "a.cert", a);
+  zg::save_certificate(allow / "b.cert", b);
+  captured_events seen;
+  zg::context<test_domain> ctx(seen.sink());
+  ctx.events().set_level(zg::severity::info);  // zap.reloaded too
+  zg::authenticator<test_domain> auth(ctx);
+  auth.allow_directory(allow);
+  auto const race = [&](auto write) {
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+      for (int i = 0; i < 3000 && !done; ++i) write(i);
+    });
+    int refused = 0, reloads = 0;
+    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (; reloads < 1000 && std::chrono::steady_clock::now() < deadline; ++reloads) {
+      try {
+        auth.reload();
+      } catch (zg::key_error const&) {
+        ++refused;
+      }
+    }
+    done = true;
+    writer.join();
+    return std::pair{reloads, refused};
+  };
+  SUBCASE("rewritten in place: each failed reload is a zap.reload_failed event, the keys stay") {
+    std::string const text = [&] {
+      std::ifstream in(allow / "b.cert");
+      return std::string(std::istreambuf_iterator<char>(in), {});
+    }();
+    auto const [reloads, refused] = race([&](int) { rewrite_in_place(allow / "b.cert", text); });
+    INFO("reloads ", reloads, ", refused ", refused);
+    CHECK(int(seen.named("zap.reload_failed").size()) == refused);
+    for (auto const& e : seen.named("zap.reload_failed")) CHECK(e.field("reason").find("b.cert") != std::string::npos);
+    for (auto const& e : seen.named("zap.reloaded")) CHECK(e.field("keys") == "2");
+  }
+  SUBCASE("written by save_certificate: every reload succeeds with both keys") {
+    auto const [reloads, refused] = race([&](int) { zg::save_certificate(allow / "b.cert", b); });
+    INFO("reloads ", reloads, ", refused ", refused);
+    CHECK(refused == 0);
+    CHECK(int(seen.named("zap.reloaded").size()) == reloads);
+    for (auto const& e : seen.named("zap.reloaded")) CHECK(e.field("keys") == "2");
   }
 }

@@ -32,6 +32,9 @@
 // is read when the file is (reload() reads it again after a rotation).
 // A line that does not parse is an error naming the file and line; a file
 // that does not parse is never half applied (reload() keeps the old set).
+// Replace the file by renaming a complete one into place: one caught
+// half written (changed during the read, empty, or without a final
+// newline) is refused (detail/protected_file.hpp).
 #pragma once
 
 #include <atomic>
