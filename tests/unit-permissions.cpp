@@ -151,7 +151,7 @@ TEST_CASE("permissions files: a symlink, a FIFO, a file in a directory others ca
   // Larger than any permission file: refused before it is read; at the bound exactly, read.
   write_file(dir.path / "huge", std::string((4u << 20) + 1, '#'));
   CHECK(refused_with(dir.path / "huge", "is larger than"));
-  write_file(dir.path / "at_bound", rules + std::string((4u << 20) - rules.size(), '#'));
+  write_file(dir.path / "at_bound", rules + std::string((4u << 20) - rules.size() - 1, '#') + "\n");
   CHECK(zg::permissions::from_file(dir.path / "at_bound")
             .permits(identity_kind::key, alice_key, action::call, "test.order"));
   // Another owner (only root can make one here): the file, then its directory.

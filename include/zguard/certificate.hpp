@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -64,6 +65,8 @@ ZGUARD_DECL std::map<std::string, std::string> parse_certificate(guarded_bytes c
 
 ZGUARD_DECL void write_all(int fd, std::string const& text, std::filesystem::path const& path);
 
+// Writes `path` with `mode` by renaming a complete new file into place
+// (synced): a reader sees the old file or the new one, never a part.
 ZGUARD_DECL void write_file(std::filesystem::path const& path, std::string const& text, mode_t mode);
 
 ZGUARD_DECL std::string certificate_text(bool secret, std::string const& public_z85,

@@ -32,6 +32,9 @@
 // is read when the file is (reload() reads it again after a rotation).
 // A line that does not parse is an error naming the file and line; a file
 // that does not parse is never half applied (reload() keeps the old set).
+// Replace the file by renaming a complete one into place: one caught
+// half written (changed during the read, empty, or without a final
+// newline) is refused (detail/protected_file.hpp).
 #pragma once
 
 #include <atomic>
@@ -265,8 +268,12 @@ class permission_set {
         if (cert.is_relative() && base.empty())
           throw fail("a relative cert path needs the permission file's directory (permissions::from_file)");
         try {
-          // The cert decides who gets these rights: the checks of an allowlisted one.
-          auto const key = detail::load_trusted_certificate(cert.is_relative() ? base / cert : cert).key.z85();
+          // The cert decides who gets these rights: the checks of an
+          // allowlisted one, its directory and every one above it included.
+          auto const file = cert.is_relative() ? base / cert : cert;
+          detail::check_trusted_directory(file.parent_path(), "certificate directory",
+                                          "put another certificate in its place and get these rights");
+          auto const key = detail::load_trusted_certificate(file).key.z85();
           auto const [it, fresh] = set.key_sources_.emplace(key, w[1]);
           if (!fresh && it->second != w[1])
             throw permission_error("the key of " + w[1] + " is also the key of " + it->second);

@@ -36,7 +36,8 @@ ZGUARD_DECL std::string mode_text(mode_t mode);
 inline constexpr std::size_t max_protected_file_size = 4u << 20;
 
 // "" when every directory from '/' down to `dir` (symlinks followed one at
-// a time, so the directory holding each link is checked too) is owned by
+// a time, so the directory holding each link is checked too, and each link
+// must be owned by this user or root) is owned by
 // this user or root and, unless sticky, writable by neither group nor
 // others; otherwise the first one that is not, as "<dir>, which ...".
 // Whoever can write a directory on the way can move what is below it aside
@@ -44,9 +45,23 @@ inline constexpr std::size_t max_protected_file_size = 4u << 20;
 // older key directory, say), whose files would then pass every other check.
 ZGUARD_DECL std::string directory_path_problem(std::filesystem::path const& dir);
 
+// Files that decide policy are replaced by rename, never rewritten in
+// place: a reader may meet a file between its truncate and the end of its
+// write. What a refusal says of such a file.
+inline constexpr std::string_view unfinished_file =
+    "it may be in the middle of a write (replace it by renaming a complete file into place)";
+
+// Reads the file open at `fd`, which fstat described as `before`, into
+// `into` (before.st_size bytes): "" when it was read whole and nothing
+// changed it meanwhile (its size or mtime), otherwise what went wrong, to
+// follow its name in a sentence.
+ZGUARD_DECL std::string read_unchanged(int fd, struct stat const& before, void* into);
+
 // The whole text of `path` into `text`, or false with `why` the rest of the
 // sentence "<path> ..." saying what is wrong. `decides` ends the sentence
-// for a file others could change.
+// for a file others could change. The text must be read unchanged
+// (read_unchanged) and end with a newline: an empty file, or one cut short
+// by a write still under way, is refused.
 ZGUARD_DECL bool read_protected_text(std::filesystem::path const& path, std::string_view decides, std::string& text,
                                      std::string& why);
 

@@ -95,8 +95,13 @@ ZGUARD_DECL void zap_core::reload() {
     dirs = directories_;
   }
   std::unordered_set<std::string> fresh;
-  for (auto const& d : dirs)
-    for (auto const& k : load_public_directory(d)) fresh.insert(k.z85());
+  try {
+    for (auto const& d : dirs)
+      for (auto const& k : load_public_directory(d)) fresh.insert(k.z85());
+  } catch (std::exception const& e) {  // the keys in force stay; say why they were not replaced
+    log_.emit("zap.reload_failed", severity::warning, {{"domain", domain_}, {"reason", e.what()}});
+    throw;
+  }
   std::lock_guard lock(mu_);
   directory_keys_ = std::move(fresh);
   generation_.fetch_add(1, std::memory_order_acq_rel);

@@ -55,13 +55,10 @@ ZGUARD_DECL guarded_bytes read_certificate_file(std::filesystem::path const& pat
     throw key_error("zguard: certificate " + path.string() + " is larger than " +
                     std::to_string(max_zpl_size) + " bytes");
   guarded_bytes buf(std::size_t(st.st_size));
-  std::size_t got = 0;
-  while (got < buf.size()) {
-    auto n = ::read(fd, buf.writable() + got, buf.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw key_error("zguard: cannot read certificate " + path.string());
-    got += std::size_t(n);
-  }
+  // A reload reads the allowlist while keys may be written: a certificate
+  // changed during the read is refused, not half read.
+  if (auto const problem = read_unchanged(fd, st, buf.writable()); !problem.empty())
+    throw key_error("zguard: certificate " + path.string() + " " + problem);
   return buf;
 }
 
@@ -92,16 +89,35 @@ ZGUARD_DECL void write_all(int fd, std::string const& text, std::filesystem::pat
 }
 
 ZGUARD_DECL void write_file(std::filesystem::path const& path, std::string const& text, mode_t mode) {
-  int const fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) throw key_error("zguard: cannot create " + path.string() + ": " + std::strerror(errno));
+  // Written whole to a new file beside it, then renamed into place: a
+  // reader (an allowlist reload) sees the old file or the new one, never a
+  // part. The temporary name is a dotfile, which an allowlist skips; it is
+  // created 0600 (mkstemp) and gets `mode` before any byte is written.
+  auto const dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  std::string tmp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  int const fd = ::mkstemp(tmp.data());
+  if (fd < 0) throw key_error("zguard: cannot create a file beside " + path.string() + ": " + std::strerror(errno));
   struct closer {
     int fd;
-    ~closer() { ::close(fd); }
-  } close_fd{fd};
-  // An existing file keeps its mode through O_TRUNC: narrow it before any byte.
-  if (::fchmod(fd, mode) != 0) throw key_error("zguard: cannot chmod " + path.string());
+    std::string const& tmp;
+    bool done = false;
+    ~closer() {
+      ::close(fd);
+      if (!done) ::unlink(tmp.c_str());
+    }
+  } file{fd, tmp};
+  if (::fchmod(fd, mode) != 0) throw key_error("zguard: cannot chmod " + tmp + ": " + std::strerror(errno));
   write_all(fd, text, path);
-  if (::fsync(fd) != 0) throw key_error("zguard: cannot sync " + path.string());
+  if (::fsync(fd) != 0) throw key_error("zguard: cannot sync " + tmp + ": " + std::strerror(errno));
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    throw key_error("zguard: cannot rename " + tmp + " to " + path.string() + ": " + std::strerror(errno));
+  file.done = true;
+  // The rename itself survives a crash once the directory is synced.
+  int const dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
+  }
 }
 
 ZGUARD_DECL std::string certificate_text(bool secret, std::string const& public_z85,

@@ -50,7 +50,12 @@ ZGUARD_DECL std::string directory_path_problem(std::filesystem::path const& dir)
     }
     auto const next = at == "/" ? "/" + name : at + "/" + name;
     if (::lstat(next.c_str(), &st) != 0) return next + ", which cannot be read: " + std::strerror(errno);
-    if (S_ISLNK(st.st_mode)) {  // the link's directory, `at`, is checked: only its owners could change it
+    if (S_ISLNK(st.st_mode)) {
+      // Its directory, `at`, is checked; the link must be ours or root's
+      // too: in a sticky directory its owner may remove it and put another.
+      if (!owned_by_this_user_or_root(st))
+        return next + ", a symlink owned by uid " + std::to_string(st.st_uid) +
+               ", neither this user nor root (its owner may point it elsewhere)";
       if (++links > 40) return next + ", which leads through more than 40 symlinks";
       auto const target = std::filesystem::read_symlink(next, ec);
       if (ec) return next + ", a symlink which cannot be read: " + ec.message();
@@ -105,16 +110,38 @@ ZGUARD_DECL bool read_protected_text(std::filesystem::path const& path, std::str
   if (st.st_size < 0 || std::size_t(st.st_size) > max_protected_file_size)
     return fail("is larger than " + std::to_string(max_protected_file_size) + " bytes");
   text.assign(std::size_t(st.st_size), '\0');
+  if (auto problem = read_unchanged(fd, st, text.data()); !problem.empty()) return fail(std::move(problem));
+  // A file caught between a truncate and the end of its write passes the
+  // checks above when nothing moved during the read: empty, or cut where a
+  // write stopped. A complete policy file ends its last line.
+  if (text.empty()) return fail("is empty; " + std::string(unfinished_file));
+  if (text.back() != '\n') return fail("does not end with a newline; " + std::string(unfinished_file));
+  return true;
+}
+
+ZGUARD_DECL std::string read_unchanged(int fd, struct stat const& before, void* into) {
+  auto* const out = static_cast<char*>(into);
+  std::size_t const size = std::size_t(before.st_size);
   std::size_t got = 0;
-  while (got < text.size()) {
-    auto const n = ::read(fd, text.data() + got, text.size() - got);
+  for (;;) {
+    char extra;  // one byte more than measured means it grew
+    bool const past = got == size;
+    auto const n = past ? ::read(fd, &extra, 1) : ::read(fd, out + got, size - got);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail(std::string("cannot be read: ") + std::strerror(errno));
-    if (n == 0) break;  // shorter now than when it was measured: what is there
+    if (n < 0) return std::string("cannot be read: ") + std::strerror(errno);
+    if (n == 0 && past) break;
+    if (n == 0 || past) return "changed while it was read; " + std::string(unfinished_file);
     got += std::size_t(n);
   }
-  text.resize(got);
-  return true;
+  struct stat after {};
+  if (::fstat(fd, &after) != 0) return std::string("cannot be read: ") + std::strerror(errno);
+  // Every write and truncate sets the mtime (and the size may move). Not
+  // the ctime: a rename that replaces the file changes it too, apart from
+  // the link count to a concurrent fstat, and would refuse a file read whole.
+  bool const same = after.st_size == before.st_size && after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+                    after.st_mtim.tv_nsec == before.st_mtim.tv_nsec;
+  if (!same) return "changed while it was read; " + std::string(unfinished_file);
+  return {};
 }
 
 }  // namespace detail
