@@ -5,7 +5,9 @@
 # when compilation FAILS and its diagnostics match every
 #   // MESSAGE[regex]
 # line of the file, its first "error:" is zguard's own static_assert text and
-# the whole diagnostic is at most 15 lines (one mistake, one error). A file
+# the whole diagnostic is at most 15 lines (one mistake, one error; a file
+# grouping n mistakes says // CASES[n], and one whose mistakes the language
+# refuses first names that error with // FIRST_ERROR[regex]). A file
 # that compiles, or fails for another reason, is a red test. Files named
 # sanity_*.fail.cpp check the harness itself: they are expected to be
 # rejected by it (WILL_FAIL), proving it can go red.

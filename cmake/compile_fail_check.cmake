@@ -8,9 +8,20 @@
 #  - the whole diagnostic is at most ZGUARD_MAX_DIAGNOSTIC_LINES lines: one
 #    mistake gives one error, not a cascade. No flag trims the output here:
 #    what this counts is what a user sees.
+# A file that groups several mistakes (each one line of the file, each with
+# its own MESSAGE) says how many with // CASES[n]: it may print n times the
+# lines of one. A file whose mistakes the language itself refuses before
+# zguard sees them (specializing a concept or an alias template) names the
+# compiler's first error with // FIRST_ERROR[regex] instead of zguard's text.
 set(ZGUARD_MAX_DIAGNOSTIC_LINES 15)
 string(REPLACE "|" ";" _includes "${INCLUDES}")
 file(STRINGS ${SOURCE} _expect REGEX "^// MESSAGE\\[.*\\]$")
+file(STRINGS ${SOURCE} _cases REGEX "^// CASES\\[[0-9]+\\]$")
+if(_cases)
+  string(REGEX REPLACE "^// CASES\\[([0-9]+)\\]$" "\\1" _cases "${_cases}")
+  math(EXPR ZGUARD_MAX_DIAGNOSTIC_LINES "${ZGUARD_MAX_DIAGNOSTIC_LINES} * ${_cases}")
+endif()
+file(STRINGS ${SOURCE} _first REGEX "^// FIRST_ERROR\\[.*\\]$")
 if(NOT _expect)
   message(FATAL_ERROR "${SOURCE}: no // MESSAGE[regex] line; a compile-fail "
     "test must say which diagnostic it expects")
@@ -41,7 +52,13 @@ if(_count GREATER ZGUARD_MAX_DIAGNOSTIC_LINES)
     "Compiler said:\n${_out}")
 endif()
 string(REGEX MATCH "error: [^\n]*" _first_error "${_out}")
-if(NOT _first_error MATCHES "^error: static assertion failed: [Zz][Gg][Uu][Aa][Rr][Dd]")
+if(_first)
+  string(REGEX REPLACE "^// FIRST_ERROR\\[(.*)\\]$" "\\1" _first "${_first}")
+  if(NOT _first_error MATCHES "${_first}")
+    message(FATAL_ERROR "${SOURCE}: the first error is not the expected '${_first}', it is:\n  "
+      "${_first_error}\nCompiler said:\n${_out}")
+  endif()
+elseif(NOT _first_error MATCHES "^error: static assertion failed: [Zz][Gg][Uu][Aa][Rr][Dd]")
   message(FATAL_ERROR "${SOURCE}: the first error is not zguard's own text "
     "(\"error: static assertion failed: zguard...\"), it is:\n  ${_first_error}\n"
     "Compiler said:\n${_out}")

@@ -26,6 +26,7 @@
 #include <string>
 
 #include <zguard/codec.hpp>
+#include <zguard/detail/closed.hpp>
 #include <zguard/slots.hpp>
 
 namespace zguard {
@@ -54,10 +55,13 @@ struct batched {
 namespace detail {
 
 // Exactly zguard::batched<N, Ms>; a derived or hand-written policy is refused.
+struct batching_tags {
+  static consteval bool of(...) { return false; }
+  template <int N, int Ms>
+  static consteval bool of(batched<N, Ms>**) { return true; }
+};
 template <class B>
-inline constexpr bool is_batching_tag = false;
-template <int N, int Ms>
-inline constexpr bool is_batching_tag<batched<N, Ms>> = true;
+concept is_batching_tag = closed_member<batching_tags, B>;
 
 // Batch format 1:  0x81 | count (u16 LE) | count x (length (u32 LE) | schema message)
 inline constexpr std::uint8_t batch_format = 0x81;

@@ -30,6 +30,7 @@
 #include <type_traits>
 
 #include <zguard/codec.hpp>
+#include <zguard/detail/closed.hpp>
 #include <zguard/fixed_string.hpp>
 #include <zguard/one_of.hpp>
 #include <zguard/pattern.hpp>
@@ -88,10 +89,13 @@ struct stream {
 };
 
 namespace detail {
+struct topic_tags {
+  static consteval bool of(...) { return false; }
+  template <fixed_string N, class S>
+  static consteval bool of(topic<N, S>**) { return true; }
+};
 template <class T>
-inline constexpr bool is_topic_tag = false;
-template <fixed_string N, class S>
-inline constexpr bool is_topic_tag<topic<N, S>> = true;
+concept is_topic_tag = closed_member<topic_tags, T>;
 
 template <class... Ts>
 constexpr bool distinct_topic_names() {
@@ -156,29 +160,34 @@ struct nothing_carried {};
 
 // Exactly service<...>, topic<...> and stream<...>; derived or hand-written
 // channels are refused (their schemas and sides would escape the checks).
+struct channel_tags {
+  static consteval bool of(...) { return false; }
+  template <class Req, class Rep>
+  static consteval bool of(service<Req, Rep>**) { return true; }
+  template <fixed_string N, class S>
+  static consteval bool of(topic<N, S>**) { return true; }
+  template <class S>
+  static consteval bool of(stream<S>**) { return true; }
+  template <class... Ts>
+  static consteval bool of(topics<Ts...>**) { return true; }
+};
 template <class C>
-inline constexpr bool is_channel_tag = false;
-template <class Req, class Rep>
-inline constexpr bool is_channel_tag<service<Req, Rep>> = true;
-template <fixed_string N, class S>
-inline constexpr bool is_channel_tag<topic<N, S>> = true;
-template <class S>
-inline constexpr bool is_channel_tag<stream<S>> = true;
-template <class... Ts>
-inline constexpr bool is_channel_tag<topics<Ts...>> = true;
+concept is_channel_tag = closed_member<channel_tags, C>;
 
+struct topic_sets {
+  static consteval bool of(...) { return false; }
+  template <class... Ts>
+  static consteval bool of(topics<Ts...>**) { return true; }
+};
 template <class C>
-inline constexpr bool is_topic_set = false;
-template <class... Ts>
-inline constexpr bool is_topic_set<topics<Ts...>> = true;
-template <class C>
-inline constexpr std::size_t topic_count = 0;  // a topics<...> channel's count, else 0
-template <class... Ts>
-inline constexpr std::size_t topic_count<topics<Ts...>> = sizeof...(Ts);
+concept is_topic_set = closed_member<topic_sets, C>;
+struct topic_messages {
+  static consteval bool of(...) { return false; }
+  template <class... Ts>
+  static consteval bool of(topic_message<Ts...>**) { return true; }
+};
 template <class T>
-inline constexpr bool is_topic_message = false;
-template <class... Ts>
-inline constexpr bool is_topic_message<topic_message<Ts...>> = true;
+concept is_topic_message = closed_member<topic_messages, T>;
 
 // Which schema each side sends and receives, by pattern.
 template <class C, class P>

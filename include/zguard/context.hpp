@@ -28,7 +28,7 @@ class socket_core;
 
 template <class Domain>
 class context {
-  static_assert(SecurityDomain<Domain>,
+  static_assert(SecurityDomain<Domain> || false,
                 "zguard::context<D>: D must be a security domain, e.g. "
                 "using backend = zguard::domain<\"backend\">");
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include <zguard/detail/closed.hpp>
 #include <zguard/fixed_string.hpp>
 #include <zguard/slots.hpp>
 
@@ -29,10 +30,13 @@ namespace detail {
 // Only domain<"name"> itself: a type derived from a domain can hide `name`
 // with its own (an empty one makes libzmq skip ZAP on a CURVE server), past
 // the length check above.
+struct domain_tags {
+  static consteval bool of(...) { return false; }
+  template <fixed_string Name>
+  static consteval bool of(domain<Name>**) { return true; }
+};
 template <class T>
-inline constexpr bool is_domain_tag = false;
-template <fixed_string Name>
-inline constexpr bool is_domain_tag<domain<Name>> = true;
+concept is_domain_tag = closed_member<domain_tags, T>;
 }  // namespace detail
 
 // SecurityDomain: a type made by zguard::domain<"name">, exactly.

@@ -24,6 +24,7 @@
 #include <type_traits>
 
 #include <zguard/connection.hpp>
+#include <zguard/detail/closed.hpp>
 #include <zguard/slots.hpp>
 
 namespace zguard {
@@ -204,97 +205,52 @@ struct no_limit {
   static constexpr std::string_view name = "none";
 };
 // Which limit slot a tag fills: only the tags above, by exact type. A type
-// derived from one, or written by hand with the same members, fills none (a
-// partial specialization does not match a derived class), so it cannot
-// change a limit.
+// derived from one, or written by hand with the same members, fills none, so
+// it cannot change a limit; closed (detail/closed.hpp), so no specialization
+// can add one.
+struct limit_slots {
+  static void of(...);
+  template <int N>
+  static limit_slot::send_hwm of(send_hwm<N>**);
+  template <int N>
+  static limit_slot::recv_hwm of(recv_hwm<N>**);
+  template <std::int64_t N>
+  static limit_slot::max_message_size of(max_message_size<N>**);
+  template <int Ms>
+  static limit_slot::linger of(linger_ms<Ms>**);
+  template <int Ms>
+  static limit_slot::send_timeout of(send_timeout_ms<Ms>**);
+  template <int Ms>
+  static limit_slot::recv_timeout of(recv_timeout_ms<Ms>**);
+  template <int Lo, int Hi>
+  static limit_slot::send_hwm of(send_hwm_in<Lo, Hi>**);
+  template <int Lo, int Hi>
+  static limit_slot::recv_hwm of(recv_hwm_in<Lo, Hi>**);
+  template <int Lo, int Hi>
+  static limit_slot::linger of(linger_ms_in<Lo, Hi>**);
+  template <int Lo, int Hi>
+  static limit_slot::send_timeout of(send_timeout_ms_in<Lo, Hi>**);
+  template <int Lo, int Hi>
+  static limit_slot::recv_timeout of(recv_timeout_ms_in<Lo, Hi>**);
+  template <int Ms>
+  static limit_slot::handshake_timeout of(handshake_timeout_ms<Ms>**);
+  template <int R, int B>
+  static limit_slot::per_peer_rate of(per_peer_rate<R, B>**);
+  static limit_slot::overflow of(drop_when_full**);
+  static limit_slot::overflow of(block_when_full**);
+  template <int I, int T, int Ttl>
+  static limit_slot::heartbeat of(heartbeat<I, T, Ttl>**);
+  template <int I, int M>
+  static limit_slot::reconnect of(reconnect<I, M>**);
+  template <int Idle, int Intvl, int Cnt>
+  static limit_slot::tcp_keepalive of(tcp_keepalive<Idle, Intvl, Cnt>**);
+  template <int Ms>
+  static limit_slot::connect_timeout of(connect_timeout_ms<Ms>**);
+  static limit_slot::immediate of(immediate**);
+  static limit_slot::conflate of(conflate**);
+};
 template <class T>
-struct limit_slot_of {
-  using type = void;
-};
-template <int N>
-struct limit_slot_of<send_hwm<N>> {
-  using type = limit_slot::send_hwm;
-};
-template <int N>
-struct limit_slot_of<recv_hwm<N>> {
-  using type = limit_slot::recv_hwm;
-};
-template <std::int64_t N>
-struct limit_slot_of<max_message_size<N>> {
-  using type = limit_slot::max_message_size;
-};
-template <int Ms>
-struct limit_slot_of<linger_ms<Ms>> {
-  using type = limit_slot::linger;
-};
-template <int Ms>
-struct limit_slot_of<send_timeout_ms<Ms>> {
-  using type = limit_slot::send_timeout;
-};
-template <int Ms>
-struct limit_slot_of<recv_timeout_ms<Ms>> {
-  using type = limit_slot::recv_timeout;
-};
-template <int Lo, int Hi>
-struct limit_slot_of<send_hwm_in<Lo, Hi>> {
-  using type = limit_slot::send_hwm;
-};
-template <int Lo, int Hi>
-struct limit_slot_of<recv_hwm_in<Lo, Hi>> {
-  using type = limit_slot::recv_hwm;
-};
-template <int Lo, int Hi>
-struct limit_slot_of<linger_ms_in<Lo, Hi>> {
-  using type = limit_slot::linger;
-};
-template <int Lo, int Hi>
-struct limit_slot_of<send_timeout_ms_in<Lo, Hi>> {
-  using type = limit_slot::send_timeout;
-};
-template <int Lo, int Hi>
-struct limit_slot_of<recv_timeout_ms_in<Lo, Hi>> {
-  using type = limit_slot::recv_timeout;
-};
-template <int Ms>
-struct limit_slot_of<handshake_timeout_ms<Ms>> {
-  using type = limit_slot::handshake_timeout;
-};
-template <int R, int B>
-struct limit_slot_of<per_peer_rate<R, B>> {
-  using type = limit_slot::per_peer_rate;
-};
-template <>
-struct limit_slot_of<drop_when_full> {
-  using type = limit_slot::overflow;
-};
-template <>
-struct limit_slot_of<block_when_full> {
-  using type = limit_slot::overflow;
-};
-template <int I, int T, int Ttl>
-struct limit_slot_of<heartbeat<I, T, Ttl>> {
-  using type = limit_slot::heartbeat;
-};
-template <int I, int M>
-struct limit_slot_of<reconnect<I, M>> {
-  using type = limit_slot::reconnect;
-};
-template <int Idle, int Intvl, int Cnt>
-struct limit_slot_of<tcp_keepalive<Idle, Intvl, Cnt>> {
-  using type = limit_slot::tcp_keepalive;
-};
-template <int Ms>
-struct limit_slot_of<connect_timeout_ms<Ms>> {
-  using type = limit_slot::connect_timeout;
-};
-template <>
-struct limit_slot_of<immediate> {
-  using type = limit_slot::immediate;
-};
-template <>
-struct limit_slot_of<conflate> {
-  using type = limit_slot::conflate;
-};
+using limit_slot_of = decltype(limit_slots::of(static_cast<T**>(nullptr)));
 
 template <class Slot, class... Ls>
 struct find_limit {
@@ -302,25 +258,22 @@ struct find_limit {
 };
 template <class Slot, class L, class... Ls>
 struct find_limit<Slot, L, Ls...> {
-  using type = std::conditional_t<std::is_same_v<typename limit_slot_of<L>::type, Slot>, L,
+  using type = std::conditional_t<std::is_same_v<limit_slot_of<L>, Slot>, L,
                                   typename find_limit<Slot, Ls...>::type>;
 };
 template <class Slot, class... Ls>
-inline constexpr int count_limit = (0 + ... + int(std::is_same_v<typename limit_slot_of<Ls>::type, Slot>));
+inline constexpr int count_limit = (0 + ... + int(std::is_same_v<limit_slot_of<Ls>, Slot>));
 
+// A tag whose value is chosen at start-up (a *_in<Lo, Hi> tag); only read
+// of zguard's own tags.
 template <class T>
-inline constexpr bool is_limits = false;
-template <class T>
-inline constexpr bool is_ranged_limit = false;
-template <class T>
-  requires(T::ranged)
-inline constexpr bool is_ranged_limit<T> = true;
+concept is_ranged_limit = requires { requires T::ranged; };
 }  // namespace detail
 
 // LimitTag: one of zguard's own limit tags above (exactly; not a derived or
 // look-alike type).
 template <class T>
-concept LimitTag = !std::is_void_v<typename detail::limit_slot_of<T>::type>;
+concept LimitTag = !std::is_void_v<detail::limit_slot_of<T>>;
 
 template <class... Ls>
 struct limits {
@@ -383,8 +336,15 @@ struct limits {
 };
 
 namespace detail {
-template <class... Ls>
-inline constexpr bool is_limits<limits<Ls...>> = true;
+// Closed (detail/closed.hpp): a type derived from limits<...> can hide its
+// values (max_message_size = 1 TB), and no specialization can admit one.
+struct limits_types {
+  static consteval bool of(...) { return false; }
+  template <class... Ls>
+  static consteval bool of(limits<Ls...>**) { return true; }
+};
+template <class T>
+concept is_limits = closed_member<limits_types, T>;
 }  // namespace detail
 
 // Limits: a zguard::limits<...> (exactly; not a derived or look-alike type).

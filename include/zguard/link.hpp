@@ -54,9 +54,9 @@ struct link {
                 "zguard::link: MaxMessage must be in 1..268435456 bytes (as max_message_size<N>)");
   // Only zguard's own tags: a look-alike could pass as "not inproc" or
   // "not signed" where the pipeline compares types.
-  static_assert(SecurityDomain<Domain>,
+  static_assert(SecurityDomain<Domain> || false,
                 "zguard::link: Domain must be a zguard::domain<\"name\">; derived or hand-written tags are refused");
-  static_assert(detail::is_channel_tag<Channel>,
+  static_assert(detail::is_channel_tag<Channel> || false,
                 "zguard::link: the channel must be a zguard::service<...>, topic<...> or stream<...>; derived or "
                 "hand-written channels are refused");
   static_assert(std::is_same_v<Signing, unsigned_link> || SigningPolicy<Signing>,
@@ -74,8 +74,33 @@ struct link {
   static constexpr bool is_signed = !std::is_same_v<Signing, unsigned_link>;
 };
 
+namespace detail {
+// The link<...> a named link derives from (links are declared as structs
+// derived from one, so here a derived class must match).
+struct link_bases {
+  template <fixed_string N, fixed_string A, class D, class T, class C, class M, std::size_t X, class S>
+  static link<N, A, D, T, C, M, X, S> of(link<N, A, D, T, C, M, X, S> const*);
+};
 template <class L>
-concept Link = requires { typename L::zguard_link; };
+using link_base_of = decltype(link_bases::of(static_cast<L const*>(nullptr)));
+// A struct derived from link<...> that hides none of its members: the checks
+// read them, so a hidden mechanism_type or is_signed would change their
+// outcome while the link<...> static_asserts saw the base's.
+template <class L, class B>
+concept hides_no_link_member =
+    std::is_same_v<typename L::zguard_link, typename B::zguard_link> &&
+    std::is_same_v<typename L::domain_type, typename B::domain_type> &&
+    std::is_same_v<typename L::transport_type, typename B::transport_type> &&
+    std::is_same_v<typename L::channel_type, typename B::channel_type> &&
+    std::is_same_v<typename L::mechanism_type, typename B::mechanism_type> &&
+    std::is_same_v<typename L::signing_type, typename B::signing_type> && &L::name == &B::name &&
+    &L::address == &B::address && &L::max_message == &B::max_message && &L::is_signed == &B::is_signed;
+}  // namespace detail
+
+// Link: a zguard::link<...> or a struct derived from one that hides none of
+// its members (a concept: no specialization can admit another type).
+template <class L>
+concept Link = requires { typename detail::link_base_of<L>; } && detail::hides_no_link_member<L, detail::link_base_of<L>>;
 
 // The two sides of a link, for link_socket.
 struct binder {};
@@ -83,7 +108,7 @@ struct connector {};
 
 namespace detail {
 template <class R>
-inline constexpr bool is_link_side = std::is_same_v<R, binder> || std::is_same_v<R, connector>;
+concept is_link_side = std::is_same_v<R, binder> || std::is_same_v<R, connector>;
 
 // The socket a side of a link uses: domain, transport, channel and signing
 // policy are the link's; the binder has the link's mechanism, a connector
@@ -106,12 +131,12 @@ struct refused_port {};
 
 template <class L, class Side, class P, class Lim>
 struct link_socket_of {
-  static_assert(is_link_side<Side>,
+  static_assert(is_link_side<Side> || false,
                 "zguard::link_socket<Link, Side, Pattern, Limits>: Side must be zguard::binder or zguard::connector");
-  static_assert(is_pattern_tag<P>,
+  static_assert(is_pattern_tag<P> || false,
                 "zguard::link_socket<Link, Side, Pattern, Limits>: Pattern must be a zguard pattern tag (req, rep, "
                 "dealer, router, pub, sub, xpub, xsub, push, pull, pair)");
-  static_assert(is_limits<Lim>,
+  static_assert(is_limits<Lim> || false,
                 "zguard::link_socket<Link, Side, Pattern, Limits>: Limits must be a zguard::limits<...>; derived or "
                 "hand-written limits are refused");
   using type = typename std::conditional_t<is_link_side<Side> && is_pattern_tag<P> && is_limits<Lim>,
@@ -123,11 +148,12 @@ struct link_socket_of {
 // sockets), <Link, Pattern, Limits> derives it from the link.
 template <class L, bool Binder, class X, class... Lim>
 struct port_socket {
-  using type = std::conditional_t<is_zguard_socket<X>, X, refused_port>;
+  using type = std::conditional_t<Link<L> && is_zguard_socket<X>, X, refused_port>;
 };
 template <class L, bool Binder, class P, class Lim>
 struct port_socket<L, Binder, P, Lim> {
-  using type = typename std::conditional_t<is_pattern_tag<P> && is_limits<Lim>, socket_from_link<L, Binder, P, Lim>,
+  using type = typename std::conditional_t<Link<L> && is_pattern_tag<P> && is_limits<Lim>,
+                                           socket_from_link<L, Binder, P, Lim>,
                                            std::type_identity<refused_port>>::type;
 };
 }  // namespace detail
@@ -140,8 +166,10 @@ using link_socket = typename detail::link_socket_of<L, Side, P, Lim>::type;
 
 // A stage's port on a link: binds<Link, Pattern, Limits> derives its socket
 // from the link; binds<Link, Socket> names a complete socket type.
-template <Link L, class SocketOrPattern, class... Lim>
+template <class L, class SocketOrPattern, class... Lim>
 struct binds {
+  static_assert(Link<L> || false, "zguard::binds<Link, ...>: Link must be a zguard::link<...> or a struct derived from one "
+                         "that hides none of its members; hand-written links are refused");
   static_assert(sizeof...(Lim) <= 1, "zguard::binds: binds<Link, Pattern, Limits> or binds<Link, Socket>");
   static_assert(sizeof...(Lim) == 1 || detail::is_zguard_socket<SocketOrPattern>,
                 "zguard::binds<Link, Socket>: Socket must be a zguard::socket<...> (or give binds<Link, Pattern, "
@@ -149,15 +177,17 @@ struct binds {
   static_assert(sizeof...(Lim) != 1 || detail::is_pattern_tag<SocketOrPattern>,
                 "zguard::binds<Link, Pattern, Limits>: Pattern must be a zguard pattern tag (req, rep, dealer, "
                 "router, pub, sub, xpub, xsub, push, pull, pair)");
-  static_assert((detail::is_limits<Lim> && ...),
+  static_assert((detail::is_limits<Lim> && ...) || false,
                 "zguard::binds<Link, Pattern, Limits>: Limits must be a zguard::limits<...>; derived or hand-written "
                 "limits are refused");
   using link_type = L;
   using socket_type = typename detail::port_socket<L, true, SocketOrPattern, Lim...>::type;
   static constexpr bool binder = true;
 };
-template <Link L, class SocketOrPattern, class... Lim>
+template <class L, class SocketOrPattern, class... Lim>
 struct connects {
+  static_assert(Link<L> || false, "zguard::connects<Link, ...>: Link must be a zguard::link<...> or a struct derived from one "
+                         "that hides none of its members; hand-written links are refused");
   static_assert(sizeof...(Lim) <= 1, "zguard::connects: connects<Link, Pattern, Limits> or connects<Link, Socket>");
   static_assert(sizeof...(Lim) == 1 || detail::is_zguard_socket<SocketOrPattern>,
                 "zguard::connects<Link, Socket>: Socket must be a zguard::socket<...> (or give connects<Link, "
@@ -165,7 +195,7 @@ struct connects {
   static_assert(sizeof...(Lim) != 1 || detail::is_pattern_tag<SocketOrPattern>,
                 "zguard::connects<Link, Pattern, Limits>: Pattern must be a zguard pattern tag (req, rep, dealer, "
                 "router, pub, sub, xpub, xsub, push, pull, pair)");
-  static_assert((detail::is_limits<Lim> && ...),
+  static_assert((detail::is_limits<Lim> && ...) || false,
                 "zguard::connects<Link, Pattern, Limits>: Limits must be a zguard::limits<...>; derived or "
                 "hand-written limits are refused");
   using link_type = L;
@@ -178,10 +208,20 @@ struct connects {
 // untyped socket may sit on a link, since it passes the frames on unread.
 struct relay_stage_tag {};
 
+template <fixed_string Name, class FrontPort, class BackPort>
+struct relay_stage;
+
 namespace detail {
 
+// A stage derived from zguard::relay_stage<...> (the tag alone, added by
+// hand to any stage, does not make one: pipeline<...> refuses that).
+struct relay_stages {
+  static consteval bool of(...) { return false; }
+  template <fixed_string N, class F, class B>
+  static consteval bool of(relay_stage<N, F, B> const*) { return true; }
+};
 template <class Stage>
-inline constexpr bool is_relay_stage = std::is_base_of_v<relay_stage_tag, Stage>;
+concept is_relay_stage = relay_stages::of(static_cast<Stage const*>(nullptr));
 
 // Which way application messages flow (XSUB sends only subscriptions, XPUB
 // receives only subscriptions).

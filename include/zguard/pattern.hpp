@@ -10,6 +10,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include <zguard/detail/closed.hpp>
 #include <zguard/slots.hpp>
 
 namespace zguard {
@@ -18,18 +19,7 @@ inline namespace v0 {
 // What libzmq does at the send high-water mark for this socket type.
 enum class when_full { drops, blocks, drops_or_errors };
 
-namespace detail {
-// Exactly the tags below are patterns; derived or look-alike types are not.
-template <class P>
-inline constexpr bool is_pattern_tag = false;
-}  // namespace detail
-
 #define ZGUARD_PATTERN(NAME, TYPE, TEXT, SEND, RECV, FULL)   \
-  struct NAME;                                               \
-  namespace detail {                                         \
-  template <>                                                \
-  inline constexpr bool is_pattern_tag<NAME> = true;         \
-  }                                                          \
   struct NAME {                                              \
     using zguard_slot = slot::pattern;                       \
     static constexpr int zmq_type = TYPE;                    \
@@ -53,6 +43,27 @@ ZGUARD_PATTERN(push, ZMQ_PUSH, "PUSH", true, false, blocks)
 ZGUARD_PATTERN(pull, ZMQ_PULL, "PULL", false, true, blocks)
 ZGUARD_PATTERN(pair, ZMQ_PAIR, "PAIR", true, true, blocks)
 #undef ZGUARD_PATTERN
+
+namespace detail {
+// Exactly the tags above are patterns; derived or look-alike types are not.
+// Closed (detail/closed.hpp): no specialization can add a type.
+struct pattern_tags {
+  static consteval bool of(...) { return false; }
+  static consteval bool of(req**) { return true; }
+  static consteval bool of(rep**) { return true; }
+  static consteval bool of(dealer**) { return true; }
+  static consteval bool of(router**) { return true; }
+  static consteval bool of(pub**) { return true; }
+  static consteval bool of(sub**) { return true; }
+  static consteval bool of(xpub**) { return true; }
+  static consteval bool of(xsub**) { return true; }
+  static consteval bool of(push**) { return true; }
+  static consteval bool of(pull**) { return true; }
+  static consteval bool of(pair**) { return true; }
+};
+template <class P>
+concept is_pattern_tag = closed_member<pattern_tags, P>;
+}  // namespace detail
 
 // Pattern: one of the tags above, exactly.
 //   semantics: zmq_type is passed to zmq_socket; can_send/can_recv decide

@@ -412,7 +412,7 @@ struct authorized {
 
 namespace detail {
 template <class A>
-inline constexpr bool is_authorization_tag = std::is_same_v<A, authorized>;
+concept is_authorization_tag = std::is_same_v<A, authorized>;  // a concept: no specialization can add a type
 }
 template <class A>
 concept AuthorizationPolicy = detail::is_authorization_tag<A>;

@@ -64,11 +64,11 @@ inline constexpr bool proxy_pair = (std::is_same_v<F, router> && std::is_same_v<
 
 template <class Front, class Back, class... Options>
 class proxy {
-  static_assert((detail::is_vouch_clients<Options> && ...) && sizeof...(Options) <= 1,
+  static_assert(((detail::is_vouch_clients<Options> && ...) || false) && sizeof...(Options) <= 1,
                 "zguard::proxy<Front, Back, Options...>: the only option is zguard::vouch_clients<blake2b_mac>, "
                 "at most once");
   static constexpr bool vouches = sizeof...(Options) == 1;
-  static_assert(detail::is_zguard_socket<Front> && detail::is_zguard_socket<Back>,
+  static_assert((detail::is_zguard_socket<Front> && detail::is_zguard_socket<Back>) || false,
                 "zguard::proxy: both sides must be zguard::socket<...> types (no look-alikes)");
   // Naming each side's `valid` runs its rules; a side that breaks one has
   // said which in its own static_assert, so no second error here.

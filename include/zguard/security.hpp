@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include <zguard/fixed_string.hpp>
+#include <zguard/detail/closed.hpp>
 #include <zguard/detail/guarded_bytes.hpp>
 #include <zguard/keys.hpp>
 #include <zguard/slots.hpp>
@@ -63,20 +64,18 @@ namespace detail {
 // Exactly the tags above (and insecure<"reason">): a type derived from one,
 // or from detail::mechanism_tag, is not a mechanism; it could say "NULL, not
 // insecure" on tcp or claim CURVE while the rules compare with these types.
+struct mechanism_tags {
+  static consteval bool of(...) { return false; }
+  static consteval bool of(null_mechanism**) { return true; }
+  template <fixed_string R>
+  static consteval bool of(insecure<R>**) { return true; }
+  static consteval bool of(plain_server**) { return true; }
+  static consteval bool of(plain_client**) { return true; }
+  static consteval bool of(curve_server**) { return true; }
+  static consteval bool of(curve_client**) { return true; }
+};
 template <class M>
-inline constexpr bool is_mechanism_tag = false;
-template <>
-inline constexpr bool is_mechanism_tag<null_mechanism> = true;
-template <fixed_string R>
-inline constexpr bool is_mechanism_tag<insecure<R>> = true;
-template <>
-inline constexpr bool is_mechanism_tag<plain_server> = true;
-template <>
-inline constexpr bool is_mechanism_tag<plain_client> = true;
-template <>
-inline constexpr bool is_mechanism_tag<curve_server> = true;
-template <>
-inline constexpr bool is_mechanism_tag<curve_client> = true;
+concept is_mechanism_tag = closed_member<mechanism_tags, M>;
 }  // namespace detail
 
 // Mechanism: one of the tags above, exactly.

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <zguard/detail/compiled.hpp>
+#include <zguard/detail/closed.hpp>
 
 #include <sodium.h>
 
@@ -254,28 +255,26 @@ struct replay_window {
 namespace detail {
 // Which option a type is: only freshness_ms<N> and replay_window<N>, by exact
 // type (a derived or hand-written option is none).
+// Closed (detail/closed.hpp): no specialization can add one.
+struct signing_options {
+  static void of(...);
+  template <std::uint32_t Ms>
+  static freshness_option of(freshness_ms<Ms>**);
+  template <std::uint32_t N>
+  static window_option of(replay_window<N>**);
+};
 template <class O>
-struct signing_option_of {
-  using type = void;
-};
-template <std::uint32_t Ms>
-struct signing_option_of<freshness_ms<Ms>> {
-  using type = freshness_option;
-};
-template <std::uint32_t N>
-struct signing_option_of<replay_window<N>> {
-  using type = window_option;
-};
+using signing_option_of = decltype(signing_options::of(static_cast<O**>(nullptr)));
 template <class Tag, std::uint32_t Default, class... Options>
 constexpr std::uint32_t option_or() {
   std::uint32_t v = Default;
-  ((v = std::is_same_v<typename signing_option_of<Options>::type, Tag> ? Options::value : v), ...);
+  ((v = std::is_same_v<signing_option_of<Options>, Tag> ? Options::value : v), ...);
   return v;
 }
 template <class Tag, class... Options>
-inline constexpr int count_option = (0 + ... + int(std::is_same_v<typename signing_option_of<Options>::type, Tag>));
+inline constexpr int count_option = (0 + ... + int(std::is_same_v<signing_option_of<Options>, Tag>));
 template <class O>
-concept SigningOption = !std::is_void_v<typename signing_option_of<O>::type>;
+concept SigningOption = !std::is_void_v<signing_option_of<O>>;
 }  // namespace detail
 
 template <SigningAlgorithm A, class... Options>
@@ -295,10 +294,13 @@ struct signing {
 
 namespace detail {
 // Exactly signing<...>: a derived or hand-written signing policy is refused.
+struct signing_policies {
+  static consteval bool of(...) { return false; }
+  template <class A, class... Options>
+  static consteval bool of(signing<A, Options...>**) { return true; }
+};
 template <class S>
-inline constexpr bool is_signing_policy = false;
-template <class A, class... Options>
-inline constexpr bool is_signing_policy<signing<A, Options...>> = true;
+concept is_signing_policy = closed_member<signing_policies, S>;
 }  // namespace detail
 
 // SigningPolicy: a zguard::signing<...>, exactly.

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include <zguard/detail/closed.hpp>
 #include <zguard/slots.hpp>
 
 namespace zguard {
@@ -55,18 +56,16 @@ namespace detail {
 // Exactly these five types: a type derived from one, or written by hand with
 // the same members, is not a transport (the rules compare with these types,
 // so a look-alike would pass as "not tcp" and escape them).
+struct transport_tags {
+  static consteval bool of(...) { return false; }
+  static consteval bool of(tcp**) { return true; }
+  static consteval bool of(ipc**) { return true; }
+  static consteval bool of(inproc**) { return true; }
+  static consteval bool of(pgm**) { return true; }
+  static consteval bool of(epgm**) { return true; }
+};
 template <class T>
-inline constexpr bool is_transport_tag = false;
-template <>
-inline constexpr bool is_transport_tag<tcp> = true;
-template <>
-inline constexpr bool is_transport_tag<ipc> = true;
-template <>
-inline constexpr bool is_transport_tag<inproc> = true;
-template <>
-inline constexpr bool is_transport_tag<pgm> = true;
-template <>
-inline constexpr bool is_transport_tag<epgm> = true;
+concept is_transport_tag = closed_member<transport_tags, T>;
 }  // namespace detail
 
 // Transport: one of the tags above, exactly.

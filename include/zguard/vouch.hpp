@@ -31,6 +31,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <zguard/detail/closed.hpp>
 #include <zguard/envelope.hpp>  // detail::put_u64, get_u64 (big-endian)
 #include <zguard/signing.hpp>
 #include <zguard/slots.hpp>
@@ -55,7 +56,7 @@ struct vouched {
   static_assert(std::is_same_v<A, blake2b_mac>,
                 "zguard::vouched<Alg, ...>: workers check a broker's vouch with the key they share: "
                 "zguard::vouched<zguard::blake2b_mac>");
-  static_assert((std::is_same_v<typename detail::signing_option_of<Options>::type, detail::freshness_option> && ...),
+  static_assert((std::is_same_v<detail::signing_option_of<Options>, detail::freshness_option> && ...),
                 "zguard::vouched<Alg, ...>: the only option is zguard::freshness_ms<N>; derived or hand-written "
                 "options are refused");
   static_assert(detail::count_option<detail::freshness_option, Options...> <= 1,
@@ -67,25 +68,24 @@ struct vouched {
 
 namespace detail {
 // Exactly vouched<...> / vouch_clients<...>: no derived or look-alike type.
+struct vouch_policies {
+  static consteval bool of(...) { return false; }
+  template <class A, class... Options>
+  static consteval bool of(vouched<A, Options...>**) { return true; }
+};
 template <class V>
-inline constexpr bool is_vouch_policy = false;
-template <class A, class... Options>
-inline constexpr bool is_vouch_policy<vouched<A, Options...>> = true;
+concept is_vouch_policy = closed_member<vouch_policies, V>;
+struct vouch_client_options {
+  static consteval bool of(...) { return false; }
+  template <class A>
+  static consteval bool of(vouch_clients<A>**) { return true; }
+};
 template <class V>
-inline constexpr bool is_vouch_clients = false;
-template <class A>
-inline constexpr bool is_vouch_clients<vouch_clients<A>> = true;
+concept is_vouch_clients = closed_member<vouch_client_options, V>;
 }  // namespace detail
 
 template <class V>
 concept VouchPolicy = detail::is_vouch_policy<V>;
-
-namespace detail {
-template <class V>
-inline constexpr std::uint32_t vouch_freshness = 1;  // no vouched<...>: unused
-template <class A, class... Options>
-inline constexpr std::uint32_t vouch_freshness<vouched<A, Options...>> = vouched<A, Options...>::freshness;
-}  // namespace detail
 
 // Why a worker refused a request's vouch, in the order they are checked.
 enum class vouch_reason { missing, malformed, unknown_key, bad_mac, stale, replay };

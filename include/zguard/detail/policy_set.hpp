@@ -14,6 +14,8 @@
 
 #include <type_traits>
 
+#include <zguard/detail/closed.hpp>
+
 namespace zguard {
 inline namespace v0 {
 template <class... Policies>
@@ -22,19 +24,25 @@ class socket;
 namespace detail {
 
 // Exactly zguard::socket<...>: proxies and pipelines take only these.
+struct zguard_sockets {
+  static consteval bool of(...) { return false; }
+  template <class... Ps>
+  static consteval bool of(socket<Ps...>**) { return true; }
+};
 template <class X>
-inline constexpr bool is_zguard_socket = false;
-template <class... Ps>
-inline constexpr bool is_zguard_socket<socket<Ps...>> = true;
+concept is_zguard_socket = closed_member<zguard_sockets, X>;
 
 template <class Slot>
 struct missing {
   using zguard_slot = Slot;
 };
+struct missing_slots {
+  static consteval bool of(...) { return false; }
+  template <class Slot>
+  static consteval bool of(missing<Slot>**) { return true; }
+};
 template <class T>
-inline constexpr bool is_missing = false;
-template <class Slot>
-inline constexpr bool is_missing<missing<Slot>> = true;
+concept is_missing = closed_member<missing_slots, T>;
 
 template <class T>
 concept Policy = requires { typename T::zguard_slot; };

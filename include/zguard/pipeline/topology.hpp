@@ -122,7 +122,9 @@ struct topology {
   // A port whose socket binds/connects refused was reported there; checking
   // it again would only bury that message.
   template <class E>
-  static constexpr bool refused = std::is_same_v<typename E::socket, refused_port>;
+  static constexpr bool refused = std::is_same_v<typename E::socket, refused_port> ||
+                                  (std::is_base_of_v<relay_stage_tag, typename E::stage> &&
+                                   !is_relay_stage<typename E::stage>);
 
   template <class B, class C>
   static constexpr bool check_pair() {
@@ -161,6 +163,10 @@ struct topology {
     return true;
   }
   static_assert(sizeof...(Stages) > 0, "zguard::pipeline: no stages");
+  static_assert(((!std::is_base_of_v<relay_stage_tag, Stages> || is_relay_stage<Stages>) && ...),
+                "zguard::pipeline: a stage derives from zguard::relay_stage_tag but not from "
+                "zguard::relay_stage<Name, Front, Back>; only the latter makes a relay (the pipeline runs its "
+                "proxy): derive from relay_stage<...>");
   static_assert(names_unique(), "zguard::pipeline: two stages have the same name");
   static_assert(((Stages::replicas >= 1 && Stages::replicas <= 256) && ...),
                 "zguard::pipeline: a stage's replicas must be in 1..256");

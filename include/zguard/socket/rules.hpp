@@ -32,20 +32,16 @@ template <class P>
 using as_policy = std::conditional_t<Policy<P>, P, missing<void>>;
 
 // Whether a policy's slot is one zguard has (a type naming another slot
-// would be silently ignored).
+// would be silently ignored). A concept: no specialization can add a slot.
 template <class X>
-inline constexpr bool known_slot = [] {
-  if constexpr (Policy<X>) {
-    using Sl = typename X::zguard_slot;
-    return std::is_same_v<Sl, slot::domain> || std::is_same_v<Sl, slot::transport> ||
-           std::is_same_v<Sl, slot::pattern> || std::is_same_v<Sl, slot::mechanism> ||
-           std::is_same_v<Sl, slot::limits> || std::is_same_v<Sl, slot::channel> || std::is_same_v<Sl, slot::signing> ||
-           std::is_same_v<Sl, slot::vouch> || std::is_same_v<Sl, slot::batching> ||
-           std::is_same_v<Sl, slot::authorization>;
-  } else {
-    return false;
-  }
-}();
+concept known_slot =
+    Policy<X> &&
+    (std::is_same_v<typename X::zguard_slot, slot::domain> || std::is_same_v<typename X::zguard_slot, slot::transport> ||
+     std::is_same_v<typename X::zguard_slot, slot::pattern> || std::is_same_v<typename X::zguard_slot, slot::mechanism> ||
+     std::is_same_v<typename X::zguard_slot, slot::limits> || std::is_same_v<typename X::zguard_slot, slot::channel> ||
+     std::is_same_v<typename X::zguard_slot, slot::signing> || std::is_same_v<typename X::zguard_slot, slot::vouch> ||
+     std::is_same_v<typename X::zguard_slot, slot::batching> ||
+     std::is_same_v<typename X::zguard_slot, slot::authorization>);
 
 // Whether every message of a socket with channel C is one frame: a typed
 // stream<S> (signed or not: a signed message is one sealed frame).
@@ -363,14 +359,11 @@ consteval bool check_authorization_rules() {
   }
 }
 
+// Concepts: no specialization can make another type a key.
 template <class T, class A>
-inline constexpr bool is_signing_key_of = false;
-template <class A>
-inline constexpr bool is_signing_key_of<signing_key<A>, A> = true;
+concept is_signing_key_of = std::is_same_v<T, signing_key<A>>;
 template <class T, class A>
-inline constexpr bool is_verify_keys_of = false;
-template <class A>
-inline constexpr bool is_verify_keys_of<verify_keys<A>, A> = true;
+concept is_verify_keys_of = std::is_same_v<T, verify_keys<A>>;
 template <std::size_t I, class... A>
 struct nth_type {
   using type = void;

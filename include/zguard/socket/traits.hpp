@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include <zguard/channel.hpp>
+#include <zguard/detail/closed.hpp>
 #include <zguard/detail/policy_set.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/pattern.hpp>
@@ -26,20 +27,15 @@ namespace zguard {
 inline namespace v0 {
 namespace detail {
 
-template <class S>
-struct signing_algorithm_of {
-  using type = void;
+// A signing<A, ...>'s algorithm, else void: closed (detail/closed.hpp), so
+// no specialization can change which keys a socket takes.
+struct signing_algorithms {
+  static void of(...);
+  template <class A, class... Options>
+  static A of(signing<A, Options...>**);
 };
 template <class S>
-  requires requires { typename S::algorithm; }
-struct signing_algorithm_of<S> {
-  using type = typename S::algorithm;
-};
-template <class L>
-inline constexpr bool rate_limited_v = false;
-template <class L>
-  requires requires { L::rate_limited; }
-inline constexpr bool rate_limited_v<L> = L::rate_limited;
+using signing_algorithm_of = decltype(signing_algorithms::of(static_cast<S**>(nullptr)));
 
 template <class... Policies>
 struct socket_traits {
@@ -62,7 +58,7 @@ struct socket_traits {
   using authorization_type = find_policy_t<slot::authorization, as_policy<Policies>...>;
 
  private:
-  static_assert((known_slot<Policies> && ...),
+  static_assert((known_slot<Policies> && ...) || false,
                 "zguard::socket: every argument must be a zguard policy: a domain<\"name\">, a "
                 "transport, a pattern, a mechanism, a limits<...>, a channel, a signing<...>, a vouched<...>, a "
                 "batched<...> or authorized");
@@ -133,7 +129,7 @@ struct socket_traits {
   using S = signing_type;
   static constexpr bool typed = !is_missing<C>;
   static constexpr bool is_signed = !is_missing<S>;
-  using signing_algorithm = typename signing_algorithm_of<S>::type;  // void when unsigned
+  using signing_algorithm = signing_algorithm_of<S>;  // void when unsigned
   // A signed socket signs what its channel sends and verifies what it receives.
   static constexpr bool signs =
       is_signed && typed && !std::is_same_v<typename channel_sides<C, P>::sends, nothing_carried>;
@@ -147,7 +143,10 @@ struct socket_traits {
   // An authorized socket enforces the permissions it is given (G18).
   static constexpr bool is_authorized = !is_missing<authorization_type>;
   static constexpr bool is_router = std::is_same_v<P, router>;
-  static constexpr bool rate_limited = rate_limited_v<L>;
+  static constexpr bool rate_limited = [] {
+    if constexpr (valid) return L::rate_limited;
+    else return false;
+  }();
   // A feed that authenticates its subscribers (a CURVE or PLAIN server PUB
   // or XPUB) records whom it let in (its ZAP gate,
   // detail/subscriber_gate.hpp), and when authorized also judges whether
@@ -197,10 +196,13 @@ struct socket_traits {
   static constexpr bool offers_serve = valid && (std::is_same_v<P, rep> || (typed && is_router));
 };
 
+struct socket_traits_types {
+  static consteval bool of(...) { return false; }
+  template <class... Ps>
+  static consteval bool of(socket_traits<Ps...>**) { return true; }
+};
 template <class X>
-inline constexpr bool is_socket_traits = false;
-template <class... Ps>
-inline constexpr bool is_socket_traits<socket_traits<Ps...>> = true;
+concept is_socket_traits = closed_member<socket_traits_types, X>;
 
 }  // namespace detail
 }  // namespace v0

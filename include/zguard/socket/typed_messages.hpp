@@ -86,6 +86,17 @@ class typed_messages : public socket_core<Tr> {
   // topics<...> (a SUB): the topic frame says which declared topic, and so
   // which schema, a message is.
   static constexpr bool topic_set = is_topic_set<C>;
+  // Read from the checked policies themselves (no trait a user could
+  // specialize): how many topics a topics<...> SUB tracks, and how old a
+  // vouch may be.
+  static constexpr std::size_t topic_slots = [] {
+    if constexpr (topic_set) return C::count;
+    else return std::size_t(0);
+  }();
+  static constexpr std::uint32_t vouch_freshness = [] {
+    if constexpr (Tr::checks_vouch && VouchPolicy<typename Tr::vouch_type>) return Tr::vouch_type::freshness;
+    else return std::uint32_t(1);  // no vouched<...>: unused
+  }();
   static constexpr bool topic_frame = C::kind == channel_kind::topic || topic_set;
   static constexpr bool batches_out = Tr::is_batched && sends;
   static constexpr bool batches_in = Tr::is_batched && receives;
@@ -117,7 +128,7 @@ class typed_messages : public socket_core<Tr> {
         verifier_ = std::make_unique<typename decltype(verifier_)::element_type>(
             std::get<n_mechanism + std::size_t(Tr::signs)>(all));
       if constexpr (Tr::checks_vouch)
-        vouch_ = std::make_unique<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>(
+        vouch_ = std::make_unique<vouch_checker<vouch_freshness>>(
             std::get<sizeof...(Args) - 1 - Tr::authorization_arguments>(all));
     }
     // A typed SUB receives exactly its channel's topic; a topics<...> SUB
@@ -801,13 +812,13 @@ class typed_messages : public socket_core<Tr> {
     return v;
   }();
   // topics<...> SUB: which declared topics are subscribed now.
-  [[no_unique_address]] std::array<bool, topic_count<C>> subscribed_{};
+  [[no_unique_address]] std::array<bool, topic_slots> subscribed_{};
   [[no_unique_address]] typename signer_part<S, Tr::signs>::type signer_;
   [[no_unique_address]] typename verifier_part<S, Tr::verifies>::type verifier_;
   // On the heap: made once, and GCC's -Wmaybe-uninitialized misreads its
   // map inside a std::optional under the sanitizer build.
   [[no_unique_address]] std::conditional_t<Tr::checks_vouch,
-                                           std::unique_ptr<vouch_checker<vouch_freshness<typename Tr::vouch_type>>>, no_part>
+                                           std::unique_ptr<vouch_checker<vouch_freshness>>, no_part>
       vouch_;
   [[no_unique_address]] std::conditional_t<Tr::is_router, router_peers, no_part> peers_;
   // The message being received (next_payload); refers to frames_ (a socket
