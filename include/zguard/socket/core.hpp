@@ -379,7 +379,7 @@ class socket_core : public Tr {
   // key), so all reconnect and are judged again; the event names them:
   // session.revoked (the ZAP policy) or authz.revoked (the permissions).
   void refresh_subscribers() requires Tr::gates_subscribers {
-    std::uint64_t const policy = zap_handler_of()->generation();
+    std::uint64_t const policy = static_cast<zap_handler<D> const*>(zap_.get())->generation();
     std::uint64_t perms = 0;
     if constexpr (Tr::is_authorized) perms = permissions_->generation();
     if (policy == policy_seen_ && perms == permissions_seen_) return;
