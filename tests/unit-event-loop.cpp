@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <stdexcept>
@@ -33,7 +34,7 @@ using feed_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::drop_wh
 using pub_t = zg::socket<test_domain, zg::inproc, zg::pub, zg::null_mechanism, feed_limits, zg::topic<"ticks", tick>>;
 using sub_t = zg::socket<test_domain, zg::inproc, zg::sub, zg::null_mechanism, feed_limits, zg::topic<"ticks", tick>>;
 
-// A short receive timeout: a refused message holds the loop at most that long.
+// Inside the loop a receive never waits; the timeout bounds receives outside it.
 using ipc_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full, zg::max_message_size<4096>,
                               zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<200>,
                               zg::handshake_timeout_ms<2000>>;
@@ -272,6 +273,79 @@ TEST_CASE("event loop: a malformed message on one socket is refused while the ot
   CHECK(ticks >= 3);
   CHECK(ctx.events().count("message.refused") >= 1);
   CHECK(!seen.named("message.refused").empty());
+}
+
+TEST_CASE("event loop: a socket flooded with junk costs the loop the frames it read, not its receive timeout") {
+  squat_scene scene;
+  auto& [seen, ctx, auth, server_keys, client_keys, attacker_keys] = scene;
+  // Five seconds to receive: a receive inside the loop that waited for a
+  // good message would hold every other socket that long.
+  using slow_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full, zg::max_message_size<4096>,
+                                 zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<5000>,
+                                 zg::handshake_timeout_ms<2000>>;
+  using slow_pull = zg::socket<test_domain, zg::ipc, zg::pull, zg::null_mechanism, slow_limits, zg::stream<order>>;
+  using slow_rep = zg::socket<test_domain, zg::tcp, zg::rep, zg::curve_server, slow_limits, order_service>;
+  temp_dir dir;
+  slow_pull pull(ctx);
+  auto const junk_ep = pull.bind("ipc://" + (dir.path / "junk.sock").string());
+  slow_rep rep(ctx, auth, server_keys);
+  auto const rep_ep = rep.bind("tcp://127.0.0.1:*");
+
+  // At most 2,000 junk frames, one a millisecond, until the client is done.
+  std::atomic<bool> client_done = false, flooding = true;
+  std::jthread flood([&] {
+    zmq::context_t raw;
+    zmq::socket_t junk(raw, zmq::socket_type::push);
+    junk.set(zmq::sockopt::linger, 0);
+    junk.connect(junk_ep.address);
+    for (int i = 0; i < 2000 && !client_done; ++i) {
+      (void)junk.send(zmq::str_buffer("not an order at all"), zmq::send_flags::dontwait);
+      std::this_thread::sleep_for(1ms);
+    }
+    flooding = false;
+  });
+  constexpr std::uint64_t n = 20;
+  std::vector<std::uint64_t> replies;
+  std::uint64_t refused_meanwhile = 0;
+  bool still_flooding = false;
+  std::stop_source stop;
+  std::jthread client([&] {
+    req_t req(ctx, client_keys, server_keys.public_part());
+    req.connect(rep_ep);
+    // Calls only once the loop is refusing junk.
+    if (eventually([&] { return ctx.events().count("message.refused") >= 1; }, 10s))
+      for (std::uint64_t i = 1; i <= n; ++i) {
+        auto r = req.call(numbered_order(i));
+        if (!r.ok()) break;
+        replies.push_back(r->id);
+      }
+    refused_meanwhile = ctx.events().count("message.refused");
+    still_flooding = flooding;
+    client_done = true;
+    stop.request_stop();
+  });
+
+  std::uint64_t junk_calls = 0;
+  zg::event_loop loop(20ms);
+  loop.on(pull, [&](slow_pull& s) {
+    ++junk_calls;
+    CHECK(!s.receive());
+  });
+  loop.on(rep, [&](slow_rep& s) {
+    if (auto r = s.receive()) REQUIRE(s.send(order_ack{r->value.id, true, "served"}));
+  });
+  stop_after(loop, stop);
+  loop.run(stop.get_token());
+  client.join();
+  flood.join();
+  std::vector<std::uint64_t> all(n);
+  for (std::uint64_t i = 0; i < n; ++i) all[i] = i + 1;
+  CHECK(replies == all);         // every call served ...
+  CHECK(still_flooding);         // ... while the junk kept coming,
+  CHECK(refused_meanwhile >= 1);
+  // and each handler call on the flooded socket read one frame and returned:
+  // its refusals never waited for a good message.
+  CHECK(ctx.events().count("message.refused") == junk_calls);
 }
 
 TEST_CASE("event loop: a ROUTER served by the loop still refuses a deferred reply to a squatter on the routing id") {

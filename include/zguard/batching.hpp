@@ -15,6 +15,7 @@
 // lone message by a batched one (docs/wire-format.md, "Batches").
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -112,6 +113,9 @@ class batch_cursor {
       : rest_(checked.subspan(batch_header_size)), count_(std::uint16_t(checked[1] | checked[2] << 8)) {}
   bool done() const { return index_ == count_; }
   std::uint16_t index() const { return index_; }  // of the message next() gives
+  std::size_t left() const { return count_ - index_; }
+  // Hands out only the next n (<= left()) messages; the rest are skipped.
+  void keep(std::size_t n) { count_ = std::uint16_t(index_ + std::min(n, left())); }
   std::span<std::uint8_t const> next() {
     std::size_t const len = get_u32(rest_.data());
     auto item = rest_.subspan(batch_item_prefix, len);

@@ -70,10 +70,11 @@ class event_loop {
 
   // handler(socket&) is called while the socket has a message to receive
   // (up to `burst` times a turn); it should receive one message per call.
-  // A malformed message is refused inside receive(), which may then wait
-  // up to the socket's recv_timeout_ms for a good one: give loop sockets a
-  // short one. The socket must outlive the loop's runs; one handler per
-  // socket, and none added while run() is running.
+  // Inside its handler the socket's receives never wait: they take what is
+  // ready, and a refused message ends the receive at once (nullopt), so a
+  // socket flooded with junk costs the loop the frames it read, one a
+  // call, never its recv_timeout_ms. The socket must outlive the loop's
+  // runs; one handler per socket, and none added while run() is running.
   template <class S, class Handler>
   void on(S& socket, Handler handler) {
     static_assert(detail::pollable_socket<S>,
@@ -91,6 +92,7 @@ class event_loop {
       items_.resize(2 * targets_.size());
       steps_.push_back([&socket, h = std::move(handler)]() mutable {
         if (!socket.readable()) return false;
+        detail::socket_access::ready_only<S> const no_wait(socket);
         h(socket);
         return true;
       });

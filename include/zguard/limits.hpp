@@ -169,12 +169,13 @@ struct recv_timeout_ms_in : detail::limit_range<limit_slot::recv_timeout, Lo, Hi
                 "range 0..600000 ms");
 };
 
-// Optional (G14): each authenticated peer (ZAP User-Id; for NULL sockets the
-// peer address) may deliver PerSecond messages a second on average, Burst at
-// once (a token bucket). Excess messages are refused before any decoding or
-// signature check: a REP or ROUTER answers zguard.refusal ("rate limited"),
-// other patterns drop them; each is a "rate.limited" event. Other peers are
-// not slowed.
+// Optional (G14): each peer (its ZAP User-Id; on NULL sockets its IP on tcp,
+// its OS user on ipc: detail::rate_peer) may deliver PerSecond messages a
+// second on average, Burst at once (a token bucket); a batch of n messages
+// costs n. Excess messages are refused before any decoding or signature
+// check: a REP or ROUTER answers zguard.refusal ("rate limited"), other
+// patterns drop them; each is a "rate.limited" event. Other peers are not
+// slowed.
 template <int PerSecond, int Burst>
 struct per_peer_rate : detail::limit_value<limit_slot::per_peer_rate, PerSecond> {
   static_assert(PerSecond > 0 && Burst > 0 && PerSecond <= bounds::max_rate && Burst <= bounds::max_rate,

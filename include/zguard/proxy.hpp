@@ -12,8 +12,9 @@
 // original signer: a proxy holds no signing key, and its sides carry no
 // channel or signing policy. A ROUTER front keeps the ROUTER rules of typed
 // sockets: each routing id bound to the key that first presented it
-// (router.identity_mismatch), and the front's per_peer_rate, if declared,
-// per authenticated peer (rate.limited); refused messages are dropped.
+// (router.identity_mismatch). Every front applies its per_peer_rate, if
+// declared, per peer as typed sockets count them (rate.limited): a token a
+// message, a batch its count; refused messages are dropped.
 // pause(), resume() and terminate() steer it; the destructor terminates it.
 // An optional capture socket (a zguard PUB or PUSH of the same domain, no
 // channel) gets a copy of every message the proxy passes, both ways.
@@ -32,6 +33,7 @@
 
 #include <zmq.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <optional>
@@ -41,9 +43,11 @@
 #include <type_traits>
 #include <vector>
 
+#include <zguard/batching.hpp>
 #include <zguard/context.hpp>
 #include <zguard/detail/policy_set.hpp>
 #include <zguard/endpoint.hpp>
+#include <zguard/envelope.hpp>
 #include <zguard/events.hpp>
 #include <zguard/pattern.hpp>
 #include <zguard/permissions.hpp>
@@ -195,6 +199,20 @@ class proxy {
               {"address", addr ? addr : ""}});
   }
   using front_limits = typename Front::limits_type;
+  static constexpr bool front_on_ipc = std::is_same_v<typename Front::transport_type, ipc>;
+
+  // How many messages a frame carries, for the front's rate limit: a batch
+  // (batching.hpp), sealed or not, gives its count in its first bytes;
+  // anything else is one. Read before any check, which is safe here: the
+  // receiver refuses a batch whose items do not match its count exactly,
+  // so a false count only charges the sender's own bucket more, or gets
+  // nothing delivered.
+  static std::size_t frames_messages(zmq::message_t const& last) {
+    auto b = detail::bytes_of(last);
+    if (auto sealed = detail::split_envelope(b)) b = sealed->payload;
+    if (b.size() < detail::batch_header_size || b[0] != detail::batch_format) return 1;
+    return std::max<std::size_t>(1, std::size_t(b[1]) | std::size_t(b[2]) << 8);
+  }
 
   // One message (all its frames) from `from` to `to`, moved without copies.
   // Returns false when `from` had nothing; drops the message when `admit`
@@ -232,6 +250,21 @@ class proxy {
     std::optional<detail::token_buckets> buckets;
     if constexpr (front_limits::rate_limited)
       buckets.emplace(double(front_limits::rate_per_second), double(front_limits::rate_burst));
+    // The front's per_peer_rate, whatever its pattern: a message a token,
+    // so a batch costs its count (frames_messages). A batch passes whole
+    // or not at all, so one may overdraw the bucket (token_buckets::charge).
+    auto within_rate = [&](std::vector<zmq::message_t> const& f) {
+      if (!buckets) return true;
+      auto const* uid = zmq_msg_gets(f.back().handle(), "User-Id");
+      auto const* addr = zmq_msg_gets(f.back().handle(), "Peer-Address");
+      std::string_view const user = uid ? uid : "", address = addr ? addr : "";
+      std::size_t const n = frames_messages(f.back());
+      if (buckets->charge(detail::rate_peer(user, address, front_on_ipc), n)) return true;
+      log.emit("rate.limited", severity::warning,
+               {{"socket", label_}, {"user_id", std::string(user)}, {"address", std::string(address)},
+                {"dropped", std::to_string(n)}});
+      return false;
+    };
     // The ROUTER rules on what enters through the front.
     auto admit_front = [&](std::vector<zmq::message_t>& f) {
       // Whatever the pattern, as on a typed socket: a peer the ZAP policy no
@@ -239,6 +272,8 @@ class proxy {
       // cuts subscribers revoked since its last message.
       if (!detail::socket_access::admitted(front_socket, f.back())) return false;
       detail::socket_access::refresh_subscribers(back_socket);
+      if constexpr (!router_front)
+        if (!within_rate(f)) return false;
       if constexpr (checks_publish) {
         // A publication: its first frame is the topic (G18).
         auto const* uid = zmq_msg_gets(f.back().handle(), "User-Id");
@@ -265,10 +300,7 @@ class proxy {
                     {"address", address}});
           return false;
         }
-        if (buckets && !buckets->admit(user.empty() ? address : user)) {
-          log.emit("rate.limited", severity::warning, {{"socket", label_}, {"user_id", user}, {"address", address}});
-          return false;
-        }
+        if (!within_rate(f)) return false;
         if constexpr (vouches) {
           // After the routing id and, for a REQ peer, its envelope up to the
           // empty delimiter: the vouch, MACed over the payload frames after it.

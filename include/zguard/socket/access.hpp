@@ -37,6 +37,18 @@ struct socket_access {
     if constexpr (S::monitors_connections) return s.monitor_.get();
     else return nullptr;
   }
+  // While one lives, the socket's receives do not wait (event_loop.hpp).
+  template <class S>
+  class ready_only {
+   public:
+    explicit ready_only(S& s) : s_(s) { s_.ready_only_ = true; }
+    ~ready_only() { s_.ready_only_ = false; }
+    ready_only(ready_only const&) = delete;
+    ready_only& operator=(ready_only const&) = delete;
+
+   private:
+    S& s_;
+  };
 };
 
 }  // namespace detail

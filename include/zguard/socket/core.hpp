@@ -315,7 +315,7 @@ class socket_core : public Tr {
       if (!await_input()) return std::nullopt;
     zmq::message_t msg;
     try {
-      if (!sock_.recv(msg)) return std::nullopt;
+      if (!sock_.recv(msg, ready_only_ ? zmq::recv_flags::dontwait : zmq::recv_flags::none)) return std::nullopt;
     } catch (zmq::error_t const& e) {
       if (e.num() != EINTR) throw;
       return std::nullopt;
@@ -336,7 +336,7 @@ class socket_core : public Tr {
     for (bool more = true; more; ++n) {
       if (n == frames.size()) frames.emplace_back();
       zmq_msg_t* const m = frames[n].handle();
-      if (zmq_msg_recv(m, sock_.handle(), 0) < 0) {
+      if (zmq_msg_recv(m, sock_.handle(), ready_only_ ? ZMQ_DONTWAIT : 0) < 0) {
         zmq::error_t const error;  // errno now, before closing frames
         frames.clear();
         // libzmq hands out a message's frames together: only the first can time out.
@@ -354,7 +354,8 @@ class socket_core : public Tr {
     std::vector<zmq::message_t> frames;
     frames.reserve(4);  // a raw multipart message; typed ones have at most three (vouch, topic, payload)
     try {
-      if (!zmq::recv_multipart(sock_, std::back_inserter(frames))) return std::nullopt;
+      auto const flags = ready_only_ ? zmq::recv_flags::dontwait : zmq::recv_flags::none;
+      if (!zmq::recv_multipart(sock_, std::back_inserter(frames), flags)) return std::nullopt;
     } catch (zmq::error_t const& e) {
       if (e.num() != EINTR) throw;
       return std::nullopt;
@@ -367,8 +368,11 @@ class socket_core : public Tr {
   zmq::socket_t& zmq_socket() { return sock_; }
   // authorized: the permission set this socket enforces (G18).
   permissions const& enforced_permissions() const requires Tr::is_authorized { return *permissions_; }
-  // The receive timeout applied (declared, or chosen within a ranged tag).
-  std::chrono::milliseconds recv_timeout() const { return std::chrono::milliseconds(limits_.recv_timeout_ms); }
+  // The receive timeout applied (declared, or chosen within a ranged tag);
+  // none inside an event loop's handler (ready_only_).
+  std::chrono::milliseconds recv_timeout() const {
+    return std::chrono::milliseconds(ready_only_ ? 0 : limits_.recv_timeout_ms);
+  }
   // The ROUTER's own monitor (owner mode): the connection each message came
   // in on, and whether it is still open.
   socket_monitor& connections() requires(Tr::monitors_connections) { return *monitor_; }
@@ -505,6 +509,10 @@ class socket_core : public Tr {
   struct no_permissions {};
   [[no_unique_address]] std::conditional_t<Tr::is_authorized, permissions const*, no_permissions> permissions_{};
   std::vector<ipc_file> ipc_files_;
+  // Set while an event loop runs this socket's handler (socket_access):
+  // receives take only what is ready, and a refusal ends the receive, so
+  // a flooded socket costs the loop the frames it read, never a wait.
+  bool ready_only_ = false;
   context<D>* zap_count_ = nullptr;
   // authorized XPUB: its ZAP gate, and the ZAP domain that names it.
   std::shared_ptr<subscriber_gate> gate_;

@@ -73,7 +73,7 @@ class peer_text {
 // Peer facts libzmq attaches to each received message.
 struct peer_info {
   peer_text<255> user_id;      // set by the authenticator: Z85 key (CURVE), user name (PLAIN)
-  peer_text<63> peer_address;  // IP for tcp
+  peer_text<63> peer_address;  // IP for tcp; host:uid:gid:pid for ipc (libzmq, SO_PEERCRED)
   // Behind a vouching broker (a vouched<...> socket): the client's
   // authenticated id as the broker saw it, checked with the shared key.
   // Empty on other sockets.

@@ -555,6 +555,7 @@ class typed_messages : public socket_core<Tr> {
       if (batch_in_.done()) {
         if (!next_payload(window)) return nullptr;
         batch_in_ = batch_cursor(in_.payload);  // the frame's peer and origin stay in in_ for every item
+        if constexpr (Tr::rate_limited) charge_batch();
       }
       in_.origin.batch_index = batch_in_.index();
       in_.payload = batch_in_.next();
@@ -562,6 +563,25 @@ class typed_messages : public socket_core<Tr> {
     } else {
       return next_payload(window);
     }
+  }
+
+  // A batch pays a token a message (G14): its first was paid with the
+  // frame, before any check; the others now that its framing (and
+  // signature) held. Those the peer has no token for are dropped from the
+  // end of the batch, in one rate.limited event that counts them.
+  void charge_batch() requires(batches_in && Tr::rate_limited) {
+    std::size_t const rest = batch_in_.left() - 1;
+    std::size_t const paid = rest ? buckets_.take(rate_peer_of(in_.peer), rest) : 0;
+    if (paid == rest) return;
+    batch_in_.keep(paid + 1);
+    this->log().emit("rate.limited", severity::warning,
+                     {{"socket", core::label()},
+                      {"user_id", in_.peer.user_id},
+                      {"address", in_.peer.peer_address},
+                      {"dropped", std::to_string(rest - paid)}});
+  }
+  std::string_view rate_peer_of(peer_info const& peer) const requires Tr::rate_limited {
+    return rate_peer(peer.user_id.view(), peer.peer_address.view(), std::is_same_v<typename Tr::T, ipc>);
   }
 
   // The next acceptable message (in_), or null on timeout. Anything else is
@@ -585,8 +605,9 @@ class typed_messages : public socket_core<Tr> {
       }
       if constexpr (Tr::rate_limited) {
         // Before any decoding or signature check: a flood costs one lookup.
-        std::string_view const who = in.peer.user_id.empty() ? in.peer.peer_address.view() : in.peer.user_id.view();
-        if (!buckets_.admit(who)) {
+        // A batch pays for its first message here, for the rest once it is
+        // checked (charge_batch).
+        if (!buckets_.admit(rate_peer_of(in.peer))) {
           this->log().emit("rate.limited", severity::warning,
                            {{"socket", core::label()}, {"user_id", in.peer.user_id}, {"address", in.peer.peer_address}});
           answer_refusal(in, decode_reason::peer_refused, "rate limited");
