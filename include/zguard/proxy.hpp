@@ -27,7 +27,9 @@
 // A queue declared proxy<Front, Back, vouch_clients<blake2b_mac>> and made
 // with the signing_key<blake2b_mac> it shares with its workers vouches for
 // each request's client (vouch.hpp): one MACed frame after the routing
-// envelope, checked by vouched<...> workers. Replies pass unchanged.
+// envelope, checked by vouched<...> workers, naming the client's User-Id
+// and its kind, which the front's mechanism decides (a CURVE front's
+// clients are keys, a PLAIN front's users). Replies pass unchanged.
 #pragma once
 
 #include <zmq.hpp>
@@ -45,6 +47,7 @@
 #include <zguard/detail/policy_set.hpp>
 #include <zguard/endpoint.hpp>
 #include <zguard/events.hpp>
+#include <zguard/identity.hpp>
 #include <zguard/pattern.hpp>
 #include <zguard/permissions.hpp>
 #include <zguard/rate_limit.hpp>
@@ -181,9 +184,9 @@ class proxy {
     if constexpr (Side::is_authorized) return &detail::socket_access::permissions_of(s);
     else return nullptr;
   }
+  // Who a side's peers are; only sides that authenticate (CURVE, PLAIN) ask.
   template <class Side>
-  static constexpr identity_kind identity_of_side =
-      Side::mechanism_type::kind == mechanism_kind::curve ? identity_kind::key : identity_kind::user;
+  static constexpr identity_kind identity_of_side = *identity_kind_of(Side::mechanism_type::kind);
   void deny(event_log& log, action a, std::string_view subject, zmq::message_t const& from) {
     auto const* uid = zmq_msg_gets(from.handle(), "User-Id");
     auto const* addr = zmq_msg_gets(from.handle(), "Peer-Address");
@@ -192,6 +195,7 @@ class proxy {
               {"action", std::string(to_string(a))},
               {"subject", std::string(subject)},
               {"identity", uid ? uid : ""},
+              {"identity_kind", std::string(to_string(identity_of_side<Front>))},
               {"user_id", uid ? uid : ""},
               {"address", addr ? addr : ""}});
   }
@@ -269,7 +273,8 @@ class proxy {
           std::size_t at = 1;
           while (at < f.size() && f[at].size() != 0) ++at;
           at = at < f.size() ? at + 1 : 1;
-          auto v = voucher_->vouch(user, std::span<zmq::message_t const>(f).subspan(at));
+          auto v = voucher_->vouch(identity_kind_of(Front::mechanism_type::kind), user,
+                                   std::span<zmq::message_t const>(f).subspan(at));
           f.insert(f.begin() + std::ptrdiff_t(at), std::move(v));
         }
         return true;
