@@ -263,7 +263,7 @@ class proxy {
                     {"address", address}});
           return false;
         }
-        if (buckets && !buckets->admit(user.empty() ? address : user)) {
+        if (buckets && !buckets->admit(detail::bucket_of(Front::mechanism_type::kind, user, address))) {
           log.emit("rate.limited", severity::warning, {{"socket", label_}, {"user_id", user}, {"address", address}});
           return false;
         }

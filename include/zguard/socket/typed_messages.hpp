@@ -561,8 +561,7 @@ class typed_messages : public socket_core<Tr> {
       }
       if constexpr (Tr::rate_limited) {
         // Before any decoding or signature check: a flood costs one lookup.
-        std::string_view const who = in.peer.user_id.empty() ? in.peer.peer_address.view() : in.peer.user_id.view();
-        if (!buckets_.admit(who)) {
+        if (!buckets_.admit(bucket_of(Tr::M::kind, in.peer.user_id, in.peer.peer_address))) {
           this->log().emit("rate.limited", severity::warning,
                            {{"socket", core::label()}, {"user_id", in.peer.user_id}, {"address", in.peer.peer_address}});
           answer_refusal(in, decode_reason::peer_refused, "rate limited");
