@@ -6,8 +6,13 @@
 #include <zguard/zguard.hpp>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <future>
 #include <optional>
+#include <stop_token>
+#include <string>
+#include <thread>
 
 namespace zguard_test {
 namespace zg = zguard;
@@ -90,6 +95,27 @@ inline order numbered_order(std::uint64_t id) {
   auto o = sample_order();
   o.id = id;
   return o;
+}
+
+// An order service of socket type W bound at `ep` on a thread of its own
+// (made with ctx, args...), counting the requests that reach its handler.
+template <class W, class Ctx, class... Args>
+std::jthread counting_worker(Ctx& ctx, std::string const& ep, std::atomic<int>& served, Args&... args) {
+  std::promise<void> bound;
+  auto ready = bound.get_future();
+  std::jthread t([&ctx, ep, &served, &args..., bound = std::move(bound)](std::stop_token stop) mutable {
+    W rep(ctx, args...);
+    (void)rep.bind(ep);
+    bound.set_value();
+    rep.serve(
+        [&](order const& o, zg::peer_info const&) {
+          ++served;
+          return order_ack{o.id, true, "ok"};
+        },
+        stop);
+  });
+  ready.get();
+  return t;
 }
 
 }  // namespace zguard_test

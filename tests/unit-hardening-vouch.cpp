@@ -72,22 +72,80 @@ std::string inject(zmq::socket_t& attacker, std::vector<std::string> const& fram
 
 }  // namespace
 
-TEST_CASE("vouch: documented test vector (docs/wire-format.md, Broker vouch)") {
+namespace {
+std::string unhex(std::string_view h) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < h.size(); i += 2) out += char(std::stoi(std::string(h.substr(i, 2)), nullptr, 16));
+  return out;
+}
+}  // namespace
+
+TEST_CASE("vouch: documented test vectors (docs/wire-format.md, Broker vouch); format 1 is refused") {
   std::array<std::uint8_t, 32> raw{};
   for (std::size_t i = 0; i < raw.size(); ++i) raw[i] = std::uint8_t(i);
   auto const key = zg::signing_key<zg::blake2b_mac>::from_bytes(raw);
   std::vector<std::string> const payload{"hello"};
-  auto const v = zg::detail::make_vouch(key, "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", 1700000000000ull,
-                                        0x0102030405060708ull, 1, payload);
-  std::string const expected =
-      "5a47560102467c6c8299531aca0068e5cf8b01000008070605040302010100000000000000280072713a724d3e7d553f404c6e7334"
-      "374531256b522e6f406e2546636d6d734c2f407b48385d7966377cae6b661b15d6a7811b2dcb082e7cb6acfc5db8b633055efe8ced"
-      "5387f51e2e";
-  CHECK(hex(v) == expected);
+  std::string_view const id = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+  std::uint64_t const ts = 1700000000000ull;
+  // The same text vouched as a CURVE key and as a PLAIN user: two vouches.
+  auto const as_key = zg::detail::make_vouch(key, zg::identity_kind::key, id, ts, 0x0102030405060708ull, 1, payload);
+  auto const as_user = zg::detail::make_vouch(key, zg::identity_kind::user, id, ts, 0x0102030405060708ull, 1, payload);
+  std::string const expected_key =
+      "5a47560202467c6c8299531aca0068e5cf8b0100000807060504030201010000000000000001280072713a724d3e7d553f404c6e73"
+      "34374531256b522e6f406e2546636d6d734c2f407b48385d79663790dbab2d9f8b373c96d959a20da44549e66e459c737ac67b23f6"
+      "a226ad094c73";
+  std::string const expected_user =
+      "5a47560202467c6c8299531aca0068e5cf8b0100000807060504030201010000000000000002280072713a724d3e7d553f404c6e73"
+      "34374531256b522e6f406e2546636d6d734c2f407b48385d79663775758e848ba21c097b8c668dced6572c515e06648fc0c73856d2"
+      "85445e5ff0a3";
+  CHECK(hex(as_key) == expected_key);
+  CHECK(hex(as_user) == expected_user);
   std::ifstream doc(std::filesystem::path(ZGUARD_SOURCE_DIR) / "docs" / "wire-format.md");
   std::stringstream text;
   text << doc.rdbuf();
-  CHECK_MESSAGE(text.str().find(expected) != std::string::npos, "the vector's hex is not in docs/wire-format.md");
+  for (auto const& expected : {expected_key, expected_user})
+    CHECK_MESSAGE(text.str().find(expected) != std::string::npos, "a vector's hex is not in docs/wire-format.md");
+
+  // A worker takes each with its kind; format 1 (the vector the previous
+  // document gave, no kind) is malformed.
+  zg::verify_keys<zg::blake2b_mac> keys;
+  keys.add(key);
+  zg::detail::vouch_checker<10000> checker(keys);
+  auto frames = [](std::string const& v) {
+    std::vector<zmq::message_t> f;
+    f.emplace_back(v.data(), v.size());
+    f.emplace_back(std::string_view("hello"));
+    return f;
+  };
+  auto const k = checker.check(frames(as_key), ts);
+  CHECK_FALSE(k.refused);
+  CHECK(k.kind == zg::identity_kind::key);
+  CHECK(k.user_id == id);
+  auto const u = checker.check(frames(as_user), ts);  // same epoch and sequence: a replay, whatever its kind
+  CHECK(u.refused == zg::vouch_reason::replay);
+  auto const v1 = unhex(
+      "5a47560102467c6c8299531aca0068e5cf8b01000008070605040302010100000000000000280072713a724d3e7d553f404c6e7334"
+      "374531256b522e6f406e2546636d6d734c2f407b48385d7966377cae6b661b15d6a7811b2dcb082e7cb6acfc5db8b633055efe8ced"
+      "5387f51e2e");
+  CHECK(zg::detail::vouch_checker<10000>(keys).check(frames(v1), ts).refused == zg::vouch_reason::malformed);
+  // A kind byte that names no kind, or an id that does not fit its kind
+  // (a key is 40 bytes, no one has none), is malformed before any MAC.
+  for (auto const& [byte, text] : std::initializer_list<std::pair<std::uint8_t, std::string_view>>{
+           {3, id}, {0, id}, {1, "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf"}, {2, ""}}) {
+    auto bad = zg::detail::make_vouch(key, zg::identity_kind::user, "x", ts, 9, 1, payload);
+    bad.resize(zg::detail::vouch_fixed_size);
+    bad[37] = char(byte);
+    bad[38] = char(text.size());
+    bad.append(text).append(zg::detail::vouch_mac_size, '\0');
+    CHECK(zg::detail::vouch_checker<10000>(keys).check(frames(bad), ts).refused == zg::vouch_reason::malformed);
+  }
+  // The broker vouches for no one rather than for an id that does not fit
+  // its kind (never made by ZAP).
+  auto const odd = zg::detail::make_vouch(key, zg::identity_kind::key, "not a key", ts, 9, 2, payload);
+  auto const none = zg::detail::vouch_checker<10000>(keys).check(frames(odd), ts);
+  CHECK_FALSE(none.refused);
+  CHECK_FALSE(none.kind);
+  CHECK(none.user_id.empty());
 }
 
 TEST_CASE("vouch: the worker sees each request's true client key, and forged, moved, stale and replayed vouches are refused") {
@@ -106,6 +164,7 @@ TEST_CASE("vouch: the worker sees each request's true client key, and forged, mo
   std::string const worker_ep = "ipc://" + (dir.path / "worker.sock").string();
   std::mutex mu;
   std::map<std::uint64_t, std::string> client_of;  // order id -> vouched client
+  std::map<std::uint64_t, std::optional<zg::identity_kind>> kind_of;  // and its kind
   std::promise<void> bound;
   std::jthread worker([&](std::stop_token stop) {
     vouch_worker rep(ctx, worker_keys);
@@ -115,6 +174,7 @@ TEST_CASE("vouch: the worker sees each request's true client key, and forged, mo
         [&](order const& o, zg::peer_info const& peer) {
           std::lock_guard lock(mu);
           client_of[o.id] = peer.vouched_client;
+          kind_of[o.id] = peer.vouched_kind;
           return order_ack{o.id, true, "ok"};
         },
         stop);
@@ -153,25 +213,35 @@ TEST_CASE("vouch: the worker sees each request's true client key, and forged, mo
   CHECK(inject(attacker, {forged_s}) == "vouch: missing");
   // Alice's key claimed under a key the worker does not hold.
   auto const stranger = zg::signing_key<zg::blake2b_mac>::generate();
-  CHECK(inject(attacker, {zg::detail::make_vouch(stranger, alice_id, now, epoch, 1, forged_payload), forged_s}) ==
+  CHECK(inject(attacker, {zg::detail::make_vouch(stranger, zg::identity_kind::key, alice_id, now, epoch, 1,
+                                                 forged_payload),
+                          forged_s}) ==
         "vouch: unknown_key");
-  // A genuine vouch with its MAC altered, or its user id changed.
-  auto genuine = zg::detail::make_vouch(shared, alice_id, now, epoch, 2, forged_payload);
+  // A genuine vouch with its MAC altered, its user id changed, or its kind
+  // turned from key to user.
+  auto genuine = zg::detail::make_vouch(shared, zg::identity_kind::key, alice_id, now, epoch, 2, forged_payload);
   auto tampered = genuine;
   tampered.back() ^= 1;
   CHECK(inject(attacker, {tampered, forged_s}) == "vouch: bad_mac");
   auto renamed = genuine;
-  renamed[39] ^= 1;  // first byte of the user id
+  renamed[40] ^= 1;  // first byte of the user id
   CHECK(inject(attacker, {renamed, forged_s}) == "vouch: bad_mac");
+  auto rekinded = genuine;
+  rekinded[37] = 2;  // PLAIN user
+  CHECK(inject(attacker, {rekinded, forged_s}) == "vouch: bad_mac");
   // A genuine vouch moved onto another payload.
   CHECK(inject(attacker, {genuine, other_s}) == "vouch: bad_mac");
   // A stale one (a minute old; the worker allows 5 s).
-  CHECK(inject(attacker, {zg::detail::make_vouch(shared, alice_id, now - 60'000, epoch, 3, forged_payload), forged_s}) ==
-        "vouch: stale");
+  CHECK(inject(attacker, {zg::detail::make_vouch(shared, zg::identity_kind::key, alice_id, now - 60'000, epoch, 3,
+                                                 forged_payload),
+                          forged_s}) == "vouch: stale");
   // Garbage where the vouch belongs, and a vouch without a payload.
   auto future_version = genuine;
   future_version[3] = 9;
   CHECK(inject(attacker, {future_version, forged_s}) == "vouch: malformed");
+  auto no_kind = genuine;
+  no_kind[37] = 7;
+  CHECK(inject(attacker, {no_kind, forged_s}) == "vouch: malformed");
   CHECK(inject(attacker, {genuine}) == "vouch: missing");
   // Replayed: the genuine message passes once (it stands for one sniffed
   // from the back side), then is refused.
@@ -179,14 +249,14 @@ TEST_CASE("vouch: the worker sees each request's true client key, and forged, mo
   CHECK(inject(attacker, {genuine, forged_s}) == "vouch: replay");
 
   auto const refused = seen.named("vouch.refused");
-  CHECK(refused.size() == 9);
-  CHECK(ctx.events().count("vouch.refused") == 9);
+  CHECK(refused.size() == 11);
+  CHECK(ctx.events().count("vouch.refused") == 11);
   std::map<std::string, int> reasons;
   for (auto const& e : refused)
     for (auto const& [k, v] : e.fields)
       if (k == "reason") ++reasons[v];
-  CHECK(reasons == std::map<std::string, int>{{"missing", 2}, {"unknown_key", 1}, {"bad_mac", 3}, {"stale", 1},
-                                               {"malformed", 1}, {"replay", 1}});
+  CHECK(reasons == std::map<std::string, int>{{"missing", 2}, {"unknown_key", 1}, {"bad_mac", 4}, {"stale", 1},
+                                               {"malformed", 2}, {"replay", 1}});
 
   // The worker kept serving; every request under its true client's key.
   call_ids(a, {11, 12});
@@ -196,6 +266,7 @@ TEST_CASE("vouch: the worker sees each request's true client key, and forged, mo
   for (std::uint64_t id : {101, 102, 103, 111, 112}) CHECK(client_of[id] == bob.public_part().z85());
   CHECK(client_of[900] == alice_id);  // the one replayed message that passed, once
   CHECK(client_of.count(901) == 0);
+  for (auto const& [id, kind] : kind_of) CHECK(kind == zg::identity_kind::key);  // a CURVE front's clients are keys
   queue.terminate();
   worker.request_stop();
 }
@@ -210,20 +281,8 @@ TEST_CASE("vouch: a worker that expects vouches refuses a broker that does not v
   zg::verify_keys<zg::blake2b_mac> worker_keys;
   worker_keys.add(zg::signing_key<zg::blake2b_mac>::generate());
   std::string const worker_ep = "ipc://" + (dir.path / "worker.sock").string();
-  std::promise<void> bound;
   std::atomic<int> served = 0;
-  std::jthread worker([&](std::stop_token stop) {
-    vouch_worker rep(ctx, worker_keys);
-    (void)rep.bind(worker_ep);
-    bound.set_value();
-    rep.serve(
-        [&](order const& o, zg::peer_info const&) {
-          ++served;
-          return order_ack{o.id, true, "ok"};
-        },
-        stop);
-  });
-  bound.get_future().get();
+  auto worker = counting_worker<vouch_worker>(ctx, worker_ep, served, worker_keys);
   vouch_front front(ctx, auth, server_keys);
   vouch_back back(ctx);
   auto const front_ep = front.bind("tcp://127.0.0.1:*");
@@ -344,6 +403,181 @@ TEST_CASE("vouch: a signed request behind a vouching queue: the vouch binds the 
   }
   CHECK(ctx.events().count("vouch.refused") == 0);
   CHECK(ctx.events().count("verify.malformed") == 0);
+  queue.terminate();
+  worker.request_stop();
+}
+
+// Keys and users kept apart behind a broker: one worker with a permission
+// file, fed by two vouching queues, a PLAIN front on ipc and a CURVE front
+// on tcp. The attackers are PLAIN account holders: one named exactly like
+// a privileged CURVE key's Z85 text, one with a 40-byte name (a key's
+// length) and a `user ... deny` rule of its own.
+namespace {
+using plain_front = zg::socket<test_domain, zg::ipc, zg::router, zg::plain_server, rr_limits>;
+using plain_client = zg::socket<test_domain, zg::ipc, zg::req, zg::plain_client, rr_limits, order_service>;
+using guarded_worker = zg::socket<test_domain, zg::ipc, zg::rep, zg::null_mechanism, rr_limits, order_service,
+                                  zg::vouched<zg::blake2b_mac>, zg::authorized>;
+using plain_queue = zg::proxy<plain_front, vouch_back, zg::vouch_clients<zg::blake2b_mac>>;
+
+std::string const forty_byte_user = "nightly-report-service-account-for-batch";
+std::string const password = "correct horse battery staple";
+
+// The worker, both queues and their fronts' endpoints; the worker records
+// who (text and kind) it served.
+struct kind_rig {
+  captured_events seen;
+  temp_dir dir;
+  zg::context<test_domain> ctx{seen.sink()};
+  zg::authenticator<test_domain> auth{ctx};
+  zg::keypair const server_keys = zg::keypair::generate(), privileged = zg::keypair::generate();
+  std::string const privileged_id = privileged.public_part().z85();
+  zg::signing_key<zg::blake2b_mac> const shared = zg::signing_key<zg::blake2b_mac>::generate();
+  std::filesystem::path const perms_path = dir.path / "perms";
+  std::optional<zg::permissions> perms;
+  std::mutex mu;
+  std::vector<std::string> served;  // "<kind> <vouched client>" of each request the handler ran
+  std::optional<std::jthread> worker;
+  std::optional<plain_front> pfront;
+  std::optional<vouch_front> cfront;
+  std::optional<vouch_back> pback, cback;
+  std::optional<plain_queue> pqueue;
+  std::optional<vouching_queue> cqueue;
+  std::string plain_ep, curve_ep;
+
+  // rules: the permission file's text, given the privileged key's Z85 text.
+  template <class Rules>
+  explicit kind_rig(Rules rules) {
+    REQUIRE(forty_byte_user.size() == 40);
+    auth.allow(privileged.public_part());
+    auto const hash = zg::hash_password(password);
+    auth.add_user(privileged_id, hash);  // a PLAIN account named like the key
+    auth.add_user(forty_byte_user, hash);
+    write_rules(rules(privileged_id));
+    perms.emplace(zg::permissions::from_file(perms_path));
+    zg::verify_keys<zg::blake2b_mac> worker_keys;
+    worker_keys.add(shared);
+    std::string const worker_ep = "ipc://" + (dir.path / "worker.sock").string();
+    std::promise<void> bound;
+    worker.emplace([this, worker_keys, worker_ep, &bound](std::stop_token stop) {
+      guarded_worker rep(ctx, worker_keys, *perms);
+      (void)rep.bind(worker_ep);
+      bound.set_value();
+      rep.serve(
+          [&](order const& o, zg::peer_info const& peer) {
+            std::lock_guard lock(mu);
+            served.push_back((peer.vouched_kind ? std::string(zg::to_string(*peer.vouched_kind)) : "none") + " " +
+                             peer.vouched_client.str());
+            return order_ack{o.id, true, "ok"};
+          },
+          stop);
+    });
+    bound.get_future().get();
+    pfront.emplace(ctx, auth);
+    cfront.emplace(ctx, auth, server_keys);
+    pback.emplace(ctx);
+    cback.emplace(ctx);
+    plain_ep = pfront->bind("ipc://" + (dir.path / "front.sock").string()).address;
+    curve_ep = cfront->bind("tcp://127.0.0.1:*").address;
+    pback->connect(worker_ep);
+    cback->connect(worker_ep);
+    pqueue.emplace(ctx, *pfront, *pback, shared);
+    cqueue.emplace(ctx, *cfront, *cback, shared);
+  }
+  ~kind_rig() {
+    pqueue.reset();
+    cqueue.reset();
+    worker.reset();
+  }
+  void write_rules(std::string const& rules) {
+    std::ofstream(perms_path) << rules;
+    std::filesystem::permissions(perms_path, std::filesystem::perms(0644));
+  }
+  // A PLAIN account's call through the PLAIN front.
+  zg::call_result<order_ack> call_as_user(std::string const& name, std::uint64_t id) {
+    plain_client c(ctx, zg::plain_credentials(name, password));
+    c.connect(plain_ep);
+    return c.call(numbered(id));
+  }
+  // The privileged key's call through the CURVE front.
+  zg::call_result<order_ack> call_as_key(std::uint64_t id) {
+    vouch_client c(ctx, privileged, server_keys.public_part());
+    c.connect(curve_ep);
+    return c.call(numbered(id));
+  }
+  std::vector<zguard::security_event> denials() const { return seen.named("authz.denied"); }
+};
+}  // namespace
+
+TEST_CASE("vouch kinds: a PLAIN user named like a privileged CURVE key's Z85 text gets none of the key's rights") {
+  kind_rig rig([](std::string const& key) { return "key " + key + " call allow test.order\n"; });
+
+  auto impostor = rig.call_as_user(rig.privileged_id, 1);
+  CHECK(impostor.status() == zg::call_status::refused_by_service);
+  CHECK(impostor.reason() == "not permitted: call test.order");
+  auto const denied = rig.denials();
+  REQUIRE(denied.size() == 1);
+  CHECK(denied[0].field("identity") == rig.privileged_id);
+  CHECK(denied[0].field("identity_kind") == "user");
+
+  // The key itself, through the CURVE front, keeps its rights.
+  auto genuine = rig.call_as_key(2);
+  CHECK_MESSAGE(genuine.ok(), genuine.reason());
+  std::lock_guard lock(rig.mu);
+  CHECK(rig.served == std::vector<std::string>{"key " + rig.privileged_id});
+}
+
+TEST_CASE("vouch kinds: a PLAIN user with a 40-byte name is judged by its own user rule, not as a key") {
+  kind_rig rig([](std::string const&) {
+    return "default call allow test.order\nuser " + forty_byte_user + " call deny test.order\n";
+  });
+
+  auto forty = rig.call_as_user(forty_byte_user, 1);
+  CHECK(forty.status() == zg::call_status::refused_by_service);
+  CHECK(forty.reason() == "not permitted: call test.order");
+  auto const denied = rig.denials();
+  REQUIRE(denied.size() == 1);
+  CHECK(denied[0].field("identity") == forty_byte_user);
+  CHECK(denied[0].field("identity_kind") == "user");
+
+  // Others get the defaults: the key-named user and the key itself.
+  auto other = rig.call_as_user(rig.privileged_id, 2);
+  CHECK_MESSAGE(other.ok(), other.reason());
+  auto key = rig.call_as_key(3);
+  CHECK_MESSAGE(key.ok(), key.reason());
+  std::lock_guard lock(rig.mu);
+  CHECK(rig.served == std::vector<std::string>{"user " + rig.privileged_id, "key " + rig.privileged_id});
+}
+
+TEST_CASE("vouch kinds: behind a NULL front the broker vouches for no one, whom an authorized worker lets call nothing") {
+  using null_front = zg::socket<test_domain, zg::ipc, zg::router, zg::null_mechanism, rr_limits>;
+  using null_client = zg::socket<test_domain, zg::ipc, zg::req, zg::null_mechanism, rr_limits, order_service>;
+  captured_events seen;
+  temp_dir dir;
+  zg::context<test_domain> ctx(seen.sink());
+  auto const shared = zg::signing_key<zg::blake2b_mac>::generate();
+  zg::verify_keys<zg::blake2b_mac> worker_keys;
+  worker_keys.add(shared);
+  zg::permission_set rules;
+  rules.allow_default(zg::action::call, "test.order");  // every identity may call; no one is no identity
+  zg::permissions perms(std::move(rules));
+  std::string const worker_ep = "ipc://" + (dir.path / "worker.sock").string();
+  std::atomic<int> served = 0;
+  auto worker = counting_worker<guarded_worker>(ctx, worker_ep, served, worker_keys, perms);
+  null_front front(ctx);
+  vouch_back back(ctx);
+  auto const front_ep = front.bind("ipc://" + (dir.path / "front.sock").string());
+  back.connect(worker_ep);
+  zg::proxy<null_front, vouch_back, zg::vouch_clients<zg::blake2b_mac>> queue(ctx, front, back, shared);
+  null_client anonymous(ctx);
+  anonymous.connect(front_ep);
+  auto reply = anonymous.call(numbered(1));
+  CHECK(reply.status() == zg::call_status::refused_by_service);
+  CHECK(reply.reason() == "not permitted: call test.order");
+  CHECK(served == 0);
+  auto const denied = seen.named("authz.denied");
+  REQUIRE(denied.size() == 1);
+  CHECK(denied[0].field("identity_kind") == "none");
+  CHECK(denied[0].field("identity") == "");
   queue.terminate();
   worker.request_stop();
 }

@@ -495,19 +495,7 @@ TEST_CASE("authorized worker behind a vouching broker: the client the broker vou
 
   std::string const worker_ep = "ipc://" + (dir.path / "worker.sock").string();
   std::atomic<int> served = 0;
-  std::promise<void> bound;
-  std::jthread worker([&](std::stop_token stop) {
-    guarded_worker rep(ctx, worker_keys, perms);
-    (void)rep.bind(worker_ep);
-    bound.set_value();
-    rep.serve(
-        [&](order const& o, zg::peer_info const&) {
-          ++served;
-          return order_ack{o.id, true, "ok"};
-        },
-        stop);
-  });
-  bound.get_future().get();
+  auto worker = counting_worker<guarded_worker>(ctx, worker_ep, served, worker_keys, perms);
   vouch_front front(ctx, auth, server_keys);
   vouch_back back(ctx);
   auto const front_ep = front.bind("tcp://127.0.0.1:*");

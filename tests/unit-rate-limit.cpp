@@ -168,15 +168,15 @@ TEST_CASE("rate limit: take() pays what the bucket holds, charge() passes a whol
   using clock = zg::detail::token_buckets::clock;
   auto const t0 = clock::now();
   zg::detail::token_buckets buckets(10, 10);
-  CHECK(buckets.take("a", 1, t0) == 1);
-  CHECK(buckets.take("a", 63, t0) == 9);  // the rest of a 64-message batch: 9 paid, 54 dropped
-  CHECK(buckets.take("a", 5, t0) == 0);
-  CHECK(buckets.take("a", 5, t0 + std::chrono::milliseconds(300)) == 3);  // refilled 10/s
-  CHECK(buckets.take("b", 20, t0) == 10);                                   // another peer: its own bucket
+  CHECK(buckets.take(zg::detail::bucket_id("a"), 1, t0) == 1);
+  CHECK(buckets.take(zg::detail::bucket_id("a"), 63, t0) == 9);  // the rest of a 64-message batch: 9 paid, 54 dropped
+  CHECK(buckets.take(zg::detail::bucket_id("a"), 5, t0) == 0);
+  CHECK(buckets.take(zg::detail::bucket_id("a"), 5, t0 + std::chrono::milliseconds(300)) == 3);  // refilled 10/s
+  CHECK(buckets.take(zg::detail::bucket_id("b"), 20, t0) == 10);                                   // another peer: its own bucket
   // A frame that cannot be cut: passes on one token, pays all 64.
-  CHECK(buckets.charge("c", 64, t0));
-  CHECK(!buckets.charge("c", 1, t0));
-  CHECK(!buckets.charge("c", 1, t0 + std::chrono::seconds(5)));  // -54 + 50 = -4
-  CHECK(buckets.charge("c", 1, t0 + std::chrono::milliseconds(5500)));  // repaid: 1
-  CHECK(!buckets.charge("c", 1, t0 + std::chrono::milliseconds(5500)));
+  CHECK(buckets.charge(zg::detail::bucket_id("c"), 64, t0));
+  CHECK(!buckets.charge(zg::detail::bucket_id("c"), 1, t0));
+  CHECK(!buckets.charge(zg::detail::bucket_id("c"), 1, t0 + std::chrono::seconds(5)));  // -54 + 50 = -4
+  CHECK(buckets.charge(zg::detail::bucket_id("c"), 1, t0 + std::chrono::milliseconds(5500)));  // repaid: 1
+  CHECK(!buckets.charge(zg::detail::bucket_id("c"), 1, t0 + std::chrono::milliseconds(5500)));
 }

@@ -125,17 +125,43 @@ TEST_CASE("ROUTER: a reply to a peer that is gone is an error, logged") {
 
 TEST_CASE("token buckets: burst, refill, and one peer does not drain another") {
   zg::detail::token_buckets buckets(50, 10);
+  zg::detail::bucket_id const flooder{zg::identity_kind::user, "flooder"};
   auto const t0 = std::chrono::steady_clock::now();
   int admitted = 0;
-  for (int i = 0; i < 30; ++i) admitted += buckets.admit("flooder", t0);
+  for (int i = 0; i < 30; ++i) admitted += buckets.admit(flooder, t0);
   CHECK(admitted == 10);
-  CHECK(buckets.admit("neighbour", t0));
+  CHECK(buckets.admit({zg::identity_kind::user, "neighbour"}, t0));
   admitted = 0;
-  for (int i = 0; i < 30; ++i) admitted += buckets.admit("flooder", t0 + 100ms);
+  for (int i = 0; i < 30; ++i) admitted += buckets.admit(flooder, t0 + 100ms);
   CHECK(admitted == 5);  // 0.1 s at 50/s
   admitted = 0;
-  for (int i = 0; i < 30; ++i) admitted += buckets.admit("flooder", t0 + 10s);
+  for (int i = 0; i < 30; ++i) admitted += buckets.admit(flooder, t0 + 10s);
   CHECK(admitted == 10);  // refilled to the burst, not beyond
+}
+
+TEST_CASE("token buckets: a peer is its identity with its kind; an address is never an identity") {
+  zg::detail::token_buckets buckets(1, 3);
+  auto const t0 = std::chrono::steady_clock::now();
+  std::string const text = zg::keypair::generate().public_part().z85();
+  for (int i = 0; i < 3; ++i) CHECK(buckets.admit({zg::identity_kind::key, text}, t0));
+  CHECK_FALSE(buckets.admit({zg::identity_kind::key, text}, t0));
+  // The PLAIN user of the same text, and an address of it, have buckets of their own.
+  CHECK(buckets.admit({zg::identity_kind::user, text}, t0));
+  CHECK(buckets.admit({std::nullopt, text}, t0));
+  CHECK(buckets.peers() == 3);
+  // Which one a socket takes: its mechanism decides; no User-Id, the address.
+  auto const curve = zg::detail::bucket_of(zg::mechanism_kind::curve, text, "10.0.0.1", false);
+  CHECK((curve.kind == zg::identity_kind::key && curve.text == text));
+  auto const plain = zg::detail::bucket_of(zg::mechanism_kind::plain, text, "10.0.0.1", false);
+  CHECK((plain.kind == zg::identity_kind::user && plain.text == text));
+  auto const null = zg::detail::bucket_of(zg::mechanism_kind::null, "", "10.0.0.1", false);
+  CHECK((!null.kind && null.text == "10.0.0.1"));
+  auto const client = zg::detail::bucket_of(zg::mechanism_kind::curve, "", "10.0.0.1", false);
+  CHECK((!client.kind && client.text == "10.0.0.1"));
+  // Texts longer than any User-Id still get a bucket of their own.
+  std::string const long_text(400, 'x');
+  CHECK(buckets.admit({zg::identity_kind::user, long_text}, t0));
+  CHECK(buckets.peers() == 4);
 }
 
 TEST_CASE("ROUTER rate limit: a flooding peer is refused, a well-behaved peer is served in full") {

@@ -55,6 +55,7 @@
 
 #include <zguard/detail/protected_file.hpp>
 #include <zguard/certificate.hpp>
+#include <zguard/identity.hpp>
 #include <zguard/keys.hpp>
 #include <zguard/slots.hpp>
 
@@ -75,10 +76,6 @@ constexpr std::string_view to_string(action a) {
 struct permission_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-// Who a rule is for: a CURVE key (its Z85 text, as the ZAP User-Id) or a
-// PLAIN user name. Kept apart, so a user named like a key gets nothing of it.
-enum class identity_kind { key, user };
 
 namespace detail {
 inline std::vector<std::string_view> subject_tokens(std::string_view s) {

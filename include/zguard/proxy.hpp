@@ -28,7 +28,9 @@
 // A queue declared proxy<Front, Back, vouch_clients<blake2b_mac>> and made
 // with the signing_key<blake2b_mac> it shares with its workers vouches for
 // each request's client (vouch.hpp): one MACed frame after the routing
-// envelope, checked by vouched<...> workers. Replies pass unchanged.
+// envelope, checked by vouched<...> workers, naming the client's User-Id
+// and its kind, which the front's mechanism decides (a CURVE front's
+// clients are keys, a PLAIN front's users). Replies pass unchanged.
 #pragma once
 
 #include <zmq.hpp>
@@ -49,6 +51,7 @@
 #include <zguard/endpoint.hpp>
 #include <zguard/envelope.hpp>
 #include <zguard/events.hpp>
+#include <zguard/identity.hpp>
 #include <zguard/pattern.hpp>
 #include <zguard/permissions.hpp>
 #include <zguard/rate_limit.hpp>
@@ -184,9 +187,9 @@ class proxy {
     if constexpr (Side::is_authorized) return &detail::socket_access::permissions_of(s);
     else return nullptr;
   }
+  // Who a side's peers are; only sides that authenticate (CURVE, PLAIN) ask.
   template <class Side>
-  static constexpr identity_kind identity_of_side =
-      Side::mechanism_type::kind == mechanism_kind::curve ? identity_kind::key : identity_kind::user;
+  static constexpr identity_kind identity_of_side = *identity_kind_of(Side::mechanism_type::kind);
   void deny(event_log& log, action a, std::string_view subject, zmq::message_t const& from) {
     auto const* uid = zmq_msg_gets(from.handle(), "User-Id");
     auto const* addr = zmq_msg_gets(from.handle(), "Peer-Address");
@@ -195,6 +198,7 @@ class proxy {
               {"action", std::string(to_string(a))},
               {"subject", std::string(subject)},
               {"identity", uid ? uid : ""},
+              {"identity_kind", std::string(to_string(identity_of_side<Front>))},
               {"user_id", uid ? uid : ""},
               {"address", addr ? addr : ""}});
   }
@@ -259,7 +263,7 @@ class proxy {
       auto const* addr = zmq_msg_gets(f.back().handle(), "Peer-Address");
       std::string_view const user = uid ? uid : "", address = addr ? addr : "";
       std::size_t const n = frames_messages(f.back());
-      if (buckets->charge(detail::rate_peer(user, address, front_on_ipc), n)) return true;
+      if (buckets->charge(detail::bucket_of(Front::mechanism_type::kind, user, address, front_on_ipc), n)) return true;
       log.emit("rate.limited", severity::warning,
                {{"socket", label_}, {"user_id", std::string(user)}, {"address", std::string(address)},
                 {"dropped", std::to_string(n)}});
@@ -307,7 +311,8 @@ class proxy {
           std::size_t at = 1;
           while (at < f.size() && f[at].size() != 0) ++at;
           at = at < f.size() ? at + 1 : 1;
-          auto v = voucher_->vouch(user, std::span<zmq::message_t const>(f).subspan(at));
+          auto v = voucher_->vouch(identity_kind_of(Front::mechanism_type::kind), user,
+                                   std::span<zmq::message_t const>(f).subspan(at));
           f.insert(f.begin() + std::ptrdiff_t(at), std::move(v));
         }
         return true;

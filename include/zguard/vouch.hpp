@@ -5,16 +5,20 @@
 // which authenticated client sent a request. A queue declared
 //   proxy<Front, Back, vouch_clients<blake2b_mac>>
 // (made with the signing_key<blake2b_mac> it shares with its workers) puts
-// one frame after each request's routing envelope: the client's ZAP User-Id
-// (CURVE key in Z85, PLAIN user name), a timestamp, the broker's epoch and a
-// sequence number, and a BLAKE2b-256 MAC over all of it and the request's
-// payload frames, so a vouch cannot be forged, moved to another request,
-// replayed or kept for later. A worker socket declared
+// one frame after each request's routing envelope: the client's identity,
+// its kind (a CURVE key, a PLAIN user, or no one behind a NULL front: the
+// front's mechanism says, never the text) and its ZAP User-Id, a timestamp,
+// the broker's epoch and a sequence number, and a BLAKE2b-256 MAC over all
+// of it and the request's payload frames, so a vouch cannot be forged,
+// moved to another request, replayed or kept for later. A worker socket
+// declared
 //   socket<..., vouched<blake2b_mac, freshness_ms<N>>>
 // (made with verify_keys<blake2b_mac> as its last argument) checks that
 // frame before decoding and hands the client's identity out as
-// peer_info::vouched_client; a request without a valid vouch is refused
-// ("vouch.refused"). Byte layout: docs/wire-format.md, "Broker vouch".
+// peer_info::vouched_client and its kind as peer_info::vouched_kind; a
+// request without a valid vouch is refused ("vouch.refused"). Byte layout:
+// docs/wire-format.md, "Broker vouch" (format 2; format 1 carried no kind
+// and is refused as malformed).
 #pragma once
 
 #include <sodium.h>
@@ -32,7 +36,8 @@
 #include <utility>
 
 #include <zguard/detail/closed.hpp>
-#include <zguard/envelope.hpp>  // detail::put_u64, get_u64 (big-endian)
+#include <zguard/envelope.hpp>  // detail::put_u64, get_u64 (little-endian)
+#include <zguard/identity.hpp>
 #include <zguard/signing.hpp>
 #include <zguard/slots.hpp>
 
@@ -103,13 +108,29 @@ inline constexpr std::string_view to_string(vouch_reason r) {
 
 namespace detail {
 // docs/wire-format.md, "Broker vouch": magic "ZGV", version, algorithm,
-// key id, timestamp (ms), broker epoch, sequence, user id length (u16),
-// user id, then the 32-byte MAC.
-inline constexpr std::string_view vouch_tag = "zguard.vouch.v1";
-inline constexpr std::uint8_t vouch_version = 1;
-inline constexpr std::size_t vouch_fixed_size = 39;
+// key id, timestamp (ms), broker epoch, sequence, identity kind, user id
+// length (u16), user id, then the 32-byte MAC.
+inline constexpr std::string_view vouch_tag = "zguard.vouch.v2";
+inline constexpr std::uint8_t vouch_version = 2;
+inline constexpr std::size_t vouch_fixed_size = 40;
 inline constexpr std::size_t vouch_mac_size = 32;
-inline constexpr std::size_t vouch_max_user_id = 255;  // ZAP User-Id: a CURVE key is 40, a PLAIN name shorter
+inline constexpr std::size_t vouch_max_user_id = 255;  // ZAP User-Id: a CURVE key is 40, a PLAIN name 1..255
+inline constexpr std::size_t vouch_key_id_size = 40;   // a CURVE key in Z85
+
+// The identity kind byte: 0 no one (NULL front), 1 CURVE key, 2 PLAIN user.
+constexpr std::uint8_t vouch_kind_byte(std::optional<identity_kind> k) {
+  return !k ? 0 : *k == identity_kind::key ? 1 : 2;
+}
+constexpr std::optional<identity_kind> vouch_kind_from(std::uint8_t b) {
+  if (b == 1) return identity_kind::key;
+  if (b == 2) return identity_kind::user;
+  return std::nullopt;
+}
+// Whether the byte names a kind and an id of n bytes fits it (a key is 40
+// bytes, a user 1..255, no one has no id); else the vouch is malformed.
+constexpr bool vouch_kind_fits(std::uint8_t b, std::size_t n) {
+  return (b == 0 && n == 0) || (b == 1 && n == vouch_key_id_size) || (b == 2 && n >= 1 && n <= vouch_max_user_id);
+}
 
 template <class F>
 std::span<std::uint8_t const> frame_bytes(F const& f) {
@@ -140,11 +161,15 @@ std::array<std::uint8_t, vouch_mac_size> vouch_mac(std::uint8_t const* key, std:
   return mac;
 }
 
-// The vouch frame for one request (payload: the frames after it).
+// The vouch frame for one request (payload: the frames after it). kind:
+// the front's (identity_kind_of its mechanism).
 template <class Frames>
-std::string make_vouch(signing_key<blake2b_mac> const& key, std::string_view user_id, std::uint64_t timestamp_ms,
-                       std::uint64_t epoch, std::uint64_t sequence, Frames const& payload) {
-  if (user_id.size() > vouch_max_user_id) user_id = {};  // never happens with ZAP ids; vouch for no one
+std::string make_vouch(signing_key<blake2b_mac> const& key, std::optional<identity_kind> kind, std::string_view user_id,
+                       std::uint64_t timestamp_ms, std::uint64_t epoch, std::uint64_t sequence, Frames const& payload) {
+  if (!vouch_kind_fits(vouch_kind_byte(kind), user_id.size())) {
+    kind.reset();  // never happens with ZAP ids (a key is 40, a user 1..255); vouch for no one
+    user_id = {};
+  }
   std::string out(vouch_fixed_size + user_id.size() + vouch_mac_size, '\0');
   auto* p = reinterpret_cast<std::uint8_t*>(out.data());
   p[0] = 'Z', p[1] = 'G', p[2] = 'V', p[3] = vouch_version, p[4] = blake2b_mac::wire_id;
@@ -153,7 +178,8 @@ std::string make_vouch(signing_key<blake2b_mac> const& key, std::string_view use
   put_u64(p + 13, timestamp_ms);
   put_u64(p + 21, epoch);
   put_u64(p + 29, sequence);
-  p[37] = std::uint8_t(user_id.size() & 0xff), p[38] = std::uint8_t(user_id.size() >> 8);
+  p[37] = vouch_kind_byte(kind);
+  p[38] = std::uint8_t(user_id.size() & 0xff), p[39] = std::uint8_t(user_id.size() >> 8);
   std::copy(user_id.begin(), user_id.end(), out.begin() + vouch_fixed_size);
   auto const header_size = vouch_fixed_size + user_id.size();
   auto const mac = vouch_mac(key.data(), std::span<std::uint8_t const>(p, header_size), payload);
@@ -173,8 +199,9 @@ class voucher {
   explicit voucher(signing_key<blake2b_mac> key) : key_(std::move(key)) {
     randombytes_buf(&epoch_, sizeof epoch_);
   }
-  zmq::message_t vouch(std::string_view user_id, std::span<zmq::message_t const> payload) {
-    auto const v = make_vouch(key_, user_id, vouch_now_ms(), epoch_, ++sequence_, payload);
+  zmq::message_t vouch(std::optional<identity_kind> kind, std::string_view user_id,
+                       std::span<zmq::message_t const> payload) {
+    auto const v = make_vouch(key_, kind, user_id, vouch_now_ms(), epoch_, ++sequence_, payload);
     return zmq::message_t(v.data(), v.size());
   }
 
@@ -195,6 +222,7 @@ class vouch_checker {
   struct outcome {
     std::optional<vouch_reason> refused;  // empty: vouched
     std::string user_id;                  // the vouched client (claimed only, when refused)
+    std::optional<identity_kind> kind;    // its kind; empty: no one (or not known, when refused)
     std::string key;                      // key id (hex) the vouch names
   };
   explicit vouch_checker(verify_keys<blake2b_mac> keys) : keys_(std::move(keys)) {}
@@ -206,10 +234,12 @@ class vouch_checker {
     auto const v = frame_bytes(frames[0]);
     if (v.size() < vouch_fixed_size + vouch_mac_size || v[0] != 'Z' || v[1] != 'G' || v[2] != 'V')
       return refuse(o, vouch_reason::missing);
-    std::size_t const n = std::size_t(v[38]) << 8 | v[37];
-    if (v[3] != vouch_version || v[4] != blake2b_mac::wire_id || n > vouch_max_user_id ||
-        v.size() != vouch_fixed_size + n + vouch_mac_size)
+    // Format 1 (no kind) is malformed: its user id could be judged only by its shape.
+    if (v[3] != vouch_version || v[4] != blake2b_mac::wire_id) return refuse(o, vouch_reason::malformed);
+    std::size_t const n = std::size_t(v[39]) << 8 | v[38];
+    if (!vouch_kind_fits(v[37], n) || v.size() != vouch_fixed_size + n + vouch_mac_size)
       return refuse(o, vouch_reason::malformed);
+    o.kind = vouch_kind_from(v[37]);
     key_id id;
     std::copy_n(v.begin() + 5, id.bytes.size(), id.bytes.begin());
     o.key = id.hex();

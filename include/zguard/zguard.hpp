@@ -17,6 +17,7 @@
 #include <zguard/keys.hpp>
 #include <zguard/certificate.hpp>
 #include <zguard/security.hpp>
+#include <zguard/identity.hpp>
 #include <zguard/connection.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/auth.hpp>

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -34,6 +35,7 @@
 
 #include <zguard/auth.hpp>
 #include <zguard/events.hpp>
+#include <zguard/identity.hpp>
 #include <zguard/permissions.hpp>
 
 namespace zguard {
@@ -50,12 +52,16 @@ class subscriber_gate {
 
   // zap_core::gate: "" to admit, else why not. Runs on the ZAP thread.
   std::string admit(std::string_view mechanism, std::string_view user_id, std::string_view address) {
-    identity_kind const kind = mechanism == "CURVE" ? identity_kind::key : identity_kind::user;
-    {
+    // The mechanism says which kind the id is, not its text. No one (NULL)
+    // is let in: an authorized XPUB is a CURVE or PLAIN server anyway.
+    std::optional<identity_kind> const kind = mechanism == "CURVE"   ? identity_kind_of(mechanism_kind::curve)
+                                              : mechanism == "PLAIN" ? identity_kind_of(mechanism_kind::plain)
+                                                                     : std::nullopt;
+    if (kind) {
       // Judged and recorded in one step: a revoked() between the two would
       // miss an identity let in under the set it replaced.
       std::lock_guard lock(mu_);
-      if (permitted(kind, user_id)) {
+      if (permitted(*kind, user_id)) {
         if (admitted_.size() < max_recorded)
           admitted_.insert({std::string(mechanism), std::string(user_id), std::string(address)});
         else
@@ -68,6 +74,7 @@ class subscriber_gate {
                {"action", std::string(to_string(action::subscribe))},
                {"subject", subject()},
                {"identity", std::string(user_id)},
+               {"identity_kind", std::string(identity_kind_text(kind))},
                {"user_id", std::string(user_id)},
                {"address", std::string(address)}});
     return "not permitted: subscribe " + subject();

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstring>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include <zguard/detail/policy_set.hpp>
 #include <zguard/envelope.hpp>
+#include <zguard/identity.hpp>
 #include <zguard/router.hpp>
 
 namespace zguard {
@@ -75,9 +77,12 @@ struct peer_info {
   peer_text<255> user_id;      // set by the authenticator: Z85 key (CURVE), user name (PLAIN)
   peer_text<63> peer_address;  // IP for tcp; host:uid:gid:pid for ipc (libzmq, SO_PEERCRED)
   // Behind a vouching broker (a vouched<...> socket): the client's
-  // authenticated id as the broker saw it, checked with the shared key.
-  // Empty on other sockets.
+  // authenticated id as the broker saw it, checked with the shared key,
+  // and its kind (a CURVE key or a PLAIN user: the broker's front
+  // mechanism says which; a key's text and a user's name may be equal).
+  // Empty on other sockets, and for a client behind a NULL front.
   peer_text<255> vouched_client;
+  std::optional<identity_kind> vouched_kind;
 };
 
 inline void read_peer(zmq::message_t const& msg, peer_info& p) {
@@ -86,6 +91,7 @@ inline void read_peer(zmq::message_t const& msg, peer_info& p) {
   v = zmq_msg_gets(msg.handle(), "Peer-Address");
   p.peer_address = v ? std::string_view(v) : std::string_view();
   p.vouched_client = std::string_view();
+  p.vouched_kind.reset();
 }
 
 inline peer_info peer_of(zmq::message_t const& msg) {

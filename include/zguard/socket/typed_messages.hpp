@@ -580,8 +580,8 @@ class typed_messages : public socket_core<Tr> {
                       {"address", in_.peer.peer_address},
                       {"dropped", std::to_string(rest - paid)}});
   }
-  std::string_view rate_peer_of(peer_info const& peer) const requires Tr::rate_limited {
-    return rate_peer(peer.user_id.view(), peer.peer_address.view(), std::is_same_v<typename Tr::T, ipc>);
+  bucket_id rate_peer_of(peer_info const& peer) const requires Tr::rate_limited {
+    return bucket_of(Tr::M::kind, peer.user_id.view(), peer.peer_address.view(), std::is_same_v<typename Tr::T, ipc>);
   }
 
   // The next acceptable message (in_), or null on timeout. Anything else is
@@ -632,6 +632,7 @@ class typed_messages : public socket_core<Tr> {
           continue;
         }
         in.peer.vouched_client = std::move(v.user_id);
+        in.peer.vouched_kind = v.kind;
         ++skip;
       }
       if constexpr (Tr::is_authorized && C::kind == channel_kind::service) {
@@ -753,25 +754,27 @@ class typed_messages : public socket_core<Tr> {
     else return {};
   }
   // Whether the peer may call this service: behind a broker the client it
-  // vouched for, else the ZAP User-Id of the connection (a CURVE key, a
-  // PLAIN user). Denials are logged as authz.denied.
+  // vouched for, as the kind it vouched (never guessed from the text: a
+  // PLAIN user may be named like a key), else the ZAP User-Id of the
+  // connection as this socket's mechanism authenticates it (a CURVE key, a
+  // PLAIN user). No one (behind a NULL front) may call. Denials are logged
+  // as authz.denied.
   bool permitted(peer_info const& peer) requires(Tr::is_authorized && C::kind == channel_kind::service) {
     bool const vouched = Tr::checks_vouch;
     std::string_view const who = vouched ? peer.vouched_client.view() : peer.user_id.view();
-    identity_kind const kind = [&] {
-      if (vouched) return who.size() == 40 ? identity_kind::key : identity_kind::user;
-      return Tr::M::kind == mechanism_kind::curve ? identity_kind::key : identity_kind::user;
-    }();
-    if (this->enforced_permissions().permits(kind, who, action::call, request_subject())) return true;
-    log_denied(action::call, request_subject(), who, peer);
+    std::optional<identity_kind> const kind = vouched ? peer.vouched_kind : identity_kind_of(Tr::M::kind);
+    if (kind && this->enforced_permissions().permits(*kind, who, action::call, request_subject())) return true;
+    log_denied(action::call, request_subject(), kind, who, peer);
     return false;
   }
-  void log_denied(action a, std::string_view subject, std::string_view who, peer_info const& peer) {
+  void log_denied(action a, std::string_view subject, std::optional<identity_kind> kind, std::string_view who,
+                  peer_info const& peer) {
     this->log().emit("authz.denied", severity::warning,
                      {{"socket", core::label()},
                       {"action", std::string(to_string(a))},
                       {"subject", std::string(subject)},
                       {"identity", std::string(who)},
+                      {"identity_kind", std::string(identity_kind_text(kind))},
                       {"user_id", peer.user_id},
                       {"address", peer.peer_address}});
   }
