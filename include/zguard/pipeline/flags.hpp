@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <zguard/pipeline/error.hpp>
+#include <zguard/pipeline/unit_text.hpp>
 
 namespace zguard {
 inline namespace v0 {
@@ -128,11 +129,7 @@ class pipeline_flags {
                              std::to_string(f.min) + ".." + std::to_string(f.max));
       return;
     }
-    bool ok = !value.empty() && value.size() <= f.max_length;
-    for (char c : value)
-      ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  std::string_view("._:/@+=,-").find(c) != std::string_view::npos);
-    if (!ok)
+    if (!detail::plain_word(value) || value.size() > f.max_length)
       throw pipeline_error("--" + f.name + ": a text of 1.." + std::to_string(f.max_length) +
                            " characters from [A-Za-z0-9._:/@+=,-] is expected");
   }
