@@ -381,7 +381,7 @@ recv_timeout_ms = 200
   CHECK(err3.find(file + ":2:7: service.bnd is not a known key") != std::string::npos);
 }
 
-TEST_CASE("config: a text is refused with a C1 control, a bidi control or a line separator; errors show file text escaped") {
+TEST_CASE("config: a text is refused with a C1 control, a bidi control or a line separator, and errors show file text escaped") {
   temp_dir dir;
   auto const load = [&](std::string const& text) { return zg::config::load(write_file(dir.path / "t.toml", text)); };
   auto const name = (dir.path / "t.toml").string();

@@ -399,7 +399,7 @@ TEST_CASE("systemd units: a newline in --deployment or --exe cannot add a line t
   CHECK(files_in(dir.path).empty());  // nothing written
 }
 
-TEST_CASE("systemd units: every field is refused or quoted; what systemd passes as argv is what was given") {
+TEST_CASE("systemd units: every field is refused or quoted, and what systemd passes as argv is what was given") {
   temp_dir dir;
   auto const base = parse(three_hosts);
   for (auto const& s : unit_specials) {
@@ -486,6 +486,45 @@ TEST_CASE("systemd units: systemd-analyze verify accepts them and finds the exec
   REQUIRE(argv);
   CHECK(*argv == std::vector<std::string>{(bin / "feed").string(), "--deployment", d.file, "--stage", "publisher",
                                           "--replica", "0", "--label", "100% $x"});
+}
+
+namespace {
+// pipeline_main in this process, its stderr captured: {exit status, stderr}.
+std::pair<int, std::string> run_main(std::vector<std::string> args) {
+  args.insert(args.begin(), "feed");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  std::ostringstream err;
+  auto* const old = std::cerr.rdbuf(err.rdbuf());
+  std::ostringstream out;
+  auto* const old_out = std::cout.rdbuf(out.rdbuf());
+  int const status =
+      zg::detail::pipeline_main<publisher, relay, reader>(static_cast<int>(argv.size()), argv.data(), {});
+  std::cerr.rdbuf(old);
+  std::cout.rdbuf(old_out);
+  return {status, err.str()};
+}
+}  // namespace
+
+TEST_CASE("the pipeline's numeric flags name the flag, the value and the range, and refuse junk and overflow") {
+  for (auto const* bad : {"abc", "12x", "-5", "0", "86401", "99999999999999999999", "", " 7", "7 "}) {
+    CAPTURE(bad);
+    auto const [status, err] = run_main({"--print", "--timeout-s", bad});
+    CHECK(status == 2);
+    CHECK(err == "feed: --timeout-s: '" + std::string(bad) + "' is not a number in 1..86400\n");
+  }
+  for (auto const* bad : {"abc", "-1", "2", "1x", "4294967296"}) {
+    CAPTURE(bad);
+    auto const [status, err] = run_main({"--stage", "reader", "--replica", bad, "--keys", "/nonexistent", "--dir",
+                                         "/nonexistent"});
+    CHECK(status == 2);
+    CHECK(err == "feed: --replica: '" + std::string(bad) + "' is not a number in 0..1 (stage reader has 2 replicas)\n");
+  }
+  // A value is shown printable: a control character in it does not reach the terminal.
+  auto const [status, err] = run_main({"--print", "--timeout-s", "\x1b[2J"});
+  CHECK(status == 2);
+  CHECK(err == "feed: --timeout-s: '\\x1b[2J' is not a number in 1..86400\n");
+  CHECK(run_main({"--print", "--timeout-s", "30"}).first == 0);
 }
 
 TEST_CASE("a program's own flags are checked against their bounds before any stage starts") {
