@@ -100,9 +100,8 @@ int main(int argc, char** argv) {
                     {"quotes", "quotes to receive (1 .. 10000)", "10", false},
                     {"timeout-s", "give up after this many seconds (1 .. 3600)", "20", false}});
   cli.parse(argc, argv);
-  long const requests = cli.number("requests"), quotes = cli.number("quotes"), timeout_s = cli.number("timeout-s");
-  if (requests < 1 || requests > 10000 || quotes < 1 || quotes > 10000 || timeout_s < 1 || timeout_s > 3600)
-    cli.fail("--requests and --quotes must be 1 .. 10000, --timeout-s 1 .. 3600");
+  long const requests = cli.number("requests", 1, 10000), quotes = cli.number("quotes", 1, 10000),
+             timeout_s = cli.number("timeout-s", 1, 3600);
   example::stop_on_signals();
   try {
     zg::context<example::service_domain> service_ctx;

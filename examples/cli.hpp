@@ -1,7 +1,9 @@
 // A tiny --flag value parser shared by the example programs.
 #pragma once
 
+#include <charconv>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include <zguard/log_settings.hpp>
+#include <zguard/printable.hpp>
 
 namespace example {
 
@@ -71,10 +74,17 @@ class cli {
     }
   }
   std::string const& get(std::string const& name) const { return values_.at(name); }
-  long number(std::string const& name) const {
-    char* end = nullptr;
-    long v = std::strtol(get(name).c_str(), &end, 10);
-    if (get(name).empty() || *end != '\0' || v < 0) fail("--" + name + " needs a non-negative number");
+  // A number flag in [lo, hi]: decimal digits only (no sign, space or
+  // trailing junk); anything else, or a value out of range, stops the
+  // program naming the flag, the value and the range.
+  long number(std::string const& name, long lo, long hi) const {
+    auto const& s = get(name);
+    long v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || s[0] == '-' || s[0] == '+' || ec != std::errc() || end != s.data() + s.size() || v < lo ||
+        v > hi)
+      fail("--" + name + ": '" + zguard::printable(s) + "' is not a number in " + std::to_string(lo) + ".." +
+           std::to_string(hi));
     return v;
   }
   // --log-sink and --log-level applied to a context's event log.

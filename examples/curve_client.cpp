@@ -30,8 +30,8 @@ int main(int argc, char** argv) {
     auto server = zg::load_public_certificate(cli.get("server-cert")).key;
     client_socket req_socket(ctx, keys, server);
     req_socket.connect(cli.get("connect"));
-    long const count = cli.number("count");
-    int const attempts = int(cli.number("attempts"));
+    long const count = cli.number("count", 0, 1'000'000);
+    int const attempts = int(cli.number("attempts", 1, 100));
     for (long i = 1; i <= count; ++i) {
       example::request req{std::uint32_t(i), cli.get("message") + " #" + std::to_string(i)};
       auto reply = req_socket.call(req, attempts);

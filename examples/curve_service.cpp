@@ -85,9 +85,8 @@ int main(int argc, char** argv) {
   if (!from_file) {
     if (cli.get("cert").empty()) cli.fail("missing --cert (or --config)");
     if (cli.get("allow-dir").empty()) cli.fail("missing --allow-dir (or --config)");
-    s = {cli.get("bind"), cli.get("cert"), cli.get("allow-dir"), cli.get("endpoint-file"), cli.number("max-request"),
-         cli.number("requests")};
-    if (s.max_request > 1024) cli.fail("--max-request exceeds the schema's bound of 1024");
+    s = {cli.get("bind"), cli.get("cert"), cli.get("allow-dir"), cli.get("endpoint-file"), cli.number("max-request", 0, 1024),
+         cli.number("requests", 0, 1'000'000'000)};  // max-request: the schema's bound; requests: as --config
   } else if (!cli.get("cert").empty() || !cli.get("allow-dir").empty() || !cli.get("endpoint-file").empty()) {
     cli.fail("--config replaces --cert, --allow-dir and --endpoint-file: give one or the other");
   }

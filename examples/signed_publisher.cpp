@@ -30,8 +30,8 @@ int main(int argc, char** argv) {
                     example::log_sink_flag(), example::log_level_flag()});
   cli.parse(argc, argv);
   example::stop_on_signals();
-  long const count = cli.number("count");
-  auto const interval = std::chrono::milliseconds(cli.number("interval-ms"));
+  long const count = cli.number("count", 0, 1'000'000'000);
+  auto const interval = std::chrono::milliseconds(cli.number("interval-ms", 0, 60'000));
   return with_topic(cli.get("topic"), [&]<class Topic>(Topic) {
     try {
       zg::context<feed_domain> ctx;

@@ -27,8 +27,8 @@ int main(int argc, char** argv) {
                     {"timeout-s", "give up after this many seconds", "20", false},
                     example::log_sink_flag(), example::log_level_flag()});
   cli.parse(argc, argv);
-  long const count = cli.number("count");
-  auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(cli.number("timeout-s"));
+  long const count = cli.number("count", 0, 1'000'000'000);
+  auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(cli.number("timeout-s", 1, 86'400));
   return with_topic(cli.get("topic"), [&]<class Topic>(Topic) {
     try {
       zg::context<feed_domain> ctx;

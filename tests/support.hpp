@@ -172,4 +172,33 @@ inline std::vector<std::uint8_t> from_hex(std::string_view h) {
   return out;
 }
 
+// Why a text would not show as it is on a terminal or in a log line (empty:
+// it would), checked here byte by byte, apart from zguard's printable.hpp:
+// strict UTF-8 (via Python's codec, Debian's interpreter), no C0 or C1
+// control, DEL, bidi control (U+061C, U+200E/F, U+202A..E, U+2066..9) or
+// line separator (U+2028/9).
+inline std::string why_not_shown(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto const c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) return "C0 control or DEL at " + std::to_string(i);
+    auto const next = [&](std::size_t k) { return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0; };
+    if (c == 0xc2 && next(1) >= 0x80 && next(1) <= 0x9f) return "C1 control at " + std::to_string(i);
+    if (c == 0xd8 && next(1) == 0x9c) return "U+061C at " + std::to_string(i);
+    if (c == 0xe2 && next(1) == 0x80 && (next(2) == 0x8e || next(2) == 0x8f || (next(2) >= 0xa8 && next(2) <= 0xae)))
+      return "bidi control or line separator at " + std::to_string(i);
+    if (c == 0xe2 && next(1) == 0x81 && next(2) >= 0xa6 && next(2) <= 0xa9) return "bidi isolate at " + std::to_string(i);
+  }
+  std::string hex;
+  for (unsigned char c : text) {
+    char b[3];
+    std::snprintf(b, sizeof b, "%02x", c);
+    hex += b;
+  }
+  auto const [status, out] = run_command(std::string(ZGUARD_SYSTEM_PYTHON) +
+                                         " -c 'import sys; bytes.fromhex(sys.argv[1]).decode(\"utf-8\")' '" + hex +
+                                         "' 2>/dev/null");
+  (void)out;
+  return status == 0 ? "" : "not UTF-8";
+}
+
 }  // namespace zguard_test

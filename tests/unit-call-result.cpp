@@ -25,6 +25,17 @@ struct curve_pair {
   explicit curve_pair(zg::event_sink sink) : ctx(std::move(sink)) {}
 };
 
+// A CURVE REP that is not zguard, bound on tcp loopback: it answers what a test makes it.
+zmq::socket_t raw_curve_rep(zmq::context_t& raw, zg::keypair const& server_keys) {
+  zmq::socket_t rep(raw, zmq::socket_type::rep);
+  rep.set(zmq::sockopt::linger, 0);
+  rep.set(zmq::sockopt::rcvtimeo, 5000);
+  rep.set(zmq::sockopt::curve_server, 1);
+  rep.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(server_keys.secret_part().data(), 32));
+  rep.bind("tcp://127.0.0.1:*");
+  return rep;
+}
+
 }  // namespace
 
 TEST_CASE("call: nobody answers: timed_out after every attempt") {
@@ -122,12 +133,7 @@ TEST_CASE("call: a reply that does not decode is a malformed_reply, with the dec
   p.auth.allow(p.client_keys.public_part());
   // A raw CURVE REP answering with another schema's bytes.
   zmq::context_t raw;
-  zmq::socket_t liar(raw, zmq::socket_type::rep);
-  liar.set(zmq::sockopt::linger, 0);
-  liar.set(zmq::sockopt::rcvtimeo, 5000);
-  liar.set(zmq::sockopt::curve_server, 1);
-  liar.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(p.server_keys.secret_part().data(), 32));
-  liar.bind("tcp://127.0.0.1:*");
+  auto liar = raw_curve_rep(raw, p.server_keys);
   std::jthread answer([&] {
     zmq::message_t m;
     if (!liar.recv(m)) return;
@@ -140,4 +146,90 @@ TEST_CASE("call: a reply that does not decode is a malformed_reply, with the dec
   CHECK(r.status() == zg::call_status::malformed_reply);
   CHECK(r.reason().find("wrong_schema") != std::string::npos);
   CHECK(seen.named("message.refused").size() == 1);
+}
+
+namespace {
+// What a hostile service puts in its error text: an OSC that retitles the
+// terminal, a CSI that recolours it, a newline and a line that looks like one
+// of our own events, a C1 CSI, a bidi override.
+std::string const hostile_text = "\x1b]0;owned\x07\x1b[31mred\n{\"event\":\"zap.allow\",\"level\":\"warning\"}"
+                                 "\xc2\x9b" "2J\xe2\x80\xae";
+std::string const hostile_shown = "\\x1b]0;owned\\x07\\x1b[31mred\\n{\"event\":\"zap.allow\",\"level\":\"warning\"}"
+                                  "\\u{009B}2J\\u{202E}";
+// 300 bytes of two-byte characters after it: 256 falls inside one.
+std::string repeated(std::string const& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+}  // namespace
+
+TEST_CASE("call: a service's error text reaches the caller printable, cut on a character boundary") {
+  curve_pair p(zg::event_sink{});
+  p.auth.allow(p.client_keys.public_part());
+  std::string const long_text = hostile_text + repeated("\xc3\xa9", 150);
+  REQUIRE(long_text.size() > zg::max_application_error_text);
+  serving<typed_rep> server(p.ctx, p.auth, p.server_keys, [&](order const&, zg::peer_info const&) -> order_ack {
+    throw zg::application_error(7, long_text);
+  });
+  typed_req client(p.ctx, p.client_keys, p.server_keys.public_part());
+  client.connect(server.endpoint);
+  auto r = client.call(sample_order(), 1);
+  INFO("reason: ", r.reason());
+  REQUIRE(r.status() == zg::call_status::application_error);  // not a malformed_reply: the text is still UTF-8
+  CHECK(r.application_code() == 7);
+  CHECK(why_not_shown(r.reason()) == "");
+  CHECK(r.reason().size() <= zg::max_application_error_text);
+  CHECK(r.reason().starts_with(hostile_shown + "\xc3\xa9"));
+  CHECK(r.reason().ends_with("\xc3\xa9"));
+  CHECK(r.reason().find('\n') == std::string::npos);
+  // The service's own exception holds the same printable text.
+  zg::application_error const e(7, long_text);
+  CHECK(std::string(e.what()) == r.reason());
+}
+
+TEST_CASE("call: a peer that is not zguard cannot put control characters in the caller's log either") {
+  curve_pair p(zg::event_sink{});
+  p.auth.allow(p.client_keys.public_part());
+  // A raw CURVE REP answering each request with a hand-made reply.
+  zmq::context_t raw;
+  auto liar = raw_curve_rep(raw, p.server_keys);
+  std::vector<std::vector<std::uint8_t>> const answers = {
+      zg::encode(zg::application_error_reply{9, hostile_text}),
+      zg::encode(zg::refusal{static_cast<std::uint8_t>(zg::decode_reason::peer_refused), "\x1b[2J\nforged line"})};
+  std::jthread answer([&] {
+    for (auto const& a : answers) {
+      zmq::message_t m;
+      if (!liar.recv(m)) return;
+      (void)liar.send(zmq::buffer(a));
+    }
+  });
+  typed_req client(p.ctx, p.client_keys, p.server_keys.public_part());
+  client.connect(liar.get(zmq::sockopt::last_endpoint));
+  auto app = client.call(sample_order(), 1);
+  REQUIRE(app.status() == zg::call_status::application_error);
+  CHECK(app.reason() == hostile_shown);
+  CHECK_THROWS_WITH_AS(app.value(), ("zguard::call_result: no reply: application_error: " + hostile_shown).c_str(),
+                       zg::call_error);
+  auto refused = client.call(sample_order(), 1);
+  REQUIRE(refused.status() == zg::call_status::refused_by_service);
+  CHECK(refused.reason() == "\\x1b[2J\\nforged line");
+  CHECK(why_not_shown(refused.reason()) == "");
+}
+
+TEST_CASE("printable: escapes what a terminal would obey, keeps the rest, cuts between characters and escapes") {
+  CHECK(zg::printable("plain caf\xc3\xa9 \\ text") == "plain caf\xc3\xa9 \\ text");
+  CHECK(zg::printable("a\x1b[2Jb\x7f\xc2\x85\xe2\x81\xa6\xe2\x80\xa8\xd8\x9c\xff") ==
+        "a\\x1b[2Jb\\x7f\\u{0085}\\u{2066}\\u{2028}\\u{061C}\\xff");
+  auto const once = zg::printable(hostile_text);
+  CHECK(zg::printable(once) == once);  // shown twice, the same
+  // An escape or a character that would not fit is left out whole.
+  CHECK(zg::printable("ab\x1b", 5) == "ab");
+  CHECK(zg::printable("ab\xc3\xa9", 3) == "ab");
+  CHECK(zg::printable("ab\xc3\xa9", 4) == "ab\xc3\xa9");
+  auto const bad = zg::first_unprintable("ok\xe2\x80\xae");
+  REQUIRE(bad);
+  CHECK(bad->what(true) == "a bidi control (U+202E) at byte 2");
+  CHECK(zg::first_unprintable("\xc3(")->what() == "a byte that is not UTF-8 (0xC3)");
+  CHECK_FALSE(zg::first_unprintable("caf\xc3\xa9 \xf0\x9f\x98\x80"));
 }

@@ -298,7 +298,7 @@ TEST_CASE("config: every mistake is refused naming the file, the key and the ran
           name + ":2:12: service.requests=-1 is out of range 0..10");
     CHECK(cfg.number("service.absent", 0, 10, 4) == 4);
     CHECK(error_of([&] { (void)cfg.text("service.name", 10); }) ==
-          name + ":3:8: service.name contains a control character");
+          name + ":3:8: service.name contains a control character (U+0007) at byte 1");
     CHECK(error_of([&] { (void)cfg.text("service.long", 3); }) ==
           name + ":4:8: service.long is 6 bytes; at most 3 allowed");
     CHECK(error_of([&] { (void)cfg.path("service.bind"); }) == name + ":5:8: service.bind must be a string");
@@ -379,4 +379,31 @@ recv_timeout_ms = 200
   auto [rc3, err3] = run_command(bin + "/curve_service --config " + file + " 2>&1");
   CHECK(rc3 == 1);
   CHECK(err3.find(file + ":2:7: service.bnd is not a known key") != std::string::npos);
+}
+
+TEST_CASE("config: a text is refused with a C1 control, a bidi control or a line separator, and errors show file text escaped") {
+  temp_dir dir;
+  auto const load = [&](std::string const& text) { return zg::config::load(write_file(dir.path / "t.toml", text)); };
+  auto const name = (dir.path / "t.toml").string();
+  auto const cfg = load("[service]\nc1 = \"a\\u009b31m\"\nbidi = \"txt.\\u202Eexe\"\nisolate = \"a\\u2066b\"\n"
+                        "separator = \"a\\u2028b\"\nok = \"caf\\u00e9 \\u2713\"\n"
+                        "\"\\u001b]0;owned\\u0007\\n{\\\"event\\\":1}\" = 1\n");
+  CHECK(error_of([&] { (void)cfg.text("service.c1", 64); }) ==
+        name + ":2:6: service.c1 contains a control character (U+009B) at byte 1");
+  CHECK(error_of([&] { (void)cfg.text("service.bidi", 64); }) ==
+        name + ":3:8: service.bidi contains a bidi control (U+202E) at byte 4");
+  CHECK(error_of([&] { (void)cfg.text("service.isolate", 64); }).find("a bidi control (U+2066)") != std::string::npos);
+  CHECK(error_of([&] { (void)cfg.text("service.separator", 64); }).find("a line separator (U+2028)") !=
+        std::string::npos);
+  CHECK(cfg.text("service.ok", 64) == "caf\xc3\xa9 \xe2\x9c\x93");
+  // A key is the file's text too: the error names it escaped, on one line.
+  auto const unknown = error_of([&] { cfg.expect_only("service", {"c1", "bidi", "isolate", "separator", "ok"}); });
+  INFO(unknown);
+  CHECK(unknown.find("service.\\x1b]0;owned\\x07\\n{\"event\":1} is not a known key") != std::string::npos);
+  CHECK(why_not_shown(unknown) == "");
+  // So is what the TOML parser quotes from a file it cannot parse.
+  write_file(dir.path / "raw.toml", "[service]\nname = \"a\x1b[2J\nb\"\n");
+  auto const parse = error_of([&] { (void)zg::config::load(dir.path / "raw.toml"); });
+  INFO(parse);
+  CHECK(why_not_shown(parse) == "");
 }

@@ -270,6 +270,263 @@ TEST_CASE("systemd units: one per stage replica of the host, hardened, with the 
   CHECK_THROWS_WITH_AS(other_host(), doctest::Contains("no host x"), zg::pipeline_error);
 }
 
+namespace {
+// How systemd reads an ExecStart= value back into the argv it passes
+// (systemd.syntax(7), systemd.service(5)), written from the manual, not from
+// zguard: words split at whitespace; a word may be wrapped whole in "..." or
+// '...' (closed before whitespace or the end); C escapes \\ \" \' \s \n \t
+// \xHH; a lone unquoted ';' separates commands; then "%%" is '%' (any other
+// %-specifier would be expanded) and, in the arguments, "$$" is '$' (a
+// single '$' starts a variable). Anything this reader does not know, or that
+// systemd would expand or split, gives nullopt.
+std::optional<std::vector<std::string>> systemd_argv(std::string_view line) {
+  std::vector<std::string> words;
+  std::size_t i = 0;
+  auto const blank = [](char c) { return c == ' ' || c == '\t'; };
+  for (;;) {
+    while (i < line.size() && blank(line[i])) ++i;
+    if (i == line.size()) break;
+    std::string w;
+    char const quote = (line[i] == '"' || line[i] == '\'') ? line[i++] : 0;
+    bool closed = quote == 0;
+    while (i < line.size()) {
+      char const c = line[i];
+      if (quote && c == quote) {
+        closed = true;
+        ++i;
+        if (i < line.size() && !blank(line[i])) return std::nullopt;  // a quote must end its word
+        break;
+      }
+      if (!quote && blank(c)) break;
+      if (!quote && (c == '"' || c == '\'')) return std::nullopt;  // a quote inside a word
+      if (c == '\\') {
+        if (++i == line.size()) return std::nullopt;
+        char const e = line[i++];
+        switch (e) {
+          case '\\': w += '\\'; break;
+          case '"': w += '"'; break;
+          case '\'': w += '\''; break;
+          case 's': w += ' '; break;
+          case 'n': w += '\n'; break;
+          case 't': w += '\t'; break;
+          case 'x': {
+            if (i + 2 > line.size()) return std::nullopt;
+            w += static_cast<char>(std::stoi(std::string(line.substr(i, 2)), nullptr, 16));
+            i += 2;
+            break;
+          }
+          default: return std::nullopt;
+        }
+        continue;
+      }
+      w += c;
+      ++i;
+    }
+    if (!closed) return std::nullopt;
+    if (!quote && w == ";") return std::nullopt;  // a second command
+    words.push_back(std::move(w));
+  }
+  if (words.empty()) return std::nullopt;
+  for (std::size_t n = 0; n < words.size(); ++n) {
+    std::string out;
+    auto const& w = words[n];
+    for (std::size_t k = 0; k < w.size(); ++k) {
+      if (w[k] == '%') {
+        if (k + 1 == w.size() || w[k + 1] != '%') return std::nullopt;  // a specifier
+        out += '%';
+        ++k;
+      } else if (w[k] == '$') {
+        if (n == 0 || k + 1 == w.size() || w[k + 1] != '$') return std::nullopt;  // a variable
+        out += '$';
+        ++k;
+      } else {
+        out += w[k];
+      }
+    }
+    words[n] = std::move(out);
+  }
+  return words;
+}
+
+// The lines of a unit: each "Key=value" or a comment, section or blank.
+std::vector<std::string> unit_lines(std::string const& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+std::string exec_start_of(std::string const& unit) {
+  std::string found;
+  int count = 0;
+  for (auto const& l : unit_lines(unit))
+    if (l.starts_with("ExecStart")) {
+      CHECK(l.starts_with("ExecStart="));  // never ExecStartPre= or ExecStartPost=
+      found = l.substr(10);
+      ++count;
+    }
+  CHECK(count == 1);
+  return found;
+}
+std::vector<std::filesystem::path> units_for(zg::deployment const& d, std::string_view host,
+                                             std::filesystem::path const& exe, std::filesystem::path const& out,
+                                             std::vector<std::string> const& flags) {
+  return zg::detail::write_systemd_units<publisher, relay, reader>(d, host, exe, out, flags);
+}
+// Every special character the tests put into each field of a unit.
+struct special {
+  std::string name;
+  std::string text;
+};
+std::vector<special> const unit_specials = {
+    {"newline", "\n"}, {"carriage return", "\r"}, {"tab", "\t"}, {"escape", "\x1b"}, {"delete", "\x7f"},
+    {"invalid UTF-8", "\xff"}, {"space", " "}, {"double quote", "\""}, {"single quote", "'"},
+    {"backslash", "\\"}, {"percent", "%"}, {"specifier", "%h"}, {"dollar", "$"}, {"variable", "${HOME}"},
+    {"word variable", " $HOME"}, {"semicolon", " ; "}, {"UTF-8", "\xc3\xa9"}};
+bool is_control_or_invalid(std::string const& s) {
+  return s == "\n" || s == "\r" || s == "\t" || s == "\x1b" || s == "\x7f" || s == "\xff";
+}
+}  // namespace
+
+TEST_CASE("systemd units: a newline in --deployment or --exe cannot add a line to the unit") {
+  temp_dir dir;
+  auto d = parse(three_hosts);
+  d.file = "/srv/feed.deploy\nExecStartPre=+/bin/touch /tmp/zguard-owned";
+  CHECK_THROWS_WITH_AS(units_for(d, "s", "/usr/bin/feed", dir.path, {}),
+                       doctest::Contains("the deployment file's path holds a control character (U+000A) at byte 16"), zg::pipeline_error);
+  d.file = "/srv/feed.deploy";
+  CHECK_THROWS_WITH_AS(units_for(d, "s", "/usr/bin/feed\nExecStartPre=+/bin/touch /tmp/x", dir.path, {}),
+                       doctest::Contains("--exe"), zg::pipeline_error);
+  CHECK(files_in(dir.path).empty());  // nothing written
+}
+
+TEST_CASE("systemd units: every field is refused or quoted, and what systemd passes as argv is what was given") {
+  temp_dir dir;
+  auto const base = parse(three_hosts);
+  for (auto const& s : unit_specials) {
+    CAPTURE(s.name);
+    bool const refused = is_control_or_invalid(s.text);
+    // The deployment file's path and the program's flag values: arguments of ExecStart=.
+    {
+      auto d = base;
+      d.file = "/srv/feed" + s.text + "x.deploy";
+      std::vector<std::string> flags{"--label", "a" + s.text + "b"};
+      if (refused) {
+        CHECK_THROWS_AS(units_for(d, "s", "/usr/bin/feed", dir.path, {}), zg::pipeline_error);
+        d.file = "/srv/feed.deploy";
+        CHECK_THROWS_AS(units_for(d, "s", "/usr/bin/feed", dir.path, flags), zg::pipeline_error);
+      } else {
+        auto const units = units_for(d, "s", "/usr/bin/feed", dir.path, flags);
+        REQUIRE(units.size() == 2);
+        auto const line = exec_start_of(read_all(units[1]));
+        INFO("ExecStart=", line);
+        auto const argv = systemd_argv(line);
+        REQUIRE(argv);
+        CHECK(*argv == std::vector<std::string>{"/usr/bin/feed", "--deployment", d.file, "--stage", "reader",
+                                                "--replica", "1", "--label", "a" + s.text + "b"});
+      }
+    }
+    // The executable: systemd refuses quotes, backslashes and control characters in
+    // its path, and would expand '$' in argv[0] but not in the path; spaces, '%' and ';' are quoted.
+    {
+      auto const exe = "/opt/my" + s.text + "dir/feed";
+      bool const exe_refused = refused || s.text.find_first_of("\"'\\$") != std::string::npos;
+      if (exe_refused) {
+        CHECK_THROWS_WITH_AS(units_for(base, "s", exe, dir.path, {}), doctest::Contains("--exe"),
+                             zg::pipeline_error);
+      } else {
+        auto const units = units_for(base, "s", exe, dir.path, {});
+        REQUIRE(units.size() == 2);
+        auto const argv = systemd_argv(exec_start_of(read_all(units[0])));
+        REQUIRE(argv);
+        CHECK(argv->front() == exe);
+      }
+      // The program's name names the unit files and is in Description=: a unit name's characters only.
+      CHECK_THROWS_WITH_AS(units_for(base, "s", "/usr/bin/fe" + s.text + "ed", dir.path, {}),
+                           doctest::Contains("the program's name (of --exe)"), zg::pipeline_error);
+    }
+    // The host's directories, user and name (a deployment built in code skips
+    // the file's checks): refused, never quoted into ReadWritePaths= or User=.
+    for (int field = 0; field < 4; ++field) {
+      auto d = base;
+      auto& h = d.hosts[2];
+      REQUIRE(h.name == "s");
+      if (field == 0) h.keys = "/etc/zg" + s.text + "s";
+      if (field == 1) h.dir = "/run/zg" + s.text;
+      if (field == 2) h.user = "zg" + s.text;
+      if (field == 3) {
+        h.name = "s" + s.text;
+        d.stages[2].host = h.name;
+      }
+      CAPTURE(field);
+      CHECK_THROWS_AS(units_for(d, "", "/usr/bin/feed", dir.path, {}), zg::pipeline_error);
+    }
+  }
+}
+
+TEST_CASE("systemd units: systemd-analyze verify accepts them and finds the executable behind a quoted path") {
+  // Debian 12's systemd package (scripts/deps.sh) provides systemd-analyze: without it this test fails.
+  auto const [found, which] = run_command("command -v systemd-analyze");
+  REQUIRE_MESSAGE(found == 0, "systemd-analyze is missing: install the systemd package (scripts/deps.sh)");
+  temp_dir dir;
+  // The program in a directory whose name systemd would split or expand unquoted.
+  auto const bin = dir.path / "my programs; 100% %h";
+  std::filesystem::create_directories(bin);
+  std::filesystem::create_symlink("/bin/true", bin / "feed");
+  auto d = parse(three_hosts);
+  d.file = (dir.path / "it's a \"deployment\" with \\ $HOME ${HOME} %h ; and é.deploy").string();
+  auto const units = units_for(d, "", bin / "feed", dir.path / "units", {"--label", "100% $x"});
+  REQUIRE(units.size() == 4);
+  for (auto const& u : units) {
+    auto const [status, out] = run_command("systemd-analyze verify '" + u.string() + "' 2>&1");
+    INFO(u.string(), "\n", read_all(u), "\nsystemd-analyze verify said: ", out);
+    CHECK(status == 0);
+    CHECK(out.empty());  // a warning means systemd read a value other than the one written
+  }
+  auto const argv = systemd_argv(exec_start_of(read_all(units[0])));
+  REQUIRE(argv);
+  CHECK(*argv == std::vector<std::string>{(bin / "feed").string(), "--deployment", d.file, "--stage", "publisher",
+                                          "--replica", "0", "--label", "100% $x"});
+}
+
+namespace {
+// pipeline_main in this process, its stderr captured: {exit status, stderr}.
+std::pair<int, std::string> run_main(std::vector<std::string> args) {
+  args.insert(args.begin(), "feed");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  std::ostringstream err;
+  auto* const old = std::cerr.rdbuf(err.rdbuf());
+  std::ostringstream out;
+  auto* const old_out = std::cout.rdbuf(out.rdbuf());
+  int const status =
+      zg::detail::pipeline_main<publisher, relay, reader>(static_cast<int>(argv.size()), argv.data(), {});
+  std::cerr.rdbuf(old);
+  std::cout.rdbuf(old_out);
+  return {status, err.str()};
+}
+}  // namespace
+
+TEST_CASE("the pipeline's numeric flags name the flag, the value and the range, and refuse junk and overflow") {
+  for (auto const* bad : {"abc", "12x", "-5", "0", "86401", "99999999999999999999", "", " 7", "7 "}) {
+    CAPTURE(bad);
+    auto const [status, err] = run_main({"--print", "--timeout-s", bad});
+    CHECK(status == 2);
+    CHECK(err == "feed: --timeout-s: '" + std::string(bad) + "' is not a number in 1..86400\n");
+  }
+  for (auto const* bad : {"abc", "-1", "2", "1x", "4294967296"}) {
+    CAPTURE(bad);
+    auto const [status, err] = run_main({"--stage", "reader", "--replica", bad, "--keys", "/nonexistent", "--dir",
+                                         "/nonexistent"});
+    CHECK(status == 2);
+    CHECK(err == "feed: --replica: '" + std::string(bad) + "' is not a number in 0..1 (stage reader has 2 replicas)\n");
+  }
+  // A value is shown printable: a control character in it does not reach the terminal.
+  auto const [status, err] = run_main({"--print", "--timeout-s", "\x1b[2J"});
+  CHECK(status == 2);
+  CHECK(err == "feed: --timeout-s: '\\x1b[2J' is not a number in 1..86400\n");
+  CHECK(run_main({"--print", "--timeout-s", "30"}).first == 0);
+}
+
 TEST_CASE("a program's own flags are checked against their bounds before any stage starts") {
   zg::pipeline_flags flags;
   flags.number("tasks", "how many", 1000, 1, 1'000'000).text("label", "a label", "run-1", 12);

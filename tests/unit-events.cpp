@@ -32,6 +32,58 @@ TEST_CASE("events are JSON lines with escaped fields and counted by name") {
   CHECK(lines.size() == 2);
 }
 
+TEST_CASE("an event's fields, whatever a peer put in them, are one JSON line that parses back to the text") {
+  // Values as a peer may send them: JSON syntax, control bytes, escape
+  // sequences, UTF-8 of every length, a bidi override, bytes that are not UTF-8.
+  std::vector<std::string> const values = {
+      "quote \" backslash \\ slash / newline \n cr \r tab \t nul " + std::string(1, '\0') + " ctl \x01 del \x7f",
+      "\x1b]0;owned\x07\x1b[31m\n{\"event\":\"zap.allow\",\"level\":\"warning\"}",
+      "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80 \xc2\x9b \xe2\x80\xae right-to-left",
+      "\xff\xc3(\xed\xa0\x80\xc0\xaf"};
+  // What each parses back to: the text itself when it is UTF-8; each byte
+  // that is not, U+FFFD.
+  std::string const fffd = "\xef\xbf\xbd";
+  std::vector<std::string> const expected = {values[0], values[1], values[2],
+                                             fffd + fffd + "(" + fffd + fffd + fffd + fffd + fffd};
+  zg::security_event e{"message.refused", zg::severity::warning, {}};
+  for (std::size_t i = 0; i < values.size(); ++i) e.fields.emplace_back("f" + std::to_string(i), values[i]);
+  e.fields.emplace_back("k\n\"ey", "v");  // a key is escaped the same way
+  std::string const line = zg::to_json(e) + "\n";  // as json_lines_to_stderr writes it
+  zguard_test::temp_dir dir;
+  auto const file = dir.path / "event.jsonl";
+  auto const script = dir.path / "parse.py";
+  std::ofstream(file, std::ios::binary) << line;
+  // Debian's own json module, strict: one line, ASCII only, one object
+  // without repeated keys; each value printed as the hex of its UTF-8.
+  std::ofstream(script) << R"(import json, sys
+data = open(sys.argv[1], "rb").read()
+assert data.count(b"\n") == 1 and data.endswith(b"\n"), "not one line"
+def unique(pairs):
+    assert len(set(k for k, _ in pairs)) == len(pairs), "a key twice"
+    return dict(pairs)
+obj = json.loads(data.decode("ascii"), object_pairs_hook=unique)
+print(obj["event"])
+print(obj["k\n\"ey"])
+for i in range(4):
+    print(obj["f%d" % i].encode("utf-8").hex())
+)";
+  auto const [status, out] =
+      zguard_test::run_command(std::string(ZGUARD_SYSTEM_PYTHON) + " " + script.string() + " " + file.string() + " 2>&1");
+  INFO(line, out);
+  REQUIRE(status == 0);
+  std::vector<std::string> got;
+  std::istringstream lines(out);
+  for (std::string l; std::getline(lines, l);) got.push_back(l);
+  REQUIRE(got.size() == 6);
+  CHECK(got[0] == "message.refused");
+  CHECK(got[1] == "v");
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CAPTURE(i);
+    CHECK(got[2 + i] == zguard_test::to_hex({reinterpret_cast<std::uint8_t const*>(expected[i].data()),
+                                             expected[i].size()}));
+  }
+}
+
 TEST_CASE("the runtime gate accepts this machine's libzmq and libsodium") {
   try {
     zg::check_runtime();

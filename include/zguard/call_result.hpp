@@ -20,6 +20,7 @@
 #include <string_view>
 #include <utility>
 
+#include <zguard/printable.hpp>
 #include <zguard/schema.hpp>
 
 namespace zguard {
@@ -50,10 +51,13 @@ constexpr std::string_view to_string(call_status s) {
 inline constexpr std::size_t max_application_error_text = 256;
 
 // Thrown by a service handler: answered to the client as a typed error.
+// Its message is kept printable (printable.hpp) and cut to
+// max_application_error_text bytes between characters, so it is UTF-8 on
+// the wire (a cut inside a character made the reply undecodable).
 class application_error : public std::runtime_error {
  public:
   application_error(std::uint32_t code, std::string const& message)
-      : std::runtime_error(message.substr(0, max_application_error_text)), code_(code) {}
+      : std::runtime_error(printable(message, max_application_error_text)), code_(code) {}
   std::uint32_t code() const { return code_; }
 
  private:
@@ -97,7 +101,10 @@ class call_result {
   // "envelope: bad_signature", "truncated at lines[1].qty", "handler
   // failed"), the handshake event ("handshake.failed_auth"), the decode
   // error of a malformed reply, the application error's message, or
-  // "no reply" / "not sent" for a timeout.
+  // "no reply" / "not sent" for a timeout. Much of it is the peer's text:
+  // it is kept printable (printable.hpp: control characters, escape
+  // sequences, bidi controls and bytes that are not UTF-8 shown as escapes),
+  // so it can go to a terminal or a log line as it is.
   std::string const& reason() const { return reason_; }
   // application_error only: the handler's code.
   std::uint32_t application_code() const { return code_; }
@@ -108,7 +115,7 @@ class call_result {
   template <class Tr>
   friend class detail::typed_messages;
   call_result(call_status s, int attempts, std::string reason = {}, std::uint32_t code = 0)
-      : status_(s), reason_(std::move(reason)), code_(code), attempts_(attempts) {}
+      : status_(s), reason_(printable(reason)), code_(code), attempts_(attempts) {}
   call_result(Reply v, int attempts) : status_(call_status::replied), value_(std::move(v)), attempts_(attempts) {}
 
   call_status status_;

@@ -23,6 +23,7 @@
 #include <variant>
 #include <vector>
 
+#include <zguard/printable.hpp>  // detail::valid_utf8
 #include <zguard/schema.hpp>
 #include <zguard/shared_bytes.hpp>
 
@@ -133,31 +134,6 @@ struct result_access {
 }  // namespace detail
 
 namespace detail {
-
-inline bool valid_utf8(std::uint8_t const* p, std::size_t n) {
-  std::size_t i = 0;
-  while (i < n) {
-    std::uint8_t c = p[i];
-    if (c < 0x80) { ++i; continue; }
-    std::size_t len;
-    std::uint32_t cp;
-    if ((c & 0xe0) == 0xc0) { len = 2; cp = c & 0x1f; }
-    else if ((c & 0xf0) == 0xe0) { len = 3; cp = c & 0x0f; }
-    else if ((c & 0xf8) == 0xf0) { len = 4; cp = c & 0x07; }
-    else return false;
-    if (n - i < len) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + k] & 0x3f);
-    }
-    // No overlong forms, no surrogates, nothing past U+10FFFF.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-      return false;
-    i += len;
-  }
-  return true;
-}
 
 class writer {
  public:

@@ -25,6 +25,7 @@
 #include <zguard/detail/protected_file.hpp>
 #include <zguard/endpoint.hpp>
 #include <zguard/limits.hpp>
+#include <zguard/printable.hpp>
 #include <zguard/transport.hpp>
 
 namespace zguard {
@@ -55,11 +56,11 @@ class file {
     try {
       f.root_ = toml::parse(text, f.name_);
     } catch (toml::parse_error const& e) {
-      throw config_error(f.where(e.source()) + ": " + std::string(e.description()));
+      throw config_error(f.where(e.source()) + ": " + printable(e.description()));
     }
 #else
     auto parsed = toml::parse(text, f.name_);
-    if (!parsed) throw config_error(f.where(parsed.error().source()) + ": " + std::string(parsed.error().description()));
+    if (!parsed) throw config_error(f.where(parsed.error().source()) + ": " + printable(parsed.error().description()));
     f.root_ = std::move(parsed).table();
 #endif
     return f;
@@ -103,15 +104,16 @@ class file {
     return p.is_absolute() ? p : path_.parent_path() / p;
   }
 
-  // A string of at most max_bytes bytes, without control characters.
+  // A string of at most max_bytes bytes that shows as it is: no control
+  // character (C0, DEL, C1), bidi control or line separator
+  // (first_unprintable, printable.hpp).
   std::string text(std::string_view key, std::size_t max_bytes) const {
     auto const& [node, value] = string_at(key);
     if (value.size() > max_bytes)
       throw config_error(where(node->source()) + ": " + std::string(key) + " is " + std::to_string(value.size()) +
                          " bytes; at most " + std::to_string(max_bytes) + " allowed");
-    for (unsigned char c : value)
-      if (c < 0x20 || c == 0x7f)
-        throw config_error(where(node->source()) + ": " + std::string(key) + " contains a control character");
+    if (auto bad = first_unprintable(value))
+      throw config_error(where(node->source()) + ": " + std::string(key) + " contains " + bad->what(true));
     return value;
   }
 
@@ -145,8 +147,8 @@ class file {
     if (!bad) return;
     std::string list;
     for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-    throw config_error(where(bad->second) + ": " + (table.empty() ? "" : std::string(table) + ".") + bad->first +
-                       " is not a known key (expected " + list + ")");
+    throw config_error(where(bad->second) + ": " + (table.empty() ? "" : std::string(table) + ".") +
+                       printable(bad->first) + " is not a known key (expected " + list + ")");
   }
 
  private:
@@ -173,7 +175,7 @@ class file {
             if (r.ranged && key == r.key) return true;
           return false;
         }))
-      throw config_error(where(bad->second) + ": " + std::string(table) + "." + bad->first +
+      throw config_error(where(bad->second) + ": " + std::string(table) + "." + printable(bad->first) +
                          " is not a setting of this socket type (it reads " + keys + ")");
     runtime_limits out;
     out.source = name_ + " [" + std::string(table) + "]";

@@ -4,27 +4,43 @@
 #pragma once
 
 #include <zguard/events.hpp>
+#include <zguard/printable.hpp>
 
 namespace zguard {
 inline namespace v0 {
 namespace detail {
 
+// The line stays 7-bit: every character outside printable ASCII as \uXXXX
+// (a UTF-16 pair past U+FFFF), so it parses back to the text; a byte that is
+// not UTF-8 cannot be said in JSON and becomes U+FFFD.
 ZGUARD_DECL void append_json_string(std::string& out, std::string_view s) {
   out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
+  char32_t cp = 0;
+  auto const escape = [&](unsigned unit) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\u%04x", unit);
+    out += buf;
+  };
+  for (std::size_t i = 0, len; i < s.size(); i += len) {
+    len = utf8_char(s, i, cp);
+    if (len == 0) {
+      len = 1;
+      cp = 0xfffd;
+    }
+    switch (cp) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (c < 0x20 || c >= 0x7f) {  // keep the line 7-bit and unambiguous
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
+        if (cp >= 0x20 && cp < 0x7f) {
+          out += static_cast<char>(cp);
+        } else if (cp < 0x10000) {
+          escape(static_cast<unsigned>(cp));
         } else {
-          out += static_cast<char>(c);
+          escape(0xd800 + ((static_cast<unsigned>(cp) - 0x10000) >> 10));
+          escape(0xdc00 + ((static_cast<unsigned>(cp) - 0x10000) & 0x3ff));
         }
     }
   }

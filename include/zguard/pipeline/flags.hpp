@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <zguard/pipeline/error.hpp>
+#include <zguard/pipeline/unit_text.hpp>
 
 namespace zguard {
 inline namespace v0 {
@@ -102,6 +103,19 @@ class pipeline_flags {
     return out;
   }
 
+  // A number flag's value: decimal digits only (no sign, space or trailing
+  // junk), in [min, max]; otherwise pipeline_error "--name: 'value' is not
+  // a number in min..max" (the value shown printable).
+  static std::uint64_t parse_number(std::string_view name, std::string_view value, std::uint64_t min,
+                                    std::uint64_t max) {
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (value.empty() || ec != std::errc() || end != value.data() + value.size() || v < min || v > max)
+      throw pipeline_error("--" + std::string(name) + ": '" + printable(value) + "' is not a number in " +
+                           std::to_string(min) + ".." + std::to_string(max));
+    return v;
+  }
+
   // The names the pipeline's own command line uses.
   static bool reserved(std::string_view name) {
     for (std::string_view r : {"help", "print", "keygen", "all", "stage", "replica", "launch", "keys", "dir",
@@ -121,18 +135,10 @@ class pipeline_flags {
   }
   static void check(flag const& f, std::string_view value) {
     if (f.is_number) {
-      std::uint64_t v = 0;
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-      if (value.empty() || ec != std::errc() || end != value.data() + value.size() || v < f.min || v > f.max)
-        throw pipeline_error("--" + f.name + ": '" + std::string(value) + "' is not a number in " +
-                             std::to_string(f.min) + ".." + std::to_string(f.max));
+      (void)parse_number(f.name, value, f.min, f.max);
       return;
     }
-    bool ok = !value.empty() && value.size() <= f.max_length;
-    for (char c : value)
-      ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  std::string_view("._:/@+=,-").find(c) != std::string_view::npos);
-    if (!ok)
+    if (!detail::plain_word(value) || value.size() > f.max_length)
       throw pipeline_error("--" + f.name + ": a text of 1.." + std::to_string(f.max_length) +
                            " characters from [A-Za-z0-9._:/@+=,-] is expected");
   }

@@ -167,13 +167,16 @@ int launch(char const* self, std::vector<std::string> const& common, std::set<st
   return failures == 0 ? 0 : 1;
 }
 
+// --timeout-s: how long --all and --launch wait for the finishing stages.
+inline constexpr std::uint64_t max_timeout_s = 86400;
+
 inline std::string pipeline_usage(char const* self, pipeline_flags const& flags) {
   std::string u = std::string("usage: ") + self + R"( MODE [FLAGS]
   --print [--deployment FILE]                        the topology and every socket's security profile
                                                      (and where the deployment runs each stage)
   --keygen DIR [--deployment FILE]                   the keys the topology needs; with a deployment also
                                                      DIR/<host>/: only the key files that host's stages read
-  --all --keys DIR --dir DIR [--timeout-s N]         every stage in this process
+  --all --keys DIR --dir DIR [--timeout-s N]         every stage in this process (N: 1..86400, default 120)
   --launch --keys DIR --dir DIR [--timeout-s N]      one process per stage replica
   --launch --deployment FILE --host NAME [--timeout-s N]
                                                      the stages the deployment places on that host
@@ -193,31 +196,52 @@ int pipeline_main(int argc, char** argv, pipeline_flags flags) {
   std::map<std::string, std::string> a;
   std::string mode;
   char const* self = argc > 0 ? argv[0] : "pipeline";
+  std::chrono::seconds limit{120};
+  int replica = 0;
   try {
-    for (int i = 1; i < argc; ++i) {
-      std::string f = argv[i];
-      if (f == "--help" || f == "-h") {
-        std::cout << pipeline_usage(self, flags);
-        return 0;
+    try {  // the command line alone: a mistake in it is a usage error (2)
+      for (int i = 1; i < argc; ++i) {
+        std::string f = argv[i];
+        if (f == "--help" || f == "-h") {
+          std::cout << pipeline_usage(self, flags);
+          return 0;
+        }
+        if (f == "--print" || f == "--all" || f == "--launch") {
+          mode = f;
+          continue;
+        }
+        if (f.size() < 3 || f.compare(0, 2, "--") != 0 || i + 1 >= argc) {
+          std::cerr << self << ": unknown or incomplete argument " << printable(f) << " (--help lists them)\n";
+          return 2;
+        }
+        std::string const name = f.substr(2), value = argv[++i];
+        if (pipeline_flags::reserved(name)) {
+          a[f] = value;
+          if (f == "--keygen" || f == "--stage" || f == "--systemd-units") mode = f;
+        } else if (flags.find(name)) {
+          flags.set(name, value);
+        } else {
+          std::cerr << self << ": unknown argument " << printable(f) << " (--help lists them)\n";
+          return 2;
+        }
       }
-      if (f == "--print" || f == "--all" || f == "--launch") {
-        mode = f;
-        continue;
+      if (a.count("--timeout-s"))
+        limit = std::chrono::seconds(pipeline_flags::parse_number("timeout-s", a["--timeout-s"], 1, max_timeout_s));
+      if (a.count("--replica") && a.count("--stage")) {
+        std::uint64_t replicas = 0;  // of the stage named (none: run_one says there is no such stage)
+        ((Stages::name == a["--stage"] ? replicas = std::uint64_t(Stages::replicas) : 0), ...);
+        if (replicas > 0) {
+          try {
+            replica = int(pipeline_flags::parse_number("replica", a["--replica"], 0, replicas - 1));
+          } catch (pipeline_error const& e) {
+            throw pipeline_error(std::string(e.what()) + " (stage " + a["--stage"] + " has " +
+                                 std::to_string(replicas) + " replicas)");
+          }
+        }
       }
-      if (f.size() < 3 || f.compare(0, 2, "--") != 0 || i + 1 >= argc) {
-        std::cerr << self << ": unknown or incomplete argument " << f << " (--help lists them)\n";
-        return 2;
-      }
-      std::string const name = f.substr(2), value = argv[++i];
-      if (pipeline_flags::reserved(name)) {
-        a[f] = value;
-        if (f == "--keygen" || f == "--stage" || f == "--systemd-units") mode = f;
-      } else if (flags.find(name)) {
-        flags.set(name, value);
-      } else {
-        std::cerr << self << ": unknown argument " << f << " (--help lists them)\n";
-        return 2;
-      }
+    } catch (pipeline_error const& e) {
+      std::cerr << self << ": " << e.what() << "\n";
+      return 2;
     }
     using topo = topology<Stages...>;
     std::optional<deployment> deployed;
@@ -225,7 +249,6 @@ int pipeline_main(int argc, char** argv, pipeline_flags flags) {
       deployed = deployment::load(a["--deployment"]);
       check_deployment<topo, Stages...>(*deployed);
     }
-    auto const limit = std::chrono::seconds(a.count("--timeout-s") ? std::stol(a["--timeout-s"]) : 120);
     if (mode == "--print") {
       std::cout << describe<topo>();
       if (deployed) std::cout << describe_deployment(*deployed);
@@ -278,7 +301,7 @@ int pipeline_main(int argc, char** argv, pipeline_flags flags) {
     if (mode == "--stage") {
       auto const& stage = a["--stage"];
       auto const o = options_for(deployed ? deployed->host_of(stage).name : "");
-      run_stage_until_signalled<Stages...>(stage, a.count("--replica") ? std::stoi(a["--replica"]) : 0, o);
+      run_stage_until_signalled<Stages...>(stage, replica, o);
       return 0;
     }
     if (mode == "--launch") {

@@ -341,7 +341,7 @@ class typed_messages : public socket_core<Tr> {
         // The handler's own answer: the client gets its code and message.
         application_error_reply a;
         a.code = e.code();
-        a.message = std::string_view(e.what()).substr(0, max_application_error_text);
+        a.message = printable(e.what(), max_application_error_text);  // UTF-8 even from a subclass's what()
         this->log().emit("handler.application_error", severity::info,
                          {{"socket", core::label()}, {"user_id", got->peer.user_id}, {"code", std::to_string(e.code())}});
         if (!this->admitted(frames_.back())) {
