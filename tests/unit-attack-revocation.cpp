@@ -376,3 +376,39 @@ TEST_CASE("attack revocation: a batched receiver hands out the rest of a revoked
   while (pull.receive()) ++after;
   CHECK_MESSAGE(after == 0, "the server took ", after, " more of the revoked peer's messages after revoke() returned");
 }
+
+TEST_CASE("attack revocation: an authorized service answers a call whose permission replace() took away while its "
+          "handler ran") {
+  using guarded_rep =
+      zg::socket<test_domain, zg::tcp, zg::rep, zg::curve_server, rr_limits, order_service, zg::authorized>;
+  zg::context<test_domain> ctx;
+  zg::authenticator<test_domain> auth(ctx);
+  auto server = zg::keypair::generate(), alice = zg::keypair::generate(), bob = zg::keypair::generate();
+  auth.allow(alice.public_part()).allow(bob.public_part());
+  auto rules = [&](bool with_alice) {
+    return "key " + bob.public_part().z85() + " call allow test.order\n" +
+           (with_alice ? "key " + alice.public_part().z85() + " call allow test.order\n" : std::string());
+  };
+  zg::permissions perms(zg::permission_set::parse(rules(true), "test"));
+  std::promise<std::string> bound;
+  std::jthread thread([&](std::stop_token stop) {
+    guarded_rep rep(ctx, auth, server, perms);
+    bound.set_value(rep.bind("tcp://127.0.0.1:*").address);
+    rep.serve(
+        [&](order const& o, zg::peer_info const&) {
+          if (o.id == 777) perms.replace(zg::permission_set::parse(rules(false), "test"));  // alice may call no more
+          return order_ack{o.id, true, "ok"};
+        },
+        stop);
+  });
+  auto const ep = bound.get_future().get();
+  order_req a(ctx, alice, server.public_part()), b(ctx, bob, server.public_part());
+  a.connect(ep);
+  b.connect(ep);
+  REQUIRE(answered(a, 1, 5) == 5);
+  REQUIRE(answered(b, 1, 5) == 5);
+  auto r = a.call(numbered(777), 1);  // replace() has returned before the reply is sent
+  CHECK_MESSAGE(!r.ok(), "alice got the reply to a call she was no longer permitted, sent after replace() returned");
+  CHECK(answered(a, 800, 3) == 0);  // her later calls are refused (control)
+  CHECK(answered(b, 100, 10) == 10);
+}
