@@ -27,6 +27,7 @@
 #include <zmq_addon.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -103,6 +104,11 @@ class zap_core {
   // remove_user, address filters): a socket re-asks
   // still_allows only for identities it has not checked since.
   std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  // When the policy last changed (steady clock): a connection opened
+  // after it was judged under it.
+  std::chrono::steady_clock::time_point changed_at() const {
+    return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(changed_at_.load()));
+  }
 
   // A server socket's own admission rule, asked after this handler's policy
   // allowed a peer: the socket sets its ZAP domain to the name add_gate
@@ -151,6 +157,9 @@ class zap_core {
   std::set<std::string> allowed_addresses_, denied_addresses_;
   std::map<std::string, gate, std::less<>> gates_;  // by ZAP domain
   std::atomic<std::uint64_t> generation_{1};
+  std::atomic<std::chrono::steady_clock::rep> changed_at_{0};
+  void changed();                                    // generation_ and changed_at_, under mu_
+  bool allows_locked(std::string_view mechanism, std::string_view user_id, std::string_view address) const;
   std::uint64_t gates_made_ = 0;
 };
 

@@ -298,7 +298,8 @@ class proxy {
           return false;
         }
         auto const connection = front_monitor ? front_monitor->connection_of(f.back()) : detail::connection_id{};
-        if (bindings.check(routing_id, user, connection) == detail::identity_bindings::verdict::belongs_to_another) {
+        if (bindings.check(routing_id, user, connection, address) ==
+            detail::identity_bindings::verdict::belongs_to_another) {
           log.emit("router.identity_mismatch", severity::warning,
                    {{"socket", label_}, {"bound_user_id", *bindings.owner(routing_id)}, {"user_id", user},
                     {"address", address}});
@@ -332,8 +333,13 @@ class proxy {
       } else if constexpr (!router_front) {
         return true;
       } else {
+        // The client, revoked while a worker had its request: no reply.
+        auto const routing_id = f.front().to_string();
+        if (auto const* who = bindings.owner(routing_id);
+            who && !detail::socket_access::admitted_identity(front_socket, *who, *bindings.address(routing_id)))
+          return false;
         if (!front_monitor) return true;
-        auto const* connection = bindings.connection(f.front().to_string());
+        auto const* connection = bindings.connection(routing_id);
         if (connection && front_monitor->still_open(*connection)) return true;
         log.emit("router.stale_peer", severity::warning,
                  {{"socket", label_}, {"reason", connection ? "connection closed" : "no request from this routing id"}});

@@ -47,6 +47,7 @@ class peer_handle {
   peer_handle& operator=(peer_handle const&) = default;
 
   std::string_view user_id() const { return user_id_; }
+  std::string_view address() const { return address_; }  // Peer-Address of its request
   std::string routing_id_hex() const { return hex(routing_id_); }
   static std::string hex(std::string_view bytes) {
     static constexpr char digits[] = "0123456789abcdef";
@@ -57,12 +58,13 @@ class peer_handle {
   friend bool operator==(peer_handle const&, peer_handle const&) = default;
 
  private:
-  peer_handle(made_by_socket, std::string routing_id, std::string user_id)
-      : routing_id_(std::move(routing_id)), user_id_(std::move(user_id)) {}
+  peer_handle(made_by_socket, std::string routing_id, std::string user_id, std::string address)
+      : routing_id_(std::move(routing_id)), user_id_(std::move(user_id)), address_(std::move(address)) {}
   friend class detail::router_peers;
 
   std::string routing_id_;
   std::string user_id_;
+  std::string address_;
   std::vector<std::string> envelope_;  // frames after the routing id, up to the delimiter
   bool delimiter_ = false;             // the peer is a REQ: replies carry the empty delimiter frame
   detail::connection_id connection_;   // the connection the message came in on
@@ -86,17 +88,24 @@ class identity_bindings {
 
   enum class verdict { bound_now, matches, belongs_to_another };
 
-  verdict check(std::string const& routing_id, std::string const& user_id, connection_id connection = {}) {
+  verdict check(std::string const& routing_id, std::string const& user_id, connection_id connection = {},
+                std::string_view address = {}) {
     auto it = bound_.find(routing_id);
     if (it == bound_.end()) {
       if (bound_.size() >= max_bindings) evict_oldest_half();
-      bound_.emplace(routing_id, entry{user_id, ++tick_, connection});
+      bound_.emplace(routing_id, entry{user_id, ++tick_, connection, std::string(address)});
       return verdict::bound_now;
     }
     if (it->second.user_id != user_id) return verdict::belongs_to_another;
     it->second.last_used = ++tick_;
     it->second.connection = connection;
+    if (it->second.address != address) it->second.address.assign(address);
     return verdict::matches;
+  }
+  // The address the routing id's latest message came from, or nullptr.
+  std::string const* address(std::string const& routing_id) const {
+    auto it = bound_.find(routing_id);
+    return it == bound_.end() ? nullptr : &it->second.address;
   }
   // The user id the routing id is bound to, or nullptr.
   std::string const* owner(std::string const& routing_id) const {
@@ -115,6 +124,7 @@ class identity_bindings {
     std::string user_id;
     std::size_t last_used;
     connection_id connection;
+    std::string address;
   };
   void evict_oldest_half() {
     std::size_t const cut = tick_ - bound_.size() / 2;

@@ -8,6 +8,7 @@
 
 #include <zmq.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
@@ -36,7 +37,9 @@ class connection_table {
  public:
   // inode: the socket's, as fstat saw it when the event was read (0 if it
   // could not), so a cut can tell a descriptor number reused since.
-  void opened(int fd, unsigned long inode = 0) { fds_[fd] = {++serial_, true, inode}; }
+  void opened(int fd, unsigned long inode = 0) {
+    fds_[fd] = {++serial_, true, inode, std::chrono::steady_clock::now()};
+  }
   void closed(int fd) {
     if (auto it = fds_.find(fd); it != fds_.end()) it->second.open = false;
     if (fds_.size() > 4096) std::erase_if(fds_, [](auto const& kv) { return !kv.second.open; });
@@ -55,11 +58,16 @@ class connection_table {
     return out;
   }
   // What the monitor said of fd: nothing yet (nullopt), or whether it is
-  // open and the inode seen at opening.
-  std::optional<std::pair<bool, unsigned long>> state_of(int fd) const {
+  // open, the inode seen at opening and when that was.
+  struct fd_state {
+    bool open;
+    unsigned long inode;
+    std::chrono::steady_clock::time_point opened_at;
+  };
+  std::optional<fd_state> state_of(int fd) const {
     auto it = fds_.find(fd);
     if (it == fds_.end()) return std::nullopt;
-    return std::pair{it->second.open, it->second.inode};
+    return fd_state{it->second.open, it->second.inode, it->second.opened_at};
   }
   bool open(connection_id c) const {
     if (c.fd < 0) return true;
@@ -73,6 +81,7 @@ class connection_table {
     std::uint64_t generation = 0;
     bool open = false;
     unsigned long inode = 0;
+    std::chrono::steady_clock::time_point opened_at{};
   };
   std::unordered_map<int, state> fds_;
   std::uint64_t serial_ = 0;

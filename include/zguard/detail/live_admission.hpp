@@ -47,6 +47,25 @@ class live_admission {
     if (!uid) return true;
     char const* addr = zmq_msg_gets(last_frame.handle(), "Peer-Address");
     std::string_view const user_id = uid, address = addr ? addr : "";
+    if (allows(user_id, address)) return true;
+    // Cut only a connection opened before the policy changed: one opened
+    // since was judged under the new policy, so it is not this peer's (its
+    // descriptor number may be one the revoked peer's closed one had).
+    bool const cut = monitor && monitor->cut_connection_of(last_frame, zap_->changed_at());
+    revoked(log, label, user_id, address, cut);
+    return false;
+  }
+
+  // The same for a peer a reply is addressed to (a ROUTER's peer_handle, a
+  // queue's client): false, logged, when the policy no longer admits it.
+  bool admits_identity(std::string_view user_id, std::string_view address, event_log& log, std::string_view label) {
+    if (!zap_ || allows(user_id, address)) return true;
+    revoked(log, label, user_id, address, false);
+    return false;
+  }
+
+ private:
+  bool allows(std::string_view user_id, std::string_view address) {
     auto const now = zap_->generation();
     if (now != seen_) {
       seen_ = now;
@@ -54,22 +73,20 @@ class live_admission {
     }
     key_.assign(user_id).append(1, '\0').append(address);
     if (allowed_.count(key_)) return true;
-    if (zap_->still_allows(mechanism_, user_id, address)) {
-      if (allowed_.size() >= 4096) allowed_.clear();  // bounded: a busy server re-asks now and then
-      allowed_.insert(key_);
-      return true;
-    }
-    bool const cut = monitor && monitor->cut_connection_of(last_frame);
+    if (!zap_->still_allows(mechanism_, user_id, address)) return false;
+    if (allowed_.size() >= 4096) allowed_.clear();  // bounded: a busy server re-asks now and then
+    allowed_.insert(key_);
+    return true;
+  }
+  void revoked(event_log& log, std::string_view label, std::string_view user_id, std::string_view address, bool cut) {
     log.emit("session.revoked", severity::warning,
              {{"socket", std::string(label)},
               {"mechanism", mechanism_},
               {"identity", std::string(user_id)},
               {"address", std::string(address)},
               {"connections_cut", cut ? "1" : "0"}});
-    return false;
   }
 
- private:
   zap_core* zap_;
   std::string mechanism_;
   std::uint64_t seen_ = 0;

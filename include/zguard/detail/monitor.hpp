@@ -80,8 +80,11 @@ class socket_monitor {
   // Either mode: shuts down the one connection a received message came in
   // on (ZMQ_SRCFD), once the monitor has reported it (the thread is given
   // a moment to); false when it cannot be told apart from a descriptor
-  // the kernel reused, or the message came over inproc.
-  bool cut_connection_of(zmq::message_t const& last_frame);
+  // the kernel reused (another socket now, or a connection opened after
+  // `opened_before`: the message's own connection closed and its number
+  // went to a newer one), or the message came over inproc.
+  bool cut_connection_of(zmq::message_t const& last_frame,
+                         std::chrono::steady_clock::time_point opened_before = std::chrono::steady_clock::time_point::max());
   // Handshakes that failed so far (any mode; read from the socket's thread
   // while the monitor's thread counts), and the event of the latest one.
   std::uint64_t handshake_failures() const { return handshake_failures_.load(); }

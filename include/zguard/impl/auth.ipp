@@ -78,7 +78,7 @@ ZGUARD_DECL void zap_core::allow(public_key const& key) {
 ZGUARD_DECL void zap_core::revoke(public_key const& key) {
   std::lock_guard lock(mu_);
   keys_.erase(key.z85());
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  changed();
 }
 
 ZGUARD_DECL void zap_core::allow_directory(std::filesystem::path dir) {
@@ -104,7 +104,7 @@ ZGUARD_DECL void zap_core::reload() {
   }
   std::lock_guard lock(mu_);
   directory_keys_ = std::move(fresh);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  changed();
   log_.emit("zap.reloaded", severity::info, {{"domain", domain_}, {"keys", std::to_string(directory_keys_.size())}});
 }
 
@@ -123,36 +123,46 @@ ZGUARD_DECL void zap_core::add_user(std::string name, std::string password_hash)
 ZGUARD_DECL void zap_core::remove_user(std::string const& name) {
   std::lock_guard lock(mu_);
   users_.erase(name);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  changed();
 }
 
 ZGUARD_DECL void zap_core::allow_address(std::string const& ip) {
   auto canonical = checked_ip(ip);
   std::lock_guard lock(mu_);
   allowed_addresses_.insert(std::move(canonical));
-  generation_.fetch_add(1, std::memory_order_acq_rel);  // the first entry shuts out every other address
+  changed();  // the first entry shuts out every other address
 }
 
 ZGUARD_DECL void zap_core::deny_address(std::string const& ip) {
   auto canonical = checked_ip(ip);
   std::lock_guard lock(mu_);
   denied_addresses_.insert(std::move(canonical));
+  changed();
+}
+
+ZGUARD_DECL void zap_core::changed() {
+  changed_at_.store(std::chrono::steady_clock::now().time_since_epoch().count());
   generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 
-ZGUARD_DECL bool zap_core::still_allows(std::string_view mechanism, std::string_view user_id,
-                                        std::string_view address) {
+ZGUARD_DECL bool zap_core::allows_locked(std::string_view mechanism, std::string_view user_id,
+                                         std::string_view address) const {
   std::string const ip = canonical_ip(std::string(address));
-  std::string_view const where = ip.empty() ? address : std::string_view(ip);
-  std::lock_guard lock(mu_);
-  if (!where.empty() && denied_addresses_.count(std::string(where))) return false;
-  if (!allowed_addresses_.empty() && !allowed_addresses_.count(std::string(where))) return false;
+  std::string const where = ip.empty() ? std::string(address) : ip;
+  if (!where.empty() && denied_addresses_.count(where)) return false;
+  if (!allowed_addresses_.empty() && !allowed_addresses_.count(where)) return false;
   if (mechanism == "CURVE") {
     std::string const key(user_id);
     return keys_.count(key) || directory_keys_.count(key);
   }
   if (mechanism == "PLAIN") return users_.count(std::string(user_id)) != 0;
   return mechanism == "NULL";
+}
+
+ZGUARD_DECL bool zap_core::still_allows(std::string_view mechanism, std::string_view user_id,
+                                        std::string_view address) {
+  std::lock_guard lock(mu_);
+  return allows_locked(mechanism, user_id, address);
 }
 
 ZGUARD_DECL std::string zap_core::add_gate(gate g) {
@@ -220,11 +230,20 @@ ZGUARD_DECL zap_reply zap_core::answer(std::vector<zmq::message_t>& frames) {
     for (std::size_t i = 6; i < frames.size(); ++i) creds.push_back(std::move(frames[i]));
     try {
       d = decide(domain, address, mechanism, creds);
-      if (d.ok && domain != domain_) {  // the socket's own gate, last
+      if (d.ok) {
+        // Judged again under the lock, with the socket's gate: decide()
+        // lets go of it while a password is checked, and a revoke or
+        // remove_user that returned meanwhile must not let the peer in (a
+        // feed's gate would record it after the feed looked for revoked
+        // peers, and it would never be cut).
         std::lock_guard lock(mu_);
-        auto const g = gates_.find(domain);
-        std::string why = g == gates_.end() ? std::string("socket closed") : g->second(mechanism, d.user_id, address);
-        if (!why.empty()) d = {false, d.user_id, std::move(why)};
+        if (mechanism != "NULL" && !allows_locked(mechanism, d.user_id, address)) {
+          d = {false, d.user_id, "revoked during the handshake"};
+        } else if (domain != domain_) {  // the socket's own gate, last
+          auto const g = gates_.find(domain);
+          std::string why = g == gates_.end() ? std::string("socket closed") : g->second(mechanism, d.user_id, address);
+          if (!why.empty()) d = {false, d.user_id, std::move(why)};
+        }
       }
     } catch (std::exception const& e) {
       d = {false, "", std::string("error: ") + e.what()};

@@ -99,32 +99,50 @@ ZGUARD_DECL bool socket_monitor::read_one(zmq::recv_flags flags) {
 ZGUARD_DECL std::size_t socket_monitor::cut_open_connections() {
   (void)watched_.get(zmq::sockopt::events);  // libzmq's pending connection changes, and their events, first
   if (!thread_.joinable()) drain();            // owner mode; a monitor thread reads its own events
-  std::size_t cut = 0;
-  std::lock_guard lock(table_mu_);
-  for (auto const& [fd, inode] : connections_.open_connections()) {
-    struct stat st {};
-    if (inode == 0 || ::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != inode) continue;
-    if (::shutdown(fd, SHUT_RDWR) == 0) ++cut;
+  std::vector<std::pair<int, std::uint64_t>> cut;  // descriptor, and the serial of the connection cut
+  {
+    std::lock_guard lock(table_mu_);
+    for (auto const& [fd, inode] : connections_.open_connections()) {
+      struct stat st {};
+      if (inode == 0 || ::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != inode) continue;
+      if (::shutdown(fd, SHUT_RDWR) == 0) cut.emplace_back(fd, connections_.current(fd).generation);
+    }
   }
-  return cut;
+  std::size_t const n = cut.size();
+  // Until libzmq has closed them (bounded): a message sent meanwhile would
+  // go down a cut connection and be lost to a peer that was not revoked;
+  // once their pipes are gone, it waits for a peer to come back.
+  for (int tries = 0; tries < 100 && !cut.empty(); ++tries) {
+    (void)watched_.get(zmq::sockopt::events);
+    if (!thread_.joinable()) drain();
+    {
+      std::lock_guard lock(table_mu_);
+      std::erase_if(cut, [&](auto const& c) { return !connections_.open({c.first, c.second}); });
+    }
+    if (!cut.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  (void)watched_.get(zmq::sockopt::events);  // the closed pipes taken out of the socket
+  return n;
 }
 
-ZGUARD_DECL bool socket_monitor::cut_connection_of(zmq::message_t const& last_frame) {
+ZGUARD_DECL bool socket_monitor::cut_connection_of(zmq::message_t const& last_frame,
+                                                   std::chrono::steady_clock::time_point opened_before) {
   int const fd = source_fd(last_frame);
   if (fd < 0) return false;
   // The connection's ACCEPTED/CONNECTED came before any of its messages;
   // a monitor thread may not have read it yet (a bounded wait, only then).
   for (int tries = 0; tries < 40; ++tries) {
     if (!thread_.joinable()) drain();
-    std::optional<std::pair<bool, unsigned long>> state;
+    std::optional<connection_table::fd_state> state;
     {
       std::lock_guard lock(table_mu_);
       state = connections_.state_of(fd);
     }
     if (state) {
-      auto const [open, inode] = *state;
       struct stat st {};
-      if (!open || inode == 0 || ::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != inode) return false;
+      if (!state->open || state->opened_at >= opened_before || state->inode == 0 || ::fstat(fd, &st) != 0 ||
+          !S_ISSOCK(st.st_mode) || st.st_ino != state->inode)
+        return false;
       return ::shutdown(fd, SHUT_RDWR) == 0;
     }
     if (!thread_.joinable()) return false;  // owner mode: every event was read

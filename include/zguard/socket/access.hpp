@@ -26,6 +26,11 @@ struct socket_access {
   static bool admitted(S& s, zmq::message_t const& last_frame) {
     return s.admitted(last_frame);
   }
+  // A queue's reply to the client a routing id is bound to: still admitted?
+  template <class S>
+  static bool admitted_identity(S& s, std::string_view user_id, std::string_view address) {
+    return s.admitted_identity(user_id, address);
+  }
   // A feed side (XPUB back) before it sends: cuts revoked subscribers.
   template <class S>
   static void refresh_subscribers(S& s) {

@@ -50,6 +50,8 @@ struct socket_access;
 
 template <class Tr>
 class socket_core : public Tr {
+  struct no_permissions {};  // an absent part (no_unique_address)
+
  public:
   using typename Tr::D;
   using typename Tr::T;
@@ -241,12 +243,14 @@ class socket_core : public Tr {
   // unknown; both are logged.
   [[nodiscard]] bool send_frame(zmq::const_buffer frame, bool more = false) requires(P::can_send) {
     if constexpr (Tr::gates_subscribers) refresh_subscribers();
+    if (!reply_goes_out(more)) return false;
     return send_logged(frame, more);
   }
   // The same for a frame the caller hands over: libzmq takes its bytes,
   // nothing is copied.
   [[nodiscard]] bool send_frame(zmq::message_t&& frame, bool more = false) requires(P::can_send) {
     if constexpr (Tr::gates_subscribers) refresh_subscribers();
+    if (!reply_goes_out(more)) return false;
     return send_logged(frame, more);
   }
   // One frame, or nullopt when nothing arrived within recv_timeout_ms. A
@@ -255,7 +259,11 @@ class socket_core : public Tr {
   std::optional<zmq::message_t> recv_frame() requires(P::can_recv) {
     for (int refused = 0;; ++refused) {
       auto f = recv_frame_once();
-      if (!f || admitted(*f)) return f;
+      if (!f) return f;
+      if (admitted(*f)) {
+        remember_request(*f);
+        return f;
+      }
       drop_rest_of_message(f->more());
       if (refused == max_refused_per_receive) return std::nullopt;
       if constexpr (std::is_same_v<P, req>) return std::nullopt;  // a REQ must send again first
@@ -266,7 +274,10 @@ class socket_core : public Tr {
   bool recv_frames_into(std::vector<zmq::message_t>& frames) requires(P::can_recv) {
     for (int refused = 0;; ++refused) {
       if (!recv_frames_into_once(frames)) return false;
-      if (admitted(frames.back())) return true;
+      if (admitted(frames.back())) {
+        remember_request(frames.back());
+        return true;
+      }
       answer_dropped_request();
       if (refused == max_refused_per_receive) return false;
       if constexpr (std::is_same_v<P, req>) return false;
@@ -276,7 +287,11 @@ class socket_core : public Tr {
   std::optional<std::vector<zmq::message_t>> recv_frames() requires(P::can_recv) {
     for (int refused = 0;; ++refused) {
       auto f = recv_frames_once();
-      if (!f || admitted(f->back())) return f;
+      if (!f) return f;
+      if (admitted(f->back())) {
+        remember_request(f->back());
+        return f;
+      }
       answer_dropped_request();
       if (refused == max_refused_per_receive) return std::nullopt;
       if constexpr (std::is_same_v<P, req>) return std::nullopt;
@@ -292,6 +307,11 @@ class socket_core : public Tr {
     if constexpr (judges_sessions) return admission_.admits(last_frame, monitor_.get(), *log_, label());
     else return (void)last_frame, true;
   }
+  // A reply's addressee (a ROUTER's peer_handle): still admitted?
+  bool admitted_identity(std::string_view user_id, std::string_view address) {
+    if constexpr (judges_sessions) return admission_.admits_identity(user_id, address, *log_, label());
+    else return (void)user_id, (void)address, true;
+  }
   // A REP must answer a request before it may receive again: the answer is
   // empty and goes to the connection just cut, so the peer gets nothing.
   void answer_dropped_request() {
@@ -301,6 +321,28 @@ class socket_core : public Tr {
  private:
   static constexpr bool judges_sessions = T::carries_mechanism && M::role == mechanism_role::server &&
                                           (M::kind == mechanism_kind::curve || M::kind == mechanism_kind::plain);
+  // A REP's reply goes out only while the policy still admits the peer
+  // whose request it answers (a revoke between receive and send): else
+  // its frames are swallowed and the REP's turn ends with an empty frame
+  // to the connection just cut.
+  static constexpr bool answers_requests = std::is_same_v<P, rep> && judges_sessions;
+  void remember_request(zmq::message_t& last_frame) {
+    if constexpr (answers_requests) request_.copy(last_frame);  // shares the frame, copies no bytes
+    else (void)last_frame;
+  }
+  bool reply_goes_out(bool more) {
+    if constexpr (answers_requests) {
+      if (!replying_) dropping_reply_ = !admitted(request_);
+      replying_ = more;
+      if (!dropping_reply_) return true;
+      if (!more) answer_dropped_request();
+      return false;
+    } else {
+      return (void)more, true;
+    }
+  }
+  [[no_unique_address]] std::conditional_t<answers_requests, zmq::message_t, no_permissions> request_{};
+  bool replying_ = false, dropping_reply_ = false;
   // Refused messages one receive may drop before it returns nothing, so a
   // backlog cannot hold the caller (the peer's connection is cut at the first).
   static constexpr int max_refused_per_receive = 64;
@@ -506,7 +548,6 @@ class socket_core : public Tr {
   zmq::socket_t sock_;
   std::unique_ptr<socket_monitor> monitor_;
   // authorized: the caller's permissions (outlive the socket, like its authenticator).
-  struct no_permissions {};
   [[no_unique_address]] std::conditional_t<Tr::is_authorized, permissions const*, no_permissions> permissions_{};
   std::vector<ipc_file> ipc_files_;
   // Set while an event loop runs this socket's handler (socket_access):

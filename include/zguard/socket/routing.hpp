@@ -56,7 +56,7 @@ class router_peers {
                 {"address", peer.peer_address}});
       return std::nullopt;
     }
-    peer_handle from(peer_handle::made_by_socket{}, std::move(routing_id), peer.user_id.str());
+    peer_handle from(peer_handle::made_by_socket{}, std::move(routing_id), peer.user_id.str(), peer.peer_address.str());
     if (monitor) from.connection_ = monitor->connection_of(f.back());
     if (has_delimiter)
       for (std::size_t i = 1; i < delimiter; ++i) from.envelope_.push_back(f[i].to_string());

@@ -147,13 +147,17 @@ struct socket_traits {
     if constexpr (valid) return L::rate_limited;
     else return false;
   }();
-  // A feed that authenticates its subscribers (a CURVE or PLAIN server PUB
-  // or XPUB) records whom it let in (its ZAP gate,
-  // detail/subscriber_gate.hpp), and when authorized also judges whether
-  // they may subscribe; it cuts its connections when one of them is revoked.
+  // A CURVE or PLAIN server that sends to its peers unasked (PUB, XPUB,
+  // PUSH, DEALER, PAIR: a feed, a task source, a queue's back) records whom
+  // it let in (its ZAP gate, detail/subscriber_gate.hpp), and an
+  // authorized XPUB also judges whether they may subscribe; it cuts its
+  // connections when one of them is revoked. (A REP or ROUTER only
+  // answers, and asks about the peer it answers.)
   static constexpr bool gates_subscribers = [] {
     if constexpr (valid)
-      return (std::is_same_v<P, xpub> || std::is_same_v<P, pub>) && T::carries_mechanism &&
+      return (std::is_same_v<P, xpub> || std::is_same_v<P, pub> || std::is_same_v<P, push> ||
+              std::is_same_v<P, dealer> || std::is_same_v<P, pair>) &&
+             T::carries_mechanism &&
              M::role == mechanism_role::server &&
              (M::kind == mechanism_kind::curve || M::kind == mechanism_kind::plain);
     else return false;

@@ -330,8 +330,9 @@ class typed_messages : public socket_core<Tr> {
           if constexpr (Tr::verifies) return handler(got->value, got->peer, got->origin);
           else return handler(got->value, got->peer);
         }();
-        // Revoked while the handler ran: no reply (the connection is cut).
-        if (!this->admitted(frames_.back())) {
+        // Revoked while the handler ran (the key, or its permission to
+        // call): no reply; a revoked key's connection is cut.
+        if (!this->admitted(frames_.back()) || !still_permitted(got->peer)) {
           this->answer_dropped_request();
           continue;
         }
@@ -552,6 +553,9 @@ class typed_messages : public socket_core<Tr> {
   // framing was checked whole before its first message is given out).
   incoming* next_message(refusal_window& window) requires receives {
     if constexpr (batches_in) {
+      // The rest of a batch from a peer revoked since its frame came is
+      // dropped with it (the connection is cut), not handed out.
+      if (!batch_in_.done() && !this->admitted(frames_.back())) batch_in_.keep(0);
       if (batch_in_.done()) {
         if (!next_payload(window)) return nullptr;
         batch_in_ = batch_cursor(in_.payload);  // the frame's peer and origin stay in in_ for every item
@@ -767,6 +771,12 @@ class typed_messages : public socket_core<Tr> {
     log_denied(action::call, request_subject(), kind, who, peer);
     return false;
   }
+  // serve(), before a reply: the permission to call holds still (a
+  // permissions reload or replace while the handler ran takes it away).
+  bool still_permitted(peer_info const& peer) {
+    if constexpr (Tr::is_authorized && C::kind == channel_kind::service) return permitted(peer);
+    else return (void)peer, true;
+  }
   void log_denied(action a, std::string_view subject, std::optional<identity_kind> kind, std::string_view who,
                   peer_info const& peer) {
     this->log().emit("authz.denied", severity::warning,
@@ -791,6 +801,7 @@ class typed_messages : public socket_core<Tr> {
   // ROUTER: the address frames, then the message, to a peer whose routing
   // id is still bound to the key (and connection) it was received from.
   [[nodiscard]] bool send_to(peer_handle const& to, zmq::message_t&& frame) requires Tr::is_router {
+    if (!this->admitted_identity(to.user_id(), to.address())) return false;  // revoked since its request
     if (!peers_.may_reply(to, router_monitor(), this->log(), core::label())) return false;
     if (!router_peers::send_address(to, [&](zmq::const_buffer b) { return this->send_frame(b, true); })) return false;
     return send_out(std::move(frame));
