@@ -193,7 +193,9 @@ class proxy {
               {"subject", std::string(subject)},
               {"identity", uid ? uid : ""},
               {"user_id", uid ? uid : ""},
-              {"address", addr ? addr : ""}});
+              {"address", addr ? addr : ""},
+              // A topic no rule could permit (an empty or wildcard token) is a sender's doing, not a policy gap.
+              {"reason", valid_subject(subject) ? "not permitted" : "invalid subject"}});
   }
   using front_limits = typename Front::limits_type;
 
