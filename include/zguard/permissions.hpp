@@ -258,11 +258,14 @@ class permission_set {
  private:
   void add(identity_kind kind, std::string_view id, action a, std::string_view pattern, bool allowing) {
     detail::check_pattern(pattern);
-    if (kind == identity_kind::key) (void)public_key::from_z85(id);  // a key that is not one is an error
-    else if (id.empty() || id.size() > 255) throw permission_error("zguard permissions: a user name must be 1..255 bytes");
     auto& table = kind == identity_kind::key ? keys_ : users_;
     auto it = table.find(id);
-    if (it == table.end()) it = table.emplace(std::string(id), detail::rules{}).first;
+    if (it == table.end()) {
+      // Checked once per identity: the key's check is a curve multiplication.
+      if (kind == identity_kind::key) (void)public_key::from_z85(id);  // a key that is not one is an error
+      else if (id.empty() || id.size() > 255) throw permission_error("zguard permissions: a user name must be 1..255 bytes");
+      it = table.emplace(std::string(id), detail::rules{}).first;
+    }
     it->second.add(a, pattern, allowing);
   }
   detail::rules const& rules_of(identity_kind kind, std::string_view id) const {
