@@ -13,6 +13,7 @@
 #include <atomic>
 #include <fstream>
 #include <future>
+#include <random>
 #include <stop_token>
 #include <thread>
 
@@ -58,6 +59,313 @@ TEST_CASE("permissions: tokens, wildcards, deny wins, own rules over defaults, n
   CHECK(s.permits(identity_kind::user, alice_key, action::call, "public.info"));  // only the defaults
   // An empty permission set permits nothing.
   CHECK_FALSE(zg::permission_set{}.permits(identity_kind::key, alice_key, action::call, "x"));
+}
+
+// A subject is tokens separated by '.', none empty and none a wildcard; any
+// other is invalid and matches nothing, as in NATS. Before, "market.secret."
+// passed a deny of "market.secret.*" ("*" took no token) while "market.>"
+// allowed it ('>' looked at nothing after it).
+TEST_CASE("permissions: a subject with an empty token or a wildcard token is never permitted, whatever the rules") {
+  zg::permission_set s;
+  s.allow(identity_kind::key, alice_key, action::publish, "market.>");
+  s.deny(identity_kind::key, alice_key, action::publish, "market.secret.*");
+  s.allow(identity_kind::key, bob_key, action::publish, ">");
+  auto alice_may = [&](std::string_view subject) { return s.permits(identity_kind::key, alice_key, action::publish, subject); };
+  auto bob_may = [&](std::string_view subject) { return s.permits(identity_kind::key, bob_key, action::publish, subject); };
+  // The attack: what the deny rule is there to stop, spelt with empty tokens.
+  for (std::string_view const subject :
+       {"market.secret.", "market.secret..plans", "market..secret.plans", "market.secret...", "market."}) {
+    INFO(subject);
+    CHECK_FALSE(alice_may(subject));
+  }
+  CHECK_FALSE(alice_may("market.secret.plans"));
+  CHECK(alice_may("market.secret.plans.q3"));  // "*" is one token: valid, and not denied
+  CHECK(alice_may("market.eurusd"));
+  // NATS TestSublistMatchWithEmptyTokens: a subscription to ">" matches none of these.
+  for (std::string_view const subject : {".foo", "..foo", "foo..", "foo.", "foo..bar", "foo...bar"}) {
+    INFO(subject);
+    CHECK_FALSE(bob_may(subject));
+  }
+  // NATS TestSublistValidLiteralSubjects: under ">", what is permitted is
+  // exactly what NATS calls a valid literal subject. A wildcard character
+  // inside a longer token is an ordinary character.
+  for (std::string_view const subject : {".foo", "foo.", "foo..bar", "foo.bar.*", "foo.bar.>", "*", ">"}) {
+    INFO(subject);
+    CHECK_FALSE(bob_may(subject));
+  }
+  for (std::string_view const subject :
+       {"foo", "foo*", "foo**", "foo.**", "foo*bar", "foo.*bar", "foo*.bar", "*bar", "foo>", "foo>>", "foo.>>",
+        "foo>bar", "foo.>bar", "foo>.bar", ">bar"}) {
+    INFO(subject);
+    CHECK(bob_may(subject));
+  }
+  // NATS TestSublistValidSubjects ("." and an embedded NUL): no token, and
+  // bytes outside the rules' alphabet (printable ASCII without spaces).
+  using namespace std::string_view_literals;
+  for (std::string_view const subject : {""sv, "."sv, "foo.bar.baz.\0"sv, "foo.bar\0"sv, "foo. bar"sv, "foo\tbar"sv,
+                                         "foo\n"sv, "foo.\x7f"sv, "foo.\xc3\xa9"sv}) {
+    INFO(subject);
+    CHECK_FALSE(bob_may(subject));
+  }
+}
+
+// The facts of the nats-server test suite that carry over: the same
+// matching rule, asserted on our permission sets. Each group names the NATS
+// test its assertions come from (server/sublist_test.go,
+// server/client_test.go, test/user_authorization_test.go).
+TEST_CASE("permissions: the matching cases of the NATS test suite (tokens, '*', '>', deny wins)") {
+  auto allowed_by = [](std::string_view pattern, std::string_view subject) {
+    zg::permission_set s;
+    s.allow_default(action::publish, pattern);
+    return s.permits(identity_kind::user, "anyone", action::publish, subject);
+  };
+  // TestSublistMatchLiterals: matchLiteral(subject, pattern).
+  CHECK(allowed_by("foo", "foo"));
+  CHECK_FALSE(allowed_by("bar", "foo"));
+  CHECK(allowed_by("*", "foo"));
+  CHECK(allowed_by(">", "foo"));
+  CHECK(allowed_by(">", "foo.bar"));
+  CHECK(allowed_by("foo.>", "foo.bar"));
+  CHECK_FALSE(allowed_by("bar.>", "foo.bar"));
+  CHECK(allowed_by("stats.>", "stats.test.22"));
+  CHECK(allowed_by("stats.*.*", "stats.test.22"));
+  CHECK_FALSE(allowed_by("foo", "foo.bar"));
+  CHECK(allowed_by("stats.test.foos", "stats.test.foos"));
+  CHECK_FALSE(allowed_by("stats.test.foo", "stats.test.foos"));
+  CHECK_FALSE(allowed_by("stats.test.*", "stats.test"));
+  CHECK_FALSE(allowed_by("stats.*", "stats.test.foos"));
+  CHECK_FALSE(allowed_by("stats.*.*.foos", "stats.test.foos"));
+  // ... wildcard characters that are not a whole token are literal.
+  for (std::string_view const literal :
+       {"*bar", "foo*", "foo*bar", "foo.***.bar", ">bar", "foo>", "foo>bar", "foo.>>>.bar"}) {
+    INFO(literal);
+    CHECK(allowed_by(literal, literal));
+  }
+  // TestSublistPartialWildcard, TestSublistPartialWildcardAtEnd, TestSublistFullWildcard.
+  for (std::string_view const pattern : {"a.b.c", "a.*.c", "a.b.*", "a.>"}) {
+    INFO(pattern);
+    CHECK(allowed_by(pattern, "a.b.c"));
+  }
+  // TestSublistTwoTokenPubMatchSingleTokenSub (and TestTwoTokenPubMatchSingleTokenSub).
+  CHECK(allowed_by("foo", "foo"));
+  CHECK_FALSE(allowed_by("foo", "foo.bar"));
+  // TestSublistInsertWithWildcardsAsLiterals: "*-" and ">-" are literal tokens.
+  for (std::string_view const pattern : {"foo.*-", "foo.>-"}) {
+    INFO(pattern);
+    CHECK_FALSE(allowed_by(pattern, "foo.bar"));
+    CHECK(allowed_by(pattern, pattern));
+  }
+
+  // TestClientSubscribeDenyWildcardOverlapBlocksDelivery: allow ">", deny an
+  // overlapping wildcard; the subject the deny matches is refused.
+  struct overlap {
+    std::string_view deny, blocked, allowed;
+  };
+  for (auto const& [deny, blocked, allowed] : {overlap{"*.secret", "foo.secret", "foo.public"},
+                                               overlap{"foo.*.bar", "foo.baz.bar", "foo.baz.qux"},
+                                               overlap{"*.*.bar", "foo.baz.bar", "foo.baz.qux"},
+                                               overlap{"a.>", "a.b", "z.b"}}) {
+    zg::permission_set s;
+    s.allow(identity_kind::user, "attacker", action::subscribe, ">");
+    s.deny(identity_kind::user, "attacker", action::subscribe, deny);
+    INFO(deny);
+    CHECK_FALSE(s.permits(identity_kind::user, "attacker", action::subscribe, blocked));
+    CHECK(s.permits(identity_kind::user, "attacker", action::subscribe, allowed));
+  }
+
+  // TestUserAuthorizationProto with test/configs/auths.conf (ADMIN,
+  // REQUESTOR, DEFAULT_PERMISSIONS, NEW_STYLE), in our file format; only
+  // its literal subjects (a NATS SUB may be a wildcard, ours may not).
+  auto const set = zg::permission_set::parse("user alice publish allow >\n"
+                                             "user alice subscribe allow >\n"
+                                             "user bob publish allow req.foo\n"
+                                             "user bob publish allow req.bar\n"
+                                             "user bob subscribe allow _INBOX.*\n"
+                                             "default publish allow SANDBOX.*\n"
+                                             "default subscribe allow PUBLIC.>\n"
+                                             "default subscribe allow _INBOX.>\n"
+                                             "user ns publish allow *.*\n"
+                                             "user ns publish deny SYS.*\n"
+                                             "user ns publish deny bar.baz\n"
+                                             "user ns publish deny foo.*\n"
+                                             "user ns subscribe allow foo.*\n"
+                                             "user ns subscribe allow SYS.TEST.>\n"
+                                             "user ns subscribe deny foo.baz\n"
+                                             "user ns subscribe deny SYS.*\n",
+                                             "auths.conf");
+  auto pub = [&](std::string_view who, std::string_view subject) {
+    return set.permits(identity_kind::user, who, action::publish, subject);
+  };
+  auto sub = [&](std::string_view who, std::string_view subject) {
+    return set.permits(identity_kind::user, who, action::subscribe, subject);
+  };
+  CHECK(pub("alice", "foo"));
+  CHECK(sub("alice", "foo"));
+  CHECK(pub("alice", "_"));
+  CHECK_FALSE(sub("bob", "foo"));
+  CHECK_FALSE(pub("bob", "foo"));
+  CHECK(sub("bob", "_INBOX.abcd"));
+  CHECK(pub("bob", "req.foo"));
+  CHECK(pub("bob", "req.bar"));
+  CHECK_FALSE(pub("joe", "foo.bar.baz"));  // joe has no rules: the defaults
+  CHECK(sub("joe", "_INBOX.abcd"));
+  CHECK(sub("joe", "PUBLIC.abcd"));
+  CHECK(pub("joe", "SANDBOX.foo"));
+  CHECK(pub("joe", "SANDBOX.bar"));
+  CHECK_FALSE(pub("joe", "SANDBOX.foo.bar"));  // "*" is one token
+  CHECK(pub("ns", "SANDBOX.foo"));
+  CHECK(pub("ns", "baz.bar"));
+  CHECK(pub("ns", "baz.foo"));
+  for (std::string_view const subject : {"foo", "bar", "foo.bar", "foo.bar.baz", "SYS.1"}) {
+    INFO(subject);
+    CHECK_FALSE(pub("ns", subject));  // deny wins, or no allow rule matches
+  }
+  CHECK(sub("ns", "foo.bar"));
+  CHECK(sub("ns", "foo.foo"));
+  CHECK_FALSE(sub("ns", "foo"));
+  CHECK_FALSE(sub("ns", "foo.baz"));
+}
+
+// A rule's pattern follows the grammar NATS gives a subscription: a file
+// with one that does not is refused at its line, nothing of it applied.
+TEST_CASE("permissions: a rule pattern with an empty token or '>' before the end is refused with its file and line") {
+  auto refused = [](std::string_view pattern) {
+    try {
+      (void)zg::permission_set::parse("default call allow ok\n# a comment\nuser bob publish deny " +
+                                          std::string(pattern) + "\n",
+                                      "perms.txt");
+    } catch (zg::permission_error const& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  // TestSublistInvalidSubjectsInsert, TestSublistValidSubjects (false),
+  // TestSublistBadSubjectOnRemove.
+  for (std::string_view const pattern :
+       {".foo", "foo.", "foo..bar", "foo.bar..baz", "foo.>.bar", ".", ">.bar", "a.b..d", "a.>.b"}) {
+    INFO(pattern);
+    auto const why = refused(pattern);
+    CHECK(why.starts_with("zguard permissions: perms.txt:3: "));
+    CHECK((why.ends_with("has an empty token") || why.ends_with("'>' may only be the last token")));
+  }
+  // TestSublistValidSubjects (true).
+  for (std::string_view const pattern :
+       {"foo", "foo.bar.*", "foo.bar.>", "*", ">", "foo*", "foo**", "foo.**", "foo*bar", "foo.*bar", "foo*.bar", "*bar",
+        "foo>", "foo.>>", "foo>bar", "foo.>bar", "foo>.bar", ">bar"}) {
+    INFO(pattern);
+    CHECK(refused(pattern) == "accepted");
+  }
+  // ... and an embedded NUL, or any byte a subject may not hold.
+  using namespace std::string_view_literals;
+  for (std::string_view const pattern : {"foo.bar.baz.\0"sv, "foo.\x7f"sv, "foo.\xc3\xa9"sv}) {
+    zg::permission_set s;
+    CHECK_THROWS_WITH_AS(s.allow(identity_kind::user, "bob", action::publish, pattern),
+                         doctest::Contains("must be printable ASCII without spaces (byte 0x"), zg::permission_error);
+  }
+  CHECK(zg::valid_subject("foo.bar"));
+  CHECK_FALSE(zg::valid_subject("foo.*"));
+}
+
+namespace {
+// The rule, rule by rule, as simply as it can be said: the reference the
+// token tree is compared with.
+bool reference_matches(std::vector<std::string> const& q, std::vector<std::string> const& s) {
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    if (q[i] == ">") return s.size() > i;
+    if (i == s.size() || (q[i] != "*" && q[i] != s[i])) return false;
+  }
+  return q.size() == s.size();
+}
+// A prefix: its complete tokens and the partial last one.
+bool reference_covers(std::vector<std::string> const& q, std::vector<std::string> const& complete) {
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    if (q[i] == ">") return true;
+    if (i == complete.size() || (q[i] != "*" && q[i] != complete[i])) return false;
+  }
+  return false;
+}
+bool reference_meets(std::vector<std::string> const& q, std::vector<std::string> const& complete,
+                     std::string const& partial) {
+  for (std::size_t i = 0; i < complete.size(); ++i) {
+    if (i == q.size()) return false;
+    if (q[i] == ">") return true;
+    if (q[i] != "*" && q[i] != complete[i]) return false;
+  }
+  auto const k = complete.size();
+  return k < q.size() && (q[k] == ">" || q[k] == "*" || q[k].starts_with(partial));
+}
+}  // namespace
+
+TEST_CASE("permissions: the token tree decides as the rule-by-rule reference, on random rules and valid subjects") {
+  std::mt19937 rng(20261206);  // fixed: the same cases every run
+  auto pick = [&](auto const& from) { return from[std::uniform_int_distribution<std::size_t>(0, from.size() - 1)(rng)]; };
+  auto count = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  std::vector<std::string> const literal{"a", "b", "ab", "abc", "b*", ">x"};
+  std::vector<std::string> const pattern_token{"a", "b", "ab", "abc", "b*", ">x", "*", "*"};
+  auto dotted = [](std::vector<std::string> const& t) {
+    std::string out;
+    for (std::size_t i = 0; i < t.size(); ++i) out += (i == 0 ? "" : ".") + t[i];
+    return out;
+  };
+  struct rule {
+    bool allow;
+    action a;
+    std::vector<std::string> q;
+  };
+  int compared = 0;
+  for (int round = 0; round < 150; ++round) {
+    zg::permission_set set;
+    std::vector<rule> own, defaults;
+    for (int i = count(0, 25); i > 0; --i) {
+      rule r{count(0, 2) != 0, action(count(0, 2)), {}};
+      for (int n = count(1, 4); n > 0; --n) r.q.push_back(pick(pattern_token));
+      if (count(0, 3) == 0) r.q.back() = ">";
+      bool const mine = count(0, 3) != 0;
+      auto const text = dotted(r.q);
+      if (mine) (r.allow ? set.allow(identity_kind::user, "u", r.a, text) : set.deny(identity_kind::user, "u", r.a, text));
+      else (r.allow ? set.allow_default(r.a, text) : set.deny_default(r.a, text));
+      (mine ? own : defaults).push_back(std::move(r));
+    }
+    for (int i = 0; i < 60; ++i) {
+      bool const as_u = count(0, 1) == 0;
+      auto const& rules = as_u && !own.empty() ? own : defaults;
+      std::string const who = as_u ? "u" : "someone";
+      action const a = action(count(0, 2));
+      std::vector<std::string> s;
+      for (int n = count(1, 5); n > 0; --n) s.push_back(pick(literal));
+      auto const decided_by = [&](auto&& fits) {
+        bool allowed = false;
+        for (auto const& r : rules)
+          if (r.a == a && fits(r.q)) {
+            if (!r.allow) return false;
+            allowed = true;
+          }
+        return allowed;
+      };
+      auto const subject = dotted(s);
+      INFO("round ", round, " subject ", subject);
+      CHECK(set.permits(identity_kind::user, who, a, subject) ==
+            decided_by([&](auto const& q) { return reference_matches(q, s); }));
+      // The same tokens as a prefix: cut somewhere inside the last token.
+      auto const partial = s.back().substr(0, std::size_t(count(0, int(s.back().size()))));
+      auto complete = s;
+      complete.pop_back();
+      auto const prefix = dotted(complete) + (complete.empty() ? "" : ".") + partial;
+      INFO("prefix ", prefix);
+      bool const any_deny_meets = std::any_of(rules.begin(), rules.end(), [&](rule const& r) {
+        return r.a == a && !r.allow && reference_meets(r.q, complete, partial);
+      });
+      bool const an_allow_covers = std::any_of(rules.begin(), rules.end(), [&](rule const& r) {
+        return r.a == a && r.allow && reference_covers(r.q, complete);
+      });
+      CHECK(set.permits_prefix(identity_kind::user, who, a, prefix) == (!any_deny_meets && an_allow_covers));
+      // One token made empty or a wildcard: invalid, never permitted.
+      s[std::size_t(count(0, int(s.size()) - 1))] = pick(std::vector<std::string>{"", "*", ">"});
+      CHECK_FALSE(set.permits(identity_kind::user, who, a, dotted(s)));
+      ++compared;
+    }
+  }
+  CHECK(compared == 150 * 60);
 }
 
 TEST_CASE("permissions: the file format, and every bad line named with its file and line") {
@@ -540,6 +848,18 @@ TEST_CASE("permissions for byte-prefix subscriptions: applied only when every su
   CHECK_FALSE(may("market.secret.plans"));  // reaches market.secret.plans itself
   // Someone with no rules of their own has the defaults: none here.
   CHECK_FALSE(s.permits_prefix(identity_kind::key, alice_key, action::subscribe, "market.eur"));
+  // A prefix whose complete tokens are empty or wildcards can only begin
+  // invalid subjects: refused (before, "market.secret.." passed the deny
+  // rule and was covered by "market.>"). NATS TestIsSubsetMatch: a bad
+  // subject is a subset of nothing.
+  for (std::string_view const prefix : {"market.secret..", "market..", "market..secret.", ".market.", ".", "..",
+                                        "market.*.", "market.>.", "market.secret.*.x"}) {
+    INFO(prefix);
+    CHECK_FALSE(may(prefix));
+  }
+  // The token being written may still become anything valid.
+  CHECK(may("market.*x"));
+  CHECK(may("market.>x."));
 }
 
 namespace {
@@ -551,29 +871,46 @@ void collect(zmq::socket_t& s, std::vector<std::string>& out) {
     f.clear();
   }
 }
+
+// A forwarder with both sides authorized on CURVE over tcp, enforcing
+// `rules`, and the keys it lets authenticate.
+struct authorized_relay {
+  captured_events seen;
+  zg::context<test_domain> ctx;
+  zg::authenticator<test_domain> auth;
+  zg::keypair front_keys = zg::keypair::generate(), back_keys = zg::keypair::generate();
+  zg::permissions perms;
+  relay_front front;
+  relay_back back;
+  std::string front_ep, back_ep;
+  zg::proxy<relay_front, relay_back> forwarder;
+  authorized_relay(std::string const& rules, std::initializer_list<zg::keypair const*> peers)
+      : ctx(seen.sink()),
+        auth(ctx),
+        perms(zg::permission_set::parse(rules, "test")),
+        front(ctx, auth, front_keys, perms),
+        back(ctx, auth, back_keys, perms),
+        front_ep(front.bind("tcp://127.0.0.1:*").address),
+        back_ep(back.bind("tcp://127.0.0.1:*").address),
+        forwarder(ctx, front, back) {
+    for (auto const* k : peers) auth.allow(k->public_part());
+  }
+};
 }  // namespace
 
 TEST_CASE("authorized forwarder: a publication passes only when its publisher may publish the topic, the back "
           "lets in only subscribers allowed every topic") {
-  captured_events seen;
-  zg::context<test_domain> ctx(seen.sink());
-  zg::authenticator<test_domain> auth(ctx);
-  auto front_keys = zg::keypair::generate(), back_keys = zg::keypair::generate();
   auto alice = zg::keypair::generate(), mallory = zg::keypair::generate(), bob = zg::keypair::generate(),
        carol = zg::keypair::generate(), dave = zg::keypair::generate();
-  for (auto* k : {&alice, &mallory, &bob, &carol, &dave}) auth.allow(k->public_part());  // all authenticate
   // Bob may read most topics, not all: a forwarder cannot safely filter his
   // subscriptions one by one with libzmq 4.3.4, so it does not let him in.
   auto perms_text = "key " + alice.public_part().z85() + " publish allow market.>\n" +
                     "key " + dave.public_part().z85() + " subscribe allow >\n" +
                     "key " + bob.public_part().z85() + " subscribe allow market.>\n" +
                     "key " + bob.public_part().z85() + " subscribe deny market.secret.>\n";
-  zg::permissions perms(zg::permission_set::parse(perms_text, "test"));
-  relay_front front(ctx, auth, front_keys, perms);
-  relay_back back(ctx, auth, back_keys, perms);
-  auto const front_ep = front.bind("tcp://127.0.0.1:*").address;
-  auto const back_ep = back.bind("tcp://127.0.0.1:*").address;
-  zg::proxy<relay_front, relay_back> forwarder(ctx, front, back);
+  authorized_relay relay(perms_text, {&alice, &mallory, &bob, &carol, &dave});  // all authenticate
+  auto const& [front_keys, back_keys, front_ep, back_ep] =
+      std::tie(relay.front_keys, relay.back_keys, relay.front_ep, relay.back_ep);
   CHECK(zg::proxy<relay_front, relay_back>::profile().find("authorized=publish") != std::string::npos);
   CHECK(zg::proxy<relay_front, relay_back>::profile().find("authorized=subscribe") != std::string::npos);
 
@@ -613,7 +950,7 @@ TEST_CASE("authorized forwarder: a publication passes only when its publisher ma
   for (auto const& m : all_got) CHECK((m == "market.eurusd=alice" || m == "market.secret.plans=secret"));
   CHECK(bob_got.empty());
   CHECK(carol_got.empty());
-  auto denied = seen.named("authz.denied");
+  auto denied = relay.seen.named("authz.denied");
   auto count = [&](std::string_view act, std::string const& who) {
     return std::count_if(denied.begin(), denied.end(),
                          [&](auto const& e) { return e.field("action") == act && e.field("identity") == who; });
@@ -625,6 +962,75 @@ TEST_CASE("authorized forwarder: a publication passes only when its publisher ma
   CHECK(count("subscribe", dave.public_part().z85()) == 0);
   for (auto const& e : denied)
     if (e.field("action") == "subscribe") CHECK(e.field("subject") == "every topic");
+}
+
+// The attack on the deny rule, through a forwarder: a publisher allowed
+// market.> and denied market.secret.* sends topics with empty tokens to a
+// subscriber of the prefix "market.secret.". None may pass; valid topics
+// (market.secret.plans.q3 is four tokens, not denied) still flow.
+TEST_CASE("authorized forwarder: a publication whose topic has an empty token is dropped and logged, valid topics "
+          "still flow") {
+  auto alice = zg::keypair::generate(), dave = zg::keypair::generate();
+  authorized_relay relay("key " + alice.public_part().z85() + " publish allow market.>\n" + "key " +
+                             alice.public_part().z85() + " publish deny market.secret.*\n" + "key " +
+                             dave.public_part().z85() + " subscribe allow >\n",
+                         {&alice, &dave});
+  auto const& [front_keys, back_keys, front_ep, back_ep] =
+      std::tie(relay.front_keys, relay.back_keys, relay.front_ep, relay.back_ep);
+
+  zmq::context_t raw;
+  auto alice_pub = raw_curve(raw, zmq::socket_type::pub, alice, front_keys);
+  alice_pub.connect(front_ep);
+  auto dave_secret = raw_curve(raw, zmq::socket_type::sub, dave, back_keys);
+  auto dave_eur = raw_curve(raw, zmq::socket_type::sub, dave, back_keys);
+  dave_secret.set(zmq::sockopt::subscribe, "market.secret.");
+  dave_eur.set(zmq::sockopt::subscribe, "market.eur");
+  dave_secret.connect(back_ep);
+  dave_eur.connect(back_ep);
+  auto publish = [&](std::string const& topic, std::string const& body) {
+    (void)alice_pub.send(zmq::buffer(topic), zmq::send_flags::sndmore);
+    (void)alice_pub.send(zmq::buffer(body), zmq::send_flags::none);
+  };
+  std::vector<std::string> secret_got, eur_got;
+  auto const valid_round = [&] {
+    publish("market.secret.plans.q3", "valid");
+    publish("market.eurusd", "valid");
+    collect(dave_secret, secret_got);
+    collect(dave_eur, eur_got);
+  };
+  // Both subscriptions have reached the publisher's side of the forwarder.
+  auto const warm = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((secret_got.empty() || eur_got.empty()) && std::chrono::steady_clock::now() < warm) valid_round();
+  REQUIRE_FALSE(secret_got.empty());
+  REQUIRE_FALSE(eur_got.empty());
+  secret_got.clear();
+  eur_got.clear();
+  // 30 of each attack, between valid ones; then valid ones until 30 of
+  // them arrived after the attacks (one publisher, one path: in order).
+  for (int i = 0; i < 30; ++i) {
+    publish("market.secret.", "attack");
+    publish("market.secret..plans", "attack");
+    valid_round();
+  }
+  auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((secret_got.size() < 60 || eur_got.size() < 60) && std::chrono::steady_clock::now() < deadline) valid_round();
+  CHECK(secret_got.size() >= 60);
+  CHECK(eur_got.size() >= 60);
+  auto const attacks = std::count_if(secret_got.begin(), secret_got.end(), [](auto const& m) { return m.ends_with("=attack"); });
+  CHECK(attacks == 0);
+  for (auto const& m : secret_got) CHECK(m == "market.secret.plans.q3=valid");
+  for (auto const& m : eur_got) CHECK(m == "market.eurusd=valid");
+  // Each refusal is an authz.denied event of the publisher, saying why.
+  auto const denied = relay.seen.named("authz.denied");
+  auto const refused = [&](std::string const& subject) {
+    return std::count_if(denied.begin(), denied.end(), [&](auto const& e) {
+      return e.field("action") == "publish" && e.field("subject") == subject &&
+             e.field("identity") == alice.public_part().z85() && e.field("reason") == "invalid subject";
+    });
+  };
+  CHECK(refused("market.secret.") == 30);
+  CHECK(refused("market.secret..plans") == 30);
+  CHECK(denied.size() == 60);
 }
 
 TEST_CASE("authorized service over CURVE with keys named by certificate files: the rotated key is served, "

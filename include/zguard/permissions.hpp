@@ -8,12 +8,16 @@
 //   subscribe  a topic ("market.eurusd")
 //   publish    a topic, into a relay
 //
-// Matching (as NATS subjects): a pattern is tokens separated by '.'; "*"
-// matches exactly one token, ">" as the last token matches one or more;
-// anything else matches itself. A subject is permitted when an allow rule
-// matches it and no deny rule does (deny wins). An identity without rules of
-// its own gets the defaults; with rules of its own, only its own. Nothing is
-// permitted unless a rule allows it.
+// Matching (as NATS subjects): a subject is tokens separated by '.', each
+// non-empty printable ASCII without spaces and none "*" or ">"; any other
+// subject is invalid and never permitted (valid_subject). A pattern is
+// tokens too: "*" matches exactly one token, ">" as the last token matches
+// one or more; anything else matches itself. A subject is permitted when an
+// allow rule matches it and no deny rule does (deny wins). An identity
+// without rules of its own gets the defaults; with rules of its own, only
+// its own. Nothing is permitted unless a rule allows it. The rules are kept
+// as token trees (detail/subject_tree.hpp): a check costs what the subject's
+// tokens reach, not the number of rules.
 //
 // A socket declared with zguard::authorized enforces a permission set
 // (socket/typed_messages.hpp): it cannot be made without one.
@@ -37,8 +41,10 @@
 // newline) is refused (detail/protected_file.hpp).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -54,6 +60,7 @@
 #include <vector>
 
 #include <zguard/detail/protected_file.hpp>
+#include <zguard/detail/subject_tree.hpp>
 #include <zguard/certificate.hpp>
 #include <zguard/identity.hpp>
 #include <zguard/keys.hpp>
@@ -77,104 +84,55 @@ struct permission_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-namespace detail {
-inline std::vector<std::string_view> subject_tokens(std::string_view s) {
-  std::vector<std::string_view> out;
-  for (std::size_t start = 0;;) {
-    auto const dot = s.find('.', start);
-    out.push_back(s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
-    if (dot == std::string_view::npos) return out;
-    start = dot + 1;
-  }
-}
+// Whether `subject` is a valid subject (see the grammar above): only a
+// valid one can be permitted.
+constexpr bool valid_subject(std::string_view subject) { return detail::is_subject(subject); }
 
-// A pattern: non-empty tokens of printable ASCII, "*" anywhere, ">" last.
+namespace detail {
+// A pattern: 1..255 bytes, tokens of subject bytes, none empty, ">" only as
+// the last; "*" a whole token anywhere. Anything else is an error where the
+// rule is added (in a file, one naming its line).
 inline void check_pattern(std::string_view p) {
   if (p.empty() || p.size() > 255) throw permission_error("zguard permissions: a pattern must be 1..255 bytes");
-  for (unsigned char c : p)
-    if (c <= 0x20 || c >= 0x7f)
-      throw permission_error("zguard permissions: pattern '" + std::string(p) + "' must be printable ASCII without spaces");
-  auto const t = subject_tokens(p);
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    if (t[i].empty()) throw permission_error("zguard permissions: pattern '" + std::string(p) + "' has an empty token");
-    if (t[i] == ">" && i + 1 != t.size())
+  for (std::size_t i = 0; i < p.size(); ++i)
+    if (!subject_byte(p[i])) {
+      // The byte by number: the pattern itself would carry it into the message.
+      char byte[8];
+      std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(p[i]));
+      throw permission_error("zguard permissions: a pattern must be printable ASCII without spaces (byte " +
+                             std::string(byte) + " at offset " + std::to_string(i) + ")");
+    }
+  for (std::size_t at = 0; at != std::string_view::npos;) {
+    auto const [t, next] = next_token(p, at);
+    if (t.empty()) throw permission_error("zguard permissions: pattern '" + std::string(p) + "' has an empty token");
+    if (t == ">" && next != std::string_view::npos)
       throw permission_error("zguard permissions: in pattern '" + std::string(p) + "', '>' may only be the last token");
+    at = next;
   }
-}
-
-inline bool pattern_matches(std::string_view pattern, std::string_view subject) {
-  auto const p = subject_tokens(pattern), s = subject_tokens(subject);
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    if (p[i] == ">") return s.size() > i;  // one or more tokens left
-    if (i >= s.size() || s[i].empty()) return false;
-    if (p[i] != "*" && p[i] != s[i]) return false;
-  }
-  return p.size() == s.size();
-}
-
-// Byte prefixes (libzmq subscriptions) against token patterns. A prefix p
-// is its complete tokens (each followed by '.') and a partial last token.
-struct prefix_tokens {
-  std::vector<std::string_view> complete;
-  std::string_view partial;
-};
-inline prefix_tokens split_prefix(std::string_view p) {
-  prefix_tokens t;
-  auto const last_dot = p.rfind('.');
-  if (last_dot != std::string_view::npos) {
-    t.complete = subject_tokens(p.substr(0, last_dot));
-    t.partial = p.substr(last_dot + 1);
-  } else {
-    t.partial = p;
-  }
-  return t;
-}
-inline bool token_fits(std::string_view pattern_token, std::string_view token) {
-  return pattern_token == "*" || pattern_token == token;
-}
-// Whether every subject starting with the bytes p matches the pattern: only
-// a ">" placed where p has complete tokens can promise that.
-inline bool pattern_covers_prefix(std::string_view pattern, std::string_view p) {
-  auto const q = subject_tokens(pattern);
-  auto const t = split_prefix(p);
-  for (std::size_t i = 0; i < q.size(); ++i) {
-    if (q[i] == ">") return i <= t.complete.size();
-    if (i >= t.complete.size() || t.complete[i].empty() || !token_fits(q[i], t.complete[i])) return false;
-  }
-  return false;
-}
-// Whether some subject starting with the bytes p matches the pattern.
-inline bool pattern_meets_prefix(std::string_view pattern, std::string_view p) {
-  auto const q = subject_tokens(pattern);
-  auto const t = split_prefix(p);
-  for (std::size_t i = 0; i < t.complete.size(); ++i) {
-    if (i >= q.size()) return false;  // the subject has more tokens than the pattern
-    if (q[i] == ">") return true;
-    if (t.complete[i].empty() || !token_fits(q[i], t.complete[i])) return false;
-  }
-  std::size_t const k = t.complete.size();
-  if (k >= q.size()) return false;
-  // The token at k starts with the partial token; after it the subject may go on.
-  return q[k] == ">" || q[k] == "*" || q[k].starts_with(t.partial);
 }
 
 struct rules {
+  // As added, for audit().
   std::vector<std::pair<action, std::string>> allow, deny;
-  // A byte-prefix subscription: permitted when an allow rule covers every
-  // subject it can match and no deny rule meets any of them.
-  bool permits_prefix(action a, std::string_view prefix) const {
-    for (auto const& [act, p] : deny)
-      if (act == a && pattern_meets_prefix(p, prefix)) return false;
-    for (auto const& [act, p] : allow)
-      if (act == a && pattern_covers_prefix(p, prefix)) return true;
-    return false;
+  // The same, per action, as token trees for matching.
+  std::array<subject_tree, 3> allowing, denying;
+
+  void add(action a, std::string_view pattern, bool allow_it) {
+    (allow_it ? allow : deny).emplace_back(a, std::string(pattern));
+    (allow_it ? allowing : denying)[std::size_t(a)].insert(pattern);
   }
+  // A subject: permitted when it is valid, an allow rule matches it and no
+  // deny rule does.
   bool permits(action a, std::string_view subject) const {
-    for (auto const& [act, p] : deny)
-      if (act == a && pattern_matches(p, subject)) return false;
-    for (auto const& [act, p] : allow)
-      if (act == a && pattern_matches(p, subject)) return true;
-    return false;
+    auto const i = std::size_t(a);
+    return is_subject(subject) && !denying[i].matches(subject) && allowing[i].matches(subject);
+  }
+  // A byte-prefix subscription: permitted when it can begin valid subjects,
+  // an allow rule covers every subject it can match and no deny rule meets
+  // any of them.
+  bool permits_prefix(action a, std::string_view prefix) const {
+    auto const i = std::size_t(a);
+    return is_subject_prefix(prefix) && !denying[i].meets_prefix(prefix) && allowing[i].covers_prefix(prefix);
   }
 };
 }  // namespace detail
@@ -190,18 +148,17 @@ class permission_set {
   }
   void allow_default(action a, std::string_view pattern) {
     detail::check_pattern(pattern);
-    defaults_.allow.emplace_back(a, std::string(pattern));
+    defaults_.add(a, pattern, true);
   }
   void deny_default(action a, std::string_view pattern) {
     detail::check_pattern(pattern);
-    defaults_.deny.emplace_back(a, std::string(pattern));
+    defaults_.add(a, pattern, false);
   }
 
-  // Whether the identity may do `a` on `subject`.
+  // Whether the identity may do `a` on `subject` (never on an invalid
+  // subject, see valid_subject).
   bool permits(identity_kind kind, std::string_view id, action a, std::string_view subject) const {
-    auto const& table = kind == identity_kind::key ? keys_ : users_;
-    auto it = table.find(std::string(id));
-    return (it == table.end() ? defaults_ : it->second).permits(a, subject);
+    return rules_of(kind, id).permits(a, subject);
   }
 
   // Whether the identity may subscribe (or act) on every subject that starts
@@ -209,9 +166,7 @@ class permission_set {
   // when a ">" rule covers them all and no deny rule meets any of them (so
   // "market." needs "market.>", and a deny of "market.secret.*" refuses it).
   bool permits_prefix(identity_kind kind, std::string_view id, action a, std::string_view prefix) const {
-    auto const& table = kind == identity_kind::key ? keys_ : users_;
-    auto it = table.find(std::string(id));
-    return (it == table.end() ? defaults_ : it->second).permits_prefix(a, prefix);
+    return rules_of(kind, id).permits_prefix(a, prefix);
   }
 
   // How many identities have rules of their own.
@@ -307,13 +262,23 @@ class permission_set {
  private:
   void add(identity_kind kind, std::string_view id, action a, std::string_view pattern, bool allowing) {
     detail::check_pattern(pattern);
-    if (kind == identity_kind::key) (void)public_key::from_z85(id);  // a key that is not one is an error
-    else if (id.empty() || id.size() > 255) throw permission_error("zguard permissions: a user name must be 1..255 bytes");
-    auto& r = (kind == identity_kind::key ? keys_ : users_)[std::string(id)];
-    (allowing ? r.allow : r.deny).emplace_back(a, std::string(pattern));
+    auto& table = kind == identity_kind::key ? keys_ : users_;
+    auto it = table.find(id);
+    if (it == table.end()) {
+      // Checked once per identity: the key's check is a curve multiplication.
+      if (kind == identity_kind::key) (void)public_key::from_z85(id);  // a key that is not one is an error
+      else if (id.empty() || id.size() > 255) throw permission_error("zguard permissions: a user name must be 1..255 bytes");
+      it = table.emplace(std::string(id), detail::rules{}).first;
+    }
+    it->second.add(a, pattern, allowing);
+  }
+  detail::rules const& rules_of(identity_kind kind, std::string_view id) const {
+    auto const& table = kind == identity_kind::key ? keys_ : users_;
+    auto const it = table.find(id);
+    return it == table.end() ? defaults_ : it->second;
   }
 
-  std::map<std::string, detail::rules> keys_, users_;
+  std::map<std::string, detail::rules, std::less<>> keys_, users_;
   std::map<std::string, std::string> key_sources_;  // Z85 key -> the cert path that named it
   detail::rules defaults_;
 };

@@ -200,7 +200,9 @@ class proxy {
               {"identity", uid ? uid : ""},
               {"identity_kind", std::string(to_string(identity_of_side<Front>))},
               {"user_id", uid ? uid : ""},
-              {"address", addr ? addr : ""}});
+              {"address", addr ? addr : ""},
+              // A topic no rule could permit (an empty or wildcard token) is a sender's doing, not a policy gap.
+              {"reason", valid_subject(subject) ? "not permitted" : "invalid subject"}});
   }
   using front_limits = typename Front::limits_type;
   static constexpr bool front_on_ipc = std::is_same_v<typename Front::transport_type, ipc>;
