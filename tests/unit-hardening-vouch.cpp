@@ -80,7 +80,7 @@ std::string unhex(std::string_view h) {
 }
 }  // namespace
 
-TEST_CASE("vouch: documented test vectors (docs/wire-format.md, Broker vouch); format 1 is refused") {
+TEST_CASE("vouch: documented test vectors (docs/wire-format.md, Broker vouch), format 1 is refused") {
   std::array<std::uint8_t, 32> raw{};
   for (std::size_t i = 0; i < raw.size(); ++i) raw[i] = std::uint8_t(i);
   auto const key = zg::signing_key<zg::blake2b_mac>::from_bytes(raw);

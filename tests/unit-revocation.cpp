@@ -208,7 +208,7 @@ int received_after(feed_sub& s, std::uint32_t after) {
 }
 }  // namespace
 
-TEST_CASE("revocation: a feed (CURVE PUB) sends nothing more to a revoked subscriber; the others go on") {
+TEST_CASE("revocation: a feed (CURVE PUB) sends nothing more to a revoked subscriber, the others go on") {
   captured_events seen;
   zg::context<test_domain> ctx(seen.sink());
   zg::authenticator<test_domain> auth(ctx);
@@ -260,7 +260,7 @@ int bodies_after(zmq::socket_t& s, long after) {
 }  // namespace
 
 TEST_CASE("revocation: an authorized forwarder cuts a subscriber whose rights replace() removed, and a publisher "
-          "whose key was revoked; the others lose nothing") {
+          "whose key was revoked, the others lose nothing") {
   captured_events seen;
   zg::context<test_domain> ctx(seen.sink());
   zg::authenticator<test_domain> auth(ctx);
@@ -339,7 +339,7 @@ using queue_back = zg::socket<test_domain, zg::inproc, zg::dealer, zg::null_mech
 using queue_worker = zg::socket<test_domain, zg::inproc, zg::rep, zg::null_mechanism, inproc_limits, order_service>;
 }  // namespace
 
-TEST_CASE("revocation: a queue's front drops a revoked client's requests and cuts it; its workers never see them") {
+TEST_CASE("revocation: a queue's front drops a revoked client's requests and cuts it, its workers never see them") {
   captured_events seen;
   zg::context<test_domain> ctx(seen.sink());
   zg::authenticator<test_domain> auth(ctx);

@@ -139,7 +139,7 @@ TEST_CASE("token buckets: burst, refill, and one peer does not drain another") {
   CHECK(admitted == 10);  // refilled to the burst, not beyond
 }
 
-TEST_CASE("token buckets: a peer is its identity with its kind; an address is never an identity") {
+TEST_CASE("token buckets: a peer is its identity with its kind, an address is never an identity") {
   zg::detail::token_buckets buckets(1, 3);
   auto const t0 = std::chrono::steady_clock::now();
   std::string const text = zg::keypair::generate().public_part().z85();

@@ -304,12 +304,17 @@ class socket_core : public Tr {
   // connection has been cut and the event logged. Every receive asks, and
   // a service asks again before it replies.
   bool admitted(zmq::message_t const& last_frame) {
-    if constexpr (judges_sessions) return admission_.admits(last_frame, monitor_.get(), *log_, label());
+    if constexpr (judges_sessions) return admission_.admits(last_frame, monitor_.get(), *log_, label_text());
     else return (void)last_frame, true;
+  }
+  // label(), made once per socket type: asked for on every message.
+  static std::string const& label_text() {
+    static std::string const text = label();
+    return text;
   }
   // A reply's addressee (a ROUTER's peer_handle): still admitted?
   bool admitted_identity(std::string_view user_id, std::string_view address) {
-    if constexpr (judges_sessions) return admission_.admits_identity(user_id, address, *log_, label());
+    if constexpr (judges_sessions) return admission_.admits_identity(user_id, address, *log_, label_text());
     else return (void)user_id, (void)address, true;
   }
   // A REP must answer a request before it may receive again: the answer is
