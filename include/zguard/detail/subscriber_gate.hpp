@@ -34,6 +34,7 @@
 #include <vector>
 
 #include <zguard/auth.hpp>
+#include <zguard/detail/compiled.hpp>
 #include <zguard/events.hpp>
 #include <zguard/identity.hpp>
 #include <zguard/permissions.hpp>
@@ -51,34 +52,7 @@ class subscriber_gate {
       : zap_(zap), perms_(perms), topic_(std::move(topic)), log_(log), label_(std::move(socket_label)) {}
 
   // zap_core::gate: "" to admit, else why not. Runs on the ZAP thread.
-  std::string admit(std::string_view mechanism, std::string_view user_id, std::string_view address) {
-    // The mechanism says which kind the id is, not its text. No one (NULL)
-    // is let in: an authorized XPUB is a CURVE or PLAIN server anyway.
-    std::optional<identity_kind> const kind = mechanism == "CURVE"   ? identity_kind_of(mechanism_kind::curve)
-                                              : mechanism == "PLAIN" ? identity_kind_of(mechanism_kind::plain)
-                                                                     : std::nullopt;
-    if (kind) {
-      // Judged and recorded in one step: a revoked() between the two would
-      // miss an identity let in under the set it replaced.
-      std::lock_guard lock(mu_);
-      if (permitted(*kind, user_id)) {
-        if (admitted_.size() < max_recorded)
-          admitted_.insert({std::string(mechanism), std::string(user_id), std::string(address)});
-        else
-          overflowed_ = true;  // too many to tell apart: the next change cuts every connection
-        return {};
-      }
-    }
-    log_.emit("authz.denied", severity::warning,
-              {{"socket", label_},
-               {"action", std::string(to_string(action::subscribe))},
-               {"subject", subject()},
-               {"identity", std::string(user_id)},
-               {"identity_kind", std::string(identity_kind_text(kind))},
-               {"user_id", std::string(user_id)},
-               {"address", std::string(address)}});
-    return "not permitted: subscribe " + subject();
-  }
+  ZGUARD_DECL std::string admit(std::string_view mechanism, std::string_view user_id, std::string_view address);
 
   // The identities let in before that are no longer admitted: by the ZAP
   // policy in force (policy: true) or by the permissions in force (false).
@@ -87,35 +61,7 @@ class subscriber_gate {
     std::string identity;
     bool policy;
   };
-  std::vector<revocation> revoked() {
-    std::vector<revocation> out;
-    decltype(admitted_) snapshot;
-    {
-      std::lock_guard lock(mu_);
-      if (overflowed_) {
-        overflowed_ = false;
-        admitted_.clear();
-        out.push_back({"(more than " + std::to_string(max_recorded) + " identities)", true});
-        return out;
-      }
-      snapshot = admitted_;
-    }
-    // Judged without this gate's lock: the ZAP thread holds the handler's
-    // lock while it asks admit(), and still_allows takes that lock.
-    std::vector<decltype(admitted_)::value_type> gone;
-    for (auto const& entry : snapshot) {
-      auto const& [mechanism, id, address] = entry;
-      identity_kind const kind = mechanism == "CURVE" ? identity_kind::key : identity_kind::user;
-      bool const by_policy = !zap_.still_allows(mechanism, id, address);
-      if (by_policy || !permitted(kind, id)) {
-        out.push_back({id, by_policy});
-        gone.push_back(entry);
-      }
-    }
-    std::lock_guard lock(mu_);
-    for (auto const& entry : gone) admitted_.erase(entry);
-    return out;
-  }
+  ZGUARD_DECL std::vector<revocation> revoked();
 
   std::string subject() const { return topic_.empty() ? std::string("every topic") : topic_; }
 
@@ -141,3 +87,7 @@ class subscriber_gate {
 }  // namespace detail
 }  // namespace v0
 }  // namespace zguard
+
+#if !defined(ZGUARD_SEPARATE_COMPILATION)
+#include <zguard/impl/subscriber_gate.ipp>
+#endif

@@ -19,9 +19,11 @@ static_assert(false,
 #include <zguard/impl/limits.ipp>
 #include <zguard/impl/log_settings.ipp>
 #include <zguard/impl/monitor.ipp>
+#include <zguard/impl/permissions.ipp>
 #include <zguard/impl/profile.ipp>
 #include <zguard/impl/protected_file.ipp>
 #include <zguard/impl/signing.ipp>
+#include <zguard/impl/subscriber_gate.ipp>
 #include <zguard/impl/version.ipp>
 #include <zguard/impl/zpl.ipp>
 #endif
