@@ -27,6 +27,7 @@
 #include <string>
 
 #include <zguard/codec.hpp>
+#include <zguard/detail/bytes.hpp>
 #include <zguard/detail/closed.hpp>
 #include <zguard/slots.hpp>
 
@@ -73,10 +74,6 @@ inline constexpr std::size_t batch_item_prefix = 4;
 template <class S, std::size_t N>
 inline constexpr std::size_t max_batch_size = batch_header_size + N * (batch_item_prefix + max_encoded_size<S>);
 
-inline std::uint32_t get_u32(std::uint8_t const* p) {
-  return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
-}
-
 // Checks the framing of a whole batch against the receiver's bounds before
 // any of its messages is handed out: a count of 1..max_count, each length
 // 1..max_item, and the items ending exactly at the end of the frame. Every
@@ -85,7 +82,7 @@ inline std::optional<decode_error> check_batch(std::span<std::uint8_t const> b, 
                                                std::size_t max_item) {
   if (b.empty() || b[0] != batch_format) return decode_error{decode_reason::unsupported_format, "batch", 0};
   if (b.size() < batch_header_size) return decode_error{decode_reason::truncated, "batch.count", 1};
-  std::size_t const count = std::size_t(b[1]) | std::size_t(b[2]) << 8;
+  std::size_t const count = get_u16(b.data() + 1);
   if (count == 0 || count > max_count) return decode_error{decode_reason::length_over_bound, "batch.count", 1};
   std::size_t at = batch_header_size;
   // The field text ("batch[i]") is made only for a refusal, not for every
@@ -110,7 +107,7 @@ class batch_cursor {
  public:
   batch_cursor() = default;
   explicit batch_cursor(std::span<std::uint8_t const> checked)
-      : rest_(checked.subspan(batch_header_size)), count_(std::uint16_t(checked[1] | checked[2] << 8)) {}
+      : rest_(checked.subspan(batch_header_size)), count_(get_u16(checked.data() + 1)) {}
   bool done() const { return index_ == count_; }
   std::uint16_t index() const { return index_; }  // of the message next() gives
   std::size_t left() const { return count_ - index_; }
@@ -163,12 +160,11 @@ class batch_builder {
       size_ = batch_header_size;
       oldest_ = now;
     }
-    for (std::size_t i = 0; i < batch_item_prefix; ++i) b[size_ + i] = std::uint8_t(len >> (8 * i));
+    put_u32(b + size_, std::uint32_t(len));
     encode_into(msg, b + size_ + batch_item_prefix);
     size_ += batch_item_prefix + len;
     ++count_;
-    b[1] = std::uint8_t(count_);
-    b[2] = std::uint8_t(count_ >> 8);
+    put_u16(b + 1, std::uint16_t(count_));
   }
   void clear() {
     size_ = 0;

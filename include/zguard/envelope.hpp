@@ -22,7 +22,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
-#include <map>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -30,7 +29,9 @@
 #include <string_view>
 #include <utility>
 
+#include <zguard/detail/bytes.hpp>
 #include <zguard/detail/policy_set.hpp>
+#include <zguard/detail/replay_window.hpp>
 #include <zguard/signing.hpp>
 
 namespace zguard {
@@ -76,14 +77,6 @@ struct signed_origin {
 
 namespace detail {
 
-inline void put_u64(std::uint8_t* p, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-inline std::uint64_t get_u64(std::uint8_t const* p) {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
 inline std::uint64_t micros_since_epoch(std::chrono::system_clock::time_point t) {
   return static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
@@ -160,10 +153,6 @@ inline void envelope_mac(std::uint8_t const* key, std::span<std::uint8_t const> 
   crypto_generichash_update(&st, signed_part.data(), signed_part.size());
   crypto_generichash_final(&st, out, blake2b_mac::signature_size);
   sodium_memzero(&st, sizeof st);
-}
-
-inline std::span<std::uint8_t const> bytes_of(zmq::message_t const& m) {
-  return {static_cast<std::uint8_t const*>(m.data()), m.size()};
 }
 
 }  // namespace detail
@@ -351,7 +340,7 @@ class verifier {
   static constexpr std::size_t default_max_epochs = 256;
 
   explicit verifier(verify_keys<A> keys, std::size_t max_epochs = default_max_epochs)
-      : keys_(std::move(keys)), max_epochs_(max_epochs ? max_epochs : 1) {}
+      : keys_(std::move(keys)), seen_(max_epochs) {}
 
   verification verify(unverified_envelope const& e, std::string_view expected_topic, clock::time_point now = clock::now()) {
     verification v{verification::made_by_verifier{}};
@@ -373,12 +362,12 @@ class verifier {
     auto const ts = h.origin.timestamp_us;
     auto const limit = std::uint64_t(FreshnessMs) * 1000;
     if ((now_us > ts && now_us - ts > limit) || (ts > now_us && ts - now_us > limit)) return drop(drop_reason::stale);
-    if (!record(h.origin)) return drop(drop_reason::replay);
+    if (!seen_.record({h.origin.key, h.origin.epoch}, h.origin.sequence)) return drop(drop_reason::replay);
     v.payload_ = e.parts_.payload;
     return v;
   }
 
-  std::size_t epochs_tracked() const { return runs_.size(); }
+  std::size_t epochs_tracked() const { return seen_.runs(); }
 
  private:
   bool signature_ok(typename verify_keys<A>::key_type const& key, detail::envelope_parts const& e) {
@@ -392,52 +381,9 @@ class verifier {
     }
   }
 
-  // Sliding window per (key, epoch), as IPsec's anti-replay window: the newest
-  // sequence seen and a bitmap of the Window before it.
-  struct run {
-    std::uint64_t highest = 0;
-    std::array<std::uint64_t, Window / 64> seen{};
-    std::uint64_t last_used = 0;
-    bool test(std::uint64_t s) const { return seen[(s % Window) / 64] >> (s % 64) & 1u; }
-    void set(std::uint64_t s) { seen[(s % Window) / 64] |= std::uint64_t(1) << (s % 64); }
-    void clear(std::uint64_t s) { seen[(s % Window) / 64] &= ~(std::uint64_t(1) << (s % 64)); }
-  };
-
-  bool record(signed_origin const& o) {
-    auto const key = std::make_pair(o.key, o.epoch);
-    auto it = runs_.find(key);
-    if (it == runs_.end()) {
-      if (runs_.size() >= max_epochs_) {
-        auto oldest = runs_.begin();
-        for (auto i = runs_.begin(); i != runs_.end(); ++i)
-          if (i->second.last_used < oldest->second.last_used) oldest = i;
-        runs_.erase(oldest);
-      }
-      it = runs_.emplace(key, run{}).first;
-      it->second.highest = o.sequence;
-      it->second.set(o.sequence);
-      it->second.last_used = ++tick_;
-      return true;
-    }
-    auto& r = it->second;
-    r.last_used = ++tick_;
-    auto const s = o.sequence;
-    if (s > r.highest) {
-      auto const steps = std::min<std::uint64_t>(s - r.highest, Window);
-      for (std::uint64_t k = 1; k <= steps; ++k) r.clear(r.highest + k);
-      r.highest = s;
-      r.set(s);
-      return true;
-    }
-    if (r.highest - s >= Window || r.test(s)) return false;
-    r.set(s);
-    return true;
-  }
-
   verify_keys<A> keys_;
-  std::size_t max_epochs_;
-  std::map<std::pair<key_id, std::uint64_t>, run> runs_;
-  std::uint64_t tick_ = 0;
+  // Per publisher run (key, epoch): the least recently seen is forgotten first.
+  detail::replay_tracker<std::pair<key_id, std::uint64_t>, Window> seen_;
 };
 
 }  // namespace v0

@@ -47,7 +47,9 @@
 
 #include <zguard/batching.hpp>
 #include <zguard/context.hpp>
+#include <zguard/detail/bytes.hpp>
 #include <zguard/detail/policy_set.hpp>
+#include <zguard/detail/router_admission.hpp>
 #include <zguard/endpoint.hpp>
 #include <zguard/envelope.hpp>
 #include <zguard/events.hpp>
@@ -217,7 +219,7 @@ class proxy {
     auto b = detail::bytes_of(last);
     if (auto sealed = detail::split_envelope(b)) b = sealed->payload;
     if (b.size() < detail::batch_header_size || b[0] != detail::batch_format) return 1;
-    return std::max<std::size_t>(1, std::size_t(b[1]) | std::size_t(b[2]) << 8);
+    return std::max<std::size_t>(1, detail::get_u16(b.data() + 1));
   }
 
   // One message (all its frames) from `from` to `to`, moved without copies.
@@ -252,7 +254,7 @@ class proxy {
     void* const back = detail::socket_access::handle(back_socket);
     // Routing id -> its key and the connection its latest request came in
     // on: a reply goes back only while that connection is open (G8).
-    detail::identity_bindings bindings;
+    detail::router_admission admission;
     std::optional<detail::token_buckets> buckets;
     if constexpr (front_limits::rate_limited)
       buckets.emplace(double(front_limits::rate_per_second), double(front_limits::rate_burst));
@@ -290,30 +292,17 @@ class proxy {
       } else if constexpr (!router_front) {
         return true;
       } else {
+        // The ROUTER rules, as on a typed ROUTER (detail/router_admission.hpp),
+        // with the front's rate limit after the binding.
         auto const* uid = zmq_msg_gets(f.back().handle(), "User-Id");
         auto const* addr = zmq_msg_gets(f.back().handle(), "Peer-Address");
-        std::string const user = uid ? uid : "", address = addr ? addr : "";
-        std::string routing_id = f.front().to_string();
-        if (!detail::libzmq_assigned_routing_id(routing_id)) {
-          log.emit("router.peer_chosen_id", severity::warning,
-                   {{"socket", label_}, {"user_id", user}, {"address", address}});
+        std::string_view const user = uid ? uid : "", address = addr ? addr : "";
+        if (!admission.admit(f, user, address, front_monitor, log, label_, [&] { return within_rate(f); }))
           return false;
-        }
-        auto const connection = front_monitor ? front_monitor->connection_of(f.back()) : detail::connection_id{};
-        if (bindings.check(routing_id, user, connection, address) ==
-            detail::identity_bindings::verdict::belongs_to_another) {
-          log.emit("router.identity_mismatch", severity::warning,
-                   {{"socket", label_}, {"bound_user_id", *bindings.owner(routing_id)}, {"user_id", user},
-                    {"address", address}});
-          return false;
-        }
-        if (!within_rate(f)) return false;
         if constexpr (vouches) {
           // After the routing id and, for a REQ peer, its envelope up to the
           // empty delimiter: the vouch, MACed over the payload frames after it.
-          std::size_t at = 1;
-          while (at < f.size() && f[at].size() != 0) ++at;
-          at = at < f.size() ? at + 1 : 1;
+          auto const at = detail::scan_route(f).payload_at;
           auto v = voucher_->vouch(identity_kind_of(Front::mechanism_type::kind), user,
                                    std::span<zmq::message_t const>(f).subspan(at));
           f.insert(f.begin() + std::ptrdiff_t(at), std::move(v));
@@ -336,15 +325,16 @@ class proxy {
         return true;
       } else {
         // The client, revoked while a worker had its request: no reply.
+        auto const& bindings = admission.bindings();
         auto const routing_id = f.front().to_string();
-        if (auto const* who = bindings.owner(routing_id);
-            who && !detail::socket_access::admitted_identity(front_socket, *who, *bindings.address(routing_id)))
+        auto const* who = bindings.owner(routing_id);
+        if (who && !detail::socket_access::admitted_identity(front_socket, *who, *bindings.address(routing_id)))
           return false;
         if (!front_monitor) return true;
         auto const* connection = bindings.connection(routing_id);
         if (connection && front_monitor->still_open(*connection)) return true;
-        log.emit("router.stale_peer", severity::warning,
-                 {{"socket", label_}, {"reason", connection ? "connection closed" : "no request from this routing id"}});
+        detail::router_admission::refuse_reply(log, label_, routing_id, who ? std::string_view(*who) : "",
+                                               connection ? "connection closed" : "no request from this routing id");
         return false;
       }
     };

@@ -76,7 +76,8 @@ namespace detail {
 // given to peers that set none and never reused on that socket. A peer
 // that picks its own id (ZMQ_ROUTING_ID) can pick one another peer used
 // and take it over once that peer disconnects, so typed ROUTERs and the
-// queue proxy refuse such ids (router.peer_chosen_id).
+// queue proxy refuse such ids (router.peer_chosen_id,
+// detail/router_admission.hpp).
 inline bool libzmq_assigned_routing_id(std::string_view id) { return id.size() == 5 && id[0] == '\0'; }
 
 // Routing id -> the user id that first presented it, and the connection
@@ -88,12 +89,12 @@ class identity_bindings {
 
   enum class verdict { bound_now, matches, belongs_to_another };
 
-  verdict check(std::string const& routing_id, std::string const& user_id, connection_id connection = {},
+  verdict check(std::string const& routing_id, std::string_view user_id, connection_id connection = {},
                 std::string_view address = {}) {
     auto it = bound_.find(routing_id);
     if (it == bound_.end()) {
       if (bound_.size() >= max_bindings) evict_oldest_half();
-      bound_.emplace(routing_id, entry{user_id, ++tick_, connection, std::string(address)});
+      bound_.emplace(routing_id, entry{std::string(user_id), ++tick_, connection, std::string(address)});
       return verdict::bound_now;
     }
     if (it->second.user_id != user_id) return verdict::belongs_to_another;

@@ -27,7 +27,6 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -35,8 +34,9 @@
 #include <type_traits>
 #include <utility>
 
+#include <zguard/detail/bytes.hpp>
 #include <zguard/detail/closed.hpp>
-#include <zguard/envelope.hpp>  // detail::put_u64, get_u64 (little-endian)
+#include <zguard/detail/replay_window.hpp>
 #include <zguard/identity.hpp>
 #include <zguard/signing.hpp>
 #include <zguard/slots.hpp>
@@ -132,11 +132,6 @@ constexpr bool vouch_kind_fits(std::uint8_t b, std::size_t n) {
   return (b == 0 && n == 0) || (b == 1 && n == vouch_key_id_size) || (b == 2 && n >= 1 && n <= vouch_max_user_id);
 }
 
-template <class F>
-std::span<std::uint8_t const> frame_bytes(F const& f) {
-  return {static_cast<std::uint8_t const*>(static_cast<void const*>(f.data())), f.size()};
-}
-
 // MAC = BLAKE2b-256(key; tag | header | u32 count | per frame: u64 size | bytes),
 // integers little-endian as everywhere in zguard's formats.
 template <class Frames>
@@ -148,10 +143,10 @@ std::array<std::uint8_t, vouch_mac_size> vouch_mac(std::uint8_t const* key, std:
   crypto_generichash_update(&st, reinterpret_cast<unsigned char const*>(vouch_tag.data()), vouch_tag.size());
   crypto_generichash_update(&st, header.data(), header.size());
   std::uint8_t n[8];
-  put_u64(n, std::uint64_t(std::size(payload)));
-  crypto_generichash_update(&st, n, 4);  // u32 LE
+  put_u32(n, std::uint32_t(std::size(payload)));
+  crypto_generichash_update(&st, n, 4);
   for (auto const& f : payload) {
-    auto const b = frame_bytes(f);
+    auto const b = bytes_of(f);
     put_u64(n, b.size());
     crypto_generichash_update(&st, n, 8);
     crypto_generichash_update(&st, b.data(), b.size());
@@ -179,7 +174,7 @@ std::string make_vouch(signing_key<blake2b_mac> const& key, std::optional<identi
   put_u64(p + 21, epoch);
   put_u64(p + 29, sequence);
   p[37] = vouch_kind_byte(kind);
-  p[38] = std::uint8_t(user_id.size() & 0xff), p[39] = std::uint8_t(user_id.size() >> 8);
+  put_u16(p + 38, std::uint16_t(user_id.size()));
   std::copy(user_id.begin(), user_id.end(), out.begin() + vouch_fixed_size);
   auto const header_size = vouch_fixed_size + user_id.size();
   auto const mac = vouch_mac(key.data(), std::span<std::uint8_t const>(p, header_size), payload);
@@ -231,12 +226,12 @@ class vouch_checker {
   outcome check(std::span<zmq::message_t const> frames, std::uint64_t now_ms = vouch_now_ms()) {
     outcome o;
     if (frames.size() < 2) return refuse(o, vouch_reason::missing);
-    auto const v = frame_bytes(frames[0]);
+    auto const v = bytes_of(frames[0]);
     if (v.size() < vouch_fixed_size + vouch_mac_size || v[0] != 'Z' || v[1] != 'G' || v[2] != 'V')
       return refuse(o, vouch_reason::missing);
     // Format 1 (no kind) is malformed: its user id could be judged only by its shape.
     if (v[3] != vouch_version || v[4] != blake2b_mac::wire_id) return refuse(o, vouch_reason::malformed);
-    std::size_t const n = std::size_t(v[39]) << 8 | v[38];
+    std::size_t const n = get_u16(v.data() + 38);
     if (!vouch_kind_fits(v[37], n) || v.size() != vouch_fixed_size + n + vouch_mac_size)
       return refuse(o, vouch_reason::malformed);
     o.kind = vouch_kind_from(v[37]);
@@ -250,7 +245,7 @@ class vouch_checker {
     if (crypto_verify_32(mac.data(), v.data() + vouch_fixed_size + n) != 0) return refuse(o, vouch_reason::bad_mac);
     auto const ts = get_u64(v.data() + 13);
     if ((now_ms > ts ? now_ms - ts : ts - now_ms) > FreshnessMs) return refuse(o, vouch_reason::stale);
-    if (!record(id, get_u64(v.data() + 21), get_u64(v.data() + 29))) return refuse(o, vouch_reason::replay);
+    if (!seen_.record({id, get_u64(v.data() + 21)}, get_u64(v.data() + 29))) return refuse(o, vouch_reason::replay);
     return o;
   }
 
@@ -259,45 +254,9 @@ class vouch_checker {
     o.refused = r;
     return o;
   }
-  struct run {
-    std::uint64_t highest = 0, last_used = 0;
-    std::array<std::uint64_t, window / 64> seen{};
-    bool test(std::uint64_t s) const { return seen[(s % window) / 64] >> (s % 64) & 1u; }
-    void set(std::uint64_t s) { seen[(s % window) / 64] |= std::uint64_t(1) << (s % 64); }
-    void clear(std::uint64_t s) { seen[(s % window) / 64] &= ~(std::uint64_t(1) << (s % 64)); }
-  };
-  // A sliding window per broker run (as verifier's): seen or too old = replay.
-  bool record(key_id const& key, std::uint64_t epoch, std::uint64_t s) {
-    auto it = runs_.find({key, epoch});
-    if (it == runs_.end()) {
-      if (runs_.size() >= max_epochs) {
-        auto oldest = runs_.begin();
-        for (auto i = runs_.begin(); i != runs_.end(); ++i)
-          if (i->second.last_used < oldest->second.last_used) oldest = i;
-        runs_.erase(oldest);
-      }
-      it = runs_.emplace(std::make_pair(key, epoch), run{}).first;
-      it->second.highest = s;
-      it->second.set(s);
-      it->second.last_used = ++tick_;
-      return true;
-    }
-    auto& r = it->second;
-    r.last_used = ++tick_;
-    if (s > r.highest) {
-      auto const steps = std::min<std::uint64_t>(s - r.highest, window);
-      for (std::uint64_t k = 1; k <= steps; ++k) r.clear(r.highest + k);
-      r.highest = s;
-      r.set(s);
-      return true;
-    }
-    if (r.highest - s >= window || r.test(s)) return false;
-    r.set(s);
-    return true;
-  }
   verify_keys<blake2b_mac> keys_;
-  std::map<std::pair<key_id, std::uint64_t>, run> runs_;
-  std::uint64_t tick_ = 0;
+  // Per broker run (key, epoch), as verifier's for envelopes.
+  replay_tracker<std::pair<key_id, std::uint64_t>, window> seen_{max_epochs};
 };
 }  // namespace detail
 

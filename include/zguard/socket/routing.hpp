@@ -13,6 +13,7 @@
 #include <utility>
 
 #include <zguard/detail/monitor.hpp>
+#include <zguard/detail/router_admission.hpp>
 #include <zguard/events.hpp>
 #include <zguard/router.hpp>
 #include <zguard/socket/deliveries.hpp>
@@ -23,44 +24,23 @@ namespace detail {
 
 class router_peers {
  public:
-  // A ROUTER's message is [routing id] [a REQ peer's envelope, up to the
-  // empty delimiter] payload frames (schema messages and envelope frames
-  // are never empty). The handle to reply with, and in skip the number of
-  // address frames; nullopt when the routing id is refused (logged).
+  // The handle to reply to a ROUTER's message with, and in skip the number
+  // of address frames (detail/router_admission.hpp: routing id, a REQ
+  // peer's envelope and delimiter); nullopt when the routing id is refused
+  // (logged). The sender's rate limit is the socket's, after this.
   // monitor: the ROUTER's own (network transports), else nullptr.
   std::optional<peer_handle> admit(std::span<zmq::message_t const> f, peer_info const& peer, socket_monitor* monitor,
                                    event_log& log, std::string const& label, std::size_t& skip) {
-    std::size_t delimiter = 1;
-    while (delimiter < f.size() && f[delimiter].size() != 0) ++delimiter;
-    bool const has_delimiter = delimiter < f.size();
-    skip = has_delimiter ? delimiter + 1 : 1;
-    std::string routing_id = f[0].to_string();
-    if (!libzmq_assigned_routing_id(routing_id)) {
-      // A peer-chosen id could be one another peer used: refused, never
-      // answered, so no reply can ever follow an id to a new owner.
-      log.emit("router.peer_chosen_id", severity::warning,
-               {{"socket", label},
-                {"routing_id", peer_handle::hex(routing_id)},
-                {"user_id", peer.user_id},
-                {"address", peer.peer_address}});
-      return std::nullopt;
-    }
-    if (bindings_.check(routing_id, peer.user_id) == identity_bindings::verdict::belongs_to_another) {
-      // Another key presents a routing id bound to someone else: never
-      // delivered, never answered (the answer would go to that id).
-      log.emit("router.identity_mismatch", severity::warning,
-               {{"socket", label},
-                {"routing_id", peer_handle::hex(routing_id)},
-                {"bound_user_id", *bindings_.owner(routing_id)},
-                {"user_id", peer.user_id},
-                {"address", peer.peer_address}});
-      return std::nullopt;
-    }
-    peer_handle from(peer_handle::made_by_socket{}, std::move(routing_id), peer.user_id.str(), peer.peer_address.str());
-    if (monitor) from.connection_ = monitor->connection_of(f.back());
-    if (has_delimiter)
-      for (std::size_t i = 1; i < delimiter; ++i) from.envelope_.push_back(f[i].to_string());
-    from.delimiter_ = has_delimiter;
+    auto const route = scan_route(f);
+    skip = route.payload_at;
+    auto in = admission_.admit(f, peer.user_id.view(), peer.peer_address.view(), monitor, log, label);
+    if (!in) return std::nullopt;
+    peer_handle from(peer_handle::made_by_socket{}, std::move(in->routing_id), peer.user_id.str(),
+                     peer.peer_address.str());
+    from.connection_ = in->connection;
+    if (route.has_delimiter)
+      for (std::size_t i = 1; i < route.delimiter; ++i) from.envelope_.push_back(f[i].to_string());
+    from.delimiter_ = route.has_delimiter;
     return from;
   }
 
@@ -69,14 +49,11 @@ class router_peers {
   // still open; else logged. If the connection is gone, the routing id may
   // lead to someone else by now.
   bool may_reply(peer_handle const& to, socket_monitor* monitor, event_log& log, std::string const& label) {
-    auto const* owner = bindings_.owner(to.routing_id_);
+    auto const* owner = admission_.bindings().owner(to.routing_id_);
     bool const connection_open = !monitor || monitor->still_open(to.connection_);
     if (owner && *owner == to.user_id_ && connection_open) return true;
-    log.emit("router.stale_peer", severity::warning,
-             {{"socket", label},
-              {"routing_id", to.routing_id_hex()},
-              {"user_id", std::string(to.user_id())},
-              {"reason", connection_open ? "routing id bound to another key" : "connection closed"}});
+    router_admission::refuse_reply(log, label, to.routing_id_, to.user_id(),
+                                   connection_open ? "routing id bound to another key" : "connection closed");
     return false;
   }
 
@@ -90,7 +67,7 @@ class router_peers {
   }
 
  private:
-  identity_bindings bindings_;
+  router_admission admission_;
 };
 
 }  // namespace detail
