@@ -35,7 +35,9 @@ ZGUARD_DECL std::string subscriber_gate::admit(std::string_view mechanism, std::
              {"identity", std::string(user_id)},
              {"identity_kind", std::string(identity_kind_text(kind))},
              {"user_id", std::string(user_id)},
-             {"address", std::string(address)}});
+             {"address", std::string(address)},
+             // A NULL peer is no one: only a CURVE key or a PLAIN user can be permitted.
+             {"reason", kind ? "not permitted" : "no identity"}});
   return "not permitted: subscribe " + subject();
 }
 
