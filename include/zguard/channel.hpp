@@ -243,20 +243,9 @@ struct channel_sides<stream<S>, pull> {
   static constexpr bool fits = true;
 };
 
-template <class A, class... More>
-struct largest_of {
-  using type = A;
-};
-template <class A, class B, class... More>
-struct largest_of<A, B, More...> {
-  using rest = typename largest_of<B, More...>::type;
-  using type = std::conditional_t<(max_encoded_size<A> >= max_encoded_size<rest>), A, rest>;
-};
 // A topic set's largest schema: the largest of its topics' (size diagnostics).
 template <class... Ts>
-struct largest_schema<topic_message<Ts...>> {
-  using type = typename largest_of<largest_schema_t<typename Ts::message_type>...>::type;
-};
+struct largest_schema<topic_message<Ts...>> : largest_of<largest_schema_t<typename Ts::message_type>...> {};
 
 template <class S>
 constexpr std::size_t max_size_of() {
@@ -301,7 +290,7 @@ template <class C>
 std::string channel_description() {
   auto schema = []<class S>(S*) {
     if constexpr (detail::is_one_of<S>) return "one_of<" + S::description() + ">";
-    else return std::string(S::zguard_schema_id.name) + " v" + std::to_string(S::zguard_schema_id.version);
+    else return detail::schema_text(S::zguard_schema_id);
   };
   if constexpr (C::kind == channel_kind::topic_set)
     return []<class... Ts>(topics<Ts...>*, auto one) {

@@ -9,8 +9,6 @@
 
 #include <zguard/detail/compiled.hpp>
 
-#include <bit>
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -154,19 +152,30 @@ class writer {
     p_ += n;
   }
   std::uint8_t* position() const { return p_; }
+  // A value a field kind cannot write (an enum outside enum_values).
+  [[noreturn]] void refuse(char const* why) { throw encode_error(why); }
 
  private:
   std::uint8_t* p_;
 };
 
+// The field kinds (detail/field_kind.hpp) see the reader only as a
+// template parameter: they name reasons as R::reason.
 class reader {
  public:
+  using reason = decode_reason;
   reader(std::uint8_t const* data, std::size_t size, zmq_msg_t* received = nullptr)
       : begin_(data), p_(data), end_(data + size), received_(received) {}
 
   // The received frame the bytes lie in, when a socket decodes: shared_bytes
   // fields share it instead of copying. Null for a plain buffer.
   zmq_msg_t* received_frame() const { return received_; }
+  // Fills a shared_bytes field with n bytes at p: a reference to the
+  // received frame, or a copy when there is none.
+  template <class T>
+  void share(T& v, std::uint8_t const* p, std::size_t n) {
+    shared_bytes_access::decode(v, p, n, received_);
+  }
 
   bool failed() const { return failed_; }
   std::size_t remaining() const { return std::size_t(end_ - p_); }
@@ -239,199 +248,6 @@ class reader {
   std::size_t depth_ = 0;
 };
 
-// Integers whose wire form is their memory form on this host (any bit
-// pattern valid): arrays of them are copied in one go.
-template <class T>
-inline constexpr bool bulk_copyable = std::is_integral_v<T> && !std::is_same_v<T, bool> &&
-                                      (sizeof(T) == 1 || std::endian::native == std::endian::little);
-template <class T>
-inline constexpr bool is_bulk_array = false;
-template <class U, std::size_t N>
-inline constexpr bool is_bulk_array<std::array<U, N>> = bulk_copyable<U>;
-
-template <class T>
-std::size_t field_size(T const& v);
-template <class T>
-void write_field(writer& w, T const& v);
-template <class T>
-bool read_field(reader& r, T& v);
-
-template <class S>
-std::size_t body_size(S const& s) {
-  std::size_t n = 0;
-  boost::hana::for_each(boost::hana::accessors<S>(),
-                        [&](auto pair) { n += field_size(boost::hana::second(pair)(s)); });
-  return n;
-}
-
-template <class T>
-std::size_t field_size(T const& v) {
-  if constexpr (std::is_arithmetic_v<T> || std::is_enum_v<T> || is_ranged<T>) return max_field_size<T>();
-  else if constexpr (is_length_prefixed<T>) return prefix_width(T::max_size) + v.size();
-  else if constexpr (is_bounded_vector<T>) {
-    std::size_t n = prefix_width(T::max_size);
-    for (auto const& e : v) n += field_size(e);
-    return n;
-  } else if constexpr (is_optional<T>) return 1 + (v ? field_size(*v) : 0);
-  else if constexpr (is_bulk_array<T>) return sizeof(T);
-  else if constexpr (is_std_array<T>) {
-    std::size_t n = 0;
-    for (auto const& e : v) n += field_size(e);
-    return n;
-  } else return body_size(v);
-}
-
-// The wire bits of a float or double: its IEEE 754 bits, any NaN as the
-// one quiet NaN (so a value has one encoding; -0.0 and +0.0 are two values).
-template <class T>
-using float_bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
-template <class T>
-inline constexpr float_bits<T> canonical_nan = sizeof(T) == 4 ? float_bits<T>(0x7fc00000u) : float_bits<T>(0x7ff8000000000000ull);
-template <class T>
-float_bits<T> wire_bits(T v) {
-  return std::isnan(v) ? canonical_nan<T> : std::bit_cast<float_bits<T>>(v);
-}
-
-template <class T>
-void write_field(writer& w, T const& v) {
-  if constexpr (std::is_same_v<T, bool>) w.integer(static_cast<std::uint8_t>(v ? 1 : 0));
-  else if constexpr (std::is_integral_v<T>) w.integer(v);
-  else if constexpr (ieee_float<T>) w.integer(wire_bits(v));
-  else if constexpr (std::is_enum_v<T>) {
-    bool known = false;
-    for (auto e : enum_values<T>) known |= (e == v);
-    if (!known) throw encode_error("zguard::encode: enum value not in zguard::enum_values");
-    w.integer(static_cast<std::underlying_type_t<T>>(v));
-  } else if constexpr (is_ranged<T>) w.integer(v.value());
-  else if constexpr (is_string_like<T>) {
-    w.prefix(prefix_width(T::max_size), v.size());
-    w.bytes(v.view().data(), v.size());
-  } else if constexpr (is_bounded_bytes<T>) {
-    w.prefix(prefix_width(T::max_size), v.size());
-    w.bytes(v.bytes().data(), v.size());
-  } else if constexpr (is_length_prefixed<T>) {  // bounded_bytes_view, shared_bytes
-    w.prefix(prefix_width(T::max_size), v.size());
-    w.bytes(v.data(), v.size());
-  } else if constexpr (is_bounded_vector<T>) {
-    w.prefix(prefix_width(T::max_size), v.size());
-    for (auto const& e : v) write_field(w, e);
-  } else if constexpr (is_optional<T>) {
-    w.integer(static_cast<std::uint8_t>(v ? 1 : 0));
-    if (v) write_field(w, *v);
-  } else if constexpr (is_bulk_array<T>) {
-    w.bytes(v.data(), sizeof(T));
-  } else if constexpr (is_std_array<T>) {
-    for (auto const& e : v) write_field(w, e);
-  } else {
-    boost::hana::for_each(boost::hana::accessors<T>(),
-                          [&](auto pair) { write_field(w, boost::hana::second(pair)(v)); });
-  }
-}
-
-template <class T>
-bool read_field(reader& r, T& v) {
-  if constexpr (std::is_same_v<T, bool>) {
-    std::uint8_t b = 0;
-    if (!r.integer(b)) return false;
-    if (b > 1) return r.fail(decode_reason::out_of_range);
-    v = b == 1;
-    return true;
-  } else if constexpr (std::is_integral_v<T>) {
-    return r.integer(v);
-  } else if constexpr (ieee_float<T>) {
-    float_bits<T> bits = 0;
-    if (!r.integer(bits)) return false;
-    T const f = std::bit_cast<T>(bits);
-    if (std::isnan(f) && bits != canonical_nan<T>) return r.fail(decode_reason::out_of_range);  // another NaN spelling
-    v = f;
-    return true;
-  } else if constexpr (std::is_enum_v<T>) {
-    std::underlying_type_t<T> u{};
-    if (!r.integer(u)) return false;
-    for (auto e : enum_values<T>)
-      if (static_cast<std::underlying_type_t<T>>(e) == u) {
-        v = e;
-        return true;
-      }
-    return r.fail(decode_reason::unknown_enum_value);
-  } else if constexpr (is_ranged<T>) {
-    typename T::value_type u{};
-    if (!r.integer(u)) return false;
-    if (!T::in_range(u)) return r.fail(decode_reason::out_of_range);
-    v = T(u);
-    return true;
-  } else if constexpr (is_length_prefixed<T>) {
-    std::size_t n = 0;
-    std::uint8_t const* p = nullptr;
-    if (!r.prefix(prefix_width(T::max_size), T::max_size, n) || !r.take(n, p)) return false;
-    if constexpr (is_string_like<T>) {
-      if (!valid_utf8(p, n)) return r.fail(decode_reason::invalid_utf8);
-      if constexpr (requires { v.assign(reinterpret_cast<char const*>(p), n); })
-        v.assign(reinterpret_cast<char const*>(p), n);  // in place: a reused value keeps its storage
-      else
-        v = T(std::string_view(reinterpret_cast<char const*>(p), n));  // a view: points into the input
-    } else if constexpr (is_bounded_bytes<T>) {
-      v.assign(p, n);
-    } else if constexpr (is_shared_bytes<T>) {
-      shared_bytes_access::decode(v, p, n, r.received_frame());
-    } else {
-      v = T(p, n);
-    }
-    return true;
-  } else if constexpr (is_bounded_vector<T>) {
-    std::size_t n = 0;
-    if (!r.prefix(prefix_width(T::max_size), T::max_size, n)) return false;
-    // Each item takes at least one byte: a count larger than what is left
-    // is refused before anything is allocated.
-    if (max_field_size<typename T::value_type>() > 0 && n > r.remaining())
-      return r.fail(decode_reason::truncated);
-    v.clear();
-    v.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      r.index(i);
-      typename T::value_type item{};
-      if (!read_field(r, item)) return false;
-      (void)v.push_back(std::move(item));
-    }
-    return true;
-  } else if constexpr (is_optional<T>) {
-    std::uint8_t tag = 0;
-    if (!r.integer(tag)) return false;
-    if (tag > 1) return r.fail(decode_reason::out_of_range);
-    if (tag == 0) {
-      v.reset();
-      return true;
-    }
-    typename T::value_type item{};
-    if (!read_field(r, item)) return false;
-    v = std::move(item);
-    return true;
-  } else if constexpr (is_bulk_array<T>) {
-    // Little-endian integers on a little-endian host: the wire bytes are the
-    // array's bytes, and every value is valid.
-    std::uint8_t const* bytes = nullptr;
-    if (!r.take(sizeof(T), bytes)) return false;
-    std::memcpy(v.data(), bytes, sizeof(T));
-    return true;
-  } else if constexpr (is_std_array<T>) {
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      r.index(i);
-      if (!read_field(r, v[i])) return false;
-    }
-    return true;
-  } else {
-    bool ok = true;
-    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
-      if (!ok) return;
-      constexpr auto name = boost::hana::first(decltype(pair){});
-      r.push(std::string_view(boost::hana::to<char const*>(name)));
-      ok = read_field(r, boost::hana::second(pair)(v));
-      if (ok) r.pop();
-    });
-    return ok;
-  }
-}
-
 template <class S>
 void write_header(writer& w) {
   constexpr auto id = S::zguard_schema_id;
@@ -446,7 +262,7 @@ void write_header(writer& w) {
 // Exact encoded size of a value (header included).
 template <Schema S>
 std::size_t encoded_size(S const& value) {
-  return schema_header_size<S> + detail::body_size(value);
+  return schema_header_size<S> + detail::field_size(value);
 }
 
 // Encodes into out, which must hold encoded_size(value) bytes; returns the
@@ -472,33 +288,50 @@ namespace detail {
 // at most 64 characters (the name is the sender's choice).
 ZGUARD_DECL std::string wire_name_text(std::string_view s);
 
+// The header of a message: its schema name and version.
+struct wire_header {
+  std::string_view name;                 // as it arrived (the sender's text)
+  std::optional<std::uint16_t> version;  // none: the message ends inside it
+};
+
+// Reads the header (format, name, version) from the start of a message:
+// the one header reader of every decode, for a schema or a one_of. An error
+// when the format is not ours or the message ends before the name does; a
+// missing version leaves r failed as truncated and h.version empty, since
+// a wrong name is the better reason when there is one.
+inline std::optional<decode_error> read_wire_header(reader& r, wire_header& h) {
+  std::uint8_t format = 0, name_len = 0;
+  std::uint8_t const* name = nullptr;
+  if (!r.integer(format)) return r.error();
+  if (format != wire_format_version) return decode_error{decode_reason::unsupported_format, "", 0};
+  if (!r.integer(name_len) || !r.take(name_len, name)) return r.error();
+  h.name = std::string_view(reinterpret_cast<char const*>(name), name_len);
+  if (std::uint16_t v = 0; r.integer(v)) h.version = v;
+  return std::nullopt;
+}
+
+// wrong_schema / wrong_version: what arrived, and what `takes` (the
+// reader's schema text), e.g. "arrived a v1; this reader takes a v2". The
+// arrived name is the sender's text, so it is shown through wire_name_text.
+inline decode_error header_mismatch(wire_header const& h, bool same_name, std::string const& takes) {
+  std::string const name = wire_name_text(h.name);
+  decode_error e{same_name ? decode_reason::wrong_version : decode_reason::wrong_schema, "",
+                 same_name ? 2 + h.name.size() : 1};
+  e.note = "arrived " + (h.version ? schema_text(name, *h.version) : name) + "; this reader takes " + takes;
+  return e;
+}
+
 // The checks of decode(), writing into `value`; nullopt when it decoded.
 // frame: the received frame the bytes lie in, if any (shared_bytes share it).
 template <Schema S>
 std::optional<decode_error> decode_fields(std::span<std::uint8_t const> bytes, S& value, zmq_msg_t* frame = nullptr) {
   constexpr auto id = S::zguard_schema_id;
   reader r(bytes.data(), bytes.size(), frame);
-  std::uint8_t format = 0, name_len = 0;
-  std::uint8_t const* name = nullptr;
-  std::uint16_t version = 0;
-  if (!r.integer(format)) return r.error();
-  if (format != wire_format_version) return decode_error{decode_reason::unsupported_format, "", 0};
-  if (!r.integer(name_len) || !r.take(name_len, name)) return r.error();
-  std::string_view const arrived(reinterpret_cast<char const*>(name), name_len);
-  if (arrived != id.name) {
-    decode_error e{decode_reason::wrong_schema, "", 1};
-    e.note = "arrived " + wire_name_text(arrived) +
-             (r.integer(version) ? " v" + std::to_string(version) : std::string()) + "; this reader takes " +
-             std::string(id.name) + " v" + std::to_string(id.version);
-    return e;
-  }
-  if (!r.integer(version)) return r.error();
-  if (version != id.version) {
-    decode_error e{decode_reason::wrong_version, "", 2 + std::size_t(name_len)};
-    e.note = "arrived " + std::string(id.name) + " v" + std::to_string(version) + "; this reader takes " +
-             std::string(id.name) + " v" + std::to_string(id.version);
-    return e;
-  }
+  wire_header h;
+  if (auto e = read_wire_header(r, h)) return e;
+  if (h.name != id.name) return header_mismatch(h, false, schema_text(id));
+  if (!h.version) return r.error();
+  if (*h.version != id.version) return header_mismatch(h, true, schema_text(id));
   if (!read_field(r, value)) return r.error();
   if (r.remaining() != 0) return decode_error{decode_reason::trailing_bytes, "", r.offset()};
   return std::nullopt;

@@ -87,10 +87,6 @@ consteval bool check_one_of() {
   }
 }
 
-inline std::string schema_text(schema_id id) {
-  return std::string(id.name) + " v" + std::to_string(id.version);
-}
-
 }  // namespace detail
 
 template <class... Alternatives>
@@ -143,21 +139,25 @@ constexpr std::size_t max_carried_size() {
   else return max_encoded_size<T>;
 }
 
+// The schema with the largest encoding among A... (the first, on a tie).
+template <class A, class... More>
+struct largest_of {
+  using type = A;
+};
+template <class A, class B, class... More>
+struct largest_of<A, B, More...> {
+  using rest = typename largest_of<B, More...>::type;
+  using type = std::conditional_t<(max_encoded_size<A> >= max_encoded_size<rest>), A, rest>;
+};
+
 // T itself, or the alternative of a one_of with the largest encoding (the
-// one a size diagnostic names).
+// one a size diagnostic names). channel.hpp adds topic sets.
 template <class T>
 struct largest_schema {
   using type = T;
 };
-template <class A, class... More>
-struct largest_schema<one_of<A, More...>> {
-  using type = A;
-};
-template <class A, class B, class... More>
-struct largest_schema<one_of<A, B, More...>> {
-  using rest = typename largest_schema<one_of<B, More...>>::type;
-  using type = std::conditional_t<(max_encoded_size<A> >= max_encoded_size<rest>), A, rest>;
-};
+template <class... A>
+struct largest_schema<one_of<A...>> : largest_of<A...> {};
 template <class T>
 using largest_schema_t = typename largest_schema<T>::type;
 
@@ -189,36 +189,20 @@ constexpr std::string_view common_schema_name() {
   else return T::zguard_schema_id.name;
 }
 
-// The header of a message: its schema name and version, or why it has none.
-struct wire_header {
-  std::string_view name;
-  std::uint16_t version = 0;
-};
-inline std::variant<wire_header, decode_error> read_header(std::span<std::uint8_t const> bytes) {
-  reader r(bytes.data(), bytes.size());
-  std::uint8_t format = 0, name_len = 0;
-  std::uint8_t const* name = nullptr;
-  wire_header h;
-  if (!r.integer(format)) return r.error();
-  if (format != wire_format_version) return decode_error{decode_reason::unsupported_format, "", 0};
-  if (!r.integer(name_len) || !r.take(name_len, name) || !r.integer(h.version)) return r.error();
-  h.name = std::string_view(reinterpret_cast<char const*>(name), name_len);
-  return h;
-}
-
 // Decodes bytes as the alternative the header names, into v (reusing its
 // storage when v already holds that alternative).
 template <class V, std::size_t... I>
 std::optional<decode_error> decode_one_of(std::span<std::uint8_t const> bytes, V& v, std::index_sequence<I...>,
                                           zmq_msg_t* frame = nullptr) {
-  auto header = read_header(bytes);
-  if (auto const* e = std::get_if<decode_error>(&header)) return *e;
-  auto const h = std::get<wire_header>(header);
+  reader r(bytes.data(), bytes.size());
+  wire_header h;
+  if (auto e = read_wire_header(r, h)) return e;
+  if (!h.version) return r.error();
   std::optional<decode_error> out;
   bool matched = false;
   auto try_one = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
     using A = std::variant_alternative_t<K, typename V::variant_type>;
-    if (matched || h.name != A::zguard_schema_id.name || h.version != A::zguard_schema_id.version) return;
+    if (matched || h.name != A::zguard_schema_id.name || *h.version != A::zguard_schema_id.version) return;
     matched = true;
     if (v.index() != K) v.template emplace<K>();
     out = decode_fields(bytes, std::get<K>(v), frame);  // checks the header again, then the body as A alone
@@ -226,11 +210,7 @@ std::optional<decode_error> decode_one_of(std::span<std::uint8_t const> bytes, V
   (try_one(std::integral_constant<std::size_t, I>{}), ...);
   if (matched) return out;
   bool const same_name = ((h.name == std::variant_alternative_t<I, typename V::variant_type>::zguard_schema_id.name) || ...);
-  decode_error e{same_name ? decode_reason::wrong_version : decode_reason::wrong_schema, "",
-                 same_name ? 2 + h.name.size() : 1};
-  e.note = "arrived " + wire_name_text(h.name) + " v" + std::to_string(h.version) + "; this reader takes one_of<" +
-             V::description() + ">";
-  return e;
+  return header_mismatch(h, same_name, "one_of<" + V::description() + ">");
 }
 
 }  // namespace detail

@@ -6,6 +6,7 @@
 // against a socket's max_message_size. Field types:
 //
 //   bool, std::int8_t .. std::uint64_t      fixed width, little-endian
+//   float, double                           IEEE 754 bits, little-endian
 //   enums with zguard::enum_values<E>      only the declared values decode
 //   ranged<T, Min, Max>                     an integer checked on construction
 //   bounded_string<N>, bounded_bytes<N>     at most N bytes (strings: UTF-8)
@@ -17,11 +18,14 @@
 //                                           views into the message (no copy):
 //                                           for decode() over a buffer the
 //                                           caller keeps; channels refuse them
+//   bounded_vector<T, N>, std::array<T, N>, std::optional<T>, nested schemas
+//
+// Each kind of field is one trait, detail::field_kind<T> (detail/fields/),
+// which the checks here, the codec and the description all ask.
 //
 // Bounds: N of a string, bytes or vector is at most 4294967295 (the wire
 // prefix); the largest encoding saturates at SIZE_MAX instead of wrapping,
 // so no schema computes a small size it cannot keep (docs/bounds.md).
-//   bounded_vector<T, N>, std::array<T, N>, std::optional<T>, nested schemas
 //
 // std::string and std::vector do not compile as fields: the error names the
 // field and the bounded type to use. The wire format is docs/wire-format.md.
@@ -31,7 +35,6 @@
 #include <boost/hana/define_struct.hpp>
 #include <boost/hana/first.hpp>
 #include <boost/hana/at.hpp>
-#include <boost/hana/for_each.hpp>
 #include <boost/hana/length.hpp>
 #include <boost/hana/second.hpp>
 #include <boost/hana/string.hpp>
@@ -42,7 +45,6 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <initializer_list>
 #include <optional>
 #include <stdexcept>
@@ -51,6 +53,7 @@
 #include <type_traits>
 #include <vector>
 
+#include <zguard/detail/field_kind.hpp>
 #include <zguard/detail/policy_set.hpp>
 #include <zguard/fixed_string.hpp>
 
@@ -67,6 +70,14 @@ struct schema_id {
 // Inside a schema struct: ZGUARD_SCHEMA("orders.new", 1);
 #define ZGUARD_SCHEMA(NAME, VERSION) \
   static constexpr ::zguard::schema_id zguard_schema_id { NAME, VERSION }
+
+namespace detail {
+// "name vN": how every note and description names a schema.
+inline std::string schema_text(std::string_view name, std::uint16_t version) {
+  return std::string(name) + " v" + std::to_string(version);
+}
+inline std::string schema_text(schema_id id) { return schema_text(id.name, id.version); }
+}  // namespace detail
 
 // Thrown when a bounded value is built from out-of-bound input (user code,
 // not decoding: decode never throws).
@@ -261,146 +272,6 @@ concept SchemaBody = boost::hana::Struct<S>::value;
 
 namespace detail {
 
-template <class T>
-inline constexpr bool is_std_array = false;
-template <class T, std::size_t N>
-inline constexpr bool is_std_array<std::array<T, N>> = true;
-template <class T>
-inline constexpr bool is_optional = false;
-template <class T>
-inline constexpr bool is_optional<std::optional<T>> = true;
-template <class T>
-inline constexpr bool is_bounded_vector = false;
-template <class T, std::size_t N>
-inline constexpr bool is_bounded_vector<bounded_vector<T, N>> = true;
-template <class T>
-inline constexpr bool is_ranged = false;
-template <class T, T A, T B>
-inline constexpr bool is_ranged<ranged<T, A, B>> = true;
-template <class T>
-inline constexpr bool is_length_prefixed = false;
-template <std::size_t N>
-inline constexpr bool is_length_prefixed<bounded_string<N>> = true;
-template <std::size_t N>
-inline constexpr bool is_length_prefixed<bounded_bytes<N>> = true;
-template <std::size_t N>
-inline constexpr bool is_length_prefixed<bounded_string_view<N>> = true;
-template <std::size_t N>
-inline constexpr bool is_length_prefixed<bounded_bytes_view<N>> = true;
-template <std::size_t N>
-inline constexpr bool is_length_prefixed<shared_bytes<N>> = true;
-template <class T>
-inline constexpr bool is_shared_bytes = false;
-template <std::size_t N>
-inline constexpr bool is_shared_bytes<shared_bytes<N>> = true;
-template <class T>
-inline constexpr bool is_bounded_bytes = false;
-template <std::size_t N>
-inline constexpr bool is_bounded_bytes<bounded_bytes<N>> = true;
-template <class T>
-inline constexpr bool is_string_like = false;
-template <std::size_t N>
-inline constexpr bool is_string_like<bounded_string<N>> = true;
-template <std::size_t N>
-inline constexpr bool is_string_like<bounded_string_view<N>> = true;
-
-template <class T>
-inline constexpr bool is_unbounded = false;
-template <class C, class Tr, class A>
-inline constexpr bool is_unbounded<std::basic_string<C, Tr, A>> = true;
-template <class C, class Tr>
-inline constexpr bool is_unbounded<std::basic_string_view<C, Tr>> = true;
-template <class T, class A>
-inline constexpr bool is_unbounded<std::vector<T, A>> = true;
-
-// Width of the length / count prefix for at most N items: 1, 2 or 4 bytes.
-constexpr std::size_t prefix_width(std::size_t n) { return n <= 0xff ? 1 : n <= 0xffff ? 2 : 4; }
-
-// Largest-size arithmetic saturates at SIZE_MAX instead of wrapping, so a
-// huge schema can never compute a small maximum and pass a size check.
-inline constexpr std::size_t saturated_size = std::size_t(-1);
-constexpr std::size_t sat_add(std::size_t a, std::size_t b) { return a > saturated_size - b ? saturated_size : a + b; }
-constexpr std::size_t sat_mul(std::size_t a, std::size_t b) {
-  return b != 0 && a > saturated_size / b ? saturated_size : a * b;
-}
-
-// float and double: IEEE 754 binary32 / binary64, their bits little-endian
-// on the wire, every NaN as the one quiet NaN (docs/wire-format.md).
-template <class T>
-inline constexpr bool ieee_float =
-    (std::is_same_v<T, float> || std::is_same_v<T, double>) && std::numeric_limits<T>::is_iec559;
-
-// Whether T may be a schema field (recursively), and its largest encoding.
-template <class T>
-constexpr bool is_field();
-template <class T>
-constexpr std::size_t max_field_size();
-
-template <class S>
-constexpr bool all_fields_bounded() {
-  return boost::hana::unpack(boost::hana::accessors<S>(), [](auto... pairs) {
-    return (is_field<std::remove_cvref_t<decltype(boost::hana::second(pairs)(std::declval<S&>()))>>() && ...);
-  });
-}
-
-template <class S>
-constexpr std::size_t max_body_size() {
-  return boost::hana::unpack(boost::hana::accessors<S>(), [](auto... pairs) {
-    std::size_t n = 0;
-    ((n = sat_add(n, max_field_size<std::remove_cvref_t<decltype(boost::hana::second(pairs)(std::declval<S&>()))>>())),
-     ...);
-    return n;
-  });
-}
-
-template <class T>
-constexpr bool is_field() {
-  if constexpr (std::is_same_v<T, bool> || (std::is_integral_v<T> && sizeof(T) <= 8)) return true;
-  else if constexpr (ieee_float<T>) return true;
-  else if constexpr (std::is_enum_v<T>) return SchemaEnum<T>;
-  else if constexpr (is_ranged<T> || is_length_prefixed<T>) return true;
-  else if constexpr (is_bounded_vector<T> || is_optional<T>) return is_field<typename T::value_type>();
-  else if constexpr (is_std_array<T>) return is_field<typename T::value_type>();
-  else if constexpr (boost::hana::Struct<T>::value) return all_fields_bounded<T>();
-  else return false;
-}
-
-template <class T>
-constexpr std::size_t max_field_size() {
-  if constexpr (std::is_same_v<T, bool>) return 1;
-  else if constexpr (std::is_integral_v<T> || ieee_float<T>) return sizeof(T);
-  else if constexpr (std::is_enum_v<T>) return sizeof(std::underlying_type_t<T>);
-  else if constexpr (is_ranged<T>) return sizeof(typename T::value_type);
-  else if constexpr (is_length_prefixed<T>) return sat_add(prefix_width(T::max_size), T::max_size);
-  else if constexpr (is_bounded_vector<T>)
-    return sat_add(prefix_width(T::max_size), sat_mul(T::max_size, max_field_size<typename T::value_type>()));
-  else if constexpr (is_optional<T>) return sat_add(1, max_field_size<typename T::value_type>());
-  else if constexpr (is_std_array<T>) return sat_mul(std::tuple_size_v<T>, max_field_size<typename T::value_type>());
-  else if constexpr (boost::hana::Struct<T>::value) return max_body_size<T>();
-  else return 0;
-}
-
-// Whether T holds a view field anywhere (views point into the decoded bytes).
-template <class T>
-inline constexpr bool is_view_field = false;
-template <std::size_t N>
-inline constexpr bool is_view_field<bounded_string_view<N>> = true;
-template <std::size_t N>
-inline constexpr bool is_view_field<bounded_bytes_view<N>> = true;
-
-template <class T>
-constexpr bool has_view_field() {
-  if constexpr (is_view_field<T>) return true;
-  else if constexpr (is_bounded_vector<T> || is_optional<T> || is_std_array<T>)
-    return has_view_field<typename T::value_type>();
-  else if constexpr (boost::hana::Struct<T>::value)
-    return boost::hana::unpack(boost::hana::accessors<T>(), [](auto... pairs) {
-      return (false || ... ||
-              has_view_field<std::remove_cvref_t<decltype(boost::hana::second(pairs)(std::declval<T&>()))>>());
-    });
-  else return false;
-}
-
 // Turns a hana::string into a fixed_string, so the field name shows up in a
 // diagnostic as text.
 template <char... Cs>
@@ -413,41 +284,36 @@ constexpr auto to_fixed(boost::hana::string<Cs...>) {
 // line names the schema (S), the field (Name) and its type (F), and the
 // message says the fix. fields_check walks the fields without lambdas and
 // containers are unwrapped as types, so that line stays close to the error.
+// The field's kind says why it is refused (field_kind<E>::verdict); the
+// texts stay here, in the frame that names the field, so that one mistake
+// stays one short diagnostic however many kinds there are.
 template <class S, class Accessors = decltype(boost::hana::accessors<S>()),
           class Index = std::make_index_sequence<decltype(boost::hana::length(std::declval<Accessors>()))::value>>
 struct fields_check;
 
-// The element type under bounded_vector / std::optional / std::array layers.
-template <class F>
-struct field_element {
-  using type = F;
-};
-template <class F>
-  requires(is_bounded_vector<F> || is_optional<F> || is_std_array<F>)
-struct field_element<F> : field_element<typename F::value_type> {};
-
 template <class S, fixed_string Name, class F>
 constexpr bool check_field() {
   using E = typename field_element<F>::type;  // F itself, or the element under its containers
-  if constexpr (is_unbounded<E>) {
+  constexpr field_verdict verdict = field_kind<E>::verdict;
+  if constexpr (verdict == field_verdict::unbounded) {
     static_assert(dependent_false<E>,
                   "zguard::schema: a field (schema S, field Name: see check_field [with ...] above) has an "
                   "unbounded type (std::string, std::string_view or std::vector); use zguard::bounded_string<N>, "
                   "bounded_bytes<N> or bounded_vector<T, N> (G9)");
     return false;
-  } else if constexpr (std::is_floating_point_v<E> && !ieee_float<E>) {
+  } else if constexpr (verdict == field_verdict::not_ieee_float) {
     static_assert(dependent_false<E>,
                   "zguard::schema: a floating-point field (schema S, field Name: see check_field [with ...] "
                   "above) must be float or double (IEEE 754 binary32 / binary64 on the wire); long double "
                   "has no portable encoding");
     return false;
-  } else if constexpr (std::is_enum_v<E> && !SchemaEnum<E>) {
+  } else if constexpr (verdict == field_verdict::enum_without_values) {
     static_assert(dependent_false<E>,
                   "zguard::schema: an enum field (schema S, field Name: see check_field [with ...] above) "
                   "needs its valid values declared: template <> inline constexpr auto zguard::enum_values<Enum> = "
                   "std::array{...};");
     return false;
-  } else if constexpr (boost::hana::Struct<E>::value) {
+  } else if constexpr (verdict == field_verdict::nested) {
     return fields_check<E>::value;
   } else if constexpr (!is_field<E>()) {
     static_assert(dependent_false<E>,
@@ -486,7 +352,7 @@ inline constexpr std::size_t max_encoded_size = [] {
   if (!detail::fields_check<S>::value) return std::size_t{0};  // the broken field is already reported
   static_assert(S::zguard_schema_id.name.size() >= 1 && S::zguard_schema_id.name.size() <= 64,
                 "ZGUARD_SCHEMA(name, version): the name must be 1..64 characters");
-  return detail::sat_add(schema_header_size<S>, detail::max_body_size<S>());
+  return detail::sat_add(schema_header_size<S>, detail::max_field_size<S>());
 }();
 
 namespace detail {
@@ -525,3 +391,8 @@ consteval bool schema_too_large() {
 
 }  // namespace v0
 }  // namespace zguard
+
+// The field kinds (detail/field_kind.hpp), after the types they describe.
+#include <zguard/detail/fields/bytes.hpp>
+#include <zguard/detail/fields/containers.hpp>
+#include <zguard/detail/fields/scalar.hpp>
