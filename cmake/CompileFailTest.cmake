@@ -11,6 +11,13 @@
 # that compiles, or fails for another reason, is a red test. Files named
 # sanity_*.fail.cpp check the harness itself: they are expected to be
 # rejected by it (WILL_FAIL), proving it can go red.
+#
+# The cases share one preamble, <dir>/common.hpp (the umbrella header and
+# a few types): the build precompiles it once into <build>/compile_fail/,
+# and each case is compiled as a copy placed beside it, so its own
+# `#include "common.hpp"` loads the precompiled header instead of parsing
+# the umbrella again. Same source, same flags, same diagnostics (only the
+# file's directory in them differs); about a third of the time per case.
 function(zguard_add_compile_fail_tests dir)
   file(GLOB _cases CONFIGURE_DEPENDS ${dir}/*.fail.cpp)
   set(_includes -I${PROJECT_SOURCE_DIR}/include)
@@ -18,12 +25,24 @@ function(zguard_add_compile_fail_tests dir)
     list(APPEND _includes -I${_inc})
   endforeach()
   string(REPLACE ";" "|" _includes_arg "${_includes}")
+  set(_work ${CMAKE_CURRENT_BINARY_DIR}/compile_fail)
+  file(GLOB_RECURSE _headers CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/zguard/*.hpp
+    ${PROJECT_SOURCE_DIR}/include/zguard/*.ipp)
+  add_custom_command(OUTPUT ${_work}/common.hpp.gch
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${_work}
+    COMMAND ${CMAKE_COMMAND} -E copy ${dir}/common.hpp ${_work}/common.hpp
+    COMMAND ${CMAKE_CXX_COMPILER} -std=c++20 ${_includes} -x c++-header ${_work}/common.hpp -o ${_work}/common.hpp.gch
+    DEPENDS ${dir}/common.hpp ${_headers}
+    COMMENT "Precompiling the compile-fail cases' preamble"
+    VERBATIM)
+  add_custom_target(zguard_compile_fail_preamble ALL DEPENDS ${_work}/common.hpp.gch)
   foreach(_case IN LISTS _cases)
     get_filename_component(_name ${_case} NAME_WE)
     add_test(NAME compile_fail.${_name}
       COMMAND ${CMAKE_COMMAND}
         -DCXX=${CMAKE_CXX_COMPILER}
         -DSOURCE=${_case}
+        -DWORK=${_work}
         -DINCLUDES=${_includes_arg}
         -P ${PROJECT_SOURCE_DIR}/cmake/compile_fail_check.cmake)
     set_tests_properties(compile_fail.${_name} PROPERTIES TIMEOUT 300)

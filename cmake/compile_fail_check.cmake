@@ -26,8 +26,25 @@ if(NOT _expect)
   message(FATAL_ERROR "${SOURCE}: no // MESSAGE[regex] line; a compile-fail "
     "test must say which diagnostic it expects")
 endif()
+# Compiled as a copy beside the precompiled common.hpp (CompileFailTest.cmake).
+set(_compiled ${SOURCE})
+if(WORK)
+  get_filename_component(_dir ${SOURCE} DIRECTORY)
+  file(SHA256 ${_dir}/common.hpp _wanted)
+  set(_built "")
+  if(EXISTS ${WORK}/common.hpp.gch)
+    file(SHA256 ${WORK}/common.hpp _built)
+  endif()
+  if(NOT _built STREQUAL _wanted)
+    message(FATAL_ERROR "${SOURCE}: the compile-fail preamble in ${WORK} is missing or older than "
+      "${_dir}/common.hpp: build first (target zguard_compile_fail_preamble)")
+  endif()
+  get_filename_component(_file ${SOURCE} NAME)
+  set(_compiled ${WORK}/${_file})
+  configure_file(${SOURCE} ${_compiled} COPYONLY)
+endif()
 execute_process(
-  COMMAND ${CXX} -std=c++20 -fsyntax-only -fdiagnostics-color=never ${_includes} ${SOURCE}
+  COMMAND ${CXX} -std=c++20 -fsyntax-only -fdiagnostics-color=never ${_includes} ${_compiled}
   RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _out)
 if(_rc EQUAL 0)
   message(FATAL_ERROR "${SOURCE} compiled, but it must not")
