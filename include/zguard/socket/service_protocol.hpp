@@ -27,9 +27,7 @@ inline constexpr bool schema_type = carriable<T> || is_topic_message<T>;
 
 template <class Tr>
 class service_protocol : public receive_path<Tr> {
-  using core = socket_core<Tr>;
   using shape = typed_shape<Tr>;
-  using P = typename Tr::P;
   using sends_type = typename shape::sends_type;
   using receives_type = typename shape::receives_type;
 
@@ -55,18 +53,18 @@ class service_protocol : public receive_path<Tr> {
     else {
       bool sent = false;
       for (int i = 1; i <= attempts; ++i) {
-        auto const failures_before = core::handshake_failures();
+        auto const failures_before = this->handshake_failures();
         if (!this->send_out(this->frame_for(request))) continue;  // sealed anew each attempt: a resent envelope is a replay
         sent = true;
         refusal_window window{this->recv_timeout()};
         auto in = this->next_payload(window);
         if (!in) {
-          if (core::handshake_failures() != failures_before) {
+          if (this->handshake_failures() != failures_before) {
             this->log().emit("req.refused_at_handshake", severity::warning,
-                             {{"socket", core::label()}, {"event", core::last_handshake_failure()}});
-            return outcome(call_status::refused_at_handshake, i, core::last_handshake_failure());
+                             {{"socket", this->label()}, {"event", this->last_handshake_failure()}});
+            return outcome(call_status::refused_at_handshake, i, this->last_handshake_failure());
           }
-          this->log().emit("req.timeout", severity::warning, {{"socket", core::label()}, {"attempt", std::to_string(i)}});
+          this->log().emit("req.timeout", severity::warning, {{"socket", this->label()}, {"attempt", std::to_string(i)}});
           continue;
         }
         // Decoded once: as the reply, else as what a service answers instead.
@@ -80,7 +78,7 @@ class service_protocol : public receive_path<Tr> {
         return outcome(call_status::malformed_reply, i, error->message());
       }
       this->log().emit("req.gave_up", severity::warning,
-                       {{"socket", core::label()}, {"attempts", std::to_string(attempts)}});
+                       {{"socket", this->label()}, {"attempts", std::to_string(attempts)}});
       return outcome(call_status::timed_out, attempts, sent ? "no reply" : "not sent");
     }
   }
@@ -122,7 +120,7 @@ class service_protocol : public receive_path<Tr> {
         a.code = e.code();
         a.message = printable(e.what(), max_application_error_text);  // UTF-8 even from a subclass's what()
         this->log().emit("handler.application_error", severity::info,
-                         {{"socket", core::label()}, {"user_id", got->peer.user_id}, {"code", std::to_string(e.code())}});
+                         {{"socket", this->label()}, {"user_id", got->peer.user_id}, {"code", std::to_string(e.code())}});
         if (!this->admitted(this->frames_.back())) {
           this->answer_dropped_request();
           continue;
@@ -131,7 +129,7 @@ class service_protocol : public receive_path<Tr> {
       } catch (std::exception const& e) {
         // Its text stays here: it may say more about the service than a peer should learn.
         this->log().emit("handler.error", severity::warning,
-                         {{"socket", core::label()}, {"user_id", got->peer.user_id}, {"what", e.what()}});
+                         {{"socket", this->label()}, {"user_id", got->peer.user_id}, {"what", e.what()}});
         if (!this->admitted(this->frames_.back())) {
           this->answer_dropped_request();
           continue;
@@ -151,7 +149,7 @@ class service_protocol : public receive_path<Tr> {
   }
   template <class... A>
   void serve(A&&...) requires(!shape::serves) {
-    static_assert(dependent_false<P>,
+    static_assert(dependent_false<typename Tr::P>,
                   "zguard::socket::serve: only a REP or ROUTER socket with a service<Req, Rep> channel "
                   "serves requests");
   }
