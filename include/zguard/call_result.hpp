@@ -78,7 +78,7 @@ struct call_error : std::runtime_error {
 
 namespace detail {
 template <class Tr>
-class typed_messages;
+class service_protocol;
 }
 
 template <class Reply>
@@ -113,7 +113,7 @@ class call_result {
 
  private:
   template <class Tr>
-  friend class detail::typed_messages;
+  friend class detail::service_protocol;
   call_result(call_status s, int attempts, std::string reason = {}, std::uint32_t code = 0)
       : status_(s), reason_(printable(reason)), code_(code), attempts_(attempts) {}
   call_result(Reply v, int attempts) : status_(call_status::replied), value_(std::move(v)), attempts_(attempts) {}

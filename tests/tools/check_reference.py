@@ -25,7 +25,7 @@ import re
 import sys
 
 # Socket facets: detail classes whose public members are zguard::socket's API.
-FACETS = {"socket_core", "raw_frames", "typed_messages"}
+FACETS = {"socket_core", "raw_frames", "typed_messages", "send_path", "service_protocol"}
 KEYWORDS = {"requires", "static_assert", "decltype", "sizeof", "noexcept", "alignas", "alignof",
             "operator", "return", "if", "explicit", "constexpr", "consteval", "inline", "static",
             "virtual", "friend", "template", "typename", "const", "auto", "void", "bool", "int"}

@@ -24,7 +24,7 @@ inline namespace v0 {
 
 namespace detail {
 template <class Tr>
-class typed_messages;
+class receive_path;
 }  // namespace detail
 
 // A short text a connection carries (a user id, an address), held inline:
@@ -138,7 +138,7 @@ class received {
       : value(std::move(v)), peer(std::move(p)) {}
   static received const& refused();  // never defined: only the diagnostic above is reached
   template <class Tr>
-  friend class detail::typed_messages;
+  friend class detail::receive_path;
 };
 
 // A message whose envelope verified (signature, key, topic, freshness,
@@ -170,7 +170,7 @@ class verified {
       : value(std::move(v)), origin(o), peer(std::move(p)) {}
   static verified const& refused();  // never defined: only the diagnostic above is reached
   template <class Tr>
-  friend class detail::typed_messages;
+  friend class detail::receive_path;
 };
 
 // A message a ROUTER received: the value, the peer facts, the handle to
@@ -204,7 +204,7 @@ class routed {
       : value(std::move(v)), peer(std::move(p)), from(std::move(h)), origin(o) {}
   static routed const& refused();  // never defined: only the diagnostic above is reached
   template <class Tr>
-  friend class detail::typed_messages;
+  friend class detail::receive_path;
 };
 
 // A reusable place to receive into, for loops that must not allocate: the
@@ -228,7 +228,7 @@ class inbox {
 
  private:
   template <class Tr>
-  friend class detail::typed_messages;
+  friend class detail::receive_path;
   Msg value_{};
   peer_info peer_;
   signed_origin origin_{};

@@ -1,0 +1,284 @@
+// zguard/socket/receive_path.hpp - the one path every received message of
+// a socket with a channel takes: an ordered list of stages (judge), each in
+// its own header and returning a verdict, applied in one place (settle).
+// What fails is refused, logged, counted, answered where the pattern lets
+// us, and the socket keeps serving.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <zguard/batching.hpp>
+#include <zguard/rate_limit.hpp>
+#include <zguard/socket/deliveries.hpp>
+#include <zguard/socket/incoming.hpp>
+#include <zguard/socket/send_path.hpp>
+#include <zguard/socket/stage_authorize.hpp>
+#include <zguard/socket/stage_batch.hpp>
+#include <zguard/socket/stage_decode.hpp>
+#include <zguard/socket/stage_frames.hpp>
+#include <zguard/socket/stage_rate.hpp>
+#include <zguard/socket/stage_route.hpp>
+#include <zguard/socket/stage_topic.hpp>
+#include <zguard/socket/stage_verify.hpp>
+#include <zguard/socket/stage_vouch.hpp>
+#include <zguard/socket/verdict.hpp>
+#include <zguard/vouch.hpp>
+
+namespace zguard {
+inline namespace v0 {
+namespace detail {
+
+// A stream of refused messages must not hold the caller: recv_timeout_ms
+// after the first refusal of one receive, with no acceptable message in
+// between, that receive ends. Refusals at every stage count.
+class refusal_window {
+ public:
+  explicit refusal_window(std::chrono::milliseconds limit) : limit_(limit) {}
+  // After a refusal: whether the receive has now refused for too long.
+  bool closed() {
+    auto const now = std::chrono::steady_clock::now();
+    if (!started_) {
+      started_ = true;
+      until_ = now + limit_;
+    }
+    return now >= until_;
+  }
+
+ private:
+  // A flag, not a std::optional: GCC 12 misreads an optional time_point here (-Wmaybe-uninitialized).
+  std::chrono::milliseconds limit_;                // the socket's receive timeout, as applied
+  std::chrono::steady_clock::time_point until_{};  // set at the first refusal
+  bool started_ = false;
+};
+
+template <class Tr>
+class receive_path : public send_path<Tr> {
+  using core = socket_core<Tr>;
+  using shape = typed_shape<Tr>;
+  using C = typename Tr::C;
+  using S = typename Tr::S;
+  using receives_type = typename shape::receives_type;
+
+ public:
+  using send_path<Tr>::send_path;
+
+  // What receive() gives: received<T>, verified<T> on a signed socket,
+  // routed<T> on a ROUTER.
+  template <class Msg>
+  using delivery =
+      std::conditional_t<Tr::is_router, routed<Msg>, std::conditional_t<Tr::verifies, verified<Msg>, received<Msg>>>;
+
+ protected:
+  // Read from the checked policies themselves (no trait a user could
+  // specialize): how many topics a topics<...> SUB tracks, and how old a
+  // vouch may be.
+  static constexpr std::size_t topic_slots = [] {
+    if constexpr (shape::topic_set) return C::count;
+    else return std::size_t(0);
+  }();
+  static constexpr std::uint32_t vouch_freshness = [] {
+    if constexpr (Tr::checks_vouch && VouchPolicy<typename Tr::vouch_type>) return Tr::vouch_type::freshness;
+    else return std::uint32_t(1);  // no vouched<...>: unused
+  }();
+
+  // The stages, in order; each returns at its first refusal. A stage that
+  // does not apply to this socket compiles to nothing.
+  verdict judge(incoming& in) requires shape::receives {
+    auto const& label = core::label_text();
+    // route (G8): a ROUTER's routing id is libzmq's and bound to the key it came with.
+    if constexpr (Tr::is_router)
+      if (auto v = route_stage(this->peers_, in, this->router_monitor(), this->log(), label); !v.accepted()) return v;
+    // rate (G14): a token per message per peer, before any decoding or signature check.
+    if constexpr (Tr::rate_limited)
+      if (auto v = rate_stage(buckets_, rate_peer_of<Tr>(in.peer), in.peer, this->log(), label); !v.accepted())
+        return v;
+    // vouch (G3, G18): behind a broker, its vouch for the client, bound to these frames.
+    if constexpr (Tr::checks_vouch)
+      if (auto v = vouch_stage(*vouch_, in, this->log(), label); !v.accepted()) return v;
+    // authorize (G18): the caller may call this service, before verification and decoding.
+    if constexpr (shape::authorizes_calls)
+      if (auto v = authorize_stage<Tr::checks_vouch>(this->enforced_permissions(), identity_kind_of(Tr::M::kind),
+                                                     call_subject<receives_type>(), in.peer, this->log(), label);
+          !v.accepted())
+        return v;
+    // topic (G9): a topics<...> SUB takes exactly a declared topic it is subscribed to now.
+    if constexpr (shape::topic_set)
+      if (auto v = topic_stage<C>(in, subscribed_); !v.accepted()) return v;
+    // verify (G7): the envelope's signature, key, topic, freshness and replay window;
+    // frames (G9) on an unsigned socket: the frame count and topic frame.
+    if constexpr (Tr::verifies) {
+      std::string_view expected_topic = this->channel_topic();
+      if constexpr (shape::topic_set) expected_topic = C::names[in.topic];  // the envelope must name that topic
+      if (auto v = verify_stage(*verifier_, in, shape::topic_frame, expected_topic, this->log(), label);
+          !v.accepted())
+        return v;
+    } else if (auto v = frames_stage<C, shape::topic_set, shape::topic_frame>(in); !v.accepted()) {
+      return v;
+    }
+    // batch framing (G9): a batch's whole framing holds before any of its messages is handed out.
+    if constexpr (shape::batches_in)
+      return batch_framing_stage(in.payload, Tr::B::max_messages, max_encoded_size<receives_type>);
+    return verdict::accept();
+    // decode (G9) follows in receive_one / receive_into / call, into the caller's type.
+  }
+
+  // Applies a refusal: logged as message.refused where the stage did not
+  // log its own event, answered where the pattern lets us. True when a REQ
+  // gives up this reply (it must send before it may receive again).
+  bool settle(incoming const& in, verdict const& v) {
+    if (v.logs_refusal()) refuse(in.peer, v.error());
+    if (!v.answers()) return false;
+    answer_refusal(in, v.error().reason, v.error().field);
+    return shape::is_req;
+  }
+
+  // The next acceptable message (in_), or null on timeout (or a REQ's
+  // refused reply).
+  incoming* next_payload(refusal_window& window) requires shape::receives {
+    for (bool first = true;; first = false) {
+      if (!first && window.closed()) return nullptr;
+      if (!this->recv_frames_into(frames_)) return nullptr;
+      incoming& in = in_;
+      in.payload = {};
+      in.origin = {};
+      in.from.reset();
+      in.topic = 0;
+      in.skip = 0;
+      read_peer(frames_.back(), in.peer);
+      auto const v = judge(in);
+      if (v.accepted()) return &in;
+      if (settle(in, v)) return nullptr;
+    }
+  }
+
+  // The next message to decode: the next acceptable frame's payload, or on a
+  // batched receiver the next message of the batch being read.
+  incoming* next_message(refusal_window& window) requires shape::receives {
+    if constexpr (shape::batches_in) {
+      // The rest of a batch from a peer revoked since its frame came is
+      // dropped with it (the connection is cut), not handed out.
+      if (!batch_in_.done() && !this->admitted(frames_.back())) batch_in_.keep(0);
+      if (batch_in_.done()) {
+        if (!next_payload(window)) return nullptr;
+        batch_in_ = batch_cursor(in_.payload);  // the frame's peer and origin stay in in_ for every item
+        if constexpr (Tr::rate_limited)
+          charge_batch(buckets_, rate_peer_of<Tr>(in_.peer), batch_in_, in_.peer, this->log(), core::label_text());
+      }
+      in_.origin.batch_index = batch_in_.index();
+      in_.payload = batch_in_.next();
+      return &in_;
+    } else {
+      return next_payload(window);
+    }
+  }
+
+  // The next message that decodes, as the socket delivers it; nullopt when
+  // none came within recv_timeout_ms (also while refused ones keep coming).
+  std::optional<delivery<receives_type>> receive_one() requires shape::receives {
+    using Msg = receives_type;
+    for (refusal_window window{this->recv_timeout()};;) {
+      auto in = next_message(window);
+      if (!in) return std::nullopt;
+      auto decoded = result_access::value_in_place<Msg>();
+      if (auto v = decode_stage<C, shape::batches_in>(result_access::slot(decoded), *in); !v.accepted()) {
+        if (settle(*in, v) || window.closed()) return std::nullopt;
+        continue;
+      }
+      Msg& value = result_access::slot(decoded);
+      if constexpr (Tr::is_router)
+        return routed<Msg>{std::move(value), std::move(in->peer), std::move(*in->from), in->origin};
+      else if constexpr (Tr::verifies)
+        return verified<Msg>(std::move(value), in->origin, std::move(in->peer));
+      else return received<Msg>{std::move(value), std::move(in->peer)};
+    }
+  }
+  // The same into `into` (its storage reused: a steady stream allocates nothing).
+  bool receive_into(inbox<receives_type>& into) requires(shape::receives && !Tr::is_router) {
+    for (refusal_window window{this->recv_timeout()};;) {
+      auto in = next_message(window);
+      if (!in) return false;
+      if (auto v = decode_stage<C, shape::batches_in>(into.value_, *in); !v.accepted()) {
+        if (settle(*in, v) || window.closed()) return false;
+        continue;
+      }
+      into.peer_ = in->peer;
+      into.origin_ = in->origin;
+      return true;
+    }
+  }
+
+  // serve(), before a reply: the permission to call holds still (a
+  // permissions reload or replace while the handler ran takes it away).
+  bool still_permitted(peer_info const& peer) {
+    if constexpr (shape::authorizes_calls)
+      return call_permitted<Tr::checks_vouch>(this->enforced_permissions(), identity_kind_of(Tr::M::kind),
+                                               call_subject<receives_type>(), peer, this->log(), core::label_text());
+    else return (void)peer, true;
+  }
+
+  // Tells the sender of a refused message why, where the pattern lets us:
+  // REP must answer, a ROUTER answers the routing id it came from.
+  void answer_refusal(incoming const& in, decode_reason reason, std::string_view field) {
+    if constexpr (shape::is_rep) this->reply_refusal(reason, field);
+    else if constexpr (Tr::is_router) {
+      if (in.from) this->send_refusal_to(*in.from, reason, field);
+    }
+  }
+  // Logs a refused message (counted with the events); the socket goes on.
+  // wrong_schema / wrong_version add a "note": what arrived, what this reader takes.
+  void refuse(peer_info const& peer, decode_error const& e) {
+    if (e.note.empty())
+      this->log().emit("message.refused", severity::warning,
+                       {{"socket", core::label()}, {"reason", std::string(to_string(e.reason))}, {"field", e.field},
+                        {"offset", std::to_string(e.offset)}, {"user_id", peer.user_id}, {"address", peer.peer_address}});
+    else
+      this->log().emit("message.refused", severity::warning,
+                       {{"socket", core::label()}, {"reason", std::string(to_string(e.reason))}, {"field", e.field},
+                        {"offset", std::to_string(e.offset)}, {"note", e.note}, {"user_id", peer.user_id},
+                        {"address", peer.peer_address}});
+  }
+
+  // The frames of the message being received, reused: no allocation per
+  // message once its capacity is reached.
+  std::vector<zmq::message_t> frames_ = [] {
+    std::vector<zmq::message_t> v;
+    v.reserve(4);  // the most a typed message has today: topic, header, payload, signature
+    return v;
+  }();
+  // topics<...> SUB: which declared topics are subscribed now.
+  [[no_unique_address]] std::array<bool, topic_slots> subscribed_{};
+  [[no_unique_address]] typename verifier_part<S, Tr::verifies>::type verifier_;
+  // On the heap: made once, and GCC's -Wmaybe-uninitialized misreads its
+  // map inside a std::optional under the sanitizer build.
+  [[no_unique_address]] std::conditional_t<Tr::checks_vouch, std::unique_ptr<vouch_checker<vouch_freshness>>, no_part>
+      vouch_;
+
+ private:
+  // The message being received; refers to frames_ (a socket is neither
+  // copied nor moved, so the reference stays true).
+  incoming in_{frames_, {}, {}, {}, {}, 0, 0};
+  // batched<N, Ms>: the batch being read.
+  [[no_unique_address]] std::conditional_t<shape::batches_in, batch_cursor, no_part> batch_in_;
+  [[no_unique_address]] std::conditional_t<Tr::rate_limited, token_buckets, no_part> buckets_ = make_buckets();
+  static auto make_buckets() {
+    if constexpr (Tr::rate_limited)
+      return token_buckets(double(Tr::L::rate_per_second), double(Tr::L::rate_burst));
+    else return no_part{};
+  }
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard

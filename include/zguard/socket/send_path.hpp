@@ -1,0 +1,210 @@
+// zguard/socket/send_path.hpp - how a socket with a channel sends: a
+// message as its encoding, or sealed in an envelope when signed (G7); a
+// topic channel's topic frame first; a ROUTER's reply only to a routing id
+// still bound to the key it came from (G8); a batched sender's batch; the
+// refusals a service answers with.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include <zguard/batching.hpp>
+#include <zguard/call_result.hpp>
+#include <zguard/channel.hpp>
+#include <zguard/codec.hpp>
+#include <zguard/router.hpp>
+#include <zguard/socket/core.hpp>
+#include <zguard/socket/routing.hpp>
+#include <zguard/socket/sealing.hpp>
+
+namespace zguard {
+inline namespace v0 {
+namespace detail {
+
+// What a socket with a channel does, read once from its traits.
+template <class Tr>
+struct typed_shape {
+  using P = typename Tr::P;
+  using C = typename Tr::C;
+  using sends_type = typename channel_sides<C, P>::sends;
+  using receives_type = typename channel_sides<C, P>::receives;
+  static constexpr bool is_req = std::is_same_v<P, req>;
+  static constexpr bool is_rep = std::is_same_v<P, rep>;
+  static constexpr bool sends = P::can_send && !Tr::is_router;
+  static constexpr bool receives = P::can_recv;
+  static constexpr bool serves = is_rep || Tr::is_router;
+  // topics<...> (a SUB): the topic frame says which declared topic, and so
+  // which schema, a message is.
+  static constexpr bool topic_set = is_topic_set<C>;
+  static constexpr bool topic_frame = C::kind == channel_kind::topic || topic_set;
+  static constexpr bool batches_out = Tr::is_batched && sends;
+  static constexpr bool batches_in = Tr::is_batched && receives;
+  static constexpr bool authorizes_calls = Tr::is_authorized && C::kind == channel_kind::service;
+  static constexpr bool authorizes_subscriptions = Tr::is_authorized && std::is_same_v<P, xpub>;
+};
+
+// How many messages a batch of this socket holds (0: not batched).
+template <class Tr>
+constexpr std::size_t batch_capacity() {
+  if constexpr (Tr::is_batched) return Tr::B::max_messages;
+  else return 0;
+}
+
+// The topic a channel's envelopes carry: its name on a topic channel.
+template <class C>
+constexpr std::string_view envelope_topic() {
+  if constexpr (C::kind == channel_kind::topic) return C::name;
+  else return {};
+}
+
+template <class Tr>
+class send_path : public socket_core<Tr> {
+  using core = socket_core<Tr>;
+  using shape = typed_shape<Tr>;
+  using C = typename Tr::C;
+  using P = typename Tr::P;
+  using S = typename Tr::S;
+  using sends_type = typename shape::sends_type;
+
+ public:
+  using socket_core<Tr>::socket_core;
+
+  // batched<N, Ms>: flush() sends what waits now (true when nothing waits
+  // or it went out); flush_if_due() the same once the oldest has waited Ms
+  // (an event loop or an idle producer calls it; flush_due_at() says when).
+  [[nodiscard]] bool flush() requires shape::batches_out {
+    if (batch_out_.empty()) return true;
+    if (!send_out(batch_frame())) return false;
+    batch_out_.clear();
+    return true;
+  }
+  [[nodiscard]] bool flush_if_due() requires shape::batches_out {
+    if (batch_out_.empty() || std::chrono::steady_clock::now() - batch_out_.oldest() < Tr::B::max_delay) return true;
+    return flush();
+  }
+  std::optional<std::chrono::steady_clock::time_point> flush_due_at() const requires shape::batches_out {
+    if (batch_out_.empty()) return std::nullopt;
+    return batch_out_.oldest() + Tr::B::max_delay;
+  }
+  std::size_t waiting() const requires shape::batches_out { return batch_out_.count(); }
+  template <class... A>
+  [[nodiscard]] bool flush(A&&...) requires(!shape::batches_out) {
+    static_assert(dependent_false<P>,
+                  "zguard::socket::flush: only a sending socket with zguard::batched<N, Ms> holds messages "
+                  "back; every other send goes out at once");
+    return false;
+  }
+
+ protected:
+  template <class Msg>
+  static zmq::message_t encoded(Msg const& msg) {
+    zmq::message_t frame(encoded_size(msg));
+    encode_into(msg, static_cast<std::uint8_t*>(frame.data()));
+    return frame;
+  }
+  // A topic set's envelopes carry the frame's topic (the receive path), not one name.
+  static constexpr std::string_view channel_topic() { return envelope_topic<C>(); }
+
+  // The frame a message goes out as: its encoding, or on a signed socket
+  // the sealed envelope (header || payload || signature, one frame) with
+  // the encoding written straight into it. One allocation, no copy.
+  template <class Msg>
+  zmq::message_t frame_for(Msg const& msg) {
+    if constexpr (Tr::signs)
+      return signer_->seal_with(channel_topic(), encoded_size(msg), [&](std::uint8_t* at) { encode_into(msg, at); });
+    else
+      return encoded(msg);
+  }
+  // [topic] frame out; libzmq takes the frame's bytes.
+  [[nodiscard]] bool send_out(zmq::message_t&& frame) requires(P::can_send) {
+    if constexpr (shape::authorizes_subscriptions) admit_subscribers();
+    if constexpr (shape::topic_frame)
+      if (!this->send_frame(zmq::buffer(C::name), true)) return false;
+    return this->send_frame(std::move(frame));
+  }
+
+  socket_monitor* router_monitor() {
+    if constexpr (Tr::monitors_connections) return &this->connections();
+    else return nullptr;
+  }
+  // ROUTER: the address frames, then the message, to a peer whose routing
+  // id is still bound to the key (and connection) it was received from.
+  [[nodiscard]] bool send_to(peer_handle const& to, zmq::message_t&& frame) requires Tr::is_router {
+    if (!this->admitted_identity(to.user_id(), to.address())) return false;  // revoked since its request
+    if (!peers_.may_reply(to, router_monitor(), this->log(), core::label())) return false;
+    if (!router_peers::send_address(to, [&](zmq::const_buffer b) { return this->send_frame(b, true); })) return false;
+    return send_out(std::move(frame));
+  }
+
+  // A zguard::refusal saying why: to the ROUTER's peer `to`, or as a REP's
+  // answer; signed like every other reply, so the client can trust it.
+  static refusal refusal_of(decode_reason reason, std::string_view field) {
+    refusal r;
+    r.reason = static_cast<std::uint8_t>(reason);
+    r.field = field.substr(0, 128);
+    return r;
+  }
+  void send_refusal_to(peer_handle const& to, decode_reason reason, std::string_view field) requires Tr::is_router {
+    (void)send_to(to, frame_for(refusal_of(reason, field)));
+  }
+  void reply_refusal(decode_reason reason, std::string_view field) requires(P::can_send) {
+    (void)send_out(frame_for(refusal_of(reason, field)));
+  }
+
+  // Batched sender: the waiting messages as one frame, sealed when signed
+  // (one signature over all of them, in order) where the batch was built.
+  zmq::message_t batch_frame() requires shape::batches_out {
+    if constexpr (Tr::signs) {
+      return signer_->seal_in_place(channel_topic(), batch_out_.with_room());
+    } else {
+      auto const b = batch_out_.bytes();
+      return zmq::message_t(b.data(), b.size());
+    }
+  }
+  [[nodiscard]] bool add_to_batch(sends_type const& msg) requires shape::batches_out {
+    if (batch_out_.full() && !flush()) return false;  // the batch ahead still cannot go out
+    auto const now = std::chrono::steady_clock::now();
+    batch_out_.add(msg, now);
+    if (batch_out_.full() || now - batch_out_.oldest() >= Tr::B::max_delay) (void)flush();  // kept if it fails
+    return true;
+  }
+
+  // An authorized XPUB admits subscribers when they connect (its ZAP gate,
+  // detail/subscriber_gate.hpp) and libzmq applies their subscriptions.
+  // Before each send: its monitor's events are read (it reads its own), and
+  // the notices of new subscriptions libzmq queues for us are dropped
+  // (bounded: a flood cannot hold a send). Revoked subscribers are cut by
+  // the core's send (refresh_subscribers).
+  void admit_subscribers() requires shape::authorizes_subscriptions {
+    if constexpr (Tr::monitors_connections) this->connections().drain();
+    auto& sock = this->zmq_socket();
+    for (int i = 0; i < 10000; ++i) {
+      zmq::message_t m;
+      if (!sock.recv(m, zmq::recv_flags::dontwait)) break;
+    }
+  }
+
+  [[no_unique_address]] typename signer_part<S, Tr::signs>::type signer_;
+  [[no_unique_address]] std::conditional_t<Tr::is_router, router_peers, no_part> peers_;
+
+ private:
+  // batched<N, Ms>: the batch being filled. A signed sender's batch is built
+  // with the room to seal it in place.
+  using batch_room = seal_room<S, Tr::signs>;
+  static constexpr std::size_t batch_room_before = batch_room::before(envelope_topic<C>());
+  [[no_unique_address]] std::conditional_t<
+      shape::batches_out, batch_builder<sends_type, batch_capacity<Tr>(), batch_room_before, batch_room::after>,
+      no_part>
+      batch_out_;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard

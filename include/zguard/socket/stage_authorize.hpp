@@ -1,0 +1,62 @@
+// zguard/socket/stage_authorize.hpp - receive stage "authorize" (G18): an
+// authorized service lets a peer call it only when its permissions allow
+// calling the request schema's name; judged before verification and
+// decoding, so a peer that may not call costs one lookup.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <zguard/events.hpp>
+#include <zguard/identity.hpp>
+#include <zguard/one_of.hpp>
+#include <zguard/permissions.hpp>
+#include <zguard/socket/deliveries.hpp>
+#include <zguard/socket/verdict.hpp>
+
+namespace zguard {
+inline namespace v0 {
+namespace detail {
+
+// The subject a call is judged on: the request schema's name (a one_of
+// request: the name its versions share; rules.hpp refuses other one_ofs).
+template <class Request>
+constexpr std::string_view call_subject() {
+  return common_schema_name<Request>();
+}
+
+// Whether the peer may call `subject`: behind a broker (Vouched) the client
+// it vouched for, as the kind it vouched (never guessed from the text: a
+// PLAIN user may be named like a key), else the ZAP User-Id of the
+// connection as the socket's mechanism `own` authenticates it (a CURVE key,
+// a PLAIN user). No one (behind a NULL front) may call. A denial is logged
+// as authz.denied.
+template <bool Vouched>
+bool call_permitted(permissions const& rules, std::optional<identity_kind> own, std::string_view subject,
+                    peer_info const& peer, event_log& log, std::string const& label) {
+  std::string_view const who = Vouched ? peer.vouched_client.view() : peer.user_id.view();
+  std::optional<identity_kind> const kind = Vouched ? peer.vouched_kind : own;
+  if (kind && rules.permits(*kind, who, action::call, subject)) return true;
+  log.emit("authz.denied", severity::warning,
+           {{"socket", label},
+            {"action", std::string(to_string(action::call))},
+            {"subject", std::string(subject)},
+            {"identity", std::string(who)},
+            {"identity_kind", std::string(identity_kind_text(kind))},
+            {"user_id", peer.user_id},
+            {"address", peer.peer_address}});
+  return false;
+}
+
+// The stage: a denied call is answered "not permitted: call <subject>".
+template <bool Vouched>
+verdict authorize_stage(permissions const& rules, std::optional<identity_kind> own, std::string_view subject,
+                        peer_info const& peer, event_log& log, std::string const& label) {
+  if (call_permitted<Vouched>(rules, own, subject, peer, log, label)) return verdict::accept();
+  return verdict::answer(decode_reason::peer_refused, "not permitted: call " + std::string(subject));
+}
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard
