@@ -15,11 +15,6 @@ with it); a NAME with no literal (a name read from a table) is listed, not
 compared. The fields must be a braced list of {"literal", value} pairs, so
 the set can be read here; anything else fails.
 
-Differences waiting for a file another change owns are listed in
-event_fields_pending.txt beside this script (name, file, why); they are
-printed, not failed. A pending name whose emitters agree again fails until
-its line is removed, so the list never hides a new difference.
-
 Before the scan the checker runs its self-test: sample sources it must
 accept and ones it must reject. A checker that can no longer fail fails.
 
@@ -131,9 +126,8 @@ def scan(sources):
     return emitters, errors
 
 
-def compare(emitters, pending):
-    """Returns (problems, notes): names whose emitters disagree (and are not
-    pending), pending lines that are stale; notes for pending differences."""
+def compare(emitters):
+    """The names whose emitters give different field sets."""
     groups = {}
     for names, prefix, fields, where in emitters:
         for n in names:
@@ -144,26 +138,18 @@ def compare(emitters, pending):
         for n, members in list(groups.items()):
             if n != key and not n.endswith("*") and n.startswith(key[:-1]):
                 groups[key] += members
-    problems, notes = [], []
+    problems = []
     for name in sorted(groups):
         members = groups[name]
-        differ = len({frozenset(f) for f, _ in members}) > 1
-        shown = "\n".join("    %s: %s" % (w, ", ".join(f)) for f, w in members)
-        if differ and name in pending:
-            notes.append("pending (%s): %s\n%s" % (pending[name], name, shown))
-        elif differ:
+        if len({frozenset(f) for f, _ in members}) > 1:
+            shown = "\n".join("    %s: %s" % (w, ", ".join(f)) for f, w in members)
             problems.append("%s is emitted with different fields:\n%s" % (name, shown))
-        elif name in pending:
-            problems.append("%s: its emitters agree now; remove its line from event_fields_pending.txt" % name)
-    for name in sorted(set(pending) - set(groups)):
-        problems.append("%s: no emitter any more; remove its line from event_fields_pending.txt" % name)
-    return problems, notes
+    return problems
 
 
-def check(sources, pending):
+def check(sources):
     emitters, errors = scan(sources)
-    problems, notes = compare(emitters, pending)
-    return errors + problems, notes, emitters
+    return errors + compare(emitters), emitters
 
 
 def self_test():
@@ -195,32 +181,15 @@ def self_test():
         "a field name that is not a literal": {"a.hpp": 'log.emit("x.y", severity::warning, {{key, v}});'},
     }
     failures = []
-    problems, _, emitters = check(good, {})
+    problems, emitters = check(good)
     if problems:
         failures.append("rejected good samples:\n" + "\n".join(problems))
     if len(emitters) != 6:
         failures.append("found %d emitters in the good samples, expected 6" % len(emitters))
     for what, sources in must_fail.items():
-        if not check(sources, {})[0]:
+        if not check(sources)[0]:
             failures.append("accepted " + what)
-    differing = must_fail["different field sets"]
-    if check(differing, {"x.y": "pending"})[0]:
-        failures.append("failed a pending difference")
-    if not check(good, {"peer.gone": "pending"})[0]:
-        failures.append("accepted a pending line whose emitters agree")
     return failures
-
-
-def read_pending(path):
-    pending = {}
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                line = line.strip()
-                if line and not line.startswith("#"):
-                    name, _, why = line.partition(" ")
-                    pending[name] = why.strip()
-    return pending
 
 
 def main(argv):
@@ -239,14 +208,11 @@ def main(argv):
                 path = os.path.join(d, name)
                 with open(path, encoding="utf-8") as f:
                     sources[os.path.relpath(path, root)] = f.read()
-    pending = read_pending(os.path.join(os.path.dirname(os.path.abspath(__file__)), "event_fields_pending.txt"))
-    problems, notes, emitters = check(sources, pending)
+    problems, emitters = check(sources)
     if "--list" in argv:
         for names, prefix, fields, where in emitters:
             shown = " | ".join(names) if names else (prefix + "*" if prefix is not None else "(computed)")
             print("%-28s %-40s %s" % (shown, where, ", ".join(fields)))
-    for n in notes:
-        print(n)
     if not emitters:
         problems.append("no event emitters found under " + root)
     for p in problems:

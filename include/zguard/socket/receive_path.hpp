@@ -237,17 +237,13 @@ class receive_path : public send_path<Tr> {
     }
   }
   // Logs a refused message (counted with the events); the socket goes on.
-  // wrong_schema / wrong_version add a "note": what arrived, what this reader takes.
+  // The "note" says, on a wrong schema or version, what arrived and what
+  // this reader takes; empty otherwise (one field set for every emitter).
   void refuse(peer_info const& peer, decode_error const& e) {
-    if (e.note.empty())
-      this->log().emit("message.refused", severity::warning,
-                       {{"socket", core::label()}, {"reason", std::string(to_string(e.reason))}, {"field", e.field},
-                        {"offset", std::to_string(e.offset)}, {"user_id", peer.user_id}, {"address", peer.peer_address}});
-    else
-      this->log().emit("message.refused", severity::warning,
-                       {{"socket", core::label()}, {"reason", std::string(to_string(e.reason))}, {"field", e.field},
-                        {"offset", std::to_string(e.offset)}, {"note", e.note}, {"user_id", peer.user_id},
-                        {"address", peer.peer_address}});
+    this->log().emit("message.refused", severity::warning,
+                     {{"socket", core::label()}, {"reason", std::string(to_string(e.reason))}, {"field", e.field},
+                      {"offset", std::to_string(e.offset)}, {"note", e.note}, {"user_id", peer.user_id},
+                      {"address", peer.peer_address}});
   }
 
   // The frames of the message being received, reused: no allocation per

@@ -45,7 +45,9 @@ bool call_permitted(permissions const& rules, std::optional<identity_kind> own, 
             {"identity", std::string(who)},
             {"identity_kind", std::string(identity_kind_text(kind))},
             {"user_id", peer.user_id},
-            {"address", peer.peer_address}});
+            {"address", peer.peer_address},
+            // No one (a client behind a NULL front) has no rules to meet.
+            {"reason", kind ? "not permitted" : "no identity"}});
   return false;
 }
 
