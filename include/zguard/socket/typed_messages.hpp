@@ -69,7 +69,7 @@ template <class Tr>
 class typed_messages : public socket_core<Tr> {
   using core = socket_core<Tr>;
 
- public:
+ protected:
   using typename Tr::P;
   using typename Tr::L;
   using typename Tr::C;
@@ -114,22 +114,15 @@ class typed_messages : public socket_core<Tr> {
   template <class Ctx, class... Args>
   explicit typed_messages(Ctx& ctx, Args&&... args) : core(ctx, args...) {
     // Checked here, on the caller's arguments: the core sees them as named.
-    if constexpr (Tr::is_authorized && sizeof...(Args) > 0)
-      static_assert(std::is_lvalue_reference_v<typename nth_type<sizeof...(Args) - 1, Args...>::type>,
-                    "zguard::socket: the socket keeps a reference to its zguard::permissions (so a reload "
-                    "reaches it): pass a named permissions object that outlives the socket, not a temporary");
-    if constexpr (check_socket_arguments<Tr, std::remove_cvref_t<Args>...>()) {
+    if constexpr (check_socket_arguments<Tr, Args...>()) {
+      using at = argument_layout<Tr, sizeof...(Args)>;
       auto all = std::forward_as_tuple(args...);
-      constexpr std::size_t n_mechanism =
-          sizeof...(Args) - Tr::signing_arguments - Tr::vouch_arguments - Tr::authorization_arguments;
       if constexpr (Tr::signs)
-        signer_ = std::make_unique<typename decltype(signer_)::element_type>(std::get<n_mechanism>(all));
+        signer_ = std::make_unique<typename decltype(signer_)::element_type>(std::get<at::signing_keys_at>(all));
       if constexpr (Tr::verifies)
-        verifier_ = std::make_unique<typename decltype(verifier_)::element_type>(
-            std::get<n_mechanism + std::size_t(Tr::signs)>(all));
+        verifier_ = std::make_unique<typename decltype(verifier_)::element_type>(std::get<at::verify_keys_at>(all));
       if constexpr (Tr::checks_vouch)
-        vouch_ = std::make_unique<vouch_checker<vouch_freshness>>(
-            std::get<sizeof...(Args) - 1 - Tr::authorization_arguments>(all));
+        vouch_ = std::make_unique<vouch_checker<vouch_freshness>>(std::get<at::vouch_at>(all));
     }
     // A typed SUB receives exactly its channel's topic; a topics<...> SUB
     // starts with none and subscribes at run time.
