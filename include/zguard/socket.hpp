@@ -9,6 +9,7 @@
 //   socket/traits.hpp          the policies by slot, the rules (socket/rules.hpp),
 //                              what the socket is and offers (typed, signs, ...):
 //                              zguard::traits_of<S>, the one view users read
+//   socket/slot_table.hpp      which of zguard's own types fill each slot
 //   socket/arguments.hpp       where each constructor argument sits
 //   socket/core.hpp            every socket: options (socket/options.hpp),
 //                              mechanism (socket/mechanism.hpp), monitor,
@@ -35,6 +36,7 @@
 #include <zguard/socket/deliveries.hpp>
 #include <zguard/socket/raw_frames.hpp>
 #include <zguard/socket/refused.hpp>
+#include <zguard/socket/slot_table.hpp>
 #include <zguard/socket/traits.hpp>
 #include <zguard/socket/typed_messages.hpp>
 

@@ -5,7 +5,6 @@
 
 #include <zguard/detail/monitor.hpp>
 #include <zguard/permissions.hpp>
-#include <zguard/socket/traits.hpp>
 
 namespace zguard {
 inline namespace v0 {
@@ -35,12 +34,12 @@ struct socket_access {
   // A feed side (XPUB back) before it sends: cuts revoked subscribers.
   template <class S>
   static void refresh_subscribers(S& s) {
-    if constexpr (internal_traits_of<S>::gates_subscribers) s.refresh_subscribers();
+    if constexpr (S::gates_subscribers) s.refresh_subscribers();
   }
   // The ROUTER's own monitor (owner mode), or nullptr.
   template <class S>
   static socket_monitor* router_monitor(S& s) {
-    if constexpr (internal_traits_of<S>::monitors_connections) return s.monitor_.get();
+    if constexpr (S::monitors_connections) return s.monitor_.get();
     else return nullptr;
   }
   // While one lives, the socket's receives do not wait (event_loop.hpp).

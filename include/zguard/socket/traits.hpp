@@ -40,8 +40,10 @@ using signing_algorithm_of = decltype(signing_algorithms::of(static_cast<S**>(nu
 
 // What a socket type is, read from its policies: the public view,
 // zguard::traits_of<S> (below). Only what users and generic code ask.
-template <class... Policies>
-struct socket_view {
+template <class Slots, class... Policies>
+struct socket_view_of;
+template <class... Slots, class... Policies>
+struct socket_view_of<type_list<Slots...>, Policies...> : slot_row<Slots, find_policy_t<Slots, Policies...>>... {
  private:
   template <class Slot>
   using in = find_policy_t<Slot, Policies...>;
@@ -73,11 +75,8 @@ struct socket_view {
   using authorization_type = in<slot::authorization>;
 
   // Whether every rule holds; when not, one static_assert has said why and
-  // the socket is assembled from nothing but silent stand-ins. The slots
-  // hold only zguard's own tags (socket/slot_table.hpp) before any rule
-  // reads them.
+  // the socket is assembled from nothing but silent stand-ins.
   static constexpr bool valid =
-      own_tags<Policies...> &&
       check_authorization_rules<
           check_batch_rules<check_vouch_rules<check_socket_rules<domain_type, transport_type, pattern_type,
                                                                  mechanism_type, limits_type, channel_type,
@@ -129,6 +128,9 @@ struct socket_view {
   static constexpr bool offers_serve = valid && (std::is_same_v<pattern_type, rep> || (typed && is_router));
 };
 
+template <class... Policies>
+using socket_view = socket_view_of<all_slots, Policies...>;
+
 // What every part of a socket reads: the view, short names for the
 // policies, and what only zguard's own parts need to know. Not reachable
 // from zguard::socket<...> (socket_core holds it as a protected base).
@@ -174,15 +176,23 @@ struct socket_traits : socket_view<Policies...> {
   }();
 };
 
-// A socket's traits: the view users read, and the whole set for zguard's
-// own parts (socket_access, the proxy's internals). A class derived from a
-// socket has the traits of the socket it is.
-struct socket_traits_of {
+// A socket's view (below: traits_of). A class derived from a socket has the
+// view of the socket it is. Any other type answers for itself: whatever
+// reads it (a proxy, a link's port check) has refused it with its own
+// sentence already, and reading its members adds no second error.
+struct socket_views {
   template <class... Ps>
-  static socket_traits<Ps...> of(socket<Ps...> const*);
+  static socket_view<Ps...> of(socket<Ps...> const*);
 };
 template <class S>
-using internal_traits_of = decltype(socket_traits_of::of(static_cast<std::remove_cvref_t<S> const*>(nullptr)));
+struct view_of {
+  using type = S;
+};
+template <class S>
+  requires requires(S const* s) { socket_views::of(s); }
+struct view_of<S> {
+  using type = decltype(socket_views::of(static_cast<S const*>(nullptr)));
+};
 
 }  // namespace detail
 
@@ -194,7 +204,7 @@ using internal_traits_of = decltype(socket_traits_of::of(static_cast<std::remove
 // offers (offers_send, ...). The one documented view: a socket's own scope
 // carries none of these names.
 template <class S>
-using traits_of = typename detail::internal_traits_of<S>::view;
+using traits_of = typename detail::view_of<std::remove_cvref_t<S>>::type;
 
 }  // namespace v0
 }  // namespace zguard
