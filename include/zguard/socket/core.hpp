@@ -71,7 +71,8 @@ class socket_core : protected Tr {
   // permissions, after all were checked; the facets read their keys.
   template <class Ctx, class... Args>
   explicit socket_core(Ctx& ctx, Args&&... args) : log_(&context_of(ctx).events()), sock_(ctx.native(), P::zmq_type) {
-    constexpr bool arguments_ok = check_socket_arguments<Tr, Args...>();
+    constexpr bool arguments_ok =
+        check_argument_types<Tr, std::remove_cvref_t<Args>...>() && permissions_named<Tr, Args...>();
     using at = argument_layout<Tr, sizeof...(Args)>;
     auto all = std::forward_as_tuple(args...);
     // Checked against the type's ranges before any option is set: a value

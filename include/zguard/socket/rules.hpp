@@ -451,24 +451,29 @@ constexpr bool check_argument_types() {
   }
 }
 
-// The caller's arguments (references kept): their types in place, and the
-// permissions a named object, since the socket keeps a reference to them.
-// A facet that forwards its arguments to the core checks them first; the
-// core then sees them as named and the types' check is the same one.
+// The permissions a named object (A: the caller's argument types,
+// references kept): the socket keeps a reference to them, so a reload
+// reaches it. A wrong type is check_argument_types' to say.
 template <class Tr, class... A>
-constexpr bool check_socket_arguments() {
+constexpr bool permissions_named() {
   using at = argument_layout<Tr, sizeof...(A)>;
-  using permissions_given = typename nth_type<at::permissions_at, A...>::type;
-  if constexpr (!check_argument_types<Tr, std::remove_cvref_t<A>...>()) {
-    return false;
-  } else if constexpr (at::permissions_count && !std::is_lvalue_reference_v<permissions_given>) {
-    static_assert(dependent_false<permissions_given>,
+  using given = typename nth_type<at::permissions_at, A...>::type;
+  if constexpr (!at::permissions_count || !std::is_same_v<std::remove_cvref_t<given>, permissions>) {
+    return true;
+  } else {
+    static_assert(std::is_lvalue_reference_v<given>,
                   "zguard::socket: the socket keeps a reference to its zguard::permissions (so a reload "
                   "reaches it): pass a named permissions object that outlives the socket, not a temporary");
-    return false;
-  } else {
-    return true;
+    return std::is_lvalue_reference_v<given>;
   }
+}
+
+// The caller's arguments, both checks. The core makes them itself (so a
+// mistake's diagnostic stays short); a facet that forwards its arguments to
+// the core asks here first, on the caller's own (the core sees them named).
+template <class Tr, class... A>
+constexpr bool check_socket_arguments() {
+  return check_argument_types<Tr, std::remove_cvref_t<A>...>() && permissions_named<Tr, A...>();
 }
 
 }  // namespace detail
