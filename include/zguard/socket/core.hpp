@@ -72,7 +72,7 @@ class socket_core : protected Tr {
   template <class Ctx, class... Args>
   explicit socket_core(Ctx& ctx, Args&&... args) : log_(&context_of(ctx).events()), sock_(ctx.native(), P::zmq_type) {
     constexpr bool arguments_ok =
-        check_argument_types<Tr, std::remove_cvref_t<Args>...>() && permissions_named<Tr, Args...>();
+        check_socket_arguments<Tr, std::remove_cvref_t<Args>...>() && permissions_named<Tr, Args...>();
     using at = argument_layout<Tr, sizeof...(Args)>;
     auto all = std::forward_as_tuple(args...);
     // Checked against the type's ranges before any option is set: a value

@@ -398,7 +398,7 @@ constexpr bool check_mechanism_arguments() {
 // layout (socket/arguments.hpp): each part in its place, then what the
 // mechanism needs.
 template <class Tr, class... A>
-constexpr bool check_argument_types() {
+constexpr bool check_socket_arguments() {
   using at = argument_layout<Tr, sizeof...(A)>;
   using runtime_arg = typename nth_type<at::runtime_limits_at, A...>::type;
   using key_arg = typename nth_type<at::signing_keys_at, A...>::type;
@@ -453,7 +453,9 @@ constexpr bool check_argument_types() {
 
 // The permissions a named object (A: the caller's argument types,
 // references kept): the socket keeps a reference to them, so a reload
-// reaches it. A wrong type is check_argument_types' to say.
+// reaches it. A wrong type is check_socket_arguments' to say. Asked by the
+// core, and first by a facet that forwards the caller's arguments to it
+// (the core then sees them named).
 template <class Tr, class... A>
 constexpr bool permissions_named() {
   using at = argument_layout<Tr, sizeof...(A)>;
@@ -466,14 +468,6 @@ constexpr bool permissions_named() {
                   "reaches it): pass a named permissions object that outlives the socket, not a temporary");
     return std::is_lvalue_reference_v<given>;
   }
-}
-
-// The caller's arguments, both checks. The core makes them itself (so a
-// mistake's diagnostic stays short); a facet that forwards its arguments to
-// the core asks here first, on the caller's own (the core sees them named).
-template <class Tr, class... A>
-constexpr bool check_socket_arguments() {
-  return check_argument_types<Tr, std::remove_cvref_t<A>...>() && permissions_named<Tr, A...>();
 }
 
 }  // namespace detail

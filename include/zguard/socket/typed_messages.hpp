@@ -114,7 +114,7 @@ class typed_messages : public socket_core<Tr> {
   template <class Ctx, class... Args>
   explicit typed_messages(Ctx& ctx, Args&&... args) : core(ctx, args...) {
     // Checked here, on the caller's arguments: the core sees them as named.
-    if constexpr (check_socket_arguments<Tr, Args...>()) {
+    if constexpr (check_socket_arguments<Tr, std::remove_cvref_t<Args>...>() && permissions_named<Tr, Args...>()) {
       using at = argument_layout<Tr, sizeof...(Args)>;
       auto all = std::forward_as_tuple(args...);
       if constexpr (Tr::signs)
