@@ -22,7 +22,7 @@ void serve(zg::context<service_domain>& ctx, example::cli const& cli, Keys const
   std::uint64_t served = 0;
   rep.serve(
       [&](example::request const& req, zg::peer_info const& peer) -> example::reply {
-        if constexpr (Rep::checks_vouch)  // the broker's word for who sent it, checked with the shared key
+        if constexpr (zg::traits_of<Rep>::checks_vouch)  // the broker's word for who sent it, checked with the shared key
           std::cout << cli.get("name") << ": request " << req.sequence << " from client " << peer.vouched_client
                     << std::endl;
         return {req.sequence, ++served, cli.get("name") + ": " + req.text.str()};

@@ -35,23 +35,40 @@ using mcast_pub = zg::socket<D, zg::epgm, zg::pub, zg::insecure<"multicast demo"
 using router_block = zg::socket<D, zg::tcp, zg::router, zg::curve_server, BL>;
 using router_drop = zg::socket<D, zg::tcp, zg::router, zg::curve_server, DL>;
 
-static_assert(curve_rep::valid && curve_req::valid && plain_rep::valid && null_ipc::valid &&
-              inproc_pair::valid && lab_pub::valid && curve_sub::valid && mcast_pub::valid &&
-              router_block::valid && router_drop::valid);
-static_assert(std::is_same_v<curve_req::transport_type, zg::tcp> &&
-              std::is_same_v<curve_req::domain_type, D>);
+static_assert(zg::traits_of<curve_rep>::valid && zg::traits_of<curve_req>::valid && zg::traits_of<plain_rep>::valid &&
+              zg::traits_of<null_ipc>::valid && zg::traits_of<inproc_pair>::valid && zg::traits_of<lab_pub>::valid &&
+              zg::traits_of<curve_sub>::valid && zg::traits_of<mcast_pub>::valid &&
+              zg::traits_of<router_block>::valid && zg::traits_of<router_drop>::valid);
+static_assert(std::is_same_v<zg::traits_of<curve_req>::transport_type, zg::tcp> &&
+              std::is_same_v<zg::traits_of<curve_req>::domain_type, D>);
+
+// A socket's own scope has its operations only: what the type is, users read
+// through zguard::traits_of<S>; the names zguard's parts use inside (the
+// short policy names, argument counts, what only the core reads) are not
+// reachable from a zguard::socket<...> at all.
+template <class S>
+concept exposes_internals =
+    requires { typename S::D; } || requires { typename S::T; } || requires { typename S::P; } ||
+    requires { typename S::M; } || requires { typename S::L; } || requires { typename S::C; } ||
+    requires { typename S::S; } || requires { typename S::B; } || requires { typename S::traits; } ||
+    requires { typename S::view; } || requires { S::gates_subscribers; } || requires { S::monitors_connections; } ||
+    requires { S::takes_runtime_limits; } || requires { S::signing_arguments; } ||
+    requires { typename S::pattern_type; } || requires { S::typed; } || requires { S::offers_send; } ||
+    requires { S::valid; };
+static_assert(!exposes_internals<curve_rep> && !exposes_internals<mcast_pub> && !exposes_internals<router_block> &&
+              !exposes_internals<inproc_pair>);
 
 // Only the operations a pattern allows are offered (an absent one is a
 // member whose body says why it is absent: see compile_fail/sub_cannot_send),
 // and one family per kind: raw frames only without a channel.
 template <class S>
-concept can_send = S::offers_send && !S::typed && requires(S& s) { s.send("x"); };
+concept can_send = zg::traits_of<S>::offers_send && !zg::traits_of<S>::typed && requires(S& s) { s.send("x"); };
 template <class S>
-concept can_recv = S::offers_receive && !S::typed && requires(S& s) { s.receive(); };
+concept can_recv = zg::traits_of<S>::offers_receive && !zg::traits_of<S>::typed && requires(S& s) { s.receive(); };
 template <class S>
-concept can_request = S::offers_call && !S::typed && requires(S& s) { s.call("x"); };
+concept can_request = zg::traits_of<S>::offers_call && !zg::traits_of<S>::typed && requires(S& s) { s.call("x"); };
 template <class S>
-concept can_subscribe = S::offers_subscribe && requires(S& s) { s.subscribe("t"); };
+concept can_subscribe = zg::traits_of<S>::offers_subscribe && requires(S& s) { s.subscribe("t"); };
 template <class S>
 concept binds_text = requires(S& s) { s.bind("inproc://x"); };
 template <class S, class E>
@@ -67,16 +84,20 @@ using signed_sub = zg::socket<D, zg::tcp, zg::sub, zg::curve_client, DL, zg::top
                               zg::signing<zg::blake2b_mac, zg::freshness_ms<5000>, zg::replay_window<128>>>;
 using signed_req = zg::socket<D, zg::tcp, zg::req, zg::curve_client, BL,
                               zg::service<mcast_tick, mcast_tick>, zg::signing<zg::ed25519>>;
-static_assert(!can_send<mcast_pub> && !can_recv<signed_sub> && !signed_sub::offers_receive_multipart);
+static_assert(!can_send<mcast_pub> && !can_recv<signed_sub> &&
+              !zg::traits_of<signed_sub>::offers_receive_multipart);
 // A typed SUB subscribes to exactly its topic, when it is made.
 static_assert(!can_subscribe<signed_sub>);
-static_assert(!can_request<signed_req> && signed_req::signs && signed_req::verifies);
+static_assert(!can_request<signed_req> && zg::traits_of<signed_req>::signs && zg::traits_of<signed_req>::verifies);
 // Twin of compile_fail/typed_router_dropping: a typed ROUTER that blocks.
 using typed_router = zg::socket<D, zg::tcp, zg::router, zg::curve_server, BL, zg::service<mcast_tick, mcast_tick>>;
-static_assert(typed_router::valid && typed_router::is_router);
-static_assert(mcast_pub::signs && !mcast_pub::verifies && !signed_sub::signs && signed_sub::verifies);
+static_assert(!exposes_internals<typed_router> && !exposes_internals<signed_sub>);  // a typed facet too
+static_assert(zg::traits_of<typed_router>::valid && zg::traits_of<typed_router>::is_router);
+static_assert(zg::traits_of<mcast_pub>::signs && !zg::traits_of<mcast_pub>::verifies &&
+              !zg::traits_of<signed_sub>::signs && zg::traits_of<signed_sub>::verifies);
 static_assert(zg::signing<zg::ed25519>::freshness == 30000 && zg::signing<zg::ed25519>::window == 1024);
-static_assert(signed_sub::S::freshness == 5000 && signed_sub::S::window == 128);
+static_assert(zg::traits_of<signed_sub>::signing_type::freshness == 5000 &&
+              zg::traits_of<signed_sub>::signing_type::window == 128);
 // inproc binds only typed endpoints of its own domain.
 static_assert(!binds_text<inproc_pair> && binds_endpoint<inproc_pair, zg::endpoint<zg::inproc, D>>);
 static_assert(!binds_endpoint<curve_rep, zg::endpoint<zg::inproc, D>>);
@@ -114,11 +135,14 @@ using typed_req = zg::socket<D, zg::tcp, zg::req, zg::curve_client, BL, zg::serv
 using typed_rep = zg::socket<D, zg::tcp, zg::rep, zg::curve_server, BL, zg::service<small, reply>>;
 using typed_sub = zg::socket<D, zg::tcp, zg::sub, zg::curve_client, DL, zg::topic<"t", small>>;
 template <class S, class M>
-concept can_send_message = S::offers_send && S::typed && requires(S& s, M const& m) { s.send(m); };
+concept can_send_message =
+    zg::traits_of<S>::offers_send && zg::traits_of<S>::typed && requires(S& s, M const& m) { s.send(m); };
 template <class S>
-concept can_receive_message = S::offers_receive && S::typed && requires(S& s) { s.template receive<small>(); };
+concept can_receive_message =
+    zg::traits_of<S>::offers_receive && zg::traits_of<S>::typed && requires(S& s) { s.template receive<small>(); };
 template <class S>
-concept can_call = S::offers_call && S::typed && requires(S& s, small const& m) { s.call(m); };
+concept can_call =
+    zg::traits_of<S>::offers_call && zg::traits_of<S>::typed && requires(S& s, small const& m) { s.call(m); };
 static_assert(can_send_message<typed_push, small> && !can_receive_message<typed_push>);
 static_assert(can_receive_message<typed_pull> && !can_send_message<typed_pull, small>);
 static_assert(can_call<typed_req> && !can_call<typed_rep> && can_receive_message<typed_rep>);
@@ -205,9 +229,9 @@ using BLConnection = zg::limits<zg::send_hwm<10>, zg::recv_hwm<10>, zg::block_wh
                                 zg::reconnect<100, 5000>, zg::tcp_keepalive<60, 10, 5>, zg::connect_timeout_ms<2000>,
                                 zg::immediate, zg::conflate>;
 // Conflate on a typed stream, signed too (one sealed frame a message).
-static_assert(zg::socket<D, zg::tcp, zg::push, zg::curve_client, BLConnection, zg::stream<mcast_tick>>::valid);
-static_assert(zg::socket<D, zg::tcp, zg::pull, zg::curve_server, BLConnection, zg::stream<mcast_tick>,
-                         zg::signing<zg::ed25519>>::valid);
+static_assert(zg::traits_of<zg::socket<D, zg::tcp, zg::push, zg::curve_client, BLConnection, zg::stream<mcast_tick>>>::valid);
+static_assert(zg::traits_of<zg::socket<D, zg::tcp, zg::pull, zg::curve_server, BLConnection, zg::stream<mcast_tick>,
+                                       zg::signing<zg::ed25519>>>::valid);
 // The defaults: what an absent tag means (docs/bounds.md).
 using defaults = zg::detail::connection_settings<BL, zg::tcp>;
 static_assert(defaults::heartbeat::interval_ms == 5'000 && defaults::heartbeat::timeout_ms == 15'000 &&
@@ -264,7 +288,7 @@ using tick_sub = zg::socket<D, zg::tcp, zg::sub, zg::curve_client, DL, zg::topic
                             zg::signing<zg::ed25519, zg::freshness_ms<1000>>>;
 static_assert(std::is_same_v<zg::link_socket<signed_ticks, zg::binder, zg::pub, DL>, tick_pub> &&
               std::is_same_v<zg::link_socket<signed_ticks, zg::connector, zg::sub, DL>, tick_sub>);
-static_assert(tick_pub::valid && tick_sub::valid);
+static_assert(zg::traits_of<tick_pub>::valid && zg::traits_of<tick_sub>::valid);
 struct tick_source : zg::stage<"source", zg::binds<signed_ticks, zg::pub, DL>> {};
 struct tick_reader : zg::stage<"reader", zg::connects<signed_ticks, zg::sub, DL>> {};
 static_assert(std::is_same_v<tick_source::socket_on<signed_ticks>, tick_pub> &&

@@ -51,7 +51,7 @@ using signed_pull = zg::socket<test_domain, zg::ipc, zg::pull, zg::null_mechanis
 
 static_assert(!ranged_limits::ranged<zg::limit_slot::overflow> && ranged_limits::has_ranged);
 static_assert(!zg::detail::socket_traits<test_domain, zg::inproc, zg::pull, zg::null_mechanism,
-                                          inproc_limits>::runtime_limit_arguments);
+                                          inproc_limits>::takes_runtime_limits);
 
 zg::runtime_limits chosen() {
   return {.send_hwm = 123, .recv_hwm = 456, .linger_ms = 7, .send_timeout_ms = 890, .recv_timeout_ms = 321};

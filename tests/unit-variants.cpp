@@ -379,7 +379,7 @@ TEST_CASE("topics<...> SUB: run-time subscriptions among declared topics, each d
   temp_dir dir;
   using market = zg::topics<zg::topic<"ticks", tick>, zg::topic<"notes", note>, zg::topic<"ticks.eu", tick>>;
   using market_sub = zg::socket<test_domain, zg::ipc, zg::sub, zg::null_mechanism, feed_limits, market>;
-  static_assert(market_sub::offers_subscribe);
+  static_assert(zg::traits_of<market_sub>::offers_subscribe);
   using tick_pub = zg::socket<test_domain, zg::ipc, zg::pub, zg::null_mechanism, feed_limits, zg::topic<"ticks", tick>>;
   using eu_pub = zg::socket<test_domain, zg::ipc, zg::pub, zg::null_mechanism, feed_limits, zg::topic<"ticks.eu", tick>>;
   using note_pub = zg::socket<test_domain, zg::ipc, zg::pub, zg::null_mechanism, feed_limits, zg::topic<"notes", note>>;

@@ -26,6 +26,7 @@
 #include <zguard/endpoint.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/printable.hpp>
+#include <zguard/socket/traits.hpp>
 #include <zguard/transport.hpp>
 
 namespace zguard {
@@ -74,7 +75,7 @@ class file {
   // missing key, a value outside [Lo, Hi], or any other key is an error.
   template <class Socket>
   runtime_limits limits_for(std::string_view table) const {
-    using L = typename Socket::L;
+    using L = typename traits_of<Socket>::limits_type;
     static_assert(L::has_ranged,
                   "zguard::config::limits_for<Socket>: the socket's limits are all fixed by its type, so it takes "
                   "no runtime_limits; declare a ranged tag (e.g. send_hwm_in<Lo, Hi>) to read a value");

@@ -231,20 +231,22 @@ template <class P>
 inline constexpr bool data_receiver = P::can_recv && !std::is_same_v<P, xpub>;
 
 template <class S>
-inline constexpr bool has_max_message = S::L::template has<limit_slot::max_message_size>;
+inline constexpr bool has_max_message = traits_of<S>::limits_type::template has<limit_slot::max_message_size>;
 
 // The largest message a socket may send: its declared max_message_size, or
 // else its channel's largest encoding; 0 when neither bounds it.
 template <class S>
 constexpr std::size_t send_bound() {
-  if constexpr (has_max_message<S>) return std::size_t(S::L::max_message_size);
-  else if constexpr (S::typed) return max_size_of<typename channel_sides<typename S::C, typename S::P>::sends>();
+  if constexpr (has_max_message<S>) return std::size_t(traits_of<S>::limits_type::max_message_size);
+  else if constexpr (traits_of<S>::typed)
+    return max_size_of<
+        typename channel_sides<typename traits_of<S>::channel_type, typename traits_of<S>::pattern_type>::sends>();
   else return 0;
 }
 
 template <class S>
 constexpr std::string_view signing_name() {
-  if constexpr (S::is_signed) return S::signing_algorithm::name;
+  if constexpr (traits_of<S>::is_signed) return traits_of<S>::signing_algorithm::name;
   else return "none";
 }
 
@@ -252,53 +254,54 @@ constexpr std::string_view signing_name() {
 // compiler's "in instantiation of" line, so the message names them.
 template <class Stage, class Link, class Socket, bool Binder>
 struct port_check {
-  static_assert(std::is_same_v<typename Socket::domain_type, typename Link::domain_type>,
+  using St = traits_of<Socket>;  // what the socket is
+  static_assert(std::is_same_v<typename St::domain_type, typename Link::domain_type>,
                 "zguard::pipeline: domain mismatch: a stage's socket belongs to another security domain than "
                 "the link it uses (G10)");
-  static_assert(std::is_same_v<typename Socket::transport_type, typename Link::transport_type>,
+  static_assert(std::is_same_v<typename St::transport_type, typename Link::transport_type>,
                 "zguard::pipeline: transport mismatch: the socket uses another transport than its link");
-  static_assert(!Socket::typed || std::is_same_v<typename Socket::channel_type, typename Link::channel_type>,
+  static_assert(!St::typed || std::is_same_v<typename St::channel_type, typename Link::channel_type>,
                 "zguard::pipeline: schema mismatch: the socket's channel (its schemas) differs from the link's");
   // An untyped socket in a stage's own hands would read the link's payloads
   // unchecked, and on a signed link unverified: only a relay stage's proxy
   // may hold one.
-  static_assert(Socket::typed || is_relay_stage<Stage>,
+  static_assert(St::typed || is_relay_stage<Stage>,
                 "zguard::pipeline: untyped socket on a link: the stage's code would send and read the link's "
                 "messages as raw frames, unchecked (on a signed link: unsigned, unverified); give the socket "
                 "the link's channel and signing policy, or make the stage a zguard::relay_stage<...> (only its "
                 "proxy holds the sockets)");
-  static_assert(!is_relay_stage<Stage> || (!Socket::typed && !Socket::is_signed),
+  static_assert(!is_relay_stage<Stage> || (!St::typed && !St::is_signed),
                 "zguard::pipeline: a relay_stage's sockets pass frames on unchanged: no channel, no signing policy "
                 "(receivers verify the original signer)");
-  static_assert(!Binder || std::is_same_v<typename Socket::mechanism_type, typename Link::mechanism_type>,
+  static_assert(!Binder || std::is_same_v<typename St::mechanism_type, typename Link::mechanism_type>,
                 "zguard::pipeline: mechanism mismatch: the binding socket's mechanism differs from the link's");
-  static_assert(Binder || compatible_mechanisms<typename Socket::mechanism_type, typename Link::mechanism_type>,
+  static_assert(Binder || compatible_mechanisms<typename St::mechanism_type, typename Link::mechanism_type>,
                 "zguard::pipeline: mechanism mismatch: the connecting socket cannot talk to the link's binder "
                 "(a CURVE client needs a CURVE bind, NULL needs NULL)");
-  static_assert(!Socket::typed || Socket::is_signed || !Link::is_signed,
+  static_assert(!St::typed || St::is_signed || !Link::is_signed,
                 "zguard::pipeline: signing mismatch: the link is signed but this socket neither signs nor "
                 "verifies (e.g. a signed publisher to an unsigned subscriber)");
-  static_assert(!Socket::is_signed || Link::is_signed,
+  static_assert(!St::is_signed || Link::is_signed,
                 "zguard::pipeline: signing mismatch: the socket signs or verifies but the link is unsigned");
   static constexpr bool algorithm_ok = [] {
-    if constexpr (Socket::is_signed && Link::is_signed)
-      return std::is_same_v<typename Socket::signing_algorithm, typename Link::signing_type::algorithm>;
+    if constexpr (St::is_signed && Link::is_signed)
+      return std::is_same_v<typename St::signing_algorithm, typename Link::signing_type::algorithm>;
     else return true;
   }();
   static_assert(algorithm_ok,
                 "zguard::pipeline: signing algorithm mismatch: the socket and the link use different algorithms "
                 "(e.g. an Ed25519 publisher and a BLAKE2b subscriber)");
   static constexpr bool policy_ok = [] {
-    if constexpr (Socket::is_signed && Link::is_signed && algorithm_ok)
-      return std::is_same_v<typename Socket::signing_type, typename Link::signing_type>;
+    if constexpr (St::is_signed && Link::is_signed && algorithm_ok)
+      return std::is_same_v<typename St::signing_type, typename Link::signing_type>;
     else return true;
   }();
   static_assert(policy_ok,
                 "zguard::pipeline: signing policy mismatch: the socket's signing<...> differs from the link's "
                 "(freshness or replay window); every socket on a signed link uses the link's policy exactly");
   static constexpr bool size_ok = [] {
-    if constexpr (data_receiver<typename Socket::pattern_type>)
-      return has_max_message<Socket> && std::size_t(Socket::L::max_message_size) >= Link::max_message;
+    if constexpr (data_receiver<typename St::pattern_type>)
+      return has_max_message<Socket> && std::size_t(St::limits_type::max_message_size) >= Link::max_message;
     else return true;
   }();
   static_assert(size_ok,
@@ -310,16 +313,17 @@ struct port_check {
 // A binding socket against a connecting one on the same link.
 template <class Link, class BinderStage, class BinderSocket, class ConnectorStage, class ConnectorSocket>
 struct pair_check {
-  using BP = typename BinderSocket::pattern_type;
-  using CP = typename ConnectorSocket::pattern_type;
+  using BP = typename traits_of<BinderSocket>::pattern_type;
+  using CP = typename traits_of<ConnectorSocket>::pattern_type;
   static_assert(compatible_patterns<BP, CP>,
                 "zguard::pipeline: pattern mismatch on a link: these socket patterns cannot talk to each other "
                 "(e.g. PUSH connected to a SUB); see zguard::compatible_patterns");
   template <class From, class To>
   static constexpr bool fits() {
-    if constexpr (data_sender<typename From::pattern_type> && data_receiver<typename To::pattern_type> &&
-                  has_max_message<To>)
-      return send_bound<From>() != 0 && send_bound<From>() <= std::size_t(To::L::max_message_size);
+    if constexpr (data_sender<typename traits_of<From>::pattern_type> &&
+                  data_receiver<typename traits_of<To>::pattern_type> && has_max_message<To>)
+      return send_bound<From>() != 0 &&
+             send_bound<From>() <= std::size_t(traits_of<To>::limits_type::max_message_size);
     else return true;
   }
   static_assert(fits<BinderSocket, ConnectorSocket>() && fits<ConnectorSocket, BinderSocket>(),

@@ -45,7 +45,7 @@ namespace detail {
 template <class S>
 inline constexpr bool pollable_socket = false;
 template <class... Ps>
-inline constexpr bool pollable_socket<socket<Ps...>> = ReceivingPattern<typename socket<Ps...>::pattern_type>;
+inline constexpr bool pollable_socket<socket<Ps...>> = ReceivingPattern<typename traits_of<socket<Ps...>>::pattern_type>;
 
 // What zmq_poll watches for one socket: its handle and, for a ROUTER, the
 // monitor it reads itself (connection table, events). Made only here and

@@ -81,20 +81,21 @@ class proxy {
                 "zguard::proxy: both sides must be zguard::socket<...> types (no look-alikes)");
   // Naming each side's `valid` runs its rules; a side that breaks one has
   // said which in its own static_assert, so no second error here.
-  static_assert(sizeof(std::bool_constant<Front::valid && Back::valid>) != 0);
-  static_assert(detail::proxy_pair<typename Front::pattern_type, typename Back::pattern_type>,
+  static_assert(sizeof(std::bool_constant<traits_of<Front>::valid && traits_of<Back>::valid>) != 0);
+  static_assert(detail::proxy_pair<typename traits_of<Front>::pattern_type, typename traits_of<Back>::pattern_type>,
                 "zguard::proxy<Front, Back>: the sides must be ROUTER -> DEALER (queue), XSUB -> XPUB "
                 "(forwarder) or PULL -> PUSH (streamer)");
-  static_assert(!Front::typed && !Back::typed && !Front::is_signed && !Back::is_signed,
+  static_assert(!traits_of<Front>::typed && !traits_of<Back>::typed && !traits_of<Front>::is_signed &&
+                    !traits_of<Back>::is_signed,
                 "zguard::proxy: the sides pass frames through unchanged; they carry no channel and no "
                 "signing policy (the proxy holds no signing key: receivers verify the original signer) (G13)");
-  static_assert(std::is_same_v<typename Front::domain_type, typename Back::domain_type>,
+  static_assert(std::is_same_v<typename traits_of<Front>::domain_type, typename traits_of<Back>::domain_type>,
                 "zguard::proxy: both sides must belong to one security domain; bridge domains with two "
                 "proxies and an explicit check between them (G10)");
-  static_assert(!vouches || std::is_same_v<typename Front::pattern_type, router>,
+  static_assert(!vouches || std::is_same_v<typename traits_of<Front>::pattern_type, router>,
                 "zguard::proxy: vouch_clients<...> is for a queue (ROUTER -> DEALER): only a ROUTER front "
                 "knows the authenticated client of each request");
-  using D = typename Front::domain_type;
+  using D = typename traits_of<Front>::domain_type;
   using vouch_key = signing_key<blake2b_mac>;
 
  public:
@@ -134,12 +135,12 @@ class proxy {
  private:
   template <class Capture>
   static void* capture_handle(Capture& capture) {
-    static_assert(std::is_same_v<typename Capture::pattern_type, pub> ||
-                      std::is_same_v<typename Capture::pattern_type, push>,
+    static_assert(std::is_same_v<typename traits_of<Capture>::pattern_type, pub> ||
+                      std::is_same_v<typename traits_of<Capture>::pattern_type, push>,
                   "zguard::proxy: a capture socket is a zguard PUB or PUSH");
-    static_assert(!Capture::typed && !Capture::is_signed,
+    static_assert(!traits_of<Capture>::typed && !traits_of<Capture>::is_signed,
                   "zguard::proxy: a capture socket carries raw copies of the frames: no channel, no signing");
-    static_assert(std::is_same_v<typename Capture::domain_type, D>,
+    static_assert(std::is_same_v<typename traits_of<Capture>::domain_type, D>,
                   "zguard::proxy: the capture socket belongs to another security domain (G10)");
     return detail::socket_access::handle(capture);
   }
@@ -181,17 +182,17 @@ class proxy {
   }
 
  private:
-  static constexpr bool router_front = std::is_same_v<typename Front::pattern_type, router>;
-  static constexpr bool checks_publish = Front::is_authorized;
-  static constexpr bool checks_subscribe = Back::is_authorized;
+  static constexpr bool router_front = std::is_same_v<typename traits_of<Front>::pattern_type, router>;
+  static constexpr bool checks_publish = traits_of<Front>::is_authorized;
+  static constexpr bool checks_subscribe = traits_of<Back>::is_authorized;
   template <class Side>
   static permissions const* permissions_of(Side& s) {
-    if constexpr (Side::is_authorized) return &detail::socket_access::permissions_of(s);
+    if constexpr (traits_of<Side>::is_authorized) return &detail::socket_access::permissions_of(s);
     else return nullptr;
   }
   // Who a side's peers are; only sides that authenticate (CURVE, PLAIN) ask.
   template <class Side>
-  static constexpr identity_kind identity_of_side = *identity_kind_of(Side::mechanism_type::kind);
+  static constexpr identity_kind identity_of_side = *identity_kind_of(traits_of<Side>::mechanism_type::kind);
   void deny(event_log& log, action a, std::string_view subject, zmq::message_t const& from) {
     auto const* uid = zmq_msg_gets(from.handle(), "User-Id");
     auto const* addr = zmq_msg_gets(from.handle(), "Peer-Address");
@@ -206,8 +207,8 @@ class proxy {
               // A topic no rule could permit (an empty or wildcard token) is a sender's doing, not a policy gap.
               {"reason", valid_subject(subject) ? "not permitted" : "invalid subject"}});
   }
-  using front_limits = typename Front::limits_type;
-  static constexpr bool front_on_ipc = std::is_same_v<typename Front::transport_type, ipc>;
+  using front_limits = typename traits_of<Front>::limits_type;
+  static constexpr bool front_on_ipc = std::is_same_v<typename traits_of<Front>::transport_type, ipc>;
 
   // How many messages a frame carries, for the front's rate limit: a batch
   // (batching.hpp), sealed or not, gives its count in its first bytes;
@@ -267,7 +268,8 @@ class proxy {
       auto const* addr = zmq_msg_gets(f.back().handle(), "Peer-Address");
       std::string_view const user = uid ? uid : "", address = addr ? addr : "";
       std::size_t const n = frames_messages(f.back());
-      if (buckets->charge(detail::bucket_of(Front::mechanism_type::kind, user, address, front_on_ipc), n)) return true;
+      if (buckets->charge(detail::bucket_of(traits_of<Front>::mechanism_type::kind, user, address, front_on_ipc), n))
+        return true;
       log.emit("rate.limited", severity::warning,
                {{"socket", label_}, {"user_id", std::string(user)}, {"address", std::string(address)},
                 {"dropped", std::to_string(n)}});
@@ -303,7 +305,7 @@ class proxy {
           // After the routing id and, for a REQ peer, its envelope up to the
           // empty delimiter: the vouch, MACed over the payload frames after it.
           auto const at = detail::scan_route(f).payload_at;
-          auto v = voucher_->vouch(identity_kind_of(Front::mechanism_type::kind), user,
+          auto v = voucher_->vouch(identity_kind_of(traits_of<Front>::mechanism_type::kind), user,
                                    std::span<zmq::message_t const>(f).subspan(at));
           f.insert(f.begin() + std::ptrdiff_t(at), std::move(v));
         }

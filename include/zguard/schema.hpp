@@ -335,11 +335,6 @@ struct fields_check<S, Accessors, std::index_sequence<I...>> {
        ...);
 };
 
-template <class S>
-constexpr bool check_fields() {
-  return fields_check<S>::value;
-}
-
 }  // namespace detail
 
 // Bytes of the identity header: format version, name length, name, version.

@@ -5,6 +5,8 @@
 // policies by slot, in any order.
 #pragma once
 
+#include <zguard/detail/meta.hpp>
+
 namespace zguard {
 inline namespace v0 {
 namespace slot {
@@ -19,5 +21,13 @@ struct vouch {};    // optional: requests a broker vouched for (vouch.hpp)
 struct batching {}; // optional: several messages a frame (batching.hpp)
 struct authorization {};  // optional: enforces permissions (permissions.hpp)
 }  // namespace slot
+
+namespace detail {
+// Every slot, once: the socket's lookup, its at-most-once check and its
+// "not a zguard policy" check all read this list, so a new slot is one
+// line here (and one row of socket/slot_table.hpp).
+using all_slots = type_list<slot::domain, slot::transport, slot::pattern, slot::mechanism, slot::limits,
+                            slot::channel, slot::signing, slot::vouch, slot::batching, slot::authorization>;
+}  // namespace detail
 }  // namespace v0
 }  // namespace zguard

@@ -7,7 +7,10 @@
 // in any order (policies are found by slot). How the type is assembled:
 //
 //   socket/traits.hpp          the policies by slot, the rules (socket/rules.hpp),
-//                              what the socket is and offers (typed, signs, ...)
+//                              what the socket is and offers (typed, signs, ...):
+//                              zguard::traits_of<S>, the one view users read
+//   socket/slot_table.hpp      which of zguard's own types fill each slot
+//   socket/arguments.hpp       where each constructor argument sits
 //   socket/core.hpp            every socket: options (socket/options.hpp),
 //                              mechanism (socket/mechanism.hpp), monitor,
 //                              bind/connect, frame I/O, profile (socket/profile.hpp)
@@ -17,6 +20,9 @@
 //                              rate limits and vouches
 //   socket/refused.hpp         a type that breaks a rule: silent stand-ins
 //                              after the one static_assert that said why
+//
+// A socket's own scope has its operations only: what the type is, users
+// read as zguard::traits_of<S> (pattern_type, typed, offers_send, ...).
 //
 // Both families use the same names: send, receive, call (REQ), serve (REP,
 // ROUTER); a raw socket also has receive_multipart and subscribe (SUB). An
@@ -30,6 +36,7 @@
 #include <zguard/socket/deliveries.hpp>
 #include <zguard/socket/raw_frames.hpp>
 #include <zguard/socket/refused.hpp>
+#include <zguard/socket/slot_table.hpp>
 #include <zguard/socket/traits.hpp>
 #include <zguard/socket/typed_messages.hpp>
 

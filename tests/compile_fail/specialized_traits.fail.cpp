@@ -41,7 +41,8 @@ struct huge_limits : L {
 template <>
 inline constexpr bool zd::is_limits<huge_limits> = true;
 using huge_server = zg::socket<D, zg::tcp, zg::rep, zg::curve_server, huge_limits>;
-static_assert(huge_server::valid && huge_server::limits_type::max_message_size == 1000000000000);  // held before
+static_assert(zg::traits_of<huge_server>::valid &&
+              zg::traits_of<huge_server>::limits_type::max_message_size == 1000000000000);  // held before
 
 // The same through one limit tag.
 struct huge_tag : zg::max_message_size<1024> {

@@ -2,7 +2,8 @@
 //
 // The Boost.SML idea written with Hana: the policies are a hana::tuple_t,
 // a slot is looked up with hana::find_if, and a missing slot yields
-// missing<Slot>, which the socket's rules turn into a readable error.
+// missing<Slot>, which the socket's rules turn into a readable error. The
+// slots are the one list detail::all_slots (slots.hpp).
 #pragma once
 
 #include <boost/hana/bool.hpp>
@@ -12,25 +13,17 @@
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/type.hpp>
 
+#include <cstddef>
 #include <type_traits>
 
 #include <zguard/detail/closed.hpp>
+#include <zguard/detail/meta.hpp>
+#include <zguard/detail/zguard_socket.hpp>
+#include <zguard/slots.hpp>
 
 namespace zguard {
 inline namespace v0 {
-template <class... Policies>
-class socket;
-
 namespace detail {
-
-// Exactly zguard::socket<...>: proxies and pipelines take only these.
-struct zguard_sockets {
-  static consteval bool of(...) { return false; }
-  template <class... Ps>
-  static consteval bool of(socket<Ps...>**) { return true; }
-};
-template <class X>
-concept is_zguard_socket = closed_member<zguard_sockets, X>;
 
 template <class Slot>
 struct missing {
@@ -47,6 +40,15 @@ concept is_missing = closed_member<missing_slots, T>;
 template <class T>
 concept Policy = requires { typename T::zguard_slot; };
 
+// What the lookup sees of an argument that names no slot: nothing it finds.
+template <class P>
+using as_policy = std::conditional_t<Policy<P>, P, missing<void>>;
+
+// Whether a policy's slot is one zguard has (a type naming another slot
+// would be silently ignored). A concept: no specialization can add a slot.
+template <class X>
+concept known_slot = Policy<X> && list_has<typename X::zguard_slot>(all_slots{});
+
 template <class Slot>
 struct fills_slot {
   template <class T>
@@ -55,20 +57,23 @@ struct fills_slot {
   }
 };
 
+// The policy in Slot, or missing<Slot>.
 template <class Slot, class... Ps>
 using find_policy_t = typename std::remove_cvref_t<decltype(
-    boost::hana::find_if(boost::hana::tuple_t<Ps...>, fills_slot<Slot>{})
+    boost::hana::find_if(boost::hana::tuple_t<as_policy<Ps>...>, fills_slot<Slot>{})
         .value_or(boost::hana::type_c<missing<Slot>>))>::type;
 
 template <class Slot, class... Ps>
-inline constexpr std::size_t count_policy =
-    std::remove_cvref_t<decltype(boost::hana::count_if(boost::hana::tuple_t<Ps...>, fills_slot<Slot>{}))>::value;
+inline constexpr std::size_t count_policy = std::remove_cvref_t<decltype(
+    boost::hana::count_if(boost::hana::tuple_t<as_policy<Ps>...>, fills_slot<Slot>{}))>::value;
 
-template <class T>
-inline constexpr bool dependent_false = false;
-
-template <class... Ts>
-struct type_list {};
+// Whether no slot of all_slots is filled twice.
+template <class... Ps, class... Slots>
+consteval bool each_slot_once(type_list<Slots...>) {
+  return ((count_policy<Slots, Ps...> <= 1) && ...);
+}
+template <class... Ps>
+inline constexpr bool slots_filled_once = each_slot_once<Ps...>(all_slots{});
 
 }  // namespace detail
 }  // namespace v0

@@ -51,7 +51,7 @@ void generate_keys(std::filesystem::path const& dir) {
   [&]<class... Es>(type_list<Es...>) {
     auto one = [&]<class E>(E*) {
       using L = typename E::link;
-      using S = typename E::socket;
+      using S = traits_of<typename E::socket>;
       if constexpr (L::mechanism_type::kind == mechanism_kind::curve) {
         auto const path = E::port::binder ? server_cert(dir, L::name) : client_cert(dir, E::stage::name);
         if (!std::filesystem::exists(path)) save_certificate(path, keypair::generate());
@@ -80,14 +80,14 @@ void add_signers(type_list<Es...> all, std::string_view link, std::string_view e
                  std::set<std::filesystem::path>& files) {
   if (!visited.insert(std::string(link)).second) return;
   auto one = [&]<class F>(F*) {
-    using S = typename F::socket;
+    using S = traits_of<typename F::socket>;
     if (F::link::name != link) return;
     if constexpr (S::is_signed) {
       if constexpr (S::signs && std::is_same_v<typename S::signing_algorithm, A>)
         if (F::stage::name != except) files.insert(sign_file(dir, F::stage::name, link));
     } else if constexpr (!S::typed && data_sender<typename S::pattern_type>) {
       auto upstream = [&]<class G>(G*) {
-        using GS = typename G::socket;
+        using GS = traits_of<typename G::socket>;
         if constexpr (std::is_same_v<typename G::stage, typename F::stage> && !GS::typed &&
                       data_receiver<typename GS::pattern_type>)
           add_signers<A>(all, G::link::name, except, visited, dir, files);
@@ -101,13 +101,13 @@ template <class Topology, class E>
 std::set<std::filesystem::path> signer_files(std::filesystem::path const& dir) {
   std::set<std::string> visited;
   std::set<std::filesystem::path> files;
-  add_signers<typename E::socket::signing_algorithm>(typename Topology::entries{}, E::link::name, E::stage::name,
+  add_signers<typename traits_of<typename E::socket>::signing_algorithm>(typename Topology::entries{}, E::link::name, E::stage::name,
                                                      visited, dir, files);
   return files;
 }
 template <class Topology, class E>
 auto verify_keys_for(pipeline_options const& o) {
-  using A = typename E::socket::signing_algorithm;
+  using A = typename traits_of<typename E::socket>::signing_algorithm;
   verify_keys<A> keys;
   if constexpr (std::is_same_v<A, blake2b_mac>) {
     keys.add(load_signing_key<blake2b_mac>(mac_file(o.keys, E::link::name)));
@@ -130,7 +130,7 @@ struct key_file {
 template <class Topology, class E>
 void key_files_of(std::filesystem::path const& dir, std::vector<key_file>& out) {
   using L = typename E::link;
-  using S = typename E::socket;
+  using S = traits_of<typename E::socket>;
   using M = typename S::mechanism_type;
   if constexpr (M::kind == mechanism_kind::curve && M::role == mechanism_role::server) {
     out.push_back({server_cert(dir, L::name), true});
@@ -160,7 +160,7 @@ void key_files_of(std::filesystem::path const& dir, std::vector<key_file>& out) 
 // its verify keys, both, or none.
 template <class Topology, class E>
 auto signing_arguments(pipeline_options const& o) {
-  using S = typename E::socket;
+  using S = traits_of<typename E::socket>;
   if constexpr (!S::is_signed) {
     return std::tuple<>{};
   } else {

@@ -65,7 +65,7 @@ struct runtime {
         auto& slot = contexts[std::type_index(typeid(D))];
         if (!slot) slot = std::make_shared<context<D>>();
       };
-      (one(static_cast<typename Es::socket::domain_type*>(nullptr)), ...);
+      (one(static_cast<typename traits_of<typename Es::socket>::domain_type*>(nullptr)), ...);
     }(typename Topology::entries{});
   }
 
@@ -73,10 +73,10 @@ struct runtime {
   template <class E>
   static std::unique_ptr<typename E::socket> make_socket(stage_env& env, pipeline_options const& o) {
     using S = typename E::socket;
-    using D = typename S::domain_type;
-    using M = typename S::mechanism_type;
+    using D = typename traits_of<S>::domain_type;
+    using M = typename traits_of<S>::mechanism_type;
     auto& ctx = env.context_of<D>();
-    if constexpr (M::kind == mechanism_kind::curve || S::is_signed) check_key_directory(o);
+    if constexpr (M::kind == mechanism_kind::curve || traits_of<S>::is_signed) check_key_directory(o);
     auto sig = signing_arguments<Topology, E>(o);
     if constexpr (M::kind == mechanism_kind::curve && M::role == mechanism_role::server) {
       auto& auth = env.authenticator_of<D>();
@@ -165,7 +165,7 @@ struct runtime {
       using F = std::remove_reference_t<decltype(front)>;
       using B = std::remove_reference_t<decltype(back)>;
       {
-        proxy<F, B> relay(env.context_of<typename F::domain_type>(), front, back);
+        proxy<F, B> relay(env.context_of<typename traits_of<F>::domain_type>(), front, back);
         while (!env.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
         relay.terminate();
       }

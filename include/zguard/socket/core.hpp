@@ -31,6 +31,7 @@
 #include <zguard/endpoint.hpp>
 #include <zguard/events.hpp>
 #include <zguard/pattern.hpp>
+#include <zguard/socket/arguments.hpp>
 #include <zguard/socket/mechanism.hpp>
 #include <zguard/socket/options.hpp>
 #include <zguard/socket/profile.hpp>
@@ -48,46 +49,42 @@ struct socket_error : std::runtime_error {
 namespace detail {
 struct socket_access;
 
+// Tr (socket/traits.hpp) is a protected base: the facets read it, users
+// read zguard::traits_of<S>, and none of its names is a socket's member.
 template <class Tr>
-class socket_core : public Tr {
-  struct no_permissions {};  // an absent part (no_unique_address)
-
- public:
+class socket_core : protected Tr {
+ protected:
   using typename Tr::D;
   using typename Tr::T;
   using typename Tr::P;
   using typename Tr::M;
   using typename Tr::L;
 
+ public:
   // socket(ctx)                           NULL / insecure<...>
   // socket(ctx, authenticator, keypair)   CURVE server
   // socket(ctx, keypair, server_public)   CURVE client
   // socket(ctx, authenticator)            PLAIN server
   // socket(ctx, plain_credentials)        PLAIN client
-  // then zguard::runtime_limits when the limits have ranged tags, then the
-  // facets' arguments (signing keys, a vouch key, permissions): the core
-  // reads the mechanism's and the runtime limits, after all were checked.
+  // then the other parts in the order of socket/arguments.hpp: the core
+  // reads the mechanism's arguments, the runtime limits and the
+  // permissions, after all were checked; the facets read their keys.
   template <class Ctx, class... Args>
   explicit socket_core(Ctx& ctx, Args&&... args) : log_(&context_of(ctx).events()), sock_(ctx.native(), P::zmq_type) {
-    constexpr bool arguments_ok = check_socket_arguments<Tr, std::remove_cvref_t<Args>...>();
-    constexpr std::size_t n_mechanism = sizeof...(Args) - Tr::runtime_limit_arguments - Tr::signing_arguments -
-                                        Tr::vouch_arguments - Tr::authorization_arguments;
+    constexpr bool arguments_ok =
+        check_socket_arguments<Tr, std::remove_cvref_t<Args>...>() && permissions_named<Tr, Args...>();
+    using at = argument_layout<Tr, sizeof...(Args)>;
     auto all = std::forward_as_tuple(args...);
     // Checked against the type's ranges before any option is set: a value
     // out of range throws runtime_limit_error naming the key and the range.
-    if constexpr (arguments_ok && Tr::runtime_limit_arguments)
-      limits_ = choose_limits<L>(std::get<n_mechanism>(all));
+    if constexpr (arguments_ok && at::runtime_limits_count)
+      limits_ = choose_limits<L>(std::get<at::runtime_limits_at>(all));
     apply_declared_options<Tr>(sock_, limits_);
     if constexpr (arguments_ok) {  // no cascade after a failed assert
-      if constexpr (Tr::is_authorized) {
-        static_assert(std::is_lvalue_reference_v<typename nth_type<sizeof...(Args) - 1, Args...>::type>,
-                      "zguard::socket: the socket keeps a reference to its zguard::permissions (so a reload "
-                      "reaches it): pass a named permissions object that outlives the socket, not a temporary");
-        permissions_ = &std::get<sizeof...(Args) - 1>(all);
-      }
+      if constexpr (at::permissions_count) permissions_ = &std::get<at::permissions_at>(all);
       [&]<std::size_t... I>(std::index_sequence<I...>) {
-        apply_mechanism<M>(sock_, zap_, ctx, std::get<I>(all)...);
-      }(std::make_index_sequence<n_mechanism>{});
+        apply_mechanism<M>(sock_, zap_, ctx, std::get<at::mechanism_first + I>(all)...);
+      }(std::make_index_sequence<at::mechanism_count>{});
       if constexpr (judges_sessions)
         admission_ = live_admission(zap_handler_of().get(), M::kind == mechanism_kind::curve ? "CURVE" : "PLAIN");
       if constexpr (Tr::gates_subscribers) install_subscriber_gate();
@@ -346,7 +343,7 @@ class socket_core : public Tr {
       return (void)more, true;
     }
   }
-  [[no_unique_address]] std::conditional_t<answers_requests, zmq::message_t, no_permissions> request_{};
+  [[no_unique_address]] std::conditional_t<answers_requests, zmq::message_t, no_part> request_{};
   bool replying_ = false, dropping_reply_ = false;
   // Refused messages one receive may drop before it returns nothing, so a
   // backlog cannot hold the caller (the peer's connection is cut at the first).
@@ -553,7 +550,7 @@ class socket_core : public Tr {
   zmq::socket_t sock_;
   std::unique_ptr<socket_monitor> monitor_;
   // authorized: the caller's permissions (outlive the socket, like its authenticator).
-  [[no_unique_address]] std::conditional_t<Tr::is_authorized, permissions const*, no_permissions> permissions_{};
+  [[no_unique_address]] std::conditional_t<Tr::is_authorized, permissions const*, no_part> permissions_{};
   std::vector<ipc_file> ipc_files_;
   // Set while an event loop runs this socket's handler (socket_access):
   // receives take only what is ready, and a refusal ends the receive, so
@@ -565,11 +562,11 @@ class socket_core : public Tr {
   std::string gate_name_;
   std::uint64_t policy_seen_ = 0, permissions_seen_ = 0;  // what the gate's revocations were last asked under
   // CURVE/PLAIN server: its sessions held against the ZAP policy of the moment.
-  [[no_unique_address]] std::conditional_t<judges_sessions, live_admission, no_permissions> admission_{
+  [[no_unique_address]] std::conditional_t<judges_sessions, live_admission, no_part> admission_{
       make_admission()};
   static auto make_admission() {
     if constexpr (judges_sessions) return live_admission(nullptr, "");
-    else return no_permissions{};
+    else return no_part{};
   }
   // Declared (fixed tags) or chosen at construction (ranged tags); set
   // once, compared with libzmq at every bind and connect.

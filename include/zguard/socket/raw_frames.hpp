@@ -30,7 +30,7 @@ template <class Tr>
 class raw_frames : public socket_core<Tr> {
   using core = socket_core<Tr>;
 
- public:
+ protected:
   using typename Tr::P;
 
  private:

@@ -1,6 +1,6 @@
 // zguard/socket/rules.hpp - the rules a socket type must keep (G1, G2, G5,
 // G6, G7, G8, G10, G12), checked at compile time, and the constructor
-// arguments each mechanism and signing role needs. Each broken rule is one
+// arguments each mechanism and part needs (laid out by socket/arguments.hpp). Each broken rule is one
 // static_assert whose text names the missing or wrong piece and the fix.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include <zguard/channel.hpp>
 #include <zguard/context.hpp>
 #include <zguard/envelope.hpp>
+#include <zguard/detail/meta.hpp>
 #include <zguard/detail/policy_set.hpp>
 #include <zguard/keys.hpp>
 #include <zguard/limits.hpp>
@@ -21,27 +22,13 @@
 #include <zguard/permissions.hpp>
 #include <zguard/security.hpp>
 #include <zguard/signing.hpp>
+#include <zguard/socket/arguments.hpp>
 #include <zguard/transport.hpp>
 #include <zguard/vouch.hpp>
 
 namespace zguard {
 inline namespace v0 {
 namespace detail {
-
-template <class P>
-using as_policy = std::conditional_t<Policy<P>, P, missing<void>>;
-
-// Whether a policy's slot is one zguard has (a type naming another slot
-// would be silently ignored). A concept: no specialization can add a slot.
-template <class X>
-concept known_slot =
-    Policy<X> &&
-    (std::is_same_v<typename X::zguard_slot, slot::domain> || std::is_same_v<typename X::zguard_slot, slot::transport> ||
-     std::is_same_v<typename X::zguard_slot, slot::pattern> || std::is_same_v<typename X::zguard_slot, slot::mechanism> ||
-     std::is_same_v<typename X::zguard_slot, slot::limits> || std::is_same_v<typename X::zguard_slot, slot::channel> ||
-     std::is_same_v<typename X::zguard_slot, slot::signing> || std::is_same_v<typename X::zguard_slot, slot::vouch> ||
-     std::is_same_v<typename X::zguard_slot, slot::batching> ||
-     std::is_same_v<typename X::zguard_slot, slot::authorization>);
 
 // Whether every message of a socket with channel C is one frame: a typed
 // stream<S> (signed or not: a signed message is one sealed frame).
@@ -364,16 +351,6 @@ template <class T, class A>
 concept is_signing_key_of = std::is_same_v<T, signing_key<A>>;
 template <class T, class A>
 concept is_verify_keys_of = std::is_same_v<T, verify_keys<A>>;
-template <std::size_t I, class... A>
-struct nth_type {
-  using type = void;
-};
-template <std::size_t I, class... A>
-  requires(I < sizeof...(A))
-struct nth_type<I, A...> {
-  using type = std::tuple_element_t<I, std::tuple<A...>>;
-};
-
 // What the mechanism needs: Tr is the socket's traits (socket/traits.hpp).
 template <class Tr, class... A>
 constexpr bool check_mechanism_arguments() {
@@ -417,37 +394,31 @@ constexpr bool check_mechanism_arguments() {
   }
 }
 
-// The whole argument list after the context: the mechanism's arguments,
-// then zguard::runtime_limits (a socket with ranged limit tags),
-// signing_key<Alg> (a signed socket that sends), verify_keys<Alg> (one that
-// receives), a vouched<...> worker's verify_keys<blake2b_mac>, and last an
-// authorized socket's zguard::permissions.
+// The whole argument list after the context (decayed types), against its
+// layout (socket/arguments.hpp): each part in its place, then what the
+// mechanism needs.
 template <class Tr, class... A>
 constexpr bool check_socket_arguments() {
-  constexpr std::size_t n = sizeof...(A);
-  constexpr std::size_t trailing = Tr::signing_arguments + Tr::vouch_arguments + Tr::authorization_arguments;
-  constexpr std::size_t n_mechanism = n >= trailing + Tr::runtime_limit_arguments
-                                          ? n - trailing - Tr::runtime_limit_arguments
-                                          : 0;
-  using runtime_arg = typename nth_type<n_mechanism, A...>::type;
-  constexpr bool stray_runtime_limits =
-      !Tr::runtime_limit_arguments && (std::is_same_v<A, runtime_limits> || ...);
-  using key_arg = typename nth_type<n - trailing, A...>::type;
-  using keys_arg = typename nth_type<n - 1 - Tr::vouch_arguments - Tr::authorization_arguments, A...>::type;
-  using vouch_arg = typename nth_type<n - 1 - Tr::authorization_arguments, A...>::type;
-  using permissions_arg = typename nth_type<n - 1, A...>::type;
-  if constexpr (Tr::is_authorized && !std::is_same_v<permissions_arg, permissions>) {
+  using at = argument_layout<Tr, sizeof...(A)>;
+  using runtime_arg = typename nth_type<at::runtime_limits_at, A...>::type;
+  using key_arg = typename nth_type<at::signing_keys_at, A...>::type;
+  using keys_arg = typename nth_type<at::verify_keys_at, A...>::type;
+  using vouch_arg = typename nth_type<at::vouch_at, A...>::type;
+  using permissions_arg = typename nth_type<at::permissions_at, A...>::type;
+  constexpr bool stray_runtime_limits = !at::runtime_limits_count && (std::is_same_v<A, runtime_limits> || ...);
+  if constexpr (at::permissions_count && !std::is_same_v<permissions_arg, permissions>) {
     static_assert(dependent_false<permissions_arg>,
                   "zguard::socket: an authorized socket enforces a permission set: pass the "
                   "zguard::permissions (permissions::from_file or built in code) as the last constructor "
                   "argument (G18)");
     return false;
-  } else if constexpr (Tr::checks_vouch && !is_verify_keys_of<vouch_arg, blake2b_mac>) {
+  } else if constexpr (at::vouch_count && !is_verify_keys_of<vouch_arg, blake2b_mac>) {
     static_assert(dependent_false<vouch_arg>,
                   "zguard::socket: a vouched<...> worker needs the key it shares with its broker: pass "
-                  "zguard::verify_keys<zguard::blake2b_mac> as the last constructor argument");
+                  "zguard::verify_keys<zguard::blake2b_mac> after the signing keys, as the last constructor "
+                  "argument or, on an authorized socket, just before the zguard::permissions");
     return false;
-  } else if constexpr (Tr::runtime_limit_arguments && !std::is_same_v<runtime_arg, runtime_limits>) {
+  } else if constexpr (at::runtime_limits_count && !std::is_same_v<runtime_arg, runtime_limits>) {
     static_assert(dependent_false<runtime_arg>,
                   "zguard::socket: a socket with ranged limit tags (send_hwm_in, recv_hwm_in, linger_ms_in, "
                   "send_timeout_ms_in, recv_timeout_ms_in) is given the chosen values: pass a "
@@ -460,22 +431,42 @@ constexpr bool check_socket_arguments() {
                   "zguard::runtime_limits (declare a ranged tag such as send_hwm_in<Lo, Hi> to choose a value "
                   "at start-up)");
     return false;
-  } else if constexpr (Tr::signs && !is_signing_key_of<key_arg, typename Tr::signing_algorithm>) {
+  } else if constexpr (at::signing_keys_count && !is_signing_key_of<key_arg, typename Tr::signing_algorithm>) {
     static_assert(dependent_false<key_arg>,
                   "zguard::socket: a signed socket that sends needs its signing key: pass "
                   "zguard::signing_key<Alg> of the socket's signing algorithm after the "
                   "mechanism's arguments (G7)");
     return false;
-  } else if constexpr (Tr::verifies && !is_verify_keys_of<keys_arg, typename Tr::signing_algorithm>) {
+  } else if constexpr (at::verify_keys_count && !is_verify_keys_of<keys_arg, typename Tr::signing_algorithm>) {
     static_assert(dependent_false<keys_arg>,
                   "zguard::socket: a signed socket that receives needs the keys to verify "
-                  "with: pass zguard::verify_keys<Alg> of the socket's signing algorithm as "
-                  "the last constructor argument (G7)");
+                  "with: pass zguard::verify_keys<Alg> of the socket's signing algorithm after "
+                  "the mechanism's arguments and the signing key (when it sends), before a vouched<...> "
+                  "worker's key and the permissions (G7)");
     return false;
   } else {
     return []<std::size_t... I>(std::index_sequence<I...>) {
-      return check_mechanism_arguments<Tr, typename nth_type<I, A...>::type...>();
-    }(std::make_index_sequence<n_mechanism>{});
+      return check_mechanism_arguments<Tr, typename nth_type<at::mechanism_first + I, A...>::type...>();
+    }(std::make_index_sequence<at::mechanism_count>{});
+  }
+}
+
+// The permissions a named object (A: the caller's argument types,
+// references kept): the socket keeps a reference to them, so a reload
+// reaches it. A wrong type is check_socket_arguments' to say. Asked by the
+// core, and first by a facet that forwards the caller's arguments to it
+// (the core then sees them named).
+template <class Tr, class... A>
+constexpr bool permissions_named() {
+  using at = argument_layout<Tr, sizeof...(A)>;
+  using given = typename nth_type<at::permissions_at, A...>::type;
+  if constexpr (!at::permissions_count || !std::is_same_v<std::remove_cvref_t<given>, permissions>) {
+    return true;
+  } else {
+    static_assert(std::is_lvalue_reference_v<given>,
+                  "zguard::socket: the socket keeps a reference to its zguard::permissions (so a reload "
+                  "reaches it): pass a named permissions object that outlives the socket, not a temporary");
+    return std::is_lvalue_reference_v<given>;
   }
 }
 

@@ -9,15 +9,13 @@
 #include <memory>
 #include <string_view>
 
+#include <zguard/detail/meta.hpp>
 #include <zguard/envelope.hpp>
 #include <zguard/signing.hpp>
 
 namespace zguard {
 inline namespace v0 {
 namespace detail {
-
-// The member a socket keeps where a part does not apply.
-struct no_part {};
 
 template <class S, bool Has>
 struct signer_part {

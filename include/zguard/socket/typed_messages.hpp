@@ -44,7 +44,7 @@ class typed_messages : public service_protocol<Tr> {
   static constexpr bool topic_set = shape::topic_set;
   static constexpr bool batches_out = shape::batches_out;
 
- public:
+ protected:
   using typename Tr::P;
   using typename Tr::L;
   using typename Tr::C;
@@ -52,27 +52,23 @@ class typed_messages : public service_protocol<Tr> {
   template <class Msg>
   using delivery = typename receive_path<Tr>::template delivery<Msg>;
 
+ public:
   // The core's arguments, then signing_key<Alg> where the channel sends,
   // verify_keys<Alg> where it receives, a vouched worker's key last.
   template <class Ctx, class... Args>
   explicit typed_messages(Ctx& ctx, Args&&... args) : service_protocol<Tr>(ctx, args...) {
     // Checked here, on the caller's arguments: the core sees them as named.
-    if constexpr (Tr::is_authorized && sizeof...(Args) > 0)
-      static_assert(std::is_lvalue_reference_v<typename nth_type<sizeof...(Args) - 1, Args...>::type>,
-                    "zguard::socket: the socket keeps a reference to its zguard::permissions (so a reload "
-                    "reaches it): pass a named permissions object that outlives the socket, not a temporary");
-    if constexpr (check_socket_arguments<Tr, std::remove_cvref_t<Args>...>()) {
+    if constexpr (check_socket_arguments<Tr, std::remove_cvref_t<Args>...>() && permissions_named<Tr, Args...>()) {
+      using at = argument_layout<Tr, sizeof...(Args)>;
       auto all = std::forward_as_tuple(args...);
-      constexpr std::size_t n_mechanism =
-          sizeof...(Args) - Tr::signing_arguments - Tr::vouch_arguments - Tr::authorization_arguments;
       if constexpr (Tr::signs)
-        this->signer_ = std::make_unique<typename decltype(this->signer_)::element_type>(std::get<n_mechanism>(all));
+        this->signer_ =
+            std::make_unique<typename decltype(this->signer_)::element_type>(std::get<at::signing_keys_at>(all));
       if constexpr (Tr::verifies)
-        this->verifier_ = std::make_unique<typename decltype(this->verifier_)::element_type>(
-            std::get<n_mechanism + std::size_t(Tr::signs)>(all));
+        this->verifier_ =
+            std::make_unique<typename decltype(this->verifier_)::element_type>(std::get<at::verify_keys_at>(all));
       if constexpr (Tr::checks_vouch)
-        this->vouch_ = std::make_unique<typename decltype(this->vouch_)::element_type>(
-            std::get<sizeof...(Args) - 1 - Tr::authorization_arguments>(all));
+        this->vouch_ = std::make_unique<typename decltype(this->vouch_)::element_type>(std::get<at::vouch_at>(all));
     }
     // A typed SUB receives exactly its channel's topic; a topics<...> SUB
     // starts with none and subscribes at run time.
