@@ -16,9 +16,9 @@ namespace detail {
 ZGUARD_DECL void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   char32_t cp = 0;
-  auto const escape = [&](unsigned unit) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "\\u%04x", unit);
+  auto const escape = [&](unsigned unit) {  // a UTF-16 unit: four hex digits
+    char buf[16];  // room for any unsigned, so no value can be cut
+    std::snprintf(buf, sizeof buf, "\\u%04x", unit & 0xFFFFu);
     out += buf;
   };
   for (std::size_t i = 0, len; i < s.size(); i += len) {
