@@ -6,7 +6,8 @@
 //
 // in any order (policies are found by slot). How the type is assembled:
 //
-//   socket/traits.hpp          the policies by slot, the rules (socket/rules.hpp),
+//   socket/traits.hpp          the policies by slot, the rules (socket/rules.hpp,
+//                              socket/part_rules.hpp),
 //                              what the socket is and offers (typed, signs, ...):
 //                              zguard::traits_of<S>, the one view users read
 //   socket/slot_table.hpp      which of zguard's own types fill each slot

@@ -1,7 +1,7 @@
 // zguard/socket/arguments.hpp - where each constructor argument of a socket
 // sits. After the context, in this order:
 //
-//   the mechanism's (0 to 2: socket/rules.hpp, check_mechanism_arguments)
+//   the mechanism's (0 to 2: socket/argument_rules.hpp, check_mechanism_arguments)
 //   zguard::runtime_limits        a socket with ranged limit tags
 //   zguard::signing_key<Alg>      a signed socket whose channel sends
 //   zguard::verify_keys<Alg>      a signed socket whose channel receives

@@ -35,7 +35,7 @@
 #include <zguard/socket/mechanism.hpp>
 #include <zguard/socket/options.hpp>
 #include <zguard/socket/profile.hpp>
-#include <zguard/socket/rules.hpp>
+#include <zguard/socket/argument_rules.hpp>
 
 namespace zguard {
 inline namespace v0 {

@@ -1,5 +1,5 @@
 // zguard/socket/mechanism.hpp - setting up a socket's security mechanism
-// from the arguments its type requires (socket/rules.hpp checked them):
+// from the arguments its type requires (socket/argument_rules.hpp checked them):
 // CURVE keys, PLAIN credentials, and the authenticator a server needs (G3).
 #pragma once
 

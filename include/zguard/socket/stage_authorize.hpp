@@ -20,7 +20,7 @@ inline namespace v0 {
 namespace detail {
 
 // The subject a call is judged on: the request schema's name (a one_of
-// request: the name its versions share; rules.hpp refuses other one_ofs).
+// request: the name its versions share; socket/part_rules.hpp refuses other one_ofs).
 template <class Request>
 constexpr std::string_view call_subject() {
   return common_schema_name<Request>();

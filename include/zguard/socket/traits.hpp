@@ -19,6 +19,7 @@
 #include <zguard/pattern.hpp>
 #include <zguard/security.hpp>
 #include <zguard/signing.hpp>
+#include <zguard/socket/part_rules.hpp>
 #include <zguard/socket/rules.hpp>
 #include <zguard/socket/slot_table.hpp>
 #include <zguard/transport.hpp>

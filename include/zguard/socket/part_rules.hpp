@@ -1,0 +1,159 @@
+// zguard/socket/part_rules.hpp - the rules of a socket's optional parts,
+// checked once socket/rules.hpp's hold: vouched<...> (a typed REP or
+// ROUTER service), batched<N, Ms> (one stream or topic schema, a full
+// batch within max_message_size) and authorized (where permissions apply
+// and an identity to look up) (G5, G18). Each broken rule is one
+// static_assert whose text names the fix.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+
+#include <zguard/batching.hpp>
+#include <zguard/channel.hpp>
+#include <zguard/detail/meta.hpp>
+#include <zguard/detail/policy_set.hpp>
+#include <zguard/envelope.hpp>
+#include <zguard/limits.hpp>
+#include <zguard/one_of.hpp>
+#include <zguard/pattern.hpp>
+#include <zguard/permissions.hpp>
+#include <zguard/security.hpp>
+#include <zguard/vouch.hpp>
+
+namespace zguard {
+inline namespace v0 {
+namespace detail {
+
+// vouched<...> (vouch.hpp), checked once the other rules hold: a worker
+// that takes vouched requests serves typed requests (REP or ROUTER).
+template <bool RulesHold, class V, class C, class P>
+consteval bool check_vouch_rules() {
+  if constexpr (!RulesHold) {
+    return false;
+  } else if constexpr (is_missing<V>) {
+    return true;
+  } else if constexpr (!VouchPolicy<V>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (is_missing<C> || !(std::is_same_v<P, rep> || std::is_same_v<P, router>)) {
+    static_assert(dependent_false<V>,
+                  "zguard::socket: vouched<...> is for workers behind a vouching broker: a REP or ROUTER "
+                  "with a service<Req, Rep> channel (the vouch is checked before the request is decoded)");
+    return false;
+  } else {
+    return true;
+  }
+}
+template <class C>
+using message_of = typename C::message_type;  // stream<S>, topic<"name", S>
+// What the envelope adds to a signed batch: header, topic copy, signature.
+template <class C, class S>
+constexpr std::size_t batch_seal_overhead() {
+  if constexpr (is_missing<S>) return 0;
+  else if constexpr (C::kind == channel_kind::topic) return envelope_header_min + C::name.size() + S::algorithm::signature_size;
+  else return envelope_header_min + S::algorithm::signature_size;
+}
+
+// batched<N, Ms> (batching.hpp), checked once the other rules hold: it
+// packs the messages of a stream or topic channel, and a full batch must
+// fit the socket's max_message_size (a receiver disconnects a peer whose
+// frame is larger).
+template <bool RulesHold, class B, class C, class P, class L, class S>
+consteval bool check_batch_rules() {
+  if constexpr (!RulesHold || is_missing<B>) {
+    return RulesHold;
+  } else if constexpr (!BatchingPolicy<B>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (is_missing<C>) {
+    static_assert(dependent_false<B>,
+                  "zguard::socket: batched<N, Ms> packs typed messages; add a stream<S> or topic<\"name\", S> "
+                  "channel (a raw socket's frames are not batched)");
+    return false;
+  } else if constexpr (C::kind == channel_kind::service) {
+    static_assert(dependent_false<B>,
+                  "zguard::socket: batched<N, Ms> is for stream<S> and topic<\"name\", S> channels: a "
+                  "service<Req, Rep> sends one request and waits for its reply, so there is nothing to batch");
+    return false;
+  } else if constexpr (C::kind == channel_kind::topic_set) {
+    static_assert(dependent_false<B>,
+                  "zguard::socket: batched<N, Ms> packs messages of one topic; a topics<...> channel is not "
+                  "batched");
+    return false;
+  } else if constexpr (is_one_of<message_of<C>>) {
+    static_assert(dependent_false<B>,
+                  "zguard::socket: batched<N, Ms> packs messages of one schema; a one_of<...> channel is not "
+                  "batched (send its messages one a frame)");
+    return false;
+  } else if constexpr (L::template has<limit_slot::max_message_size> &&
+                       max_batch_size<message_of<C>, B::max_messages> + batch_seal_overhead<C, S>() >
+                           std::size_t(L::max_message_size)) {
+    static_assert(dependent_false<B>,
+                  "zguard::socket: a full batch (N messages of the schema's largest encoding, with their "
+                  "framing and, when signed, the envelope) does not fit max_message_size<N>: lower the "
+                  "batch's N or raise max_message_size (G5)");
+    return false;
+  } else {
+    return true;
+  }
+}
+
+// authorized (permissions.hpp), checked once the other rules hold: it
+// enforces who may call a service (a REP or ROUTER with a service channel)
+// and who may subscribe to a feed (an XPUB with a topic channel), and it
+// needs an identity to look up: an authenticating mechanism (CURVE, PLAIN)
+// or, for a service, a broker's vouch.
+// Where authorized applies: a service on REP/ROUTER (call), a topic on
+// XPUB (subscribe), a forwarder's raw XSUB front (publish) and XPUB back.
+template <class C, class P>
+consteval bool authorizable() {
+  if constexpr (is_missing<C>) return std::is_same_v<P, xpub> || std::is_same_v<P, xsub>;
+  else if constexpr (C::kind == channel_kind::service) return std::is_same_v<P, rep> || std::is_same_v<P, router>;
+  else return C::kind == channel_kind::topic && std::is_same_v<P, xpub>;
+}
+
+// Whether a service's requests share one schema name (the call permission's
+// subject): always for one schema, for a one_of when all its versions do.
+template <class C>
+consteval bool one_call_subject() {
+  if constexpr (is_missing<C>) return true;
+  else if constexpr (C::kind != channel_kind::service) return true;
+  else return !common_schema_name<typename C::request_type>().empty();
+}
+
+template <bool RulesHold, class Z, class C, class P, class M, class V>
+consteval bool check_authorization_rules() {
+  if constexpr (!RulesHold || is_missing<Z>) {
+    return RulesHold;
+  } else if constexpr (!AuthorizationPolicy<Z>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (std::is_same_v<P, pub>) {
+    static_assert(dependent_false<Z>,
+                  "zguard::socket: an authorized feed is an XPUB, not a PUB: a PUB applies every subscription "
+                  "itself, an XPUB lets zguard admit only subscribers whose key may read it (G18)");
+    return false;
+  } else if constexpr (!authorizable<C, P>()) {
+    static_assert(dependent_false<Z>,
+                  "zguard::socket: authorized enforces call permissions on a REP or ROUTER with a "
+                  "service<Req, Rep> channel, and subscribe permissions on an XPUB with a topic<\"name\", S> "
+                  "channel, and on a forwarder's raw XSUB front (publish) and XPUB back (subscribe) (G18)");
+    return false;
+  } else if constexpr (!one_call_subject<C>()) {
+    static_assert(dependent_false<Z>,
+                  "zguard::socket: authorized names a service by its request schema; a one_of<...> request "
+                  "must be versions of one schema (the same name) to be authorized, so one call permission "
+                  "covers exactly them");
+    return false;
+  } else if constexpr ((M::kind == mechanism_kind::null || M::role != mechanism_role::server) &&
+                       is_missing<V>) {  // vouched<...> needs a service; a client learns no peer's identity
+    static_assert(dependent_false<Z>,
+                  "zguard::socket: authorized needs to know who the peer is: a CURVE or PLAIN server "
+                  "mechanism, or vouched<...> behind a broker that vouches for its clients (G18)");
+    return false;
+  } else {
+    return true;
+  }
+}
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard
