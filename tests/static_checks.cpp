@@ -57,6 +57,29 @@ concept exposes_internals =
     requires { S::valid; };
 static_assert(!exposes_internals<curve_rep> && !exposes_internals<mcast_pub> && !exposes_internals<router_block> &&
               !exposes_internals<inproc_pair>);
+// Nor the facets' injected class names, through which the internal traits
+// were recovered by deduction (compile_fail/socket_internals_unreachable).
+template <class S>
+concept exposes_facets = requires { typename S::socket_core; } || requires { typename S::send_path; } ||
+                         requires { typename S::receive_path; } || requires { typename S::service_protocol; } ||
+                         requires { typename S::typed_messages; } || requires { typename S::raw_frames; } ||
+                         requires { typename S::refused_socket; };
+static_assert(!exposes_facets<curve_rep> && !exposes_facets<mcast_pub> && !exposes_facets<router_block>);
+static_assert(std::is_final_v<curve_rep> && std::is_final_v<mcast_pub>);
+
+// traits_of of anything but a zguard::socket<...> is no socket's view: a
+// look-alike that declares the view's names still reads as invalid,
+// unsigned and offering nothing (a proxy took one as its capture socket).
+struct look_alike {
+  using pattern_type = zg::pub;
+  using domain_type = D;
+  static constexpr bool valid = true, typed = false, is_signed = false, offers_send = true;
+};
+static_assert(!zg::traits_of<look_alike>::valid && !zg::traits_of<look_alike>::offers_send &&
+              !std::is_same_v<zg::traits_of<look_alike>::pattern_type, zg::pub> &&
+              !std::is_same_v<zg::traits_of<look_alike>::domain_type, D>);
+static_assert(!zg::traits_of<int>::valid && std::is_same_v<zg::traits_of<int>::signing_algorithm, void>);
+static_assert(std::is_same_v<zg::traits_of<curve_rep const&>::pattern_type, zg::rep>);
 
 // Only the operations a pattern allows are offered (an absent one is a
 // member whose body says why it is absent: see compile_fail/sub_cannot_send),

@@ -150,3 +150,50 @@ TEST_CASE("queue proxy: a slow worker's reply is dropped once its client disconn
   serve.join();
   queue.terminate();
 }
+
+namespace {
+using ipc_router_limits =
+    zg::limits<zg::send_hwm<10>, zg::recv_hwm<1000>, zg::block_when_full, zg::max_message_size<4096>,
+               zg::linger_ms<0>, zg::send_timeout_ms<500>, zg::recv_timeout_ms<200>, zg::handshake_timeout_ms<1000>>;
+using ipc_client_limits =
+    zg::limits<zg::send_hwm<10>, zg::recv_hwm<10>, zg::block_when_full, zg::max_message_size<4096>,
+               zg::linger_ms<0>, zg::send_timeout_ms<500>, zg::recv_timeout_ms<1000>, zg::handshake_timeout_ms<1000>>;
+}  // namespace
+
+TEST_CASE("typed ROUTER: a peer that sends junk and never reads its refusals does not slow anyone else") {
+  // Every refused message is answered with a zguard.refusal. Under
+  // ROUTER_MANDATORY each answer to a full pipe used to wait
+  // send_timeout_ms (500 ms here), so one silent peer made every other
+  // client's request wait about 1.5 s: longer than this client's 1 s
+  // receive timeout, and none of its calls was answered.
+  temp_dir dir;
+  captured_events seen;
+  zg::context<test_domain> ctx;
+  ctx.events().set_sink(seen.sink());
+  zg::socket<test_domain, zg::ipc, zg::router, zg::null_mechanism, ipc_router_limits, order_service> server(ctx);
+  auto const ep = server.bind(zg::endpoint<zg::ipc>("ipc://" + (dir.path / "r.sock").string()));
+  std::jthread serving([&](std::stop_token stop) {
+    server.serve([](order const& o, zg::peer_info const&) { return order_ack{o.id, true, "ok"}; }, stop);
+  });
+
+  zmq::context_t raw;
+  zmq::socket_t junk(raw, zmq::socket_type::dealer);
+  junk.set(zmq::sockopt::rcvhwm, 1);
+  junk.set(zmq::sockopt::linger, 0);
+  junk.set(zmq::sockopt::sndhwm, 100000);
+  junk.connect(ep.address);
+  for (int i = 0; i < 20000; ++i) (void)junk.send(zmq::str_buffer("junk"), zmq::send_flags::dontwait);
+  REQUIRE(eventually([&] { return seen.named("message.refused").size() >= 100; }));
+
+  zg::socket<test_domain, zg::ipc, zg::req, zg::null_mechanism, ipc_client_limits, order_service> client(ctx);
+  client.connect(ep);
+  int answered = 0;
+  for (std::uint64_t i = 1; i <= 5; ++i) {
+    auto reply = client.call(numbered_order(i), 1);
+    answered += reply.ok() && reply->id == i;
+  }
+  CHECK(answered == 5);
+  // Refusals stay logged; their answers to the full pipe are dropped, not waited for.
+  CHECK(seen.named("send.timeout").empty());
+  CHECK(seen.named("message.refused").size() >= 100);
+}

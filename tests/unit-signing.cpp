@@ -821,3 +821,48 @@ TEST_CASE("signed PUSH/PULL stream over inproc with a group MAC key") {
     CHECK(got->origin.sequence == i);
   }
 }
+
+TEST_CASE("signed SUB: another channel's messages on a longer topic are skipped, not refused as re-topiced") {
+  // libzmq's subscription is a prefix: a SUB of "test.tick" also gets an
+  // honest publisher's "test.tick.fast" messages. They are another
+  // channel's, not an attack: each used to be verified, then refused and
+  // logged as verify.re_topiced (the altering-relay warning).
+  captured_events seen;
+  temp_dir dir;
+  zg::context<test_domain> ctx(seen.sink());
+  auto key = zg::signing_key<zg::ed25519>::generate();
+  zg::verify_keys<zg::ed25519> keys;
+  keys.add(key.verify_part());
+  signed_sub<zg::ed25519> subscriber(ctx, keys);
+  auto ep = subscriber.bind("ipc://" + (dir.path / "feed.sock").string());
+
+  // The other channel's publisher, raw so it sees the SUB's subscription arrive.
+  zmq::context_t raw;
+  zmq::socket_t fast(raw, zmq::socket_type::xpub);
+  fast.set(zmq::sockopt::linger, 0);
+  fast.set(zmq::sockopt::rcvtimeo, 200);
+  fast.connect(ep.address);
+  zmq::message_t subscription;
+  REQUIRE(eventually([&] { return fast.recv(subscription).has_value(); }));
+  CHECK(subscription.to_string() == "\x01test.tick");
+  zg::signer<zg::ed25519> honest(key);
+  constexpr std::uint32_t count = 20;
+  for (std::uint32_t i = 1; i <= count; ++i)
+    send_frames(fast, seal_frames(honest, "test.tick.fast", tick_bytes("F", 7, i), clock_type::now(), "test.tick.fast"));
+
+  signed_pub<zg::ed25519> publisher(ctx, key);
+  publisher.connect(ep);
+  REQUIRE(joined(publisher, subscriber));
+  for (std::uint32_t i = 1; i <= count; ++i) REQUIRE(publisher.send(tick{"T", 1, i}));
+  std::uint32_t received = 0;
+  while (auto m = subscriber.receive<tick>())
+    if (m->value.symbol.view() == "T") ++received;  // the rest: warm-ups ("W")
+  CHECK(received == count);
+  CHECK(seen.named("verify.re_topiced").empty());
+  CHECK(seen.named("message.refused").empty());
+  // The exact topic still has to match what was signed: a relay that moves
+  // a "test.tick.fast" message onto "test.tick" is refused as before.
+  send_frames(fast, seal_frames(honest, "test.tick.fast", tick_bytes("F", 7, 99), clock_type::now(), "test.tick"));
+  CHECK_FALSE(subscriber.receive<tick>());
+  CHECK(seen.named("verify.re_topiced").size() == 1);
+}

@@ -135,14 +135,21 @@ class proxy {
  private:
   template <class Capture>
   static void* capture_handle(Capture& capture) {
-    static_assert(std::is_same_v<typename traits_of<Capture>::pattern_type, pub> ||
-                      std::is_same_v<typename traits_of<Capture>::pattern_type, push>,
-                  "zguard::proxy: a capture socket is a zguard PUB or PUSH");
-    static_assert(!traits_of<Capture>::typed && !traits_of<Capture>::is_signed,
-                  "zguard::proxy: a capture socket carries raw copies of the frames: no channel, no signing");
-    static_assert(std::is_same_v<typename traits_of<Capture>::domain_type, D>,
-                  "zguard::proxy: the capture socket belongs to another security domain (G10)");
-    return detail::socket_access::handle(capture);
+    if constexpr (!detail::is_zguard_socket<Capture>) {
+      static_assert(detail::dependent_false<Capture>,
+                    "zguard::proxy: the capture socket must be a zguard::socket<...> type (no look-alikes): a "
+                    "copy of every message goes to it");
+      return nullptr;
+    } else {
+      static_assert(std::is_same_v<typename traits_of<Capture>::pattern_type, pub> ||
+                        std::is_same_v<typename traits_of<Capture>::pattern_type, push>,
+                    "zguard::proxy: a capture socket is a zguard PUB or PUSH");
+      static_assert(!traits_of<Capture>::typed && !traits_of<Capture>::is_signed,
+                    "zguard::proxy: a capture socket carries raw copies of the frames: no channel, no signing");
+      static_assert(std::is_same_v<typename traits_of<Capture>::domain_type, D>,
+                    "zguard::proxy: the capture socket belongs to another security domain (G10)");
+      return detail::socket_access::handle(capture);
+    }
   }
 
   proxy(context<D>& ctx, Front& front, Back& back, void* capture, vouch_key const* key)

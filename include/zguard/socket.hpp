@@ -45,9 +45,11 @@ namespace zguard {
 inline namespace v0 {
 
 // The facets follow from the traits; written out in the base clause (no
-// alias) so a rule's diagnostic stays short.
+// alias) so a rule's diagnostic stays short. Final: a derived class would
+// reach the core's protected frame I/O and libzmq handle (unsigned frames
+// on a signed socket, options changed after bind).
 template <class... Policies>
-class socket
+class socket final
     : public std::conditional_t<!detail::socket_traits<Policies...>::valid,
                                 detail::refused_socket<detail::socket_traits<Policies...>>,
                                 std::conditional_t<detail::socket_traits<Policies...>::typed,
@@ -57,6 +59,16 @@ class socket
   using facets = std::conditional_t<!traits::valid, detail::refused_socket<traits>,
                                     std::conditional_t<traits::typed, detail::typed_messages<traits>,
                                                        detail::raw_frames<traits>>>;
+
+  // The facets' injected class names, hidden: from outside, S::socket_core
+  // and the rest would name the internal traits by deduction.
+  using socket_core = void;
+  using send_path = void;
+  using receive_path = void;
+  using service_protocol = void;
+  using typed_messages = void;
+  using raw_frames = void;
+  using refused_socket = void;
 
  public:
   using facets::facets;

@@ -1,9 +1,11 @@
 // zguard/socket/access.hpp - zguard's own way to a socket's raw handle
 // (zguard::poll, the proxy). Not for applications: through the handle a
-// socket's security options could be changed.
+// socket's security options could be changed. Each member takes exactly a
+// zguard::socket<...>: a look-alike with a `sock_` of its own is refused.
 #pragma once
 
 #include <zguard/detail/monitor.hpp>
+#include <zguard/detail/zguard_socket.hpp>
 #include <zguard/permissions.hpp>
 
 namespace zguard {
@@ -11,39 +13,39 @@ inline namespace v0 {
 namespace detail {
 
 struct socket_access {
-  template <class S>
+  template <is_zguard_socket S>
   static void* handle(S& s) {
     return s.sock_.handle();
   }
   // An authorized socket's permissions (the forwarder applies its back's).
-  template <class S>
+  template <is_zguard_socket S>
   static permissions const& permissions_of(S& s) {
     return *s.permissions_;
   }
   // A proxy side's sessions held against the ZAP policy of the moment
   // (socket_core::admitted): false drops the message, its connection cut.
-  template <class S>
+  template <is_zguard_socket S>
   static bool admitted(S& s, zmq::message_t const& last_frame) {
     return s.admitted(last_frame);
   }
   // A queue's reply to the client a routing id is bound to: still admitted?
-  template <class S>
+  template <is_zguard_socket S>
   static bool admitted_identity(S& s, std::string_view user_id, std::string_view address) {
     return s.admitted_identity(user_id, address);
   }
   // A feed side (XPUB back) before it sends: cuts revoked subscribers.
-  template <class S>
+  template <is_zguard_socket S>
   static void refresh_subscribers(S& s) {
     if constexpr (S::gates_subscribers) s.refresh_subscribers();
   }
   // The ROUTER's own monitor (owner mode), or nullptr.
-  template <class S>
+  template <is_zguard_socket S>
   static socket_monitor* router_monitor(S& s) {
     if constexpr (S::monitors_connections) return s.monitor_.get();
     else return nullptr;
   }
   // While one lives, the socket's receives do not wait (event_loop.hpp).
-  template <class S>
+  template <is_zguard_socket S>
   class ready_only {
    public:
     explicit ready_only(S& s) : s_(s) { s_.ready_only_ = true; }

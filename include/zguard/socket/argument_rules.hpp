@@ -72,19 +72,43 @@ constexpr bool check_mechanism_arguments() {
   }
 }
 
+// How many arguments the mechanism takes after the context: CURVE two
+// (server: authenticator, keypair; client: keypair, server key), PLAIN one
+// (server: authenticator; client: credentials), NULL none.
+template <class M>
+constexpr std::size_t mechanism_argument_count() {
+  if constexpr (M::kind == mechanism_kind::curve) return 2;
+  else if constexpr (M::kind == mechanism_kind::plain) return 1;
+  else return 0;
+}
+
 // The whole argument list after the context (decayed types), against its
-// layout (socket/arguments.hpp): each part in its place, then what the
-// mechanism needs.
+// layout (socket/arguments.hpp): not more than the socket takes, each part
+// in its place, then what the mechanism needs.
 template <class Tr, class... A>
 constexpr bool check_socket_arguments() {
   using at = argument_layout<Tr, sizeof...(A)>;
+  constexpr std::size_t takes = mechanism_argument_count<typename Tr::M>() + at::runtime_limits_count +
+                                at::signing_keys_count + at::verify_keys_count + at::vouch_count +
+                                at::permissions_count;
   using runtime_arg = typename nth_type<at::runtime_limits_at, A...>::type;
   using key_arg = typename nth_type<at::signing_keys_at, A...>::type;
   using keys_arg = typename nth_type<at::verify_keys_at, A...>::type;
   using vouch_arg = typename nth_type<at::vouch_at, A...>::type;
   using permissions_arg = typename nth_type<at::permissions_at, A...>::type;
   constexpr bool stray_runtime_limits = !at::runtime_limits_count && (std::is_same_v<A, runtime_limits> || ...);
-  if constexpr (at::permissions_count && !std::is_same_v<permissions_arg, permissions>) {
+  if constexpr (sizeof...(A) > takes && !stray_runtime_limits) {
+    // Said first: counted from the end, an extra argument would make a
+    // right part look wrong.
+    static_assert(dependent_false<Tr>,
+                  "zguard::socket: more constructor arguments than this socket takes: after the context, the "
+                  "mechanism's (CURVE server: authenticator, keypair; CURVE client: keypair, server public key; "
+                  "PLAIN server: authenticator; PLAIN client: plain_credentials; NULL: none), then each part the "
+                  "type declares, once, in this order: runtime_limits (ranged limit tags), signing_key<Alg> "
+                  "(signed, sends), verify_keys<Alg> (signed, receives), verify_keys<blake2b_mac> (vouched<...>), "
+                  "permissions (authorized)");
+    return false;
+  } else if constexpr (at::permissions_count && !std::is_same_v<permissions_arg, permissions>) {
     static_assert(dependent_false<permissions_arg>,
                   "zguard::socket: an authorized socket enforces a permission set: pass the "
                   "zguard::permissions (permissions::from_file or built in code) as the last constructor "

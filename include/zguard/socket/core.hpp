@@ -314,6 +314,18 @@ class socket_core : protected Tr {
     if constexpr (judges_sessions) return admission_.admits_identity(user_id, address, *log_, label_text());
     else return (void)user_id, (void)address, true;
   }
+  // While one lives, this socket's sends do not wait: a refusal's answer
+  // goes out if the peer's pipe has room, else it is dropped.
+  class refusal_answer {
+   public:
+    explicit refusal_answer(socket_core& s) : s_(s) { s_.answering_refusal_ = true; }
+    ~refusal_answer() { s_.answering_refusal_ = false; }
+    refusal_answer(refusal_answer const&) = delete;
+    refusal_answer& operator=(refusal_answer const&) = delete;
+
+   private:
+    socket_core& s_;
+  };
   // A REP must answer a request before it may receive again: the answer is
   // empty and goes to the connection just cut, so the peer gets nothing.
   void answer_dropped_request() {
@@ -474,8 +486,12 @@ class socket_core : protected Tr {
   template <class Frame>
   bool send_logged(Frame& frame, bool more) {
     try {
-      auto r = sock_.send(frame, more ? zmq::send_flags::sndmore : zmq::send_flags::none);
-      if (!r) log_->emit("send.timeout", severity::warning, {{"socket", label()}});
+      auto flags = more ? zmq::send_flags::sndmore : zmq::send_flags::none;
+      if (answering_refusal_) flags = flags | zmq::send_flags::dontwait;
+      auto r = sock_.send(frame, flags);
+      // An answer to a refusal that finds the peer's pipe full is dropped
+      // unlogged: the refusal itself was logged, and the peer reads nothing.
+      if (!r && !answering_refusal_) log_->emit("send.timeout", severity::warning, {{"socket", label()}});
       return r.has_value();
     } catch (zmq::error_t const& e) {
       if (e.num() != EHOSTUNREACH) throw;
@@ -556,6 +572,11 @@ class socket_core : protected Tr {
   // receives take only what is ready, and a refusal ends the receive, so
   // a flooded socket costs the loop the frames it read, never a wait.
   bool ready_only_ = false;
+  // Set while a refusal is answered (refusal_answer): the answer never
+  // waits, so a peer that does not read its answers (a ROUTER's blocks
+  // under ROUTER_MANDATORY) cannot cost everyone else send_timeout_ms a
+  // refused message.
+  bool answering_refusal_ = false;
   context<D>* zap_count_ = nullptr;
   // authorized XPUB: its ZAP gate, and the ZAP domain that names it.
   std::shared_ptr<subscriber_gate> gate_;

@@ -116,6 +116,9 @@ class receive_path : public send_path<Tr> {
     // topic (G9): a topics<...> SUB takes exactly a declared topic it is subscribed to now.
     if constexpr (shape::topic_set)
       if (auto v = topic_stage<C>(in, subscribed_); !v.accepted()) return v;
+    // ... and a topic<"name", S> receiver only its own topic, not a longer one its prefix matched.
+    if constexpr (C::kind == channel_kind::topic)
+      if (auto v = own_topic_stage<C>(in); !v.accepted()) return v;
     // verify (G7): the envelope's signature, key, topic, freshness and replay window;
     // frames (G9) on an unsigned socket: the frame count and topic frame.
     if constexpr (Tr::verifies) {

@@ -151,10 +151,14 @@ class send_path : public socket_core<Tr> {
     r.field = field.substr(0, 128);
     return r;
   }
+  // Neither waits (core::refusal_answer): a ROUTER's peer that never reads
+  // would otherwise hold every other client send_timeout_ms per refusal.
   void send_refusal_to(peer_handle const& to, decode_reason reason, std::string_view field) requires Tr::is_router {
+    typename core::refusal_answer no_wait(*this);
     (void)send_to(to, frame_for(refusal_of(reason, field)));
   }
   void reply_refusal(decode_reason reason, std::string_view field) requires(P::can_send) {
+    typename core::refusal_answer no_wait(*this);
     (void)send_out(frame_for(refusal_of(reason, field)));
   }
 

@@ -177,23 +177,35 @@ struct socket_traits : socket_view<Policies...> {
   }();
 };
 
-// A socket's view (below: traits_of). A class derived from a socket has the
-// view of the socket it is. Any other type answers for itself: whatever
-// reads it (a proxy, a link's port check) has refused it with its own
-// sentence already, and reading its members adds no second error.
+// A socket's view (below: traits_of). Any other type, a look-alike
+// written with the same member names included, is not a socket: its view
+// is valid for nothing, has every slot empty and offers nothing, so code
+// that reads traits_of<X> refuses it rather than believing its members.
+struct not_a_socket_view {
+  using domain_type = missing<slot::domain>;
+  using transport_type = missing<slot::transport>;
+  using pattern_type = missing<slot::pattern>;
+  using mechanism_type = missing<slot::mechanism>;
+  using limits_type = missing<slot::limits>;
+  using channel_type = missing<slot::channel>;
+  using signing_type = missing<slot::signing>;
+  using vouch_type = missing<slot::vouch>;
+  using batching_type = missing<slot::batching>;
+  using authorization_type = missing<slot::authorization>;
+  using signing_algorithm = void;
+  static constexpr bool valid = false, typed = false, is_signed = false, signs = false, verifies = false,
+                        checks_vouch = false, is_batched = false, is_authorized = false, is_router = false,
+                        rate_limited = false, offers_send = false, offers_receive = false,
+                        offers_receive_multipart = false, offers_subscribe = false, offers_call = false,
+                        offers_serve = false;
+};
 struct socket_views {
+  static not_a_socket_view of(...);
   template <class... Ps>
-  static socket_view<Ps...> of(socket<Ps...> const*);
+  static socket_view<Ps...> of(socket<Ps...>**);
 };
 template <class S>
-struct view_of {
-  using type = S;
-};
-template <class S>
-  requires requires(S const* s) { socket_views::of(s); }
-struct view_of<S> {
-  using type = decltype(socket_views::of(static_cast<S const*>(nullptr)));
-};
+using view_of = decltype(socket_views::of(static_cast<S**>(nullptr)));
 
 }  // namespace detail
 
@@ -203,9 +215,10 @@ struct view_of<S> {
 // is valid, typed, signed (signs, verifies, signing_algorithm), vouched,
 // batched, authorized, a ROUTER, rate limited, and which operations it
 // offers (offers_send, ...). The one documented view: a socket's own scope
-// carries none of these names.
+// carries none of these names. Of any other type: detail::not_a_socket_view
+// (valid false, every slot empty, nothing offered).
 template <class S>
-using traits_of = typename detail::view_of<std::remove_cvref_t<S>>::type;
+using traits_of = detail::view_of<std::remove_cvref_t<S>>;
 
 }  // namespace v0
 }  // namespace zguard
