@@ -363,6 +363,9 @@ result<S> decode(void const* data, std::size_t size) {
   return decode<S>(std::span<std::uint8_t const>(static_cast<std::uint8_t const*>(data), size));
 }
 
+// decode<V>, decode_into and detail::decode_received for a one_of:
+// codec_one_of.hpp (apart, so that a codec user does not compile one_of).
+
 }  // namespace v0
 }  // namespace zguard
 

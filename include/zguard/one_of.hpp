@@ -8,10 +8,11 @@
 // A one_of is a std::variant of its alternatives (std::visit, std::get and
 // std::holds_alternative work on it). It adds no bytes to the wire: each
 // message already names its schema and version in its header, so the
-// decoder reads the header, picks the alternative with exactly that name and
-// version, and decodes the message as that schema alone. A message of any
-// other schema or version is refused (wrong_schema / wrong_version) with a
-// detail naming what arrived and what this reader takes.
+// decoder (codec_one_of.hpp, included below) reads the header, picks the
+// alternative with exactly that name and version, and decodes the message
+// as that schema alone. A message of any other schema or version is
+// refused (wrong_schema / wrong_version) with a detail naming what arrived
+// and what this reader takes.
 //
 // Rules, checked at compile time: at least two alternatives, each a schema
 // (no one_of inside a one_of), no two with the same name and version.
@@ -30,21 +31,14 @@
 #include <vector>
 
 #include <zguard/codec.hpp>
+#include <zguard/codec_one_of.hpp>  // detail::is_one_of; decode<V>, decode_into for a one_of
 #include <zguard/detail/policy_set.hpp>
 #include <zguard/schema.hpp>
 
 namespace zguard {
 inline namespace v0 {
 
-template <class... Alternatives>
-class one_of;
-
 namespace detail {
-
-template <class T>
-inline constexpr bool is_one_of = false;
-template <class... A>
-inline constexpr bool is_one_of<one_of<A...>> = true;
 
 // What a channel may name as its message: a schema or a one_of of schemas.
 template <class T>
@@ -189,30 +183,6 @@ constexpr std::string_view common_schema_name() {
   else return T::zguard_schema_id.name;
 }
 
-// Decodes bytes as the alternative the header names, into v (reusing its
-// storage when v already holds that alternative).
-template <class V, std::size_t... I>
-std::optional<decode_error> decode_one_of(std::span<std::uint8_t const> bytes, V& v, std::index_sequence<I...>,
-                                          zmq_msg_t* frame = nullptr) {
-  reader r(bytes.data(), bytes.size());
-  wire_header h;
-  if (auto e = read_wire_header(r, h)) return e;
-  if (!h.version) return r.error();
-  std::optional<decode_error> out;
-  bool matched = false;
-  auto try_one = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
-    using A = std::variant_alternative_t<K, typename V::variant_type>;
-    if (matched || h.name != A::zguard_schema_id.name || *h.version != A::zguard_schema_id.version) return;
-    matched = true;
-    if (v.index() != K) v.template emplace<K>();
-    out = decode_fields(bytes, std::get<K>(v), frame);  // checks the header again, then the body as A alone
-  };
-  (try_one(std::integral_constant<std::size_t, I>{}), ...);
-  if (matched) return out;
-  bool const same_name = ((h.name == std::variant_alternative_t<I, typename V::variant_type>::zguard_schema_id.name) || ...);
-  return header_mismatch(h, same_name, "one_of<" + V::description() + ">");
-}
-
 }  // namespace detail
 
 // Exact encoded size of the alternative held (header included).
@@ -236,45 +206,6 @@ std::vector<std::uint8_t> encode(V const& value) {
   encode_into(value, out.data());
   return out;
 }
-
-// Decodes one message of any alternative of V, chosen by the schema name
-// and version in its header. Never throws; bounded work and memory.
-template <class V>
-  requires detail::is_one_of<V>
-result<V> decode(std::span<std::uint8_t const> bytes) {
-  using access = detail::result_access;
-  auto out = access::value_in_place<V>();
-  if (auto e = detail::decode_one_of(bytes, access::slot(out), std::make_index_sequence<V::alternatives>{}))
-    access::fail(out, std::move(*e));
-  return out;
-}
-
-template <class V>
-  requires detail::is_one_of<V>
-result<V> decode(void const* data, std::size_t size) {
-  return decode<V>(std::span<std::uint8_t const>(static_cast<std::uint8_t const*>(data), size));
-}
-
-// As decode_into for a schema: storage is reused when the same alternative
-// arrives again.
-template <class V>
-  requires detail::is_one_of<V>
-std::optional<decode_error> decode_into(V& value, std::span<std::uint8_t const> bytes) {
-  return detail::decode_one_of(bytes, value, std::make_index_sequence<V::alternatives>{});
-}
-
-namespace detail {
-// What a socket decodes a received message with: decode_into, and
-// shared_bytes fields share `frame`, the frame the bytes lie in.
-template <class S>
-std::optional<decode_error> decode_received(S& value, std::span<std::uint8_t const> bytes, zmq_msg_t* frame) {
-  if constexpr (is_one_of<S>) return decode_one_of(bytes, value, std::make_index_sequence<S::alternatives>{}, frame);
-  else {
-    (void)max_encoded_size<S>;
-    return decode_fields(bytes, value, frame);
-  }
-}
-}  // namespace detail
 
 }  // namespace v0
 }  // namespace zguard

@@ -1,9 +1,9 @@
-// zguard/impl/limits.ipp - the definitions of zguard/limits.hpp that ZGUARD_DECL
-// declares: inline in every translation unit, or compiled once with
-// ZGUARD_SEPARATE_COMPILATION (zguard/detail/compiled.hpp).
+// zguard/impl/limits.ipp - the definitions of zguard/detail/limit_values.hpp
+// that ZGUARD_DECL declares: inline in every translation unit, or compiled
+// once with ZGUARD_SEPARATE_COMPILATION (zguard/detail/compiled.hpp).
 #pragma once
 
-#include <zguard/limits.hpp>
+#include <zguard/detail/limit_values.hpp>
 
 namespace zguard {
 inline namespace v0 {

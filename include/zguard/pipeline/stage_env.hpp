@@ -27,8 +27,9 @@
 namespace zguard {
 inline namespace v0 {
 
-// A link's addresses from a deployment file (pipeline/deployment.hpp): its
-// binder binds `bind`, its connectors connect to `connect`.
+// A link's addresses from a deployment file
+// (pipeline/deployment_file.hpp): its binder binds `bind`, its connectors
+// connect to `connect`.
 struct link_addresses {
   std::string bind, connect;
 };

@@ -1,5 +1,5 @@
 // zguard/pipeline/unit_text.hpp - values written into the systemd units a
-// deployment generates (deployment.hpp), by systemd.syntax(7) and
+// deployment generates (systemd_units.hpp), by systemd.syntax(7) and
 // systemd.service(5): whatever reaches a unit is either a plain word, or
 // quoted so that systemd hands the program exactly the text given, or
 // refused with the field's name.

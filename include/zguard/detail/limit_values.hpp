@@ -1,0 +1,107 @@
+// zguard/detail/limit_values.hpp - the five values a socket applies (HWMs,
+// linger, send and receive timeouts): a fixed tag's declared value or the
+// one chosen at start-up for a ranged tag, checked against its range.
+//
+// Internal: what the socket's constructor and config.hpp share, so the
+// checks and their messages are written once, not once per socket type.
+// limits.hpp includes it.
+#pragma once
+
+#include <zguard/detail/compiled.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include <zguard/ranged_limits.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+namespace detail {
+// The five numbers a socket sets at construction and checks at every bind
+// and connect: the declared value of a fixed tag, the chosen one of a
+// ranged tag.
+struct limit_values {
+  std::int64_t send_hwm, recv_hwm, linger_ms, send_timeout_ms, recv_timeout_ms;
+};
+template <class Slot>
+struct runtime_key;
+#define ZGUARD_RUNTIME_KEY(SLOT, KEY)                                  \
+  template <>                                                          \
+  struct runtime_key<limit_slot::SLOT> {                               \
+    static constexpr std::string_view name = #KEY;                     \
+    static constexpr auto chosen = &runtime_limits::KEY;               \
+    static constexpr auto value = &limit_values::KEY;                  \
+  };
+ZGUARD_RUNTIME_KEY(send_hwm, send_hwm)
+ZGUARD_RUNTIME_KEY(recv_hwm, recv_hwm)
+ZGUARD_RUNTIME_KEY(linger, linger_ms)
+ZGUARD_RUNTIME_KEY(send_timeout, send_timeout_ms)
+ZGUARD_RUNTIME_KEY(recv_timeout, recv_timeout_ms)
+#undef ZGUARD_RUNTIME_KEY
+
+// f(runtime_key<Slot>, tag) for each slot a runtime_limits can carry.
+template <class L, class F>
+constexpr void for_each_runtime_slot(F&& f) {
+  f(runtime_key<limit_slot::send_hwm>{}, typename L::template get<limit_slot::send_hwm>{});
+  f(runtime_key<limit_slot::recv_hwm>{}, typename L::template get<limit_slot::recv_hwm>{});
+  f(runtime_key<limit_slot::linger>{}, typename L::template get<limit_slot::linger>{});
+  f(runtime_key<limit_slot::send_timeout>{}, typename L::template get<limit_slot::send_timeout>{});
+  f(runtime_key<limit_slot::recv_timeout>{}, typename L::template get<limit_slot::recv_timeout>{});
+}
+
+// One of those five slots of a limits<...> as values, so that the code
+// checking and describing them is written once, not once per socket type.
+struct slot_rule {
+  std::string_view key;                              // its runtime_limits key, e.g. "send_hwm"
+  std::optional<std::int64_t> runtime_limits::*chosen;
+  std::int64_t limit_values::*applied;
+  bool ranged;                                       // a *_in<Lo, Hi> tag: the value is chosen at start-up
+  bool declared;                                     // false: the socket type declares no such limit
+  std::int64_t value, lo, hi;                        // a fixed tag's value; a ranged tag's range
+};
+template <class L>
+constexpr std::array<slot_rule, 5> slot_rules() {
+  std::array<slot_rule, 5> rules{};
+  std::size_t i = 0;
+  for_each_runtime_slot<L>([&]<class K, class Tag>(K, Tag) {
+    slot_rule r{K::name, K::chosen, K::value, is_ranged_limit<Tag>, !std::is_same_v<Tag, no_limit>, Tag::value, 0, 0};
+    if constexpr (is_ranged_limit<Tag>) r.lo = Tag::lo, r.hi = Tag::hi;
+    rules[i++] = r;
+  });
+  return rules;
+}
+template <class L>
+inline constexpr std::array<slot_rule, 5> slot_rules_of = slot_rules<L>();
+
+// "100..10000": a ranged slot's range.
+ZGUARD_DECL std::string range_text(slot_rule const& r);
+
+// Why `value` is refused for the slot `r` (named `key` in the sentence), or
+// "" when it is fine.
+ZGUARD_DECL std::string runtime_value_problem(std::string_view key, std::optional<std::int64_t> value,
+                                              slot_rule const& r);
+
+// The values a socket with these slots applies: checked against their ranges.
+ZGUARD_DECL limit_values choose_limits(std::array<slot_rule, 5> const& rules, runtime_limits const& chosen);
+template <class L>
+limit_values choose_limits(runtime_limits const& chosen) {
+  return choose_limits(slot_rules_of<L>, chosen);
+}
+template <class L>
+constexpr limit_values fixed_limits() {
+  return {L::send_hwm, L::recv_hwm, L::linger, L::send_timeout, L::recv_timeout};
+}
+}  // namespace detail
+
+}  // namespace v0
+}  // namespace zguard
+
+#if !defined(ZGUARD_SEPARATE_COMPILATION)
+#include <zguard/impl/limits.ipp>
+#endif
