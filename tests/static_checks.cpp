@@ -60,7 +60,8 @@ static_assert(!exposes_internals<curve_rep> && !exposes_internals<mcast_pub> && 
 // Nor the facets' injected class names, through which the internal traits
 // were recovered by deduction (compile_fail/socket_internals_unreachable).
 template <class S>
-concept exposes_facets = requires { typename S::socket_core; } || requires { typename S::send_path; } ||
+concept exposes_facets = requires { typename S::socket_handle; } || requires { typename S::socket_frames; } ||
+                         requires { typename S::socket_core; } || requires { typename S::send_path; } ||
                          requires { typename S::receive_path; } || requires { typename S::service_protocol; } ||
                          requires { typename S::typed_messages; } || requires { typename S::raw_frames; } ||
                          requires { typename S::refused_socket; };

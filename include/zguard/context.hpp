@@ -23,7 +23,7 @@ namespace detail {
 template <class Domain>
 class zap_handler;
 template <class Tr>
-class socket_core;
+class socket_handle;
 }  // namespace detail
 
 template <class Domain>
@@ -67,7 +67,7 @@ class context {
   // from it directly would have none of zguard's rules.
   zmq::context_t& native() { return ctx_; }
   template <class Tr>
-  friend class detail::socket_core;
+  friend class detail::socket_handle;
   template <class Front, class Back, class... Options>
   friend class proxy;
   friend class detail::zap_handler<Domain>;

@@ -12,9 +12,12 @@
 //                              zguard::traits_of<S>, the one view users read
 //   socket/slot_table.hpp      which of zguard's own types fill each slot
 //   socket/arguments.hpp       where each constructor argument sits
-//   socket/core.hpp            every socket: options (socket/options.hpp),
-//                              mechanism (socket/mechanism.hpp), monitor,
-//                              bind/connect, frame I/O, profile (socket/profile.hpp)
+//   socket/handle.hpp          the libzmq socket it owns: options (socket/options.hpp),
+//                              mechanism (socket/mechanism.hpp), monitor, a feed's
+//                              gate (socket/feed_gate.hpp), sessions held
+//   socket/frames.hpp          frames in and out under the session checks
+//   socket/core.hpp            every socket: bind/connect, audit (socket/profile.hpp),
+//                              readiness for an external event loop
 //   socket/raw_frames.hpp      no channel: raw frames
 //   socket/typed_messages.hpp  a channel: its schemas, with the ROUTER part
 //                              (socket/routing.hpp), signing (socket/sealing.hpp),
@@ -62,6 +65,8 @@ class socket final
 
   // The facets' injected class names, hidden: from outside, S::socket_core
   // and the rest would name the internal traits by deduction.
+  using socket_handle = void;
+  using socket_frames = void;
   using socket_core = void;
   using send_path = void;
   using receive_path = void;

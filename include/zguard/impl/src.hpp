@@ -15,6 +15,7 @@ static_assert(false,
 #include <zguard/impl/codec.ipp>
 #include <zguard/impl/endpoint.ipp>
 #include <zguard/impl/events.ipp>
+#include <zguard/impl/frame_io.ipp>
 #include <zguard/impl/keys.ipp>
 #include <zguard/impl/limits.ipp>
 #include <zguard/impl/log_settings.ipp>

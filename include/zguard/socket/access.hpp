@@ -4,6 +4,7 @@
 // zguard::socket<...>: a look-alike with a `sock_` of its own is refused.
 #pragma once
 
+#include <zguard/detail/flag_scope.hpp>
 #include <zguard/detail/monitor.hpp>
 #include <zguard/detail/zguard_socket.hpp>
 #include <zguard/permissions.hpp>
@@ -23,7 +24,7 @@ struct socket_access {
     return *s.permissions_;
   }
   // A proxy side's sessions held against the ZAP policy of the moment
-  // (socket_core::admitted): false drops the message, its connection cut.
+  // (socket_frames::admitted): false drops the message, its connection cut.
   template <is_zguard_socket S>
   static bool admitted(S& s, zmq::message_t const& last_frame) {
     return s.admitted(last_frame);
@@ -46,15 +47,9 @@ struct socket_access {
   }
   // While one lives, the socket's receives do not wait (event_loop.hpp).
   template <is_zguard_socket S>
-  class ready_only {
+  class ready_only : flag_scope {
    public:
-    explicit ready_only(S& s) : s_(s) { s_.ready_only_ = true; }
-    ~ready_only() { s_.ready_only_ = false; }
-    ready_only(ready_only const&) = delete;
-    ready_only& operator=(ready_only const&) = delete;
-
-   private:
-    S& s_;
+    explicit ready_only(S& s) : flag_scope(s.ready_only_) {}
   };
 };
 

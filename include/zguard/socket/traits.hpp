@@ -134,7 +134,7 @@ using socket_view = socket_view_of<all_slots, Policies...>;
 
 // What every part of a socket reads: the view, short names for the
 // policies, and what only zguard's own parts need to know. Not reachable
-// from zguard::socket<...> (socket_core holds it as a protected base).
+// from zguard::socket<...> (socket_handle holds it as a protected base).
 template <class... Policies>
 struct socket_traits : socket_view<Policies...> {
   using view = socket_view<Policies...>;
