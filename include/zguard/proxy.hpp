@@ -77,22 +77,26 @@ class proxy {
                 "zguard::proxy<Front, Back, Options...>: the only option is zguard::vouch_clients<blake2b_mac>, "
                 "at most once");
   static constexpr bool vouches = sizeof...(Options) == 1;
-  static_assert((detail::is_zguard_socket<Front> && detail::is_zguard_socket<Back>) || false,
-                "zguard::proxy: both sides must be zguard::socket<...> types (no look-alikes)");
+  // A look-alike side is refused once: the checks below read the sides'
+  // views, which for anything but a socket are no socket's (not valid).
+  static constexpr bool sockets = detail::is_zguard_socket<Front> && detail::is_zguard_socket<Back>;
+  static_assert(sockets || false, "zguard::proxy: both sides must be zguard::socket<...> types (no look-alikes)");
   // Naming each side's `valid` runs its rules; a side that breaks one has
   // said which in its own static_assert, so no second error here.
   static_assert(sizeof(std::bool_constant<traits_of<Front>::valid && traits_of<Back>::valid>) != 0);
-  static_assert(detail::proxy_pair<typename traits_of<Front>::pattern_type, typename traits_of<Back>::pattern_type>,
+  static_assert(!sockets ||
+                    detail::proxy_pair<typename traits_of<Front>::pattern_type, typename traits_of<Back>::pattern_type>,
                 "zguard::proxy<Front, Back>: the sides must be ROUTER -> DEALER (queue), XSUB -> XPUB "
                 "(forwarder) or PULL -> PUSH (streamer)");
-  static_assert(!traits_of<Front>::typed && !traits_of<Back>::typed && !traits_of<Front>::is_signed &&
-                    !traits_of<Back>::is_signed,
+  static_assert(!sockets || (!traits_of<Front>::typed && !traits_of<Back>::typed && !traits_of<Front>::is_signed &&
+                             !traits_of<Back>::is_signed),
                 "zguard::proxy: the sides pass frames through unchanged; they carry no channel and no "
                 "signing policy (the proxy holds no signing key: receivers verify the original signer) (G13)");
-  static_assert(std::is_same_v<typename traits_of<Front>::domain_type, typename traits_of<Back>::domain_type>,
+  static_assert(!sockets ||
+                    std::is_same_v<typename traits_of<Front>::domain_type, typename traits_of<Back>::domain_type>,
                 "zguard::proxy: both sides must belong to one security domain; bridge domains with two "
                 "proxies and an explicit check between them (G10)");
-  static_assert(!vouches || std::is_same_v<typename traits_of<Front>::pattern_type, router>,
+  static_assert(!sockets || !vouches || std::is_same_v<typename traits_of<Front>::pattern_type, router>,
                 "zguard::proxy: vouch_clients<...> is for a queue (ROUTER -> DEALER): only a ROUTER front "
                 "knows the authenticated client of each request");
   using D = typename traits_of<Front>::domain_type;

@@ -1,6 +1,6 @@
-// FIRST_ERROR[cannot derive from .final. base]
+// FIRST_ERROR[cannot derive from .*final.* base]
 // CASES[3]
-// MESSAGE[cannot derive from .final. base .*zguard::v0::socket<]
+// MESSAGE[cannot derive from .*final.* base .*zguard::v0::socket<]
 // MESSAGE[.*socket_core.* is private within this context]
 // MESSAGE[.*send_path.* is private within this context]
 // A socket's internals stay inside. A class derived from a signed socket
