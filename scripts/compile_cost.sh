@@ -5,7 +5,9 @@
 #   umbrella:      a file that only includes <zguard/zguard.hpp> against one
 #                  that only includes what zguard builds on (<zmq.hpp>,
 #                  <zmq_addon.hpp>, <sodium.h>);
-#   curve_service_separate, umbrella_separate: the same zguard files with
+#   socket_only:   a file that only includes <zguard/socket.hpp>, against the
+#                  same raw file;
+#   curve_service_separate, umbrella_separate, socket_only_separate: the same zguard files with
 #                  ZGUARD_SEPARATE_COMPILATION (the non-template runtime
 #                  compiled once per program, not in every file), against
 #                  the same raw files;
@@ -85,6 +87,7 @@ have_time=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 printf '#include <zguard/zguard.hpp>\n' > "$work/umbrella.cpp"
+printf '#include <zguard/socket.hpp>\n' > "$work/socket_only.cpp"
 printf '#include <zmq.hpp>\n#include <zmq_addon.hpp>\n#include <sodium.h>\n' > "$work/raw_umbrella.cpp"
 
 printf '#include <zguard/impl/src.hpp>\n' > "$work/runtime.cpp"
@@ -113,14 +116,17 @@ preprocessed_bytes() {
 
 declare -A secs mem
 separate=-DZGUARD_SEPARATE_COMPILATION
-cases=(curve_service umbrella curve_service_separate umbrella_separate runtime)
+cases=(curve_service umbrella socket_only curve_service_separate umbrella_separate socket_only_separate runtime)
 declare -A zsrc=([curve_service]="$root/examples/curve_service.cpp" [umbrella]="$work/umbrella.cpp"
+                 [socket_only]="$work/socket_only.cpp"
                  [curve_service_separate]="$root/examples/curve_service.cpp" [umbrella_separate]="$work/umbrella.cpp"
-                 [runtime]="$work/runtime.cpp")
-declare -A zflags=([curve_service_separate]=$separate [umbrella_separate]=$separate [runtime]=$separate)
+                 [socket_only_separate]="$work/socket_only.cpp" [runtime]="$work/runtime.cpp")
+declare -A zflags=([curve_service_separate]=$separate [umbrella_separate]=$separate [socket_only_separate]=$separate
+                   [runtime]=$separate)
 declare -A rsrc=([curve_service]="$root/benchmarks/raw_curve_service.cpp" [umbrella]="$work/raw_umbrella.cpp"
+                 [socket_only]="$work/raw_umbrella.cpp"
                  [curve_service_separate]="$root/benchmarks/raw_curve_service.cpp"
-                 [umbrella_separate]="$work/raw_umbrella.cpp")
+                 [umbrella_separate]="$work/raw_umbrella.cpp" [socket_only_separate]="$work/raw_umbrella.cpp")
 
 say "compile cost: $cxx ($($cxx --version | head -1))"
 say "flags ($flags_source): $flags"
@@ -179,5 +185,5 @@ for c in "${cases[@]}"; do
   fi
 done
 say "load after: $(uptime | sed 's/.*load average: //')"
-say "runs: $runs per file, medians; raw = curve_service: benchmarks/raw_curve_service.cpp, umbrella: <zmq.hpp> + <zmq_addon.hpp> + <sodium.h>"
+say "runs: $runs per file, medians; raw = curve_service: benchmarks/raw_curve_service.cpp, umbrella and socket_only: <zmq.hpp> + <zmq_addon.hpp> + <sodium.h>"
 say "*_separate: with $separate; runtime: <zguard/impl/src.hpp>, compiled once per program (no raw equivalent)"

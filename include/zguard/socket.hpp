@@ -35,6 +35,10 @@
 
 #include <type_traits>
 
+// First, so that a constructor argument's refusal is printed under a short
+// "included from" chain (one mistake, one short message).
+#include <zguard/socket/argument_rules.hpp>
+
 #include <zguard/socket/access.hpp>
 #include <zguard/socket/core.hpp>
 #include <zguard/socket/deliveries.hpp>
