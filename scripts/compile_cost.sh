@@ -21,7 +21,7 @@
 #   --build DIR  build directory whose flags to use (default: build); flags
 #                come from DIR/compile_commands.json when the build exports
 #                it, else from the CMake flags.make of the curve_service
-#                target, else -std=gnu++20 -O2 -g -DNDEBUG -I include plus
+#                target, else -std=gnu++20 -O2 -g1 -DNDEBUG -I include plus
 #                pkg-config's flags for libzmq and libsodium.
 #   --runs N     compilations of each file (default 3); medians are reported.
 #   --json       one JSON object per case and measure (JSON Lines).
@@ -76,7 +76,7 @@ if [[ -z "$flags" && -f "$flags_make" ]]; then
   flags_source="$flags_make"
 fi
 if [[ -z "$flags" ]]; then
-  flags="-std=gnu++20 -O2 -g -DNDEBUG -Wall -Wextra -Wpedantic -Werror -I $root/include $(pkg-config --cflags libzmq libsodium)"
+  flags="-std=gnu++20 -O2 -g1 -DNDEBUG -Wall -Wextra -Wpedantic -Werror -I $root/include $(pkg-config --cflags libzmq libsodium)"
   flags_source="defaults (no configured build in $build)"
 fi
 
