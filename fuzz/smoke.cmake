@@ -18,8 +18,13 @@ endfunction()
 run(${CMAKE_COMMAND} -S ${SOURCE} -B ${WORK}/build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     -DCMAKE_CXX_COMPILER=${CLANG} -DZGUARD_BUILD_TESTS=OFF -DZGUARD_BUILD_EXAMPLES=OFF
     -DZGUARD_BUILD_BENCHMARKS=OFF -DZGUARD_BUILD_FUZZERS=ON)
+# One build of every fuzzer (one file each), two at a time.
+set(_fuzzers)
 foreach(target IN LISTS TARGETS)
-  run(${CMAKE_COMMAND} --build ${WORK}/build --target fuzz_${target} -j2)
+  list(APPEND _fuzzers fuzz_${target})
+endforeach()
+run(${CMAKE_COMMAND} --build ${WORK}/build --target ${_fuzzers} -j2)
+foreach(target IN LISTS TARGETS)
   file(REMOVE_RECURSE ${WORK}/new/${target})
   file(MAKE_DIRECTORY ${WORK}/new/${target})
   run(${WORK}/build/fuzz/fuzz_${target} -runs=${RUNS} -max_len=4096 -timeout=10
