@@ -9,6 +9,8 @@
 
 #include <zguard/detail/compiled.hpp>
 
+#include <zmq.h>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -29,30 +31,44 @@ namespace detail {
 struct limit_values {
   std::int64_t send_hwm, recv_hwm, linger_ms, send_timeout_ms, recv_timeout_ms;
 };
+// Each of them once: its key (in runtime_limits, configuration files,
+// applied_limits() and a socket's profile), where the chosen and the
+// applied value sit, and the libzmq option it sets. The options table
+// (socket/options.hpp), the profile (socket/profile.hpp), the checks below
+// and config.hpp all walk this list, so a key is written here only.
 template <class Slot>
 struct runtime_key;
-#define ZGUARD_RUNTIME_KEY(SLOT, KEY)                                  \
+#define ZGUARD_RUNTIME_KEY(SLOT, KEY, OPTION)                          \
   template <>                                                          \
   struct runtime_key<limit_slot::SLOT> {                               \
+    using slot = limit_slot::SLOT;                                     \
     static constexpr std::string_view name = #KEY;                     \
     static constexpr auto chosen = &runtime_limits::KEY;               \
     static constexpr auto value = &limit_values::KEY;                  \
+    static constexpr int option = OPTION;                              \
   };
-ZGUARD_RUNTIME_KEY(send_hwm, send_hwm)
-ZGUARD_RUNTIME_KEY(recv_hwm, recv_hwm)
-ZGUARD_RUNTIME_KEY(linger, linger_ms)
-ZGUARD_RUNTIME_KEY(send_timeout, send_timeout_ms)
-ZGUARD_RUNTIME_KEY(recv_timeout, recv_timeout_ms)
+ZGUARD_RUNTIME_KEY(send_hwm, send_hwm, ZMQ_SNDHWM)
+ZGUARD_RUNTIME_KEY(recv_hwm, recv_hwm, ZMQ_RCVHWM)
+ZGUARD_RUNTIME_KEY(linger, linger_ms, ZMQ_LINGER)
+ZGUARD_RUNTIME_KEY(send_timeout, send_timeout_ms, ZMQ_SNDTIMEO)
+ZGUARD_RUNTIME_KEY(recv_timeout, recv_timeout_ms, ZMQ_RCVTIMEO)
 #undef ZGUARD_RUNTIME_KEY
 
-// f(runtime_key<Slot>, tag) for each slot a runtime_limits can carry.
+// f(runtime_key<Slot>{}) for each of the five, in the order above.
+template <class F>
+constexpr void for_each_runtime_key(F&& f) {
+  f(runtime_key<limit_slot::send_hwm>{});
+  f(runtime_key<limit_slot::recv_hwm>{});
+  f(runtime_key<limit_slot::linger>{});
+  f(runtime_key<limit_slot::send_timeout>{});
+  f(runtime_key<limit_slot::recv_timeout>{});
+}
+
+// f(runtime_key<Slot>{}, tag) with the tag limits L declares for each
+// (no_limit where it declares none).
 template <class L, class F>
 constexpr void for_each_runtime_slot(F&& f) {
-  f(runtime_key<limit_slot::send_hwm>{}, typename L::template get<limit_slot::send_hwm>{});
-  f(runtime_key<limit_slot::recv_hwm>{}, typename L::template get<limit_slot::recv_hwm>{});
-  f(runtime_key<limit_slot::linger>{}, typename L::template get<limit_slot::linger>{});
-  f(runtime_key<limit_slot::send_timeout>{}, typename L::template get<limit_slot::send_timeout>{});
-  f(runtime_key<limit_slot::recv_timeout>{}, typename L::template get<limit_slot::recv_timeout>{});
+  for_each_runtime_key([&]<class K>(K k) { f(k, typename L::template get<typename K::slot>{}); });
 }
 
 // One of those five slots of a limits<...> as values, so that the code
@@ -93,6 +109,10 @@ template <class L>
 limit_values choose_limits(runtime_limits const& chosen) {
   return choose_limits(slot_rules_of<L>, chosen);
 }
+// "send_hwm=1000; recv_hwm=1000; linger_ms=0; ...": what a socket applied
+// at construction (socket::applied_limits()).
+ZGUARD_DECL std::string applied_limits_text(limit_values const& v);
+
 template <class L>
 constexpr limit_values fixed_limits() {
   return {L::send_hwm, L::recv_hwm, L::linger, L::send_timeout, L::recv_timeout};

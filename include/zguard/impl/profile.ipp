@@ -16,12 +16,6 @@ ZGUARD_DECL std::string mechanism_label(mechanism_kind k, mechanism_role r, bool
   if (insecure) s += " (INSECURE)";
   return s;
 }
-
-ZGUARD_DECL std::string applied_limits_text(limit_values const& v) {
-  return "send_hwm=" + std::to_string(v.send_hwm) + "; recv_hwm=" + std::to_string(v.recv_hwm) +
-         "; linger_ms=" + std::to_string(v.linger_ms) + "; send_timeout_ms=" + std::to_string(v.send_timeout_ms) +
-         "; recv_timeout_ms=" + std::to_string(v.recv_timeout_ms);
-}
 }  // namespace detail
 }  // namespace v0
 }  // namespace zguard

@@ -32,11 +32,10 @@ template <class Tr, class Visit>
 void for_each_declared_option(limit_values const& v, Visit&& visit) {
   using L = typename Tr::L;
   using C = connection_settings<L, typename Tr::T>;
-  visit("send_hwm", zmq::sockopt::sndhwm, int(v.send_hwm), true);
-  visit("recv_hwm", zmq::sockopt::rcvhwm, int(v.recv_hwm), true);
-  visit("linger_ms", zmq::sockopt::linger, int(v.linger_ms), true);
-  visit("send_timeout_ms", zmq::sockopt::sndtimeo, int(v.send_timeout_ms), true);
-  visit("recv_timeout_ms", zmq::sockopt::rcvtimeo, int(v.recv_timeout_ms), true);
+  // The five a configuration file may choose (limit_values.hpp's list).
+  for_each_runtime_key([&]<class K>(K) {
+    visit(K::name.data(), zmq::sockopt::integral_option<K::option, int, false>{}, int(v.*K::value), true);
+  });
   if constexpr (L::template has<limit_slot::max_message_size>)
     visit("max_message_size", zmq::sockopt::maxmsgsize, std::int64_t(L::max_message_size), true);
   if constexpr (L::template has<limit_slot::handshake_timeout>)

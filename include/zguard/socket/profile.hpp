@@ -64,9 +64,6 @@ std::string limit_text() {
   else return std::to_string(Tag::value);
 }
 
-// What a socket applied at construction (socket::applied_limits()).
-ZGUARD_DECL std::string applied_limits_text(limit_values const& v);
-
 template <class Tr>
 std::string profile_of() {
   using D = typename Tr::D;
@@ -79,15 +76,12 @@ std::string profile_of() {
   if constexpr (M::is_insecure) s += " reason=\"" + std::string(M::reason) + "\"";
   if constexpr (M::role == mechanism_role::server)
     s += "; authenticator=required (ZAP domain '" + std::string(D::name) + "')";
-  s += "; send_hwm=" + limit_text<typename L::template get<limit_slot::send_hwm>>() +
-       "; recv_hwm=" + limit_text<typename L::template get<limit_slot::recv_hwm>>() +
-       "; when_full=" + std::string(L::template get<limit_slot::overflow>::name);
+  // The five settings a configuration file may choose, by their keys.
+  for_each_runtime_slot<L>([&]<class K, class Tag>(K, Tag) { s += "; " + std::string(K::name) + "=" + limit_text<Tag>(); });
+  if constexpr (L::has_ranged) s += "; ranged limits chosen at start-up within the ranges shown";
+  s += "; when_full=" + std::string(L::template get<limit_slot::overflow>::name);
   if constexpr (L::template has<limit_slot::max_message_size>)
     s += "; max_message_size=" + std::to_string(L::max_message_size);
-  s += "; linger_ms=" + limit_text<typename L::template get<limit_slot::linger>>() +
-       "; send_timeout_ms=" + limit_text<typename L::template get<limit_slot::send_timeout>>() +
-       "; recv_timeout_ms=" + limit_text<typename L::template get<limit_slot::recv_timeout>>();
-  if constexpr (L::has_ranged) s += "; ranged limits chosen at start-up within the ranges shown";
   if constexpr (L::template has<limit_slot::handshake_timeout>)
     s += "; handshake_timeout_ms=" + std::to_string(L::handshake_timeout);
   s += connection_profile<L, typename Tr::T>();
