@@ -15,12 +15,7 @@ namespace zguard_test {
 // A raw libzmq DEALER with a CURVE key: the foreign peer an attacker uses.
 inline zmq::socket_t curve_dealer(zmq::context_t& raw, zg::keypair const& keys, zg::public_key const& server,
                                   std::string const& routing_id = {}) {
-  zmq::socket_t s(raw, zmq::socket_type::dealer);
-  s.set(zmq::sockopt::linger, 0);
-  s.set(zmq::sockopt::rcvtimeo, 500);
-  s.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.data(), 32));
-  s.set(zmq::sockopt::curve_publickey, zmq::const_buffer(keys.public_part().data(), 32));
-  s.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(keys.secret_part().data(), 32));
+  auto s = raw_curve(raw, zmq::socket_type::dealer, keys, server, 500, -1);
   if (!routing_id.empty()) s.set(zmq::sockopt::routing_id, zmq::buffer(routing_id));
   return s;
 }
@@ -38,12 +33,6 @@ inline bool got_anything(zmq::socket_t& s) {
   } catch (zmq::error_t const&) {
     return false;
   }
-}
-
-inline std::string unhex(std::string const& hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += char(std::stoi(hex.substr(i, 2), nullptr, 16));
-  return out;
 }
 
 // A server, a victim and an attacker, both clients on the allowlist.

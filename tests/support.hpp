@@ -1,15 +1,20 @@
-// Shared helpers for the test suite: temporary directories, a capturing
-// event sink, and the limit sets the tests use.
+// Shared helpers for the test suite: the limit sets, temporary directories
+// and files with a mode, a capturing event sink, polling, commands and the
+// Debian Python peers, a CURVE pair, raw CURVE peers and typed servers, hex
+// text, and a check of printable text. (joined(): support/slow_joiner.hpp.)
 #pragma once
 
 #include <doctest/doctest.h>
 #include <zguard/zguard.hpp>
+
+#include <sys/stat.h>
 
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -55,6 +60,41 @@ struct temp_dir {
   temp_dir& operator=(temp_dir const&) = delete;
 };
 
+// Writes text to p (replacing what was there) and gives it `mode` (chmod:
+// the umask does not apply); returns p as text, for command lines.
+inline std::string write_file(std::filesystem::path const& p, std::string_view text, mode_t mode = 0644) {
+  {
+    std::ofstream f(p, std::ios::binary);
+    f << text;
+    REQUIRE(f.good());
+  }
+  ::chmod(p.c_str(), mode);
+  return p.string();
+}
+
+// A file's whole text; empty when it cannot be read.
+inline std::string read_file(std::filesystem::path const& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// The permission bits of p itself (a link's own, not its target's).
+inline mode_t mode_of(std::filesystem::path const& p) {
+  struct stat st {};
+  REQUIRE(::lstat(p.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+
+// A new directory with exactly `mode` (mkdir's mode goes through the umask).
+inline std::filesystem::path make_dir(std::filesystem::path const& p, mode_t mode) {
+  REQUIRE(::mkdir(p.c_str(), 0700) == 0);
+  REQUIRE(::chmod(p.c_str(), mode) == 0);
+  return p;
+}
+
+// doctest::Contains wants a C string.
+inline doctest::Contains contains(std::string const& text) { return doctest::Contains(text.c_str()); }
+
 // Collects events (and still counts them in the context's log).
 struct captured_events {
   std::shared_ptr<std::mutex> mu = std::make_shared<std::mutex>();
@@ -98,8 +138,7 @@ inline std::pair<int, std::string> run_command(std::string const& cmd) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-// An authorized CURVE forwarder's sides (XSUB front, XPUB back), and a raw
-// CURVE peer of any pattern for them (short timeouts, not connected).
+// An authorized CURVE forwarder's sides (XSUB front, XPUB back).
 using relay_limits = zguard::limits<zguard::send_hwm<1000>, zguard::recv_hwm<1000>, zguard::drop_when_full,
                                     zguard::max_message_size<4096>, zguard::linger_ms<0>, zguard::send_timeout_ms<100>,
                                     zguard::recv_timeout_ms<100>, zguard::handshake_timeout_ms<2000>>;
@@ -108,16 +147,56 @@ using relay_front =
 using relay_back =
     zguard::socket<test_domain, zguard::tcp, zguard::xpub, zguard::curve_server, relay_limits, zguard::authorized>;
 
+// A context with its authenticator, and a server's and a client's keys
+// (the client is not allowed until a test allows it).
+struct curve_pair {
+  zguard::context<test_domain> ctx;
+  zguard::authenticator<test_domain> auth{ctx};
+  zguard::keypair server_keys = zguard::keypair::generate(), client_keys = zguard::keypair::generate();
+  explicit curve_pair(zguard::event_sink sink = zguard::json_lines_to_stderr()) : ctx(std::move(sink)) {}
+};
+
+// A raw libzmq CURVE client of any pattern (not zguard: nothing checked on
+// its side), not connected; -1: no timeout.
 inline zmq::socket_t raw_curve(zmq::context_t& raw, zmq::socket_type type, zguard::keypair const& me,
-                               zguard::keypair const& server) {
+                               zguard::public_key const& server, int recv_timeout_ms = 20, int send_timeout_ms = 100) {
   zmq::socket_t s(raw, type);
   s.set(zmq::sockopt::linger, 0);
-  s.set(zmq::sockopt::rcvtimeo, 20);
-  s.set(zmq::sockopt::sndtimeo, 100);
-  s.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.public_part().data(), 32));
+  s.set(zmq::sockopt::rcvtimeo, recv_timeout_ms);
+  s.set(zmq::sockopt::sndtimeo, send_timeout_ms);
+  s.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.data(), 32));
   s.set(zmq::sockopt::curve_publickey, zmq::const_buffer(me.public_part().data(), 32));
   s.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(me.secret_part().data(), 32));
   return s;
+}
+inline zmq::socket_t raw_curve(zmq::context_t& raw, zmq::socket_type type, zguard::keypair const& me,
+                               zguard::keypair const& server, int recv_timeout_ms = 20, int send_timeout_ms = 100) {
+  return raw_curve(raw, type, me, server.public_part(), recv_timeout_ms, send_timeout_ms);
+}
+
+// A raw libzmq CURVE server of any pattern holding `keys` (it completes
+// the handshake with anyone), bound on tcp loopback; -1: no timeout.
+inline zmq::socket_t raw_curve_server(zmq::context_t& raw, zmq::socket_type type, zguard::keypair const& keys,
+                                      int recv_timeout_ms = -1) {
+  zmq::socket_t s(raw, type);
+  s.set(zmq::sockopt::linger, 0);
+  s.set(zmq::sockopt::rcvtimeo, recv_timeout_ms);
+  s.set(zmq::sockopt::curve_server, 1);
+  s.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(keys.secret_part().data(), 32));
+  s.bind("tcp://127.0.0.1:*");
+  return s;
+}
+
+// Sends frames as one multipart message on a raw socket (results ignored:
+// what an attacker's send does is the test's question, not this one's).
+inline void send_frames(zmq::socket_t& s, std::vector<zmq::message_t> const& frames) {
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    (void)s.send(zmq::const_buffer(frames[i].data(), frames[i].size()),
+                 i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+}
+inline void send_frames(zmq::socket_t& s, std::vector<std::string> const& frames) {
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    (void)s.send(zmq::buffer(frames[i]), i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
 }
 
 // A typed CURVE server socket (REP or ROUTER) bound on tcp loopback and
@@ -164,12 +243,44 @@ inline std::string to_hex(std::span<std::uint8_t const> b) {
   s.pop_back();
   return s;
 }
+inline std::string to_hex(std::string_view bytes) {
+  return to_hex(std::span(reinterpret_cast<std::uint8_t const*>(bytes.data()), bytes.size()));
+}
 inline std::vector<std::uint8_t> from_hex(std::string_view h) {
   std::vector<std::uint8_t> out(h.size() / 2);
   std::size_t n = 0;
   REQUIRE(sodium_hex2bin(out.data(), out.size(), h.data(), h.size(), nullptr, &n, nullptr) == 0);
   out.resize(n);
   return out;
+}
+// The same bytes in a std::string (frames, routing ids).
+inline std::string string_from_hex(std::string_view h) {
+  auto const bytes = from_hex(h);
+  return {bytes.begin(), bytes.end()};
+}
+
+// Peers written in Python run Debian's own interpreter, which sees
+// python3-zmq and python3-nacl (a python3 earlier on PATH may not):
+// "python3 tests/python/SCRIPT ARGS".
+inline std::string python_script(std::string const& script_and_args) {
+  return std::string(ZGUARD_SYSTEM_PYTHON) + " " + ZGUARD_TEST_SCRIPTS + "/" + script_and_args;
+}
+// That interpreter with the zguard module (python/zguard) on its path, and
+// no bytecode written into the source tree.
+inline std::string python_with_module() {
+  return std::string("PYTHONDONTWRITEBYTECODE=1 PYTHONPATH='") + ZGUARD_PYTHON_MODULE_DIR + "' " +
+         ZGUARD_SYSTEM_PYTHON;
+}
+inline std::string python_script_with_module(std::string const& script_and_args) {
+  return python_with_module() + " " + ZGUARD_TEST_SCRIPTS + "/" + script_and_args;
+}
+// Fails (never skips) when the interpreter lacks pyzmq or PyNaCl or cannot
+// import the module.
+inline void require_python() {
+  auto [rc, out] = run_command(python_with_module() + " -c 'import zmq, nacl, zguard; print(\"ready\")' 2>&1");
+  REQUIRE_MESSAGE(rc == 0, ZGUARD_SYSTEM_PYTHON " needs python3-zmq and python3-nacl "
+                           "(apt-get install python3-zmq python3-nacl): ", out);
+  REQUIRE(out == "ready\n");
 }
 
 // Why a text would not show as it is on a terminal or in a log line (empty:
@@ -188,15 +299,9 @@ inline std::string why_not_shown(std::string_view text) {
       return "bidi control or line separator at " + std::to_string(i);
     if (c == 0xe2 && next(1) == 0x81 && next(2) >= 0xa6 && next(2) <= 0xa9) return "bidi isolate at " + std::to_string(i);
   }
-  std::string hex;
-  for (unsigned char c : text) {
-    char b[3];
-    std::snprintf(b, sizeof b, "%02x", c);
-    hex += b;
-  }
   auto const [status, out] = run_command(std::string(ZGUARD_SYSTEM_PYTHON) +
-                                         " -c 'import sys; bytes.fromhex(sys.argv[1]).decode(\"utf-8\")' '" + hex +
-                                         "' 2>/dev/null");
+                                         " -c 'import sys; bytes.fromhex(sys.argv[1]).decode(\"utf-8\")' '" +
+                                         to_hex(text) + "' 2>/dev/null");
   (void)out;
   return status == 0 ? "" : "not UTF-8";
 }

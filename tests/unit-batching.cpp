@@ -238,17 +238,15 @@ TEST_CASE("batches: sent when full, when the oldest has waited max_delay, on flu
 }
 
 TEST_CASE("batches: a batched CURVE stream over tcp delivers 10000 messages in order") {
-  zg::context<test_domain> ctx;
-  zg::authenticator<test_domain> auth(ctx);
-  auto server_keys = zg::keypair::generate(), client_keys = zg::keypair::generate();
-  auth.allow(client_keys.public_part());
+  curve_pair p;
+  p.auth.allow(p.client_keys.public_part());
   using pull_t = zg::socket<test_domain, zg::tcp, zg::pull, zg::curve_server, batch_limits, zg::stream<tick>,
                             zg::batched<64, 5>>;
   using push_t = zg::socket<test_domain, zg::tcp, zg::push, zg::curve_client, batch_limits, zg::stream<tick>,
                             zg::batched<64, 5>>;
-  pull_t pull(ctx, auth, server_keys);
+  pull_t pull(p.ctx, p.auth, p.server_keys);
   auto ep = pull.bind("tcp://127.0.0.1:*");
-  push_t push(ctx, client_keys, server_keys.public_part());
+  push_t push(p.ctx, p.client_keys, p.server_keys.public_part());
   push.connect(ep);
   constexpr std::uint32_t n = 10000;
   std::jthread sender([&] {
@@ -314,11 +312,6 @@ std::vector<zmq::message_t> recv_all(zmq::socket_t& s) {
   std::vector<zmq::message_t> msgs;
   (void)zmq::recv_multipart(s, std::back_inserter(msgs));
   return msgs;
-}
-void send_all(zmq::socket_t& s, std::vector<zmq::message_t> const& frames) {
-  for (std::size_t i = 0; i < frames.size(); ++i)
-    (void)s.send(zmq::const_buffer(frames[i].data(), frames[i].size()),
-                 i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
 }
 
 }  // namespace
@@ -436,19 +429,19 @@ TEST_CASE_TEMPLATE("signed batches: one signature a batch, each message its plac
   };
   std::vector<std::uint8_t> const whole(sealed.begin(), sealed.end());
   // Replayed whole.
-  send_all(attacker, frames(whole));
+  send_frames(attacker, frames(whole));
   // The last message cut off (count lowered to 15 and the frame shortened): the signature no longer covers it.
   std::size_t const header = 35 + 9, signature = A::signature_size;
   auto cut = whole;
   cut[header + 1] = 15;
   std::size_t const last_item = 4 + zg::encode(tick{"B", 0, 0}).size();
   cut.erase(cut.end() - std::ptrdiff_t(signature + last_item), cut.end() - std::ptrdiff_t(signature));
-  send_all(attacker, frames(cut));
+  send_frames(attacker, frames(cut));
   // The first two messages swapped (same sizes): the signature covers the order.
   auto swapped = whole;
   std::swap_ranges(swapped.begin() + std::ptrdiff_t(header + 3), swapped.begin() + std::ptrdiff_t(header + 3 + last_item),
                    swapped.begin() + std::ptrdiff_t(header + 3 + last_item));
-  send_all(attacker, frames(swapped));
+  send_frames(attacker, frames(swapped));
   CHECK(eventually([&] {
     if (sub.receive()) FAIL("an attacker's batch was delivered");
     return ctx.events().count("verify.replay") == 1 && ctx.events().count("verify.bad_signature") == 2;
@@ -477,7 +470,7 @@ TEST_CASE_TEMPLATE("signed batches with PyNaCl peers written from docs/wire-form
   }();
   zg::verify_keys<A> keys;
   keys.add(verifying<A>(key));
-  std::string const python = std::string(ZGUARD_SYSTEM_PYTHON) + " " + ZGUARD_TEST_SCRIPTS + "/signed_peer.py ";
+  std::string const python = python_script("signed_peer.py ");
 
   SUBCASE("a PyNaCl publisher packs 10 a batch; our subscriber unpacks") {
     auto const path = "ipc://" + (dir.path / "py.sock").string();

@@ -18,35 +18,13 @@ using order_service = zg::service<order, order_ack>;
 using typed_rep = zg::socket<test_domain, zg::tcp, zg::rep, zg::curve_server, rr_limits, order_service>;
 using typed_req = zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, rr_limits, order_service>;
 
-struct curve_pair {
-  zg::context<test_domain> ctx;
-  zg::authenticator<test_domain> auth{ctx};
-  zg::keypair server_keys = zg::keypair::generate(), client_keys = zg::keypair::generate();
-  explicit curve_pair(zg::event_sink sink) : ctx(std::move(sink)) {}
-};
-
-// A CURVE REP that is not zguard, bound on tcp loopback: it answers what a test makes it.
-zmq::socket_t raw_curve_rep(zmq::context_t& raw, zg::keypair const& server_keys) {
-  zmq::socket_t rep(raw, zmq::socket_type::rep);
-  rep.set(zmq::sockopt::linger, 0);
-  rep.set(zmq::sockopt::rcvtimeo, 5000);
-  rep.set(zmq::sockopt::curve_server, 1);
-  rep.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(server_keys.secret_part().data(), 32));
-  rep.bind("tcp://127.0.0.1:*");
-  return rep;
-}
-
 }  // namespace
 
 TEST_CASE("call: nobody answers: timed_out after every attempt") {
   curve_pair p(zg::event_sink{});
   // A CURVE server that completes the handshake and never answers.
   zmq::context_t raw;
-  zmq::socket_t silent(raw, zmq::socket_type::router);
-  silent.set(zmq::sockopt::linger, 0);
-  silent.set(zmq::sockopt::curve_server, 1);
-  silent.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(p.server_keys.secret_part().data(), 32));
-  silent.bind("tcp://127.0.0.1:*");
+  auto silent = raw_curve_server(raw, zmq::socket_type::router, p.server_keys);
   typed_req client(p.ctx, p.client_keys, p.server_keys.public_part());
   client.connect(silent.get(zmq::sockopt::last_endpoint));
   auto r = client.call(sample_order(), 2);
@@ -133,7 +111,7 @@ TEST_CASE("call: a reply that does not decode is a malformed_reply, with the dec
   p.auth.allow(p.client_keys.public_part());
   // A raw CURVE REP answering with another schema's bytes.
   zmq::context_t raw;
-  auto liar = raw_curve_rep(raw, p.server_keys);
+  auto liar = raw_curve_server(raw, zmq::socket_type::rep, p.server_keys, 5000);
   std::jthread answer([&] {
     zmq::message_t m;
     if (!liar.recv(m)) return;
@@ -193,7 +171,7 @@ TEST_CASE("call: a peer that is not zguard cannot put control characters in the 
   p.auth.allow(p.client_keys.public_part());
   // A raw CURVE REP answering each request with a hand-made reply.
   zmq::context_t raw;
-  auto liar = raw_curve_rep(raw, p.server_keys);
+  auto liar = raw_curve_server(raw, zmq::socket_type::rep, p.server_keys, 5000);
   std::vector<std::vector<std::uint8_t>> const answers = {
       zg::encode(zg::application_error_reply{9, hostile_text}),
       zg::encode(zg::refusal{static_cast<std::uint8_t>(zg::decode_reason::peer_refused), "\x1b[2J\nforged line"})};

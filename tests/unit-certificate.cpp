@@ -4,26 +4,9 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
 
 using namespace zguard_test;
 namespace zg = zguard;
-
-namespace {
-void write_text(std::filesystem::path const& p, std::string const& text, mode_t mode = 0600) {
-  { std::ofstream(p) << text; }
-  ::chmod(p.c_str(), mode);
-}
-mode_t mode_of(std::filesystem::path const& p) {
-  struct stat st {};
-  REQUIRE(::lstat(p.c_str(), &st) == 0);
-  return st.st_mode & 07777;
-}
-std::string read_text(std::filesystem::path const& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-}  // namespace
 
 TEST_CASE("save and load: public file 0644, secret file 0600, metadata kept") {
   temp_dir dir;
@@ -32,7 +15,7 @@ TEST_CASE("save and load: public file 0644, secret file 0600, metadata kept") {
   zg::save_certificate(cert, keys, {{"name", "billing server"}, {"role", "service"}});
   CHECK(mode_of(cert) == 0644);
   CHECK(mode_of(dir.path / "server.cert_secret") == 0600);
-  CHECK(read_text(cert).find("secret-key") == std::string::npos);
+  CHECK(read_file(cert).find("secret-key") == std::string::npos);
   auto pub = zg::load_public_certificate(cert);
   CHECK(pub.key == keys.public_part());
   CHECK(pub.metadata.at("name") == "billing server");
@@ -102,13 +85,13 @@ TEST_CASE("malformed certificate files are refused with the file and line") {
   };
   for (auto const& c : cases) {
     CAPTURE(c.name);
-    write_text(dir.path / c.name, c.text, 0644);
+    write_file(dir.path / c.name, c.text, 0644);
     CHECK_THROWS_WITH_AS(zg::load_public_certificate(dir.path / c.name), doctest::Contains(c.expect),
                          zg::key_error);
   }
   CHECK_THROWS_AS(zg::load_public_certificate(dir.path / "missing"), zg::key_error);
   // A secret file without the secret key.
-  write_text(dir.path / "nosecret_secret", "curve\n    public-key = \"" + good_pub + "\"\n");
+  write_file(dir.path / "nosecret_secret", "curve\n    public-key = \"" + good_pub + "\"\n", 0600);
   CHECK_THROWS_WITH_AS(zg::load_keypair_certificate(dir.path / "nosecret"), doctest::Contains("no curve/secret-key"),
                        zg::key_error);
 }
@@ -118,12 +101,12 @@ TEST_CASE("allowlist directories: public certificates only, malformed files name
   auto a = zg::keypair::generate(), b = zg::keypair::generate();
   zg::save_certificate(dir.path / "a.cert", a);
   zg::save_certificate(dir.path / "b.cert", b);
-  write_text(dir.path / ".hidden", "garbage", 0644);
+  write_file(dir.path / ".hidden", "garbage", 0644);
   auto keys = zg::load_public_directory(dir.path);
   REQUIRE(keys.size() == 2);
   CHECK(keys[0] == a.public_part());
   CHECK(keys[1] == b.public_part());
-  write_text(dir.path / "broken.cert", "curve\n    public-key = \"nope\"\n", 0644);
+  write_file(dir.path / "broken.cert", "curve\n    public-key = \"nope\"\n", 0644);
   CHECK_THROWS_WITH_AS(zg::load_public_directory(dir.path), doctest::Contains("40 characters"), zg::key_error);
   CHECK_THROWS_AS(zg::load_public_directory(dir.path / "absent"), zg::key_error);
 }

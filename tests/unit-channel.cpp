@@ -6,7 +6,6 @@
 #include "support.hpp"
 
 #include <future>
-#include <sstream>
 #include <stop_token>
 #include <thread>
 
@@ -23,12 +22,6 @@ using feed_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::drop_
                                zg::recv_timeout_ms<300>, zg::handshake_timeout_ms<2000>>;
 using tick_topic = zg::topic<"ticks", tick>;
 
-std::string hex(std::vector<std::uint8_t> const& b) {
-  std::ostringstream s;
-  for (auto c : b) s << "0123456789abcdef"[c >> 4] << "0123456789abcdef"[c & 15];
-  return s.str();
-}
-
 order_ack acknowledge(order const& o, zg::peer_info const&) {
   std::int64_t total = 0;
   for (auto const& l : o.lines) total += l.qty.value();
@@ -44,13 +37,11 @@ struct order_server : serving<typed_rep> {
 
 TEST_CASE("typed REQ/REP: a request schema in, a reply schema out") {
   captured_events seen;
-  zg::context<test_domain> ctx(seen.sink());
-  zg::authenticator<test_domain> auth(ctx);
-  auto server_keys = zg::keypair::generate(), client_keys = zg::keypair::generate();
-  auth.allow(client_keys.public_part());
-  order_server server(ctx, auth, server_keys);
+  curve_pair p(seen.sink());
+  p.auth.allow(p.client_keys.public_part());
+  order_server server(p.ctx, p.auth, p.server_keys);
 
-  typed_req client(ctx, client_keys, server_keys.public_part());
+  typed_req client(p.ctx, p.client_keys, p.server_keys.public_part());
   client.connect(server.endpoint);
   for (std::uint64_t i = 0; i < 50; ++i) {
     auto o = sample_order();
@@ -59,19 +50,17 @@ TEST_CASE("typed REQ/REP: a request schema in, a reply schema out") {
     REQUIRE_MESSAGE(reply.ok(), reply.reason());
     CHECK(*reply == order_ack{i, true, "qty 1005"});
   }
-  CHECK(ctx.events().count("message.refused") == 0);
+  CHECK(p.ctx.events().count("message.refused") == 0);
 }
 
 TEST_CASE("typed REQ/REP: a malformed request gets a refusal and the service goes on") {
   captured_events seen;
-  zg::context<test_domain> ctx(seen.sink());
-  zg::authenticator<test_domain> auth(ctx);
-  auto server_keys = zg::keypair::generate(), client_keys = zg::keypair::generate();
-  auth.allow(client_keys.public_part());
-  order_server server(ctx, auth, server_keys);
+  curve_pair p(seen.sink());
+  p.auth.allow(p.client_keys.public_part());
+  order_server server(p.ctx, p.auth, p.server_keys);
 
   // An untyped client of the same service sends bytes of its choosing.
-  curve_req raw(ctx, client_keys, server_keys.public_part());
+  curve_req raw(p.ctx, p.client_keys, p.server_keys.public_part());
   raw.connect(server.endpoint);
   auto bad = zg::encode(sample_order());
   bad[22] = 9;  // direction: not a declared side
@@ -91,10 +80,10 @@ TEST_CASE("typed REQ/REP: a malformed request gets a refusal and the service goe
   auto e = seen.named("message.refused").front();
   CHECK(e.field("reason") == "unknown_enum_value");
   CHECK(e.field("field") == "direction");
-  CHECK(e.field("user_id") == client_keys.public_part().z85());
+  CHECK(e.field("user_id") == p.client_keys.public_part().z85());
 
   // A typed client sees a refusal as an error result naming the reason.
-  typed_req typed(ctx, client_keys, server_keys.public_part());
+  typed_req typed(p.ctx, p.client_keys, p.server_keys.public_part());
   typed.connect(server.endpoint);
   auto ok = typed.call(sample_order(), 3);
   CHECK_MESSAGE(ok.ok(), ok.reason());
@@ -200,10 +189,11 @@ TEST_CASE("typed PUSH/PULL into a reused inbox: every value, malformed frames re
 }
 
 TEST_CASE("a Python peer written from docs/wire-format.md: same bytes, and served") {
-  auto [rc, out] = run_command(std::string(ZGUARD_SYSTEM_PYTHON) + " " + ZGUARD_TEST_SCRIPTS + "/wire_peer.py vectors");
+  auto [rc, out] = run_command(python_script("wire_peer.py vectors"));
   REQUIRE(rc == 0);
-  auto expected = hex(zg::encode(sample_order())) + "\n" + hex(zg::encode(blank_order())) + "\n" +
-                  hex(zg::encode(order_ack{7, true, "ok"})) + "\n" + hex(zg::encode(tick{"EURUSD", -1, 3})) + "\n";
+  auto expected = to_hex(zg::encode(sample_order())) + "\n" + to_hex(zg::encode(blank_order())) + "\n" +
+                  to_hex(zg::encode(order_ack{7, true, "ok"})) + "\n" +
+                  to_hex(zg::encode(tick{"EURUSD", -1, 3})) + "\n";
   CHECK(out == expected);
 
   temp_dir dir;
@@ -215,10 +205,9 @@ TEST_CASE("a Python peer written from docs/wire-format.md: same bytes, and serve
   zg::save_certificate(dir.path / "client.cert", client_keys);
   auth.allow(client_keys.public_part());
   order_server server(ctx, auth, server_keys);
-  auto [rc2, replies] = run_command(std::string(ZGUARD_SYSTEM_PYTHON) + " " + ZGUARD_TEST_SCRIPTS +
-                                    "/wire_peer.py client " + server.endpoint + " " +
-                                    (dir.path / "server.cert").string() + " " +
-                                    (dir.path / "client.cert_secret").string());
+  auto [rc2, replies] = run_command(python_script("wire_peer.py client " + server.endpoint + " " +
+                                                  (dir.path / "server.cert").string() + " " +
+                                                  (dir.path / "client.cert_secret").string()));
   CHECK(rc2 == 0);
   CHECK(replies == "refused wrong_schema \n"
                    "ack 1001 accepted qty 3\n"

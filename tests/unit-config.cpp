@@ -67,11 +67,6 @@ void set_int(auto& s, int name, int v) {
   REQUIRE(zmq_setsockopt(zg::detail::socket_access::handle(s), name, &v, sizeof v) == 0);
 }
 
-std::string write_file(std::filesystem::path const& p, std::string const& text) {
-  std::ofstream(p) << text;
-  return p.string();
-}
-
 std::string error_of(auto&& f) {
   try {
     f();

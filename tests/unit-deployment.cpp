@@ -101,12 +101,6 @@ std::set<std::string> files_in(std::filesystem::path const& dir) {
   for (auto const& e : std::filesystem::directory_iterator(dir)) out.insert(e.path().filename().string());
   return out;
 }
-std::string read_all(std::filesystem::path const& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 // A stage's options on these directories, waiting briefly for its peers.
 zg::pipeline_options quick_options(temp_dir const& keys, temp_dir const& run) {
   zg::pipeline_options o;
@@ -223,7 +217,7 @@ TEST_CASE("each host gets only the key files its stages read: its own secrets an
   std::filesystem::remove(planted);
   std::filesystem::create_symlink(target, planted);
   zg::detail::export_host_keys<feed_topology>(d, dir.path / "all", dir.path / "hosts");
-  CHECK(read_all(target) == "not a key\n");
+  CHECK(read_file(target) == "not a key\n");
   CHECK_FALSE(std::filesystem::is_symlink(planted));
   CHECK_NOTHROW(zg::load_keypair_certificate(planted));
   // A host directory that is a link is refused.
@@ -253,7 +247,7 @@ TEST_CASE("systemd units: one per stage replica of the host, hardened, with the 
       zg::detail::write_systemd_units<publisher, relay, reader>(d, "s", "/usr/bin/feed", dir.path, flags.arguments());
   REQUIRE(units.size() == 2);  // the reader's two replicas; the other hosts' stages are not here
   CHECK(units[1].filename() == "feed-reader-1.service");
-  auto const text = read_all(units[1]);
+  auto const text = read_file(units[1]);
   CHECK(text.find("ExecStart=/usr/bin/feed --deployment test.deploy --stage reader --replica 1 --rate 250\n") !=
         std::string::npos);
   for (auto const* line : {"ProtectSystem=strict\n", "NoNewPrivileges=yes\n", "ReadWritePaths=/run/zg\n",
@@ -263,7 +257,7 @@ TEST_CASE("systemd units: one per stage replica of the host, hardened, with the 
   auto const relay_units =
       zg::detail::write_systemd_units<publisher, relay, reader>(d, "r", "/usr/bin/feed", dir.path, {});
   REQUIRE(relay_units.size() == 1);
-  CHECK(read_all(relay_units[0]).find("User=zguard\n") != std::string::npos);
+  CHECK(read_file(relay_units[0]).find("User=zguard\n") != std::string::npos);
   auto const other_host = [&] {
     return zg::detail::write_systemd_units<publisher, relay, reader>(d, "x", "/usr/bin/feed", dir.path, {});
   };
@@ -417,7 +411,7 @@ TEST_CASE("systemd units: every field is refused or quoted, and what systemd pas
       } else {
         auto const units = units_for(d, "s", "/usr/bin/feed", dir.path, flags);
         REQUIRE(units.size() == 2);
-        auto const line = exec_start_of(read_all(units[1]));
+        auto const line = exec_start_of(read_file(units[1]));
         INFO("ExecStart=", line);
         auto const argv = systemd_argv(line);
         REQUIRE(argv);
@@ -436,7 +430,7 @@ TEST_CASE("systemd units: every field is refused or quoted, and what systemd pas
       } else {
         auto const units = units_for(base, "s", exe, dir.path, {});
         REQUIRE(units.size() == 2);
-        auto const argv = systemd_argv(exec_start_of(read_all(units[0])));
+        auto const argv = systemd_argv(exec_start_of(read_file(units[0])));
         REQUIRE(argv);
         CHECK(argv->front() == exe);
       }
@@ -478,11 +472,11 @@ TEST_CASE("systemd units: systemd-analyze verify accepts them and finds the exec
   REQUIRE(units.size() == 4);
   for (auto const& u : units) {
     auto const [status, out] = run_command("systemd-analyze verify '" + u.string() + "' 2>&1");
-    INFO(u.string(), "\n", read_all(u), "\nsystemd-analyze verify said: ", out);
+    INFO(u.string(), "\n", read_file(u), "\nsystemd-analyze verify said: ", out);
     CHECK(status == 0);
     CHECK(out.empty());  // a warning means systemd read a value other than the one written
   }
-  auto const argv = systemd_argv(exec_start_of(read_all(units[0])));
+  auto const argv = systemd_argv(exec_start_of(read_file(units[0])));
   REQUIRE(argv);
   CHECK(*argv == std::vector<std::string>{(bin / "feed").string(), "--deployment", d.file, "--stage", "publisher",
                                           "--replica", "0", "--label", "100% $x"});

@@ -373,7 +373,7 @@ TEST_CASE("event loop: a ROUTER served by the loop still refuses a deferred repl
     handle = got->from;
     victim.close();
     loop.after(300ms, [&] {
-      attacker.emplace(curve_dealer(raw, attacker_keys, server_keys.public_part(), unhex(handle->routing_id_hex())));
+      attacker.emplace(curve_dealer(raw, attacker_keys, server_keys.public_part(), string_from_hex(handle->routing_id_hex())));
       attacker->connect(ep.address);
       loop.after(300ms, [&] {
         replied = router.send(*handle, order_ack{1, true, "victim's data"});

@@ -142,8 +142,7 @@ TEST_CASE("every event the library emits is documented with its name") {
   for (auto const* known : {"zap.deny", "zap.allow", "handshake.failed_auth", "verify.replay", "rate.limited",
                             "router.identity_mismatch", "message.refused", "req.gave_up"})
     CHECK_MESSAGE(emitted.count(known), known);
-  std::ifstream doc(fs::path(ZGUARD_SOURCE_DIR) / "docs" / "threat-model.md");
-  std::string const text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
+  std::string const text = zguard_test::read_file(fs::path(ZGUARD_SOURCE_DIR) / "docs" / "threat-model.md");
   REQUIRE(!text.empty());
   for (auto const& name : emitted) {
     bool const listed = text.find("`" + name + "`") != std::string::npos;
@@ -157,8 +156,7 @@ TEST_CASE("every event the library emits is documented with its name") {
 TEST_CASE("every guarantee a diagnostic cites is a row of the threat model, and its headers exist") {
   namespace fs = std::filesystem;
   fs::path const root(ZGUARD_SOURCE_DIR);
-  std::ifstream doc(root / "docs" / "threat-model.md");
-  std::string const text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
+  std::string const text = zguard_test::read_file(root / "docs" / "threat-model.md");
   REQUIRE(!text.empty());
   // "(G5)", "(G2, G3)": every number in such a parenthesis. (Scanned by
   // hand: <regex> trips GCC's -Wmaybe-uninitialized in the sanitizer build.)
@@ -179,8 +177,7 @@ TEST_CASE("every guarantee a diagnostic cites is a row of the threat model, and 
   };
   for (auto const& e : fs::recursive_directory_iterator(root / "include" / "zguard")) {
     if (e.path().extension() != ".hpp") continue;
-    std::ifstream in(e.path());
-    std::string const code((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string const code = zguard_test::read_file(e.path());
     for (std::size_t at = code.find("(G"); at != std::string::npos; at = code.find("(G", at + 1))
       numbers_at(code, at + 1, cited);
   }

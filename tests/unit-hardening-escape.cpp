@@ -71,15 +71,13 @@ TEST_CASE("escape hatches: zguard::poll tells which of several sockets has input
 }
 
 TEST_CASE("escape hatches: a typed ROUTER is polled with its own monitor, and serves after the poll") {
-  zg::context<test_domain> ctx;
-  zg::authenticator<test_domain> auth(ctx);
-  auto server_keys = zg::keypair::generate(), client_keys = zg::keypair::generate();
-  auth.allow(client_keys.public_part());
+  curve_pair p;
+  p.auth.allow(p.client_keys.public_part());
   zg::socket<test_domain, zg::tcp, zg::router, zg::curve_server, rr_limits, zg::service<order, order_ack>> router(
-      ctx, auth, server_keys);
+      p.ctx, p.auth, p.server_keys);
   auto ep = router.bind("tcp://127.0.0.1:*");
   zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, rr_limits, zg::service<order, order_ack>> client(
-      ctx, client_keys, server_keys.public_part());
+      p.ctx, p.client_keys, p.server_keys.public_part());
   client.connect(ep);
   REQUIRE(client.send(sample_order()));
   bool ready = false;

@@ -54,14 +54,6 @@ static_assert(!std::is_constructible_v<zg::routed<tick>, tick, zg::peer_info, zg
 // Copies are allowed: a copy carries the same checked facts.
 static_assert(std::is_copy_constructible_v<zg::verified<tick>> && std::is_copy_constructible_v<zg::routed<tick>>);
 
-// A directory with a mode (and owner), made for one test.
-fs::path make_dir(fs::path const& p, mode_t mode) {
-  REQUIRE(::mkdir(p.c_str(), 0700) == 0);
-  REQUIRE(::chmod(p.c_str(), mode) == 0);  // chmod: mkdir's mode goes through the umask
-  return p;
-}
-// doctest::Contains wants a C string.
-doctest::Contains contains(std::string const& s) { return doctest::Contains(s.c_str()); }
 bool running_as_root() { return ::geteuid() == 0; }
 
 // An ipc REP that anyone may reach, answering every request with `reply`:

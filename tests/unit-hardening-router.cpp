@@ -37,7 +37,7 @@ TEST_CASE("typed ROUTER: a deferred reply never reaches a squatter that took the
   auto got = router.receive<order>();  // the asynchronous server keeps the handle
   REQUIRE(got);
   auto const handle = got->from;
-  auto const victim_id = unhex(handle.routing_id_hex());
+  auto const victim_id = string_from_hex(handle.routing_id_hex());
   CHECK(zg::detail::libzmq_assigned_routing_id(victim_id));
 
   victim.close();  // gone before the answer
@@ -70,15 +70,13 @@ TEST_CASE("typed ROUTER: a deferred reply never reaches a squatter that took the
 
 TEST_CASE("typed ROUTER: a reply while the requester is still connected arrives, and peer-chosen ids are refused") {
   captured_events seen;
-  zg::context<test_domain> ctx(seen.sink());
-  zg::authenticator<test_domain> auth(ctx);
-  auto server_keys = zg::keypair::generate(), client_keys = zg::keypair::generate();
-  auth.allow(client_keys.public_part());
-  router_t router(ctx, auth, server_keys);
+  curve_pair p(seen.sink());
+  p.auth.allow(p.client_keys.public_part());
+  router_t router(p.ctx, p.auth, p.server_keys);
   auto ep = router.bind("tcp://127.0.0.1:*");
   zmq::context_t raw;
 
-  auto chooser = curve_dealer(raw, client_keys, server_keys.public_part(), "my-own-id");
+  auto chooser = curve_dealer(raw, p.client_keys, p.server_keys.public_part(), "my-own-id");
   chooser.connect(ep.address);
   send_request(chooser, numbered_order(1));
   CHECK_FALSE(router.receive<order>());  // refused, not delivered
@@ -86,7 +84,7 @@ TEST_CASE("typed ROUTER: a reply while the requester is still connected arrives,
   REQUIRE(seen.named("router.peer_chosen_id").size() == 1);
   CHECK(seen.named("router.peer_chosen_id").front().field("routing_id") == "6d792d6f776e2d6964");
 
-  auto client = curve_dealer(raw, client_keys, server_keys.public_part());
+  auto client = curve_dealer(raw, p.client_keys, p.server_keys.public_part());
   client.connect(ep.address);
   send_request(client, numbered_order(2));
   auto got = router.receive<order>();

@@ -31,27 +31,11 @@ using vouch_worker = zg::socket<test_domain, zg::ipc, zg::rep, zg::null_mechanis
 using vouch_client = zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, rr_limits, order_service>;
 using vouching_queue = zg::proxy<vouch_front, vouch_back, zg::vouch_clients<zg::blake2b_mac>>;
 
-std::string hex(std::string_view bytes) {
-  std::string out;
-  char buf[3];
-  for (unsigned char c : bytes) {
-    std::snprintf(buf, sizeof buf, "%02x", c);
-    out += buf;
-  }
-  return out;
-}
-
-order numbered(std::uint64_t id) {
-  auto o = sample_order();
-  o.id = id;
-  return o;
-}
-
 // Each call answered, with the reply to that very request.
 template <class Client>
 void call_ids(Client& client, std::initializer_list<std::uint64_t> ids) {
   for (auto id : ids) {
-    auto reply = client.call(numbered(id));
+    auto reply = client.call(numbered_order(id));
     REQUIRE_MESSAGE(reply.ok(), reply.reason());
     CHECK(reply->id == id);
   }
@@ -72,14 +56,6 @@ std::string inject(zmq::socket_t& attacker, std::vector<std::string> const& fram
 
 }  // namespace
 
-namespace {
-std::string unhex(std::string_view h) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < h.size(); i += 2) out += char(std::stoi(std::string(h.substr(i, 2)), nullptr, 16));
-  return out;
-}
-}  // namespace
-
 TEST_CASE("vouch: documented test vectors (docs/wire-format.md, Broker vouch), format 1 is refused") {
   std::array<std::uint8_t, 32> raw{};
   for (std::size_t i = 0; i < raw.size(); ++i) raw[i] = std::uint8_t(i);
@@ -98,8 +74,8 @@ TEST_CASE("vouch: documented test vectors (docs/wire-format.md, Broker vouch), f
       "5a47560202467c6c8299531aca0068e5cf8b0100000807060504030201010000000000000002280072713a724d3e7d553f404c6e73"
       "34374531256b522e6f406e2546636d6d734c2f407b48385d79663775758e848ba21c097b8c668dced6572c515e06648fc0c73856d2"
       "85445e5ff0a3";
-  CHECK(hex(as_key) == expected_key);
-  CHECK(hex(as_user) == expected_user);
+  CHECK(to_hex(as_key) == expected_key);
+  CHECK(to_hex(as_user) == expected_user);
   std::ifstream doc(std::filesystem::path(ZGUARD_SOURCE_DIR) / "docs" / "wire-format.md");
   std::stringstream text;
   text << doc.rdbuf();
@@ -123,7 +99,7 @@ TEST_CASE("vouch: documented test vectors (docs/wire-format.md, Broker vouch), f
   CHECK(k.user_id == id);
   auto const u = checker.check(frames(as_user), ts);  // same epoch and sequence: a replay, whatever its kind
   CHECK(u.refused == zg::vouch_reason::replay);
-  auto const v1 = unhex(
+  auto const v1 = string_from_hex(
       "5a47560102467c6c8299531aca0068e5cf8b01000008070605040302010100000000000000280072713a724d3e7d553f404c6e7334"
       "374531256b522e6f406e2546636d6d734c2f407b48385d7966377cae6b661b15d6a7811b2dcb082e7cb6acfc5db8b633055efe8ced"
       "5387f51e2e");
@@ -201,8 +177,8 @@ TEST_CASE("vouch: the worker sees each request's true client key, and forged, mo
   attacker.set(zmq::sockopt::linger, 0);
   attacker.set(zmq::sockopt::rcvtimeo, 3000);
   attacker.connect(worker_ep);
-  auto const forged = zg::encode(numbered(900));
-  auto const other = zg::encode(numbered(901));
+  auto const forged = zg::encode(numbered_order(900));
+  auto const other = zg::encode(numbered_order(901));
   std::string const forged_s(forged.begin(), forged.end()), other_s(other.begin(), other.end());
   std::vector<std::string> const forged_payload{forged_s}, other_payload{other_s};
   auto const now = zg::detail::vouch_now_ms();
@@ -290,7 +266,7 @@ TEST_CASE("vouch: a worker that expects vouches refuses a broker that does not v
   zg::proxy<vouch_front, vouch_back> plain_queue(ctx, front, back);
   vouch_client a(ctx, alice, server_keys.public_part());
   a.connect(front_ep);
-  auto reply = a.call(numbered(1), 1);
+  auto reply = a.call(numbered_order(1), 1);
   CHECK(reply.status() == zg::call_status::refused_by_service);  // the worker's refusal, passed back to the client
   CHECK(reply.reason().starts_with("vouch: "));
   CHECK(served == 0);
@@ -496,13 +472,13 @@ struct kind_rig {
   zg::call_result<order_ack> call_as_user(std::string const& name, std::uint64_t id) {
     plain_client c(ctx, zg::plain_credentials(name, password));
     c.connect(plain_ep);
-    return c.call(numbered(id));
+    return c.call(numbered_order(id));
   }
   // The privileged key's call through the CURVE front.
   zg::call_result<order_ack> call_as_key(std::uint64_t id) {
     vouch_client c(ctx, privileged, server_keys.public_part());
     c.connect(curve_ep);
-    return c.call(numbered(id));
+    return c.call(numbered_order(id));
   }
   std::vector<zguard::security_event> denials() const { return seen.named("authz.denied"); }
 };
@@ -570,7 +546,7 @@ TEST_CASE("vouch kinds: behind a NULL front the broker vouches for no one, whom 
   zg::proxy<null_front, vouch_back, zg::vouch_clients<zg::blake2b_mac>> queue(ctx, front, back, shared);
   null_client anonymous(ctx);
   anonymous.connect(front_ep);
-  auto reply = anonymous.call(numbered(1));
+  auto reply = anonymous.call(numbered_order(1));
   CHECK(reply.status() == zg::call_status::refused_by_service);
   CHECK(reply.reason() == "not permitted: call test.order");
   CHECK(served == 0);

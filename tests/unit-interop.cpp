@@ -14,10 +14,6 @@ namespace zg = zguard;
 
 namespace {
 
-std::string python(std::string const& script_and_args) {
-  return std::string(ZGUARD_SYSTEM_PYTHON) + " " + ZGUARD_TEST_SCRIPTS + "/" + script_and_args;
-}
-
 // Runs examples/zguard_keygen; returns the public key it printed.
 std::string keygen(std::filesystem::path const& out) {
   auto [rc, text] = run_command(std::string(ZGUARD_EXAMPLES_DIR) + "/zguard_keygen --out " + out.string() +
@@ -60,15 +56,15 @@ TEST_CASE("pyzmq CURVE client with certificates from zguard_keygen is served, a 
   CHECK(server_keys.public_part().z85() == server_public);
   echo_server server(ctx, auth, server_keys);
 
-  auto [rc, out] = run_command(python("curve_req_client.py " + server.endpoint + " " +
-                                      (dir.path / "server.cert").string() + " " +
-                                      (dir.path / "client.cert_secret").string() + " from-pyzmq"));
+  auto [rc, out] = run_command(python_script("curve_req_client.py " + server.endpoint + " " +
+                                             (dir.path / "server.cert").string() + " " +
+                                             (dir.path / "client.cert_secret").string() + " from-pyzmq"));
   CHECK(rc == 0);
   CHECK(out == "from-pyzmq|" + client_public + "\n");
 
-  auto [rc2, out2] = run_command(python("curve_req_client.py " + server.endpoint + " " +
-                                        (dir.path / "server.cert").string() + " " +
-                                        (dir.path / "stranger.cert_secret").string() + " intruder"));
+  auto [rc2, out2] = run_command(python_script("curve_req_client.py " + server.endpoint + " " +
+                                               (dir.path / "server.cert").string() + " " +
+                                               (dir.path / "stranger.cert_secret").string() + " intruder"));
   CHECK(rc2 == 3);
   REQUIRE(eventually([&] { return !seen.named("zap.deny").empty(); }));
   CHECK(seen.named("zap.deny").front().field("user_id") == stranger_public);
@@ -77,7 +73,7 @@ TEST_CASE("pyzmq CURVE client with certificates from zguard_keygen is served, a 
 TEST_CASE("a pyzmq-made public certificate on our allowlist admits its pyzmq owner") {
   temp_dir dir;
   std::filesystem::create_directory(dir.path / "py");
-  auto [rc, printed] = run_command(python("make_certificates.py " + (dir.path / "py").string() + " client"));
+  auto [rc, printed] = run_command(python_script("make_certificates.py " + (dir.path / "py").string() + " client"));
   REQUIRE(rc == 0);
   auto const py_public = printed.substr(0, printed.find('\n'));
   std::filesystem::create_directory(dir.path / "allowed");
@@ -90,9 +86,9 @@ TEST_CASE("a pyzmq-made public certificate on our allowlist admits its pyzmq own
   auto server_keys = zg::keypair::generate();
   zg::save_certificate(dir.path / "server.cert", server_keys);
   echo_server server(ctx, auth, server_keys);
-  auto [rc2, out] = run_command(python("curve_req_client.py " + server.endpoint + " " +
-                                       (dir.path / "server.cert").string() + " " +
-                                       (dir.path / "py" / "client.key_secret").string() + " py-made"));
+  auto [rc2, out] = run_command(python_script("curve_req_client.py " + server.endpoint + " " +
+                                              (dir.path / "server.cert").string() + " " +
+                                              (dir.path / "py" / "client.key_secret").string() + " py-made"));
   CHECK(rc2 == 0);
   CHECK(out == "py-made|" + py_public + "\n");
 }

@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 
 #include <atomic>
-#include <fstream>
 #include <future>
 #include <random>
 #include <stop_token>
@@ -25,11 +24,6 @@ using zg::identity_kind;
 
 std::string const alice_key = zg::keypair::generate().public_part().z85();
 std::string const bob_key = zg::keypair::generate().public_part().z85();
-
-void write_file(std::filesystem::path const& p, std::string const& text, mode_t mode = 0644) {
-  std::ofstream(p) << text;
-  ::chmod(p.c_str(), mode);
-}
 }  // namespace
 
 TEST_CASE("permissions: tokens, wildcards, deny wins, own rules over defaults, nothing unless allowed") {
@@ -657,9 +651,10 @@ TEST_CASE("authorized service over CURVE: a key that may not call is refused bef
   // even decoded, and told why.
   zg::save_certificate(dir.path / "server.cert", server_keys);
   zg::save_certificate(dir.path / "alice.cert", alice);
-  auto [rc, out] = run_command(std::string(ZGUARD_SYSTEM_PYTHON) + " " + ZGUARD_TEST_SCRIPTS +
-                               "/curve_req_client.py " + endpoint + " " + (dir.path / "server.cert").string() + " " +
-                               (dir.path / "alice.cert_secret").string() + " 'not even a schema message'");
+  auto [rc, out] = run_command(python_script("curve_req_client.py " + endpoint + " " +
+                                             (dir.path / "server.cert").string() + " " +
+                                             (dir.path / "alice.cert_secret").string() +
+                                             " 'not even a schema message'"));
   CHECK(rc == 0);
   CHECK(out.find("not permitted: call test.order") != std::string::npos);
   CHECK(served == 2);
@@ -677,12 +672,7 @@ using tick_sub = zg::socket<test_domain, zg::tcp, zg::sub, zg::curve_client, fee
 // A raw CURVE SUB subscribed to `prefix` ("" is everything).
 zmq::socket_t raw_sub(zmq::context_t& raw, zg::keypair const& me, zg::keypair const& server, std::string const& endpoint,
                       std::string const& prefix) {
-  zmq::socket_t s(raw, zmq::socket_type::sub);
-  s.set(zmq::sockopt::linger, 0);
-  s.set(zmq::sockopt::rcvtimeo, 20);
-  s.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.public_part().data(), 32));
-  s.set(zmq::sockopt::curve_publickey, zmq::const_buffer(me.public_part().data(), 32));
-  s.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(me.secret_part().data(), 32));
+  auto s = raw_curve(raw, zmq::socket_type::sub, me, server, 20, -1);
   s.set(zmq::sockopt::subscribe, prefix);
   s.connect(endpoint);
   return s;

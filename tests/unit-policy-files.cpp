@@ -27,11 +27,6 @@ std::string const alice = zg::keypair::generate().public_part().z85();
 std::string const bob = zg::keypair::generate().public_part().z85();
 constexpr uid_t nobody = 65534;
 
-void put(fs::path const& p, std::string const& text, mode_t mode = 0644) {
-  std::ofstream(p) << text;
-  ::chmod(p.c_str(), mode);
-}
-
 // Rewrites `path` in place, as `cp` or `echo >` do: truncate, then write.
 void rewrite_in_place(fs::path const& path, std::string const& text) {
   int const fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
@@ -50,8 +45,6 @@ void replace_by_rename(fs::path const& path, std::string const& text) {
   REQUIRE(::rename(tmp.c_str(), path.c_str()) == 0);
 }
 
-doctest::Contains contains(std::string const& text) { return doctest::Contains(text.c_str()); }
-
 std::string bob_may(zg::permissions const& p) {
   return p.permits(identity_kind::key, bob, action::call, "test.order") ? "bob may call" : "bob may not";
 }
@@ -69,8 +62,8 @@ TEST_CASE("policy files: a symlink on the way that another user owns is refused,
   temp_dir dir;
   fs::create_directories(dir.path / "current");
   fs::create_directories(dir.path / "old");
-  put(dir.path / "current" / "perms", "key " + alice + " call allow test.order\n");
-  put(dir.path / "old" / "perms", "key " + bob + " call allow test.order\n");  // bob's access was revoked
+  write_file(dir.path / "current" / "perms", "key " + alice + " call allow test.order\n");
+  write_file(dir.path / "old" / "perms", "key " + bob + " call allow test.order\n");  // bob's access was revoked
   auto const drop = dir.path / "drop";  // shared, sticky: others may add entries, not move ours
   fs::create_directory(drop);
   ::chmod(drop.c_str(), 01777);
@@ -114,7 +107,7 @@ TEST_CASE("policy files: the certificate a permission file names is checked with
   fs::create_directory(dir.path / "clients");
   zg::save_certificate(dir.path / "clients" / "bob.cert", zg::keypair::generate());
   fs::remove(dir.path / "clients" / "bob.cert_secret");
-  put(dir.path / "perms", "cert clients/bob.cert call allow test.order\n");
+  write_file(dir.path / "perms", "cert clients/bob.cert call allow test.order\n");
   REQUIRE(zg::permissions::from_file(dir.path / "perms").audit().find("(cert clients/bob.cert)") != std::string::npos);
   auto const refusal = [&] {
     try {
@@ -132,7 +125,7 @@ TEST_CASE("policy files: the certificate a permission file names is checked with
   // A directory further up that others can write.
   fs::create_directories(dir.path / "open" / "certs");
   fs::rename(dir.path / "clients" / "bob.cert", dir.path / "open" / "certs" / "bob.cert");
-  put(dir.path / "perms", "cert open/certs/bob.cert call allow test.order\n");
+  write_file(dir.path / "perms", "cert open/certs/bob.cert call allow test.order\n");
   CHECK(refusal() == "accepted");
   ::chmod((dir.path / "open").c_str(), 0777);
   CHECK(refusal().find("is below " + (dir.path / "open").string() +
@@ -200,7 +193,7 @@ race_outcome race_reloads(fs::path const& file, Write write) {
 TEST_CASE("policy files: reload racing a rewrite in place applies no partial file, renames always apply") {
   temp_dir dir;
   auto const file = dir.path / "perms";
-  put(file, revoking_rules(150));
+  write_file(file, revoking_rules(150));
   REQUIRE(revoking_rules(150).size() > 4096);
   SUBCASE("rewritten in place: a reload applies the whole file or keeps the set in force") {
     auto const r = race_reloads(file, [&](std::string const& t) { rewrite_in_place(file, t); });
@@ -227,13 +220,13 @@ TEST_CASE("policy files: reload racing a rewrite in place applies no partial fil
   }
   SUBCASE("a file without a final newline, or empty, is refused: it may be cut short") {
     auto perms = zg::permissions::from_file(file);
-    put(file, "default call allow test.order\nkey " + bob + " call deny test.order");
+    write_file(file, "default call allow test.order\nkey " + bob + " call deny test.order");
     CHECK_THROWS_WITH_AS(perms.reload(), contains(file.string() + " does not end with a newline"),
                          zg::permission_error);
-    put(file, "");
+    write_file(file, "");
     CHECK_THROWS_WITH_AS(perms.reload(), contains(file.string() + " is empty"), zg::permission_error);
     CHECK(bob_may(perms) == "bob may not");
-    put(file, "# nobody may do anything\n");
+    write_file(file, "# nobody may do anything\n");
     perms.reload();
     CHECK_FALSE(perms.permits(identity_kind::key, alice, action::call, "test.order"));
   }

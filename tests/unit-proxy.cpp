@@ -4,6 +4,7 @@
 // steer the flow; a streamer moves a PUSH/PULL pipeline.
 #include "schemas.hpp"
 #include "support.hpp"
+#include "support/slow_joiner.hpp"
 
 #include <stop_token>
 #include <thread>
@@ -23,14 +24,6 @@ using signed_sub = zg::socket<test_domain, zg::ipc, zg::sub, zg::null_mechanism,
                               zg::signing<zg::ed25519>>;
 using front_t = zg::socket<test_domain, zg::ipc, zg::xsub, zg::null_mechanism, feed_limits>;
 using back_t = zg::socket<test_domain, zg::ipc, zg::xpub, zg::null_mechanism, feed_limits>;
-
-template <class Pub, class Sub>
-bool joined(Pub& pub, Sub& sub) {
-  return eventually([&] {
-    (void)pub.send(tick{"W", 0, 0});
-    return sub.template receive<tick>().has_value();
-  });
-}
 
 std::vector<std::uint32_t> receive_ticks(signed_sub& sub, std::size_t n, zg::key_id const& signer) {
   std::vector<std::uint32_t> got;
@@ -211,12 +204,7 @@ TEST_CASE("queue: a CURVE ROUTER front, workers behind a DEALER, the front's rat
 
   // A flooder pipelines 200 requests through the broker.
   zmq::context_t raw;
-  zmq::socket_t flooder(raw, zmq::socket_type::dealer);
-  flooder.set(zmq::sockopt::linger, 0);
-  flooder.set(zmq::sockopt::rcvtimeo, 1000);
-  flooder.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server_keys.public_part().data(), 32));
-  flooder.set(zmq::sockopt::curve_publickey, zmq::const_buffer(flooder_keys.public_part().data(), 32));
-  flooder.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(flooder_keys.secret_part().data(), 32));
+  auto flooder = raw_curve(raw, zmq::socket_type::dealer, flooder_keys, server_keys, 1000, -1);
   flooder.connect(front_ep.address);
   auto const request = zg::encode(sample_order());
   for (int i = 0; i < 200; ++i) {

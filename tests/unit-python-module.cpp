@@ -35,33 +35,8 @@ using signed_pub = zg::socket<test_domain, zg::tcp, zg::pub, zg::curve_server, f
 template <class A>
 using signed_sub = zg::socket<test_domain, zg::tcp, zg::sub, zg::curve_client, feed_limits, tick_topic, zg::signing<A>>;
 
-// Debian's python3 with the module on its path (and no bytecode written
-// into the source tree).
-std::string python() {
-  return std::string("PYTHONDONTWRITEBYTECODE=1 PYTHONPATH='") + ZGUARD_PYTHON_MODULE_DIR + "' " +
-         ZGUARD_SYSTEM_PYTHON;
-}
-// "python3 tests/python/module_peer.py ARGS"
-std::string peer(std::string const& args) { return python() + " " + ZGUARD_TEST_SCRIPTS + "/module_peer.py " + args; }
-
-// Fails (never skips) when the interpreter lacks pyzmq or PyNaCl or cannot
-// import the module.
-void require_python() {
-  auto [rc, out] = run_command(python() + " -c 'import zmq, nacl, zguard; print(\"ready\")' 2>&1");
-  REQUIRE_MESSAGE(rc == 0, ZGUARD_SYSTEM_PYTHON " needs python3-zmq and python3-nacl "
-                           "(apt-get install python3-zmq python3-nacl): ", out);
-  REQUIRE(out == "ready\n");
-}
-
-std::string hex(std::span<std::uint8_t const> b) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string s;
-  for (auto c : b) {
-    s += digits[c >> 4];
-    s += digits[c & 15];
-  }
-  return s;
-}
+// "python3 tests/python/module_peer.py ARGS", the module on its path.
+std::string peer(std::string const& args) { return python_script_with_module("module_peer.py " + args); }
 
 // The descriptions of the test schemas, written by the describe_schemas tool.
 std::filesystem::path describe_into(temp_dir const& dir) {
@@ -70,12 +45,6 @@ std::filesystem::path describe_into(temp_dir const& dir) {
   REQUIRE(rc == 0);
   REQUIRE(std::filesystem::exists(path));
   return path;
-}
-
-void write_file(std::filesystem::path const& path, std::string const& text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-  REQUIRE(f.good());
 }
 
 // What the C++ decoder says of bytes, in module_peer.py's words: "ok" when
@@ -144,11 +113,11 @@ struct signing_material {
     if constexpr (is_ed25519) return zg::signing_key<zg::ed25519>::from_seed(s);
     else return zg::signing_key<zg::blake2b_mac>::from_bytes(s);
   }
-  std::string secret_hex() const { return hex(secret); }
+  std::string secret_hex() const { return to_hex(secret); }
   // An Ed25519 verifier holds the public key; a MAC group, the key itself.
   std::string verify_hex() const {
-    if constexpr (is_ed25519) return hex(std::span<std::uint8_t const>(key.verify_part().data(), 32));
-    else return hex(secret);
+    if constexpr (is_ed25519) return to_hex(std::span<std::uint8_t const>(key.verify_part().data(), 32));
+    else return to_hex(secret);
   }
   zg::verify_keys<A> verify_keys() const {
     zg::verify_keys<A> keys;
@@ -312,7 +281,7 @@ TEST_CASE("Python module and C++ decoder: the same bytes, the same verdict (reas
   auto const schemas = describe_into(dir);
   std::string input, expected;
   auto add = [&]<class S>(std::type_identity<S>, std::vector<std::uint8_t> const& bytes) {
-    input += std::string(S::zguard_schema_id.name) + " " + hex(bytes) + "\n";
+    input += std::string(S::zguard_schema_id.name) + " " + to_hex(bytes) + "\n";
     expected += verdict<S>(bytes) + "\n";
   };
   constexpr auto order_t = std::type_identity<order>{};
@@ -387,7 +356,7 @@ TEST_CASE("Python module and C++ receiver: the same batches, the same verdict on
   std::string input, expected;
   std::size_t const max_item = zg::max_encoded_size<tick>;
   for (auto const& m : mutations(batch)) {
-    input += hex(m) + "\n";
+    input += to_hex(m) + "\n";
     if (auto e = zg::detail::check_batch(m, 4, max_item))
       expected += std::string(zg::to_string(e->reason)) + " " + (e->field.empty() ? "-" : e->field) + " " +
                   std::to_string(e->offset) + "\n";
@@ -480,7 +449,7 @@ TEST_CASE_TEMPLATE("Python module and C++ verifier: the same envelopes, the same
     std::vector<zmq::message_t> frames;
     for (auto const& f : m) {
       frames.emplace_back(f.data(), f.size());
-      input += (f.empty() ? std::string(".") : hex(std::span(reinterpret_cast<std::uint8_t const*>(f.data()), f.size())));
+      input += (f.empty() ? std::string(".") : to_hex(std::span(reinterpret_cast<std::uint8_t const*>(f.data()), f.size())));
       input += ' ';
     }
     input.back() = '\n';

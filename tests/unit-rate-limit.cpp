@@ -129,8 +129,7 @@ TEST_CASE("rate limit: on ipc NULL a peer is the OS user, its processes share on
   constexpr int processes = 6, each = 20;
   std::string cmd;
   for (int i = 0; i < processes; ++i)
-    cmd += std::string(ZGUARD_SYSTEM_PYTHON) + " " + ZGUARD_TEST_SCRIPTS + "/ipc_sender.py " + ep.address + " " +
-           std::to_string(each) + " " + frame + " & ";
+    cmd += python_script("ipc_sender.py " + ep.address + " " + std::to_string(each) + " " + frame) + " & ";
   cmd += "wait";
   auto const start = std::chrono::steady_clock::now();
   auto [rc, out] = run_command(cmd);

@@ -119,13 +119,7 @@ TEST_CASE("revocation: a certificate removed and reloaded ends the key's live se
   auto const endpoint = bound.get_future().get();
   zmq::context_t raw;
   auto client = [&](zg::keypair const& me) {
-    zmq::socket_t s(raw, zmq::socket_type::dealer);
-    s.set(zmq::sockopt::linger, 0);
-    s.set(zmq::sockopt::rcvtimeo, 300);
-    s.set(zmq::sockopt::sndtimeo, 300);
-    s.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.public_part().data(), 32));
-    s.set(zmq::sockopt::curve_publickey, zmq::const_buffer(me.public_part().data(), 32));
-    s.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(me.secret_part().data(), 32));
+    auto s = raw_curve(raw, zmq::socket_type::dealer, me, server, 300, 300);
     s.connect(endpoint);
     return s;
   };
@@ -633,16 +627,10 @@ namespace {
 using pull_server = zg::socket<test_domain, zg::tcp, zg::pull, zg::curve_server, stream_limits, zg::stream<tick>>;
 
 // A CURVE PUSH peer in another process (as an attacker is): connects,
-// sends `count` frames of `hex` bytes, then stays `stay_s` seconds. Runs in
+// sends `count` copies of `frame`, then stays `stay_s` seconds. Runs in
 // the background when `background`.
 void python_pusher(std::string const& endpoint, zg::keypair const& me, zg::keypair const& server,
                    std::string const& frame, int count, double stay_s, bool background) {
-  std::string hex;
-  for (unsigned char c : frame) {
-    char b[3];
-    std::snprintf(b, sizeof b, "%02x", c);
-    hex += b;
-  }
   std::string const script =
       "import zmq,time,sys\n"
       "c=zmq.Context(); s=c.socket(zmq.PUSH); s.linger=2000\n"
@@ -654,8 +642,8 @@ void python_pusher(std::string const& endpoint, zg::keypair const& me, zg::keypa
   char secret[41];
   me.secret_part().write_z85(secret);
   auto q = [](std::string const& a) { return " '" + a + "'"; };  // Z85 has no single quote
-  std::string const cmd = "/usr/bin/python3 -c '" + script + "'" + q(server.public_part().z85()) +
-                          q(me.public_part().z85()) + q(secret) + q(endpoint) + q(hex) + q(std::to_string(count)) +
+  std::string const cmd = std::string(ZGUARD_SYSTEM_PYTHON) + " -c '" + script + "'" + q(server.public_part().z85()) +
+                          q(me.public_part().z85()) + q(secret) + q(endpoint) + q(to_hex(frame)) + q(std::to_string(count)) +
                           q(std::to_string(stay_s)) + (background ? " >/dev/null 2>&1 &" : " >/dev/null 2>&1");
   REQUIRE(std::system(cmd.c_str()) == 0);
 }

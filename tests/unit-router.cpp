@@ -74,10 +74,10 @@ TEST_CASE("ROUTER: a pyzmq peer presenting a victim's routing id under its own k
   zg::save_certificate(dir.path / "attacker.cert", attacker);
   router_server server(ctx, auth, server_keys);
 
-  auto [rc, out] = run_command(std::string(ZGUARD_SYSTEM_PYTHON) + " " + ZGUARD_TEST_SCRIPTS + "/router_spoof.py " +
-                               server.endpoint + " " + (dir.path / "server.cert").string() + " " +
-                               (dir.path / "victim.cert_secret").string() + " " +
-                               (dir.path / "attacker.cert_secret").string());
+  auto [rc, out] = run_command(python_script("router_spoof.py " + server.endpoint + " " +
+                                             (dir.path / "server.cert").string() + " " +
+                                             (dir.path / "victim.cert_secret").string() + " " +
+                                             (dir.path / "attacker.cert_secret").string()));
   CHECK(rc == 0);
   auto const v8 = victim.public_part().z85().substr(0, 8);
   CHECK(out == "victim: ack 1 " + v8 + "\n"
@@ -101,26 +101,24 @@ TEST_CASE("ROUTER: a pyzmq peer presenting a victim's routing id under its own k
 
 TEST_CASE("ROUTER: a reply to a peer that is gone is an error, logged") {
   captured_events seen;
-  zg::context<test_domain> ctx(seen.sink());
-  zg::authenticator<test_domain> auth(ctx);
-  auto server_keys = zg::keypair::generate(), client_keys = zg::keypair::generate();
-  auth.allow(client_keys.public_part());
-  router_t router(ctx, auth, server_keys);
+  curve_pair p(seen.sink());
+  p.auth.allow(p.client_keys.public_part());
+  router_t router(p.ctx, p.auth, p.server_keys);
   auto ep = router.bind("tcp://127.0.0.1:*");
-  auto client = std::make_unique<client_t>(ctx, client_keys, server_keys.public_part());
+  auto client = std::make_unique<client_t>(p.ctx, p.client_keys, p.server_keys.public_part());
   client->connect(ep);
   auto const request = zg::encode(sample_order());
   REQUIRE(client->send(sample_order()));
   auto got = router.receive<order>();
   REQUIRE(got);
   zg::routed<order> const& message = *got;
-  CHECK(message.from.user_id() == client_keys.public_part().z85());
+  CHECK(message.from.user_id() == p.client_keys.public_part().z85());
   auto handle = message.from;  // copyable, but only ever made by the socket
   client.reset();              // the peer goes away before the reply
   CHECK(eventually([&] { return !router.send(handle, order_ack{1, true, "late"}); }));
   // Refused before libzmq is asked (the connection is gone), or by
   // ROUTER_MANDATORY if the disconnect was not seen yet.
-  CHECK(ctx.events().count("router.stale_peer") + ctx.events().count("send.unroutable") >= 1);
+  CHECK(p.ctx.events().count("router.stale_peer") + p.ctx.events().count("send.unroutable") >= 1);
 }
 
 TEST_CASE("token buckets: burst, refill, and one peer does not drain another") {
@@ -180,12 +178,7 @@ TEST_CASE("ROUTER rate limit: a flooding peer is refused, a well-behaved peer is
   serving<limited_router> server(ctx, auth, server_keys, ack_with_sender);
 
   zmq::context_t raw;
-  zmq::socket_t flooder(raw, zmq::socket_type::dealer);
-  flooder.set(zmq::sockopt::linger, 0);
-  flooder.set(zmq::sockopt::rcvtimeo, 2000);
-  flooder.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server_keys.public_part().data(), 32));
-  flooder.set(zmq::sockopt::curve_publickey, zmq::const_buffer(flooder_keys.public_part().data(), 32));
-  flooder.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(flooder_keys.secret_part().data(), 32));
+  auto flooder = raw_curve(raw, zmq::socket_type::dealer, flooder_keys, server_keys, 2000, -1);
   flooder.connect(server.endpoint);
 
   constexpr int flood = 300, polite_calls = 20;

@@ -13,16 +13,6 @@ using namespace zguard_test;
 
 namespace {
 
-std::string hex(std::vector<std::uint8_t> const& b) {
-  static char const digits[] = "0123456789abcdef";
-  std::string s;
-  for (auto c : b) {
-    s += digits[c >> 4];
-    s += digits[c & 15];
-  }
-  return s;
-}
-
 // Random values within every bound, strings mixing 1- to 4-byte UTF-8.
 struct generator {
   std::mt19937_64 rng{20261124};
@@ -259,7 +249,7 @@ TEST_CASE("encoding an enum value that was never declared throws") {
 }
 
 TEST_CASE("test vectors of docs/wire-format.md") {
-  CHECK(hex(zg::encode(sample_order())) ==
+  CHECK(to_hex(zg::encode(sample_order())) ==
         "010a746573742e6f72646572" "0100"
         "2a00000000000000"
         "02"
@@ -268,10 +258,10 @@ TEST_CASE("test vectors of docs/wire-format.md") {
         "01020304"
         "01"
         "02dead");
-  CHECK(hex(zg::encode(blank_order())) == "010a746573742e6f72646572" "0100" "0000000000000000" "01" "00" "00" "00000000" "00" "00");
-  CHECK(hex(zg::encode(order_ack{7, true, "ok"})) ==
+  CHECK(to_hex(zg::encode(blank_order())) == "010a746573742e6f72646572" "0100" "0000000000000000" "01" "00" "00" "00000000" "00" "00");
+  CHECK(to_hex(zg::encode(order_ack{7, true, "ok"})) ==
         "010e746573742e6f726465725f61636b0100070000000000000001026f6b");
-  CHECK(hex(zg::encode(tick{"EURUSD", -1, 3})) ==
+  CHECK(to_hex(zg::encode(tick{"EURUSD", -1, 3})) ==
         "0109746573742e7469636b010006455552555344ffffffffffffffff03000000");
 }
 
@@ -290,7 +280,7 @@ TEST_CASE("float and double: IEEE 754 bits little-endian, one NaN on the wire, e
   (void)r.samples.push_back(std::numeric_limits<float>::denorm_min());
   auto const bytes = zg::encode(r);
   // docs/wire-format.md: 1.5f = 0x3fc00000, -2.0 = 0xc000000000000000.
-  CHECK(hex(std::vector<std::uint8_t>(bytes.begin() + 16, bytes.end())) ==
+  CHECK(to_hex(std::vector<std::uint8_t>(bytes.begin() + 16, bytes.end())) ==
         "0000c03f" "00000000000000c0" "03" "00000080" "0000807f" "01000000");
   auto back = zg::decode<reading>(std::span<std::uint8_t const>(bytes));
   REQUIRE(back);
@@ -303,7 +293,7 @@ TEST_CASE("float and double: IEEE 754 bits little-endian, one NaN on the wire, e
   // Every NaN goes out as the one quiet NaN: one value, one encoding.
   reading n{std::numeric_limits<float>::signaling_NaN(), -std::numeric_limits<double>::quiet_NaN(), {}};
   auto const nan_bytes = zg::encode(n);
-  CHECK(hex(std::vector<std::uint8_t>(nan_bytes.begin() + 16, nan_bytes.begin() + 28)) == "0000c07f" "000000000000f87f");
+  CHECK(to_hex(std::vector<std::uint8_t>(nan_bytes.begin() + 16, nan_bytes.begin() + 28)) == "0000c07f" "000000000000f87f");
   auto nan_back = zg::decode<reading>(std::span<std::uint8_t const>(nan_bytes));
   REQUIRE(nan_back);
   CHECK(std::isnan(nan_back->ratio));

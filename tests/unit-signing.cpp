@@ -4,6 +4,7 @@
 // restarted publisher, and PyNaCl peers written from docs/wire-format.md.
 #include "schemas.hpp"
 #include "support.hpp"
+#include "support/slow_joiner.hpp"
 
 #include <sys/stat.h>
 
@@ -147,7 +148,7 @@ TEST_CASE("signed envelope: the documented test vectors are what we seal, and ve
   run(zg::blake2b_mac{}, blake, blake, vector_blake2b);
 
   // The PyNaCl peer, written from the document, prints the same frames.
-  auto [rc, out] = run_command(std::string(ZGUARD_SYSTEM_PYTHON) + " " + ZGUARD_TEST_SCRIPTS + "/signed_peer.py vectors");
+  auto [rc, out] = run_command(python_script("signed_peer.py vectors"));
   REQUIRE(rc == 0);
   CHECK(out == "746573742e7469636b\n" + std::string(vector_ed25519) + "\n746573742e7469636b\n" +
                    std::string(vector_blake2b) + "\n");
@@ -461,26 +462,6 @@ std::vector<std::string> recv_frames(zmq::socket_t& s) {
   for (auto const& m : msgs) out.push_back(m.to_string());
   return out;
 }
-void send_frames(zmq::socket_t& s, std::vector<zmq::message_t> const& frames) {
-  for (std::size_t i = 0; i < frames.size(); ++i)
-    (void)s.send(zmq::const_buffer(frames[i].data(), frames[i].size()),
-                 i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
-}
-void send_frames(zmq::socket_t& s, std::vector<std::string> const& frames) {
-  for (std::size_t i = 0; i < frames.size(); ++i)
-    (void)s.send(zmq::buffer(frames[i]), i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
-}
-
-// Publishes warm-up ticks ("W") until the subscriber has one: the
-// subscription has then reached the publisher (slow joiner).
-template <class Pub, class Sub>
-bool joined(Pub& pub, Sub& sub) {
-  return eventually([&] {
-    (void)pub.send(tick{"W", 0, 0});
-    return sub.template receive<tick>().has_value();
-  });
-}
-
 }  // namespace
 
 TEST_CASE_TEMPLATE("signed PUB/SUB over ipc: every message delivered in order while an attacker injects on the same endpoint",
@@ -616,12 +597,7 @@ TEST_CASE("signed PUB/SUB over tcp with CURVE: encrypted and signed, a CURVE ins
   // A relay that holds the server's CURVE keys (so the handshake succeeds)
   // but not the signing key.
   zmq::context_t raw;
-  zmq::socket_t insider(raw, zmq::socket_type::xpub);
-  insider.set(zmq::sockopt::linger, 0);
-  insider.set(zmq::sockopt::rcvtimeo, 200);
-  insider.set(zmq::sockopt::curve_server, 1);
-  insider.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(server_keys.secret_part().data(), 32));
-  insider.bind("tcp://127.0.0.1:*");
+  auto insider = raw_curve_server(raw, zmq::socket_type::xpub, server_keys, 200);
 
   sub_t subscriber(ctx, client_keys, server_keys.public_part(), keys);
   subscriber.connect(ep);
@@ -706,7 +682,7 @@ TEST_CASE_TEMPLATE("PyNaCl peers written from docs/wire-format.md: ours verify t
                                      : to_hex(secret);
   zg::verify_keys<A> keys;
   keys.add(keys_for<A>::verifying(key));
-  std::string const python = std::string(ZGUARD_SYSTEM_PYTHON) + " " + ZGUARD_TEST_SCRIPTS + "/signed_peer.py ";
+  std::string const python = python_script("signed_peer.py ");
 
   SUBCASE("a PyNaCl publisher; our subscriber") {
     auto const path = "ipc://" + (dir.path / "py.sock").string();
