@@ -18,6 +18,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <ostream>
 #include <stop_token>
 #include <span>
 #include <string>
@@ -114,6 +115,14 @@ struct captured_events {
     return out;
   }
 };
+// Every event so far, one JSON line each: a test that says INFO(seen) gets
+// them printed when one of its assertions fails (doctest writes an INFO out
+// only then), so a failure shows what the sockets saw.
+inline std::ostream& operator<<(std::ostream& os, captured_events const& c) {
+  std::lock_guard lock(*c.mu);
+  for (auto const& e : *c.events) os << "\n  " << zguard::to_json(e);
+  return os;
+}
 
 // Polls cond every 10 ms for at most `limit`; returns its last value.
 template <class Cond>

@@ -45,6 +45,7 @@ TEST_CASE("call: a key the service does not allow is refused at the handshake, a
   typed_req client(p.ctx, p.client_keys, p.server_keys.public_part());
   client.connect(server.endpoint);
   auto r = client.call(sample_order(), 3);
+  INFO("events: ", seen);
   CHECK(r.status() == zg::call_status::refused_at_handshake);
   CHECK(r.reason() == "handshake.failed_auth");
   CHECK(r.attempts() == 1);  // a refused key does not become allowed by asking again
