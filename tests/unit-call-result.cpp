@@ -52,7 +52,7 @@ TEST_CASE("call: a key the service does not allow is refused at the handshake, a
   CHECK(client.handshake_failures() >= 1);
   auto refused = seen.named("req.refused_at_handshake");
   REQUIRE(refused.size() == 1);
-  CHECK(refused[0].field("event") == "handshake.failed_auth");
+  CHECK(refused[0].field("handshake") == "handshake.failed_auth");
   CHECK(p.ctx.events().count("zap.deny") >= 1);
 }
 

@@ -8,7 +8,8 @@ calls
     emit(NAME, LEVEL, {{"field", value}, {"field", value}, ...})
 
 and fails when two emitters of one name give different sets of field names,
-printing each emitter's fields. NAME is a string literal, a choice of two
+printing each emitter's fields, or when a field is named like a key the
+JSON line already has (ts_ms, event, level: the line would hold it twice). NAME is a string literal, a choice of two
 literals (cond ? "a" : "b"), or a literal prefix and a computed rest
 ("verify." + reason: every emitter of a name with that prefix is compared
 with it); a NAME with no literal (a name read from a table) is listed, not
@@ -25,6 +26,8 @@ import re
 import sys
 
 STRING = r'"(?:\\.|[^"\\\n])*"'
+# The keys every JSON line of an event already has (events.hpp, to_json).
+LINE_KEYS = ("ts_ms", "event", "level")
 
 
 def strip_comments(text):
@@ -121,6 +124,10 @@ def scan(sources):
                 errors.append("%s: the fields of an event must be a braced list of {\"name\", value}: %s"
                               % (where, " ".join(args[2].split())[:80]))
                 continue
+            repeated = [f for f in fields if f in LINE_KEYS]
+            if repeated:
+                errors.append("%s: a field named %s would repeat a key of the event's JSON line (%s): a "
+                              "reader keeps only one of the two" % (where, ", ".join(repeated), ", ".join(LINE_KEYS)))
             names, prefix = names_of(args[0])
             emitters.append((names, prefix, fields, where))
     return emitters, errors
@@ -179,6 +186,7 @@ def self_test():
                                           'log.emit("p.b", severity::warning, {{"k", v}, {"l", w}});'},
         "fields not readable here": {"a.hpp": 'log.emit("x.y", severity::warning, fields);'},
         "a field name that is not a literal": {"a.hpp": 'log.emit("x.y", severity::warning, {{key, v}});'},
+        "a field named like a key of the line": {"a.hpp": 'log.emit("x.y", severity::warning, {{"event", e}});'},
     }
     failures = []
     problems, emitters = check(good)

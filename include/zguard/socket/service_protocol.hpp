@@ -61,7 +61,7 @@ class service_protocol : public receive_path<Tr> {
         if (!in) {
           if (this->handshake_failures() != failures_before) {
             this->log().emit("req.refused_at_handshake", severity::warning,
-                             {{"socket", this->label()}, {"event", this->last_handshake_failure()}});
+                             {{"socket", this->label()}, {"handshake", this->last_handshake_failure()}});
             return outcome(call_status::refused_at_handshake, i, this->last_handshake_failure());
           }
           this->log().emit("req.timeout", severity::warning, {{"socket", this->label()}, {"attempt", std::to_string(i)}});
