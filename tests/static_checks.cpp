@@ -320,6 +320,20 @@ static_assert(std::is_same_v<tick_source::socket_on<signed_ticks>, tick_pub> &&
 static_assert(zg::pipeline<tick_source, tick_reader>::checked);
 // --- end of derived stage sockets -----------------------------------------
 
+// A socket starts from its limits' declared values, one per runtime key
+// (a ranged tag's stand-in until the constructor chooses): each at its place.
+template <class L>
+constexpr bool starts_from_declared() {
+  constexpr auto v = zg::detail::fixed_limits<L>();
+  return v.send_hwm == L::send_hwm && v.recv_hwm == L::recv_hwm && v.linger_ms == L::linger &&
+         v.send_timeout_ms == L::send_timeout && v.recv_timeout_ms == L::recv_timeout;
+}
+using RangedL = zg::limits<zg::send_hwm_in<10, 1000>, zg::recv_hwm<7>, zg::block_when_full, zg::linger_ms_in<0, 50>,
+                           zg::send_timeout_ms<300>, zg::recv_timeout_ms<400>>;
+static_assert(starts_from_declared<BL>() && starts_from_declared<InprocL>() && starts_from_declared<RangedL>());
+static_assert(zg::detail::fixed_limits<RangedL>().send_hwm == 1000 && zg::detail::fixed_limits<RangedL>().recv_hwm == 7 &&
+              zg::detail::fixed_limits<RangedL>().linger_ms == 50 && zg::detail::fixed_limits<RangedL>().recv_timeout_ms == 400);
+
 // The compiling twins of the connect() compile-fail cases.
 [[maybe_unused]] void twins(zg::context<D>& ctx, zg::authenticator<D>& auth, zg::keypair const& k,
                             zg::public_key const& server) {

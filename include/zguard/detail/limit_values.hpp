@@ -113,9 +113,13 @@ limit_values choose_limits(runtime_limits const& chosen) {
 // at construction (socket::applied_limits()).
 ZGUARD_DECL std::string applied_limits_text(limit_values const& v);
 
+// The declared values (a ranged tag: its compile-time stand-in, until the
+// constructor chooses one).
 template <class L>
 constexpr limit_values fixed_limits() {
-  return {L::send_hwm, L::recv_hwm, L::linger, L::send_timeout, L::recv_timeout};
+  limit_values v{};
+  for_each_runtime_slot<L>([&]<class K, class Tag>(K, Tag) { v.*K::value = Tag::value; });
+  return v;
 }
 }  // namespace detail
 
