@@ -311,6 +311,22 @@ TEST_CASE("config: a relative path is taken from the configuration file's direct
   CHECK(cfg.path("s.abs") == std::filesystem::path("/var/lib/x.cert"));
 }
 
+TEST_CASE("config: the endpoints a file names are bound and connected as they are read") {
+  using pull_t = zg::socket<test_domain, zg::tcp, zg::pull, zg::insecure<"loopback test">, rr_limits, zg::stream<tick>>;
+  using push_t = zg::socket<test_domain, zg::tcp, zg::push, zg::insecure<"loopback test">, rr_limits, zg::stream<tick>>;
+  zg::context<test_domain> ctx;
+  pull_t pull(ctx);
+  auto const bound = pull.bind("tcp://127.0.0.1:*");
+  temp_dir dir;
+  auto const cfg = zg::config::load(write_file(dir.path / "s.toml", "[feed]\nconnect = \"" + bound.address + "\"\n"));
+  push_t push(ctx);
+  push.connect(cfg.endpoint<zg::tcp>("feed.connect"));  // the endpoint type as the reader returns it
+  REQUIRE(push.send(tick{"ABC", 1, 1}));
+  auto got = pull.receive();
+  REQUIRE(got);
+  CHECK(got->value.seq == 1);
+}
+
 // The converted example: curve_service --config serves a client; a bad
 // file stops it at start-up with the file and key.
 TEST_CASE("curve_service --config: settings and ranged limits from a TOML file") {

@@ -453,3 +453,218 @@ TEST_CASE("external loop: poll(2) on the notification fds serves a PULL and a RO
   CHECK(ctx.events().count("peer.disconnected") >= 1);
   CHECK(ctx.events().count("handshake.succeeded") >= 1);
 }
+
+namespace {
+
+// A raw DEALER connects and sends request `id`.
+void ask(zmq::socket_t& dealer, std::string const& ep, std::uint64_t id) {
+  dealer.connect(ep);
+  send_request(dealer, numbered_order(id));
+}
+
+// The answer a raw DEALER got ([delimiter, payload]), decoded as T;
+// nullopt when nothing came within its receive timeout or it is not a T.
+template <class T>
+std::optional<T> read_answer(zmq::socket_t& dealer) {
+  std::vector<zmq::message_t> frames;
+  try {
+    if (!zmq::recv_multipart(dealer, std::back_inserter(frames)) || frames.size() != 2) return std::nullopt;
+  } catch (zmq::error_t const&) {
+    return std::nullopt;
+  }
+  auto got = zg::decode<T>(std::span(frames[1].data<std::uint8_t const>(), frames[1].size()));
+  if (!got) return std::nullopt;
+  return *got;
+}
+
+}  // namespace
+
+TEST_CASE("event loop: a REP answers with reply() a value, an application_error or a refusal, once per request") {
+  squat_scene scene;
+  auto& [seen, ctx, auth, server_keys, client_keys, attacker_keys] = scene;
+  rep_t rep(ctx, auth, server_keys);
+  auto const ep = rep.bind("tcp://127.0.0.1:*");
+
+  std::vector<bool> again;  // what a second answer to the same request gave
+  std::optional<zg::received<order>> first;
+  std::stop_source stop;
+  zg::event_loop loop(20ms);
+  loop.on(rep, [&](rep_t& s) {
+    auto r = s.receive();
+    if (!r) return;
+    if (first) again.push_back(s.reply(*first, order_ack{1, false, "an older request's answer"}));
+    switch (r->value.id) {
+      case 1:
+        first.emplace(*r);
+        REQUIRE(s.reply(*r, order_ack{1, true, "from the loop"}));
+        again.push_back(s.reply(*r, order_ack{1, false, "twice"}));
+        break;
+      case 2:
+        REQUIRE(s.reply(*r, zg::application_error(7, "no such job")));
+        again.push_back(s.reply(*r, zg::refused("twice")));
+        break;
+      case 3: REQUIRE(s.reply(*r, zg::refused("queue full"))); break;
+      default:  // send() on a REP is the answer to the request it holds, once too
+        REQUIRE(s.send(order_ack{r->value.id, true, "sent"}));
+        again.push_back(s.send(order_ack{r->value.id, false, "twice"}));
+        stop.request_stop();
+    }
+  });
+  stop_after(loop, stop);
+  std::vector<zg::call_result<order_ack>> results;
+  std::jthread client([&] {
+    req_t req(ctx, client_keys, server_keys.public_part());
+    req.connect(ep);
+    for (std::uint64_t i = 1; i <= 4; ++i) results.push_back(req.call(numbered_order(i), 1));
+  });
+  loop.run(stop.get_token());
+  client.join();
+
+  INFO("events: ", seen);
+  REQUIRE(results.size() == 4);
+  REQUIRE(results[0].ok());
+  CHECK(results[0]->note.str() == "from the loop");
+  CHECK(results[1].status() == zg::call_status::application_error);
+  CHECK(results[1].application_code() == 7);
+  CHECK(results[1].reason() == "no such job");
+  CHECK(results[2].status() == zg::call_status::refused_by_service);
+  CHECK(results[2].reason() == "queue full");
+  REQUIRE(results[3].ok());
+  CHECK(results[3]->note.str() == "sent");
+  // Each request 2..4 also tried to answer request 1 again: refused (a REP answers the newest only).
+  CHECK(again == std::vector<bool>{false, false, false, false, false, false});
+  auto const refused = seen.named("reply.refused");
+  REQUIRE(refused.size() == 6);
+  CHECK(refused[1].field("reason").find("not the request this REP holds") != std::string::npos);
+  CHECK(refused[0].field("user_id") == client_keys.public_part().z85());
+  CHECK(refused[0].field("reason").find("answered already") != std::string::npos);
+  CHECK(ctx.events().count("handler.application_error") == 1);  // info: counted, below the default level
+}
+
+TEST_CASE("event loop: a ROUTER holds requests and answers them later, each to its sender, once, and not again from a copy") {
+  squat_scene scene;
+  auto& [seen, ctx, auth, server_keys, alice_keys, bob_keys] = scene;
+  router_t router(ctx, auth, server_keys);
+  auto const ep = router.bind("tcp://127.0.0.1:*");
+  zmq::context_t raw;
+  auto alice = curve_dealer(raw, alice_keys, server_keys.public_part());
+  auto bob = curve_dealer(raw, bob_keys, server_keys.public_part());
+  ask(alice, ep.address, 11);
+  ask(bob, ep.address, 22);
+
+  std::vector<zg::routed<order>> held;
+  std::vector<bool> answers, copies;
+  std::stop_source stop;
+  zg::event_loop loop(20ms);
+  loop.on(router, [&](router_t& s) {
+    auto got = s.receive();
+    if (!got) return;
+    held.push_back(*got);
+    if (held.size() < 2) return;
+    // Both held: answered later, in the other order, each to its own sender.
+    loop.after(50ms, [&] {
+      answers.push_back(router.reply(held[1], order_ack{held[1].value.id, true, "later"}));
+      answers.push_back(router.reply(held[0], zg::application_error(9, "later")));
+      zg::routed<order> const copy = held[0];
+      copies.push_back(router.reply(copy, order_ack{0, false, "a copy's second answer"}));
+      copies.push_back(router.reply(held[1], zg::refused("second answer")));
+      stop.request_stop();
+    });
+  });
+  stop_after(loop, stop);
+  loop.run(stop.get_token());
+
+  INFO("events: ", seen);
+  REQUIRE(held.size() == 2);
+  CHECK(answers == std::vector<bool>{true, true});
+  CHECK(copies == std::vector<bool>{false, false});
+  CHECK(seen.named("reply.refused").size() == 2);
+  // Each dealer got exactly its own answer, and nothing more.
+  auto const first = held[0].value.id == 11 ? &alice : &bob;
+  auto const second = first == &alice ? &bob : &alice;
+  auto const error = read_answer<zg::application_error_reply>(*first);
+  REQUIRE(error);
+  CHECK(error->code == 9);
+  auto const ack = read_answer<order_ack>(*second);
+  REQUIRE(ack);
+  CHECK(ack->id == held[1].value.id);
+  CHECK_FALSE(got_anything(alice));
+  CHECK_FALSE(got_anything(bob));
+}
+
+TEST_CASE("event loop: a held request whose permission to call was taken away is not answered, on a ROUTER and a REP") {
+  using guarded_router =
+      zg::socket<test_domain, zg::tcp, zg::router, zg::curve_server, rr_limits, order_service, zg::authorized>;
+  using guarded_rep = zg::socket<test_domain, zg::tcp, zg::rep, zg::curve_server, rr_limits, order_service, zg::authorized>;
+  squat_scene scene;
+  auto& [seen, ctx, auth, server_keys, alice_keys, bob_keys] = scene;
+  auto rules = [&](bool with_alice) {
+    return "key " + bob_keys.public_part().z85() + " call allow test.order\n" +
+           (with_alice ? "key " + alice_keys.public_part().z85() + " call allow test.order\n" : std::string());
+  };
+  zg::permissions perms(zg::permission_set::parse(rules(true), "test"));
+  guarded_router router(ctx, auth, server_keys, perms);
+  auto const router_ep = router.bind("tcp://127.0.0.1:*");
+  guarded_rep rep(ctx, auth, server_keys, perms);
+  auto const rep_ep = rep.bind("tcp://127.0.0.1:*");
+  zmq::context_t raw;
+  auto alice = curve_dealer(raw, alice_keys, server_keys.public_part());
+  auto bob = curve_dealer(raw, bob_keys, server_keys.public_part());
+  ask(alice, router_ep.address, 1);
+  ask(bob, router_ep.address, 2);
+
+  std::vector<zg::routed<order>> held;
+  std::vector<bool> router_answers;
+  bool rep_answered = true;
+  int rep_requests = 0;
+  std::atomic<bool> rep_turn = false;
+  std::stop_source stop;
+  zg::event_loop loop(20ms);
+  loop.on(router, [&](guarded_router& s) {
+    auto got = s.receive();
+    if (!got) return;
+    held.push_back(*got);
+    if (held.size() < 2) return;
+    perms.replace(zg::permission_set::parse(rules(false), "test"));  // alice may call no more
+    for (auto const& h : held) router_answers.push_back(router.reply(h, order_ack{h.value.id, true, "ok"}));
+    perms.replace(zg::permission_set::parse(rules(true), "test"));  // the REP's turn: alice may call again
+    rep_turn = true;
+  });
+  loop.on(rep, [&](guarded_rep& s) {
+    auto r = s.receive();
+    if (!r) return;
+    ++rep_requests;
+    perms.replace(zg::permission_set::parse(rules(false), "test"));  // taken away while the REP holds her request
+    rep_answered = s.send(order_ack{r->value.id, true, "ok"});
+    stop.request_stop();
+  });
+  stop_after(loop, stop);
+  std::optional<zg::call_result<order_ack>> rep_result;
+  std::jthread client([&] {
+    for (int i = 0; i < 1000 && !rep_turn; ++i) std::this_thread::sleep_for(10ms);
+    req_t req(ctx, alice_keys, server_keys.public_part());
+    req.connect(rep_ep);
+    rep_result = req.call(numbered_order(3), 1);
+  });
+  loop.run(stop.get_token());
+  client.join();
+
+  INFO("events: ", seen);
+  REQUIRE(held.size() == 2);
+  auto const alice_first = held[0].value.id == 1;
+  CHECK(router_answers == std::vector<bool>{!alice_first, alice_first});
+  auto const ack = read_answer<order_ack>(bob);
+  REQUIRE(ack);
+  CHECK(ack->id == 2);
+  auto const denied = read_answer<zg::refusal>(alice);  // what her next call would get, not the reply
+  REQUIRE(denied);
+  CHECK(denied->field.str() == "not permitted: call test.order");
+  CHECK_FALSE(got_anything(alice));
+  // The REP: alice was permitted when her request came, not when it was answered.
+  REQUIRE(rep_result);
+  CHECK(rep_result->status() == zg::call_status::refused_by_service);
+  CHECK(rep_result->reason() == "not permitted: call test.order");
+  CHECK(rep_requests == 1);
+  CHECK_FALSE(rep_answered);
+  CHECK(seen.named("authz.denied").size() == 2);
+}

@@ -71,6 +71,18 @@ struct application_error_reply {
                            (bounded_string<max_application_error_text>, message));
 };
 
+// The text a service's refusal may have on the wire (zguard.refusal's field).
+inline constexpr std::size_t max_refusal_text = 128;
+
+// A service's refusal of one request, answered with reply() by a service
+// that receives in its own loop: the client's call() returns
+// refused_by_service with this text, as for zguard's own refusals. Kept
+// printable and cut between characters, like an application error.
+struct refused {
+  explicit refused(std::string_view why) : reason(printable(why, max_refusal_text)) {}
+  std::string reason;
+};
+
 // Thrown by call_result::value() when there is no reply to give.
 struct call_error : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -20,6 +20,7 @@ void f(zg::context<D>& ctx, small const& m) {
   (void)s.receive_multipart();
   (void)s.call(m);
   s.serve([](small const& in) { return in; }, std::stop_token{});
+  (void)s.reply(m, m);
   s.subscribe("t");
   s.unsubscribe("t");
   (void)s.subscribed("t");

@@ -74,6 +74,13 @@ class socket_core : public socket_frames<Tr> {
     check_declared_options();
     sock_.connect(ep.str());
   }
+  // An endpoint made earlier (config::file::endpoint<T>, say): checked again
+  // as text now, since an ipc path's directories may have changed since.
+  template <class T2>
+  void connect(endpoint<T2> const& ep) requires(!std::is_same_v<T, inproc>) {
+    static_assert(std::is_same_v<T2, T>, "zguard::socket::connect: the endpoint is of another transport than the socket");
+    if constexpr (std::is_same_v<T2, T>) connect(std::string_view(ep.str()));
+  }
   template <class D2>
   void connect(endpoint<inproc, D2> const& ep) requires std::is_same_v<T, inproc> {
     static_assert(std::is_same_v<D2, D>,

@@ -182,6 +182,13 @@ class raw_frames : public socket_core<Tr> {
                   "zguard::socket::serve: only a REP socket serves raw frames; a ROUTER serves with a "
                   "service<Req, Rep> channel");
   }
+  template <class... A>
+  bool reply(A&&...) {
+    static_assert(dependent_false<P>,
+                  "zguard::socket::reply: this socket has no channel; a REP or ROUTER with a service<Req, Rep> "
+                  "channel answers the requests it hands out with reply(request, answer)");
+    return false;
+  }
 
  private:
   template <class X>

@@ -23,6 +23,7 @@
 #include <zguard/rate_limit.hpp>
 #include <zguard/socket/deliveries.hpp>
 #include <zguard/socket/incoming.hpp>
+#include <zguard/socket/request_tickets.hpp>
 #include <zguard/socket/send_path.hpp>
 #include <zguard/socket/stage_authorize.hpp>
 #include <zguard/socket/stage_batch.hpp>
@@ -200,11 +201,16 @@ class receive_path : public send_path<Tr> {
         continue;
       }
       Msg& value = result_access::slot(decoded);
-      if constexpr (Tr::is_router)
-        return routed<Msg>{std::move(value), std::move(in->peer), std::move(*in->from), in->origin};
-      else if constexpr (Tr::verifies)
-        return verified<Msg>(std::move(value), in->origin, std::move(in->peer));
-      else return received<Msg>{std::move(value), std::move(in->peer)};
+      hold_request(in->peer);
+      auto out = [&] {
+        if constexpr (Tr::is_router)
+          return routed<Msg>{std::move(value), std::move(in->peer), std::move(*in->from), in->origin};
+        else if constexpr (Tr::verifies)
+          return verified<Msg>(std::move(value), in->origin, std::move(in->peer));
+        else return received<Msg>{std::move(value), std::move(in->peer)};
+      }();
+      if constexpr (shape::serves) out.request_ = tickets_.newest();
+      return out;
     }
   }
   // The same into `into` (its storage reused: a steady stream allocates nothing).
@@ -218,8 +224,29 @@ class receive_path : public send_path<Tr> {
       }
       into.peer_ = in->peer;
       into.origin_ = in->origin;
+      hold_request(in->peer);
       return true;
     }
+  }
+
+  // What a caller is answered whose permission to call is gone.
+  static std::string not_permitted_text() {
+    if constexpr (shape::authorizes_calls) return not_permitted_answer(call_subject<receives_type>());
+    else return {};
+  }
+
+  // A service (REP, ROUTER) numbers the request it hands out, so its answer
+  // goes out once (request_tickets.hpp); an authorized REP keeps who asked,
+  // for the permission check before its reply.
+  void hold_request(peer_info const& peer) {
+    if constexpr (shape::serves) (void)tickets_.issue();
+    if constexpr (holds_peer) held_peer_ = peer;
+    else (void)peer;
+  }
+  // The number a delivery was handed out with (0: not a service's request).
+  template <class Delivery>
+  static std::uint64_t request_number(Delivery const& d) {
+    return d.request_;
   }
 
   // serve(), before a reply: the permission to call holds still (a
@@ -256,6 +283,11 @@ class receive_path : public send_path<Tr> {
     v.reserve(4);  // the most a typed message has today: topic, header, payload, signature
     return v;
   }();
+  // A service's requests, numbered, and which were answered.
+  [[no_unique_address]] std::conditional_t<shape::serves, request_tickets, no_part> tickets_;
+  // An authorized REP: who sent the request it holds.
+  static constexpr bool holds_peer = shape::is_rep && shape::authorizes_calls;
+  [[no_unique_address]] std::conditional_t<holds_peer, peer_info, no_part> held_peer_;
   // topics<...> SUB: which declared topics are subscribed now.
   [[no_unique_address]] std::array<bool, topic_slots> subscribed_{};
   [[no_unique_address]] typename verifier_part<S, Tr::verifies>::type verifier_;

@@ -40,6 +40,8 @@ class refused_socket {
   template <class... A>
   void serve(A&&...) {}
   template <class... A>
+  bool reply(A&&...) { return false; }
+  template <class... A>
   void subscribe(A&&...) {}
   template <class... A>
   void unsubscribe(A&&...) {}

@@ -5,6 +5,7 @@
 // application_error_reply saying why there is no answer).
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <stop_token>
 #include <string>
@@ -30,6 +31,8 @@ class service_protocol : public receive_path<Tr> {
   using shape = typed_shape<Tr>;
   using sends_type = typename shape::sends_type;
   using receives_type = typename shape::receives_type;
+  template <class Msg>
+  using delivery = typename receive_path<Tr>::template delivery<Msg>;
 
  public:
   using receive_path<Tr>::receive_path;
@@ -87,7 +90,9 @@ class service_protocol : public receive_path<Tr> {
   // handler(request, peer) until stop is requested; malformed requests get
   // a refusal. On a signed socket the handler gets the verified request's
   // origin as well: handler(request, peer, origin). A ROUTER sends each
-  // reply back to its sender.
+  // reply back to its sender. The handler may throw application_error (the
+  // client gets its code and message); any other exception is answered
+  // "handler failed".
   template <class Handler>
   void serve(Handler&& handler, std::stop_token stop) requires shape::serves {
     constexpr bool fits = Tr::verifies
@@ -101,41 +106,44 @@ class service_protocol : public receive_path<Tr> {
       auto got = this->receive_one();
       if (!got) continue;
       try {
-        auto reply = [&] {
+        auto answer = [&] {
           if constexpr (Tr::verifies) return handler(got->value, got->peer, got->origin);
           else return handler(got->value, got->peer);
         }();
-        // Revoked while the handler ran (the key, or its permission to
-        // call): no reply; a revoked key's connection is cut.
-        if (!this->admitted(this->frames_.back()) || !this->still_permitted(got->peer)) {
-          this->answer_dropped_request();
-          continue;
-        }
-        static_assert(carries<sends_type, decltype(reply)>(),
+        static_assert(carries<sends_type, decltype(answer)>(),
                       "zguard::socket::serve: the handler's reply is not a type this socket's channel carries");
-        send_reply(*got, this->frame_for(reply));
+        (void)reply(*got, answer);
       } catch (application_error const& e) {
-        // The handler's own answer: the client gets its code and message.
-        application_error_reply a;
-        a.code = e.code();
-        a.message = printable(e.what(), max_application_error_text);  // UTF-8 even from a subclass's what()
-        this->log().emit("handler.application_error", severity::info,
-                         {{"socket", this->label()}, {"user_id", got->peer.user_id}, {"code", std::to_string(e.code())}});
-        if (!this->admitted(this->frames_.back())) {
-          this->answer_dropped_request();
-          continue;
-        }
-        send_reply(*got, this->frame_for(a));
+        (void)reply(*got, e);
       } catch (std::exception const& e) {
         // Its text stays here: it may say more about the service than a peer should learn.
         this->log().emit("handler.error", severity::warning,
                          {{"socket", this->label()}, {"user_id", got->peer.user_id}, {"what", e.what()}});
-        if (!this->admitted(this->frames_.back())) {
-          this->answer_dropped_request();
-          continue;
-        }
-        send_reply(*got, this->frame_for(this->refusal_of(decode_reason::peer_refused, "handler failed")));
+        (void)reply(*got, refused("handler failed"));
       }
+    }
+  }
+
+  // REP, ROUTER: answers `request`, as receive() handed it out (in an
+  // event_loop's handler, or anywhere the request is held), with a reply
+  // the channel carries, an application_error (the client's call() gives
+  // its code and message) or zguard::refused{"why"} (refused_by_service
+  // with that text). The guarantees of serve(): one answer per request (a
+  // second, or one to a request this socket did not hand out, is refused
+  // and logged as reply.refused; a REP answers the request it holds, the
+  // newest), to its sender only, and none when the sender's key or its
+  // permission to call was revoked since the request came (the connection
+  // of a revoked key is cut). False when the answer did not go out.
+  template <class Answer>
+  [[nodiscard]] bool reply(delivery<receives_type> const& request, Answer const& answer) requires shape::serves {
+    static_assert(is_answer<Answer>,
+                  "zguard::socket::reply: a request is answered with a reply this socket's channel carries, "
+                  "a zguard::application_error, or zguard::refused{\"why\"}");
+    if constexpr (!is_answer<Answer>) return false;
+    else {
+      if (!take_ticket(this->request_number(request), request.peer)) return false;
+      if constexpr (Tr::is_router) return answer_to(request.peer, &request.from, answer);
+      else return answer_to(request.peer, nullptr, answer);
     }
   }
 
@@ -148,10 +156,30 @@ class service_protocol : public receive_path<Tr> {
     return call_result<receives_type>(call_status::timed_out, 0);
   }
   template <class... A>
+  bool reply(A&&...) requires(!shape::serves) {
+    static_assert(dependent_false<typename Tr::P>,
+                  "zguard::socket::reply: only a REP or ROUTER socket with a service<Req, Rep> channel "
+                  "answers requests; a REQ reads its reply with call()");
+    return false;
+  }
+  template <class... A>
   void serve(A&&...) requires(!shape::serves) {
     static_assert(dependent_false<typename Tr::P>,
                   "zguard::socket::serve: only a REP or ROUTER socket with a service<Req, Rep> channel "
                   "serves requests");
+  }
+
+ protected:
+  // REP: send(reply) answers the request the REP holds, as reply() does.
+  template <class Answer>
+  [[nodiscard]] bool reply_held(Answer const& answer) requires shape::is_rep {
+    if constexpr (receive_path<Tr>::holds_peer) {
+      if (!take_ticket(this->tickets_.newest(), this->held_peer_)) return false;
+      return answer_to(this->held_peer_, nullptr, answer);
+    } else {
+      if (!take_ticket(this->tickets_.newest(), peer_info{})) return false;
+      return answer_to(peer_info{}, nullptr, answer);
+    }
   }
 
  private:
@@ -163,11 +191,54 @@ class service_protocol : public receive_path<Tr> {
                ? r.field.str()
                : std::string(to_string(reason)) + (r.field.size() ? " at " + r.field.str() : "");
   }
-  // The answer to a request: to the ROUTER's peer it came from, or as the REP's reply.
-  template <class Delivery>
-  void send_reply(Delivery const& got, zmq::message_t&& frame) {
-    if constexpr (Tr::is_router) (void)this->send_to(got.from, std::move(frame));
-    else (void)this->send_out(std::move(frame));
+  // What answers a request: a reply the channel carries, an application
+  // error, a refusal.
+  template <class A>
+  static constexpr bool is_answer = std::is_base_of_v<application_error, A> || std::is_same_v<A, refused> ||
+                                    (schema_type<A> && carries<sends_type, A>());
+
+  // One answer per request (request_tickets.hpp); a refused one is logged.
+  bool take_ticket(std::uint64_t number, peer_info const& peer) {
+    auto const why = this->tickets_.take(number, shape::is_rep);
+    if (why.empty()) return true;
+    this->log().emit("reply.refused", severity::warning,
+                     {{"socket", this->label()}, {"user_id", peer.user_id}, {"reason", std::string(why)}});
+    return false;
+  }
+
+  // The answer, to the ROUTER's peer the request came from (`to`) or as the
+  // REP's reply. Not when the sender was revoked since its request came:
+  // a revoked key's connection is cut and gets nothing; a caller whose
+  // permission to call was taken away gets "not permitted", as its next
+  // request would. False then.
+  template <class Answer>
+  bool answer_to(peer_info const& peer, peer_handle const* to, Answer const& answer) {
+    auto const send = [&](zmq::message_t&& frame) {
+      if constexpr (Tr::is_router) return this->send_to(*to, std::move(frame));
+      else return (void)to, this->send_out(std::move(frame));
+    };
+    if constexpr (shape::is_rep)
+      if (!this->admitted(this->frames_.back())) return this->answer_dropped_request(), false;
+    if (!this->still_permitted(peer)) {
+      typename socket_core<Tr>::refusal_answer no_wait(*this);
+      (void)send(this->frame_for(this->refusal_of(decode_reason::peer_refused, this->not_permitted_text())));
+      return false;
+    }
+    auto frame = [&] {
+      if constexpr (std::is_base_of_v<application_error, Answer>) {
+        application_error_reply a;
+        a.code = answer.code();
+        a.message = printable(answer.what(), max_application_error_text);  // UTF-8 even from a subclass's what()
+        this->log().emit("handler.application_error", severity::info,
+                         {{"socket", this->label()}, {"user_id", peer.user_id}, {"code", std::to_string(answer.code())}});
+        return this->frame_for(a);
+      } else if constexpr (std::is_same_v<Answer, refused>) {
+        return this->frame_for(this->refusal_of(decode_reason::peer_refused, answer.reason));
+      } else {
+        return this->frame_for(answer);
+      }
+    }();
+    return send(std::move(frame));
   }
 };
 

@@ -51,12 +51,18 @@ bool call_permitted(permissions const& rules, std::optional<identity_kind> own, 
   return false;
 }
 
+// What a denied call is answered (here, and by a service whose caller lost
+// the permission while its request was held).
+inline std::string not_permitted_answer(std::string_view subject) {
+  return "not permitted: call " + std::string(subject);
+}
+
 // The stage: a denied call is answered "not permitted: call <subject>".
 template <bool Vouched>
 verdict authorize_stage(permissions const& rules, std::optional<identity_kind> own, std::string_view subject,
                         peer_info const& peer, event_log& log, std::string const& label) {
   if (call_permitted<Vouched>(rules, own, subject, peer, log, label)) return verdict::accept();
-  return verdict::answer(decode_reason::peer_refused, "not permitted: call " + std::string(subject));
+  return verdict::answer(decode_reason::peer_refused, not_permitted_answer(subject));
 }
 
 }  // namespace detail

@@ -101,6 +101,7 @@ class typed_messages : public service_protocol<Tr> {
                   "see the channel policy (service, topic, stream; a one_of<...> carries its alternatives only)");
     if constexpr (!carries<sends_type, Msg>()) return false;
     else if constexpr (batches_out) return this->add_to_batch(msg);
+    else if constexpr (shape::is_rep) return this->reply_held(msg);  // the answer to the request it holds, once
     else return this->send_out(this->frame_for(msg));
   }
 
@@ -110,10 +111,14 @@ class typed_messages : public service_protocol<Tr> {
   // a silent drop).
   template <class Msg>
   [[nodiscard]] bool send(peer_handle const& to, Msg const& msg) requires Tr::is_router {
-    static_assert(carries<sends_type, Msg>(),
+    static_assert(!shape::authorizes_calls,
+                  "zguard::socket::send(peer, msg): an authorized ROUTER answers a request with "
+                  "reply(request, answer), which checks the caller may still call it (a peer_handle does not "
+                  "say who a broker vouched for) (G18)");
+    static_assert(shape::authorizes_calls || carries<sends_type, Msg>(),
                   "zguard::socket::send: this socket's channel does not carry that type; "
                   "see the channel policy (service, topic, stream; a one_of<...> carries its alternatives only)");
-    if constexpr (!carries<sends_type, Msg>()) return false;
+    if constexpr (shape::authorizes_calls || !carries<sends_type, Msg>()) return false;
     else return this->send_to(to, this->frame_for(msg));
   }
 
