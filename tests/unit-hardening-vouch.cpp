@@ -224,6 +224,16 @@ TEST_CASE("vouch: the worker sees each request's true client key, and forged, mo
   CHECK(inject(attacker, {genuine, forged_s}) == "");
   CHECK(inject(attacker, {genuine, forged_s}) == "vouch: replay");
 
+  // A genuine vouch over a payload that does not decode: refused, naming the
+  // client the broker vouched for (the connection's user id is the broker's).
+  std::string const junk = "\x01\x02junk";
+  (void)inject(attacker, {zg::detail::make_vouch(shared, zg::identity_kind::key, alice_id, now, epoch, 4,
+                                                 std::vector<std::string>{junk}),
+                          junk});
+  auto const malformed = seen.named("message.refused");
+  REQUIRE(!malformed.empty());
+  CHECK(malformed.back().field("vouched_client") == alice_id);
+
   auto const refused = seen.named("vouch.refused");
   CHECK(refused.size() == 11);
   CHECK(ctx.events().count("vouch.refused") == 11);

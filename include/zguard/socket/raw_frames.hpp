@@ -103,7 +103,10 @@ class raw_frames : public socket_core<Tr> {
         reply = std::string(handler(*request, peer));
       } catch (std::exception const& e) {
         this->log().emit("handler.error", severity::warning,
-                         {{"socket", core::label()}, {"user_id", peer.user_id}, {"what", e.what()}});
+                         {{"socket", core::label()},
+                          {"user_id", peer.user_id},
+                          {"vouched_client", peer.vouched_client},  // empty: a raw REP takes no vouches
+                          {"what", e.what()}});
         reply.clear();
       }
       if (!this->admitted(*request)) {  // revoked while the handler ran: no reply (the connection is cut)

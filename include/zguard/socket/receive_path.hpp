@@ -267,13 +267,15 @@ class receive_path : public send_path<Tr> {
     }
   }
   // Logs a refused message (counted with the events); the socket goes on.
+  // Behind a broker, vouched_client names the client it vouched for (the
+  // user_id is the broker's).
   // The "note" says, on a wrong schema or version, what arrived and what
   // this reader takes; empty otherwise (one field set for every emitter).
   void refuse(peer_info const& peer, decode_error const& e) {
     this->log().emit("message.refused", severity::warning,
                      {{"socket", core::label()}, {"reason", std::string(to_string(e.reason))}, {"field", e.field},
                       {"offset", std::to_string(e.offset)}, {"note", e.note}, {"user_id", peer.user_id},
-                      {"address", peer.peer_address}});
+                      {"vouched_client", peer.vouched_client}, {"address", peer.peer_address}});
   }
 
   // The frames of the message being received, reused: no allocation per

@@ -118,7 +118,10 @@ class service_protocol : public receive_path<Tr> {
       } catch (std::exception const& e) {
         // Its text stays here: it may say more about the service than a peer should learn.
         this->log().emit("handler.error", severity::warning,
-                         {{"socket", this->label()}, {"user_id", got->peer.user_id}, {"what", e.what()}});
+                         {{"socket", this->label()},
+                          {"user_id", got->peer.user_id},
+                          {"vouched_client", got->peer.vouched_client},
+                          {"what", e.what()}});
         (void)reply(*got, refused("handler failed"));
       }
     }
@@ -202,7 +205,10 @@ class service_protocol : public receive_path<Tr> {
     auto const why = this->tickets_.take(number, shape::is_rep);
     if (why.empty()) return true;
     this->log().emit("reply.refused", severity::warning,
-                     {{"socket", this->label()}, {"user_id", peer.user_id}, {"reason", std::string(why)}});
+                     {{"socket", this->label()},
+                      {"user_id", peer.user_id},
+                      {"vouched_client", peer.vouched_client},
+                      {"reason", std::string(why)}});
     return false;
   }
 
@@ -230,7 +236,10 @@ class service_protocol : public receive_path<Tr> {
         a.code = answer.code();
         a.message = printable(answer.what(), max_application_error_text);  // UTF-8 even from a subclass's what()
         this->log().emit("handler.application_error", severity::info,
-                         {{"socket", this->label()}, {"user_id", peer.user_id}, {"code", std::to_string(answer.code())}});
+                         {{"socket", this->label()},
+                          {"user_id", peer.user_id},
+                          {"vouched_client", peer.vouched_client},
+                          {"code", std::to_string(answer.code())}});
         return this->frame_for(a);
       } else if constexpr (std::is_same_v<Answer, refused>) {
         return this->frame_for(this->refusal_of(decode_reason::peer_refused, answer.reason));
