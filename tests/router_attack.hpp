@@ -7,6 +7,8 @@
 #include "support.hpp"
 
 #include <iterator>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,27 @@ inline void send_request(zmq::socket_t& dealer, order const& o) {
   auto const bytes = zg::encode(o);
   REQUIRE(dealer.send(zmq::const_buffer(nullptr, 0), zmq::send_flags::sndmore));
   REQUIRE(dealer.send(zmq::buffer(bytes)));
+}
+
+// A raw DEALER connects and sends request `id`.
+inline void ask(zmq::socket_t& dealer, std::string const& ep, std::uint64_t id) {
+  dealer.connect(ep);
+  send_request(dealer, numbered_order(id));
+}
+
+// The answer a raw DEALER got ([delimiter, payload]), decoded as T;
+// nullopt when nothing came within its receive timeout or it is not a T.
+template <class T>
+std::optional<T> read_answer(zmq::socket_t& dealer) {
+  std::vector<zmq::message_t> frames;
+  try {
+    if (!zmq::recv_multipart(dealer, std::back_inserter(frames)) || frames.size() != 2) return std::nullopt;
+  } catch (zmq::error_t const&) {
+    return std::nullopt;
+  }
+  auto got = zg::decode<T>(std::span(frames[1].data<std::uint8_t const>(), frames[1].size()));
+  if (!got) return std::nullopt;
+  return *got;
 }
 
 inline bool got_anything(zmq::socket_t& s) {

@@ -56,6 +56,27 @@ TEST_CASE("call: a key the service does not allow is refused at the handshake, a
   CHECK(p.ctx.events().count("zap.deny") >= 1);
 }
 
+TEST_CASE("call: a refused handshake ends the wait for the reply, not the receive timeout") {
+  using patient_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full,
+                                    zg::max_message_size<4096>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
+                                    zg::recv_timeout_ms<20000>, zg::handshake_timeout_ms<2000>>;
+  using patient_req = zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, patient_limits, order_service>;
+  captured_events seen;
+  curve_pair p(seen.sink());
+  serving<typed_rep> server(p.ctx, p.auth, p.server_keys,  // the client's key is not allowed
+                            [](order const& o, zg::peer_info const&) { return order_ack{o.id, true, "never"}; });
+  patient_req client(p.ctx, p.client_keys, p.server_keys.public_part());
+  client.connect(server.endpoint);
+  auto const t0 = std::chrono::steady_clock::now();
+  auto r = client.call(sample_order(), 1);
+  auto const waited = std::chrono::steady_clock::now() - t0;
+  INFO("events: ", seen);
+  CHECK(r.status() == zg::call_status::refused_at_handshake);
+  // Far less than the 20 s receive timeout, which it used to wait out (a
+  // behaviour, not a speed: the margin is ten times over).
+  CHECK(waited < std::chrono::seconds(10));
+}
+
 TEST_CASE("call: the service's refusal, its application error, its failed handler") {
   captured_events seen;
   curve_pair p(seen.sink());
@@ -194,6 +215,40 @@ TEST_CASE("call: a peer that is not zguard cannot put control characters in the 
   REQUIRE(refused.status() == zg::call_status::refused_by_service);
   CHECK(refused.reason() == "\\x1b[2J\\nforged line");
   CHECK(why_not_shown(refused.reason()) == "");
+}
+
+TEST_CASE("call: a rate-limit answer is rate_limited with its wait, which the service's text cannot stretch past an hour") {
+  curve_pair p(zg::event_sink{});
+  p.auth.allow(p.client_keys.public_part());
+  zmq::context_t raw;
+  auto service = raw_curve_server(raw, zmq::socket_type::rep, p.server_keys, 5000);
+  auto const refusal = [](std::string const& text) {
+    return zg::encode(zg::refusal{static_cast<std::uint8_t>(zg::decode_reason::peer_refused), text});
+  };
+  std::vector<std::pair<std::string, std::chrono::milliseconds>> const cases = {
+      {"rate limited; retry after 250 ms", 250ms},
+      {"rate limited; retry after 99999999999999 ms", 1h},  // a wait past an hour is not believed
+      {"rate limited; retry after 7200000 ms", 1h},
+      {"rate limited", 0ms},                                 // no wait named
+      {"rate limited; retry after -5 ms", 0ms},
+      {"rate limited; retry after 12\x1b ms", 0ms},
+      {"rate limited; retry after  ms", 0ms}};
+  std::jthread answer([&] {
+    for (auto const& c : cases) {
+      zmq::message_t m;
+      if (!service.recv(m)) return;
+      (void)service.send(zmq::buffer(refusal(c.first)));
+    }
+  });
+  typed_req client(p.ctx, p.client_keys, p.server_keys.public_part());
+  client.connect(service.get(zmq::sockopt::last_endpoint));
+  for (auto const& [text, wait] : cases) {
+    INFO(text);
+    auto r = client.call(sample_order(), 3);
+    REQUIRE(r.status() == zg::call_status::rate_limited);
+    CHECK(r.attempts() == 1);  // not retried: another attempt at once would be refused too
+    CHECK(r.retry_after() == wait);
+  }
 }
 
 TEST_CASE("printable: escapes what a terminal would obey, keeps the rest, cuts between characters and escapes") {

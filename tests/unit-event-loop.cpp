@@ -359,7 +359,7 @@ TEST_CASE("event loop: a ROUTER served by the loop still refuses a deferred repl
   victim.connect(ep.address);
   send_request(victim, numbered_order(1));
 
-  std::optional<zg::peer_handle> handle;
+  std::optional<zg::routed<order>> held;
   std::optional<zmq::socket_t> attacker;
   bool replied = true;
   std::stop_source stop;
@@ -370,13 +370,13 @@ TEST_CASE("event loop: a ROUTER served by the loop still refuses a deferred repl
   loop.on(router, [&](router_t& s) {
     auto got = s.receive();
     if (!got) return;
-    handle = got->from;
+    held.emplace(*got);
     victim.close();
     loop.after(300ms, [&] {
-      attacker.emplace(curve_dealer(raw, attacker_keys, server_keys.public_part(), string_from_hex(handle->routing_id_hex())));
+      attacker.emplace(curve_dealer(raw, attacker_keys, server_keys.public_part(), string_from_hex(held->from.routing_id_hex())));
       attacker->connect(ep.address);
       loop.after(300ms, [&] {
-        replied = router.send(*handle, order_ack{1, true, "victim's data"});
+        replied = router.reply(*held, order_ack{1, true, "victim's data"});
         stop.request_stop();
       });
     });
@@ -384,7 +384,7 @@ TEST_CASE("event loop: a ROUTER served by the loop still refuses a deferred repl
   stop_after(loop, stop);
   loop.run(stop.get_token());
 
-  REQUIRE(handle);
+  REQUIRE(held);
   REQUIRE(attacker);
   CHECK_FALSE(replied);
   CHECK_FALSE(got_anything(*attacker));
@@ -439,7 +439,7 @@ TEST_CASE("external loop: poll(2) on the notification fds serves a PULL and a RO
       if (pull.receive()) ++orders;
     while (router.readable()) {
       auto got = router.receive();
-      if (got && router.send(got->from, order_ack{got->value.id, true, "fd"})) ++answered;
+      if (got && router.reply(*got, order_ack{got->value.id, true, "fd"})) ++answered;
     }
     if (finished()) break;
     if (::poll(fds.data(), fds.size(), 50) > 0) ++woken;
@@ -453,31 +453,6 @@ TEST_CASE("external loop: poll(2) on the notification fds serves a PULL and a RO
   CHECK(ctx.events().count("peer.disconnected") >= 1);
   CHECK(ctx.events().count("handshake.succeeded") >= 1);
 }
-
-namespace {
-
-// A raw DEALER connects and sends request `id`.
-void ask(zmq::socket_t& dealer, std::string const& ep, std::uint64_t id) {
-  dealer.connect(ep);
-  send_request(dealer, numbered_order(id));
-}
-
-// The answer a raw DEALER got ([delimiter, payload]), decoded as T;
-// nullopt when nothing came within its receive timeout or it is not a T.
-template <class T>
-std::optional<T> read_answer(zmq::socket_t& dealer) {
-  std::vector<zmq::message_t> frames;
-  try {
-    if (!zmq::recv_multipart(dealer, std::back_inserter(frames)) || frames.size() != 2) return std::nullopt;
-  } catch (zmq::error_t const&) {
-    return std::nullopt;
-  }
-  auto got = zg::decode<T>(std::span(frames[1].data<std::uint8_t const>(), frames[1].size()));
-  if (!got) return std::nullopt;
-  return *got;
-}
-
-}  // namespace
 
 TEST_CASE("event loop: a REP answers with reply() a value, an application_error or a refusal, once per request") {
   squat_scene scene;

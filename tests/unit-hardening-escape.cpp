@@ -85,7 +85,7 @@ TEST_CASE("escape hatches: a typed ROUTER is polled with its own monitor, and se
   REQUIRE(ready);
   auto got = router.receive<order>();
   REQUIRE(got);
-  REQUIRE(router.send(got->from, order_ack{got->value.id, true, "polled"}));
+  REQUIRE(router.reply(*got, order_ack{got->value.id, true, "polled"}));
   auto reply = client.receive<order_ack>();
   REQUIRE(reply);
   CHECK(reply->value.note.view() == "polled");

@@ -48,7 +48,7 @@ TEST_CASE("typed ROUTER: a deferred reply never reaches a squatter that took the
   attacker.connect(ep.address);
   for (int i = 0; i < 6; ++i) (void)zg::poll(50ms, router);
 
-  CHECK_FALSE(router.send(handle, order_ack{1, true, "victim's data"}));
+  CHECK_FALSE(router.reply(*got, order_ack{1, true, "victim's data"}));
   CHECK_FALSE(got_anything(attacker));
   auto stale = seen.named("router.stale_peer");
   REQUIRE(!stale.empty());
@@ -62,7 +62,7 @@ TEST_CASE("typed ROUTER: a deferred reply never reaches a squatter that took the
   REQUIRE(other.send(numbered_order(2)));
   auto next = router.receive<order>();
   REQUIRE(next);
-  REQUIRE(router.send(next->from, order_ack{2, true, "ok"}));
+  REQUIRE(router.reply(*next, order_ack{2, true, "ok"}));
   auto reply = other.receive<order_ack>();
   REQUIRE(reply);
   CHECK(reply->value.id == 2);
@@ -90,7 +90,7 @@ TEST_CASE("typed ROUTER: a reply while the requester is still connected arrives,
   auto got = router.receive<order>();
   REQUIRE(got);
   std::this_thread::sleep_for(200ms);  // a deferred answer, still connected
-  REQUIRE(router.send(got->from, order_ack{2, true, "late but fine"}));
+  REQUIRE(router.reply(*got, order_ack{2, true, "late but fine"}));
   CHECK(got_anything(client));
 }
 

@@ -215,12 +215,34 @@ TEST_CASE("queue: a CURVE ROUTER front, workers behind a DEALER, the front's rat
   client_t client(ctx, polite_keys, server_keys.public_part());
   client.connect(front_ep);
   call_each(client, 20, numbered_order, 20ms);
-  int flood_replies = 0;
-  for (std::vector<zmq::message_t> f; zmq::recv_multipart(flooder, std::back_inserter(f)); f.clear()) ++flood_replies;
-  MESSAGE("flooder got " << flood_replies << " replies of 200; rate.limited: " << ctx.events().count("rate.limited"));
+  // Each of its requests is served or answered "rate limited" by the front.
+  int flood_replies = 0, limited = 0;
+  for (std::vector<zmq::message_t> f; zmq::recv_multipart(flooder, std::back_inserter(f)); f.clear()) {
+    REQUIRE(f.size() == 2);  // [delimiter, answer]: the envelope it came with
+    auto const& body = f.back();
+    if (zg::decode<order_ack>(body.data(), body.size())) ++flood_replies;
+    else if (auto r = zg::decode<zg::refusal>(body.data(), body.size());
+             r && r->field.view().starts_with("rate limited; retry after "))
+      ++limited;
+  }
+  MESSAGE("flooder got " << flood_replies << " replies and " << limited << " rate-limit answers of 200");
   CHECK(flood_replies < 200);
-  CHECK(ctx.events().count("rate.limited") == std::uint64_t(200 - flood_replies));
+  CHECK(flood_replies + limited == 200);
+  CHECK(ctx.events().count("rate.limited") == std::uint64_t(limited));
   CHECK(served[0] + served[1] == 20 + flood_replies);
+
+  // A typed client that calls faster than its rate learns it, and how long to wait.
+  client_t eager(ctx, flooder_keys, server_keys.public_part());
+  eager.connect(front_ep);
+  std::optional<zg::call_result<order_ack>> refused;
+  for (int i = 0; i < 500 && !refused; ++i)
+    if (auto r = eager.call(numbered_order(std::uint64_t(1000 + i)), 1); r.status() == zg::call_status::rate_limited)
+      refused.emplace(r);
+  REQUIRE(refused);
+  CHECK(refused->attempts() == 1);
+  CHECK(refused->retry_after() > 0ms);
+  CHECK(refused->retry_after() <= 20ms);  // 50 tokens a second: one every 20 ms
+  CHECK(refused->reason().starts_with("rate limited; retry after "));
   for (auto& w : workers) w.request_stop();
   for (auto& w : workers) w.join();
   queue.terminate();

@@ -343,6 +343,27 @@ TEST_CASE("Python module and C++ decoder: the same bytes, the same verdict (reas
     CHECK_MESSAGE(expected.find(std::string("\n") + reason) != std::string::npos, reason);
 }
 
+TEST_CASE("Python module and C++ call(): the same refusal texts, the same rate-limit waits") {
+  require_python();
+  temp_dir dir;
+  std::vector<std::string> const texts = {
+      "rate limited; retry after 250 ms", "rate limited; retry after 0 ms", "rate limited",
+      "rate limited; retry after 3600000 ms", "rate limited; retry after 3600001 ms",
+      "rate limited; retry after 99999999999 ms", "rate limited; retry after 9999999999 ms",
+      "rate limited; retry after -1 ms", "rate limited; retry after 1e3 ms", "rate limited; retry after  ms",
+      "rate limited; retry after 12 s", "rate limitedness", "not permitted: call test.order", "", "Rate limited"};
+  std::string input, expected;
+  for (auto const& t : texts) {
+    input += to_hex(t) + "\n";
+    auto const wait = zg::detail::rate_limited_wait(t);
+    expected += (wait ? std::to_string(wait->count()) : std::string("none")) + "\n";
+  }
+  write_file(dir.path / "waits.txt", input);
+  auto [rc, out] = run_command(peer("waits " + (dir.path / "waits.txt").string()));
+  REQUIRE(rc == 0);
+  CHECK(out == expected);
+}
+
 TEST_CASE("Python module and C++ receiver: the same batches, the same verdict on their framing") {
   require_python();
   temp_dir dir;

@@ -147,7 +147,7 @@ TEST_CASE("receive stages: rate refuses past the burst, answered, one rate.limit
   auto v = zd::rate_stage(buckets, who, peer, log, label);
   CHECK(v.what() == kind::answer);  // the stage logged its event; the path answers
   CHECK(v.error().reason == zg::decode_reason::peer_refused);
-  CHECK(v.error().field == "rate limited");
+  CHECK(v.error().field == "rate limited; retry after 1000 ms");  // 1 token a second, none left
   auto const limited = seen.named("rate.limited");
   REQUIRE(limited.size() == 1);
   CHECK(limited[0].field("address") == "10.0.0.7");

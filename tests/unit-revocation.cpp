@@ -424,7 +424,7 @@ TEST_CASE("revocation attack: a typed ROUTER's deferred reply after revoke still
     auto got = receive_one(router);
     REQUIRE(got);
     revoke();
-    (void)router.send(got->from, order_ack{got->value.id, true, "ok"});
+    (void)router.reply(*got, order_ack{got->value.id, true, "ok"});
   });
   CHECK_MESSAGE(!leaked, "the revoked key got a ROUTER reply sent after revoke() returned");
 }

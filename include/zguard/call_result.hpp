@@ -14,7 +14,10 @@
 // leak to peers.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -30,9 +33,10 @@ enum class call_status {
   replied,               // the reply, decoded (and verified, on a signed socket)
   timed_out,             // no reply in any attempt: service down, slow, or unreachable
   refused_at_handshake,  // the service refused this client's key or credentials (ZAP), or the handshake failed
-  refused_by_service,    // the service refused the request: malformed, rate limited, bad envelope or vouch, handler failed
+  refused_by_service,    // the service refused the request: malformed, bad envelope or vouch, not permitted, handler failed
   malformed_reply,       // a reply came that did not decode (or, when signed, did not verify)
-  application_error      // the handler answered an application_error
+  application_error,     // the handler answered an application_error
+  rate_limited           // the service, or the queue in front of it, refused the request for this client's rate
 };
 
 constexpr std::string_view to_string(call_status s) {
@@ -43,6 +47,7 @@ constexpr std::string_view to_string(call_status s) {
     case call_status::refused_by_service: return "refused_by_service";
     case call_status::malformed_reply: return "malformed_reply";
     case call_status::application_error: return "application_error";
+    case call_status::rate_limited: return "rate_limited";
   }
   return "unknown";
 }
@@ -78,10 +83,46 @@ inline constexpr std::size_t max_refusal_text = 128;
 // that receives in its own loop: the client's call() returns
 // refused_by_service with this text, as for zguard's own refusals. Kept
 // printable and cut between characters, like an application error.
-struct refused {
-  explicit refused(std::string_view why) : reason(printable(why, max_refusal_text)) {}
-  std::string reason;
+class refused {
+ public:
+  explicit refused(std::string_view why) : reason_(printable(why, max_refusal_text)) {}
+  std::string const& reason() const { return reason_; }
+
+ private:
+  std::string reason_;  // set once, printable and cut: what goes on the wire
 };
+
+namespace detail {
+// The longest wait a rate-limited answer may name that a client believes.
+inline constexpr std::chrono::milliseconds max_retry_after = std::chrono::hours(1);
+
+// What a rate-limited request is answered (a zguard.refusal's field, from
+// a typed REP or ROUTER or a queue's front): "rate limited; retry after N ms",
+// N the time until the client's bucket holds a token again.
+inline std::string rate_limited_text(std::chrono::milliseconds after) {
+  return "rate limited; retry after " + std::to_string(after.count()) + " ms";
+}
+// Read back by call(): nullopt when the text is no rate limit; else the
+// wait it names, 0 when it names none that reads as one (at most
+// max_retry_after: the text is the service's, and a client must not be
+// told to wait for ever).
+inline std::optional<std::chrono::milliseconds> rate_limited_wait(std::string_view text) {
+  constexpr std::string_view head = "rate limited", wait = "; retry after ", unit = " ms";
+  if (text.substr(0, head.size()) != head) return std::nullopt;
+  text.remove_prefix(head.size());
+  if (text.substr(0, wait.size()) != wait || text.size() <= wait.size() + unit.size() ||
+      text.substr(text.size() - unit.size()) != unit)
+    return std::chrono::milliseconds(0);
+  auto const digits = text.substr(wait.size(), text.size() - wait.size() - unit.size());
+  if (digits.size() > 10) return max_retry_after;
+  std::int64_t ms = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::chrono::milliseconds(0);
+    ms = ms * 10 + (c - '0');
+  }
+  return std::min(std::chrono::milliseconds(ms), max_retry_after);
+}
+}  // namespace detail
 
 // Thrown by call_result::value() when there is no reply to give.
 struct call_error : std::runtime_error {
@@ -120,6 +161,9 @@ class call_result {
   std::string const& reason() const { return reason_; }
   // application_error only: the handler's code.
   std::uint32_t application_code() const { return code_; }
+  // rate_limited only: how long the service said to wait before calling
+  // again (0 when it did not say; at most an hour).
+  std::chrono::milliseconds retry_after() const { return retry_after_; }
   // How many times the request was sent.
   int attempts() const { return attempts_; }
 
@@ -129,12 +173,22 @@ class call_result {
   call_result(call_status s, int attempts, std::string reason = {}, std::uint32_t code = 0)
       : status_(s), reason_(printable(reason)), code_(code), attempts_(attempts) {}
   call_result(Reply v, int attempts) : status_(call_status::replied), value_(std::move(v)), attempts_(attempts) {}
+  // A service's refusal, read: a rate limit (with its wait) or any other.
+  static call_result refused(int attempts, std::string const& text) {
+    if (auto const wait = detail::rate_limited_wait(text)) {
+      call_result r(call_status::rate_limited, attempts, text);
+      r.retry_after_ = *wait;
+      return r;
+    }
+    return call_result(call_status::refused_by_service, attempts, text);
+  }
 
   call_status status_;
   Reply value_{};
   std::string reason_;
   std::uint32_t code_ = 0;
   int attempts_ = 0;
+  std::chrono::milliseconds retry_after_{0};
 };
 
 }  // namespace v0

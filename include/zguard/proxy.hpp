@@ -37,6 +37,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -46,6 +47,9 @@
 #include <vector>
 
 #include <zguard/batching.hpp>
+#include <zguard/call_result.hpp>
+#include <zguard/channel.hpp>
+#include <zguard/codec.hpp>
 #include <zguard/context.hpp>
 #include <zguard/detail/bytes.hpp>
 #include <zguard/detail/policy_set.hpp>
@@ -259,6 +263,27 @@ class proxy {
     return true;
   }
 
+  // A request the ROUTER front's rate limit refused is answered as a typed
+  // ROUTER answers it ("rate limited; retry after N ms", a zguard.refusal;
+  // unsigned: a queue holds no service key), to the routing id and
+  // envelope it came with (bound to its key: admitted just before). Never
+  // waits: dropped when the client's pipe is full, so a flood cannot hold
+  // the queue.
+  static void answer_rate_limited(void* front, std::vector<zmq::message_t> const& f, std::chrono::milliseconds after) {
+    refusal r;
+    r.reason = static_cast<std::uint8_t>(decode_reason::peer_refused);
+    r.field = detail::rate_limited_text(after);
+    auto const answer = encode(r);
+    auto const route = detail::scan_route(f);
+    std::size_t const address_frames = route.has_delimiter ? route.payload_at : 1;
+    for (std::size_t i = 0; i < address_frames; ++i) {
+      zmq::message_t copy;
+      copy.copy(const_cast<zmq::message_t&>(f[i]));  // shares the frame, copies no bytes
+      if (zmq_msg_send(copy.handle(), front, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) return;
+    }
+    (void)zmq_send(front, answer.data(), answer.size(), ZMQ_DONTWAIT);
+  }
+
   void run(event_log& log, Front& front_socket, Back& back_socket, void* steer,
            detail::socket_monitor* front_monitor, permissions const* publish_permissions) {
     (void)publish_permissions;  // used by an authorized front only
@@ -279,11 +304,12 @@ class proxy {
       auto const* addr = zmq_msg_gets(f.back().handle(), "Peer-Address");
       std::string_view const user = uid ? uid : "", address = addr ? addr : "";
       std::size_t const n = frames_messages(f.back());
-      if (buckets->charge(detail::bucket_of(traits_of<Front>::mechanism_type::kind, user, address, front_on_ipc), n))
-        return true;
+      auto const peer = detail::bucket_of(traits_of<Front>::mechanism_type::kind, user, address, front_on_ipc);
+      if (buckets->charge(peer, n)) return true;
       log.emit("rate.limited", severity::warning,
                {{"socket", label_}, {"user_id", std::string(user)}, {"address", std::string(address)},
                 {"dropped", std::to_string(n)}});
+      if constexpr (router_front) answer_rate_limited(front, f, buckets->retry_after(peer));
       return false;
     };
     // The ROUTER rules on what enters through the front.

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -95,6 +96,15 @@ class token_buckets {
       return true;
     });
   }
+  // How long until the peer holds a token again (0 when it holds one now),
+  // rounded up to whole milliseconds: what a refused peer is told to wait.
+  std::chrono::milliseconds retry_after(bucket_id peer, clock::time_point now = clock::now()) {
+    return with_bucket(peer, now, [&](bucket& b) {
+      if (b.tokens >= 1.0) return std::chrono::milliseconds(0);
+      return std::chrono::milliseconds(std::int64_t(std::ceil((1.0 - b.tokens) / per_second_ * 1000.0)));
+    });
+  }
+
   std::size_t peers() const { return buckets_.size(); }
 
  private:

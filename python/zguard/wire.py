@@ -520,11 +520,35 @@ def application_error(code, message):
 class CallError(Exception):
     """A reply that is not the value, read as C++ call() reads it: status
     "refused_by_service" (reason: the refusal's field for peer_refused, else
-    "<reason> at <field>") or "application_error" (code and message)."""
+    "<reason> at <field>"), "rate_limited" (a peer_refused field that starts
+    "rate limited"; retry_after_ms: the wait it names, 0 when none, at most
+    an hour) or "application_error" (code and message)."""
 
-    def __init__(self, status, reason, code=0):
+    def __init__(self, status, reason, code=0, retry_after_ms=0):
         super().__init__("%s: %s" % (status, reason))
         self.status, self.reason, self.code = status, reason, code
+        self.retry_after_ms = retry_after_ms
+
+
+MAX_RETRY_AFTER_MS = 3600 * 1000
+
+
+def rate_limited_wait(text):
+    """As C++ call() reads a refusal's field: None when it is no rate limit;
+    else the wait "rate limited; retry after <N> ms" names in milliseconds
+    (0 when it names none that reads as one; at most an hour)."""
+    head, wait, unit = "rate limited", "; retry after ", " ms"
+    if not text.startswith(head):
+        return None
+    rest = text[len(head):]
+    if not rest.startswith(wait) or len(rest) <= len(wait) + len(unit) or not rest.endswith(unit):
+        return 0
+    digits = rest[len(wait):len(rest) - len(unit)]
+    if len(digits) > 10:
+        return MAX_RETRY_AFTER_MS
+    if not all("0" <= c <= "9" for c in digits):
+        return 0
+    return min(int(digits), MAX_RETRY_AFTER_MS)
 
 
 def decode_reply(schema, data):
@@ -547,6 +571,9 @@ def decode_reply(schema, data):
             why += " at " + r["field"] if r["field"] else ""
         else:
             why = r["field"]
+        wait = rate_limited_wait(why)
+        if wait is not None:
+            raise CallError("rate_limited", why, retry_after_ms=wait) from None
         raise CallError("refused_by_service", why) from None
 
 

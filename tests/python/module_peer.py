@@ -18,6 +18,9 @@ usage:
       INPUT lines: "SCHEMA HEX"; prints "ok" (decoded, and encoding the value
       again gives the same bytes), or "REASON FIELD OFFSET" ("-" for an
       empty field)
+  module_peer.py waits INPUT
+      INPUT lines: a refusal's field text as hex; prints the rate-limit wait
+      in milliseconds the module reads from it, or "none"
   module_peer.py verify ALG KEYHEX NOW_US INPUT
       INPUT lines: the frames of one message as hex ("." for an empty frame);
       one Verifier for the topic test.tick checks them in order at NOW_US
@@ -190,6 +193,15 @@ def cmd_decode(schemas_path, input_path):
                 print(e.reason, e.field or "-", e.offset)
                 continue
             print("ok" if schemas[name].encode(value) == data else "noncanonical")
+
+
+def cmd_waits(input_path):
+    """Each line: a refusal's field text in hex; prints the rate-limit wait
+    the module reads from it, or "none"."""
+    with open(input_path) as f:
+        for line in f:
+            wait = wire.rate_limited_wait(bytes.fromhex(line.strip()).decode("utf-8"))
+            print("none" if wait is None else wait)
 
 
 def cmd_batches(max_count, max_item, input_path):
@@ -385,7 +397,7 @@ def cmd_subscribe(endpoint, server_cert, client_cert, schemas_path, alg, keyhex,
 
 
 COMMANDS = {"schemas": (cmd_schemas, 1), "tampered": (cmd_tampered, 1), "encode": (cmd_encode, 1),
-            "keys": (cmd_keys, 0), "decode": (cmd_decode, 2), "batches": (cmd_batches, 3), "verify": (cmd_verify, 4), "client": (cmd_client, 4),
+            "keys": (cmd_keys, 0), "decode": (cmd_decode, 2), "waits": (cmd_waits, 1), "batches": (cmd_batches, 3), "verify": (cmd_verify, 4), "client": (cmd_client, 4),
             "serve": (cmd_serve, 4), "publish": (cmd_publish, 7), "subscribe": (cmd_subscribe, 8)}
 
 if __name__ == "__main__":

@@ -138,7 +138,7 @@ class received {
   received(Msg v, peer_info p)  // zguard: only a socket makes a received<T>
       : value(std::move(v)), peer(std::move(p)) {}
   static received const& refused();  // never defined: only the diagnostic above is reached
-  std::uint64_t request_ = 0;  // a service's number for this request: its answer goes out once (reply())
+  std::uint64_t request_owner_ = 0, request_ = 0;  // a service's ticket for this request: its answer goes out once (reply())
   template <class Tr>
   friend class detail::receive_path;
 };
@@ -171,7 +171,7 @@ class verified {
   verified(Msg v, signed_origin o, peer_info p)  // zguard: only a signed socket makes a verified<T>
       : value(std::move(v)), origin(o), peer(std::move(p)) {}
   static verified const& refused();  // never defined: only the diagnostic above is reached
-  std::uint64_t request_ = 0;  // a service's number for this request: its answer goes out once (reply())
+  std::uint64_t request_owner_ = 0, request_ = 0;  // a service's ticket for this request: its answer goes out once (reply())
   template <class Tr>
   friend class detail::receive_path;
 };
@@ -206,7 +206,7 @@ class routed {
   routed(Msg v, peer_info p, peer_handle h, signed_origin o)  // zguard: only a ROUTER makes a routed<T>
       : value(std::move(v)), peer(std::move(p)), from(std::move(h)), origin(o) {}
   static routed const& refused();  // never defined: only the diagnostic above is reached
-  std::uint64_t request_ = 0;  // a service's number for this request: its answer goes out once (reply())
+  std::uint64_t request_owner_ = 0, request_ = 0;  // a service's ticket for this request: its answer goes out once (reply())
   template <class Tr>
   friend class detail::receive_path;
 };

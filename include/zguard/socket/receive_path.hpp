@@ -209,7 +209,10 @@ class receive_path : public send_path<Tr> {
           return verified<Msg>(std::move(value), in->origin, std::move(in->peer));
         else return received<Msg>{std::move(value), std::move(in->peer)};
       }();
-      if constexpr (shape::serves) out.request_ = tickets_.newest();
+      if constexpr (shape::serves) {
+        out.request_owner_ = tickets_.owner();
+        out.request_ = tickets_.newest();
+      }
       return out;
     }
   }
@@ -236,17 +239,17 @@ class receive_path : public send_path<Tr> {
   }
 
   // A service (REP, ROUTER) numbers the request it hands out, so its answer
-  // goes out once (request_tickets.hpp); an authorized REP keeps who asked,
-  // for the permission check before its reply.
+  // goes out once (request_tickets.hpp); a REP keeps who asked, for the
+  // permission check before its reply and the events.
   void hold_request(peer_info const& peer) {
     if constexpr (shape::serves) (void)tickets_.issue();
     if constexpr (holds_peer) held_peer_ = peer;
     else (void)peer;
   }
-  // The number a delivery was handed out with (0: not a service's request).
+  // The ticket a delivery was handed out with: the owner, the number.
   template <class Delivery>
-  static std::uint64_t request_number(Delivery const& d) {
-    return d.request_;
+  static std::pair<std::uint64_t, std::uint64_t> request_ticket(Delivery const& d) {
+    return {d.request_owner_, d.request_};
   }
 
   // serve(), before a reply: the permission to call holds still (a
@@ -285,10 +288,13 @@ class receive_path : public send_path<Tr> {
     v.reserve(4);  // the most a typed message has today: topic, header, payload, signature
     return v;
   }();
-  // A service's requests, numbered, and which were answered.
-  [[no_unique_address]] std::conditional_t<shape::serves, request_tickets, no_part> tickets_;
-  // An authorized REP: who sent the request it holds.
-  static constexpr bool holds_peer = shape::is_rep && shape::authorizes_calls;
+  // A service's requests, numbered, and which were answered: a REP answers
+  // its newest only; a ROUTER, in any order, one up to 65536 numbers behind
+  // the newest answered (an 8 KiB bitmap).
+  [[no_unique_address]] std::conditional_t<shape::serves, request_tickets<shape::is_rep ? 64 : 65536>, no_part>
+      tickets_;
+  // A REP: who sent the request it holds.
+  static constexpr bool holds_peer = shape::is_rep;
   [[no_unique_address]] std::conditional_t<holds_peer, peer_info, no_part> held_peer_;
   // topics<...> SUB: which declared topics are subscribed now.
   [[no_unique_address]] std::array<bool, topic_slots> subscribed_{};

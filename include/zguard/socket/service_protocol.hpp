@@ -5,6 +5,8 @@
 // application_error_reply saying why there is no answer).
 #pragma once
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <stop_token>
@@ -60,7 +62,7 @@ class service_protocol : public receive_path<Tr> {
         if (!this->send_out(this->frame_for(request))) continue;  // sealed anew each attempt: a resent envelope is a replay
         sent = true;
         refusal_window window{this->recv_timeout()};
-        auto in = this->next_payload(window);
+        auto in = wait_for_reply(failures_before) ? this->next_payload(window) : nullptr;
         if (!in) {
           if (this->handshake_failures() != failures_before) {
             this->log().emit("req.refused_at_handshake", severity::warning,
@@ -74,7 +76,7 @@ class service_protocol : public receive_path<Tr> {
         auto reply = result_access::value_in_place<receives_type>();
         auto const error = decode_delivered_into<typename Tr::C>(result_access::slot(reply), *in);
         if (!error) return outcome(std::move(result_access::slot(reply)), i);
-        if (auto r = decode<refusal>(in->payload)) return outcome(call_status::refused_by_service, i, refusal_text(*r));
+        if (auto r = decode<refusal>(in->payload)) return outcome::refused(i, refusal_text(*r));
         if (auto a = decode<application_error_reply>(in->payload))
           return outcome(call_status::application_error, i, a->message.str(), a->code);
         this->refuse(in->peer, *error);
@@ -144,9 +146,15 @@ class service_protocol : public receive_path<Tr> {
                   "a zguard::application_error, or zguard::refused{\"why\"}");
     if constexpr (!is_answer<Answer>) return false;
     else {
-      if (!take_ticket(this->request_number(request), request.peer)) return false;
-      if constexpr (Tr::is_router) return answer_to(request.peer, &request.from, answer);
-      else return answer_to(request.peer, nullptr, answer);
+      auto const [owner, number] = this->request_ticket(request);
+      if constexpr (Tr::is_router) {
+        if (!take_ticket(owner, number, request.peer)) return false;
+        return answer_to(request.peer, &request.from, answer);
+      } else {
+        // A REP answers the request it holds: judged on who sent that one.
+        if (!take_ticket(owner, number, this->held_peer_)) return false;
+        return answer_to(this->held_peer_, nullptr, answer);
+      }
     }
   }
 
@@ -176,16 +184,29 @@ class service_protocol : public receive_path<Tr> {
   // REP: send(reply) answers the request the REP holds, as reply() does.
   template <class Answer>
   [[nodiscard]] bool reply_held(Answer const& answer) requires shape::is_rep {
-    if constexpr (receive_path<Tr>::holds_peer) {
-      if (!take_ticket(this->tickets_.newest(), this->held_peer_)) return false;
-      return answer_to(this->held_peer_, nullptr, answer);
-    } else {
-      if (!take_ticket(this->tickets_.newest(), peer_info{})) return false;
-      return answer_to(peer_info{}, nullptr, answer);
-    }
+    if (!take_ticket(this->tickets_.owner(), this->tickets_.newest(), this->held_peer_)) return false;
+    return answer_to(this->held_peer_, nullptr, answer);
   }
 
  private:
+  // REQ: waits, recv_timeout_ms at most, until the reply can be read or the
+  // monitor counted a handshake failure since `before` (the service refused
+  // our key: no reply will come, so the caller learns it at once, not after
+  // the whole timeout). In slices, since the monitor's own thread counts.
+  // False when no reply can be read.
+  bool wait_for_reply(std::uint64_t before) requires shape::is_req {
+    using namespace std::chrono;
+    auto const until = steady_clock::now() + this->recv_timeout();
+    for (;;) {
+      if (this->readable()) return true;
+      if (this->handshake_failures() != before) return false;
+      auto const left = duration_cast<milliseconds>(until - steady_clock::now());
+      if (left.count() <= 0) return false;
+      zmq_pollitem_t item{this->zmq_socket().handle(), 0, ZMQ_POLLIN, 0};
+      if (zmq_poll(&item, 1, long(std::min(left, milliseconds(20)).count())) < 0) return false;  // EINTR: as a timeout
+    }
+  }
+
   // A service's refusal in words: its own text for peer_refused, else the
   // decode reason and where.
   static std::string refusal_text(refusal const& r) {
@@ -201,8 +222,8 @@ class service_protocol : public receive_path<Tr> {
                                     (schema_type<A> && carries<sends_type, A>());
 
   // One answer per request (request_tickets.hpp); a refused one is logged.
-  bool take_ticket(std::uint64_t number, peer_info const& peer) {
-    auto const why = this->tickets_.take(number, shape::is_rep);
+  bool take_ticket(std::uint64_t owner, std::uint64_t number, peer_info const& peer) {
+    auto const why = this->tickets_.take(owner, number, shape::is_rep);
     if (why.empty()) return true;
     this->log().emit("reply.refused", severity::warning,
                      {{"socket", this->label()},
@@ -214,7 +235,8 @@ class service_protocol : public receive_path<Tr> {
 
   // The answer, to the ROUTER's peer the request came from (`to`) or as the
   // REP's reply. Not when the sender was revoked since its request came:
-  // a revoked key's connection is cut and gets nothing; a caller whose
+  // a revoked key's connection is cut and gets nothing (the send layer asks:
+  // socket/frames.hpp for a REP, send_to for a ROUTER); a caller whose
   // permission to call was taken away gets "not permitted", as its next
   // request would. False then.
   template <class Answer>
@@ -223,8 +245,6 @@ class service_protocol : public receive_path<Tr> {
       if constexpr (Tr::is_router) return this->send_to(*to, std::move(frame));
       else return (void)to, this->send_out(std::move(frame));
     };
-    if constexpr (shape::is_rep)
-      if (!this->admitted(this->frames_.back())) return this->answer_dropped_request(), false;
     if (!this->still_permitted(peer)) {
       typename socket_core<Tr>::refusal_answer no_wait(*this);
       (void)send(this->frame_for(this->refusal_of(decode_reason::peer_refused, this->not_permitted_text())));
@@ -242,7 +262,7 @@ class service_protocol : public receive_path<Tr> {
                           {"code", std::to_string(answer.code())}});
         return this->frame_for(a);
       } else if constexpr (std::is_same_v<Answer, refused>) {
-        return this->frame_for(this->refusal_of(decode_reason::peer_refused, answer.reason));
+        return this->frame_for(this->refusal_of(decode_reason::peer_refused, answer.reason()));
       } else {
         return this->frame_for(answer);
       }

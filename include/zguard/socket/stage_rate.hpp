@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include <zguard/batching.hpp>
+#include <zguard/call_result.hpp>
 #include <zguard/events.hpp>
 #include <zguard/rate_limit.hpp>
 #include <zguard/socket/incoming.hpp>
@@ -33,7 +34,7 @@ inline verdict rate_stage(token_buckets& buckets, bucket_id who, peer_info const
   if (buckets.admit(who)) return verdict::accept();
   log.emit("rate.limited", severity::warning,
            {{"socket", label}, {"user_id", peer.user_id}, {"address", peer.peer_address}, {"dropped", "1"}});
-  return verdict::answer(decode_reason::peer_refused, "rate limited");
+  return verdict::answer(decode_reason::peer_refused, rate_limited_text(buckets.retry_after(who)));
 }
 
 // A batch pays a token a message: its first was paid with the frame, the

@@ -105,21 +105,16 @@ class typed_messages : public service_protocol<Tr> {
     else return this->send_out(this->frame_for(msg));
   }
 
-  // ROUTER: a reply to the peer a message came from. False (and logged) when
-  // the routing id is now bound to another key, the request's connection
-  // closed, or the peer is gone (ROUTER_MANDATORY makes that an error, not
-  // a silent drop).
+  // ROUTER: no send(peer, msg). A ROUTER answers the requests it hands out
+  // with reply(request, answer) (service_protocol.hpp): once each, to its
+  // sender, while the caller may still call it; a send to a peer_handle
+  // could answer one request any number of times.
   template <class Msg>
-  [[nodiscard]] bool send(peer_handle const& to, Msg const& msg) requires Tr::is_router {
-    static_assert(!shape::authorizes_calls,
-                  "zguard::socket::send(peer, msg): an authorized ROUTER answers a request with "
-                  "reply(request, answer), which checks the caller may still call it (a peer_handle does not "
-                  "say who a broker vouched for) (G18)");
-    static_assert(shape::authorizes_calls || carries<sends_type, Msg>(),
-                  "zguard::socket::send: this socket's channel does not carry that type; "
-                  "see the channel policy (service, topic, stream; a one_of<...> carries its alternatives only)");
-    if constexpr (shape::authorizes_calls || !carries<sends_type, Msg>()) return false;
-    else return this->send_to(to, this->frame_for(msg));
+  [[nodiscard]] bool send(peer_handle const&, Msg const&) requires Tr::is_router {
+    static_assert(dependent_false<Msg>,
+                  "zguard::socket::send(peer, msg): a ROUTER answers a request with reply(request, answer): "
+                  "once, to its sender, while the caller may still call it (G8, G18)");
+    return false;
   }
 
   // The next well-formed message, or nullopt when none came within
@@ -181,8 +176,8 @@ class typed_messages : public service_protocol<Tr> {
   template <class Msg>
   [[nodiscard]] bool send(Msg const&) requires Tr::is_router {
     static_assert(dependent_false<Msg>,
-                  "zguard::socket::send: a ROUTER only replies, to the peer a request came from: "
-                  "send(got->from, reply) with the peer_handle from receive() (G8)");
+                  "zguard::socket::send: a ROUTER only answers, to the peer a request came from: "
+                  "reply(*got, answer) with the request receive() handed out (G8)");
     return false;
   }
   template <class Msg>
