@@ -661,6 +661,71 @@ TEST_CASE("authorized service over CURVE: a key that may not call is refused bef
   server.request_stop();
 }
 
+TEST_CASE("authorized service of several request schemas: each request is judged by its own schema's name, also "
+          "when answered later") {
+  using jobs = zg::one_of<order, tick>;
+  using jobs_service = zg::service<jobs, order_ack>;
+  using jobs_router = zg::socket<test_domain, zg::tcp, zg::router, zg::curve_server, rr_limits, jobs_service,
+                                 zg::authorized>;
+  using jobs_req = zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, rr_limits, jobs_service>;
+  captured_events seen;
+  zg::context<test_domain> ctx(seen.sink());
+  zg::authenticator<test_domain> auth(ctx);
+  auto server_keys = zg::keypair::generate(), alice = zg::keypair::generate(), bob = zg::keypair::generate();
+  auth.allow(alice.public_part()).allow(bob.public_part());
+  auto const rules = [&](bool alice_orders) {
+    return (alice_orders ? "key " + alice.public_part().z85() + " call allow test.order\n" : std::string()) +
+           "key " + bob.public_part().z85() + " call allow test.>\n";
+  };
+  zg::permissions perms(zg::permission_set::parse(rules(true), "test"));
+  std::promise<std::string> bound;
+  std::atomic<int> served = 0;
+  std::jthread thread([&](std::stop_token stop) {
+    jobs_router router(ctx, auth, server_keys, perms);
+    bound.set_value(router.bind("tcp://127.0.0.1:*").address);
+    router.serve(
+        [&](jobs const& j, zg::peer_info const&) {
+          ++served;
+          if (auto const* o = std::get_if<order>(&j.as_variant())) {
+            // alice's order 9 is answered after her permission to order was taken away
+            if (o->id == 9) perms.replace(zg::permission_set::parse(rules(false), "test"));
+            return order_ack{o->id, true, "order"};
+          }
+          return order_ack{std::get<tick>(j.as_variant()).seq, true, "tick"};
+        },
+        stop);
+  });
+  auto const ep = bound.get_future().get();
+  jobs_req as_alice(ctx, alice, server_keys.public_part()), as_bob(ctx, bob, server_keys.public_part());
+  as_alice.connect(ep);
+  as_bob.connect(ep);
+
+  auto const a1 = as_alice.call(numbered_order(1), 1);
+  REQUIRE_MESSAGE(a1.ok(), a1.reason());
+  auto const a2 = as_alice.call(tick{"X", 1, 2}, 1);  // a job type she may not call
+  CHECK(a2.status() == zg::call_status::refused_by_service);
+  CHECK(a2.reason() == "not permitted: call test.tick");
+  auto const b3 = as_bob.call(tick{"X", 1, 3}, 1);
+  REQUIRE_MESSAGE(b3.ok(), b3.reason());
+  CHECK(b3->id == 3);
+  CHECK(b3->note.str() == "tick");
+  auto const b4 = as_bob.call(numbered_order(4), 1);
+  CHECK(b4.ok());
+  CHECK(served == 3);  // alice's tick never reached the handler
+  auto denied = seen.named("authz.denied");
+  REQUIRE(denied.size() == 1);
+  CHECK(denied[0].field("identity") == alice.public_part().z85());
+  CHECK(denied[0].field("subject") == "test.tick");
+
+  // Judged again before the answer, by that request's own name.
+  auto const a9 = as_alice.call(numbered_order(9), 1);
+  CHECK(a9.status() == zg::call_status::refused_by_service);
+  CHECK(a9.reason() == "not permitted: call test.order");
+  CHECK(served == 4);
+  CHECK(as_bob.call(tick{"X", 1, 10}, 1).ok());
+  thread.request_stop();
+}
+
 namespace {
 using tick_feed = zg::topic<"test.tick", tick>;
 using feed_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::drop_when_full, zg::max_message_size<4096>,

@@ -112,7 +112,9 @@ consteval bool authorizable() {
 }
 
 // Whether a service's requests share one schema name (the call permission's
-// subject): always for one schema, for a one_of when all its versions do.
+// subject, judged before decoding): always for one schema, for a one_of when
+// all its versions do. Otherwise each request is judged by its own schema's
+// name once decoded (socket/receive_path.hpp).
 template <class C>
 consteval bool one_call_subject() {
   if constexpr (is_missing<C>) return true;
@@ -136,12 +138,6 @@ consteval bool check_authorization_rules() {
                   "zguard::socket: authorized enforces call permissions on a REP or ROUTER with a "
                   "service<Req, Rep> channel, and subscribe permissions on an XPUB with a topic<\"name\", S> "
                   "channel, and on a forwarder's raw XSUB front (publish) and XPUB back (subscribe) (G18)");
-    return false;
-  } else if constexpr (!one_call_subject<C>()) {
-    static_assert(dependent_false<Z>,
-                  "zguard::socket: authorized names a service by its request schema; a one_of<...> request "
-                  "must be versions of one schema (the same name) to be authorized, so one call permission "
-                  "covers exactly them");
     return false;
   } else if constexpr ((M::kind == mechanism_kind::null || M::role != mechanism_role::server) &&
                        is_missing<V>) {  // vouched<...> needs a service; a client learns no peer's identity

@@ -108,8 +108,9 @@ class receive_path : public send_path<Tr> {
     // vouch (G3, G18): behind a broker, its vouch for the client, bound to these frames.
     if constexpr (Tr::checks_vouch)
       if (auto v = vouch_stage(*vouch_, in, this->log(), label); !v.accepted()) return v;
-    // authorize (G18): the caller may call this service, before verification and decoding.
-    if constexpr (shape::authorizes_calls)
+    // authorize (G18): the caller may call this service, before verification and decoding
+    // (a service of several request schemas judges each request once it is decoded: authorized_each).
+    if constexpr (shape::authorizes_calls && !authorizes_each)
       if (auto v = authorize_stage<Tr::checks_vouch>(this->enforced_permissions(), identity_kind_of(Tr::M::kind),
                                                      call_subject<receives_type>(), in.peer, this->log(), label);
           !v.accepted())
@@ -201,7 +202,11 @@ class receive_path : public send_path<Tr> {
         continue;
       }
       Msg& value = result_access::slot(decoded);
-      hold_request(in->peer);
+      if (auto v = authorized_each(value, *in); !v.accepted()) {
+        if (settle(*in, v) || window.closed()) return std::nullopt;
+        continue;
+      }
+      hold_request(in->peer, subject_of(value));
       auto out = [&] {
         if constexpr (Tr::is_router)
           return routed<Msg>{std::move(value), std::move(in->peer), std::move(*in->from), in->origin};
@@ -225,26 +230,45 @@ class receive_path : public send_path<Tr> {
         if (settle(*in, v) || window.closed()) return false;
         continue;
       }
+      if (auto v = authorized_each(into.value_, *in); !v.accepted()) {
+        if (settle(*in, v) || window.closed()) return false;
+        continue;
+      }
       into.peer_ = in->peer;
       into.origin_ = in->origin;
-      hold_request(in->peer);
+      hold_request(in->peer, subject_of(into.value_));
       return true;
     }
   }
 
-  // What a caller is answered whose permission to call is gone.
-  static std::string not_permitted_text() {
-    if constexpr (shape::authorizes_calls) return not_permitted_answer(call_subject<receives_type>());
-    else return {};
+  // A service of several request schemas (a one_of of several names) is
+  // authorized per request, by the name of the schema it holds: decoded
+  // first, since the name is known only then (a denied caller costs a
+  // decode, and a signature check on a signed service).
+  static constexpr bool authorizes_each = shape::authorizes_calls && !one_call_subject<C>();
+  // A service's request's subject (empty where no call is authorized).
+  static std::string_view subject_of(receives_type const& value) {
+    if constexpr (shape::authorizes_calls) return call_subject_of(value);
+    else return (void)value, std::string_view{};
+  }
+  verdict authorized_each(receives_type const& value, incoming const& in) {
+    if constexpr (authorizes_each)
+      return authorize_stage<Tr::checks_vouch>(this->enforced_permissions(), identity_kind_of(Tr::M::kind),
+                                               call_subject_of(value), in.peer, this->log(), core::label_text());
+    else return (void)value, (void)in, verdict::accept();
   }
 
   // A service (REP, ROUTER) numbers the request it hands out, so its answer
   // goes out once (request_tickets.hpp); a REP keeps who asked, for the
   // permission check before its reply and the events.
-  void hold_request(peer_info const& peer) {
+  void hold_request(peer_info const& peer, std::string_view subject) {
     if constexpr (shape::serves) (void)tickets_.issue();
-    if constexpr (holds_peer) held_peer_ = peer;
-    else (void)peer;
+    if constexpr (holds_peer) {
+      held_peer_ = peer;
+      held_subject_ = subject;
+    } else {
+      (void)peer, (void)subject;
+    }
   }
   // The ticket a delivery was handed out with: the owner, the number.
   template <class Delivery>
@@ -252,13 +276,14 @@ class receive_path : public send_path<Tr> {
     return {d.request_owner_, d.request_};
   }
 
-  // serve(), before a reply: the permission to call holds still (a
-  // permissions reload or replace while the handler ran takes it away).
-  bool still_permitted(peer_info const& peer) {
+  // Before an answer: the permission to call `subject` (the request's
+  // schema name) holds still (a permissions reload or replace while the
+  // request was held takes it away).
+  bool still_permitted(peer_info const& peer, std::string_view subject) {
     if constexpr (shape::authorizes_calls)
-      return call_permitted<Tr::checks_vouch>(this->enforced_permissions(), identity_kind_of(Tr::M::kind),
-                                               call_subject<receives_type>(), peer, this->log(), core::label_text());
-    else return (void)peer, true;
+      return call_permitted<Tr::checks_vouch>(this->enforced_permissions(), identity_kind_of(Tr::M::kind), subject,
+                                               peer, this->log(), core::label_text());
+    else return (void)peer, (void)subject, true;
   }
 
   // Tells the sender of a refused message why, where the pattern lets us:
@@ -296,6 +321,7 @@ class receive_path : public send_path<Tr> {
   // A REP: who sent the request it holds.
   static constexpr bool holds_peer = shape::is_rep;
   [[no_unique_address]] std::conditional_t<holds_peer, peer_info, no_part> held_peer_;
+  std::string_view held_subject_;  // its schema's name (static text: schema names are constants)
   // topics<...> SUB: which declared topics are subscribed now.
   [[no_unique_address]] std::array<bool, topic_slots> subscribed_{};
   [[no_unique_address]] typename verifier_part<S, Tr::verifies>::type verifier_;

@@ -149,11 +149,11 @@ class service_protocol : public receive_path<Tr> {
       auto const [owner, number] = this->request_ticket(request);
       if constexpr (Tr::is_router) {
         if (!take_ticket(owner, number, request.peer)) return false;
-        return answer_to(request.peer, &request.from, answer);
+        return answer_to(request.peer, this->subject_of(request.value), &request.from, answer);
       } else {
         // A REP answers the request it holds: judged on who sent that one.
         if (!take_ticket(owner, number, this->held_peer_)) return false;
-        return answer_to(this->held_peer_, nullptr, answer);
+        return answer_to(this->held_peer_, this->held_subject_, nullptr, answer);
       }
     }
   }
@@ -185,7 +185,7 @@ class service_protocol : public receive_path<Tr> {
   template <class Answer>
   [[nodiscard]] bool reply_held(Answer const& answer) requires shape::is_rep {
     if (!take_ticket(this->tickets_.owner(), this->tickets_.newest(), this->held_peer_)) return false;
-    return answer_to(this->held_peer_, nullptr, answer);
+    return answer_to(this->held_peer_, this->held_subject_, nullptr, answer);
   }
 
  private:
@@ -240,14 +240,14 @@ class service_protocol : public receive_path<Tr> {
   // permission to call was taken away gets "not permitted", as its next
   // request would. False then.
   template <class Answer>
-  bool answer_to(peer_info const& peer, peer_handle const* to, Answer const& answer) {
+  bool answer_to(peer_info const& peer, std::string_view subject, peer_handle const* to, Answer const& answer) {
     auto const send = [&](zmq::message_t&& frame) {
       if constexpr (Tr::is_router) return this->send_to(*to, std::move(frame));
       else return (void)to, this->send_out(std::move(frame));
     };
-    if (!this->still_permitted(peer)) {
+    if (!this->still_permitted(peer, subject)) {
       typename socket_core<Tr>::refusal_answer no_wait(*this);
-      (void)send(this->frame_for(this->refusal_of(decode_reason::peer_refused, this->not_permitted_text())));
+      (void)send(this->frame_for(this->refusal_of(decode_reason::peer_refused, not_permitted_answer(subject))));
       return false;
     }
     auto frame = [&] {

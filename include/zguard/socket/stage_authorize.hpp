@@ -19,11 +19,23 @@ namespace zguard {
 inline namespace v0 {
 namespace detail {
 
-// The subject a call is judged on: the request schema's name (a one_of
-// request: the name its versions share; socket/part_rules.hpp refuses other one_ofs).
+// The subject a call is judged on before decoding: the request schema's
+// name (a one_of of versions of one schema: the name they share).
 template <class Request>
 constexpr std::string_view call_subject() {
   return common_schema_name<Request>();
+}
+
+// The subject of one request: its schema's name; a one_of of several
+// schemas: the name of the one it holds.
+template <class Request>
+std::string_view call_subject_of(Request const& request) {
+  if constexpr (is_one_of<Request>) {
+    if constexpr (!common_schema_name<Request>().empty()) return common_schema_name<Request>();
+    else return request.id().name;
+  } else {
+    return (void)request, Request::zguard_schema_id.name;
+  }
 }
 
 // Whether the peer may call `subject`: behind a broker (Vouched) the client
