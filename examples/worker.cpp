@@ -1,5 +1,6 @@
 // worker: serves example.request -> example.reply for a broker, connected to
-// the broker's private ipc back end. With --vouch-key (the broker's group MAC
+// the broker's private ipc back end, from an event loop (an empty text is
+// answered with a typed error). With --vouch-key (the broker's group MAC
 // key) it accepts only requests the broker vouched for and prints the
 // authenticated client of each one.
 #include <zguard/zguard.hpp>
@@ -15,19 +16,30 @@ namespace zg = zguard;
 using namespace example;
 
 namespace {
+// An event loop serves the requests (other sockets and timers could join it)
+// and answers each with reply(): the value, or a typed error the client's
+// call() reads as application_error. reply() keeps serve()'s guarantees: one
+// answer per request, to its sender, not after the client was revoked.
 template <class Rep, class... Keys>
 void serve(zg::context<service_domain>& ctx, example::cli const& cli, Keys const&... keys) {
   Rep rep(ctx, keys...);
   rep.connect(cli.get("connect"));
   std::uint64_t served = 0;
-  rep.serve(
-      [&](example::request const& req, zg::peer_info const& peer) -> example::reply {
-        if constexpr (zg::traits_of<Rep>::checks_vouch)  // the broker's word for who sent it, checked with the shared key
-          std::cout << cli.get("name") << ": request " << req.sequence << " from client " << peer.vouched_client
-                    << std::endl;
-        return {req.sequence, ++served, cli.get("name") + ": " + req.text.str()};
-      },
-      example::stopper().get_token());
+  zg::event_loop loop;
+  loop.on(rep, [&](Rep& s) {
+    auto got = s.receive();
+    if (!got) return;
+    example::request const& req = got->value;
+    if constexpr (zg::traits_of<Rep>::checks_vouch)  // the broker's word for who sent it, checked with the shared key
+      std::cout << cli.get("name") << ": request " << req.sequence << " from client " << got->peer.vouched_client
+                << std::endl;
+    if (req.text.size() == 0) {
+      (void)s.reply(*got, zg::application_error(400, "empty request text"));
+      return;
+    }
+    if (s.reply(*got, example::reply{req.sequence, served + 1, cli.get("name") + ": " + req.text.str()})) ++served;
+  });
+  loop.run(example::stopper().get_token());
   std::cout << cli.get("name") << ": served " << served << ", refused vouches "
             << ctx.events().count("vouch.refused") << ", refused as not permitted " << ctx.events().count("authz.denied")
             << std::endl;
