@@ -9,6 +9,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -97,12 +98,26 @@ inline std::filesystem::path make_dir(std::filesystem::path const& p, mode_t mod
 inline doctest::Contains contains(std::string const& text) { return doctest::Contains(text.c_str()); }
 
 // Collects events (and still counts them in the context's log).
+// Every event a test captures is checked as a strict JSON reader would read
+// its line: each key once, none named like a key the line already has
+// (ts_ms, event, level). A log pipeline keeps only one of two equal keys.
+inline void check_unique_keys(zguard::security_event const& e) {
+  std::vector<std::string_view> keys{"ts_ms", "event", "level"};
+  for (auto const& field : e.fields) {
+    std::string_view const key = field.first;
+    CHECK_MESSAGE(std::find(keys.begin(), keys.end(), key) == keys.end(), "event ", e.name, " has the key ", key,
+                  " twice: ", zguard::to_json(e));
+    keys.push_back(key);
+  }
+}
+
 struct captured_events {
   std::shared_ptr<std::mutex> mu = std::make_shared<std::mutex>();
   std::shared_ptr<std::vector<zguard::security_event>> events =
       std::make_shared<std::vector<zguard::security_event>>();
   zguard::event_sink sink() const {
     return [mu = mu, events = events](zguard::security_event const& e) {
+      check_unique_keys(e);
       std::lock_guard lock(*mu);
       events->push_back(e);
     };

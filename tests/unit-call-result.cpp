@@ -6,6 +6,11 @@
 #include "schemas.hpp"
 #include "support.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <stop_token>
 #include <thread>
 
@@ -17,6 +22,34 @@ namespace {
 using order_service = zg::service<order, order_ack>;
 using typed_rep = zg::socket<test_domain, zg::tcp, zg::rep, zg::curve_server, rr_limits, order_service>;
 using typed_req = zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, rr_limits, order_service>;
+
+// A client that waits long enough for a slow service, reconnecting every
+// 100 ms, queueing only to completed connections (so a request never goes
+// to an endpoint whose handshake did not complete).
+using patient_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full,
+                                  zg::max_message_size<4096>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
+                                  zg::recv_timeout_ms<4000>, zg::handshake_timeout_ms<2000>, zg::immediate,
+                                  zg::reconnect<100, 100>>;
+using patient_req = zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, patient_limits, order_service>;
+
+// Opens TCP connections to 127.0.0.1:port and closes them at once, every
+// 20 ms, until stopped: no ZMTP greeting at all (a port scanner does this).
+std::jthread knock(int port) {
+  return std::jthread([port](std::stop_token stop) {
+    for (int i = 0; i < 500 && !stop.stop_requested(); ++i) {
+      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      if (fd < 0) return;
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_port = htons(std::uint16_t(port));
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      (void)::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+      ::close(fd);
+      std::this_thread::sleep_for(20ms);
+    }
+  });
+}
+int port_of(std::string const& endpoint) { return std::stoi(endpoint.substr(endpoint.rfind(':') + 1)); }
 
 }  // namespace
 
@@ -232,7 +265,10 @@ TEST_CASE("call: a rate-limit answer is rate_limited with its wait, which the se
       {"rate limited", 0ms},                                 // no wait named
       {"rate limited; retry after -5 ms", 0ms},
       {"rate limited; retry after 12\x1b ms", 0ms},
-      {"rate limited; retry after  ms", 0ms}};
+      {"rate limited; retry after  ms", 0ms},
+      {"rate limited; retry after -99999999999 ms", 0ms},  // not digits, however long
+      {"rate limited; retry after \xd9\xa1\xd9\xa2\xd9\xa3\xd9\xa4\xd9\xa5\xd9\xa6 ms", 0ms},  // Arabic-Indic digits
+      {"rate limited; retry after forever and ever ms", 0ms}};
   std::jthread answer([&] {
     for (auto const& c : cases) {
       zmq::message_t m;
@@ -249,6 +285,70 @@ TEST_CASE("call: a rate-limit answer is rate_limited with its wait, which the se
     CHECK(r.attempts() == 1);  // not retried: another attempt at once would be refused too
     CHECK(r.retry_after() == wait);
   }
+}
+
+// A REQ connected to two endpoints (failover) sends its request to the
+// service that completed its handshake (immediate); the other endpoint's
+// server (stale, misconfigured or hostile: it holds another key) fails
+// every handshake. The call waits for the service, which is answering (an
+// outside review found the first early exit gave up here).
+TEST_CASE("call: a handshake failing on another endpoint does not end the wait for a service that is answering") {
+  captured_events seen;
+  curve_pair p(seen.sink());
+  p.auth.allow(p.client_keys.public_part());
+  serving<typed_rep> server(p.ctx, p.auth, p.server_keys, [](order const& o, zg::peer_info const&) {
+    std::this_thread::sleep_for(500ms);  // a slow but honest service
+    return order_ack{o.id, true, "ok"};
+  });
+  patient_req client(p.ctx, p.client_keys, p.server_keys.public_part());
+  client.connect(server.endpoint);
+  REQUIRE(client.call(numbered_order(1), 1).ok());  // the service's connection is up
+
+  // Another endpoint: a CURVE server holding another key (our client names
+  // the service's key, so every handshake there fails).
+  zmq::context_t raw;
+  auto other_keys = zg::keypair::generate();
+  auto impostor = raw_curve_server(raw, zmq::socket_type::router, other_keys);
+  client.connect(impostor.get(zmq::sockopt::last_endpoint));
+  auto const before = client.handshake_failures();
+  REQUIRE(eventually([&] { return client.handshake_failures() > before; }, 3000ms));
+
+  auto r = client.call(numbered_order(2), 1);
+  INFO("status ", zg::to_string(r.status()), ": ", r.reason(), "; events: ", seen);
+  CHECK(r.status() == zg::call_status::replied);  // the service answered; nobody refused our key
+}
+
+// A REQ that binds (its services connect to it) sees the handshake failure
+// of any TCP peer that opens a connection to its port and closes it; that
+// is no refusal of our key, and a session is up: its calls go on.
+TEST_CASE("call: a peer that opens and closes connections to a bound REQ's port does not end its calls") {
+  captured_events seen;
+  curve_pair p(seen.sink());
+  p.auth.allow(p.client_keys.public_part());
+  patient_req client(p.ctx, p.client_keys, p.server_keys.public_part());
+  auto const ep = client.bind("tcp://127.0.0.1:*").address;
+  std::jthread service([&](std::stop_token stop) {
+    typed_rep rep(p.ctx, p.auth, p.server_keys);
+    rep.connect(ep);
+    rep.serve(
+        [](order const& o, zg::peer_info const&) {
+          std::this_thread::sleep_for(300ms);
+          return order_ack{o.id, true, "ok"};
+        },
+        stop);
+  });
+  REQUIRE(client.call(numbered_order(1), 1).ok());
+
+  auto scanner = knock(port_of(ep));
+  int cut_short = 0;
+  for (std::uint64_t i = 2; i < 6; ++i) {
+    auto r = client.call(numbered_order(i), 1);
+    if (r.status() == zg::call_status::refused_at_handshake) ++cut_short;
+    else CHECK_MESSAGE(r.ok(), zg::to_string(r.status()), ": ", r.reason());
+  }
+  scanner.request_stop();
+  INFO("events: ", seen);
+  CHECK(cut_short == 0);
 }
 
 TEST_CASE("printable: escapes what a terminal would obey, keeps the rest, cuts between characters and escapes") {

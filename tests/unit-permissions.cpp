@@ -10,6 +10,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <random>
@@ -723,6 +724,60 @@ TEST_CASE("authorized service of several request schemas: each request is judged
   CHECK(a9.reason() == "not permitted: call test.order");
   CHECK(served == 4);
   CHECK(as_bob.call(tick{"X", 1, 10}, 1).ok());
+  thread.request_stop();
+}
+
+// A caller judged before decoding, by the name in the request's header: a
+// request it may not call is refused "not permitted" whatever its body (a
+// decode error would name the schema's fields to a caller with no right to
+// them), and a header naming no alternative is still a decode refusal.
+TEST_CASE("authorized service of several request schemas: a request the caller may not call is refused before its body "
+          "is read") {
+  using jobs = zg::one_of<order, tick>;
+  using jobs_rep = zg::socket<test_domain, zg::tcp, zg::rep, zg::curve_server, rr_limits, zg::service<jobs, order_ack>,
+                              zg::authorized>;
+  captured_events seen;
+  zg::context<test_domain> ctx(seen.sink());
+  zg::authenticator<test_domain> auth(ctx);
+  auto server_keys = zg::keypair::generate(), alice = zg::keypair::generate();
+  auth.allow(alice.public_part());
+  zg::permissions perms(zg::permission_set::parse("key " + alice.public_part().z85() + " call allow test.order\n", "t"));
+  std::promise<std::string> bound;
+  std::atomic<int> ticks_served = 0;
+  std::jthread thread([&](std::stop_token stop) {
+    jobs_rep rep(ctx, auth, server_keys, perms);
+    bound.set_value(rep.bind("tcp://127.0.0.1:*").address);
+    rep.serve(
+        [&](jobs const& j, zg::peer_info const&) {
+          if (std::get_if<tick>(&j.as_variant())) ++ticks_served;
+          return order_ack{1, true, "x"};
+        },
+        stop);
+  });
+  auto const ep = bound.get_future().get();
+  zmq::context_t raw;
+  auto req = raw_curve(raw, zmq::socket_type::req, alice, server_keys, 2000, 1000);
+  req.connect(ep);
+  auto const ask = [&](std::vector<std::uint8_t> const& bytes) -> std::string {
+    if (!req.send(zmq::buffer(bytes))) return "not sent";
+    zmq::message_t m;
+    if (!req.recv(m)) return "no answer";
+    if (auto r = zg::decode<zg::refusal>(m.data(), m.size())) return "refusal: " + r->field.str();
+    if (zg::decode<order_ack>(m.data(), m.size())) return "ack";
+    return "other";
+  };
+  auto tick_bytes = zg::encode(tick{"X", 1, 2});
+  auto const truncated = std::vector<std::uint8_t>(tick_bytes.begin(), tick_bytes.end() - 3);
+  CHECK(ask(truncated) == "refusal: not permitted: call test.tick");  // not "truncated at seq"
+  std::string const from = "test.tick", to = "test.ordr";  // a header name no alternative has
+  auto it = std::search(tick_bytes.begin(), tick_bytes.end(), from.begin(), from.end());
+  REQUIRE(it != tick_bytes.end());
+  std::copy(to.begin(), to.end(), it);
+  CHECK(ask(tick_bytes) == "refusal: not permitted: call test.ordr");  // judged by its name, never decoded
+  CHECK(ask(zg::encode(sample_order())) == "ack");
+  CHECK(ticks_served == 0);
+  INFO("events: ", seen);
+  CHECK(seen.named("message.refused").empty());  // nothing of hers was decoded but the order
   thread.request_stop();
 }
 

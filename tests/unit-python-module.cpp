@@ -351,7 +351,9 @@ TEST_CASE("Python module and C++ call(): the same refusal texts, the same rate-l
       "rate limited; retry after 3600000 ms", "rate limited; retry after 3600001 ms",
       "rate limited; retry after 99999999999 ms", "rate limited; retry after 9999999999 ms",
       "rate limited; retry after -1 ms", "rate limited; retry after 1e3 ms", "rate limited; retry after  ms",
-      "rate limited; retry after 12 s", "rate limitedness", "not permitted: call test.order", "", "Rate limited"};
+      "rate limited; retry after 12 s", "rate limitedness", "not permitted: call test.order", "", "Rate limited",
+      "rate limited; retry after -99999999999 ms", "rate limited; retry after forever and ever ms",
+      "rate limited; retry after \xd9\xa1\xd9\xa2\xd9\xa3\xd9\xa4\xd9\xa5\xd9\xa6 ms"};
   std::string input, expected;
   for (auto const& t : texts) {
     input += to_hex(t) + "\n";

@@ -114,12 +114,11 @@ inline std::optional<std::chrono::milliseconds> rate_limited_wait(std::string_vi
       text.substr(text.size() - unit.size()) != unit)
     return std::chrono::milliseconds(0);
   auto const digits = text.substr(wait.size(), text.size() - wait.size() - unit.size());
-  if (digits.size() > 10) return max_retry_after;
+  for (char c : digits)
+    if (c < '0' || c > '9') return std::chrono::milliseconds(0);  // decimal digits only, however many
+  if (digits.size() > 10) return max_retry_after;                   // more than fits: past an hour anyway
   std::int64_t ms = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return std::chrono::milliseconds(0);
-    ms = ms * 10 + (c - '0');
-  }
+  for (char c : digits) ms = ms * 10 + (c - '0');
   return std::min(std::chrono::milliseconds(ms), max_retry_after);
 }
 }  // namespace detail

@@ -544,10 +544,10 @@ def rate_limited_wait(text):
     if not rest.startswith(wait) or len(rest) <= len(wait) + len(unit) or not rest.endswith(unit):
         return 0
     digits = rest[len(wait):len(rest) - len(unit)]
-    if len(digits) > 10:
-        return MAX_RETRY_AFTER_MS
     if not all("0" <= c <= "9" for c in digits):
         return 0
+    if len(digits) > 10:
+        return MAX_RETRY_AFTER_MS
     return min(int(digits), MAX_RETRY_AFTER_MS)
 
 

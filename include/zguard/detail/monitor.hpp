@@ -24,6 +24,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <set>
 #include <thread>
 
 #include <zguard/detail/connections.hpp>
@@ -89,6 +90,11 @@ class socket_monitor {
   // while the monitor's thread counts), and the event of the latest one.
   std::uint64_t handshake_failures() const { return handshake_failures_.load(); }
   std::uint64_t handshakes_succeeded() const { return handshakes_succeeded_.load(); }
+  // Handshakes a peer refused with an authentication error (a ZAP denial:
+  // our key or credentials are not allowed there), and the connections
+  // whose handshake succeeded that are still open.
+  std::uint64_t auth_refusals() const { return auth_refusals_.load(); }
+  std::uint64_t sessions_up() const { return sessions_up_.load(); }
   std::string last_handshake_failure() const;
   // Owner mode: for zmq_poll next to the watched socket.
   void* poll_item() { return pair_.handle(); }
@@ -108,6 +114,9 @@ class socket_monitor {
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> handshake_failures_{0};
   std::atomic<std::uint64_t> handshakes_succeeded_{0};
+  std::atomic<std::uint64_t> auth_refusals_{0};
+  std::atomic<std::uint64_t> sessions_up_{0};
+  std::set<int> up_;  // descriptors whose handshake succeeded, until DISCONNECTED (table_mu_)
   std::atomic<std::uint16_t> last_handshake_failure_{0};
   std::thread thread_;
 };

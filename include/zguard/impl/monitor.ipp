@@ -82,8 +82,16 @@ ZGUARD_DECL bool socket_monitor::read_one(zmq::recv_flags flags) {
   if (ev == ZMQ_EVENT_DISCONNECTED) {
     std::lock_guard lock(table_mu_);
     connections_.closed(int(value));
+    up_.erase(int(value));
+    sessions_up_ = up_.size();
   }
-  if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) ++handshakes_succeeded_;
+  if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+    std::lock_guard lock(table_mu_);
+    up_.insert(int(value));
+    sessions_up_ = up_.size();
+    ++handshakes_succeeded_;
+  }
+  if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) ++auth_refusals_;
   if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
       ev == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
     last_handshake_failure_ = ev;

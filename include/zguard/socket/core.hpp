@@ -157,6 +157,17 @@ class socket_core : public socket_frames<Tr> {
     return (sock_.get(zmq::sockopt::events) & ZMQ_POLLIN) != 0;
   }
 
+ protected:
+  // call(): whether no reply can come since `auth_before` authentication
+  // refusals: a peer refused our key (a ZAP denial, not a transient or
+  // unexplained failure) and no connection of this socket has a session
+  // up, so nothing can carry the request. A REQ with a session to another
+  // service, or a peer that only fails its handshake, keeps waiting.
+  std::uint64_t auth_refusals() const { return monitor_ ? monitor_->auth_refusals() : 0; }
+  bool refused_everywhere_since(std::uint64_t auth_before) const {
+    return monitor_ && monitor_->auth_refusals() != auth_before && monitor_->sessions_up() == 0;
+  }
+
  private:
   friend struct socket_access;  // its names below hide the handle's
   using handle::check_declared_options;

@@ -109,7 +109,7 @@ class receive_path : public send_path<Tr> {
     if constexpr (Tr::checks_vouch)
       if (auto v = vouch_stage(*vouch_, in, this->log(), label); !v.accepted()) return v;
     // authorize (G18): the caller may call this service, before verification and decoding
-    // (a service of several request schemas judges each request once it is decoded: authorized_each).
+    // (a service of several request schemas judges each request by its header, below: authorizes_each).
     if constexpr (shape::authorizes_calls && !authorizes_each)
       if (auto v = authorize_stage<Tr::checks_vouch>(this->enforced_permissions(), identity_kind_of(Tr::M::kind),
                                                      call_subject<receives_type>(), in.peer, this->log(), label);
@@ -132,6 +132,9 @@ class receive_path : public send_path<Tr> {
     } else if (auto v = frames_stage<C, shape::topic_set, shape::topic_frame>(in); !v.accepted()) {
       return v;
     }
+    // authorize, a service of several request schemas (G18): by the name in the request's header.
+    if constexpr (authorizes_each)
+      if (auto v = authorize_by_header(in); !v.accepted()) return v;
     // batch framing (G9): a batch's whole framing holds before any of its messages is handed out.
     if constexpr (shape::batches_in)
       return batch_framing_stage(in.payload, Tr::B::max_messages, max_encoded_size<receives_type>);
@@ -202,10 +205,6 @@ class receive_path : public send_path<Tr> {
         continue;
       }
       Msg& value = result_access::slot(decoded);
-      if (auto v = authorized_each(value, *in); !v.accepted()) {
-        if (settle(*in, v) || window.closed()) return std::nullopt;
-        continue;
-      }
       hold_request(in->peer, subject_of(value));
       auto out = [&] {
         if constexpr (Tr::is_router)
@@ -230,10 +229,6 @@ class receive_path : public send_path<Tr> {
         if (settle(*in, v) || window.closed()) return false;
         continue;
       }
-      if (auto v = authorized_each(into.value_, *in); !v.accepted()) {
-        if (settle(*in, v) || window.closed()) return false;
-        continue;
-      }
       into.peer_ = in->peer;
       into.origin_ = in->origin;
       hold_request(in->peer, subject_of(into.value_));
@@ -242,20 +237,23 @@ class receive_path : public send_path<Tr> {
   }
 
   // A service of several request schemas (a one_of of several names) is
-  // authorized per request, by the name of the schema it holds: decoded
-  // first, since the name is known only then (a denied caller costs a
-  // decode, and a signature check on a signed service).
+  // authorized per request, by the schema name in the request's header,
+  // once the payload is found (after verification on a signed service) and
+  // before decoding: decode then takes exactly that name, so the judgement
+  // holds for what is handed out, and a caller that may not call it learns
+  // nothing of the schema's fields.
   static constexpr bool authorizes_each = shape::authorizes_calls && !one_call_subject<C>();
+  verdict authorize_by_header(incoming const& in) {
+    reader r(in.payload.data(), in.payload.size());
+    wire_header h;
+    if (read_wire_header(r, h)) return verdict::accept();  // no name to judge: decode refuses the header
+    return authorize_stage<Tr::checks_vouch>(this->enforced_permissions(), identity_kind_of(Tr::M::kind), h.name,
+                                             in.peer, this->log(), core::label_text());
+  }
   // A service's request's subject (empty where no call is authorized).
   static std::string_view subject_of(receives_type const& value) {
     if constexpr (shape::authorizes_calls) return call_subject_of(value);
     else return (void)value, std::string_view{};
-  }
-  verdict authorized_each(receives_type const& value, incoming const& in) {
-    if constexpr (authorizes_each)
-      return authorize_stage<Tr::checks_vouch>(this->enforced_permissions(), identity_kind_of(Tr::M::kind),
-                                               call_subject_of(value), in.peer, this->log(), core::label_text());
-    else return (void)value, (void)in, verdict::accept();
   }
 
   // A service (REP, ROUTER) numbers the request it hands out, so its answer

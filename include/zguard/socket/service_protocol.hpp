@@ -59,10 +59,11 @@ class service_protocol : public receive_path<Tr> {
       bool sent = false;
       for (int i = 1; i <= attempts; ++i) {
         auto const failures_before = this->handshake_failures();
+        auto const refusals_before = this->auth_refusals();
         if (!this->send_out(this->frame_for(request))) continue;  // sealed anew each attempt: a resent envelope is a replay
         sent = true;
         refusal_window window{this->recv_timeout()};
-        auto in = wait_for_reply(failures_before) ? this->next_payload(window) : nullptr;
+        auto in = wait_for_reply(refusals_before) ? this->next_payload(window) : nullptr;
         if (!in) {
           if (this->handshake_failures() != failures_before) {
             this->log().emit("req.refused_at_handshake", severity::warning,
@@ -189,17 +190,18 @@ class service_protocol : public receive_path<Tr> {
   }
 
  private:
-  // REQ: waits, recv_timeout_ms at most, until the reply can be read or the
-  // monitor counted a handshake failure since `before` (the service refused
-  // our key: no reply will come, so the caller learns it at once, not after
-  // the whole timeout). In slices, since the monitor's own thread counts.
+  // REQ: waits, recv_timeout_ms at most, until the reply can be read or no
+  // reply can come: a service refused our key since `before` (a ZAP
+  // denial) and no connection has a session up (socket_core::
+  // refused_everywhere_since), so the caller learns it at once, not after
+  // the whole timeout. In slices, since the monitor's own thread counts.
   // False when no reply can be read.
   bool wait_for_reply(std::uint64_t before) requires shape::is_req {
     using namespace std::chrono;
     auto const until = steady_clock::now() + this->recv_timeout();
     for (;;) {
       if (this->readable()) return true;
-      if (this->handshake_failures() != before) return false;
+      if (this->refused_everywhere_since(before)) return false;
       auto const left = duration_cast<milliseconds>(until - steady_clock::now());
       if (left.count() <= 0) return false;
       zmq_pollitem_t item{this->zmq_socket().handle(), 0, ZMQ_POLLIN, 0};
