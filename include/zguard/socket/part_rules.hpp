@@ -111,17 +111,6 @@ consteval bool authorizable() {
   else return C::kind == channel_kind::topic && std::is_same_v<P, xpub>;
 }
 
-// Whether a service's requests share one schema name (the call permission's
-// subject, judged before decoding): always for one schema, for a one_of when
-// all its versions do. Otherwise each request is judged by its own schema's
-// name once decoded (socket/receive_path.hpp).
-template <class C>
-consteval bool one_call_subject() {
-  if constexpr (is_missing<C>) return true;
-  else if constexpr (C::kind != channel_kind::service) return true;
-  else return !common_schema_name<typename C::request_type>().empty();
-}
-
 template <bool RulesHold, class Z, class C, class P, class M, class V>
 consteval bool check_authorization_rules() {
   if constexpr (!RulesHold || is_missing<Z>) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <zguard/channel.hpp>
+#include <zguard/detail/policy_set.hpp>
 #include <zguard/events.hpp>
 #include <zguard/identity.hpp>
 #include <zguard/one_of.hpp>
@@ -24,6 +26,17 @@ namespace detail {
 template <class Request>
 constexpr std::string_view call_subject() {
   return common_schema_name<Request>();
+}
+
+// Whether a service's requests share one schema name (the call permission's
+// subject, judged before decoding): always for one schema, for a one_of when
+// all its versions do. Otherwise each request is judged by the schema name
+// in its header, before decoding (socket/receive_path.hpp).
+template <class C>
+consteval bool one_call_subject() {
+  if constexpr (is_missing<C>) return true;
+  else if constexpr (C::kind != channel_kind::service) return true;
+  else return !common_schema_name<typename C::request_type>().empty();
 }
 
 // The subject of one request: its schema's name; a one_of of several
