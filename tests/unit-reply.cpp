@@ -55,6 +55,17 @@ std::jthread call_once(zg::context<test_domain>& ctx, Ep const& ep, std::optiona
   });
 }
 
+// A CURVE REP of the scene, and alice calling it once (request 1) from her
+// own thread, joined when the fixture goes.
+struct alice_calls_rep {
+  using curve_order_rep = zg::socket<test_domain, zg::tcp, zg::rep, zg::curve_server, rr_limits, order_service>;
+  squat_scene scene;
+  curve_order_rep rep{scene.ctx, scene.auth, scene.server_keys};
+  std::optional<zg::call_result<order_ack>> result;
+  std::jthread client = call_once<req_t>(scene.ctx, rep.bind("tcp://127.0.0.1:*"), result, 1, &scene.victim_keys,
+                                         &scene.server_keys);
+};
+
 }  // namespace
 
 // Claim 1 + 2: "an answer to a request the socket did not hand out is
@@ -201,15 +212,11 @@ TEST_CASE("reply attacks: a ROUTER does not answer another ROUTER's request to i
 
 // docs/threat-model.md: reply.refused carries "socket, user_id,
 // vouched_client, reason". A REP's second send() (the same path as reply())
-// logs it without the caller's user_id on a CURVE REP that is not authorized.
+// logged it without the caller's user_id on a CURVE REP that is not authorized.
 TEST_CASE("reply attacks: a REP's second send() is refused and logged with the caller's user_id") {
-  squat_scene scene;
+  alice_calls_rep call;
+  auto& [scene, rep, result, client] = call;
   auto& [seen, ctx, auth, server_keys, alice_keys, bob_keys] = scene;
-  using curve_order_rep = zg::socket<test_domain, zg::tcp, zg::rep, zg::curve_server, rr_limits, order_service>;
-  curve_order_rep rep(ctx, auth, server_keys);
-  auto const ep = rep.bind("tcp://127.0.0.1:*");
-  std::optional<zg::call_result<order_ack>> result;
-  auto client = call_once<req_t>(ctx, ep, result, 1, &alice_keys, &server_keys);
   auto const r = receive_within(rep);
   REQUIRE(r);
   CHECK(r->peer.user_id == alice_keys.public_part().z85());
@@ -226,13 +233,8 @@ TEST_CASE("reply attacks: a REP's second send() is refused and logged with the c
 // empty frame list (out of bounds); the send layer judges the request it
 // remembered instead.
 TEST_CASE("reply attacks: a REP still answers the request it holds after a second receive() threw") {
-  squat_scene scene;
-  auto& [seen, ctx, auth, server_keys, alice_keys, bob_keys] = scene;
-  using curve_order_rep = zg::socket<test_domain, zg::tcp, zg::rep, zg::curve_server, rr_limits, order_service>;
-  curve_order_rep rep(ctx, auth, server_keys);
-  auto const ep = rep.bind("tcp://127.0.0.1:*");
-  std::optional<zg::call_result<order_ack>> result;
-  auto client = call_once<req_t>(ctx, ep, result, 1, &alice_keys, &server_keys);
+  alice_calls_rep call;
+  auto& [scene, rep, result, client] = call;
   auto const r = receive_within(rep);
   REQUIRE(r);
   bool threw = false;

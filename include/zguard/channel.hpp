@@ -153,6 +153,17 @@ struct refusal {
   BOOST_HANA_DEFINE_STRUCT(refusal, (std::uint8_t, reason), (bounded_string<128>, field));
 };
 
+namespace detail {
+// A refusal saying why (the field cut to what it carries): what a socket
+// answers, and a queue's front for a rate-limited request.
+inline refusal refusal_of(decode_reason reason, std::string_view field) {
+  refusal r;
+  r.reason = static_cast<std::uint8_t>(reason);
+  r.field = field.substr(0, 128);
+  return r;
+}
+}  // namespace detail
+
 #undef ZGUARD_CHANNEL_VIEW_TEXT
 
 namespace detail {

@@ -270,10 +270,7 @@ class proxy {
   // waits: dropped when the client's pipe is full, so a flood cannot hold
   // the queue.
   static void answer_rate_limited(void* front, std::vector<zmq::message_t> const& f, std::chrono::milliseconds after) {
-    refusal r;
-    r.reason = static_cast<std::uint8_t>(decode_reason::peer_refused);
-    r.field = detail::rate_limited_text(after);
-    auto const answer = encode(r);
+    auto const answer = encode(detail::refusal_of(decode_reason::peer_refused, detail::rate_limited_text(after)));
     auto const route = detail::scan_route(f);
     std::size_t const address_frames = route.has_delimiter ? route.payload_at : 1;
     for (std::size_t i = 0; i < address_frames; ++i) {

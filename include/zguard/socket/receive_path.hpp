@@ -261,12 +261,8 @@ class receive_path : public send_path<Tr> {
   // permission check before its reply and the events.
   void hold_request(peer_info const& peer, std::string_view subject) {
     if constexpr (shape::serves) (void)tickets_.issue();
-    if constexpr (holds_peer) {
-      held_peer_ = peer;
-      held_subject_ = subject;
-    } else {
-      (void)peer, (void)subject;
-    }
+    if constexpr (shape::is_rep) held_ = {peer, subject};
+    else (void)peer, (void)subject;
   }
   // The ticket a delivery was handed out with: the owner, the number.
   template <class Delivery>
@@ -316,10 +312,13 @@ class receive_path : public send_path<Tr> {
   // the newest answered (an 8 KiB bitmap).
   [[no_unique_address]] std::conditional_t<shape::serves, request_tickets<shape::is_rep ? 64 : 65536>, no_part>
       tickets_;
-  // A REP: who sent the request it holds.
-  static constexpr bool holds_peer = shape::is_rep;
-  [[no_unique_address]] std::conditional_t<holds_peer, peer_info, no_part> held_peer_;
-  std::string_view held_subject_;  // its schema's name (static text: schema names are constants)
+  // A REP: who sent the request it holds, and its schema's name (static
+  // text: schema names are constants).
+  struct held_request {
+    peer_info peer;
+    std::string_view subject;
+  };
+  [[no_unique_address]] std::conditional_t<shape::is_rep, held_request, no_part> held_;
   // topics<...> SUB: which declared topics are subscribed now.
   [[no_unique_address]] std::array<bool, topic_slots> subscribed_{};
   [[no_unique_address]] typename verifier_part<S, Tr::verifies>::type verifier_;

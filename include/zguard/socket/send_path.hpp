@@ -143,14 +143,9 @@ class send_path : public socket_core<Tr> {
     return send_out(std::move(frame));
   }
 
-  // A zguard::refusal saying why: to the ROUTER's peer `to`, or as a REP's
-  // answer; signed like every other reply, so the client can trust it.
-  static refusal refusal_of(decode_reason reason, std::string_view field) {
-    refusal r;
-    r.reason = static_cast<std::uint8_t>(reason);
-    r.field = field.substr(0, 128);
-    return r;
-  }
+  // A zguard::refusal saying why (channel.hpp, refusal_of): to the ROUTER's
+  // peer `to`, or as a REP's answer; signed like every other reply, so the
+  // client can trust it.
   // Neither waits (core::refusal_answer): a ROUTER's peer that never reads
   // would otherwise hold every other client send_timeout_ms per refusal.
   void send_refusal_to(peer_handle const& to, decode_reason reason, std::string_view field) requires Tr::is_router {

@@ -152,9 +152,7 @@ class service_protocol : public receive_path<Tr> {
         if (!take_ticket(owner, number, request.peer)) return false;
         return answer_to(request.peer, this->subject_of(request.value), &request.from, answer);
       } else {
-        // A REP answers the request it holds: judged on who sent that one.
-        if (!take_ticket(owner, number, this->held_peer_)) return false;
-        return answer_to(this->held_peer_, this->held_subject_, nullptr, answer);
+        return answer_held(owner, number, answer);
       }
     }
   }
@@ -185,8 +183,7 @@ class service_protocol : public receive_path<Tr> {
   // REP: send(reply) answers the request the REP holds, as reply() does.
   template <class Answer>
   [[nodiscard]] bool reply_held(Answer const& answer) requires shape::is_rep {
-    if (!take_ticket(this->tickets_.owner(), this->tickets_.newest(), this->held_peer_)) return false;
-    return answer_to(this->held_peer_, this->held_subject_, nullptr, answer);
+    return answer_held(this->tickets_.owner(), this->tickets_.newest(), answer);
   }
 
  private:
@@ -223,6 +220,14 @@ class service_protocol : public receive_path<Tr> {
   static constexpr bool is_answer = std::is_base_of_v<application_error, A> || std::is_same_v<A, refused> ||
                                     (schema_type<A> && carries<sends_type, A>());
 
+  // REP: the answer to ticket (owner, number), which must be the request it
+  // holds, judged on who sent that one.
+  template <class Answer>
+  bool answer_held(std::uint64_t owner, std::uint64_t number, Answer const& answer) requires shape::is_rep {
+    if (!take_ticket(owner, number, this->held_.peer)) return false;
+    return answer_to(this->held_.peer, this->held_.subject, nullptr, answer);
+  }
+
   // One answer per request (request_tickets.hpp); a refused one is logged.
   bool take_ticket(std::uint64_t owner, std::uint64_t number, peer_info const& peer) {
     auto const why = this->tickets_.take(owner, number, shape::is_rep);
@@ -249,7 +254,7 @@ class service_protocol : public receive_path<Tr> {
     };
     if (!this->still_permitted(peer, subject)) {
       typename socket_core<Tr>::refusal_answer no_wait(*this);
-      (void)send(this->frame_for(this->refusal_of(decode_reason::peer_refused, not_permitted_answer(subject))));
+      (void)send(this->frame_for(refusal_of(decode_reason::peer_refused, not_permitted_answer(subject))));
       return false;
     }
     auto frame = [&] {
@@ -264,7 +269,7 @@ class service_protocol : public receive_path<Tr> {
                           {"code", std::to_string(answer.code())}});
         return this->frame_for(a);
       } else if constexpr (std::is_same_v<Answer, refused>) {
-        return this->frame_for(this->refusal_of(decode_reason::peer_refused, answer.reason()));
+        return this->frame_for(refusal_of(decode_reason::peer_refused, answer.reason()));
       } else {
         return this->frame_for(answer);
       }
