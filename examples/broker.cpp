@@ -25,8 +25,15 @@ void run_until_stopped(zg::context<service_domain>& ctx, Queue& queue, std::stri
   std::cout << "broker: clients on " << address << ", workers on " << cli.get("back") << "\n"
             << Queue::profile() << std::endl;
   if (!cli.get("endpoint-file").empty()) std::ofstream(cli.get("endpoint-file")) << address << "\n";
-  while (!example::stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The figures, for node_exporter's textfile collector, once a second;
+  // `zguard health FILE` tells a supervisor whether they still come.
+  auto const metrics = cli.get("metrics-file");
+  for (int tick = 0; !example::stop_requested(); ++tick) {
+    if (!metrics.empty() && tick % 10 == 0) ctx.metrics().write_textfile(metrics);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   queue.terminate();
+  if (!metrics.empty()) ctx.metrics().write_textfile(metrics);
   std::cout << "broker: rate-limited " << ctx.events().count("rate.limited") << ", identity mismatches "
             << ctx.events().count("router.identity_mismatch") << ", refused handshakes "
             << ctx.events().count("zap.deny") << std::endl;
@@ -43,6 +50,8 @@ int main(int argc, char** argv) {
                     {"vouch-key", "group MAC key shared with the workers (zguard_keygen --sign blake2b): vouch for "
                                   "each request's client", "", false},
                     example::endpoint_file_flag(),
+                    {"metrics-file", "write the broker's metrics (Prometheus text) to this file every second, "
+                                     "e.g. in node_exporter's textfile directory", "", false},
                     example::log_sink_flag(), example::log_level_flag()});
   cli.parse(argc, argv);
   example::stop_on_signals();

@@ -25,7 +25,7 @@ fi
 service_pid= feed_pid=
 pids=()  # background programs of steps 10-12
 trap 'kill $service_pid $feed_pid "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -m 700 "$work/allowed"
+mkdir -m 700 "$work/allowed" "$work/textfile"
 # Prints the endpoint a background program wrote to file $1 (waits up to 5 s).
 await_endpoint() {
   for _ in $(seq 50); do [ -s "$1" ] && break; sleep 0.1; done
@@ -111,7 +111,8 @@ $bin/zguard_keygen --out "$work/vouch.key" --sign blake2b
 $bin/zguard_keygen --out "$work/guest.cert" --name guest  # admitted by the broker (below), not by the permissions
 cp "$work/guest.cert" "$work/allowed/"
 $bin/broker --front 'tcp://127.0.0.1:*' --cert "$work/server.cert" --allow-dir "$work/allowed" \
-  --back "ipc://$work/workers.sock" --vouch-key "$work/vouch.key" --endpoint-file "$work/broker_endpoint" &
+  --back "ipc://$work/workers.sock" --vouch-key "$work/vouch.key" --endpoint-file "$work/broker_endpoint" \
+  --metrics-file "$work/textfile/broker.prom" &
 pids+=($!)
 broker=$(await_endpoint "$work/broker_endpoint")
 # Who may call the workers: the client, not the guest (both pass the broker's allowlist).
@@ -136,6 +137,33 @@ $bin/curve_client --connect "$broker" --cert "$work/guest.cert" --server-cert "$
 if [ "$status" -ne 4 ]; then
   echo "demo: FAILED, the guest was not refused as not permitted (exit $status, want 4)"; exit 1
 fi
+
+echo "== 11c. the broker's metrics: scraped by Debian's prometheus-node-exporter, and its health check"
+sleep 1.2  # the broker writes its figures once a second
+$zguard_tool health "$work/textfile/broker.prom" --max-age 10
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+/usr/bin/prometheus-node-exporter --collector.disable-defaults --collector.textfile \
+  --collector.textfile.directory="$work/textfile" --web.listen-address="127.0.0.1:$port" --log.level=warn &
+pids+=($!)
+/usr/bin/python3 - "$port" <<'PY'
+import sys, time, urllib.request
+url = "http://127.0.0.1:%s/metrics" % sys.argv[1]
+for _ in range(100):
+    try:
+        text = urllib.request.urlopen(url, timeout=2).read().decode()
+        break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit("demo: FAILED, the node exporter did not answer")
+shown = ("zguard_proxy_messages_total", "zguard_proxy_dropped_total", "zguard_handshakes_total",
+         "zguard_connections_open", "zguard_zap_decisions_total", "node_textfile_scrape_error")
+for line in text.splitlines():
+    if line.startswith(shown):
+        print("scraped:", line)
+if "node_textfile_scrape_error 0" not in text or "zguard_proxy_messages_total" not in text:
+    sys.exit("demo: FAILED, the broker's metrics were not scraped")
+PY
 
 echo "== 12. a signed feed through a relay that holds no signing key"
 $bin/zguard_keygen --out "$work/relay.cert" --name relay

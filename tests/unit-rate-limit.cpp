@@ -6,6 +6,7 @@
 #include "router_attack.hpp"
 #include "schemas.hpp"
 #include "support.hpp"
+#include "support/streamer.hpp"
 
 #include <cstdlib>
 #include <string>
@@ -99,14 +100,8 @@ TEST_CASE("rate limit: a streamer proxy's PULL front charges a batch its message
   using front_t = zg::socket<test_domain, zg::tcp, zg::pull, zg::curve_server, rated_limits>;
   using back_t = zg::socket<test_domain, zg::inproc, zg::push, zg::null_mechanism, inproc_limits>;
   using worker_t = zg::socket<test_domain, zg::inproc, zg::pull, zg::null_mechanism, sender_limits, zg::stream<tick>, batching>;
-  front_t front(ctx, auth, server_keys);
-  back_t back(ctx);
-  auto const in = front.bind("tcp://127.0.0.1:*");
-  auto const out = back.bind(zg::endpoint<zg::inproc, test_domain>("inproc://rated-streamer"));
-  worker_t worker(ctx);
-  worker.connect(out);
-  zg::proxy<front_t, back_t> streamer(ctx, front, back);
-  auto const [flood, calm, took] = flood_and_calm(scene, in, worker);
+  streamer_scene<front_t, back_t, worker_t> streamer(ctx, auth, server_keys, "inproc://rated-streamer");
+  auto const [flood, calm, took] = flood_and_calm(scene, streamer.in, streamer.worker);
   INFO("flooder delivered " << flood << " of 640 in " << took << " s");
   // A proxy cannot cut a (signed) batch: one admitted batch may overdraw
   // the bucket by up to N - 1 messages, repaid before the next is let in.

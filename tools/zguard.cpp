@@ -3,18 +3,23 @@
 //   zguard cert inspect FILE   what a certificate holds; permission problems
 //   zguard profile DIR         the certificates of an allowlist directory
 //   zguard permissions FILE    who may do what, as a service reads the file
+//   zguard health FILE         whether a service's metrics file is fresh and says it is up
 // Exit codes: 0 no problem, 1 problems found or input unreadable, 2 bad usage.
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <filesystem>
-#include <sstream>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +42,7 @@ constexpr std::string_view main_usage =
     "  cert inspect FILE   show what a certificate holds and check its file permissions\n"
     "  profile DIR         list the certificates of an allowlist directory and their problems\n"
     "  permissions FILE    show who may do what in a permission file, or ask about one action\n"
+    "  health FILE         check a service's metrics file: fresh, and the service up\n"
     "  --version           print the zguard, libzmq and libsodium versions\n"
     "  --help              print this text\n\n"
     "`zguard COMMAND --help` describes a command. Exit status: 0 no problem,\n"
@@ -345,6 +351,87 @@ int permissions_command(int argc, char** argv) {
   }
 }
 
+constexpr std::string_view health_usage =
+    "usage: zguard health FILE [--max-age SECONDS]\n"
+    "Checks the metrics file a zguard service writes\n"
+    "(metrics_registry::write_textfile, the Prometheus text format) for a\n"
+    "supervisor or a container's health check: healthy when the file says\n"
+    "zguard_up 1 and was written at most SECONDS ago (default 60; its\n"
+    "zguard_metrics_written_timestamp_seconds). Prints 'healthy' or\n"
+    "'unhealthy' and why; exit 0 healthy, 1 unhealthy or unreadable.\n";
+
+// The value of the first sample of `name` in an exposition text.
+std::optional<double> sample_value(std::string const& text, std::string_view name) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(name, 0) != 0 || line.size() == name.size()) continue;
+    char const next = line[name.size()];
+    if (next != '{' && next != ' ') continue;
+    auto const space = line.rfind(' ');
+    try {
+      std::size_t used = 0;
+      double const v = std::stod(line.substr(space + 1), &used);
+      if (used == line.size() - space - 1) return v;
+    } catch (std::exception const&) {
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+int health(int argc, char** argv) {
+  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    std::cout << health_usage;
+    return 0;
+  }
+  double max_age = 60;
+  bool usage_ok = argc == 2 || argc == 4;
+  if (argc == 4) {
+    usage_ok = std::string_view(argv[2]) == "--max-age";
+    try {
+      std::size_t used = 0;
+      max_age = std::stod(argv[3], &used);
+      usage_ok = usage_ok && used == std::strlen(argv[3]) && max_age > 0;
+    } catch (std::exception const&) {
+      usage_ok = false;
+    }
+  }
+  if (!usage_ok) {
+    std::cerr << "zguard health: " << (argc < 2 ? "missing operand" : "expected FILE [--max-age SECONDS > 0]")
+              << "\n"
+              << health_usage;
+    return 2;
+  }
+  std::ifstream in(argv[1], std::ios::binary);
+  if (!in) {
+    std::cout << "unhealthy: cannot read " << printable(argv[1]) << "\n";
+    return 1;
+  }
+  std::string const text{std::istreambuf_iterator<char>(in), {}};
+  auto const up = sample_value(text, "zguard_up");
+  auto const written = sample_value(text, "zguard_metrics_written_timestamp_seconds");
+  if (!up || !written) {
+    std::cout << "unhealthy: " << printable(argv[1]) << " is not a zguard metrics file (no zguard_up or "
+              << "zguard_metrics_written_timestamp_seconds)\n";
+    return 1;
+  }
+  double const now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  double const age = now - *written;
+  char age_text[32];
+  std::snprintf(age_text, sizeof age_text, "%.1f", age);
+  if (*up != 1) {
+    std::cout << "unhealthy: the service says it is not up (zguard_up " << *up << ")\n";
+    return 1;
+  }
+  if (age > max_age || age < -max_age) {
+    std::cout << "unhealthy: the figures were written " << age_text << " s ago, more than " << max_age
+              << " s: the service stopped writing them\n";
+    return 1;
+  }
+  std::cout << "healthy: up, figures written " << age_text << " s ago\n";
+  return 0;
+}
+
 int version() {
   int major = 0, minor = 0, patch = 0;
   zmq_version(&major, &minor, &patch);
@@ -368,6 +455,7 @@ int run(int argc, char** argv) {
   if (command == "keygen") return zguard_tool::keygen("zguard keygen", argc - 1, argv + 1);
   if (command == "profile") return profile(argc - 1, argv + 1);
   if (command == "permissions") return permissions_command(argc - 1, argv + 1);
+  if (command == "health") return health(argc - 1, argv + 1);
   if (command == "cert") {
     std::string_view const sub = argc > 2 ? argv[2] : "";
     if (sub == "--help" || sub == "-h") {

@@ -12,6 +12,7 @@
 
 #include <zguard/domain.hpp>
 #include <zguard/events.hpp>
+#include <zguard/metrics.hpp>
 #include <zguard/version.hpp>
 
 namespace zguard {
@@ -36,7 +37,7 @@ class context {
   using domain_type = Domain;
 
   explicit context(event_sink sink = json_lines_to_stderr(), int io_threads = 1)
-      : gate_((check_runtime(), 0)), log_(std::move(sink)), ctx_(io_threads) {
+      : gate_((check_runtime(), 0)), log_(std::move(sink)), metrics_(Domain::name, log_), ctx_(io_threads) {
     // Do not let a pending message hold zmq_ctx_term forever; every socket
     // also sets its own bounded linger.
     ctx_.set(zmq::ctxopt::blocky, 0);
@@ -51,6 +52,8 @@ class context {
 
   static constexpr std::string_view domain_name() { return Domain::name; }
   event_log& events() { return log_; }
+  // What this context's sockets and proxies did, for a scraper (metrics.hpp).
+  metrics_registry& metrics() { return metrics_; }
 
   // Whether an authenticator (ZAP handler) is running in this context.
   bool has_authenticator() const { return zap_owner_.load() != nullptr; }
@@ -86,6 +89,7 @@ class context {
   std::atomic<int> zap_sockets_[3] = {0, 0, 0};
   int gate_;
   event_log log_;
+  metrics_registry metrics_;
   zmq::context_t ctx_;
   std::atomic<void const*> zap_owner_{nullptr};
 };

@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <compare>
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -67,6 +69,14 @@ using event_sink = std::function<void(security_event const&)>;
 // Default sink: JSON lines on stderr.
 ZGUARD_DECL event_sink json_lines_to_stderr();
 
+// An event's series: its name, the socket that emitted it (its "socket"
+// field) and why (its "reason" field, empty where it has none). Events
+// without a socket (the authenticator's) are counted by name only.
+struct event_series {
+  std::string event, socket, reason;
+  auto operator<=>(event_series const&) const = default;
+};
+
 // Thread-safe log with per-name counters. Every event is counted; those at or
 // above level() are passed to the sink (default: warnings only, so the
 // default output is the security-relevant part).
@@ -82,6 +92,12 @@ class event_log {
 
   std::uint64_t count(std::string_view name) const;
   std::map<std::string, std::uint64_t> counters() const;
+  // The same counts by series (name, socket, reason): what metrics.hpp
+  // exposes. A socket label and a reason are texts zguard chose (a type's
+  // label, an enum's name), so the series are few.
+  std::map<event_series, std::uint64_t> series_counters() const;
+  // Past this many series, an event's reason is counted as "(other)".
+  static constexpr std::size_t max_event_series = 1024;
   void set_sink(event_sink sink) {
     std::lock_guard lock(mu_);
     sink_ = std::move(sink);
@@ -102,6 +118,7 @@ class event_log {
   event_sink sink_;
   severity level_ = severity::warning;
   std::map<std::string, std::uint64_t> counters_;
+  std::map<event_series, std::uint64_t> series_;
 };
 
 }  // namespace v0

@@ -168,6 +168,7 @@ class proxy {
     auto const address = "inproc://zguard-proxy-control-" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
     control_.set(zmq::sockopt::linger, 0);
     control_.bind(address);
+    ctx.metrics().add(metered_, metrics_registry::part::proxy, label_, meter_, nullptr);
     thread_ = std::thread([&ctx, &front, &back, address, this] {
       zmq::socket_t steer(ctx.native(), zmq::socket_type::pair);
       steer.set(zmq::sockopt::linger, 0);
@@ -242,7 +243,8 @@ class proxy {
   // Returns false when `from` had nothing; drops the message when `admit`
   // says no.
   template <class Admit>
-  bool move_message(void* from, void* to, std::vector<zmq::message_t>& frames, Admit&& admit) {
+  bool move_message(void* from, void* to, std::vector<zmq::message_t>& frames, Admit&& admit,
+                    detail::traffic_count& passed, std::atomic<std::uint64_t>& dropped) {
     frames.clear();  // reused: no allocation per message
     for (;;) {
       zmq::message_t m;
@@ -251,7 +253,12 @@ class proxy {
       frames.push_back(std::move(m));
       if (!more) break;
     }
-    if (!admit(frames)) return true;
+    if (!admit(frames)) {
+      dropped.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    }
+    std::size_t bytes = 0;
+    for (auto const& f : frames) bytes += f.size();
     if (capture_)
       for (std::size_t i = 0; i < frames.size(); ++i) {
         zmq::message_t copy;
@@ -259,7 +266,11 @@ class proxy {
         (void)zmq_msg_send(copy.handle(), capture_, ZMQ_DONTWAIT | (i + 1 < frames.size() ? ZMQ_SNDMORE : 0));
       }
     for (std::size_t i = 0; i < frames.size(); ++i)
-      if (zmq_msg_send(frames[i].handle(), to, i + 1 < frames.size() ? ZMQ_SNDMORE : 0) < 0) break;  // full: dropped
+      if (zmq_msg_send(frames[i].handle(), to, i + 1 < frames.size() ? ZMQ_SNDMORE : 0) < 0) {
+        dropped.fetch_add(1, std::memory_order_relaxed);  // full: dropped
+        return true;
+      }
+    passed.count(bytes);
     return true;
   }
 
@@ -397,9 +408,9 @@ class proxy {
       }
       // Bounded batches each way, so one busy side cannot starve the other.
       if (items[1].revents & ZMQ_POLLIN)
-        for (int i = 0; i < 64 && move_message(front, back, frames, admit_front); ++i) {}
+        for (int i = 0; i < 64 && move_message(front, back, frames, admit_front, meter_.in, meter_.dropped_in); ++i) {}
       if (items[2].revents & ZMQ_POLLIN)
-        for (int i = 0; i < 64 && move_message(back, front, frames, admit_back); ++i) {}
+        for (int i = 0; i < 64 && move_message(back, front, frames, admit_back, meter_.out, meter_.dropped_out); ++i) {}
     }
   }
 
@@ -409,6 +420,9 @@ class proxy {
   zmq::socket_t control_;
   std::string label_;
   void* capture_ = nullptr;
+  // What it passed and dropped each way, for the context's metrics (metrics.hpp).
+  detail::meter meter_;
+  metrics_registry::registration metered_;
   std::atomic<bool> started_ = false;
   std::thread thread_;
   // Used by the proxy's thread only, made before it starts.

@@ -10,6 +10,7 @@
 #include <zguard/slots.hpp>
 #include <zguard/domain.hpp>
 #include <zguard/events.hpp>
+#include <zguard/metrics.hpp>
 #include <zguard/printable.hpp>
 #include <zguard/context.hpp>
 #include <zguard/transport.hpp>

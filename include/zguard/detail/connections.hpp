@@ -8,6 +8,7 @@
 
 #include <zmq.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -51,6 +52,9 @@ class connection_table {
     return {fd, it == fds_.end() || !it->second.open ? 0 : it->second.generation};
   }
   // Every connection open now: its descriptor and the inode seen at opening.
+  std::size_t open_count() const {
+    return std::size_t(std::count_if(fds_.begin(), fds_.end(), [](auto const& kv) { return kv.second.open; }));
+  }
   std::vector<std::pair<int, unsigned long>> open_connections() const {
     std::vector<std::pair<int, unsigned long>> out;
     for (auto const& [fd, st] : fds_)

@@ -26,6 +26,7 @@
 #include <string>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include <zguard/detail/connections.hpp>
 #include <zguard/events.hpp>
@@ -95,6 +96,8 @@ class socket_monitor {
   // whose handshake succeeded that are still open.
   std::uint64_t auth_refusals() const { return auth_refusals_.load(); }
   std::uint64_t sessions_up() const { return sessions_up_.load(); }
+  // Connections open now (tcp, ipc), their handshake done or under way.
+  std::uint64_t connections_open() const { return connections_open_.load(); }
   std::string last_handshake_failure() const;
   // Owner mode: for zmq_poll next to the watched socket.
   void* poll_item() { return pair_.handle(); }
@@ -116,7 +119,9 @@ class socket_monitor {
   std::atomic<std::uint64_t> handshakes_succeeded_{0};
   std::atomic<std::uint64_t> auth_refusals_{0};
   std::atomic<std::uint64_t> sessions_up_{0};
+  std::atomic<std::uint64_t> connections_open_{0};
   std::set<int> up_;  // descriptors whose handshake succeeded, until DISCONNECTED (table_mu_)
+  std::vector<int> handshaking_;  // descriptors opened, handshake not ended, oldest first (table_mu_)
   std::atomic<std::uint16_t> last_handshake_failure_{0};
   std::thread thread_;
 };

@@ -78,6 +78,15 @@ ZGUARD_DECL event_sink json_lines_to_stderr() {
 ZGUARD_DECL void event_log::emit(security_event e) {
   std::lock_guard lock(mu_);
   ++counters_[e.name];
+  // By series only what a socket emitted (the authenticator's reasons may
+  // quote what a peer sent), and only so many series: a peer must not be
+  // able to grow this map.
+  if (auto const socket = e.field("socket"); !socket.empty()) {
+    event_series key{e.name, std::string(socket), std::string(e.field("reason"))};
+    auto it = series_.find(key);
+    if (it == series_.end() && series_.size() >= max_event_series) key = {e.name, std::string(socket), "(other)"};
+    ++series_[std::move(key)];
+  }
   if (sink_ && e.level >= level_) sink_(e);
 }
 
@@ -90,6 +99,10 @@ ZGUARD_DECL std::uint64_t event_log::count(std::string_view name) const {
 ZGUARD_DECL std::map<std::string, std::uint64_t> event_log::counters() const {
   std::lock_guard lock(mu_);
   return counters_;
+}
+ZGUARD_DECL std::map<event_series, std::uint64_t> event_log::series_counters() const {
+  std::lock_guard lock(mu_);
+  return series_;
 }
 }  // namespace v0
 }  // namespace zguard

@@ -78,18 +78,34 @@ ZGUARD_DECL bool socket_monitor::read_one(zmq::recv_flags flags) {
     auto const inode = ::fstat(int(value), &st) == 0 && S_ISSOCK(st.st_mode) ? st.st_ino : 0;
     std::lock_guard lock(table_mu_);
     connections_.opened(int(value), inode);
+    std::erase(handshaking_, int(value));  // a number reused: the old connection is gone
+    up_.erase(int(value));
+    handshaking_.push_back(int(value));
+    connections_open_ = connections_.open_count();
+    sessions_up_ = up_.size();
   }
   if (ev == ZMQ_EVENT_DISCONNECTED) {
     std::lock_guard lock(table_mu_);
     connections_.closed(int(value));
+    std::erase(handshaking_, int(value));
     up_.erase(int(value));
+    connections_open_ = connections_.open_count();
     sessions_up_ = up_.size();
   }
-  if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+  // libzmq 4.3.4 reports a handshake's end without its descriptor (the
+  // event's value is 0 or a status code): it is given to the connection
+  // that has waited longest, exact unless handshakes end out of order. A
+  // disconnect always names its own descriptor, so the count of sessions
+  // never exceeds the connections open and is 0 once they are all closed.
+  if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED || ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ||
+      ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || ev == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
     std::lock_guard lock(table_mu_);
-    up_.insert(int(value));
+    if (!handshaking_.empty()) {
+      if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) up_.insert(handshaking_.front());
+      handshaking_.erase(handshaking_.begin());
+    }
     sessions_up_ = up_.size();
-    ++handshakes_succeeded_;
+    if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) ++handshakes_succeeded_;
   }
   if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) ++auth_refusals_;
   if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||

@@ -19,6 +19,7 @@ static_assert(false,
 #include <zguard/impl/keys.ipp>
 #include <zguard/impl/limits.ipp>
 #include <zguard/impl/log_settings.ipp>
+#include <zguard/impl/metrics.ipp>
 #include <zguard/impl/monitor.ipp>
 #include <zguard/impl/permissions.ipp>
 #include <zguard/impl/profile.ipp>

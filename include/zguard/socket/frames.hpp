@@ -157,6 +157,7 @@ class socket_frames : public socket_handle<Tr> {
   // backlog cannot hold the caller (the peer's connection is cut at the first).
   static constexpr int max_refused_per_receive = 64;
   void drop_rest_of_message(bool more) {
+    if (more) count_in(0, true);  // the message ends here: its rest is not read
     drop_frames(sock_, more);
     answer_dropped_request();
   }
@@ -164,7 +165,9 @@ class socket_frames : public socket_handle<Tr> {
   std::optional<zmq::message_t> recv_frame_once() requires(P::can_recv) {
     if constexpr (Tr::monitors_connections)
       if (!await_input()) return std::nullopt;
-    return receive_frame(sock_, ready_only_);
+    auto f = receive_frame(sock_, ready_only_);
+    if (f) count_in(f->size(), !f->more());
+    return f;
   }
   bool recv_frames_into_once(std::vector<zmq::message_t>& frames) requires(P::can_recv) {
     if constexpr (Tr::monitors_connections)
@@ -172,19 +175,37 @@ class socket_frames : public socket_handle<Tr> {
         frames.clear();
         return false;
       }
-    return receive_frames_into(sock_, frames, ready_only_);
+    if (!receive_frames_into(sock_, frames, ready_only_)) return false;
+    count_in(frames);
+    return true;
   }
   std::optional<std::vector<zmq::message_t>> recv_frames_once() requires(P::can_recv) {
     if constexpr (Tr::monitors_connections)
       if (!await_input()) return std::nullopt;
-    return receive_frames(sock_, ready_only_);
+    auto f = receive_frames(sock_, ready_only_);
+    if (f) count_in(*f);
+    return f;
   }
+  // Received: a message is counted at its last frame, its bytes as they come.
+  void count_in(std::size_t bytes, bool last) {
+    pending_in_bytes_ += bytes;
+    if (!last) return;
+    meter_.in.count(pending_in_bytes_);
+    pending_in_bytes_ = 0;
+  }
+  void count_in(std::vector<zmq::message_t> const& frames) {
+    std::size_t bytes = 0;
+    for (auto const& f : frames) bytes += f.size();
+    meter_.in.count(bytes);
+  }
+  std::size_t pending_in_bytes_ = 0, pending_out_bytes_ = 0;
 
   // The raw handle never leaves zguard (socket_access: poll, the proxy).
   friend struct socket_access;
   friend class socket_core<Tr>;
   using handle::admission_;
   using handle::log_;
+  using handle::meter_;
   using handle::monitor_;
   using handle::ready_only_;
   using handle::sock_;
@@ -195,12 +216,22 @@ class socket_frames : public socket_handle<Tr> {
     try {
       auto flags = more ? zmq::send_flags::sndmore : zmq::send_flags::none;
       if (answering_refusal_) flags = flags | zmq::send_flags::dontwait;
+      std::size_t const bytes = frame.size();  // a message's is gone once libzmq took it
       auto r = sock_.send(frame, flags);
+      if (!r) pending_out_bytes_ = 0;  // a message a frame of which did not go is not counted
+      else {
+        pending_out_bytes_ += bytes;
+        if (!more) {
+          meter_.out.count(pending_out_bytes_);
+          pending_out_bytes_ = 0;
+        }
+      }
       // An answer to a refusal that finds the peer's pipe full is dropped
       // unlogged: the refusal itself was logged, and the peer reads nothing.
       if (!r && !answering_refusal_) log_->emit("send.timeout", severity::warning, {{"socket", label()}});
       return r.has_value();
     } catch (zmq::error_t const& e) {
+      pending_out_bytes_ = 0;
       if (e.num() != EHOSTUNREACH) throw;
       log_->emit("send.unroutable", severity::warning, {{"socket", label()}});
       return false;

@@ -106,10 +106,13 @@ class socket_handle : protected Tr {
     }
     if constexpr (M::is_insecure)
       log_->emit("socket.insecure", severity::warning, {{"socket", label()}, {"reason", std::string(M::reason)}});
+    // Last: nothing after it throws, so the destructor, which removes it, runs.
+    context_of(ctx).metrics().add(metered_, metrics_registry::part::socket, label(), meter_, monitor_.get());
   }
   socket_handle(socket_handle const&) = delete;
   socket_handle& operator=(socket_handle const&) = delete;
   ~socket_handle() {
+    metered_.reset();  // first: its totals are read from the monitor, reset below
     gate_.reset();  // first: the gate reads the permissions, which need only outlive the socket
     if constexpr (zap_kind >= 0)
       if (zap_count_) zap_count_->count_zap_socket(zap_kind, -1);
@@ -132,6 +135,8 @@ class socket_handle : protected Tr {
     return text;
   }
   event_log& log() { return *log_; }
+  // What this socket counts for its context's metrics (metrics.hpp).
+  meter& metrics_meter() { return meter_; }
   zmq::socket_t& zmq_socket() { return sock_; }
   // authorized: the permission set this socket enforces (G18).
   permissions const& enforced_permissions() const requires Tr::is_authorized { return *permissions_; }
@@ -204,6 +209,8 @@ class socket_handle : protected Tr {
   }
 
   event_log* log_;
+  meter meter_;
+  metrics_registry::registration metered_;
   // Declared before sock_ so the ZAP handler outlives the socket it guards.
   std::shared_ptr<void> zap_;
   zmq::socket_t sock_;

@@ -7,6 +7,7 @@
 
 #include <zmq.hpp>
 
+#include <chrono>
 #include <exception>
 #include <optional>
 #include <stop_token>
@@ -16,8 +17,9 @@
 #include <utility>
 #include <vector>
 
-#include <zguard/pattern.hpp>
+#include <zguard/call_result.hpp>
 #include <zguard/codec.hpp>
+#include <zguard/pattern.hpp>
 #include <zguard/schema.hpp>
 #include <zguard/socket/core.hpp>
 #include <zguard/socket/deliveries.hpp>
@@ -70,13 +72,18 @@ class raw_frames : public socket_core<Tr> {
   // libzmq reconnects by itself. Each attempt waits recv_timeout_ms; nullopt
   // after `attempts` timeouts.
   std::optional<zmq::message_t> call(zmq::const_buffer body, int attempts = 3) requires is_req {
+    auto const started = std::chrono::steady_clock::now();
     for (int i = 1; i <= attempts; ++i) {
       if (!this->send_frame(body)) continue;
-      if (auto reply = this->recv_frame()) return reply;
+      if (auto reply = this->recv_frame()) {
+        this->metrics_meter().count_call(std::size_t(call_status::replied), started, true);
+        return reply;
+      }
       this->log().emit("req.timeout", severity::warning, {{"socket", core::label()}, {"attempt", std::to_string(i)}});
     }
     this->log().emit("req.gave_up", severity::warning,
                      {{"socket", core::label()}, {"attempts", std::to_string(attempts)}});
+    this->metrics_meter().count_call(std::size_t(call_status::timed_out), started, false);
     return std::nullopt;
   }
   std::optional<zmq::message_t> call(std::string_view body, int attempts = 3) requires is_req {

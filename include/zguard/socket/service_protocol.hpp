@@ -56,6 +56,15 @@ class service_protocol : public receive_path<Tr> {
     using outcome = call_result<receives_type>;
     if constexpr (!carries<sends_type, Req>()) return outcome(call_status::timed_out, 0);
     else {
+      auto const started = std::chrono::steady_clock::now();
+      // Counted for the metrics (metrics.hpp): how the call ended and, when
+      // an answer came, how long it took.
+      auto const counted = [&](outcome r) {
+        this->metrics_meter().count_call(
+            std::size_t(r.status()), started,
+            r.status() != call_status::timed_out && r.status() != call_status::refused_at_handshake);
+        return r;
+      };
       bool sent = false;
       for (int i = 1; i <= attempts; ++i) {
         auto const failures_before = this->handshake_failures();
@@ -68,7 +77,7 @@ class service_protocol : public receive_path<Tr> {
           if (this->handshake_failures() != failures_before) {
             this->log().emit("req.refused_at_handshake", severity::warning,
                              {{"socket", this->label()}, {"handshake", this->last_handshake_failure()}});
-            return outcome(call_status::refused_at_handshake, i, this->last_handshake_failure());
+            return counted(outcome(call_status::refused_at_handshake, i, this->last_handshake_failure()));
           }
           this->log().emit("req.timeout", severity::warning, {{"socket", this->label()}, {"attempt", std::to_string(i)}});
           continue;
@@ -76,16 +85,16 @@ class service_protocol : public receive_path<Tr> {
         // Decoded once: as the reply, else as what a service answers instead.
         auto reply = result_access::value_in_place<receives_type>();
         auto const error = decode_delivered_into<typename Tr::C>(result_access::slot(reply), *in);
-        if (!error) return outcome(std::move(result_access::slot(reply)), i);
-        if (auto r = decode<refusal>(in->payload)) return outcome::refused(i, refusal_text(*r));
+        if (!error) return counted(outcome(std::move(result_access::slot(reply)), i));
+        if (auto r = decode<refusal>(in->payload)) return counted(outcome::refused(i, refusal_text(*r)));
         if (auto a = decode<application_error_reply>(in->payload))
-          return outcome(call_status::application_error, i, a->message.str(), a->code);
+          return counted(outcome(call_status::application_error, i, a->message.str(), a->code));
         this->refuse(in->peer, *error);
-        return outcome(call_status::malformed_reply, i, error->message());
+        return counted(outcome(call_status::malformed_reply, i, error->message()));
       }
       this->log().emit("req.gave_up", severity::warning,
                        {{"socket", this->label()}, {"attempts", std::to_string(attempts)}});
-      return outcome(call_status::timed_out, attempts, sent ? "no reply" : "not sent");
+      return counted(outcome(call_status::timed_out, attempts, sent ? "no reply" : "not sent"));
     }
   }
 
