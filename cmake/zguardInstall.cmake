@@ -1,7 +1,9 @@
-# What `cmake --install` puts in place, in two components (one Debian
+# What `cmake --install` puts in place, in three components (one Debian
 # package each, cmake/zguardPackaging.cmake):
-#   dev    headers, CMake package files, zguard.pc (architecture-independent)
-#   tools  the zguard command-line tool (tools/), when built
+#   dev     headers, CMake package files, zguard.pc (architecture-independent)
+#   tools   the zguard command-line tool (tools/), when built
+#   python  the Python module (python/zguard, docs/python.md), where Debian's
+#           python3 looks: lib/python3/dist-packages under the prefix
 include_guard(GLOBAL)
 include(CMakePackageConfigHelpers)
 
@@ -34,3 +36,7 @@ else()
 endif()
 configure_file(cmake/zguard.pc.in ${PROJECT_BINARY_DIR}/zguard.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/zguard.pc DESTINATION ${ZGUARD_PC_DIR} COMPONENT dev)
+
+# The module's .py files only: no bytecode a test run may have left.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/python/zguard/ DESTINATION lib/python3/dist-packages/zguard
+  COMPONENT python FILES_MATCHING PATTERN "*.py" PATTERN "__pycache__" EXCLUDE)

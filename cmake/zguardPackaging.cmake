@@ -3,6 +3,7 @@
 #                 depends on the -dev packages the headers include
 #   zguard-tools  this machine's architecture; the zguard tool; its library
 #                 dependencies come from dpkg-shlibdeps
+#   python3-zguard  Architecture: all; the Python module, for Debian's python3
 # Split so that a host that only runs `zguard` needs no compiler headers, and
 # the headers stay one architecture-independent package. Build them from an
 # install build: cpack --config BUILD/CPackConfig.cmake (README.md, Debian packages).
@@ -17,7 +18,7 @@ set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
-set(CPACK_COMPONENTS_ALL dev)
+set(CPACK_COMPONENTS_ALL dev python)
 if(ZGUARD_BUILD_TOOLS)
   list(APPEND CPACK_COMPONENTS_ALL tools)
 endif()
@@ -56,5 +57,15 @@ set(CPACK_DEBIAN_TOOLS_DESCRIPTION "zguard command-line tool: keys, certificates
 zguard keygen writes CURVE keypairs and signing keys as CZMQ-compatible
 certificate files; zguard cert inspect and zguard profile show what
 certificates and allowlist directories hold and report permission problems.")
+
+set(CPACK_DEBIAN_PYTHON_PACKAGE_NAME python3-zguard)
+set(CPACK_DEBIAN_PYTHON_PACKAGE_ARCHITECTURE all)
+set(CPACK_DEBIAN_PYTHON_PACKAGE_SECTION python)
+set(CPACK_DEBIAN_PYTHON_PACKAGE_DEPENDS "python3, python3-zmq, python3-nacl")
+set(CPACK_DEBIAN_PYTHON_DESCRIPTION "zguard for Python services: schema messages, envelopes, vouches
+The zguard module for Python 3: encodes and decodes zguard schema messages
+with the checks and refusal reasons of the C++ library, seals and verifies
+signed envelopes, checks a broker's vouch, and wraps pyzmq sockets for
+calls, services and verified subscriptions.")
 
 include(CPack)

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <future>
 #include <optional>
@@ -95,6 +96,19 @@ inline order numbered_order(std::uint64_t id) {
   auto o = sample_order();
   o.id = id;
   return o;
+}
+
+// A feed for a subscriber under test: publisher sends tick{"OURS", i, i}
+// for i = 1, 2, ... every 5 ms, from a thread, until `done` (at most 25 s).
+template <class Pub>
+std::jthread publish_ticks(Pub& publisher, std::atomic<bool> const& done) {
+  return std::jthread([&publisher, &done] {
+    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(25);
+    for (std::uint32_t i = 1; !done && std::chrono::steady_clock::now() < deadline; ++i) {
+      (void)publisher.send(tick{"OURS", i, i});
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
 }
 
 // An order service of socket type W bound at `ep` on a thread of its own

@@ -223,6 +223,19 @@ inline void send_frames(zmq::socket_t& s, std::vector<std::string> const& frames
     (void)s.send(zmq::buffer(frames[i]), i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
 }
 
+// An attacker on a worker's back side (a raw DEALER connected to it): sends
+// [empty] + frames, returns the refusal field it got back ("" when the
+// reply was not a refusal).
+inline std::string inject(zmq::socket_t& attacker, std::vector<std::string> const& frames) {
+  REQUIRE(attacker.send(zmq::const_buffer(nullptr, 0), zmq::send_flags::sndmore));
+  send_frames(attacker, frames);
+  std::vector<zmq::message_t> reply;
+  REQUIRE(zmq::recv_multipart(attacker, std::back_inserter(reply)));
+  REQUIRE(reply.size() == 2);
+  auto const r = zguard::decode<zguard::refusal>(zguard::detail::bytes_of(reply[1]));
+  return r ? r->field.str() : "";
+}
+
 // A typed CURVE server socket (REP or ROUTER) bound on tcp loopback and
 // serving handler in a thread until destroyed; endpoint is its address.
 template <class Server>

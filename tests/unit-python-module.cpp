@@ -26,10 +26,20 @@ using clock_type = std::chrono::system_clock;
 using order_service = zg::service<order, order_ack>;
 using typed_rep = zg::socket<test_domain, zg::tcp, zg::rep, zg::curve_server, rr_limits, order_service>;
 using typed_req = zg::socket<test_domain, zg::tcp, zg::req, zg::curve_client, rr_limits, order_service>;
+// rr_limits with a bucket of 10 requests, refilled one a second.
+using rated_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block_when_full, zg::max_message_size<4096>,
+                                zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<500>,
+                                zg::handshake_timeout_ms<2000>, zg::per_peer_rate<1, 10>>;
+using rated_rep = zg::socket<test_domain, zg::tcp, zg::rep, zg::curve_server, rated_limits, order_service>;
+// A vouching queue (CURVE front on tcp, NULL back on ipc) and its clients.
+using vouch_front = zg::socket<test_domain, zg::tcp, zg::router, zg::curve_server, rr_limits>;
+using vouch_back = zg::socket<test_domain, zg::ipc, zg::dealer, zg::null_mechanism, rr_limits>;
+using vouching_queue = zg::proxy<vouch_front, vouch_back, zg::vouch_clients<zg::blake2b_mac>>;
 using tick_topic = zg::topic<"test.tick", tick>;
 using feed_limits = zg::limits<zg::send_hwm<10000>, zg::recv_hwm<10000>, zg::drop_when_full,
                                zg::max_message_size<512>, zg::linger_ms<0>, zg::send_timeout_ms<100>,
                                zg::recv_timeout_ms<200>, zg::handshake_timeout_ms<2000>>;
+using plain_pub = zg::socket<test_domain, zg::tcp, zg::pub, zg::curve_server, feed_limits, tick_topic>;
 template <class A>
 using signed_pub = zg::socket<test_domain, zg::tcp, zg::pub, zg::curve_server, feed_limits, tick_topic, zg::signing<A>>;
 template <class A>
@@ -87,6 +97,20 @@ std::vector<std::uint8_t> bytes_of(std::initializer_list<std::vector<std::uint8_
   return out;
 }
 std::vector<std::uint8_t> text_bytes(std::string_view s) { return {s.begin(), s.end()}; }
+
+// Compares a Python peer's output with what the C++ side expects, line by
+// line, so a failure names the line (`what` N); the peer says no more.
+void check_lines(std::string const& out, std::string const& expected, char const* what) {
+  std::istringstream got(out), want(expected);
+  std::string g, w;
+  std::size_t line = 0;
+  while (std::getline(want, w)) {
+    std::getline(got, g);
+    CHECK_MESSAGE(g == w, what, " ", line);
+    ++line;
+  }
+  CHECK(!std::getline(got, g));
+}
 
 // Waits for a Python peer to write the endpoint it bound.
 std::string endpoint_from(std::filesystem::path const& file) {
@@ -489,25 +513,18 @@ TEST_CASE_TEMPLATE("Python module and C++ verifier: the same envelopes, the same
   auto [rc, out] = run_command(peer("verify " + mine.name + " " + mine.verify_hex() + " 1700000000000000 " +
                                     (dir.path / "verify.txt").string()));
   REQUIRE(rc == 0);
-  std::istringstream got(out), want(expected);
-  std::string g, w;
-  std::size_t line = 0;
-  while (std::getline(want, w)) {
-    std::getline(got, g);
-    CHECK_MESSAGE(g == w, "message ", line);
-    ++line;
-  }
-  CHECK(!std::getline(got, g));
+  check_lines(out, expected, "message");
   for (auto reason : {"\nok 1\n", "\nmalformed\n", "\nunknown_key\n", "\nbad_signature\n", "\nre_topiced\n", "\nstale\n",
                       "\nreplay\n"})
     CHECK_MESSAGE(("\n" + expected).find(reason) != std::string::npos, reason);
 }
 
-TEST_CASE("Python REQ client with the module calls a typed C++ CURVE service") {
+TEST_CASE("Python REQ client with the module (sockets.call) calls a typed C++ CURVE service") {
   python_session py;
   auto& keys = py.keys;
   auto& seen = py.seen;
-  serving<typed_rep> server(py.ctx, py.auth, keys.server, [](order const& o, zg::peer_info const&) {
+  serving<rated_rep> server(py.ctx, py.auth, keys.server, [](order const& o, zg::peer_info const&) {
+    if (o.id == 14) throw zg::application_error(7, "cannot fill order 14");
     std::int64_t total = 0;
     for (auto const& l : o.lines) total += l.qty.value();
     return order_ack{o.id, total > 0, "qty " + std::to_string(total)};
@@ -521,19 +538,24 @@ TEST_CASE("Python REQ client with the module calls a typed C++ CURVE service") {
                "refused_by_service: wrong_schema\n"
                "refused_by_service: wrong_version\n"
                "refused_by_service: unsupported_format\n"
-               "ack 10 accepted qty 1001\n");
+               "ack 10 accepted qty 1001\n"
+               "application_error 7: cannot fill order 14\n"
+               "rate_limited within 30 calls, retry after 1..1000 ms\n"
+               "timed_out\n"        // a local service answering late
+               "ack 21 accepted local\n");  // the next call gets its own reply, not the late one
   CHECK(eventually([&] { return seen.named("message.refused").size() == 4; }));
   CHECK(seen.named("message.refused").front().field("user_id") == keys.client.public_part().z85());
+  CHECK(seen.named("rate.limited").size() >= 1);
 }
 
-TEST_CASE("typed C++ REQ calls a Python REP service built on the module") {
+TEST_CASE("typed C++ REQ calls a Python REP service built on the module (sockets.Service)") {
   python_session py;
   auto& keys = py.keys;
   auto& ctx = py.ctx;
   auto const endpoint_file = py.dir.path / "rep.endpoint";
   auto python_peer = std::async(std::launch::async, [&] {
     return run_command(peer("serve " + endpoint_file.string() + " " + keys.server_secret.string() + " " +
-                            py.schemas.string() + " 7"));
+                            py.schemas.string() + " 10"));
   });
   auto const endpoint = endpoint_from(endpoint_file);
 
@@ -549,6 +571,12 @@ TEST_CASE("typed C++ REQ calls a Python REP service built on the module") {
   CHECK(app.status() == zg::call_status::application_error);
   CHECK(app.application_code() == 7);
   CHECK(app.reason() == "python cannot fill order 14");
+  auto limited = client.call(numbered_order(15), 3);  // the service's rate limit
+  CHECK(limited.status() == zg::call_status::rate_limited);
+  CHECK(limited.retry_after() == 250ms);
+  auto failed = client.call(numbered_order(16), 3);  // the handler raised
+  CHECK(failed.status() == zg::call_status::refused_by_service);
+  CHECK(failed.reason() == "handler failed");
 
   // Bytes a typed client cannot send: the Python service refuses them with
   // the reason and field our decoder gives.
@@ -570,13 +598,25 @@ TEST_CASE("typed C++ REQ calls a Python REP service built on the module") {
     CHECK(theirs->field.view() == ours.error().field);
   }
   CHECK(zg::decode<order>(std::span<std::uint8_t const>(zero_qty)).error().field == "lines[0].qty");
+  // A request of two frames: refused as a typed C++ REP refuses it.
+  zmq::context_t raw_ctx;
+  auto two = raw_curve(raw_ctx, zmq::socket_type::req, keys.client, keys.server, 3000);
+  two.connect(endpoint);
+  auto const good = zg::encode(numbered_order(3));
+  send_frames(two, std::vector<std::string>{std::string(good.begin(), good.end()), "more"});
+  zmq::message_t answer;
+  REQUIRE(two.recv(answer));
+  auto const extra = zg::decode<zg::refusal>(answer.data(), answer.size());
+  REQUIRE(extra.ok());
+  CHECK(extra->reason == std::uint8_t(zg::decode_reason::trailing_bytes));
+  CHECK(extra->field.view() == "extra frames");
   auto last = client.call(numbered_order(2), 3);
   REQUIRE_MESSAGE(last.ok(), last.reason());
   CHECK(last->id == 2);
 
   auto [rc, out] = python_peer.get();
   CHECK(rc == 0);
-  CHECK(out == "served 7\n");
+  CHECK(out == "served 10\n");
 }
 
 TEST_CASE_TEMPLATE("signed feeds with the Python module: it seals what we verify, it verifies what we seal", A,
@@ -626,13 +666,7 @@ TEST_CASE_TEMPLATE("signed feeds with the Python module: it seals what we verify
     signed_pub<A> publisher(ctx, py.auth, curve.server, key);
     auto ep = publisher.bind("tcp://127.0.0.1:*");
     std::atomic<bool> done = false;
-    std::jthread feed([&] {
-      auto const deadline = std::chrono::steady_clock::now() + 25s;
-      for (std::uint32_t i = 1; !done && std::chrono::steady_clock::now() < deadline; ++i) {
-        (void)publisher.send(tick{"OURS", i, i});
-        std::this_thread::sleep_for(5ms);
-      }
-    });
+    auto feed = publish_ticks(publisher, done);
     auto [rc, out] = run_command(peer("subscribe " + ep.address + " " + curve.server_cert.string() + " " +
                                       curve.client_secret.string() + " " + py.schemas.string() + " " + mine.name + " " +
                                       mine.verify_hex() + " test.tick 30"));
@@ -641,4 +675,187 @@ TEST_CASE_TEMPLATE("signed feeds with the Python module: it seals what we verify
     CHECK(out.starts_with("verified 30 epoch "));
     CHECK(out.ends_with(" in order\nrejected 0\n"));
   }
+}
+
+TEST_CASE("our unsigned publisher and a Python subscriber decoding with the module (sockets.Subscription)") {
+  python_session py;
+  auto& curve = py.keys;
+  plain_pub publisher(py.ctx, py.auth, curve.server);
+  auto ep = publisher.bind("tcp://127.0.0.1:*");
+  std::atomic<bool> done = false;
+  auto feed = publish_ticks(publisher, done);
+  auto [rc, out] = run_command(peer("subscribe " + ep.address + " " + curve.server_cert.string() + " " +
+                                    curve.client_secret.string() + " " + py.schemas.string() + " none - test.tick 30"));
+  done = true;
+  CHECK(rc == 0);
+  CHECK(out == "verified 30 epoch 0 in order\nrejected 0\n");
+}
+
+namespace {
+// The documented vouch vectors' key, time and epoch (docs/wire-format.md,
+// "Broker vouch").
+struct vouch_vectors {
+  std::array<std::uint8_t, 32> raw = [] {
+    std::array<std::uint8_t, 32> r{};
+    for (std::size_t i = 0; i < r.size(); ++i) r[i] = std::uint8_t(i);
+    return r;
+  }();
+  zg::signing_key<zg::blake2b_mac> key = zg::signing_key<zg::blake2b_mac>::from_bytes(raw);
+  std::string const id = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+  std::uint64_t const ts = 1700000000000ull, epoch = 0x0102030405060708ull;
+  std::vector<std::string> const hello{"hello"}, hello_world{"hello", "world"};
+  std::string vouch(std::optional<zg::identity_kind> kind, std::string_view user, std::uint64_t seq,
+                    std::vector<std::string> const& payload, std::uint64_t at = 0) const {
+    return zg::detail::make_vouch(key, kind, user, at ? at : ts, epoch, seq, payload);
+  }
+};
+}  // namespace
+
+TEST_CASE("Python module and C++ vouch checker: the documented vectors, the same vouches, the same refusal reasons") {
+  require_python();
+  temp_dir dir;
+  vouch_vectors const vv;
+  auto const as_key = vv.vouch(zg::identity_kind::key, vv.id, 1, vv.hello);
+  std::vector<std::vector<std::string>> requests;  // frames: the vouch, then the payload
+  requests.push_back({as_key, "hello"});
+  requests.push_back({vv.vouch(zg::identity_kind::user, vv.id, 1, vv.hello), "hello"});  // same run and sequence
+  requests.push_back({vv.vouch(std::nullopt, "", 2, vv.hello_world), "hello", "world"});
+  requests.push_back({vv.vouch(zg::identity_kind::user, vv.id, 3, vv.hello), "hello"});
+  for (std::size_t i = 0; i < as_key.size(); ++i) {  // every byte changed
+    auto t = as_key;
+    t[i] = char(t[i] ^ 0x01);
+    requests.push_back({t, "hello"});
+  }
+  for (std::size_t n = 0; n < as_key.size(); ++n) requests.push_back({as_key.substr(0, n), "hello"});  // every cut
+  requests.push_back({as_key + "x", "hello"});
+  requests.push_back({as_key, "hellO"});                 // moved onto another payload
+  requests.push_back({as_key, "hello", "world"});        // a frame added
+  requests.push_back({as_key});                          // no payload
+  requests.push_back({vv.vouch(zg::identity_kind::key, vv.id, 4, vv.hello, vv.ts - 10001), "hello"});  // stale
+  requests.push_back({vv.vouch(zg::identity_kind::key, vv.id, 5, vv.hello, vv.ts + 10001), "hello"});
+  requests.push_back({vv.vouch(zg::identity_kind::key, vv.id, 6, vv.hello, vv.ts - 9999), "hello"});   // fresh
+  auto const stranger = zg::signing_key<zg::blake2b_mac>::generate();
+  requests.push_back({zg::detail::make_vouch(stranger, zg::identity_kind::key, vv.id, vv.ts, 9, 1, vv.hello), "hello"});
+  // The replay window (1024): a run, then late, repeated and too old ones.
+  std::vector<std::string> run;
+  for (std::uint64_t i = 0; i < 2100; ++i) run.push_back(vv.vouch(zg::identity_kind::user, "u", 100 + i, vv.hello));
+  for (int i : {1999, 999, 999, 975, 1500, 1500, 2099, 2050, 0}) requests.push_back({run[std::size_t(i)], "hello"});
+
+  zg::verify_keys<zg::blake2b_mac> keys;
+  keys.add(vv.key);
+  zg::detail::vouch_checker<10000> checker(keys);
+  std::string input, expected;
+  for (auto const& r : requests) {
+    std::vector<zmq::message_t> frames;
+    for (auto const& f : r) {
+      frames.emplace_back(f.data(), f.size());
+      input += (f.empty() ? std::string(".") : to_hex(f)) + " ";
+    }
+    input.back() = '\n';
+    auto const o = checker.check(frames, vv.ts);
+    expected += o.refused ? std::string(zg::to_string(*o.refused)) + "\n"
+                          : "ok " + std::string(o.kind ? zg::to_string(*o.kind) : "none") + " " +
+                                (o.user_id.empty() ? "-" : o.user_id) + "\n";
+  }
+  CHECK(expected.starts_with("ok key " + vv.id + "\nreplay\nok none -\nok user " + vv.id + "\n"));
+  for (auto reason : {"\nmissing\n", "\nmalformed\n", "\nunknown_key\n", "\nbad_mac\n", "\nstale\n", "\nreplay\n"})
+    CHECK_MESSAGE(expected.find(reason) != std::string::npos, reason);
+  write_file(dir.path / "vouches.txt", input);
+  auto [rc, out] = run_command(peer("vouches " + to_hex(vv.raw) + " " + std::to_string(vv.ts) + " " +
+                                    (dir.path / "vouches.txt").string()));
+  REQUIRE(rc == 0);
+  check_lines(out, expected, "request");
+  // The documented vectors, as the C++ test of them made them.
+  auto const doc = read_file(std::filesystem::path(ZGUARD_SOURCE_DIR) / "docs" / "wire-format.md");
+  for (std::size_t i : {0, 1, 2}) CHECK(doc.find(to_hex(requests[i][0])) != std::string::npos);
+}
+
+TEST_CASE("a C++ vouching queue in front of a Python worker: it names each client, and refuses tampered and replayed vouches with the C++ reasons") {
+  python_session py;
+  auto& ctx = py.ctx;
+  auto const bob = zg::keypair::generate();
+  py.auth.allow(bob.public_part());
+  std::array<std::uint8_t, 32> secret{};
+  randombytes_buf(secret.data(), secret.size());
+  auto const shared = zg::signing_key<zg::blake2b_mac>::from_bytes(secret);
+
+  // The Python worker binds; the queue's back and the attacker connect.
+  std::string const worker_ep = "ipc://" + (py.dir.path / "worker.sock").string();
+  auto const bound_file = py.dir.path / "worker.endpoint", frames_file = py.dir.path / "accepted.txt";
+  auto python_peer = std::async(std::launch::async, [&] {
+    return run_command(peer("vouch_worker " + worker_ep + " " + bound_file.string() + " " + to_hex(secret) + " " +
+                            py.schemas.string() + " 13 " + frames_file.string()));
+  });
+  REQUIRE(endpoint_from(bound_file) == worker_ep);
+
+  vouch_front front(ctx, py.auth, py.keys.server);
+  vouch_back back(ctx);
+  auto const front_ep = front.bind("tcp://127.0.0.1:*");
+  back.connect(worker_ep);
+  vouching_queue queue(ctx, front, back, shared);
+  typed_req alice_client(ctx, py.keys.client, py.keys.server.public_part());
+  typed_req bob_client(ctx, bob, py.keys.server.public_part());
+  alice_client.connect(front_ep);
+  bob_client.connect(front_ep);
+  auto const alice_id = py.keys.client.public_part().z85(), bob_id = bob.public_part().z85();
+  auto expect_served = [](typed_req& c, std::uint64_t id, std::string const& who) {
+    auto reply = c.call(numbered_order(id), 3);
+    REQUIRE_MESSAGE(reply.ok(), reply.reason());
+    CHECK(reply->id == id);
+    CHECK(reply->note.view() == "py key " + who.substr(0, 24));  // the note holds 32 bytes
+  };
+  expect_served(alice_client, 1, alice_id);
+  expect_served(bob_client, 2, bob_id);
+  expect_served(alice_client, 3, alice_id);
+
+  // What the worker accepted: the queue's genuine vouches and payloads.
+  std::vector<std::vector<std::string>> accepted;
+  std::istringstream lines(read_file(frames_file));
+  for (std::string l; std::getline(lines, l);) {
+    std::istringstream parts(l);
+    std::vector<std::string> frames;
+    for (std::string h; parts >> h;) frames.push_back(string_from_hex(h));
+    accepted.push_back(frames);
+  }
+  REQUIRE(accepted.size() == 3);
+  auto const& genuine = accepted[0];  // alice's first request, as the queue vouched for it
+  REQUIRE(genuine.size() == 2);
+  CHECK(genuine[0].substr(40, 40) == alice_id);
+
+  // An attacker on the worker's back side.
+  zmq::context_t raw;
+  zmq::socket_t attacker(raw, zmq::socket_type::dealer);
+  attacker.set(zmq::sockopt::linger, 0);
+  attacker.set(zmq::sockopt::rcvtimeo, 5000);
+  attacker.connect(worker_ep);
+  CHECK(inject(attacker, genuine) == "vouch: replay");  // sniffed and sent again
+  auto tampered = genuine[0];
+  tampered.back() = char(tampered.back() ^ 1);  // its MAC
+  CHECK(inject(attacker, {tampered, genuine[1]}) == "vouch: bad_mac");
+  auto renamed = genuine[0];
+  renamed.replace(40, 40, bob_id);  // bob's key for alice's
+  CHECK(inject(attacker, {renamed, genuine[1]}) == "vouch: bad_mac");
+  auto rekinded = genuine[0];
+  rekinded[37] = 2;  // the key's text as a PLAIN user
+  CHECK(inject(attacker, {rekinded, genuine[1]}) == "vouch: bad_mac");
+  auto const other = zg::encode(numbered_order(900));
+  CHECK(inject(attacker, {genuine[0], std::string(other.begin(), other.end())}) == "vouch: bad_mac");  // moved
+  CHECK(inject(attacker, {genuine[1]}) == "vouch: missing");
+  auto future_version = genuine[0];
+  future_version[3] = 9;
+  CHECK(inject(attacker, {future_version, genuine[1]}) == "vouch: malformed");
+  std::vector<std::string> const payload{genuine[1]};
+  CHECK(inject(attacker, {zg::detail::make_vouch(shared, zg::identity_kind::key, alice_id,
+                                                 zg::detail::vouch_now_ms() - 60'000, 77, 1, payload),
+                          genuine[1]}) == "vouch: stale");
+  CHECK(inject(attacker, {zg::detail::make_vouch(zg::signing_key<zg::blake2b_mac>::generate(), zg::identity_kind::key,
+                                                 alice_id, zg::detail::vouch_now_ms(), 77, 2, payload),
+                          genuine[1]}) == "vouch: unknown_key");
+
+  // The worker kept serving the queue's clients, each under its own key.
+  expect_served(bob_client, 4, bob_id);
+  auto [rc, out] = python_peer.get();
+  CHECK(rc == 0);
+  CHECK(out == "served 13\n");
+  queue.terminate();
 }

@@ -710,13 +710,7 @@ TEST_CASE_TEMPLATE("PyNaCl peers written from docs/wire-format.md: ours verify t
     signed_pub<A> publisher(ctx, key);
     auto ep = publisher.bind("ipc://" + (dir.path / "ours.sock").string());
     std::atomic<bool> done = false;
-    std::jthread feed([&] {
-      auto const deadline = std::chrono::steady_clock::now() + 25s;
-      for (std::uint32_t i = 1; !done && std::chrono::steady_clock::now() < deadline; ++i) {
-        (void)publisher.send(tick{"OURS", i, i});
-        std::this_thread::sleep_for(5ms);
-      }
-    });
+    auto feed = publish_ticks(publisher, done);
     auto [rc, out] = run_command(python + "subscribe " + ep.address + " " + alg + " " + subscriber_key + " test.tick 30");
     done = true;
     CHECK(rc == 0);

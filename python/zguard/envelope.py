@@ -132,11 +132,12 @@ class Signer:
 
 
 class _Run:
-    """Replay state of one (key id, epoch): the newest sequence and a bitmap
-    of the window before it, as the C++ verifier (IPsec's anti-replay)."""
+    """Replay state of one sender run: the newest sequence and a bitmap of
+    the window before it (IPsec's anti-replay window)."""
 
-    def __init__(self, window):
-        self.window, self.highest, self.seen, self.last_used = window, 0, 0, 0
+    def __init__(self, window, sequence):
+        self.window, self.highest, self.last_used = window, sequence, 0
+        self.seen = self._bit(sequence)
 
     def _bit(self, s):
         return 1 << (s % self.window)
@@ -152,6 +153,35 @@ class _Run:
             return False
         self.seen |= self._bit(s)
         return True
+
+
+class ReplayTracker:
+    """Which sequence numbers of each sender run (a key id and the sender's
+    random epoch) were seen, as zguard's replay tracker: a sequence seen
+    before, or `window` or more behind the newest of its run, is a replay.
+    At most max_runs runs are kept, the least recently seen forgotten first.
+    The envelope Verifier and the broker vouch checker (vouch.py) use it."""
+
+    def __init__(self, window, max_runs):
+        self.window, self.max_runs = window, max(1, max_runs)
+        self._runs = {}
+        self._tick = 0
+
+    def __len__(self):
+        return len(self._runs)
+
+    def record(self, run, sequence):
+        """True when `sequence` of `run` is new (it is recorded), False for a replay."""
+        self._tick += 1
+        state = self._runs.get(run)
+        if state is None:
+            if len(self._runs) >= self.max_runs:
+                del self._runs[min(self._runs, key=lambda r: self._runs[r].last_used)]
+            state = self._runs[run] = _Run(self.window, sequence)
+            state.last_used = self._tick
+            return True
+        state.last_used = self._tick  # a replay counts as use too: the run is live
+        return state.record(sequence)
 
 
 def split(sealed):
@@ -174,30 +204,14 @@ def split(sealed):
     return b[1], origin, b[HEADER_MIN:header_size], b[:end], b[header_size:end], b[end:]
 
 
-class Verifier:
-    """Checks envelopes of one algorithm against a set of keys, with replay
-    and freshness state for up to max_epochs publisher runs (least recently
-    seen forgotten first).
+class KeyRing:
+    """The keys of one algorithm a receiver accepts, by key id, with
+    rotation as zguard's verify_keys: the envelope Verifier and the broker
+    vouch checker (vouch.py) hold one."""
 
-    Verifier("ed25519", [public_key, ...])   32-byte public keys or VerifyKeys
-    Verifier("blake2b", [group_key, ...])    32-byte MAC keys
-    freshness_ms 1..600000 (default 30000), replay_window a multiple of 64 in
-    64..65536 (default 1024): the bounds of zguard::signing<...>.
-    """
-
-    def __init__(self, algorithm, keys=(), freshness_ms=30000, replay_window=1024, max_epochs=256):
+    def __init__(self, algorithm, keys=()):
         self.algorithm = _algorithm(algorithm)
-        if isinstance(freshness_ms, bool) or not isinstance(freshness_ms, int) or not 0 < freshness_ms <= 600000:
-            raise ValueError("zguard.envelope: freshness_ms must be in 1..600000")
-        if isinstance(replay_window, bool) or not isinstance(replay_window, int) or \
-                not (64 <= replay_window <= 65536 and replay_window % 64 == 0):
-            raise ValueError("zguard.envelope: replay_window must be a multiple of 64 in 64..65536")
-        self.freshness_us = freshness_ms * 1000
-        self.window = replay_window
-        self.max_epochs = max(1, max_epochs)
         self._keys = {}     # key id -> [key, retire_at_us or None]
-        self._runs = {}     # (key id, epoch) -> _Run
-        self._tick = 0
         for k in keys:
             self.add_key(k)
 
@@ -219,8 +233,37 @@ class Verifier:
     def remove(self, kid):
         self._keys.pop(kid, None)
 
+    def _key(self, kid, now_us):
+        """The key of that id, unless unknown or retired by now_us."""
+        entry = self._keys.get(kid)
+        return None if entry is None or (entry[1] is not None and now_us >= entry[1]) else entry[0]
+
+
+class Verifier(KeyRing):
+    """Checks envelopes of one algorithm against a set of keys, with replay
+    and freshness state for up to max_epochs publisher runs (least recently
+    seen forgotten first).
+
+    Verifier("ed25519", [public_key, ...])   32-byte public keys or VerifyKeys
+    Verifier("blake2b", [group_key, ...])    32-byte MAC keys
+    freshness_ms 1..600000 (default 30000), replay_window a multiple of 64 in
+    64..65536 (default 1024): the bounds of zguard::signing<...>.
+    """
+
+    def __init__(self, algorithm, keys=(), freshness_ms=30000, replay_window=1024, max_epochs=256):
+        super().__init__(algorithm, keys)
+        if isinstance(freshness_ms, bool) or not isinstance(freshness_ms, int) or not 0 < freshness_ms <= 600000:
+            raise ValueError("zguard.envelope: freshness_ms must be in 1..600000")
+        if isinstance(replay_window, bool) or not isinstance(replay_window, int) or \
+                not (64 <= replay_window <= 65536 and replay_window % 64 == 0):
+            raise ValueError("zguard.envelope: replay_window must be a multiple of 64 in 64..65536")
+        self.freshness_us = freshness_ms * 1000
+        self.window = replay_window
+        self.max_epochs = max(1, max_epochs)
+        self._seen = ReplayTracker(replay_window, self.max_epochs)  # runs: (key id, epoch)
+
     def epochs_tracked(self):
-        return len(self._runs)
+        return len(self._seen)
 
     def verify_frames(self, frames, topic, with_topic=True, now_us=None):
         """(Origin, payload) of a received message: frames [topic, sealed]
@@ -240,17 +283,17 @@ class Verifier:
         if algorithm != self.algorithm:
             raise VerifyError("malformed")
         now = _now_us() if now_us is None else now_us
-        entry = self._keys.get(origin.key_id)
-        if entry is None or (entry[1] is not None and now >= entry[1]):
+        key = self._key(origin.key_id, now)
+        if key is None:
             raise VerifyError("unknown_key")
-        if not self._signature_ok(entry[0], signed, signature):
+        if not self._signature_ok(key, signed, signature):
             raise VerifyError("bad_signature")
         # Authentic from here on: what it says can be judged.
         if signed_topic != _topic_bytes(topic) or (topic_frame is not None and bytes(topic_frame) != signed_topic):
             raise VerifyError("re_topiced")
         if abs(now - origin.timestamp_us) > self.freshness_us:
             raise VerifyError("stale")
-        if not self._record(origin):
+        if not self._seen.record((origin.key_id, origin.epoch), origin.sequence):
             raise VerifyError("replay")
         return origin, payload
 
@@ -262,18 +305,3 @@ class Verifier:
             except nacl.exceptions.BadSignatureError:
                 return False
         return hmac.compare_digest(_blake2b_256(TAG + signed, key=key), signature)  # constant time
-
-    def _record(self, origin):
-        k = (origin.key_id, origin.epoch)
-        self._tick += 1
-        run = self._runs.get(k)
-        if run is None:
-            if len(self._runs) >= self.max_epochs:
-                del self._runs[min(self._runs, key=lambda r: self._runs[r].last_used)]
-            run = self._runs[k] = _Run(self.window)
-            run.highest = origin.sequence
-            run.seen |= run._bit(origin.sequence)
-            run.last_used = self._tick
-            return True
-        run.last_used = self._tick
-        return run.record(origin.sequence)

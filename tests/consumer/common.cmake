@@ -33,3 +33,11 @@ function(pkg_config_consumer pcdir exe)
   step(${exe} ${exe}.cert)
   expect("pkg-config consumer: ok" "${STEP_OUTPUT}")
 endfunction()
+
+# The installed Python module, imported by Debian's python3 from the
+# dist-packages directory given (python_consumer.py).
+function(python_consumer dist_packages)
+  step(${CMAKE_COMMAND} -E env PYTHONPATH=${dist_packages} PYTHONDONTWRITEBYTECODE=1
+       /usr/bin/python3 ${CONSUMER}/python_consumer.py ${dist_packages} ${ZGUARD_SOURCE}/python/zguard)
+  expect("python consumer: ok" "${STEP_OUTPUT}")
+endfunction()

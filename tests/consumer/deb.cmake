@@ -1,21 +1,26 @@
 # The Debian packages of the install-only build consumer_install made:
 # cpack (DEB), the control fields (dpkg-deb -f) and contents (dpkg-deb -c)
-# of zguard-dev and zguard-tools, both unpacked into a scratch root
-# (dpkg-deb -x, no root rights, nothing installed on the machine), then the
-# consumer project (find_package), the pkg-config program and `zguard --help`
-# from that root.
+# of zguard-dev, zguard-tools and python3-zguard, unpacked into scratch
+# roots (dpkg-deb -x, no root rights, nothing installed on the machine), then
+# the consumer project (find_package), the pkg-config program, `zguard
+# --help` and the Python module (Debian's python3) from them.
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
 set(out ${WORK}/deb)
 set(root ${WORK}/deb-root)
-file(REMOVE_RECURSE ${out} ${root})
+set(python_root ${WORK}/deb-python-root)
+file(REMOVE_RECURSE ${out} ${root} ${python_root})
 step(cpack --config ${WORK}/build/CPackConfig.cmake -B ${out})
 step(dpkg --print-architecture)
 string(STRIP "${STEP_OUTPUT}" arch)
 set(dev ${out}/zguard-dev_${VERSION}_all.deb)
 set(tools ${out}/zguard-tools_${VERSION}_${arch}.deb)
+set(python ${out}/python3-zguard_${VERSION}_all.deb)
 file(GLOB debs ${out}/*.deb)
-if(NOT debs STREQUAL "${dev};${tools}")
-  message(FATAL_ERROR "cpack wrote ${debs}, expected ${dev} and ${tools}")
+list(SORT debs)
+set(expected_debs ${dev} ${tools} ${python})
+list(SORT expected_debs)
+if(NOT debs STREQUAL expected_debs)
+  message(FATAL_ERROR "cpack wrote ${debs}, expected ${expected_debs}")
 endif()
 
 function(field deb name expected)
@@ -42,6 +47,13 @@ field(${tools} Description "^zguard command-line tool")
 field(${tools} Depends "^libzmq5 \\(>= 4\\.3\\.3\\), libsodium23 \\(>= 1\\.0\\.18\\), ")
 field(${tools} Depends "libc6 \\(>= [0-9.]+\\)")
 field(${tools} Depends "libstdc\\+\\+6 \\(>= [0-9.]+\\)")
+field(${python} Package "^python3-zguard$")
+field(${python} Version "^${VERSION}$")
+field(${python} Architecture "^all$")
+field(${python} Depends "^python3, python3-zmq, python3-nacl$")
+field(${python} Section "^python$")
+field(${python} Maintainer ".+ <.+@.+>")
+field(${python} Description "^zguard for Python services")
 step(dpkg-deb -f ${tools} Depends)
 if(STEP_OUTPUT MATCHES "-dev")
   message(FATAL_ERROR "zguard-tools depends on a -dev package: ${STEP_OUTPUT}")
@@ -58,8 +70,22 @@ function(contents deb must must_not)
   endif()
 endfunction()
 contents(${dev} "include/zguard/zguard.hpp;include/zguard/detail/zpl.hpp;${libdir}/cmake/zguard/zguardConfig.cmake;${libdir}/cmake/zguard/zguardTargets.cmake;${libdir}/pkgconfig/zguard.pc"
-  "\\./usr/bin/[^ \n]+")
+  "\\./usr/(bin|lib/python3)/[^ \n]+")
 contents(${tools} "bin/zguard" "\\./usr/(include|lib)/[^ \n]+")
+# python3-zguard: every module of the source tree, and nothing but .py files
+# in the module's directory (no bytecode, headers or programs).
+file(GLOB modules RELATIVE ${ZGUARD_SOURCE}/python/zguard ${ZGUARD_SOURCE}/python/zguard/*.py)
+list(TRANSFORM modules PREPEND "lib/python3/dist-packages/zguard/")
+contents(${python} "${modules}" "\\./usr/(bin|include|share)/[^ \n]+|\\.pyc|__pycache__")
+step(dpkg-deb -x ${python} ${python_root})
+file(GLOB_RECURSE python_files RELATIVE ${python_root} ${python_root}/*)
+list(SORT python_files)
+list(TRANSFORM modules PREPEND "usr/")
+list(SORT modules)
+if(NOT python_files STREQUAL modules)
+  message(FATAL_ERROR "python3-zguard holds ${python_files}, expected ${modules}")
+endif()
+python_consumer(${python_root}/usr/lib/python3/dist-packages)
 
 step(dpkg-deb -x ${dev} ${root})
 step(dpkg-deb -x ${tools} ${root})

@@ -1,7 +1,8 @@
 # The README's install-only command in a scratch directory: configure with
 # ZGUARD_INSTALL_ONLY, prove from CMake's trace that only the library's own
 # dependencies were looked for (no doctest, CZMQ, Python), build the zguard
-# tool, install into WORK/prefix. The fixture of the other consumer tests.
+# tool, install into WORK/prefix, import the installed Python module. The
+# fixture of the other consumer tests.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
@@ -41,3 +42,4 @@ endif()
 step(${CMAKE_COMMAND} --build ${WORK}/build)
 step(${CMAKE_COMMAND} --install ${WORK}/build)
 step(${WORK}/prefix/bin/zguard --help)
+python_consumer(${WORK}/prefix/lib/python3/dist-packages)

@@ -26,19 +26,35 @@ usage:
       one Verifier for the topic test.tick checks them in order at NOW_US
       and prints "ok SEQUENCE" or the drop reason
   module_peer.py client ENDPOINT SERVER_CERT CLIENT_CERT SCHEMAS
-      a CURVE REQ calling a service<test.order, test.order_ack>; prints what
-      came back for each request
+      a CURVE REQ (sockets.call) calling a service<test.order,
+      test.order_ack>; prints what came back for each request, then calls
+      until the service answers "rate limited"; then a call that times out
+      (a local service answering late) and the next call's own reply
   module_peer.py serve ENDPOINT_FILE SERVER_SECRET_CERT SCHEMAS COUNT
-      a CURVE REP of service<test.order, test.order_ack> on tcp loopback
-      (its endpoint written to ENDPOINT_FILE), answering COUNT requests:
-      an ack, or a refusal (undecodable; id 13 is refused by rule)
+      a CURVE REP (sockets.Service) of service<test.order, test.order_ack>
+      on tcp loopback (its endpoint written to ENDPOINT_FILE), answering
+      COUNT requests: an ack, or a refusal (undecodable; id 13 is refused by
+      rule, 14 an application error, 15 rate limited, 16 a handler failure)
+  module_peer.py vouch_worker ENDPOINT ENDPOINT_FILE KEYHEX SCHEMAS COUNT FRAMES_FILE
+      a NULL REP (sockets.Service with a vouch.VouchChecker) bound on
+      ENDPOINT (written to ENDPOINT_FILE once bound) behind a vouching queue,
+      answering COUNT requests with an ack whose note is "py KIND CLIENT"
+      (the client's first 24 bytes: the note holds 32);
+      the frames of each request whose vouch passed are appended to
+      FRAMES_FILE as hex ("VOUCH PAYLOAD")
+  module_peer.py vouches KEYHEX NOW_MS INPUT
+      INPUT lines: the frames of one request as hex ("." for an empty
+      frame); one VouchChecker checks them in order at NOW_MS and prints
+      "ok KIND CLIENT" (KIND none and CLIENT "-" for no one) or the reason
   module_peer.py publish ENDPOINT_FILE SERVER_SECRET_CERT SCHEMAS ALG KEYHEX TOPIC COUNT
       a CURVE XPUB on tcp loopback; after the subscription arrives, three
       envelopes a verifier must drop (unknown key, stale, re-topiced), then
       COUNT signed test.tick messages (symbol "PY", price i, seq i)
   module_peer.py subscribe ENDPOINT SERVER_CERT CLIENT_CERT SCHEMAS ALG KEYHEX TOPIC COUNT
-      a CURVE SUB verifying with the module until COUNT ticks verified (at
-      most 20 s): prints "verified COUNT epoch E in order" and "rejected N"
+      a CURVE SUB (sockets.Subscription) verifying with the module until
+      COUNT ticks verified (at most 20 s): prints "verified COUNT epoch E in
+      order" and "rejected N"; ALG none: an unsigned feed (epoch 0, the
+      ticks' seq in order)
 ALG is ed25519 or blake2b; KEYHEX an Ed25519 seed (publish), public key
 (subscribe, verify) or the BLAKE2b group key.
 """
@@ -48,7 +64,7 @@ import os
 import sys
 import time
 
-from zguard import envelope, wire
+from zguard import envelope, sockets, vouch, wire
 
 TOPIC = "test.tick"
 
@@ -228,24 +244,24 @@ def cmd_verify(alg, keyhex, now_us, input_path):
 
 
 def curve_socket(ctx, kind, server_cert, client_cert=None):
-    import zmq
     import zmq.auth
-    sock = ctx.socket(kind)
-    sock.linger = 0
     server_public, server_secret = zmq.auth.load_certificate(server_cert)
     if client_cert is None:  # the server side
-        sock.curve_server = True
-        sock.curve_secretkey = server_secret
+        sock = sockets.curve(ctx.socket(kind), secret_key=server_secret)
     else:
-        client_public, client_secret = zmq.auth.load_certificate(client_cert)
-        sock.curve_serverkey, sock.curve_publickey, sock.curve_secretkey = server_public, client_public, client_secret
+        public, secret = zmq.auth.load_certificate(client_cert)
+        sock = sockets.curve(ctx.socket(kind), server_key=server_public, public_key=public, secret_key=secret)
+    sock.linger = 0
     return sock
 
 
 def bind_loopback(sock, endpoint_file):
     import zmq
     sock.bind("tcp://127.0.0.1:*")
-    endpoint = sock.getsockopt_string(zmq.LAST_ENDPOINT)
+    write_endpoint(sock.getsockopt_string(zmq.LAST_ENDPOINT), endpoint_file)
+
+
+def write_endpoint(endpoint, endpoint_file):
     with open(endpoint_file + ".tmp", "w") as f:
         f.write(endpoint)
     os.replace(endpoint_file + ".tmp", endpoint_file)  # the reader sees all of it or nothing
@@ -256,8 +272,15 @@ def order_value(oid, lines):
             "tag": [9, 9, 9, 9], "urgent": False, "blob": b""}
 
 
+class _Raw:
+    """Bytes sent as they are, where call() takes a schema."""
+    encode = staticmethod(bytes)
+
+
 def cmd_client(endpoint, server_cert, client_cert, schemas_path):
+    import threading
     import zmq
+    import zmq.auth
     schemas = load(schemas_path)
     order, ack, tick = schemas["test.order"], schemas["test.order_ack"], schemas["test.tick"]
     # A peer with a laxer idea of the schema (qty any int32) and one with the
@@ -269,72 +292,153 @@ def cmd_client(endpoint, server_cert, client_cert, schemas_path):
     lax = wire.Schema(lax_desc)
     v2 = wire.Schema({"format": 1, "name": "test.order", "version": 2,
                       "fields": [{"name": "id", "type": {"kind": "int", "signed": False, "bytes": 8}}]})
-    try:
-        order.encode(order_value(1, [("zero", 0)]))
-        print("encoded qty 0")
-    except wire.EncodeError:
-        print("qty 0 not encoded")
     requests = [
-        order.encode(order_value(7, [("py-sku", 3)])),
-        lax.encode(order_value(8, [("zero", 0)])),
-        tick.encode({"symbol": "EURUSD", "price": 1, "seq": 1}),
-        v2.encode({"id": 9}),
-        b"\x07",
-        order.encode(order_value(10, [("a", 1), ("\u00e9t\u00e9", 1000)])),
+        (order, order_value(1, [("zero", 0)])),
+        (order, order_value(7, [("py-sku", 3)])),
+        (lax, order_value(8, [("zero", 0)])),
+        (tick, {"symbol": "EURUSD", "price": 1, "seq": 1}),
+        (v2, {"id": 9}),
+        (_Raw, b"\x07"),
+        (order, order_value(10, [("a", 1), ("\u00e9t\u00e9", 1000)])),
+        (order, order_value(14, [("a", 1)])),
     ]
     ctx = zmq.Context()
-    sock = curve_socket(ctx, zmq.REQ, server_cert, client_cert)
-    sock.rcvtimeo = 5000
+    server_public, _ = zmq.auth.load_certificate(server_cert)
+    public, secret = zmq.auth.load_certificate(client_cert)
+    sock = sockets.curve(ctx.socket(zmq.REQ), server_key=server_public, public_key=public, secret_key=secret)
+    sock.linger = 0
     sock.connect(endpoint)
-    try:
-        for request in requests:
-            sock.send(request)
-            try:
-                a = wire.decode_reply(ack, sock.recv())
-                print("ack %d %s %s" % (a["id"], "accepted" if a["accepted"] else "rejected", a["note"]))
-            except wire.CallError as e:
+
+    def show(schema, value, timeout_ms=5000, on=sock):
+        try:
+            a = sockets.call(on, schema, value, ack, timeout_ms)
+            print("ack %d %s %s" % (a["id"], "accepted" if a["accepted"] else "rejected", a["note"]))
+        except wire.EncodeError:
+            print("qty 0 not encoded")
+        except wire.CallError as e:
+            if e.status == "timed_out":
+                print("timed_out")
+            elif e.status == "application_error":
+                print("application_error %d: %s" % (e.code, e.reason))
+            else:
                 print("%s: %s" % (e.status, e.reason))
-    except zmq.Again:
-        print("no reply")
-        sys.exit(3)
-    finally:
-        sock.close()
-        ctx.term()
+            return e
+
+    for schema, value in requests:
+        show(schema, value)
+    # The service's bucket runs dry: a rate-limited answer, with its wait.
+    for i in range(30):
+        try:
+            sockets.call(sock, order, order_value(100 + i, [("a", 1)]), ack)
+        except wire.CallError as e:
+            print("%s within 30 calls, retry after %s" % (e.status, "1..1000 ms" if 0 < e.retry_after_ms <= 1000
+                                                          else "%d ms" % e.retry_after_ms))
+            break
+    sock.close()
+
+    # A call that times out, then the next call on the same socket: the late
+    # reply to the first is not taken for the second's.
+    rep = ctx.socket(zmq.REP)
+    rep.linger = 0
+    rep.bind("tcp://127.0.0.1:*")
+    late = threading.Event()
+
+    def handler(o, client):
+        if o["id"] == 20:
+            late.wait(5)
+        return {"id": o["id"], "accepted": True, "note": "local"}
+
+    server = threading.Thread(target=sockets.Service(rep, order, ack, handler).serve, args=(2, 10000))
+    server.start()
+    local = ctx.socket(zmq.REQ)
+    local.linger = 0
+    local.connect(rep.getsockopt_string(zmq.LAST_ENDPOINT))
+    show(order, order_value(20, [("a", 1)]), 300, local)
+    late.set()
+    show(order, order_value(21, [("a", 1)]), 5000, local)
+    server.join()
+    local.close()
+    rep.close()
+    ctx.term()
 
 
 def cmd_serve(endpoint_file, server_cert, schemas_path, count):
     import zmq
+    import zmq.auth
     schemas = load(schemas_path)
     order, ack = schemas["test.order"], schemas["test.order_ack"]
+    _, server_secret = zmq.auth.load_certificate(server_cert)
     ctx = zmq.Context()
-    sock = curve_socket(ctx, zmq.REP, server_cert)
-    sock.rcvtimeo = 20000
+    sock = sockets.curve(ctx.socket(zmq.REP), secret_key=server_secret)
+    sock.linger = 0
     bind_loopback(sock, endpoint_file)
+
+    def handler(o, client):
+        if o["id"] == 13:
+            raise wire.CallError("refused_by_service", "python says no")
+        if o["id"] == 14:
+            raise wire.CallError("application_error", "python cannot fill order 14", 7)
+        if o["id"] == 15:
+            raise wire.CallError("rate_limited", "", retry_after_ms=250)
+        if o["id"] == 16:
+            raise RuntimeError("a bug in the handler")
+        total = sum(line["qty"] for line in o["lines"])
+        return {"id": o["id"], "accepted": total > 0, "note": "py qty %d" % total}
+
+    service = sockets.Service(sock, order, ack, handler)
     served = 0
-    try:
-        for _ in range(int(count)):
-            request = sock.recv()
-            try:
-                o = order.decode(request)
-            except wire.DecodeError as e:
-                sock.send(wire.refusal(e))  # REP must answer: the client learns why
-                served += 1
-                continue
-            if o["id"] == 13:
-                sock.send(wire.refusal("peer_refused", "python says no"))
-            elif o["id"] == 14:
-                sock.send(wire.application_error(7, "python cannot fill order 14"))
-            else:
-                total = sum(line["qty"] for line in o["lines"])
-                sock.send(ack.encode({"id": o["id"], "accepted": total > 0, "note": "py qty %d" % total}))
-            served += 1
-    except zmq.Again:
-        print("served %d, then no request" % served)
-        sys.exit(3)
-    finally:
-        sock.close()
-        ctx.term()
+    while served < int(count):
+        try:
+            if not service.serve_one(20000):
+                print("served %d, then no request" % served)
+                sys.exit(3)
+        except RuntimeError as e:  # answered "handler failed"
+            print("handler raised:", e, file=sys.stderr)
+        served += 1
+    sock.close()
+    ctx.term()
     print("served %d" % served)
+
+
+def cmd_vouch_worker(endpoint, endpoint_file, keyhex, schemas_path, count, frames_file):
+    import zmq
+    schemas = load(schemas_path)
+    order, ack = schemas["test.order"], schemas["test.order_ack"]
+
+    class Recording(vouch.VouchChecker):
+        def check(self, frames, now_ms=None):
+            client = super().check(frames, now_ms)
+            with open(frames_file, "a") as f:
+                f.write(" ".join(bytes(x).hex() for x in frames) + "\n")
+            return client
+
+    ctx = zmq.Context()
+    sock = ctx.socket(zmq.REP)
+    sock.linger = 0
+    sock.bind(endpoint)
+    write_endpoint(endpoint, endpoint_file)
+
+    def handler(o, client):
+        return {"id": o["id"], "accepted": True,
+                "note": "py %s %s" % (client.kind or "none", client.user_id[:24].decode("utf-8", "replace"))}
+
+    served = sockets.Service(sock, order, ack, handler, Recording([bytes.fromhex(keyhex)])).serve(int(count), 20000)
+    sock.close()
+    ctx.term()
+    print("served %d" % served)
+    sys.exit(0 if served == int(count) else 3)
+
+
+def cmd_vouches(keyhex, now_ms, input_path):
+    checker = vouch.VouchChecker([bytes.fromhex(keyhex)])
+    with open(input_path) as f:
+        for line in f:
+            frames = [b"" if h == "." else bytes.fromhex(h) for h in line.split()]
+            try:
+                client = checker.check(frames, int(now_ms))
+                print("ok", client.kind or "none", client.user_id.decode() or "-")
+            except vouch.VouchError as e:
+                print(e.reason)
 
 
 def cmd_publish(endpoint_file, server_cert, schemas_path, alg, keyhex, topic, count):
@@ -364,30 +468,28 @@ def cmd_publish(endpoint_file, server_cert, schemas_path, alg, keyhex, topic, co
 def cmd_subscribe(endpoint, server_cert, client_cert, schemas_path, alg, keyhex, topic, count):
     import zmq
     tick = load(schemas_path)["test.tick"]
-    verifier = envelope.Verifier(alg, [bytes.fromhex(keyhex)])
+    verifier = None if alg == "none" else envelope.Verifier(alg, [bytes.fromhex(keyhex)])
     ctx = zmq.Context()
     sub = curve_socket(ctx, zmq.SUB, server_cert, client_cert)
-    sub.setsockopt(zmq.SUBSCRIBE, topic.encode())
-    sub.rcvtimeo = 1000
+    subscription = sockets.Subscription(sub, topic, tick, verifier)
     sub.connect(endpoint)
     verified, rejected, last, epoch, in_order = 0, 0, 0, None, True
     deadline = time.time() + 20
     while verified < int(count) and time.time() < deadline:
         try:
-            frames = sub.recv_multipart()
-        except zmq.Again:
-            continue
-        try:
-            origin, payload = verifier.verify_frames(frames, topic)
-            value = tick.decode(payload)
+            got = subscription.receive(1000)
         except (envelope.VerifyError, wire.DecodeError) as e:
             rejected += 1
             print("rejected:", e, file=sys.stderr)
             continue
+        if got is None:
+            continue
+        value, origin = got
+        sequence, run = (value["seq"], 0) if origin is None else (origin.sequence, origin.epoch)
         if epoch is None:
-            epoch = origin.epoch
-        in_order = in_order and origin.epoch == epoch and origin.sequence > last and value["symbol"] == "OURS"
-        last = origin.sequence
+            epoch = run
+        in_order = in_order and run == epoch and sequence > last and value["symbol"] == "OURS"
+        last = sequence
         verified += 1
     print("verified %d epoch %d %s" % (verified, epoch or 0, "in order" if in_order else "OUT OF ORDER"))
     print("rejected %d" % rejected)
@@ -397,8 +499,10 @@ def cmd_subscribe(endpoint, server_cert, client_cert, schemas_path, alg, keyhex,
 
 
 COMMANDS = {"schemas": (cmd_schemas, 1), "tampered": (cmd_tampered, 1), "encode": (cmd_encode, 1),
-            "keys": (cmd_keys, 0), "decode": (cmd_decode, 2), "waits": (cmd_waits, 1), "batches": (cmd_batches, 3), "verify": (cmd_verify, 4), "client": (cmd_client, 4),
-            "serve": (cmd_serve, 4), "publish": (cmd_publish, 7), "subscribe": (cmd_subscribe, 8)}
+            "keys": (cmd_keys, 0), "decode": (cmd_decode, 2), "waits": (cmd_waits, 1), "batches": (cmd_batches, 3),
+            "verify": (cmd_verify, 4), "client": (cmd_client, 4), "serve": (cmd_serve, 4),
+            "vouch_worker": (cmd_vouch_worker, 6), "vouches": (cmd_vouches, 3), "publish": (cmd_publish, 7),
+            "subscribe": (cmd_subscribe, 8)}
 
 if __name__ == "__main__":
     command = COMMANDS.get(sys.argv[1] if len(sys.argv) > 1 else "")

@@ -1,0 +1,162 @@
+"""pyzmq sockets speaking to zguard sockets: CURVE keys, a REQ call with a
+deadline, a REP service, a verified subscription.
+
+    req = sockets.curve(ctx.socket(zmq.REQ), server_key=server_public,
+                        public_key=my_public, secret_key=my_secret)
+    req.connect(endpoint)
+    ack = sockets.call(req, order, {...}, order_ack, timeout_ms=5000)
+
+    rep = sockets.curve(ctx.socket(zmq.REP), secret_key=server_secret)
+    rep.bind(endpoint)
+    sockets.Service(rep, order, order_ack, handler).serve()
+
+    sub = sockets.Subscription(sub_socket, "test.tick", tick, verifier)
+    value, origin = sub.receive(timeout_ms=1000)
+
+The sockets stay pyzmq's, opened and closed by the caller; the messages are
+wire.py's and envelope.py's, the vouch vouch.py's. docs/python.md has the API.
+"""
+import zmq
+
+from . import wire
+from .vouch import VouchError, refusal as vouch_refusal
+
+
+def curve(sock, server_key=None, public_key=None, secret_key=None):
+    """Sets CURVE on a pyzmq socket (before connect or bind) and returns it:
+    a client gives the server's public key and its own public and secret
+    keys; a server only its secret key. Keys are 32 bytes or 40 Z85
+    characters (what zmq.auth.load_certificate returns)."""
+    def raw(k):
+        return k.encode("ascii") if isinstance(k, str) else bytes(k)
+
+    if server_key is not None:
+        if public_key is None or secret_key is None:
+            raise ValueError("zguard.sockets: a CURVE client needs server_key, public_key and secret_key")
+        sock.curve_serverkey, sock.curve_publickey, sock.curve_secretkey = raw(server_key), raw(public_key), \
+            raw(secret_key)
+    elif secret_key is not None:
+        sock.curve_server = True
+        sock.curve_secretkey = raw(secret_key)
+    elif public_key is not None:
+        raise ValueError("zguard.sockets: a CURVE server gives its secret_key, a client also server_key")
+    return sock
+
+
+def call(sock, request_schema, value, reply_schema, timeout_ms=5000):
+    """One request on a REQ socket, as zguard's call(): the reply decoded;
+    CallError for a refusal, a rate limit or an application error
+    (wire.decode_reply), and CallError("timed_out") when no reply came in
+    timeout_ms; DecodeError for a reply that does not decode; EncodeError
+    (nothing sent) for a value the schema cannot carry. The REQ socket is set
+    relaxed and correlated, so it can call again after a timeout and a late
+    reply is not taken for the next call's."""
+    data = request_schema.encode(value)
+    sock.setsockopt(zmq.REQ_RELAXED, 1)
+    sock.setsockopt(zmq.REQ_CORRELATE, 1)
+    sock.send(data)
+    if not sock.poll(timeout_ms, zmq.POLLIN):
+        raise wire.CallError("timed_out", "no reply in %d ms" % timeout_ms)
+    return wire.decode_reply(reply_schema, sock.recv())
+
+
+def _answer_to(error):
+    """What a handler's CallError is answered with: what call() raises again."""
+    if error.status == "refused_by_service":
+        return wire.refusal("peer_refused", error.reason)
+    if error.status == "rate_limited":
+        return wire.refusal("peer_refused", "rate limited; retry after %d ms" % error.retry_after_ms)
+    if error.status == "application_error":
+        return wire.application_error(error.code, error.reason)
+    return None
+
+
+class Service:
+    """A REP socket answering requests of one schema with replies of another,
+    as a typed zguard REP: handler(value, client) -> the reply's value.
+
+    client is the vouch.Vouched client when the service is given a
+    vouch.VouchChecker (a worker behind a vouching queue), else None. A
+    request that does not decode is answered with its refusal (the reason
+    and field the C++ decoder gives), extra frames with trailing_bytes, a
+    refused vouch with "vouch: <reason>". What the handler raises as a
+    wire.CallError is what the caller's call() gets: "refused_by_service"
+    (the reason text), "rate_limited" (retry_after_ms) or
+    "application_error" (code, message). Any other exception, and a reply
+    that does not encode, is answered "handler failed" (as C++ does), then
+    raised."""
+
+    def __init__(self, sock, request_schema, reply_schema, handler, vouch=None):
+        self.socket, self.request, self.reply, self.handler, self.vouch = \
+            sock, request_schema, reply_schema, handler, vouch
+
+    def serve_one(self, timeout_ms=None):
+        """Answers one request; False when none came in timeout_ms (None: wait)."""
+        if timeout_ms is not None and not self.socket.poll(timeout_ms, zmq.POLLIN):
+            return False
+        frames = self.socket.recv_multipart()
+        try:
+            answer = self._answer(frames)
+        except Exception:
+            self.socket.send(wire.refusal("peer_refused", "handler failed"))  # REP must answer
+            raise
+        self.socket.send(answer)
+        return True
+
+    def serve(self, count=None, timeout_ms=None):
+        """Answers count requests (None: for ever); returns how many, fewer
+        when one did not come in timeout_ms."""
+        served = 0
+        while (count is None or served < count) and self.serve_one(timeout_ms):
+            served += 1
+        return served
+
+    def _answer(self, frames):
+        client = None
+        if self.vouch is not None:
+            try:
+                client = self.vouch.check(frames)
+            except VouchError as e:
+                return vouch_refusal(e)
+            frames = frames[1:]
+        if len(frames) != 1:
+            return wire.refusal("trailing_bytes", "extra frames")
+        try:
+            value = self.request.decode(frames[0])
+        except wire.DecodeError as e:
+            return wire.refusal(e)
+        try:
+            return self.reply.encode(self.handler(value, client))
+        except wire.CallError as e:
+            answer = _answer_to(e)
+            if answer is None:
+                raise
+            return answer
+
+
+class Subscription:
+    """A SUB socket subscribed to one topic of one schema: receive() gives
+    (value, origin). Unsigned, a message is [topic, message] and origin is
+    None; with an envelope.Verifier it is [topic, sealed], verified before
+    it is decoded, and origin is its envelope.Origin."""
+
+    def __init__(self, sock, topic, schema, verifier=None):
+        self.socket, self.topic, self.schema, self.verifier = sock, topic, schema, verifier
+        self._topic = topic.encode("utf-8")
+        sock.setsockopt(zmq.SUBSCRIBE, self._topic)
+
+    def receive(self, timeout_ms=None):
+        """(value, origin) of the next message; None when none came in
+        timeout_ms (None: wait). A message that is refused raises: VerifyError
+        (dropped envelope, with its drop reason) or DecodeError (wrong_schema
+        at "topic frame" for a topic frame that is not the topic or a frame
+        count other than two, as a C++ subscriber refuses it)."""
+        if timeout_ms is not None and not self.socket.poll(timeout_ms, zmq.POLLIN):
+            return None
+        frames = self.socket.recv_multipart()
+        if self.verifier is not None:
+            origin, payload = self.verifier.verify_frames(frames, self.topic)
+            return self.schema.decode(payload), origin
+        if len(frames) != 2 or frames[0] != self._topic:
+            raise wire.DecodeError("wrong_schema", "topic frame", 0)
+        return self.schema.decode(frames[1]), None
