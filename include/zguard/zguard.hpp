@@ -40,4 +40,6 @@
 #include <zguard/poll.hpp>
 #include <zguard/log_settings.hpp>
 #include <zguard/event_loop.hpp>
+#include <zguard/retry.hpp>
+#include <zguard/caller.hpp>
 #include <zguard/permissions.hpp>
