@@ -23,34 +23,12 @@
 #include <string_view>
 #include <utility>
 
+#include <zguard/call_status.hpp>
 #include <zguard/printable.hpp>
 #include <zguard/schema.hpp>
 
 namespace zguard {
 inline namespace v0 {
-
-enum class call_status {
-  replied,               // the reply, decoded (and verified, on a signed socket)
-  timed_out,             // no reply in any attempt: service down, slow, or unreachable
-  refused_at_handshake,  // the service refused this client's key or credentials (ZAP), or the handshake failed
-  refused_by_service,    // the service refused the request: malformed, bad envelope or vouch, not permitted, handler failed
-  malformed_reply,       // a reply came that did not decode (or, when signed, did not verify)
-  application_error,     // the handler answered an application_error
-  rate_limited           // the service, or the queue in front of it, refused the request for this client's rate
-};
-
-constexpr std::string_view to_string(call_status s) {
-  switch (s) {
-    case call_status::replied: return "replied";
-    case call_status::timed_out: return "timed_out";
-    case call_status::refused_at_handshake: return "refused_at_handshake";
-    case call_status::refused_by_service: return "refused_by_service";
-    case call_status::malformed_reply: return "malformed_reply";
-    case call_status::application_error: return "application_error";
-    case call_status::rate_limited: return "rate_limited";
-  }
-  return "unknown";
-}
 
 // The message an application error's text may have on the wire.
 inline constexpr std::size_t max_application_error_text = 256;
@@ -131,6 +109,7 @@ struct call_error : std::runtime_error {
 namespace detail {
 template <class Tr>
 class service_protocol;
+struct call_result_access;
 }
 
 template <class Reply>
@@ -169,6 +148,7 @@ class call_result {
  private:
   template <class Tr>
   friend class detail::service_protocol;
+  friend struct detail::call_result_access;
   call_result(call_status s, int attempts, std::string reason = {}, std::uint32_t code = 0)
       : status_(s), reason_(printable(reason)), code_(code), attempts_(attempts) {}
   call_result(Reply v, int attempts) : status_(call_status::replied), value_(std::move(v)), attempts_(attempts) {}
@@ -189,6 +169,22 @@ class call_result {
   int attempts_ = 0;
   std::chrono::milliseconds retry_after_{0};
 };
+
+namespace detail {
+// A caller (caller.hpp) completes its calls with the results call() gives:
+// the service's answer with the attempts it took, or no answer.
+struct call_result_access {
+  template <class Reply>
+  static call_result<Reply> none(call_status s, int attempts, std::string reason) {
+    return call_result<Reply>(s, attempts, std::move(reason));
+  }
+  template <class Reply>
+  static call_result<Reply> after(call_result<Reply> r, int attempts) {
+    r.attempts_ = attempts;
+    return r;
+  }
+};
+}  // namespace detail
 
 }  // namespace v0
 }  // namespace zguard

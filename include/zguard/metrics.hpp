@@ -77,9 +77,10 @@ struct latency_histogram {
 struct meter {
   traffic_count in, out;
   std::atomic<std::uint64_t> dropped_in{0}, dropped_out{0};
-  // A REQ's call(): how each call ended (by call_status, in its order), and
-  // how long the calls that got an answer took, retries included.
-  std::array<std::atomic<std::uint64_t>, 7> calls{};
+  // A REQ's call() or a caller's calls: how each ended (by call_status, in
+  // its order), and how long those that got an answer took, retries included.
+  static constexpr std::size_t call_statuses = 8;  // zguard::call_status's count (checked in impl/metrics.ipp)
+  std::array<std::atomic<std::uint64_t>, call_statuses> calls{};
   latency_histogram call_duration;
   // A call that began at `started` ended as `status` (a call_status's
   // number); its time is kept when an answer came.
@@ -170,7 +171,7 @@ class metrics_registry {
   // Totals per series: what live meters and closed ones counted.
   struct totals {
     std::uint64_t in_messages = 0, in_bytes = 0, out_messages = 0, out_bytes = 0, dropped_in = 0, dropped_out = 0;
-    std::array<std::uint64_t, 7> calls{};
+    std::array<std::uint64_t, detail::meter::call_statuses> calls{};
     std::array<std::uint64_t, detail::latency_histogram::bounds_us.size() + 1> buckets{};
     std::uint64_t call_count = 0, call_sum_us = 0;
     std::uint64_t handshakes_accepted = 0, handshakes_refused = 0, connections_open = 0, sessions_up = 0;

@@ -30,6 +30,7 @@
 #include <zguard/schema_description.hpp>
 #include <zguard/channel.hpp>
 #include <zguard/batching.hpp>
+#include <zguard/call_status.hpp>
 #include <zguard/call_result.hpp>
 #include <zguard/envelope.hpp>
 #include <zguard/signing.hpp>
@@ -41,4 +42,6 @@
 #include <zguard/poll.hpp>
 #include <zguard/log_settings.hpp>
 #include <zguard/event_loop.hpp>
+#include <zguard/retry.hpp>
+#include <zguard/caller.hpp>
 #include <zguard/permissions.hpp>

@@ -12,7 +12,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include <zguard/call_result.hpp>
+#include <zguard/call_status.hpp>
 #include <zguard/detail/monitor.hpp>
 #include <zguard/metrics.hpp>
 
@@ -21,7 +21,7 @@ inline namespace v0 {
 namespace detail {
 
 inline constexpr auto relaxed = std::memory_order_relaxed;
-static_assert(std::tuple_size_v<decltype(meter::calls)> == std::size_t(call_status::rate_limited) + 1,
+static_assert(meter::call_statuses == std::size_t(call_status::too_many_in_flight) + 1,
               "a call count for every call_status");
 
 // A label value as the exposition format writes it: backslash, quote and
@@ -151,7 +151,7 @@ ZGUARD_DECL std::vector<metric_family> metrics_registry::families() const {
            "gauge", [&](metric_family& f, labels l, totals const& t) {
              if (t.has_monitor) sample(f, "", std::move(l), double(t.sessions_up));
            });
-  per_part(part::socket, "zguard_calls_total", "A REQ's calls, by how they ended (zguard::call_status)", "counter",
+  per_part(part::socket, "zguard_calls_total", "A REQ's or a caller's calls, by how they ended (zguard::call_status)", "counter",
            [&](metric_family& f, labels l, totals const& t) {
              std::uint64_t any = 0;
              for (auto n : t.calls) any += n;
@@ -163,7 +163,7 @@ ZGUARD_DECL std::vector<metric_family> metrics_registry::families() const {
              }
            });
   per_part(part::socket, "zguard_call_duration_seconds",
-           "How long a REQ's answered calls took, from the first send to the answer (retries included)", "histogram",
+           "How long answered calls took (a REQ's, a caller's), from the first send to the answer, retries included", "histogram",
            [&](metric_family& f, labels l, totals const& t) {
              if (!t.call_count) return;
              std::uint64_t cumulative = 0;

@@ -4,6 +4,10 @@
 // zguard::socket<...>: a look-alike with a `sock_` of its own is refused.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
 #include <zguard/detail/flag_scope.hpp>
 #include <zguard/detail/monitor.hpp>
 #include <zguard/detail/zguard_socket.hpp>
@@ -44,6 +48,32 @@ struct socket_access {
   static socket_monitor* router_monitor(S& s) {
     if constexpr (S::monitors_connections) return s.monitor_.get();
     else return nullptr;
+  }
+  // A caller's (caller.hpp) DEALER with a service channel: its correlated
+  // requests, the answers it received, and the ones it refused.
+  template <is_zguard_socket S, class Req>
+  static bool send_call(S& s, Req const& request, std::uint64_t call_id) {
+    return s.send_call(request, call_id);
+  }
+  template <is_zguard_socket S>
+  static auto next_call_answer(S& s) {
+    return s.next_call_answer();
+  }
+  template <is_zguard_socket S>
+  static void refuse_call_answer(S& s, std::uint64_t call_id, std::string_view reason) {
+    s.refuse_call_answer(call_id, reason);
+  }
+  // A caller's call that ended as `status` (a call_status's number), for
+  // the socket's metrics (metrics.hpp).
+  template <is_zguard_socket S>
+  static void count_call(S& s, std::size_t status, std::chrono::steady_clock::time_point started, bool answered) {
+    s.metrics_meter().count_call(status, started, answered);
+  }
+  // The receive timeout the socket applies (declared, or chosen within a
+  // ranged tag), also while an event loop holds it ready-only.
+  template <is_zguard_socket S>
+  static std::chrono::milliseconds recv_timeout(S& s) {
+    return std::chrono::milliseconds(s.limits_.recv_timeout_ms);
   }
   // While one lives, the socket's receives do not wait (event_loop.hpp).
   template <is_zguard_socket S>

@@ -139,6 +139,7 @@ class received {
       : value(std::move(v)), peer(std::move(p)) {}
   static received const& refused();  // never defined: only the diagnostic above is reached
   std::uint64_t request_owner_ = 0, request_ = 0;  // a service's ticket for this request: its answer goes out once (reply())
+  std::uint64_t call_id_ = 0;  // a correlated request's call id: its answer echoes it
   template <class Tr>
   friend class detail::receive_path;
 };
@@ -172,6 +173,7 @@ class verified {
       : value(std::move(v)), origin(o), peer(std::move(p)) {}
   static verified const& refused();  // never defined: only the diagnostic above is reached
   std::uint64_t request_owner_ = 0, request_ = 0;  // a service's ticket for this request: its answer goes out once (reply())
+  std::uint64_t call_id_ = 0;  // a correlated request's call id: its answer echoes it
   template <class Tr>
   friend class detail::receive_path;
 };
@@ -207,6 +209,7 @@ class routed {
       : value(std::move(v)), peer(std::move(p)), from(std::move(h)), origin(o) {}
   static routed const& refused();  // never defined: only the diagnostic above is reached
   std::uint64_t request_owner_ = 0, request_ = 0;  // a service's ticket for this request: its answer goes out once (reply())
+  std::uint64_t call_id_ = 0;  // a correlated request's call id: its answer echoes it
   template <class Tr>
   friend class detail::receive_path;
 };

@@ -29,6 +29,7 @@ struct incoming {
   std::optional<peer_handle> from;  // ROUTER: who sent it
   std::size_t topic;                // topics<...>: which declared topic it came on
   std::size_t skip = 0;             // address frames before the message (ROUTER), then the vouch frame
+  std::uint64_t call_id = 0;        // a correlated request's or reply's call id (detail/call_ids.hpp); 0: none
 
   // The frames after the address (and vouch) frames: the message itself.
   std::span<zmq::message_t const> message_frames() const {

@@ -27,6 +27,7 @@
 #include <zguard/socket/send_path.hpp>
 #include <zguard/socket/stage_authorize.hpp>
 #include <zguard/socket/stage_batch.hpp>
+#include <zguard/socket/stage_correlate.hpp>
 #include <zguard/socket/stage_decode.hpp>
 #include <zguard/socket/stage_frames.hpp>
 #include <zguard/socket/stage_rate.hpp>
@@ -98,6 +99,11 @@ class receive_path : public send_path<Tr> {
   // does not apply to this socket compiles to nothing.
   verdict judge(incoming& in) requires shape::receives {
     auto const& label = core::label_text();
+    // An unsigned correlated request's call id, for a refusal before it is decoded.
+    if constexpr (shape::serves && !Tr::verifies) peek_call_id(in);
+    // A caller's DEALER: a REP's answer comes after the empty delimiter the request went with.
+    if constexpr (shape::calls_async)
+      if (in.frames.size() >= 2 && in.frames.front().size() == 0) in.skip = 1;
     // route (G8): a ROUTER's routing id is libzmq's and bound to the key it came with.
     if constexpr (Tr::is_router)
       if (auto v = route_stage(this->peers_, in, this->router_monitor(), this->log(), label); !v.accepted()) return v;
@@ -132,6 +138,9 @@ class receive_path : public send_path<Tr> {
     } else if (auto v = frames_stage<C, shape::topic_set, shape::topic_frame>(in); !v.accepted()) {
       return v;
     }
+    // correlate: a call id in front of the message (inside the signed payload), taken off.
+    if constexpr (shape::correlates)
+      if (auto v = correlate_stage(in); !v.accepted()) return v;
     // authorize, a service of several request schemas (G18): by the name in the request's header.
     if constexpr (authorizes_each)
       if (auto v = authorize_by_header(in); !v.accepted()) return v;
@@ -164,6 +173,7 @@ class receive_path : public send_path<Tr> {
       in.from.reset();
       in.topic = 0;
       in.skip = 0;
+      in.call_id = 0;
       read_peer(frames_.back(), in.peer);
       auto const v = judge(in);
       if (v.accepted()) return &in;
@@ -205,7 +215,7 @@ class receive_path : public send_path<Tr> {
         continue;
       }
       Msg& value = result_access::slot(decoded);
-      hold_request(in->peer, subject_of(value));
+      hold_request(in->peer, subject_of(value), in->call_id);
       auto out = [&] {
         if constexpr (Tr::is_router)
           return routed<Msg>{std::move(value), std::move(in->peer), std::move(*in->from), in->origin};
@@ -216,6 +226,7 @@ class receive_path : public send_path<Tr> {
       if constexpr (shape::serves) {
         out.request_owner_ = tickets_.owner();
         out.request_ = tickets_.newest();
+        out.call_id_ = in->call_id;
       }
       return out;
     }
@@ -231,7 +242,7 @@ class receive_path : public send_path<Tr> {
       }
       into.peer_ = in->peer;
       into.origin_ = in->origin;
-      hold_request(in->peer, subject_of(into.value_));
+      hold_request(in->peer, subject_of(into.value_), in->call_id);
       return true;
     }
   }
@@ -258,16 +269,22 @@ class receive_path : public send_path<Tr> {
 
   // A service (REP, ROUTER) numbers the request it hands out, so its answer
   // goes out once (request_tickets.hpp); a REP keeps who asked, for the
-  // permission check before its reply and the events.
-  void hold_request(peer_info const& peer, std::string_view subject) {
+  // permission check before its reply and the events, and the request's
+  // call id, which its answer echoes.
+  void hold_request(peer_info const& peer, std::string_view subject, std::uint64_t call_id) {
     if constexpr (shape::serves) (void)tickets_.issue();
-    if constexpr (shape::is_rep) held_ = {peer, subject};
-    else (void)peer, (void)subject;
+    if constexpr (shape::is_rep) held_ = {peer, subject, call_id};
+    else (void)peer, (void)subject, (void)call_id;
   }
   // The ticket a delivery was handed out with: the owner, the number.
   template <class Delivery>
   static std::pair<std::uint64_t, std::uint64_t> request_ticket(Delivery const& d) {
     return {d.request_owner_, d.request_};
+  }
+  // The call id a delivery's request came with (0: none), echoed by its answer.
+  template <class Delivery>
+  static std::uint64_t request_call_id(Delivery const& d) {
+    return d.call_id_;
   }
 
   // Before an answer: the permission to call `subject` (the request's
@@ -283,9 +300,9 @@ class receive_path : public send_path<Tr> {
   // Tells the sender of a refused message why, where the pattern lets us:
   // REP must answer, a ROUTER answers the routing id it came from.
   void answer_refusal(incoming const& in, decode_reason reason, std::string_view field) {
-    if constexpr (shape::is_rep) this->reply_refusal(reason, field);
+    if constexpr (shape::is_rep) this->reply_refusal(reason, field, in.call_id);
     else if constexpr (Tr::is_router) {
-      if (in.from) this->send_refusal_to(*in.from, reason, field);
+      if (in.from) this->send_refusal_to(*in.from, reason, field, in.call_id);
     }
   }
   // Logs a refused message (counted with the events); the socket goes on.
@@ -317,6 +334,7 @@ class receive_path : public send_path<Tr> {
   struct held_request {
     peer_info peer;
     std::string_view subject;
+    std::uint64_t call_id = 0;  // a correlated request's: its answer echoes it
   };
   [[no_unique_address]] std::conditional_t<shape::is_rep, held_request, no_part> held_;
   // topics<...> SUB: which declared topics are subscribed now.
@@ -330,7 +348,7 @@ class receive_path : public send_path<Tr> {
  private:
   // The message being received; refers to frames_ (a socket is neither
   // copied nor moved, so the reference stays true).
-  incoming in_{frames_, {}, {}, {}, {}, 0, 0};
+  incoming in_{frames_, {}, {}, {}, {}, 0, 0, 0};
   // batched<N, Ms>: the batch being read.
   [[no_unique_address]] std::conditional_t<shape::batches_in, batch_cursor, no_part> batch_in_;
   [[no_unique_address]] std::conditional_t<Tr::rate_limited, token_buckets, no_part> buckets_ = make_buckets();

@@ -19,6 +19,7 @@
 #include <zguard/call_result.hpp>
 #include <zguard/channel.hpp>
 #include <zguard/codec.hpp>
+#include <zguard/detail/call_ids.hpp>
 #include <zguard/router.hpp>
 #include <zguard/socket/core.hpp>
 #include <zguard/socket/routing.hpp>
@@ -40,6 +41,11 @@ struct typed_shape {
   static constexpr bool sends = P::can_send && !Tr::is_router;
   static constexpr bool receives = P::can_recv;
   static constexpr bool serves = is_rep || Tr::is_router;
+  // A DEALER with a service channel: a caller's socket (caller.hpp), its
+  // requests and their answers correlated by call id.
+  static constexpr bool calls_async = std::is_same_v<P, dealer> && C::kind == channel_kind::service;
+  // Reads a call id in front of a message: a service's requests, a caller's answers.
+  static constexpr bool correlates = serves || calls_async;
   // topics<...> (a SUB): the topic frame says which declared topic, and so
   // which schema, a message is.
   static constexpr bool topic_set = is_topic_set<C>;
@@ -114,13 +120,24 @@ class send_path : public socket_core<Tr> {
 
   // The frame a message goes out as: its encoding, or on a signed socket
   // the sealed envelope (header || payload || signature, one frame) with
-  // the encoding written straight into it. One allocation, no copy.
+  // the encoding written straight into it. One allocation, no copy. A call
+  // id (not 0) goes in front of the encoding, inside the signed payload
+  // (detail/call_ids.hpp): a caller's request, a service's answer to one.
   template <class Msg>
-  zmq::message_t frame_for(Msg const& msg) {
-    if constexpr (Tr::signs)
-      return signer_->seal_with(channel_topic(), encoded_size(msg), [&](std::uint8_t* at) { encode_into(msg, at); });
-    else
-      return encoded(msg);
+  zmq::message_t frame_for(Msg const& msg, std::uint64_t call_id = 0) {
+    std::size_t const prefix = call_id ? call_id_prefix_size : 0;
+    auto const fill = [&](std::uint8_t* at) {
+      if (call_id) write_call_prefix(at, call_id);
+      encode_into(msg, at + prefix);
+    };
+    if constexpr (Tr::signs) {
+      return signer_->seal_with(channel_topic(), prefix + encoded_size(msg), fill);
+    } else {
+      if (!call_id) return encoded(msg);
+      zmq::message_t frame(prefix + encoded_size(msg));
+      fill(static_cast<std::uint8_t*>(frame.data()));
+      return frame;
+    }
   }
   // [topic] frame out; libzmq takes the frame's bytes.
   [[nodiscard]] bool send_out(zmq::message_t&& frame) requires(P::can_send) {
@@ -148,13 +165,15 @@ class send_path : public socket_core<Tr> {
   // client can trust it.
   // Neither waits (core::refusal_answer): a ROUTER's peer that never reads
   // would otherwise hold every other client send_timeout_ms per refusal.
-  void send_refusal_to(peer_handle const& to, decode_reason reason, std::string_view field) requires Tr::is_router {
+  // A correlated request's refusal carries its call id.
+  void send_refusal_to(peer_handle const& to, decode_reason reason, std::string_view field,
+                       std::uint64_t call_id = 0) requires Tr::is_router {
     typename core::refusal_answer no_wait(*this);
-    (void)send_to(to, frame_for(refusal_of(reason, field)));
+    (void)send_to(to, frame_for(refusal_of(reason, field), call_id));
   }
-  void reply_refusal(decode_reason reason, std::string_view field) requires(P::can_send) {
+  void reply_refusal(decode_reason reason, std::string_view field, std::uint64_t call_id = 0) requires(P::can_send) {
     typename core::refusal_answer no_wait(*this);
-    (void)send_out(frame_for(refusal_of(reason, field)));
+    (void)send_out(frame_for(refusal_of(reason, field), call_id));
   }
 
   // Batched sender: the waiting messages as one frame, sealed when signed

@@ -9,8 +9,10 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -82,15 +84,7 @@ class service_protocol : public receive_path<Tr> {
           this->log().emit("req.timeout", severity::warning, {{"socket", this->label()}, {"attempt", std::to_string(i)}});
           continue;
         }
-        // Decoded once: as the reply, else as what a service answers instead.
-        auto reply = result_access::value_in_place<receives_type>();
-        auto const error = decode_delivered_into<typename Tr::C>(result_access::slot(reply), *in);
-        if (!error) return counted(outcome(std::move(result_access::slot(reply)), i));
-        if (auto r = decode<refusal>(in->payload)) return counted(outcome::refused(i, refusal_text(*r)));
-        if (auto a = decode<application_error_reply>(in->payload))
-          return counted(outcome(call_status::application_error, i, a->message.str(), a->code));
-        this->refuse(in->peer, *error);
-        return counted(outcome(call_status::malformed_reply, i, error->message()));
+        return counted(answer_of(*in, i));
       }
       this->log().emit("req.gave_up", severity::warning,
                        {{"socket", this->label()}, {"attempts", std::to_string(attempts)}});
@@ -159,7 +153,8 @@ class service_protocol : public receive_path<Tr> {
       auto const [owner, number] = this->request_ticket(request);
       if constexpr (Tr::is_router) {
         if (!take_ticket(owner, number, request.peer)) return false;
-        return answer_to(request.peer, this->subject_of(request.value), &request.from, answer);
+        return answer_to(request.peer, this->subject_of(request.value), &request.from, answer,
+                         this->request_call_id(request));
       } else {
         return answer_held(owner, number, answer);
       }
@@ -189,6 +184,40 @@ class service_protocol : public receive_path<Tr> {
   }
 
  protected:
+  friend struct socket_access;  // a caller's (caller.hpp) way in: send_call, next_call_answer
+
+  // DEALER with a service channel (a caller's socket): one request in the
+  // correlated form (detail/call_ids.hpp), after the empty delimiter a REP
+  // needs (a ROUTER echoes it). Never waits: false when it could not be
+  // queued now (no peer yet, or its pipe full); the caller tries again.
+  template <class Req>
+  [[nodiscard]] bool send_call(Req const& request, std::uint64_t call_id) requires shape::calls_async {
+    typename socket_core<Tr>::refusal_answer no_wait(*this);
+    if (!this->send_frame(zmq::const_buffer(nullptr, 0), true)) return false;
+    return this->send_out(this->frame_for(request, call_id));
+  }
+  // An answer a caller's DEALER received: the call id it names (0: none)
+  // and what it says, read as call() reads a reply.
+  struct call_answer {
+    std::uint64_t call_id;
+    call_result<receives_type> result;
+  };
+  // The next answer that passed the receive stages, or nullopt when none
+  // came within the receive timeout (none at all inside an event loop's
+  // handler or a caller's dispatch, which receive only what is ready).
+  std::optional<call_answer> next_call_answer() requires shape::calls_async {
+    refusal_window window{this->recv_timeout()};
+    auto in = this->next_payload(window);
+    if (!in) return std::nullopt;
+    return call_answer{in->call_id, answer_of(*in, 1)};
+  }
+  // A caller refused an answer (reason: no call id, unknown, completed,
+  // expired): logged and counted, never delivered.
+  void refuse_call_answer(std::uint64_t call_id, std::string_view reason) requires shape::calls_async {
+    this->log().emit("call.reply_refused", severity::warning,
+                     {{"socket", this->label()}, {"call_id", std::to_string(call_id)}, {"reason", std::string(reason)}});
+  }
+
   // REP: send(reply) answers the request the REP holds, as reply() does.
   template <class Answer>
   [[nodiscard]] bool reply_held(Answer const& answer) requires shape::is_rep {
@@ -196,6 +225,20 @@ class service_protocol : public receive_path<Tr> {
   }
 
  private:
+  // What a service answered, decoded once: the reply, else what a service
+  // answers instead (a refusal, an application error), else malformed.
+  call_result<receives_type> answer_of(incoming& in, int attempt) {
+    using outcome = call_result<receives_type>;
+    auto reply = result_access::value_in_place<receives_type>();
+    auto const error = decode_delivered_into<typename Tr::C>(result_access::slot(reply), in);
+    if (!error) return outcome(std::move(result_access::slot(reply)), attempt);
+    if (auto r = decode<refusal>(in.payload)) return outcome::refused(attempt, refusal_text(*r));
+    if (auto a = decode<application_error_reply>(in.payload))
+      return outcome(call_status::application_error, attempt, a->message.str(), a->code);
+    this->refuse(in.peer, *error);
+    return outcome(call_status::malformed_reply, attempt, error->message());
+  }
+
   // REQ: waits, recv_timeout_ms at most, until the reply can be read or no
   // reply can come: a service refused our key since `before` (a ZAP
   // denial) and no connection has a session up (socket_core::
@@ -234,7 +277,7 @@ class service_protocol : public receive_path<Tr> {
   template <class Answer>
   bool answer_held(std::uint64_t owner, std::uint64_t number, Answer const& answer) requires shape::is_rep {
     if (!take_ticket(owner, number, this->held_.peer)) return false;
-    return answer_to(this->held_.peer, this->held_.subject, nullptr, answer);
+    return answer_to(this->held_.peer, this->held_.subject, nullptr, answer, this->held_.call_id);
   }
 
   // One answer per request (request_tickets.hpp); a refused one is logged.
@@ -254,16 +297,18 @@ class service_protocol : public receive_path<Tr> {
   // a revoked key's connection is cut and gets nothing (the send layer asks:
   // socket/frames.hpp for a REP, send_to for a ROUTER); a caller whose
   // permission to call was taken away gets "not permitted", as its next
-  // request would. False then.
+  // request would. False then. A correlated request's answer carries its
+  // call id (call_id, not 0).
   template <class Answer>
-  bool answer_to(peer_info const& peer, std::string_view subject, peer_handle const* to, Answer const& answer) {
+  bool answer_to(peer_info const& peer, std::string_view subject, peer_handle const* to, Answer const& answer,
+                 std::uint64_t call_id) {
     auto const send = [&](zmq::message_t&& frame) {
       if constexpr (Tr::is_router) return this->send_to(*to, std::move(frame));
       else return (void)to, this->send_out(std::move(frame));
     };
     if (!this->still_permitted(peer, subject)) {
       typename socket_core<Tr>::refusal_answer no_wait(*this);
-      (void)send(this->frame_for(refusal_of(decode_reason::peer_refused, not_permitted_answer(subject))));
+      (void)send(this->frame_for(refusal_of(decode_reason::peer_refused, not_permitted_answer(subject)), call_id));
       return false;
     }
     auto frame = [&] {
@@ -276,11 +321,11 @@ class service_protocol : public receive_path<Tr> {
                           {"user_id", peer.user_id},
                           {"vouched_client", peer.vouched_client},
                           {"code", std::to_string(answer.code())}});
-        return this->frame_for(a);
+        return this->frame_for(a, call_id);
       } else if constexpr (std::is_same_v<Answer, refused>) {
-        return this->frame_for(refusal_of(decode_reason::peer_refused, answer.reason()));
+        return this->frame_for(refusal_of(decode_reason::peer_refused, answer.reason()), call_id);
       } else {
-        return this->frame_for(answer);
+        return this->frame_for(answer, call_id);
       }
     }();
     return send(std::move(frame));
