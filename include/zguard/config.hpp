@@ -71,7 +71,8 @@ class file {
 
   // The values of Socket's ranged limit tags from the table at `table`
   // (dotted, e.g. "service.socket"): exactly the keys those tags name
-  // (send_hwm, recv_hwm, linger_ms, send_timeout_ms, recv_timeout_ms). A
+  // (send_hwm, recv_hwm, linger_ms, send_timeout_ms, recv_timeout_ms,
+  // rate_per_second and rate_burst). A
   // missing key, a value outside [Lo, Hi], or any other key is an error.
   template <class Socket>
   runtime_limits limits_for(std::string_view table) const {
@@ -166,7 +167,7 @@ class file {
     return first;
   }
   // limits_for, once for every socket type: the ranged slots among `rules`.
-  runtime_limits read_limits(std::string_view table, std::array<detail::slot_rule, 5> const& rules) const {
+  runtime_limits read_limits(std::string_view table, detail::slot_rule_set const& rules) const {
     toml::table const& t = table_at(table);
     std::string keys;  // the keys this socket type reads, for the unknown-key sentence
     for (auto const& r : rules)

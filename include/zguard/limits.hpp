@@ -61,6 +61,8 @@ struct limit_slots {
   static limit_slot::handshake_timeout of(handshake_timeout_ms<Ms>**);
   template <int R, int B>
   static limit_slot::per_peer_rate of(per_peer_rate<R, B>**);
+  template <int RLo, int RHi, int BLo, int BHi>
+  static limit_slot::per_peer_rate of(per_peer_rate_in<RLo, RHi, BLo, BHi>**);
   static limit_slot::overflow of(drop_when_full**);
   static limit_slot::overflow of(block_when_full**);
   template <int I, int T, int Ttl>
@@ -102,7 +104,7 @@ struct limits {
                 "(send_hwm, recv_hwm, max_message_size, linger_ms, send_timeout_ms, "
                 "recv_timeout_ms, their ranged twins send_hwm_in, recv_hwm_in, linger_ms_in, send_timeout_ms_in, "
                 "recv_timeout_ms_in, handshake_timeout_ms, drop_when_full, block_when_full, per_peer_rate, "
-                "heartbeat, reconnect, tcp_keepalive, connect_timeout_ms, immediate, conflate); "
+                "per_peer_rate_in, heartbeat, reconnect, tcp_keepalive, connect_timeout_ms, immediate, conflate); "
                 "derived or hand-written tags are refused");
   // Completes every tag, so each checks its own bounds even when its value
   // is never read.
@@ -128,7 +130,8 @@ struct limits {
   static_assert(detail::count_limit<limit_slot::handshake_timeout, Ls...> <= 1,
                 "zguard::limits<...>: handshake_timeout_ms given twice");
   static_assert(detail::count_limit<limit_slot::per_peer_rate, Ls...> <= 1,
-                "zguard::limits<...>: per_peer_rate given twice");
+                "zguard::limits<...>: per_peer_rate given twice (per_peer_rate<R, B> and per_peer_rate_in<...> fill "
+                "the same slot: keep one)");
   static_assert(detail::count_limit<limit_slot::heartbeat, Ls...> <= 1, "zguard::limits<...>: heartbeat given twice");
   static_assert(detail::count_limit<limit_slot::reconnect, Ls...> <= 1, "zguard::limits<...>: reconnect given twice");
   static_assert(detail::count_limit<limit_slot::tcp_keepalive, Ls...> <= 1,

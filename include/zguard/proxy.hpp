@@ -301,8 +301,10 @@ class proxy {
     // on: a reply goes back only while that connection is open (G8).
     detail::router_admission admission;
     std::optional<detail::token_buckets> buckets;
-    if constexpr (front_limits::rate_limited)
-      buckets.emplace(double(front_limits::rate_per_second), double(front_limits::rate_burst));
+    if constexpr (front_limits::rate_limited) {  // at the rate the front applied (chosen at start-up if ranged)
+      auto const& applied = detail::socket_access::applied_values(front_socket);
+      buckets.emplace(double(applied.rate_per_second), double(applied.rate_burst));
+    }
     // The front's per_peer_rate, whatever its pattern: a message a token,
     // so a batch costs its count (frames_messages). A batch passes whole
     // or not at all, so one may overdraw the bucket (token_buckets::charge).

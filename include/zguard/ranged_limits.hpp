@@ -72,6 +72,21 @@ struct recv_timeout_ms_in : detail::limit_range<limit_slot::recv_timeout, Lo, Hi
                 "range 0..600000 ms");
 };
 
+// A per-peer rate chosen at start-up: the rate within [RateLo, RateHi]
+// messages a second, the burst within [BurstLo, BurstHi] (keys
+// rate_per_second and rate_burst). Otherwise as per_peer_rate<R, B>.
+template <int RateLo, int RateHi, int BurstLo, int BurstHi>
+struct per_peer_rate_in : detail::limit_range<limit_slot::per_peer_rate, RateLo, RateHi> {
+  static_assert(RateLo <= RateHi && BurstLo <= BurstHi,
+                "zguard::per_peer_rate_in<RateLo, RateHi, BurstLo, BurstHi>: each Lo must be <= its Hi");
+  static_assert(RateLo > 0 && BurstLo > 0 && RateHi <= bounds::max_rate && BurstHi <= bounds::max_rate,
+                "zguard::per_peer_rate_in<RateLo, RateHi, BurstLo, BurstHi>: rates and bursts must be > 0 (0 would "
+                "refuse everyone) and <= 1000000: range 1..1000000");
+  static constexpr std::int64_t burst = BurstHi;  // compile-time stand-in, as value is RateHi
+  static constexpr std::int64_t burst_lo = BurstLo;
+  static constexpr std::int64_t burst_hi = BurstHi;
+};
+
 namespace detail {
 // A tag whose value is chosen at start-up (a *_in<Lo, Hi> tag); only read
 // of zguard's own tags.
@@ -91,6 +106,8 @@ struct runtime_limits {
   std::optional<std::int64_t> linger_ms{};
   std::optional<std::int64_t> send_timeout_ms{};
   std::optional<std::int64_t> recv_timeout_ms{};
+  std::optional<std::int64_t> rate_per_second{};  // per_peer_rate_in: messages a second per peer
+  std::optional<std::int64_t> rate_burst{};       // per_peer_rate_in: at once
   std::string source = "zguard::runtime_limits";
 };
 

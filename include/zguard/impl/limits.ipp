@@ -28,12 +28,13 @@ ZGUARD_DECL std::string runtime_value_problem(std::string_view key, std::optiona
 ZGUARD_DECL std::string applied_limits_text(limit_values const& v) {
   std::string s;
   for_each_runtime_key([&]<class K>(K) {
+    if (K::option < 0 && v.rate_per_second <= 0) return;  // no per_peer_rate
     s += (s.empty() ? "" : "; ") + std::string(K::name) + "=" + std::to_string(v.*K::value);
   });
   return s;
 }
 
-ZGUARD_DECL limit_values choose_limits(std::array<slot_rule, 5> const& rules, runtime_limits const& chosen) {
+ZGUARD_DECL limit_values choose_limits(slot_rule_set const& rules, runtime_limits const& chosen) {
   limit_values out{};
   for (auto const& r : rules) {
     std::string const problem = runtime_value_problem(r.key, chosen.*r.chosen, r);

@@ -75,6 +75,12 @@ struct socket_access {
   static std::chrono::milliseconds recv_timeout(S& s) {
     return std::chrono::milliseconds(s.limits_.recv_timeout_ms);
   }
+  // The limit values the socket applies (declared, or chosen within
+  // ranged tags): a proxy fills its front's buckets at its rate.
+  template <is_zguard_socket S>
+  static limit_values const& applied_values(S& s) {
+    return s.limits_;
+  }
   // While one lives, the socket's receives do not wait (event_loop.hpp).
   template <is_zguard_socket S>
   class ready_only : flag_scope {

@@ -140,6 +140,8 @@ class socket_handle : protected Tr {
   zmq::socket_t& zmq_socket() { return sock_; }
   // authorized: the permission set this socket enforces (G18).
   permissions const& enforced_permissions() const requires Tr::is_authorized { return *permissions_; }
+  // The values applied: declared, or chosen within ranged tags.
+  limit_values const& applied_values() const { return limits_; }
   // The receive timeout applied (declared, or chosen within a ranged tag);
   // none inside an event loop's handler (ready_only_).
   std::chrono::milliseconds recv_timeout() const {

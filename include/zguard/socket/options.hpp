@@ -32,9 +32,11 @@ template <class Tr, class Visit>
 void for_each_declared_option(limit_values const& v, Visit&& visit) {
   using L = typename Tr::L;
   using C = connection_settings<L, typename Tr::T>;
-  // The five a configuration file may choose (limit_values.hpp's list).
+  // The libzmq options a configuration file may choose (limit_values.hpp's
+  // list; the rate and burst are no libzmq option).
   for_each_runtime_key([&]<class K>(K) {
-    visit(K::name.data(), zmq::sockopt::integral_option<K::option, int, false>{}, int(v.*K::value), true);
+    if constexpr (K::option >= 0)
+      visit(K::name.data(), zmq::sockopt::integral_option<K::option, int, false>{}, int(v.*K::value), true);
   });
   if constexpr (L::template has<limit_slot::max_message_size>)
     visit("max_message_size", zmq::sockopt::maxmsgsize, std::int64_t(L::max_message_size), true);

@@ -57,11 +57,12 @@ std::string connection_profile() {
   return s;
 }
 
-// A fixed tag's value ("1000"), or a ranged tag's range ("100..10000").
-template <class Tag>
+// A fixed tag's value for key K ("1000"), or a ranged tag's range
+// ("100..10000").
+template <class K, class Tag>
 std::string limit_text() {
-  if constexpr (is_ranged_limit<Tag>) return std::to_string(Tag::lo) + ".." + std::to_string(Tag::hi);
-  else return std::to_string(Tag::value);
+  if constexpr (is_ranged_limit<Tag>) return std::to_string(tag_lo<K, Tag>()) + ".." + std::to_string(tag_hi<K, Tag>());
+  else return std::to_string(tag_value<K, Tag>());
 }
 
 template <class Tr>
@@ -76,8 +77,11 @@ std::string profile_of() {
   if constexpr (M::is_insecure) s += " reason=\"" + std::string(M::reason) + "\"";
   if constexpr (M::role == mechanism_role::server)
     s += "; authenticator=required (ZAP domain '" + std::string(D::name) + "')";
-  // The five settings a configuration file may choose, by their keys.
-  for_each_runtime_slot<L>([&]<class K, class Tag>(K, Tag) { s += "; " + std::string(K::name) + "=" + limit_text<Tag>(); });
+  // The libzmq settings a configuration file may choose, by their keys
+  // (the rate and burst below, with the per_peer_rate they belong to).
+  for_each_runtime_slot<L>([&]<class K, class Tag>(K, Tag) {
+    if constexpr (K::option >= 0) s += "; " + std::string(K::name) + "=" + limit_text<K, Tag>();
+  });
   if constexpr (L::has_ranged) s += "; ranged limits chosen at start-up within the ranges shown";
   s += "; when_full=" + std::string(L::template get<limit_slot::overflow>::name);
   if constexpr (L::template has<limit_slot::max_message_size>)
@@ -85,8 +89,11 @@ std::string profile_of() {
   if constexpr (L::template has<limit_slot::handshake_timeout>)
     s += "; handshake_timeout_ms=" + std::to_string(L::handshake_timeout);
   s += connection_profile<L, typename Tr::T>();
-  if constexpr (Tr::rate_limited)
-    s += "; per_peer_rate=" + std::to_string(L::rate_per_second) + "/s burst " + std::to_string(L::rate_burst);
+  if constexpr (Tr::rate_limited) {
+    using R = typename L::template get<limit_slot::per_peer_rate>;
+    s += "; per_peer_rate=" + limit_text<runtime_key<limit_slot::per_peer_rate, 0>, R>() + "/s burst " +
+         limit_text<runtime_key<limit_slot::per_peer_rate, 1>, R>();
+  }
   if constexpr (Tr::is_signed) {
     s += "; signing=" + std::string(Tr::signing_algorithm::name);
     if constexpr (Tr::signs) s += " signs";

@@ -351,10 +351,12 @@ class receive_path : public send_path<Tr> {
   incoming in_{frames_, {}, {}, {}, {}, 0, 0, 0};
   // batched<N, Ms>: the batch being read.
   [[no_unique_address]] std::conditional_t<shape::batches_in, batch_cursor, no_part> batch_in_;
+  // Filled at the rate and burst the socket applied (declared, or chosen
+  // at start-up within a per_peer_rate_in's ranges).
   [[no_unique_address]] std::conditional_t<Tr::rate_limited, token_buckets, no_part> buckets_ = make_buckets();
-  static auto make_buckets() {
+  auto make_buckets() {
     if constexpr (Tr::rate_limited)
-      return token_buckets(double(Tr::L::rate_per_second), double(Tr::L::rate_burst));
+      return token_buckets(double(this->applied_values().rate_per_second), double(this->applied_values().rate_burst));
     else return no_part{};
   }
 };
