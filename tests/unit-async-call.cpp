@@ -7,6 +7,10 @@
 #include "schemas.hpp"
 #include "support.hpp"
 
+#include <zguard/asio.hpp>
+
+#include <boost/asio/use_future.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -488,4 +492,46 @@ TEST_CASE("async call: a call made from a completion waits its whole attempt for
   REQUIRE(second);
   INFO(zg::to_string(second->status()), " ", second->reason());
   CHECK(second->ok());
+}
+
+TEST_CASE("async call: on a Boost.Asio io_context, callbacks and use_future complete, the timer expires deadlines") {
+  inproc_pair pair("async-asio");
+  auto& [seen, ctx, router, dealer] = pair;
+  zg::caller<in_dealer> calls(dealer);
+  boost::asio::io_context io;
+  zg::asio_caller driver(io, calls);
+  std::map<std::uint64_t, zg::call_result<order_ack>> results;
+  auto const thread_id = std::this_thread::get_id();
+  bool on_io_thread = true;
+  for (std::uint64_t i = 1; i <= 16; ++i)
+    driver.async_call(numbered_order(i), i == 16 ? 200ms : 5s, [&, i](zg::call_result<order_ack> r) {
+      on_io_thread = on_io_thread && std::this_thread::get_id() == thread_id;
+      results.emplace(i, std::move(r));
+    });
+  auto future = driver.async_call(numbered_order(17), 5s, boost::asio::use_future);
+  std::jthread service([&router] {
+    auto const held = receive_n(router, 17, 5s);
+    for (auto r = held.rbegin(); r != held.rend(); ++r)  // last asked first; call 16 is left unanswered
+      if (r->value.id != 16) (void)router.reply(*r, ack_for(r->value.id));
+  });
+  for (auto const until = std::chrono::steady_clock::now() + 10s;
+       std::chrono::steady_clock::now() < until &&
+       (results.size() < 16 || future.wait_for(0s) != std::future_status::ready);)
+    io.run_for(50ms);
+  service.join();
+  REQUIRE(results.size() == 16);
+  CHECK(on_io_thread);
+  for (auto const& [id, r] : results) {
+    INFO("call ", id, ": ", zg::to_string(r.status()), " ", r.reason());
+    if (id == 16) {
+      CHECK(r.status() == zg::call_status::timed_out);  // its deadline, kept by the driver's timer
+    } else {
+      REQUIRE(r.ok());
+      CHECK(r->id == id);
+    }
+  }
+  REQUIRE(future.wait_for(0s) == std::future_status::ready);
+  auto const through_future = future.get();
+  REQUIRE(through_future.ok());
+  CHECK(through_future->id == 17);
 }

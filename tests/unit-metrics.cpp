@@ -242,12 +242,17 @@ TEST_CASE_FIXTURE(allowed_pair, "metrics: the textfile is written atomically, re
 
   temp_dir dir;
   auto const file = dir.path / "zguard.prom";
-  // A link planted where the temporary file goes is replaced, not followed.
+  // Links planted where temporary files might go are not followed, and no
+  // temporary file stays behind.
   auto const victim = write_file(dir.path / "victim", "untouched");
   std::filesystem::create_symlink(victim, dir.path / "zguard.prom.tmp");
+  std::filesystem::create_symlink(victim, dir.path / ("zguard.prom.tmp." + std::to_string(::getpid()) + ".1"));
+  ctx.metrics().write_textfile(file.string());
   ctx.metrics().write_textfile(file.string());
   CHECK(read_file(victim) == "untouched");
-  CHECK_FALSE(std::filesystem::exists(std::filesystem::symlink_status(dir.path / "zguard.prom.tmp")));
+  std::size_t entries = 0;
+  for ([[maybe_unused]] auto const& e : std::filesystem::directory_iterator(dir.path)) ++entries;
+  CHECK(entries == 4);  // the victim, the two links, the file
   CHECK(mode_of(file) == 0644);
   auto const text = read_file(file);
   check_exposition(text);

@@ -8,6 +8,8 @@
 #include "support.hpp"
 #include "support/streamer.hpp"
 
+#include <zguard/config.hpp>
+
 #include <cstdlib>
 #include <string>
 
@@ -110,6 +112,51 @@ TEST_CASE("rate limit: a streamer proxy's PULL front charges a batch its message
   CHECK(calm == 5);
   REQUIRE(!seen.named("rate.limited").empty());
   for (auto const& e : seen.named("rate.limited")) CHECK(e.field("user_id") == flooder_keys.public_part().z85());
+}
+
+TEST_CASE("rate limit: a rate chosen at start-up from a configuration file fills a receiver's buckets and a proxy front's") {
+  // The type allows 1..1000; the file picks the test's 10/s, burst 10. The
+  // type's stand-in (1000) would let the whole flood through.
+  using chosen_rate = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full, zg::max_message_size<65536>,
+                                 zg::linger_ms<2000>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<300>,
+                                 zg::handshake_timeout_ms<2000>, zg::per_peer_rate_in<1, 1000, 1, 1000>>;
+  using pull_t = zg::socket<test_domain, zg::tcp, zg::pull, zg::curve_server, chosen_rate, zg::stream<tick>, batching>;
+  using front_t = zg::socket<test_domain, zg::tcp, zg::pull, zg::curve_server, chosen_rate>;
+  using back_t = zg::socket<test_domain, zg::inproc, zg::push, zg::null_mechanism, inproc_limits>;
+  using worker_t = zg::socket<test_domain, zg::inproc, zg::pull, zg::null_mechanism, sender_limits, zg::stream<tick>, batching>;
+  CHECK(pull_t::profile().find("per_peer_rate=1..1000/s burst 1..1000") != std::string::npos);
+  temp_dir dir;
+  auto const file = write_file(dir.path / "rates.toml", "[front]\nrate_per_second = 10\nrate_burst = 10\n");
+  auto const chosen = zg::config::load(file).limits_for<pull_t>("front");
+  squat_scene scene;
+  auto& [seen, ctx, auth, server_keys, polite_keys, flooder_keys] = scene;
+  SUBCASE("a typed receiver") {
+    pull_t pull(ctx, auth, server_keys, chosen);
+    CHECK(pull.applied_limits().ends_with("; rate_per_second=10; rate_burst=10"));
+    auto const [flood, calm, took] = flood_and_calm(scene, pull.bind("tcp://127.0.0.1:*"), pull);
+    INFO("flooder delivered " << flood << " of 640 in " << took << " s");
+    CHECK(double(flood) <= bucket_bound(took));
+    CHECK(flood >= 1);
+    CHECK(calm == 5);
+  }
+  SUBCASE("a streamer proxy's front") {
+    streamer_scene<front_t, back_t, worker_t> streamer(ctx, auth, server_keys, "inproc://chosen-rate", chosen);
+    auto const [flood, calm, took] = flood_and_calm(scene, streamer.in, streamer.worker);
+    INFO("flooder delivered " << flood << " of 640 in " << took << " s");
+    CHECK(double(flood) <= bucket_bound(took, 64 - 1));
+    CHECK(flood >= 1);
+    CHECK(calm == 5);
+  }
+  SUBCASE("a rate outside the type's range, or a burst left out, is refused naming the key and the range") {
+    auto const too_fast = write_file(dir.path / "fast.toml", "[front]\nrate_per_second = 5000\nrate_burst = 10\n");
+    CHECK_THROWS_WITH_AS((void)zg::config::load(too_fast).limits_for<pull_t>("front"),
+                         contains("front.rate_per_second=5000 is out of range 1..1000"), zg::config_error);
+    auto const no_burst = write_file(dir.path / "burst.toml", "[front]\nrate_per_second = 10\n");
+    CHECK_THROWS_WITH_AS((void)zg::config::load(no_burst).limits_for<pull_t>("front"),
+                         contains("front.rate_burst is missing (the socket type takes 1..1000)"), zg::config_error);
+    CHECK_THROWS_WITH_AS(pull_t(ctx, auth, server_keys, zg::runtime_limits{.rate_per_second = 10, .rate_burst = 0}),
+                         contains("rate_burst=0 is out of range 1..1000"), zg::runtime_limit_error);
+  }
 }
 
 TEST_CASE("rate limit: on ipc NULL a peer is the OS user, its processes share one bucket") {

@@ -5,18 +5,18 @@
 //   zguard permissions FILE    who may do what, as a service reads the file
 //   zguard health FILE         whether a service's metrics file is fresh and says it is up
 // Exit codes: 0 no problem, 1 problems found or input unreadable, 2 bad usage.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -402,12 +402,22 @@ int health(int argc, char** argv) {
               << health_usage;
     return 2;
   }
-  std::ifstream in(argv[1], std::ios::binary);
-  if (!in) {
-    std::cout << "unhealthy: cannot read " << printable(argv[1]) << "\n";
+  // A regular file, read up to a bound: a FIFO or a device must not hang
+  // the supervisor that asks.
+  constexpr std::size_t max_bytes = 16 << 20;
+  int const fd = ::open(argv[1], O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || std::size_t(st.st_size) > max_bytes) {
+    std::cout << "unhealthy: cannot read " << printable(argv[1])
+              << (fd >= 0 ? " as a metrics file (not a regular file, or larger than 16 MiB)" : "") << "\n";
+    if (fd >= 0) ::close(fd);
     return 1;
   }
-  std::string const text{std::istreambuf_iterator<char>(in), {}};
+  std::string text(std::size_t(st.st_size), '\0');
+  std::size_t got = 0;
+  for (ssize_t n; got < text.size() && (n = ::read(fd, text.data() + got, text.size() - got)) > 0;) got += std::size_t(n);
+  ::close(fd);
+  text.resize(got);
   auto const up = sample_value(text, "zguard_up");
   auto const written = sample_value(text, "zguard_metrics_written_timestamp_seconds");
   if (!up || !written) {
@@ -419,6 +429,10 @@ int health(int argc, char** argv) {
   double const age = now - *written;
   char age_text[32];
   std::snprintf(age_text, sizeof age_text, "%.1f", age);
+  if (!std::isfinite(*written)) {
+    std::cout << "unhealthy: the file's zguard_metrics_written_timestamp_seconds is not a time\n";
+    return 1;
+  }
   if (*up != 1) {
     std::cout << "unhealthy: the service says it is not up (zguard_up " << *up << ")\n";
     return 1;

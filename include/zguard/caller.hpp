@@ -137,7 +137,8 @@ constexpr bool check_caller() {
 template <class S>
 class refused_caller {
  public:
-  explicit refused_caller(S&) {}
+  explicit refused_caller(S& s) : sock_(&s) {}
+  S& socket() { return *sock_; }
   template <class... A>
   int call(A&&...) { return 0; }
   template <class... A>
@@ -148,6 +149,10 @@ class refused_caller {
   void attach(A&&...) {}
   std::size_t in_flight() const { return 0; }
   std::uint64_t refused_answers() const { return 0; }
+  std::optional<std::chrono::steady_clock::time_point> next_due() const { return std::nullopt; }
+
+ private:
+  S* sock_;
 };
 
 template <class S, class Retry, class Limit>
@@ -164,7 +169,12 @@ class caller_core {
   using retry_policy = Retry;
   static constexpr std::size_t max_in_flight = Limit::value;
 
-  explicit caller_core(S& socket) : sock_(socket) {}
+  // One caller a socket: a second on a socket that has one throws
+  // std::logic_error (each would read the other's answers and refuse them).
+  explicit caller_core(S& socket) : sock_(socket) {
+    if (!socket_access::claim_caller(sock_))
+      throw std::logic_error("zguard::caller: this socket already has a caller; one caller drives a DEALER");
+  }
   caller_core(caller_core const&) = delete;
   caller_core& operator=(caller_core const&) = delete;
   // Calls still in flight are dropped uncompleted: their callbacks are not
@@ -172,6 +182,7 @@ class caller_core {
   // hold std::future_error (broken_promise).
   ~caller_core() {
     if (loop_ && timer_) loop_->cancel(*timer_);
+    socket_access::release_caller(sock_);
   }
 
   // Sends `request` now (or, when it cannot be queued yet, at its next
@@ -200,6 +211,15 @@ class caller_core {
 
   // Calls sent and not completed.
   std::size_t in_flight() const { return calls_.size(); }
+  // When the next deadline or resend is due (none: no call waits for one);
+  // for a loop of the program's own that drives the caller (asio.hpp).
+  std::optional<std::chrono::steady_clock::time_point> next_due() const {
+    if (due_.empty()) return std::nullopt;
+    return due_.begin()->first;
+  }
+  // The socket it drives (its notification_fd() and readable() tell a
+  // program's own loop when to call poll_for).
+  S& socket() { return sock_; }
   // Answers refused since the caller was made (call.reply_refused).
   std::uint64_t refused_answers() const { return refused_; }
 
@@ -342,6 +362,16 @@ class caller_core {
     if (it == calls_.end()) {
       ++refused_;
       socket_access::refuse_call_answer(sock_, a->call_id, why_not(a->call_id));
+      return;
+    }
+    // Read after the call's deadline (the caller was not driven in time):
+    // the call has timed out, whatever the answer says.
+    if (clock::now() >= it->second.deadline) {
+      auto const id = it->first;
+      auto const attempts = it->second.attempts;
+      finish(id, result_access::none<reply_type>(call_status::timed_out, attempts, "deadline passed"), true);
+      ++refused_;
+      socket_access::refuse_call_answer(sock_, id, "expired");
       return;
     }
     finish(it->first, result_access::after(std::move(a->result), it->second.attempts));

@@ -129,10 +129,11 @@ class metrics_registry {
   // (zguard_metrics_written_timestamp_seconds, which `zguard health` reads).
   ZGUARD_DECL std::string prometheus_text() const;
   // Writes prometheus_text() to `path` atomically: into a new file beside
-  // it (path + ".tmp", which node_exporter's textfile collector skips: it
-  // reads *.prom), flushed to disk, then renamed over `path`, so a reader
-  // sees the old figures or the new, never part of them. Throws
-  // std::runtime_error naming the path and the reason when it cannot.
+  // it (path + ".tmp.PID.N", this writer's own, which node_exporter's
+  // textfile collector skips: it reads *.prom), flushed to disk, then
+  // renamed over `path`, so a reader sees the old figures or the new, never
+  // part of them, however many write. Throws std::runtime_error naming the
+  // path and the reason when it cannot.
   ZGUARD_DECL void write_textfile(std::string const& path) const;
   // The sum of the samples called `name` whose labels include all of
   // `labels` (0 when none): for programs and tests that read a figure.

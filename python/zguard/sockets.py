@@ -71,6 +71,27 @@ def _answer_to(error):
     return None
 
 
+# A C++ caller's request (zguard::caller, docs/wire-format.md "Correlated
+# calls"): 0x82, the call id (u64 LE, not 0), then the schema message.
+CORRELATED = 0x82
+CALL_PREFIX_SIZE = 9
+
+
+def correlated(frames):
+    """Splits a request's call id off its last frame: (prefix, frames, refusal).
+    prefix is the 9 bytes to put before every answer to it (b"" for a plain
+    request); refusal, when not None, is the answer to a correlated request
+    whose id is cut short (truncated) or 0 (out_of_range), sent plain as the
+    C++ service sends it."""
+    last = frames[-1] if frames else b""
+    if last[:1] != bytes([CORRELATED]):
+        return b"", frames, None
+    if len(last) < CALL_PREFIX_SIZE or last[1:CALL_PREFIX_SIZE] == bytes(8):
+        reason = "truncated" if len(last) < CALL_PREFIX_SIZE else "out_of_range"
+        return b"", frames, wire.refusal(reason, "call id")
+    return last[:CALL_PREFIX_SIZE], frames[:-1] + [last[CALL_PREFIX_SIZE:]], None
+
+
 class Service:
     """A REP socket answering requests of one schema with replies of another,
     as a typed zguard REP: handler(value, client) -> the reply's value.
@@ -84,7 +105,8 @@ class Service:
     (the reason text), "rate_limited" (retry_after_ms) or
     "application_error" (code, message). Any other exception, and a reply
     that does not encode, is answered "handler failed" (as C++ does), then
-    raised."""
+    raised. A C++ caller's correlated request is answered with its call id
+    in front, as a C++ REP answers it (correlated())."""
 
     def __init__(self, sock, request_schema, reply_schema, handler, vouch=None):
         self.socket, self.request, self.reply, self.handler, self.vouch = \
@@ -94,13 +116,13 @@ class Service:
         """Answers one request; False when none came in timeout_ms (None: wait)."""
         if timeout_ms is not None and not self.socket.poll(timeout_ms, zmq.POLLIN):
             return False
-        frames = self.socket.recv_multipart()
+        prefix, frames, refused = correlated(self.socket.recv_multipart())
         try:
-            answer = self._answer(frames)
+            answer = refused if refused is not None else self._answer(frames)
         except Exception:
-            self.socket.send(wire.refusal("peer_refused", "handler failed"))  # REP must answer
+            self.socket.send(prefix + wire.refusal("peer_refused", "handler failed"))  # REP must answer
             raise
-        self.socket.send(answer)
+        self.socket.send(prefix + answer)
         return True
 
     def serve(self, count=None, timeout_ms=None):

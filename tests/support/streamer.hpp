@@ -17,10 +17,12 @@ struct streamer_scene {
   Worker worker;
   zguard::proxy<Front, Back> proxy;
 
-  // `back_name`: the inproc endpoint between the back and the worker.
+  // `back_name`: the inproc endpoint between the back and the worker;
+  // `front_args`: the front's arguments after its keys (runtime_limits).
+  template <class... FrontArgs>
   streamer_scene(zguard::context<test_domain>& ctx, zguard::authenticator<test_domain>& auth,
-                 zguard::keypair const& keys, std::string const& back_name)
-      : front(ctx, auth, keys),
+                 zguard::keypair const& keys, std::string const& back_name, FrontArgs const&... front_args)
+      : front(ctx, auth, keys, front_args...),
         back(ctx),
         in(front.bind("tcp://127.0.0.1:*")),
         worker(ctx),

@@ -273,16 +273,24 @@ ZGUARD_DECL std::string metrics_registry::prometheus_text() const {
 
 ZGUARD_DECL void metrics_registry::write_textfile(std::string const& path) const {
   auto const text = prometheus_text();
-  auto const temp = path + ".tmp";
+  // A name of this writer's own (process, and a count), so two writers of
+  // one path never write into one file or rename the other's half-written
+  // one into place.
+  static std::atomic<std::uint64_t> writes{0};
+  std::string temp;
+  int fd = -1;
   auto fail = [&](char const* what) {
     int const err = errno;
     throw std::runtime_error("zguard metrics: cannot " + std::string(what) + " " + temp + " for " + path + ": " +
                              std::strerror(err));
   };
-  // A stale temporary file (a writer that died) is replaced, never followed
-  // if it is a link.
-  (void)::unlink(temp.c_str());
-  int const fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  // Never an existing file, never through a link (O_EXCL, O_NOFOLLOW): a
+  // name taken by something else is passed over for the next.
+  for (int tries = 0; tries < 16 && fd < 0; ++tries) {
+    temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(++writes);
+    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno != EEXIST) break;
+  }
   if (fd < 0) fail("create");
   (void)::fchmod(fd, 0644);  // readable by the exporter, whatever the umask
   std::size_t done = 0;

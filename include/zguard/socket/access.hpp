@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include <zguard/detail/flag_scope.hpp>
+#include <zguard/detail/limit_values.hpp>
 #include <zguard/detail/monitor.hpp>
 #include <zguard/detail/zguard_socket.hpp>
 #include <zguard/permissions.hpp>
@@ -54,6 +55,14 @@ struct socket_access {
   template <is_zguard_socket S, class Req>
   static bool send_call(S& s, Req const& request, std::uint64_t call_id) {
     return s.send_call(request, call_id);
+  }
+  template <is_zguard_socket S>
+  static bool claim_caller(S& s) {
+    return s.claim_caller();
+  }
+  template <is_zguard_socket S>
+  static void release_caller(S& s) {
+    s.release_caller();
   }
   template <is_zguard_socket S>
   static auto next_call_answer(S& s) {

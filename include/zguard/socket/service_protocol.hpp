@@ -218,6 +218,12 @@ class service_protocol : public receive_path<Tr> {
                      {{"socket", this->label()}, {"call_id", std::to_string(call_id)}, {"reason", std::string(reason)}});
   }
 
+  // One caller drives a DEALER at a time: two would each read the other's
+  // answers and refuse them as unknown. False when one already does.
+  bool claim_caller() requires shape::calls_async { return !std::exchange(caller_claimed_, true); }
+  void release_caller() requires shape::calls_async { caller_claimed_ = false; }
+  bool caller_claimed_ = false;
+
   // REP: send(reply) answers the request the REP holds, as reply() does.
   template <class Answer>
   [[nodiscard]] bool reply_held(Answer const& answer) requires shape::is_rep {
