@@ -21,6 +21,10 @@ using client_limits = zg::limits<zg::send_hwm<100>, zg::recv_hwm<100>, zg::block
                                  zg::recv_timeout_ms<1000>, zg::handshake_timeout_ms<5000>>;
 using client_socket =
     zg::socket<service_domain, zg::tcp, zg::req, zg::curve_client, client_limits, example::service_channel>;
+// curve_client --in-flight N: a DEALER whose caller keeps N calls in flight,
+// each answer matched to its call by the call id it carries.
+using async_client_socket =
+    zg::socket<service_domain, zg::tcp, zg::dealer, zg::curve_client, client_limits, example::service_channel>;
 
 // broker
 using front_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full,

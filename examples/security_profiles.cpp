@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   };
   show("curve_service", "requests from clients", service_socket::profile());
   show("curve_client", "requests to curve_service or the broker", client_socket::profile());
+  show("curve_client --in-flight N", "many requests in flight to the broker", async_client_socket::profile());
   show("broker", "queue", zg::proxy<front_socket, back_socket>::profile());
   show("worker", "requests from the broker", worker_socket::profile());
   show("signed_publisher", "quotes.eur feed", publisher_socket<eur_quotes>::profile());

@@ -130,6 +130,9 @@ $bin/worker --connect "ipc://$work/workers.sock" --name worker-2 --vouch-key "$w
 echo "== 11. the allowed client through the broker: replies from both workers, which print its key"
 $bin/curve_client --connect "$broker" --cert "$work/client.cert" --server-cert "$work/server.cert" \
   --message "via the broker" --count 4
+echo "== 11a. the same client with eight requests in flight at once (a DEALER and a zguard::caller)"
+$bin/curve_client --connect "$broker" --cert "$work/client.cert" --server-cert "$work/server.cert" \
+  --message "in flight" --count 16 --in-flight 8
 echo "== 11b. a guest the broker lets in but the permissions do not: told 'not permitted', never served"
 status=0
 $bin/curve_client --connect "$broker" --cert "$work/guest.cert" --server-cert "$work/server.cert" \
