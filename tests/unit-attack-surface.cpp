@@ -5,6 +5,7 @@
 // Every loop is bounded in count and time.
 #include "schemas.hpp"
 #include "support.hpp"
+#include "support/exposition.hpp"
 
 #include <sys/stat.h>
 
@@ -14,7 +15,6 @@
 #include <future>
 #include <map>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -228,24 +228,21 @@ TEST_CASE("attack health: a future, non-finite or duplicated timestamp and a loo
   write_file(fresh, text);
   REQUIRE(health_of(fresh) == 0);
 
-  std::regex const ts("(zguard_metrics_written_timestamp_seconds\\{[^}]*\\}) [0-9.e+]+");
+  auto const ts = "zguard_metrics_written_timestamp_seconds";
+  auto const up = "zguard_up{domain=\"test\"}";
   double const now_s = double(std::chrono::duration_cast<std::chrono::seconds>(
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count());
   std::map<std::string, std::string> variants;
-  variants["future by 30 years"] = std::regex_replace(text, ts, "$1 " + std::to_string(now_s + 30.0 * 365 * 86400));
-  variants["NaN"] = std::regex_replace(text, ts, "$1 NaN");
-  variants["+Inf"] = std::regex_replace(text, ts, "$1 +Inf");
-  variants["1e308"] = std::regex_replace(text, ts, "$1 1e308");
-  variants["up 0 then zguard_up_extra 1"] =
-      std::regex_replace(text, std::regex("zguard_up\\{domain=\"test\"\\} 1"), "zguard_up{domain=\"test\"} 0") +
-      "zguard_up_extra 1\n";
-  variants["up 0 then a second up 1"] =
-      std::regex_replace(text, std::regex("zguard_up\\{domain=\"test\"\\} 1"), "zguard_up{domain=\"test\"} 0") +
-      "zguard_up{domain=\"test\"} 1\n";
-  variants["a stale timestamp then a fresh one"] =
-      std::regex_replace(text, ts, "$1 1000000000") + "zguard_metrics_written_timestamp_seconds{domain=\"test\"} " +
-      std::to_string(now_s) + "\n";
+  variants["future by 30 years"] = with_sample_value(text, ts, std::to_string(now_s + 30.0 * 365 * 86400));
+  variants["NaN"] = with_sample_value(text, ts, "NaN");
+  variants["+Inf"] = with_sample_value(text, ts, "+Inf");
+  variants["1e308"] = with_sample_value(text, ts, "1e308");
+  variants["up 0 then zguard_up_extra 1"] = with_sample_value(text, up, "0") + "zguard_up_extra 1\n";
+  variants["up 0 then a second up 1"] = with_sample_value(text, up, "0") + "zguard_up{domain=\"test\"} 1\n";
+  variants["a stale timestamp then a fresh one"] = with_sample_value(text, ts, "1000000000") +
+                                                   "zguard_metrics_written_timestamp_seconds{domain=\"test\"} " +
+                                                   std::to_string(now_s) + "\n";
   variants["only the two lines"] = "zguard_up 1\nzguard_metrics_written_timestamp_seconds " + std::to_string(now_s) + "\n";
   int i = 0;
   for (auto const& [name, body] : variants) {

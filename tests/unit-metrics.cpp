@@ -5,7 +5,10 @@
 // cannot multiply.
 #include "schemas.hpp"
 #include "support.hpp"
+#include "support/exposition.hpp"
 #include "support/streamer.hpp"
+
+#include <zguard/metrics_http.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,7 +18,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <regex>
 #include <sstream>
 
 extern char** environ;
@@ -30,23 +32,9 @@ double figure(zg::context<test_domain>& ctx, std::string_view name,
   return ctx.metrics().value(name, labels);
 }
 
-// Every line of an exposition text is a comment (# HELP, # TYPE) or a
-// sample: name{label="value",...} number.
-void check_exposition(std::string const& text) {
-  static std::regex const sample(
-      R"re([a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*"(,[a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*")*\})? -?[0-9.e+-]+|\+Inf)re");
-  static std::regex const comment(R"re(# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram)))re");
-  std::istringstream lines(text);
-  int n = 0;
-  for (std::string line; std::getline(lines, line); ++n) {
-    INFO(line);
-    CHECK((std::regex_match(line, sample) || std::regex_match(line, comment)));
-  }
-  CHECK(n > 10);
-}
-
-// GET http://127.0.0.1:port/path; the body, or empty when nothing answered.
-std::string http_get(int port, std::string const& path) {
+// A raw HTTP request to 127.0.0.1:port; the whole response (empty when
+// nothing answered).
+std::string http_request(int port, std::string const& request) {
   int const fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
   timeval tv{5, 0};
@@ -57,13 +45,24 @@ std::string http_get(int port, std::string const& path) {
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::string out;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-    std::string const req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == ssize_t(req.size())) {
+    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == ssize_t(request.size())) {
       char buf[8192];
       for (ssize_t got; (got = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, std::size_t(got));
     }
   }
   ::close(fd);
+  return out;
+}
+
+// The status code of an HTTP response ("404"), empty when there is none.
+std::string status_of(std::string const& response) {
+  auto const space = response.find(' ');
+  return space == std::string::npos ? std::string() : response.substr(space + 1, 3);
+}
+
+// GET http://127.0.0.1:port/path; the body, or empty when nothing answered.
+std::string http_get(int port, std::string const& path) {
+  auto const out = http_request(port, "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
   auto const body = out.find("\r\n\r\n");
   return body == std::string::npos ? std::string() : out.substr(body + 4);
 }
@@ -279,8 +278,7 @@ TEST_CASE_FIXTURE(allowed_pair, "metrics: the textfile is written atomically, re
   auto [ok, ok_out] = run_command(tool + " health " + file.string() + " --max-age 30");
   CHECK(ok == 0);
   CHECK(ok_out.find("healthy: up") == 0);
-  auto const stale = std::regex_replace(text, std::regex("(zguard_metrics_written_timestamp_seconds\\{[^}]*\\}) [0-9.]+"),
-                                        "$1 1000000000.000");
+  auto const stale = with_sample_value(text, "zguard_metrics_written_timestamp_seconds", "1000000000.000");
   write_file(dir.path / "stale.prom", stale);
   auto [old, old_out] = run_command(tool + " health " + (dir.path / "stale.prom").string() + " --max-age 30");
   CHECK(old == 1);
@@ -310,4 +308,33 @@ TEST_CASE("metrics: a peer cannot multiply the event series, and label values ca
   auto const text = registry.prometheus_text();
   check_exposition(text);
   CHECK(text.find("domain=\"quote\\\"back\\\\slash\\nnewline?\"") != std::string::npos);
+}
+
+TEST_CASE_FIXTURE(allowed_pair, "metrics: served over HTTP at /metrics only, as a Prometheus server scrapes them") {
+  auto& [ctx, auth, server_keys, client_keys] = cp;
+  serving<curve_rep> svc(ctx, auth, server_keys,
+                         [](zmq::message_t const& req, zg::peer_info const&) { return req.to_string(); });
+  curve_req client(ctx, client_keys, server_keys.public_part());
+  client.connect(svc.endpoint);
+  for (int i = 0; i < 2; ++i) REQUIRE(client.call("ping", 3));
+  zg::metrics_http_server http(ctx.metrics(), "127.0.0.1:" + std::to_string(free_port()));
+  REQUIRE(http.port() > 0);
+  auto const response = http_request(http.port(), "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  INFO(response);
+  CHECK(response.starts_with("HTTP/1.1 200"));
+  CHECK(response.find("Content-Type: text/plain; version=0.0.4") != std::string::npos);
+  auto const body = http_get(http.port(), "/metrics");
+  check_exposition(body);
+  CHECK(body.find("zguard_messages_sent_total{domain=\"test\",socket=\"" + curve_req::label() + "\"} 2") !=
+        std::string::npos);
+  // Nothing else: no other path, no files, no other method.
+  for (auto const* path : {"/", "/metrics/", "/metricsx", "/etc/passwd", "/index.html", "/metrics/../../etc/passwd"})
+    CHECK(status_of(http_request(http.port(), std::string("GET ") + path + " HTTP/1.0\r\n\r\n")) == "404");
+  CHECK(status_of(http_request(http.port(), "POST /metrics HTTP/1.0\r\nContent-Length: 0\r\n\r\n")) == "405");
+  auto const head = http_request(http.port(), "HEAD /metrics HTTP/1.0\r\n\r\n");
+  CHECK(status_of(head) == "200");
+  CHECK(head.find("zguard_up") == std::string::npos);  // headers only
+  // A port taken is refused with the address named.
+  CHECK_THROWS_WITH_AS(zg::metrics_http_server(ctx.metrics(), "127.0.0.1:" + std::to_string(http.port())),
+                       contains("cannot listen on 127.0.0.1:"), std::runtime_error);
 }
