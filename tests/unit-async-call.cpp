@@ -6,6 +6,7 @@
 // bounded in count and time.
 #include "schemas.hpp"
 #include "support.hpp"
+#include "support/callers.hpp"
 
 #include <zguard/asio.hpp>
 
@@ -27,31 +28,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-using order_service = zg::service<order, order_ack>;
-using tcp_dealer = zg::socket<test_domain, zg::tcp, zg::dealer, zg::curve_client, rr_limits, order_service>;
-using tcp_router = zg::socket<test_domain, zg::tcp, zg::router, zg::curve_server, rr_limits, order_service>;
-using ipc_dealer = zg::socket<test_domain, zg::ipc, zg::dealer, zg::null_mechanism, rr_limits, order_service>;
-using ipc_rep = zg::socket<test_domain, zg::ipc, zg::rep, zg::null_mechanism, rr_limits, order_service>;
-using in_dealer = zg::socket<test_domain, zg::inproc, zg::dealer, zg::null_mechanism, inproc_limits, order_service>;
-using in_router = zg::socket<test_domain, zg::inproc, zg::router, zg::null_mechanism, inproc_limits, order_service>;
-using signed_dealer = zg::socket<test_domain, zg::ipc, zg::dealer, zg::null_mechanism, rr_limits, order_service,
-                                 zg::signing<zg::ed25519>>;
-using signed_router = zg::socket<test_domain, zg::ipc, zg::router, zg::null_mechanism, rr_limits, order_service,
-                                 zg::signing<zg::ed25519>>;
-
-// The ack a service gives for request `id`, its note naming it.
-order_ack ack_for(std::uint64_t id) { return order_ack{id, true, "for " + std::to_string(id)}; }
-
-// A ROUTER receives up to n requests within `limit`.
-template <class Router>
-std::vector<zg::routed<order>> receive_n(Router& router, std::size_t n, std::chrono::milliseconds limit = 10s) {
-  std::vector<zg::routed<order>> held;
-  auto const until = std::chrono::steady_clock::now() + limit;
-  while (held.size() < n && std::chrono::steady_clock::now() < until)
-    if (auto r = router.receive()) held.push_back(*r);
-  return held;
-}
-
 // The frames a raw socket receives as one message (none on timeout).
 std::vector<std::string> recv_strings(zmq::socket_t& s) {
   std::vector<zmq::message_t> f;
@@ -60,18 +36,6 @@ std::vector<std::string> recv_strings(zmq::socket_t& s) {
   for (auto const& m : f) out.push_back(m.to_string());
   return out;
 }
-
-// An inproc ROUTER service and a DEALER connected to it, in one context
-// whose events are captured.
-struct inproc_pair {
-  captured_events seen;
-  zg::context<test_domain> ctx{seen.sink()};
-  in_router router{ctx};
-  in_dealer dealer{ctx};
-  explicit inproc_pair(std::string const& name) {
-    dealer.connect(router.bind(zg::endpoint<zg::inproc, test_domain>("inproc://" + name)));
-  }
-};
 
 std::string le64(std::uint64_t v) {
   std::string s(8, '\0');

@@ -5,6 +5,7 @@
 // Every loop is bounded in count and time.
 #include "schemas.hpp"
 #include "support.hpp"
+#include "support/callers.hpp"
 #include "support/exposition.hpp"
 
 #include <sys/stat.h>
@@ -25,58 +26,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-using order_service = zg::service<order, order_ack>;
-using in_dealer = zg::socket<test_domain, zg::inproc, zg::dealer, zg::null_mechanism, inproc_limits, order_service>;
-using in_router = zg::socket<test_domain, zg::inproc, zg::router, zg::null_mechanism, inproc_limits, order_service>;
-using ipc_dealer = zg::socket<test_domain, zg::ipc, zg::dealer, zg::null_mechanism, rr_limits, order_service>;
-using signed_dealer = zg::socket<test_domain, zg::ipc, zg::dealer, zg::null_mechanism, rr_limits, order_service,
-                                 zg::signing<zg::ed25519>>;
-using signed_router = zg::socket<test_domain, zg::ipc, zg::router, zg::null_mechanism, rr_limits, order_service,
-                                 zg::signing<zg::ed25519>>;
-
-order_ack ack_for(std::uint64_t id) { return order_ack{id, true, "for " + std::to_string(id)}; }
-
-template <class Router>
-std::vector<zg::routed<order>> receive_n(Router& router, std::size_t n, std::chrono::milliseconds limit) {
-  std::vector<zg::routed<order>> held;
-  auto const until = std::chrono::steady_clock::now() + limit;
-  while (held.size() < n && std::chrono::steady_clock::now() < until)
-    if (auto r = router.receive()) held.push_back(*r);
-  return held;
-}
-
-struct inproc_pair {
-  captured_events seen;
-  zg::context<test_domain> ctx{seen.sink()};
-  in_router router{ctx};
-  in_dealer dealer{ctx};
-  explicit inproc_pair(std::string const& name) {
-    dealer.connect(router.bind(zg::endpoint<zg::inproc, test_domain>("inproc://" + name)));
-  }
-};
-
-std::string slurp(std::filesystem::path const& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 std::filesystem::path describe_schemas(temp_dir const& dir) {
   auto const path = dir.path / "schemas.json";
   auto [rc, out] = run_command(std::string(ZGUARD_DESCRIBE_SCHEMAS) + " " + path.string());
   REQUIRE(rc == 0);
   return path;
-}
-
-std::string hex_of(std::string_view bytes) {
-  static char const digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
 }
 
 // `zguard health FILE --max-age 30`'s exit status, bounded by timeout(1):
@@ -91,11 +45,11 @@ int health_of(std::filesystem::path const& file) {
 
 // ---------------------------------------------------------------- caller
 
-// HOLE. docs/wire-format.md ("Correlated calls") and caller.hpp say an
+// Was a hole (fixed; this test failed before). docs/wire-format.md ("Correlated calls") and caller.hpp say an
 // answer to a call "whose deadline passed" is refused (`expired`) and never
 // delivered. Secure behaviour: an answer the caller takes after the call's
-// deadline is refused as expired and the call completes timed_out. On the
-// current code poll_for() takes the ready answers before it expires the
+// deadline is refused as expired and the call completes timed_out. Before the
+// fix poll_for() takes the ready answers before it expires the
 // deadlines that passed, so an answer that came after the deadline, while
 // the caller was not being driven, completes the call as if in time.
 TEST_CASE("attack caller: an answer taken after its call's deadline passed is refused as expired, not delivered") {
@@ -115,7 +69,7 @@ TEST_CASE("attack caller: an answer taken after its call's deadline passed is re
   CHECK(calls.refused_answers() == 1);
 }
 
-// HOLE. Nothing stops two callers from driving one DEALER: each reads the
+// Was a hole (fixed; this test failed before). Nothing stops two callers from driving one DEALER: each reads the
 // other's answers off the shared socket and refuses them as `unknown`, so
 // calls that were answered in time end timed_out and the log blames the
 // service. Secure behaviour: a second caller on a socket that already has
@@ -211,8 +165,8 @@ TEST_CASE("attack caller: deadlines and waits at extremes are refused and a dest
 
 // ---------------------------------------------------------------- health
 
-// HOLE (NaN). `zguard health` is to say unhealthy for a file that does not
-// prove a recent write by a live service. On the current code a timestamp
+// Was a hole (NaN; fixed, this test failed before). `zguard health` is to say unhealthy for a file that does not
+// prove a recent write by a live service. Before the fix a timestamp
 // of NaN makes every age comparison false, and the tool prints "healthy:
 // up, figures written nan s ago" (exit 0). Secure behaviour: a timestamp
 // that is not a finite number, one in the future, a second zguard_up or
@@ -257,11 +211,11 @@ TEST_CASE("attack health: a future, non-finite or duplicated timestamp and a loo
   }
 }
 
-// HOLE. `zguard health` reads a path a supervisor names: a FIFO nobody writes or
+// Was a hole (fixed; this test failed before). `zguard health` reads a path a supervisor names: a FIFO nobody writes or
 // an endless device must not hang it or exhaust its memory. Secure
 // behaviour: it answers unhealthy (exit 1) at once, without blocking on the
 // FIFO or reading the device for ever (a regular file is required, and at
-// most a bounded number of bytes read). On the current code it blocks on
+// most a bounded number of bytes read). Before the fix it blocks on
 // the FIFO and reads /dev/zero and /dev/urandom until killed.
 TEST_CASE("attack health: a FIFO or an endless device is answered unhealthy without hanging") {
   temp_dir dir;
@@ -274,7 +228,7 @@ TEST_CASE("attack health: a FIFO or an endless device is answered unhealthy with
   CHECK(std::chrono::steady_clock::now() - t0 < 25s);
 }
 
-// HOLE if a partial file is seen. write_textfile promises "a reader sees
+// Was a hole (fixed, this test failed before). write_textfile promises "a reader sees
 // the old figures or the new, never part of them". Two writers of one path
 // (two timers, two threads, two contexts of one service) share path +
 // ".tmp". Secure behaviour: every read of the path gives a complete
@@ -298,7 +252,7 @@ TEST_CASE("attack metrics: two writers of one textfile never expose a partial fi
   std::jthread reader([&] {
     auto const until = std::chrono::steady_clock::now() + 20s;
     while (!done && std::chrono::steady_clock::now() < until) {
-      auto const body = slurp(path);
+      auto const body = read_file(path);
       ++reads;
       auto const last = body.rfind("zguard_metrics_written_timestamp_seconds");
       if (body.empty() || body.back() != '\n' || last == std::string::npos || body.find('\n', last) != body.size() - 1)
@@ -312,7 +266,7 @@ TEST_CASE("attack metrics: two writers of one textfile never expose a partial fi
   reader.join();
   INFO("reads ", reads.load(), ", writer errors ", errors.load());
   CHECK(partial == 0);
-  auto const final_text = slurp(path);
+  auto const final_text = read_file(path);
   CHECK(final_text.find("zguard_up{domain=\"test\"} 1\n") != std::string::npos);
 }
 
@@ -414,7 +368,7 @@ TEST_CASE("attack ranged rate: a typed service fills its buckets at the chosen r
 
 // ---------------------------------------------------------------- Python
 
-// HOLE (a rule with a C++ copy only). docs/python.md offers
+// Was a hole (a rule with a C++ copy only; fixed, this test failed before). docs/python.md offers
 // sockets.Service as "a typed zguard REP"; a C++ REP echoes a correlated
 // request's call id (docs/wire-format.md, "Correlated calls"). The Python
 // Service does not know the correlated form: it refuses a caller's request
@@ -457,7 +411,7 @@ TEST_CASE("attack python: mutated requests raise only DecodeError in the Python 
   temp_dir dir;
   auto const schemas = describe_schemas(dir);
   auto const body = zg::encode(sample_order());
-  auto const hex = hex_of(std::string_view(reinterpret_cast<char const*>(body.data()), body.size()));
+  auto const hex = to_hex(std::string_view(reinterpret_cast<char const*>(body.data()), body.size()));
   auto [rc, out] =
       run_command(python_script_with_module("attack_peer.py fuzz " + schemas.string() + " " + hex + " 20000") + " 2>&1");
   INFO(out);
