@@ -35,7 +35,7 @@ using stream_of_ticks = zg::stream<tick>;
 // facts the stages fill in.
 struct held {
   std::vector<zmq::message_t> frames;
-  zd::incoming in{frames, {}, {}, {}, {}, 0, 0};
+  zd::incoming in{frames, {}, {}, {}, {}, 0, 0, 0, {}};
 
   explicit held(std::vector<std::vector<std::uint8_t>> const& parts) {
     for (auto const& p : parts) frames.emplace_back(p.data(), p.size());

@@ -20,6 +20,7 @@ struct signing {};  // optional: end-to-end signatures (signing.hpp)
 struct vouch {};    // optional: requests a broker vouched for (vouch.hpp)
 struct batching {}; // optional: several messages a frame (batching.hpp)
 struct authorization {};  // optional: enforces permissions (permissions.hpp)
+struct sealing {};  // optional: payloads sealed end to end (sealed.hpp)
 }  // namespace slot
 
 namespace detail {
@@ -27,7 +28,8 @@ namespace detail {
 // "not a zguard policy" check all read this list, so a new slot is one
 // line here (and one row of socket/slot_table.hpp).
 using all_slots = type_list<slot::domain, slot::transport, slot::pattern, slot::mechanism, slot::limits,
-                            slot::channel, slot::signing, slot::vouch, slot::batching, slot::authorization>;
+                            slot::channel, slot::signing, slot::vouch, slot::batching, slot::authorization,
+                            slot::sealing>;
 }  // namespace detail
 }  // namespace v0
 }  // namespace zguard

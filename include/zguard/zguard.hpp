@@ -35,6 +35,7 @@
 #include <zguard/envelope.hpp>
 #include <zguard/signing.hpp>
 #include <zguard/vouch.hpp>
+#include <zguard/sealed.hpp>
 #include <zguard/proxy.hpp>
 #include <zguard/rate_limit.hpp>
 #include <zguard/router.hpp>

@@ -16,6 +16,7 @@
 #include <zguard/keys.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/permissions.hpp>
+#include <zguard/sealed.hpp>
 #include <zguard/security.hpp>
 #include <zguard/signing.hpp>
 #include <zguard/socket/arguments.hpp>
@@ -89,12 +90,13 @@ template <class Tr, class... A>
 constexpr bool check_socket_arguments() {
   using at = argument_layout<Tr, sizeof...(A)>;
   constexpr std::size_t takes = mechanism_argument_count<typename Tr::M>() + at::runtime_limits_count +
-                                at::signing_keys_count + at::verify_keys_count + at::vouch_count +
-                                at::permissions_count;
+                                at::signing_keys_count + at::verify_keys_count + at::sealing_count +
+                                at::vouch_count + at::permissions_count;
   using runtime_arg = typename nth_type<at::runtime_limits_at, A...>::type;
   using key_arg = typename nth_type<at::signing_keys_at, A...>::type;
   using keys_arg = typename nth_type<at::verify_keys_at, A...>::type;
   using vouch_arg = typename nth_type<at::vouch_at, A...>::type;
+  using sealing_arg = typename nth_type<at::sealing_at, A...>::type;
   using permissions_arg = typename nth_type<at::permissions_at, A...>::type;
   constexpr bool stray_runtime_limits = !at::runtime_limits_count && (std::is_same_v<A, runtime_limits> || ...);
   if constexpr (sizeof...(A) > takes && !stray_runtime_limits) {
@@ -105,8 +107,8 @@ constexpr bool check_socket_arguments() {
                   "mechanism's (CURVE server: authenticator, keypair; CURVE client: keypair, server public key; "
                   "PLAIN server: authenticator; PLAIN client: plain_credentials; NULL: none), then each part the "
                   "type declares, once, in this order: runtime_limits (ranged limit tags), signing_key<Alg> "
-                  "(signed, sends), verify_keys<Alg> (signed, receives), verify_keys<blake2b_mac> (vouched<...>), "
-                  "permissions (authorized)");
+                  "(signed, sends), verify_keys<Alg> (signed, receives), sealing_public_key (sealed client) or "
+                  "sealing_key (sealed service), verify_keys<blake2b_mac> (vouched<...>), permissions (authorized)");
     return false;
   } else if constexpr (at::permissions_count && !std::is_same_v<permissions_arg, permissions>) {
     static_assert(dependent_false<permissions_arg>,
@@ -119,6 +121,18 @@ constexpr bool check_socket_arguments() {
                   "zguard::socket: a vouched<...> worker needs the key it shares with its broker: pass "
                   "zguard::verify_keys<zguard::blake2b_mac> after the signing keys, as the last constructor "
                   "argument or, on an authorized socket, just before the zguard::permissions");
+    return false;
+  } else if constexpr (at::sealing_count && Tr::opens_sealed && !std::is_same_v<sealing_arg, sealing_key>) {
+    static_assert(dependent_false<sealing_arg>,
+                  "zguard::socket: a sealed service opens what its clients sealed to it: pass its "
+                  "zguard::sealing_key after the signing and verify keys, before a vouched<...> worker's key "
+                  "and the permissions (G19)");
+    return false;
+  } else if constexpr (at::sealing_count && !Tr::opens_sealed && !std::is_same_v<sealing_arg, sealing_public_key>) {
+    static_assert(dependent_false<sealing_arg>,
+                  "zguard::socket: a sealed client seals each request to its service's key and is pinned to "
+                  "it: pass the service's zguard::sealing_public_key after the signing and verify keys, before "
+                  "the permissions (G19)");
     return false;
   } else if constexpr (at::runtime_limits_count && !std::is_same_v<runtime_arg, runtime_limits>) {
     static_assert(dependent_false<runtime_arg>,
@@ -143,8 +157,8 @@ constexpr bool check_socket_arguments() {
     static_assert(dependent_false<keys_arg>,
                   "zguard::socket: a signed socket that receives needs the keys to verify "
                   "with: pass zguard::verify_keys<Alg> of the socket's signing algorithm after "
-                  "the mechanism's arguments and the signing key (when it sends), before a vouched<...> "
-                  "worker's key and the permissions (G7)");
+                  "the mechanism's arguments and the signing key (when it sends), before a sealing key, a "
+                  "vouched<...> worker's key and the permissions (G7)");
     return false;
   } else {
     return []<std::size_t... I>(std::index_sequence<I...>) {

@@ -5,6 +5,8 @@
 //   zguard::runtime_limits        a socket with ranged limit tags
 //   zguard::signing_key<Alg>      a signed socket whose channel sends
 //   zguard::verify_keys<Alg>      a signed socket whose channel receives
+//   zguard::sealing_public_key    a sealed client (its service's key)
+//   zguard::sealing_key           a sealed service (its own)
 //   verify_keys<blake2b_mac>      a vouched<...> worker (its broker's key)
 //   zguard::permissions           an authorized socket (kept by reference)
 //
@@ -32,6 +34,7 @@ struct argument_layout {
   static constexpr std::size_t runtime_limits_count = Tr::takes_runtime_limits;
   static constexpr std::size_t signing_keys_count = Tr::signs;
   static constexpr std::size_t verify_keys_count = Tr::verifies;
+  static constexpr std::size_t sealing_count = Tr::is_sealed;
   static constexpr std::size_t vouch_count = Tr::checks_vouch;
   static constexpr std::size_t permissions_count = Tr::is_authorized;
 
@@ -39,7 +42,8 @@ struct argument_layout {
   // How many arguments follow the mechanism's, and follow each part.
   static constexpr std::size_t after_permissions = 0;
   static constexpr std::size_t after_vouch = after_permissions + permissions_count;
-  static constexpr std::size_t after_verify_keys = after_vouch + vouch_count;
+  static constexpr std::size_t after_sealing = after_vouch + vouch_count;
+  static constexpr std::size_t after_verify_keys = after_sealing + sealing_count;
   static constexpr std::size_t after_signing_keys = after_verify_keys + verify_keys_count;
   static constexpr std::size_t after_runtime_limits = after_signing_keys + signing_keys_count;
   static constexpr std::size_t after_mechanism = after_runtime_limits + runtime_limits_count;
@@ -52,6 +56,7 @@ struct argument_layout {
   static constexpr std::size_t runtime_limits_at = mechanism_first + mechanism_count;  // right after them
   static constexpr std::size_t signing_keys_at = at(after_signing_keys);
   static constexpr std::size_t verify_keys_at = at(after_verify_keys);
+  static constexpr std::size_t sealing_at = at(after_sealing);
   static constexpr std::size_t vouch_at = at(after_vouch);
   static constexpr std::size_t permissions_at = at(after_permissions);
 };

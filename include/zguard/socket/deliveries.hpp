@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <zguard/detail/seal_box.hpp>
 #include <zguard/detail/policy_set.hpp>
 #include <zguard/envelope.hpp>
 #include <zguard/identity.hpp>
@@ -210,6 +211,7 @@ class routed {
   static routed const& refused();  // never defined: only the diagnostic above is reached
   std::uint64_t request_owner_ = 0, request_ = 0;  // a service's ticket for this request: its answer goes out once (reply())
   std::uint64_t call_id_ = 0;  // a correlated request's call id: its answer echoes it
+  detail::answer_key answer_;  // a sealed request's: its answer is sealed with it (G19)
   template <class Tr>
   friend class detail::receive_path;
 };

@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include <zguard/detail/seal_box.hpp>
 #include <zguard/envelope.hpp>
 #include <zguard/router.hpp>
 #include <zguard/socket/deliveries.hpp>
@@ -30,6 +31,7 @@ struct incoming {
   std::size_t topic;                // topics<...>: which declared topic it came on
   std::size_t skip = 0;             // address frames before the message (ROUTER), then the vouch frame
   std::uint64_t call_id = 0;        // a correlated request's or reply's call id (detail/call_ids.hpp); 0: none
+  answer_key answer;                // a sealed service: the key its answer to this request is sealed with
 
   // The frames after the address (and vouch) frames: the message itself.
   std::span<zmq::message_t const> message_frames() const {

@@ -139,6 +139,32 @@ consteval bool check_authorization_rules() {
   }
 }
 
+// sealed<...> (sealed.hpp), checked once the other rules hold: the two
+// ends of a service channel seal and open (G19); what routes between them
+// (a proxy's sides, a capture: sockets without a channel) holds no key.
+template <bool RulesHold, class X, class C>
+consteval bool check_sealing_rules() {
+  if constexpr (!RulesHold || is_missing<X>) {
+    return RulesHold;
+  } else if constexpr (!SealingPolicy<X>) {
+    return false;  // said by the socket's own static_assert
+  } else if constexpr (is_missing<C>) {
+    static_assert(dependent_false<X>,
+                  "zguard::socket: sealed<...> is for the two ends of a service<Req, Rep> channel; a socket "
+                  "without a channel (a proxy's side, a capture, a relay) passes sealed frames it cannot read "
+                  "and holds no sealing key (G19)");
+    return false;
+  } else if constexpr (C::kind != channel_kind::service) {
+    static_assert(dependent_false<X>,
+                  "zguard::socket: sealed<...> seals service<Req, Rep> channels (a REQ or a caller's DEALER, "
+                  "and a REP or ROUTER service); topic and stream channels are not sealed by this release: "
+                  "their payloads are readable by the devices they cross (G19)");
+    return false;
+  } else {
+    return true;
+  }
+}
+
 }  // namespace detail
 }  // namespace v0
 }  // namespace zguard

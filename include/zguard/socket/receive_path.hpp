@@ -32,6 +32,7 @@
 #include <zguard/socket/stage_frames.hpp>
 #include <zguard/socket/stage_rate.hpp>
 #include <zguard/socket/stage_route.hpp>
+#include <zguard/socket/stage_seal.hpp>
 #include <zguard/socket/stage_topic.hpp>
 #include <zguard/socket/stage_verify.hpp>
 #include <zguard/socket/stage_vouch.hpp>
@@ -138,6 +139,12 @@ class receive_path : public send_path<Tr> {
     } else if (auto v = frames_stage<C, shape::topic_set, shape::topic_frame>(in); !v.accepted()) {
       return v;
     }
+    // open (G19): a sealed service opens the request sealed to its key, a
+    // sealed client the answer to one of its requests (after verify: the signature covers the sealed bytes).
+    if constexpr (Tr::opens_sealed)
+      if (auto v = open_request_stage(*opener_, in, this->log(), label); !v.accepted()) return v;
+    if constexpr (Tr::seals_requests)
+      if (auto v = open_answer_stage(this->pending_, in, this->log(), label); !v.accepted()) return v;
     // correlate: a call id in front of the message (inside the signed payload), taken off.
     if constexpr (shape::correlates)
       if (auto v = correlate_stage(in); !v.accepted()) return v;
@@ -174,6 +181,7 @@ class receive_path : public send_path<Tr> {
       in.topic = 0;
       in.skip = 0;
       in.call_id = 0;
+      in.answer.armed = false;
       read_peer(frames_.back(), in.peer);
       auto const v = judge(in);
       if (v.accepted()) return &in;
@@ -215,7 +223,7 @@ class receive_path : public send_path<Tr> {
         continue;
       }
       Msg& value = result_access::slot(decoded);
-      hold_request(in->peer, subject_of(value), in->call_id);
+      hold_request(in->peer, subject_of(value), in->call_id, in->answer);
       auto out = [&] {
         if constexpr (Tr::is_router)
           return routed<Msg>{std::move(value), std::move(in->peer), std::move(*in->from), in->origin};
@@ -227,6 +235,7 @@ class receive_path : public send_path<Tr> {
         out.request_owner_ = tickets_.owner();
         out.request_ = tickets_.newest();
         out.call_id_ = in->call_id;
+        if constexpr (Tr::is_router && Tr::opens_sealed) out.answer_ = in->answer;
       }
       return out;
     }
@@ -242,7 +251,7 @@ class receive_path : public send_path<Tr> {
       }
       into.peer_ = in->peer;
       into.origin_ = in->origin;
-      hold_request(in->peer, subject_of(into.value_), in->call_id);
+      hold_request(in->peer, subject_of(into.value_), in->call_id, in->answer);
       return true;
     }
   }
@@ -271,15 +280,21 @@ class receive_path : public send_path<Tr> {
   // goes out once (request_tickets.hpp); a REP keeps who asked, for the
   // permission check before its reply and the events, and the request's
   // call id, which its answer echoes.
-  void hold_request(peer_info const& peer, std::string_view subject, std::uint64_t call_id) {
+  void hold_request(peer_info const& peer, std::string_view subject, std::uint64_t call_id, answer_key const& answer) {
     if constexpr (shape::serves) (void)tickets_.issue();
-    if constexpr (shape::is_rep) held_ = {peer, subject, call_id};
-    else (void)peer, (void)subject, (void)call_id;
+    if constexpr (shape::is_rep) held_ = {peer, subject, call_id, answer};
+    else (void)peer, (void)subject, (void)call_id, (void)answer;
   }
   // The ticket a delivery was handed out with: the owner, the number.
   template <class Delivery>
   static std::pair<std::uint64_t, std::uint64_t> request_ticket(Delivery const& d) {
     return {d.request_owner_, d.request_};
+  }
+  // The key a ROUTER's answer to a delivery's sealed request is sealed with (null: none).
+  template <class Delivery>
+  static answer_key const* request_answer_key(Delivery const& d) {
+    if constexpr (Tr::is_router && Tr::opens_sealed) return &d.answer_;
+    else return (void)d, nullptr;
   }
   // The call id a delivery's request came with (0: none), echoed by its answer.
   template <class Delivery>
@@ -300,9 +315,9 @@ class receive_path : public send_path<Tr> {
   // Tells the sender of a refused message why, where the pattern lets us:
   // REP must answer, a ROUTER answers the routing id it came from.
   void answer_refusal(incoming const& in, decode_reason reason, std::string_view field) {
-    if constexpr (shape::is_rep) this->reply_refusal(reason, field, in.call_id);
+    if constexpr (shape::is_rep) this->reply_refusal(reason, field, in.call_id, &in.answer);
     else if constexpr (Tr::is_router) {
-      if (in.from) this->send_refusal_to(*in.from, reason, field, in.call_id);
+      if (in.from) this->send_refusal_to(*in.from, reason, field, in.call_id, &in.answer);
     }
   }
   // Logs a refused message (counted with the events); the socket goes on.
@@ -335,11 +350,14 @@ class receive_path : public send_path<Tr> {
     peer_info peer;
     std::string_view subject;
     std::uint64_t call_id = 0;  // a correlated request's: its answer echoes it
+    answer_key answer;          // a sealed request's: its answer is sealed with it (G19)
   };
   [[no_unique_address]] std::conditional_t<shape::is_rep, held_request, no_part> held_;
   // topics<...> SUB: which declared topics are subscribed now.
   [[no_unique_address]] std::array<bool, topic_slots> subscribed_{};
   [[no_unique_address]] typename verifier_part<S, Tr::verifies>::type verifier_;
+  // A sealed service's opener (G19), made from the constructor's sealing_key.
+  [[no_unique_address]] typename opener_part<typename Tr::X, Tr::opens_sealed>::type opener_;
   // On the heap: made once, and GCC's -Wmaybe-uninitialized misreads its
   // map inside a std::optional under the sanitizer build.
   [[no_unique_address]] std::conditional_t<Tr::checks_vouch, std::unique_ptr<vouch_checker<vouch_freshness>>, no_part>
@@ -348,7 +366,7 @@ class receive_path : public send_path<Tr> {
  private:
   // The message being received; refers to frames_ (a socket is neither
   // copied nor moved, so the reference stays true).
-  incoming in_{frames_, {}, {}, {}, {}, 0, 0, 0};
+  incoming in_{frames_, {}, {}, {}, {}, 0, 0, 0, {}};
   // batched<N, Ms>: the batch being read.
   [[no_unique_address]] std::conditional_t<shape::batches_in, batch_cursor, no_part> batch_in_;
   // Filled at the rate and burst the socket applied (declared, or chosen

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <type_traits>
@@ -24,6 +25,7 @@
 #include <zguard/socket/core.hpp>
 #include <zguard/socket/routing.hpp>
 #include <zguard/socket/sealing.hpp>
+#include <zguard/socket/stage_seal.hpp>
 
 namespace zguard {
 inline namespace v0 {
@@ -123,20 +125,48 @@ class send_path : public socket_core<Tr> {
   // the encoding written straight into it. One allocation, no copy. A call
   // id (not 0) goes in front of the encoding, inside the signed payload
   // (detail/call_ids.hpp): a caller's request, a service's answer to one.
+  // On a sealed socket (G19) that payload is itself sealed, in place: a
+  // client's request to its service's key (the answer's key kept until the
+  // answer comes), a service's answer to the key of the request it answers
+  // (`answer`; unsealed when there is none: a refusal of a request that
+  // could not be opened). The signature covers the sealed bytes.
   template <class Msg>
-  zmq::message_t frame_for(Msg const& msg, std::uint64_t call_id = 0) {
+  zmq::message_t frame_for(Msg const& msg, std::uint64_t call_id = 0, answer_key const* answer = nullptr) {
     std::size_t const prefix = call_id ? call_id_prefix_size : 0;
+    std::size_t const plain = prefix + encoded_size(msg);
     auto const fill = [&](std::uint8_t* at) {
       if (call_id) write_call_prefix(at, call_id);
       encode_into(msg, at + prefix);
     };
-    if constexpr (Tr::signs) {
-      return signer_->seal_with(channel_topic(), prefix + encoded_size(msg), fill);
-    } else {
-      if (!call_id) return encoded(msg);
-      zmq::message_t frame(prefix + encoded_size(msg));
-      fill(static_cast<std::uint8_t*>(frame.data()));
+    auto const out = [&](std::size_t size, auto const& write) {
+      if constexpr (Tr::signs) {
+        return signer_->seal_with(channel_topic(), size, write);
+      } else {
+        zmq::message_t frame(size);
+        write(static_cast<std::uint8_t*>(frame.data()));
+        return frame;
+      }
+    };
+    if constexpr (Tr::seals_requests) {
+      (void)answer;
+      answer_key key;
+      auto frame = out(request_sealer::size(plain), [&](std::uint8_t* at) { sealer_->seal(at, plain, fill, key); });
+      pending_.add(key);
       return frame;
+    } else if constexpr (Tr::opens_sealed) {
+      if (answer && answer->armed)
+        return out(sealed_answer_overhead + plain, [&](std::uint8_t* at) {
+          fill(at + sealed_answer_header);
+          std::array<std::uint8_t, seal_nonce_size> nonce{};
+          randombytes_buf(nonce.data(), nonce.size());
+          seal_answer_with(at, plain, *answer, nonce.data());
+        });
+      return out(plain, fill);
+    } else {
+      (void)answer;
+      if constexpr (!Tr::signs)
+        if (!call_id) return encoded(msg);
+      return out(plain, fill);
     }
   }
   // [topic] frame out; libzmq takes the frame's bytes.
@@ -166,14 +196,16 @@ class send_path : public socket_core<Tr> {
   // Neither waits (core::refusal_answer): a ROUTER's peer that never reads
   // would otherwise hold every other client send_timeout_ms per refusal.
   // A correlated request's refusal carries its call id.
-  void send_refusal_to(peer_handle const& to, decode_reason reason, std::string_view field,
-                       std::uint64_t call_id = 0) requires Tr::is_router {
+  // A sealed service's refusal of a request it opened is sealed to it (`answer`).
+  void send_refusal_to(peer_handle const& to, decode_reason reason, std::string_view field, std::uint64_t call_id = 0,
+                       answer_key const* answer = nullptr) requires Tr::is_router {
     typename core::refusal_answer no_wait(*this);
-    (void)send_to(to, frame_for(refusal_of(reason, field), call_id));
+    (void)send_to(to, frame_for(refusal_of(reason, field), call_id, answer));
   }
-  void reply_refusal(decode_reason reason, std::string_view field, std::uint64_t call_id = 0) requires(P::can_send) {
+  void reply_refusal(decode_reason reason, std::string_view field, std::uint64_t call_id = 0,
+                     answer_key const* answer = nullptr) requires(P::can_send) {
     typename core::refusal_answer no_wait(*this);
-    (void)send_out(frame_for(refusal_of(reason, field), call_id));
+    (void)send_out(frame_for(refusal_of(reason, field), call_id, answer));
   }
 
   // Batched sender: the waiting messages as one frame, sealed when signed
@@ -211,6 +243,14 @@ class send_path : public socket_core<Tr> {
 
   [[no_unique_address]] typename signer_part<S, Tr::signs>::type signer_;
   [[no_unique_address]] std::conditional_t<Tr::is_router, router_peers, no_part> peers_;
+  // A sealed client (G19): its sealer (on the heap, made from the
+  // constructor's key) and the keys of the answers it waits for (a REQ its
+  // newest request's; a caller's DEALER one per call in flight, at most
+  // 65536). A sealed service: its opener, in receive_path.hpp.
+  [[no_unique_address]] std::conditional_t<Tr::seals_requests, std::unique_ptr<request_sealer>, no_part> sealer_;
+  [[no_unique_address]] std::conditional_t<Tr::seals_requests,
+                                           pending_answers<std::is_same_v<P, req> ? 1 : 65536>, no_part>
+      pending_;
 
  private:
   // batched<N, Ms>: the batch being filled. A signed sender's batch is built

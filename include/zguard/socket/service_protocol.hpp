@@ -154,7 +154,7 @@ class service_protocol : public receive_path<Tr> {
       if constexpr (Tr::is_router) {
         if (!take_ticket(owner, number, request.peer)) return false;
         return answer_to(request.peer, this->subject_of(request.value), &request.from, answer,
-                         this->request_call_id(request));
+                         this->request_call_id(request), this->request_answer_key(request));
       } else {
         return answer_held(owner, number, answer);
       }
@@ -283,7 +283,8 @@ class service_protocol : public receive_path<Tr> {
   template <class Answer>
   bool answer_held(std::uint64_t owner, std::uint64_t number, Answer const& answer) requires shape::is_rep {
     if (!take_ticket(owner, number, this->held_.peer)) return false;
-    return answer_to(this->held_.peer, this->held_.subject, nullptr, answer, this->held_.call_id);
+    return answer_to(this->held_.peer, this->held_.subject, nullptr, answer, this->held_.call_id,
+                     &this->held_.answer);
   }
 
   // One answer per request (request_tickets.hpp); a refused one is logged.
@@ -304,17 +305,17 @@ class service_protocol : public receive_path<Tr> {
   // socket/frames.hpp for a REP, send_to for a ROUTER); a caller whose
   // permission to call was taken away gets "not permitted", as its next
   // request would. False then. A correlated request's answer carries its
-  // call id (call_id, not 0).
+  // call id (call_id, not 0); a sealed request's is sealed with `seal`.
   template <class Answer>
   bool answer_to(peer_info const& peer, std::string_view subject, peer_handle const* to, Answer const& answer,
-                 std::uint64_t call_id) {
+                 std::uint64_t call_id, answer_key const* seal) {
     auto const send = [&](zmq::message_t&& frame) {
       if constexpr (Tr::is_router) return this->send_to(*to, std::move(frame));
       else return (void)to, this->send_out(std::move(frame));
     };
     if (!this->still_permitted(peer, subject)) {
       typename socket_core<Tr>::refusal_answer no_wait(*this);
-      (void)send(this->frame_for(refusal_of(decode_reason::peer_refused, not_permitted_answer(subject)), call_id));
+      (void)send(this->frame_for(refusal_of(decode_reason::peer_refused, not_permitted_answer(subject)), call_id, seal));
       return false;
     }
     auto frame = [&] {
@@ -327,11 +328,11 @@ class service_protocol : public receive_path<Tr> {
                           {"user_id", peer.user_id},
                           {"vouched_client", peer.vouched_client},
                           {"code", std::to_string(answer.code())}});
-        return this->frame_for(a, call_id);
+        return this->frame_for(a, call_id, seal);
       } else if constexpr (std::is_same_v<Answer, refused>) {
-        return this->frame_for(refusal_of(decode_reason::peer_refused, answer.reason()), call_id);
+        return this->frame_for(refusal_of(decode_reason::peer_refused, answer.reason()), call_id, seal);
       } else {
-        return this->frame_for(answer, call_id);
+        return this->frame_for(answer, call_id, seal);
       }
     }();
     return send(std::move(frame));

@@ -13,6 +13,7 @@
 #include <zguard/domain.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/pattern.hpp>
+#include <zguard/sealed.hpp>
 #include <zguard/permissions.hpp>
 #include <zguard/security.hpp>
 #include <zguard/signing.hpp>
@@ -100,6 +101,13 @@ template <class T>
 struct slot_row<slot::authorization, T> {
   static_assert(is_missing<T> || AuthorizationPolicy<T>,
                 "zguard::socket: the authorization slot holds a type that is not zguard::authorized; "
+                "derived or hand-written policies are refused");
+};
+
+template <class T>
+struct slot_row<slot::sealing, T> {
+  static_assert(is_missing<T> || SealingPolicy<T>,
+                "zguard::socket: the sealing slot holds a type that is not a zguard::sealed<...>; "
                 "derived or hand-written policies are refused");
 };
 

@@ -17,6 +17,7 @@
 #include <zguard/detail/zguard_socket.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/pattern.hpp>
+#include <zguard/sealed.hpp>
 #include <zguard/security.hpp>
 #include <zguard/signing.hpp>
 #include <zguard/socket/part_rules.hpp>
@@ -51,10 +52,10 @@ struct socket_view_of<type_list<Slots...>, Policies...> : slot_row<Slots, find_p
   static_assert((known_slot<Policies> && ...) || false,
                 "zguard::socket: every argument must be a zguard policy: a domain<\"name\">, a "
                 "transport, a pattern, a mechanism, a limits<...>, a channel, a signing<...>, a vouched<...>, a "
-                "batched<...> or authorized");
+                "batched<...>, authorized or sealed<...>");
   static_assert(slots_filled_once<Policies...>,
                 "zguard::socket: two policies fill the same slot (one domain, transport, "
-                "pattern, mechanism, limits, channel, signing, vouched, batched and authorized each)");
+                "pattern, mechanism, limits, channel, signing, vouched, batched, authorized and sealed each)");
 
  public:
   using domain_type = in<slot::domain>;
@@ -74,17 +75,20 @@ struct socket_view_of<type_list<Slots...>, Policies...> : slot_row<Slots, find_p
   using batching_type = in<slot::batching>;
   // Optional: zguard::authorized enforces a permission set (permissions.hpp).
   using authorization_type = in<slot::authorization>;
+  // Optional: zguard::sealed<...> seals a service channel's payloads end to end (sealed.hpp).
+  using sealing_type = in<slot::sealing>;
 
   // Whether every rule holds; when not, one static_assert has said why and
   // the socket is assembled from nothing but silent stand-ins.
-  static constexpr bool valid =
+  static constexpr bool valid = check_sealing_rules<
       check_authorization_rules<
           check_batch_rules<check_vouch_rules<check_socket_rules<domain_type, transport_type, pattern_type,
                                                                  mechanism_type, limits_type, channel_type,
                                                                  signing_type>(),
                                               vouch_type, channel_type, pattern_type>(),
                             batching_type, channel_type, pattern_type, limits_type, signing_type>(),
-          authorization_type, channel_type, pattern_type, mechanism_type, vouch_type>();
+          authorization_type, channel_type, pattern_type, mechanism_type, vouch_type>(),
+      sealing_type, channel_type>();
 
   static constexpr bool typed = !is_missing<channel_type>;
   static constexpr bool is_signed = !is_missing<signing_type>;
@@ -103,6 +107,11 @@ struct socket_view_of<type_list<Slots...>, Policies...> : slot_row<Slots, find_p
   // An authorized socket enforces the permissions it is given (G18).
   static constexpr bool is_authorized = !is_missing<authorization_type>;
   static constexpr bool is_router = std::is_same_v<pattern_type, router>;
+  // A sealed socket seals its requests (a client: REQ, DEALER) or opens
+  // them and seals its answers (a service: REP, ROUTER) (G19).
+  static constexpr bool is_sealed = !is_missing<sealing_type>;
+  static constexpr bool opens_sealed = is_sealed && (std::is_same_v<pattern_type, rep> || is_router);
+  static constexpr bool seals_requests = is_sealed && !opens_sealed;
   static constexpr bool rate_limited = [] {
     if constexpr (valid) return limits_type::rate_limited;
     else return false;
@@ -146,6 +155,7 @@ struct socket_traits : socket_view<Policies...> {
   using C = typename view::channel_type;
   using S = typename view::signing_type;
   using B = typename view::batching_type;
+  using X = typename view::sealing_type;
   // A CURVE or PLAIN server that sends to its peers unasked (PUB, XPUB,
   // PUSH, DEALER, PAIR: a feed, a task source, a queue's back) records whom
   // it let in (its ZAP gate, detail/subscriber_gate.hpp), and an
@@ -192,9 +202,11 @@ struct not_a_socket_view {
   using vouch_type = missing<slot::vouch>;
   using batching_type = missing<slot::batching>;
   using authorization_type = missing<slot::authorization>;
+  using sealing_type = missing<slot::sealing>;
   using signing_algorithm = void;
   static constexpr bool valid = false, typed = false, is_signed = false, signs = false, verifies = false,
                         checks_vouch = false, is_batched = false, is_authorized = false, is_router = false,
+                        is_sealed = false, opens_sealed = false, seals_requests = false,
                         rate_limited = false, offers_send = false, offers_receive = false,
                         offers_receive_multipart = false, offers_subscribe = false, offers_call = false,
                         offers_serve = false;

@@ -67,6 +67,11 @@ class typed_messages : public service_protocol<Tr> {
       if constexpr (Tr::verifies)
         this->verifier_ =
             std::make_unique<typename decltype(this->verifier_)::element_type>(std::get<at::verify_keys_at>(all));
+      if constexpr (Tr::seals_requests)
+        this->sealer_ = std::make_unique<request_sealer>(std::get<at::sealing_at>(all));
+      if constexpr (Tr::opens_sealed)
+        this->opener_ =
+            std::make_unique<typename decltype(this->opener_)::element_type>(std::get<at::sealing_at>(all));
       if constexpr (Tr::checks_vouch)
         this->vouch_ = std::make_unique<typename decltype(this->vouch_)::element_type>(std::get<at::vouch_at>(all));
     }

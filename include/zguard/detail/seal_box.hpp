@@ -1,0 +1,204 @@
+// zguard/detail/seal_box.hpp - the crypto of sealed payloads (G19): a
+// request sealed to a service's X25519 key with a fresh ephemeral key, and
+// its answer sealed to that request's own key. XChaCha20-Poly1305-IETF
+// (libsodium's crypto_aead_xchacha20poly1305_ietf), keys from X25519 and
+// BLAKE2b-256; every header byte is associated data. Layouts:
+// docs/wire-format.md, "Sealed payloads".
+//
+// Nonces never repeat under one key, by construction: a request key is
+// derived from a fresh ephemeral key and seals that one request; an answer
+// key seals the one answer to it (request tickets), and every nonce is 24
+// random bytes besides, so even a second answer to a replay that got
+// through would not repeat one.
+#pragma once
+
+#include <zguard/detail/compiled.hpp>
+
+#include <sodium.h>
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include <zguard/detail/bytes.hpp>
+#include <zguard/detail/replay_window.hpp>
+#include <zguard/sealed.hpp>
+
+namespace zguard {
+inline namespace v0 {
+namespace detail {
+
+inline constexpr std::uint8_t sealed_request_kind = 0x53;  // 'S'
+inline constexpr std::uint8_t sealed_answer_kind = 0x54;   // 'T'
+inline constexpr std::uint8_t sealed_format = 0x01;
+inline constexpr std::size_t seal_nonce_size = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;  // 24
+inline constexpr std::size_t seal_tag_size = crypto_aead_xchacha20poly1305_ietf_ABYTES;       // 16
+inline constexpr std::size_t seal_key_size = crypto_aead_xchacha20poly1305_ietf_KEYBYTES;     // 32
+// kind, format, recipient key id, ephemeral public key, run, sequence, sent-at ms, nonce
+inline constexpr std::size_t sealed_request_header = 1 + 1 + 8 + 32 + 8 + 8 + 8 + seal_nonce_size;  // 90
+// kind, format, the request's ephemeral public key, nonce
+inline constexpr std::size_t sealed_answer_header = 1 + 1 + 32 + seal_nonce_size;  // 58
+inline constexpr std::size_t sealed_request_overhead = sealed_request_header + seal_tag_size;
+inline constexpr std::size_t sealed_answer_overhead = sealed_answer_header + seal_tag_size;
+// The BLAKE2b keys (labels) that derive a request's two keys from one X25519 result.
+inline constexpr std::string_view seal_request_label = "zguard.sealed.request.v1";
+inline constexpr std::string_view seal_answer_label = "zguard.sealed.answer.v1";
+
+// A client socket's run: 8 random bytes, its requests numbered 1, 2, ...
+using seal_run = std::array<std::uint8_t, 8>;
+
+// Why a sealed frame was not opened (the event is seal.<reason>).
+enum class seal_drop {
+  not_sealed,       // the payload is not a sealed frame of the kind expected
+  malformed,        // shorter than its header and tag, or another format
+  unknown_key,      // sealed to a key this service does not hold
+  weak_key,         // an ephemeral key that gives no shared secret (a low-order point)
+  stale,            // sent-at more than freshness_ms from our clock
+  forged,           // the AEAD tag does not verify: altered, or sealed to another key
+  replayed,         // its run and sequence were seen (or lie behind the window)
+  unknown_request,  // an answer to no request this socket is waiting for
+};
+inline std::string_view to_string(seal_drop d) {
+  switch (d) {
+    case seal_drop::not_sealed: return "not_sealed";
+    case seal_drop::malformed: return "malformed";
+    case seal_drop::unknown_key: return "unknown_key";
+    case seal_drop::weak_key: return "weak_key";
+    case seal_drop::stale: return "stale";
+    case seal_drop::forged: return "forged";
+    case seal_drop::replayed: return "replayed";
+    case seal_drop::unknown_request: return "unknown_request";
+  }
+  return "unknown";
+}
+
+// The key one answer is sealed with, and the request it answers (that
+// request's ephemeral public key, its name on the wire). Wiped when gone.
+struct answer_key {
+  std::array<std::uint8_t, 32> request{};
+  std::array<std::uint8_t, seal_key_size> key{};
+  bool armed = false;
+  answer_key() = default;
+  answer_key(answer_key const&) = default;
+  answer_key& operator=(answer_key const&) = default;
+  ~answer_key() { sodium_memzero(key.data(), key.size()); }
+};
+
+// The request and answer keys of one request: BLAKE2b-256 keyed with each
+// label over shared || ephemeral public || service public. False when the
+// X25519 result is all zero (a low-order ephemeral or service key).
+ZGUARD_DECL bool derive_seal_keys(std::uint8_t const* shared_input_secret, std::uint8_t const* other_public,
+                                  std::uint8_t const* ephemeral_public, std::uint8_t const* service_public,
+                                  std::uint8_t* request_key, std::uint8_t* answer_key_out);
+
+// Seals the `plain_size` bytes at out + sealed_request_header in place and
+// writes the header before them and the tag after (out holds
+// sealed_request_overhead + plain_size bytes). The ephemeral secret and the
+// nonce are the caller's (random in a socket, fixed in a test vector). False
+// when the service key gives no shared secret.
+ZGUARD_DECL bool seal_request_with(std::uint8_t* out, std::size_t plain_size, sealing_public_key const& to,
+                                   seal_run const& run, std::uint64_t sequence, std::uint64_t sent_at_ms,
+                                   std::uint8_t const* ephemeral_secret, std::uint8_t const* nonce,
+                                   answer_key& answer);
+// Seals an answer the same way (out holds sealed_answer_overhead + plain_size).
+ZGUARD_DECL void seal_answer_with(std::uint8_t* out, std::size_t plain_size, answer_key const& key,
+                                  std::uint8_t const* nonce);
+// Opens a sealed answer into `plain` (frame.size() - sealed_answer_overhead
+// bytes), or says why not. Never in place: a received frame's bytes may be
+// shared with another holder (a proxy's capture copy, a fan-out), which
+// must not see them change.
+ZGUARD_DECL std::optional<seal_drop> open_answer(std::span<std::uint8_t const> frame, answer_key const& key,
+                                                 std::uint8_t* plain);
+// The ephemeral public key a sealed answer names (nullopt: not one).
+ZGUARD_DECL std::optional<std::array<std::uint8_t, 32>> answer_names(std::span<std::uint8_t const> frame);
+
+// The fields of a sealed request's header, as read (before it is opened).
+struct sealed_request_fields {
+  key_id recipient;
+  std::array<std::uint8_t, 32> ephemeral{};
+  seal_run run{};
+  std::uint64_t sequence = 0;
+  std::uint64_t sent_at_ms = 0;
+};
+ZGUARD_DECL std::optional<seal_drop> read_sealed_request(std::span<std::uint8_t const> frame,
+                                                         sealed_request_fields& fields);
+// Opens a sealed request with the service's key (after its header was read
+// and judged) into `plain` (frame.size() - sealed_request_overhead bytes),
+// and gives the key its answer is sealed with. Not in place, as above.
+ZGUARD_DECL std::optional<seal_drop> open_request(std::span<std::uint8_t const> frame, sealing_key const& key,
+                                                  sealed_request_fields const& fields, answer_key& answer,
+                                                  std::uint8_t* plain);
+
+inline std::uint64_t seal_clock_ms() {
+  using namespace std::chrono;
+  return std::uint64_t(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+// A client's side: seals each request to the service's key with a fresh
+// ephemeral key, numbered in this socket's run.
+class request_sealer {
+ public:
+  // The key is not a small-order point (sealing_public_key refused one when it was made).
+  explicit request_sealer(sealing_public_key const& to) : to_(to) { randombytes_buf(run_.data(), run_.size()); }
+  static constexpr std::size_t size(std::size_t plain_size) { return sealed_request_overhead + plain_size; }
+  // fill(at) writes the plaintext at `at`; then it is sealed in place.
+  template <class Fill>
+  void seal(std::uint8_t* out, std::size_t plain_size, Fill&& fill, answer_key& answer) {
+    fill(out + sealed_request_header);
+    std::array<std::uint8_t, 32> ephemeral{};
+    std::array<std::uint8_t, seal_nonce_size> nonce{};
+    randombytes_buf(ephemeral.data(), ephemeral.size());
+    randombytes_buf(nonce.data(), nonce.size());
+    (void)seal_request_with(out, plain_size, to_, run_, ++sequence_, seal_clock_ms(), ephemeral.data(),
+                            nonce.data(), answer);
+    sodium_memzero(ephemeral.data(), ephemeral.size());
+  }
+  seal_run const& run() const { return run_; }
+
+ private:
+  sealing_public_key to_;
+  seal_run run_{};
+  std::uint64_t sequence_ = 0;
+};
+
+// A service's side: opens requests sealed to its key, fresh and not seen.
+template <std::uint32_t FreshnessMs, std::uint32_t Window>
+class request_opener {
+ public:
+  explicit request_opener(sealing_key const& key) : key_(key) {}
+  // The request in `frame`, opened into `out` (a buffer with rebuild(n) and
+  // data(), sized here): its plaintext and its answer's key, or why not.
+  template <class Out>
+  std::optional<seal_drop> open(std::span<std::uint8_t const> frame, answer_key& answer, Out& out) {
+    sealed_request_fields f;
+    if (auto d = read_sealed_request(frame, f)) return d;
+    if (f.recipient != key_.id()) return seal_drop::unknown_key;
+    auto const now = seal_clock_ms();
+    if ((f.sent_at_ms > now ? f.sent_at_ms - now : now - f.sent_at_ms) > FreshnessMs) return seal_drop::stale;
+    out.rebuild(frame.size() - sealed_request_overhead);
+    if (auto d = open_request(frame, key_, f, answer, static_cast<std::uint8_t*>(out.data()))) return d;
+    // Recorded only once authentic: a forged frame cannot move a run's window.
+    if (!replays_.record(f.run, f.sequence)) {
+      answer.armed = false;
+      return seal_drop::replayed;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  sealing_key key_;
+  replay_tracker<seal_run, Window> replays_{4096};
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace zguard
+
+#if !defined(ZGUARD_SEPARATE_COMPILATION)
+#include <zguard/impl/seal_box.ipp>
+#endif

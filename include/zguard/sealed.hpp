@@ -1,0 +1,165 @@
+// zguard/sealed.hpp - sealed payloads (G19): what a broker, forwarder,
+// relay or capture routes but must not read.
+//
+// CURVE protects each hop; every device between two ends (a queue, its
+// capture, a vouching broker) sees the payload in clear. sealed<...> on a
+// service<Req, Rep> channel encrypts each request end to end to the
+// service's sealing key (X25519 with a fresh ephemeral key per request,
+// XChaCha20-Poly1305-IETF), and each answer to that request's own key, so a
+// device sees routing data only. A sealed client is pinned to the service's
+// sealing_public_key, a sealed service holds its sealing_key; neither
+// compiles without it. The wire format is in docs/wire-format.md ("Sealed
+// payloads"), the crypto in detail/seal_box.hpp.
+#pragma once
+
+#include <sodium.h>
+#include <zmq.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include <zguard/detail/closed.hpp>
+#include <zguard/detail/guarded_bytes.hpp>
+#include <zguard/keys.hpp>
+#include <zguard/signing.hpp>
+#include <zguard/slots.hpp>
+
+namespace zguard {
+inline namespace v0 {
+
+namespace detail {
+inline constexpr std::string_view sealing_key_id_tag = "zguard.keyid.x25519";
+struct sealing_access;
+}  // namespace detail
+
+// A service's sealing public key (X25519): what its clients are pinned to.
+// A key of its own type, never a CURVE transport key: one key, one use.
+class sealing_public_key {
+ public:
+  static constexpr std::size_t size = crypto_scalarmult_BYTES;  // 32
+  static sealing_public_key from_bytes(std::span<std::uint8_t const, size> bytes) {
+    sealing_public_key k;
+    std::copy(bytes.begin(), bytes.end(), k.bytes_.begin());
+    return k.checked();
+  }
+  static sealing_public_key from_z85(std::string_view text) {
+    sealing_public_key k;
+    detail::z85_decode_key(text, k.bytes_.data(), "sealing public key");
+    return k.checked();
+  }
+  std::string z85() const {
+    char out[41];
+    zmq_z85_encode(out, bytes_.data(), size);
+    return out;
+  }
+  std::uint8_t const* data() const { return bytes_.data(); }
+  // 8 bytes naming the key on the wire: a sealed request says which key of
+  // the service it is sealed to, so a rotation can hold two.
+  key_id id() const { return detail::derive_key_id(detail::sealing_key_id_tag, bytes_.data(), size, false); }
+  friend bool operator==(sealing_public_key const&, sealing_public_key const&) = default;
+
+ private:
+  sealing_public_key() = default;
+  // A small-order point gives a known shared secret: anything sealed to it
+  // could be read by anyone. Refused where the key is made.
+  sealing_public_key const& checked() const {
+    if (detail::is_small_order_curve_key(bytes_.data()))
+      throw key_error("zguard: this sealing public key is a small-order Curve25519 point, not a real key");
+    return *this;
+  }
+  std::array<std::uint8_t, size> bytes_{};
+};
+
+// A service's sealing key: the X25519 secret in guarded memory (read-only
+// once made, wiped when freed) and its public part. Copies share the one
+// guarded region.
+class sealing_key {
+ public:
+  static constexpr std::size_t size = crypto_scalarmult_SCALARBYTES;  // 32
+  static sealing_key generate() {
+    auto secret = std::make_shared<detail::guarded_bytes>(size);
+    randombytes_buf(secret->writable(), size);
+    return sealing_key(std::move(secret));
+  }
+  static sealing_key from_bytes(std::span<std::uint8_t const, size> secret_bytes) {
+    auto secret = std::make_shared<detail::guarded_bytes>(size);
+    std::copy(secret_bytes.begin(), secret_bytes.end(), secret->writable());
+    return sealing_key(std::move(secret));
+  }
+  static sealing_key from_z85(std::string_view secret_text) {
+    auto secret = std::make_shared<detail::guarded_bytes>(size);
+    detail::z85_decode_key(secret_text, secret->writable(), "sealing secret key");
+    return sealing_key(std::move(secret));
+  }
+  sealing_public_key const& public_part() const { return public_; }
+  key_id id() const { return public_.id(); }
+
+ private:
+  friend struct detail::sealing_access;
+  explicit sealing_key(std::shared_ptr<detail::guarded_bytes> s)
+      : public_(public_of(s->data())) {
+    s->seal();
+    secret_ = std::move(s);
+  }
+  static sealing_public_key public_of(std::uint8_t const* secret) {
+    std::array<std::uint8_t, sealing_public_key::size> pub{};
+    crypto_scalarmult_base(pub.data(), secret);
+    auto k = sealing_public_key::from_bytes(pub);
+    sodium_memzero(pub.data(), pub.size());
+    return k;
+  }
+  std::shared_ptr<detail::guarded_bytes const> secret_;
+  sealing_public_key public_;
+};
+
+namespace detail {
+// The secret's bytes, for the opener alone (detail/seal_box.hpp).
+struct sealing_access {
+  static std::uint8_t const* secret(sealing_key const& k) { return k.secret_->data(); }
+};
+}  // namespace detail
+
+// --- the policy --------------------------------------------------------------------
+
+// sealed<freshness_ms<N>, replay_window<W>> (slot::sealing): a
+// service<Req, Rep> channel's requests and answers are sealed end to end.
+// A service refuses a request whose timestamp lies more than N ms (default
+// 30000) from its clock, and one its replay window (W sequences behind a
+// client run's newest, default 1024) has seen; both options at most once.
+template <class... Options>
+struct sealed {
+  static_assert((detail::SigningOption<Options> && ...),
+                "zguard::sealed<...>: every option must be zguard::freshness_ms<N> or zguard::replay_window<N>; "
+                "derived or hand-written options are refused");
+  static_assert(detail::count_option<detail::freshness_option, Options...> <= 1,
+                "zguard::sealed<...>: freshness_ms given twice (a repeated option is an error, not last-wins)");
+  static_assert(detail::count_option<detail::window_option, Options...> <= 1,
+                "zguard::sealed<...>: replay_window given twice (a repeated option is an error, not last-wins)");
+  using zguard_slot = slot::sealing;
+  static constexpr std::uint32_t freshness = detail::option_or<detail::freshness_option, 30000, Options...>();
+  static constexpr std::uint32_t window = detail::option_or<detail::window_option, 1024, Options...>();
+};
+
+namespace detail {
+// Exactly sealed<...>: a derived or hand-written policy is refused.
+struct sealing_policies {
+  static consteval bool of(...) { return false; }
+  template <class... Options>
+  static consteval bool of(sealed<Options...>**) { return true; }
+};
+template <class S>
+concept is_sealing_policy = closed_member<sealing_policies, S>;
+}  // namespace detail
+
+// SealingPolicy: a zguard::sealed<...>, exactly.
+template <class S>
+concept SealingPolicy = detail::is_sealing_policy<S>;
+
+}  // namespace v0
+}  // namespace zguard
