@@ -136,6 +136,12 @@ TEST_CASE("every event the library emits is documented with its name") {
         for (auto r : {zg::drop_reason::malformed, zg::drop_reason::unknown_key, zg::drop_reason::bad_signature,
                        zg::drop_reason::re_topiced, zg::drop_reason::replay, zg::drop_reason::stale})
           emitted.insert("verify." + std::string(zg::to_string(r)));
+      if (line.find("emit(\"seal.\"") != std::string::npos)  // seal.<why a sealed frame was not opened>
+        for (auto r : {zg::detail::seal_drop::not_sealed, zg::detail::seal_drop::malformed,
+                       zg::detail::seal_drop::unknown_key, zg::detail::seal_drop::weak_key, zg::detail::seal_drop::stale,
+                       zg::detail::seal_drop::forged, zg::detail::seal_drop::replayed,
+                       zg::detail::seal_drop::unknown_request})
+          emitted.insert("seal." + std::string(zg::detail::to_string(r)));
     }
   }
   // The scan must see the known families, or it is scanning nothing.

@@ -18,6 +18,7 @@
 #include <zguard/one_of.hpp>
 #include <zguard/pattern.hpp>
 #include <zguard/permissions.hpp>
+#include <zguard/sealed.hpp>
 #include <zguard/security.hpp>
 #include <zguard/vouch.hpp>
 
