@@ -169,7 +169,7 @@ TEST_CASE("sealed: a capturing queue reads the plaintext of an unsealed channel,
   CHECK_FALSE(holds(sealed_bytes, "test.order"));  // the schema's name is sealed with its body
 }
 
-TEST_CASE("sealed: a ROUTER service and a caller's DEALER; sealed and signed compose") {
+TEST_CASE("sealed: a ROUTER service and a caller's DEALER, and sealed with signed") {
   temp_dir dir;
   captured_events seen;
   zg::context<test_domain> ctx(seen.sink());
@@ -269,7 +269,7 @@ TEST_CASE("sealed: a service refuses unsealed, replayed, altered, stale and misa
   CHECK(served);
 }
 
-TEST_CASE("sealed: a client opens only the answer to its own request; a device's forgery or splice is refused") {
+TEST_CASE("sealed: a client opens only the answer to its own request, a device's forgery or splice is refused") {
   temp_dir dir;
   captured_events seen;
   zg::context<test_domain> ctx(seen.sink());
@@ -371,7 +371,7 @@ TEST_CASE("sealed: the wire format's test vector") {
         "07a37cbc142093c8b755dc1b10e86cb426374ad16aa853ed0bdfc0b2b86d1c7c");
   CHECK(request_hex ==
         "530182cbd05a053c70e479a631eede1bf9c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51a0102030405060708"
-        "090000000000000068e5cf8b010000808182838485868788898a8b8c8d8e8f9091929394959697105305818c2d0f13bfed780d"
+        "09000000000000000068e5cf8b010000808182838485868788898a8b8c8d8e8f9091929394959697105305818c2d0f13bfed780d"
         "2029402eb22d3c9d582836216a4196369d36dc0f3d428cff84f43f352fee7905c1e8186248db");
   std::vector<std::uint8_t> reply(zg::detail::sealed_answer_overhead + plain.size());
   std::copy(plain.begin(), plain.end(), reply.begin() + zg::detail::sealed_answer_header);
