@@ -1,7 +1,7 @@
 """zguard for Python services: schema messages, signed envelopes, broker
-vouches, and pyzmq socket helpers.
+vouches, sealed payloads, and pyzmq socket helpers.
 
-    from zguard import wire, envelope, vouch, sockets
+    from zguard import wire, envelope, vouch, sealed, sockets
     schemas = wire.load_schemas("schemas.json")   # written by zguard::write_descriptions
     order = schemas["test.order"]
     data = order.encode({...}); value = order.decode(data)
@@ -9,13 +9,17 @@ vouches, and pyzmq socket helpers.
     origin, payload = envelope.Verifier("ed25519", [public_key]).verify(frame, "ticks", b"ticks")
 
     checker = vouch.VouchChecker([group_key]); client = checker.check([vouch_frame, request])
+    frame, answer_key = sealed.RequestSealer(service_public).seal(data)      # to a sealed service
+    payload, answer_key = sealed.RequestOpener(sealing_key).open(frame); sealed.seal_answer(answer_key, reply)
     ack = sockets.call(req_socket, order, {...}, schemas["test.order_ack"], timeout_ms=5000)
 
-wire needs only the standard library, envelope and vouch PyNaCl, sockets
-pyzmq; the sockets are pyzmq's, opened by the caller. See docs/python.md.
+wire needs only the standard library, envelope, vouch and sealed PyNaCl,
+sockets pyzmq; the sockets are pyzmq's, opened by the caller. See
+docs/python.md.
 """
-from . import envelope, vouch, wire
+from . import envelope, sealed, vouch, wire
 from .envelope import Origin, Signer, Verifier, VerifyError
+from .sealed import RequestOpener, RequestSealer, SealError, SealingKey, SealingPublicKey
 from .wire import (CallError, DecodeError, EncodeError, Schema, application_error, decode_reply, load_schemas,
                    pack_batch, refusal, unpack_batch)
 
@@ -24,4 +28,5 @@ from .vouch import VouchChecker, VouchError
 # sockets (pyzmq) is imported by name: from zguard import sockets.
 __all__ = ["wire", "envelope", "vouch", "VouchChecker", "VouchError", "Schema", "load_schemas", "DecodeError", "EncodeError", "CallError", "decode_reply",
            "refusal", "application_error", "pack_batch", "unpack_batch",
-           "Signer", "Verifier", "VerifyError", "Origin"]
+           "Signer", "Verifier", "VerifyError", "Origin",
+           "sealed", "SealingKey", "SealingPublicKey", "RequestSealer", "RequestOpener", "SealError"]

@@ -13,12 +13,19 @@ deadline, a REP service, a verified subscription.
     sub = sockets.Subscription(sub_socket, "test.tick", tick, verifier)
     value, origin = sub.receive(timeout_ms=1000)
 
+    sealer = sealed.RequestSealer(service_public)      # sealed end to end (sealed.py)
+    ack = sockets.call(req, order, {...}, order_ack, sealed_to=sealer)
+    sockets.Service(rep, order, order_ack, handler, sealing_key=key).serve()
+
 The sockets stay pyzmq's, opened and closed by the caller; the messages are
-wire.py's and envelope.py's, the vouch vouch.py's. docs/python.md has the API.
+wire.py's and envelope.py's, the vouch vouch.py's, the sealing sealed.py's.
+docs/python.md has the API.
 """
+import weakref
+
 import zmq
 
-from . import wire
+from . import sealed, wire
 from .vouch import VouchError, refusal as vouch_refusal
 
 
@@ -43,21 +50,49 @@ def curve(sock, server_key=None, public_key=None, secret_key=None):
     return sock
 
 
-def call(sock, request_schema, value, reply_schema, timeout_ms=5000):
+# The request sealer of each socket that was given a sealing public key
+# (call(sealed_to=key)): one run per socket, as a zguard client socket has.
+_sealers = weakref.WeakKeyDictionary()
+
+
+def _sealer_for(sock, sealed_to):
+    if isinstance(sealed_to, sealed.RequestSealer):
+        return sealed_to
+    to = sealed_to if isinstance(sealed_to, sealed.SealingPublicKey) else sealed.SealingPublicKey(sealed_to)
+    sealer = _sealers.get(sock)
+    if sealer is None or sealer.service_public != to:
+        sealer = _sealers[sock] = sealed.RequestSealer(to)
+    return sealer
+
+
+def call(sock, request_schema, value, reply_schema, timeout_ms=5000, sealed_to=None):
     """One request on a REQ socket, as zguard's call(): the reply decoded;
     CallError for a refusal, a rate limit or an application error
     (wire.decode_reply), and CallError("timed_out") when no reply came in
     timeout_ms; DecodeError for a reply that does not decode; EncodeError
     (nothing sent) for a value the schema cannot carry. The REQ socket is set
     relaxed and correlated, so it can call again after a timeout and a late
-    reply is not taken for the next call's."""
+    reply is not taken for the next call's.
+
+    sealed_to (a sealed.RequestSealer, or the service's sealing public key:
+    the module then keeps one sealer per socket) seals the request to the
+    service (docs/wire-format.md, "Sealed payloads") and opens the answer
+    with that request's key; an unsealed refusal is read as any refusal,
+    any other answer that does not open raises sealed.SealError
+    (not_sealed, malformed, unknown_request, forged)."""
     data = request_schema.encode(value)
+    answer_key = None
+    if sealed_to is not None:
+        data, answer_key = _sealer_for(sock, sealed_to).seal(data)
     sock.setsockopt(zmq.REQ_RELAXED, 1)
     sock.setsockopt(zmq.REQ_CORRELATE, 1)
     sock.send(data)
     if not sock.poll(timeout_ms, zmq.POLLIN):
         raise wire.CallError("timed_out", "no reply in %d ms" % timeout_ms)
-    return wire.decode_reply(reply_schema, sock.recv())
+    reply = sock.recv()
+    if answer_key is not None:
+        reply = sealed.open_reply(answer_key, reply)
+    return wire.decode_reply(reply_schema, reply)
 
 
 def _answer_to(error):
@@ -106,17 +141,30 @@ class Service:
     "application_error" (code, message). Any other exception, and a reply
     that does not encode, is answered "handler failed" (as C++ does), then
     raised. A C++ caller's correlated request is answered with its call id
-    in front, as a C++ REP answers it (correlated())."""
+    in front, as a C++ REP answers it (correlated()).
 
-    def __init__(self, sock, request_schema, reply_schema, handler, vouch=None):
+    sealing_key (a sealed.SealingKey, or a sealed.RequestOpener for other
+    freshness and replay bounds) makes it a sealed service, as a zguard REP
+    with sealed<...>: each request is opened after the vouch and the frame
+    count were checked (a request that does not open is answered, unsealed,
+    "sealed: <reason>"), and every answer to an opened request (the reply,
+    a refusal, an application error; its call id inside) is sealed to it."""
+
+    def __init__(self, sock, request_schema, reply_schema, handler, vouch=None, sealing_key=None):
         self.socket, self.request, self.reply, self.handler, self.vouch = \
             sock, request_schema, reply_schema, handler, vouch
+        self.opener = sealing_key if sealing_key is None or isinstance(sealing_key, sealed.RequestOpener) \
+            else sealed.RequestOpener(sealing_key)
 
     def serve_one(self, timeout_ms=None):
         """Answers one request; False when none came in timeout_ms (None: wait)."""
         if timeout_ms is not None and not self.socket.poll(timeout_ms, zmq.POLLIN):
             return False
-        prefix, frames, refused = correlated(self.socket.recv_multipart())
+        frames = self.socket.recv_multipart()
+        if self.opener is not None:
+            self._serve_sealed(frames)
+            return True
+        prefix, frames, refused = correlated(frames)
         try:
             answer = refused if refused is not None else self._answer(frames)
         except Exception:
@@ -133,18 +181,26 @@ class Service:
             served += 1
         return served
 
-    def _answer(self, frames):
+    def _checked(self, frames):
+        """(client, payload, refusal): the vouch and the frame count checked."""
         client = None
         if self.vouch is not None:
             try:
                 client = self.vouch.check(frames)
             except VouchError as e:
-                return vouch_refusal(e)
+                return None, None, vouch_refusal(e)
             frames = frames[1:]
         if len(frames) != 1:
-            return wire.refusal("trailing_bytes", "extra frames")
+            return client, None, wire.refusal("trailing_bytes", "extra frames")
+        return client, frames[0], None
+
+    def _answer(self, frames):
+        client, payload, refused = self._checked(frames)
+        return refused if refused is not None else self._reply_to(payload, client)
+
+    def _reply_to(self, payload, client):
         try:
-            value = self.request.decode(frames[0])
+            value = self.request.decode(payload)
         except wire.DecodeError as e:
             return wire.refusal(e)
         try:
@@ -154,6 +210,28 @@ class Service:
             if answer is None:
                 raise
             return answer
+
+    def _serve_sealed(self, frames):
+        """A sealed service's answer: the request opened after the vouch and
+        the frame count (the vouch covers the sealed bytes), its call id
+        inside; refused unsealed when it does not open, else answered sealed
+        to it."""
+        client, payload, refused = self._checked(frames)
+        if refused is None:
+            try:
+                plain, key = self.opener.open(payload)
+            except sealed.SealError as e:
+                refused = sealed.refusal(e)
+        if refused is not None:
+            self.socket.send(refused)  # unsealed: there is no key to seal it to
+            return
+        prefix, body, refused = correlated([plain])
+        try:
+            answer = refused if refused is not None else self._reply_to(body[0], client)
+        except Exception:
+            self.socket.send(sealed.seal_answer(key, prefix + wire.refusal("peer_refused", "handler failed")))
+            raise
+        self.socket.send(sealed.seal_answer(key, prefix + answer))
 
 
 class Subscription:

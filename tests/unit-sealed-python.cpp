@@ -1,0 +1,394 @@
+// Sealed payloads (G19) with the Python module (python/zguard/sealed.py):
+// PyNaCl makes the wire format's test vector, byte for byte the library's;
+// a Python client (sockets.call, sealed_to) calls a sealed C++ REP over
+// CURVE on tcp loopback, and a sealed C++ REQ and a caller's DEALER call a
+// Python sealed service (sockets.Service, sealing_key) over ipc; both sides
+// refuse the same crafted requests for the same reasons. The peers
+// (tests/python/sealed_vector.py, sealed_peer.py) run Debian's python3 with
+// python3-zmq and python3-nacl; without them these tests fail, never skip.
+#include "schemas.hpp"
+#include "support.hpp"
+
+#include <array>
+#include <fstream>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace zguard_test;
+using namespace std::chrono_literals;
+
+namespace {
+
+using order_service = zg::service<order, order_ack>;
+using sealed_curve_rep =
+    zg::socket<test_domain, zg::tcp, zg::rep, zg::curve_server, rr_limits, order_service, zg::sealed<>>;
+using sealed_ipc_req =
+    zg::socket<test_domain, zg::ipc, zg::req, zg::null_mechanism, rr_limits, order_service, zg::sealed<>>;
+using sealed_ipc_dealer =
+    zg::socket<test_domain, zg::ipc, zg::dealer, zg::null_mechanism, rr_limits, order_service, zg::sealed<>>;
+
+// "python3 tests/python/sealed_peer.py ARGS", the module on its path.
+std::string peer(std::string const& args) { return python_script_with_module("sealed_peer.py " + args); }
+
+// A key's Z85 text as one shell word (Z85 has no single quote).
+std::string quoted(std::string const& z85) { return "'" + z85 + "'"; }
+
+// The descriptions of the test schemas, written by the describe_schemas tool.
+std::filesystem::path describe_into(temp_dir const& dir) {
+  auto const path = dir.path / "schemas.json";
+  auto [rc, out] = run_command(std::string(ZGUARD_DESCRIBE_SCHEMAS) + " " + path.string());
+  REQUIRE(rc == 0);
+  REQUIRE(std::filesystem::exists(path));
+  return path;
+}
+
+// Waits for a Python peer to write the endpoint it bound.
+std::string endpoint_from(std::filesystem::path const& file) {
+  std::string endpoint;
+  REQUIRE(eventually(
+      [&] {
+        std::ifstream f(file);
+        return f && std::getline(f, endpoint) && !endpoint.empty();
+      },
+      15s));
+  return endpoint;
+}
+
+// A sealing key from known secret bytes: the Python peer is given them in hex.
+struct sealing_material {
+  std::array<std::uint8_t, 32> secret = [] {
+    std::array<std::uint8_t, 32> s{};
+    randombytes_buf(s.data(), s.size());
+    return s;
+  }();
+  zg::sealing_key key = zg::sealing_key::from_bytes(secret);
+};
+
+// The interpreter checked, the described schemas, a context whose
+// authenticator admits the client's CURVE key, and the certificates the
+// Python client reads (zmq.auth.load_certificate).
+struct python_session {
+  temp_dir dir;
+  std::filesystem::path schemas;
+  captured_events seen;
+  zg::context<test_domain> ctx{seen.sink()};
+  zg::authenticator<test_domain> auth{ctx};
+  zg::keypair server = zg::keypair::generate(), client = zg::keypair::generate();
+  std::filesystem::path server_cert = dir.path / "server.cert", client_secret = dir.path / "client.cert_secret";
+  python_session() {
+    require_python();
+    schemas = describe_into(dir);
+    zg::save_certificate(server_cert, server);
+    zg::save_certificate(dir.path / "client.cert", client);
+    auth.allow(client.public_part());
+  }
+  // ENDPOINT SERVER_CERT CLIENT_CERT SCHEMAS: how sealed_peer.py's clients start.
+  std::string client_args(std::string const& endpoint) const {
+    return endpoint + " " + server_cert.string() + " " + client_secret.string() + " " + schemas.string();
+  }
+};
+
+// A sealed C++ REP (CURVE, tcp loopback) holding `key`, serving in a
+// thread until destroyed: an ack "cpp sealed ID", order 14 an application error.
+struct sealed_service {
+  std::string endpoint;
+  std::jthread thread;
+  sealed_service(python_session& py, zg::sealing_key const& key) {
+    std::promise<std::string> bound;
+    auto fut = bound.get_future();
+    thread = std::jthread([&py, key, &bound](std::stop_token stop) {
+      sealed_curve_rep rep(py.ctx, py.auth, py.server, key);
+      bound.set_value(rep.bind("tcp://127.0.0.1:*").address);
+      rep.serve(
+          [](order const& o, zg::peer_info const&) {
+            if (o.id == 14) throw zg::application_error(7, "cannot fill order 14");
+            return order_ack{o.id, true, "cpp sealed " + std::to_string(o.id)};
+          },
+          stop);
+    });
+    endpoint = fut.get();
+  }
+};
+
+// A sealed request as a client makes it, and the key its answer opens with.
+struct crafted {
+  std::vector<std::uint8_t> frame;
+  zg::detail::answer_key answer;
+};
+template <class Msg>
+crafted sealed_request(zg::sealing_public_key const& to, Msg const& msg, std::uint64_t sequence,
+                       std::uint64_t sent_at = zg::detail::seal_clock_ms()) {
+  static zg::detail::seal_run const run = [] {
+    zg::detail::seal_run r{};
+    randombytes_buf(r.data(), r.size());
+    return r;
+  }();
+  auto const plain = zg::encode(msg);
+  crafted c;
+  c.frame.resize(zg::detail::sealed_request_overhead + plain.size());
+  std::copy(plain.begin(), plain.end(), c.frame.begin() + zg::detail::sealed_request_header);
+  std::array<std::uint8_t, 32> eph{};
+  std::array<std::uint8_t, 24> nonce{};
+  randombytes_buf(eph.data(), eph.size());
+  randombytes_buf(nonce.data(), nonce.size());
+  REQUIRE(zg::detail::seal_request_with(c.frame.data(), plain.size(), to, run, sequence, sent_at, eph.data(),
+                                        nonce.data(), c.answer));
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("sealed with Python: PyNaCl makes the wire format's test vector, byte for byte the C++ library's") {
+  require_python();
+  std::string const doc_path = std::string(ZGUARD_SOURCE_DIR) + "/docs/wire-format.md";
+  auto [rc, out] = run_command(python_script_with_module("sealed_vector.py " + doc_path));
+  CHECK(rc == 0);
+  // The same inputs through the library (docs/wire-format.md, "Sealed payloads", "Test vector").
+  std::array<std::uint8_t, 32> service_secret{}, ephemeral{};
+  std::array<std::uint8_t, 24> nonce{}, answer_nonce{};
+  for (std::size_t i = 0; i < 32; ++i) service_secret[i] = std::uint8_t(i + 1), ephemeral[i] = std::uint8_t(0x40 + i);
+  for (std::size_t i = 0; i < 24; ++i) nonce[i] = std::uint8_t(0x80 + i), answer_nonce[i] = std::uint8_t(0xc0 + i);
+  auto const key = zg::sealing_key::from_bytes(service_secret);
+  auto const plain = zg::encode(order_ack{7, true, "sealed"});
+  std::vector<std::uint8_t> request(zg::detail::sealed_request_overhead + plain.size());
+  std::copy(plain.begin(), plain.end(), request.begin() + zg::detail::sealed_request_header);
+  zg::detail::answer_key answer;
+  REQUIRE(zg::detail::seal_request_with(request.data(), plain.size(), key.public_part(), {1, 2, 3, 4, 5, 6, 7, 8}, 9,
+                                        1700000000000, ephemeral.data(), nonce.data(), answer));
+  std::vector<std::uint8_t> reply(zg::detail::sealed_answer_overhead + plain.size());
+  std::copy(plain.begin(), plain.end(), reply.begin() + zg::detail::sealed_answer_header);
+  zg::detail::seal_answer_with(reply.data(), plain.size(), answer, answer_nonce.data());
+  auto const public_hex = to_hex(std::span<std::uint8_t const>(key.public_part().data(), 32));
+  CHECK(request.size() == 90 + plain.size() + 16);
+  CHECK(out == "public " + public_hex + "\nrequest " + to_hex(request) + "\nanswer " + to_hex(reply) +
+                   "\nvector ok\n");
+  // The document shows exactly these bytes.
+  auto const doc = read_file(doc_path);
+  for (auto const& hex : {public_hex, to_hex(request), to_hex(reply)})
+    CHECK_MESSAGE(doc.find("`" + hex + "`") != std::string::npos, hex);
+}
+
+TEST_CASE("sealed with Python: a Python client (sockets.call, sealed_to) calls a sealed C++ service over CURVE") {
+  python_session py;
+  auto const key = zg::sealing_key::generate();
+  sealed_service server(py, key);
+  auto [rc, out] =
+      run_command(peer("client " + py.client_args(server.endpoint) + " " + quoted(key.public_part().z85())));
+  CHECK(rc == 0);
+  CHECK(out == "ack 1 cpp sealed 1\n"
+               "ack 2 cpp sealed 2\n"
+               "ack 3 cpp sealed 3\n"
+               "application_error 7: cannot fill order 14\n"              // sealed to the request
+               "refused_by_service: out_of_range at lines[0].qty\n"     // the decoder's refusal, sealed too
+               "ack 4 cpp sealed 4\n"                                     // sealed_to a key: one sealer per socket
+               "ack 5 cpp sealed 5\n"
+               "run kept sequence 5\n");
+  CHECK(eventually([&] { return py.seen.named("message.refused").size() == 1; }));
+  for (auto const* reason : {"not_sealed", "malformed", "unknown_key", "weak_key", "stale", "forged", "replayed"})
+    CHECK_MESSAGE(py.seen.named(std::string("seal.") + reason).empty(), reason);
+}
+
+TEST_CASE("sealed with Python: a Python request sealed to another key is refused, sealed: unknown_key") {
+  python_session py;
+  auto const key = zg::sealing_key::generate(), other = zg::sealing_key::generate();
+  sealed_service server(py, key);
+  auto [rc, out] =
+      run_command(peer("wrong_key " + py.client_args(server.endpoint) + " " + quoted(other.public_part().z85())));
+  CHECK(rc == 0);
+  CHECK(out == "refused_by_service: sealed: unknown_key\n");
+  REQUIRE(eventually([&] { return py.seen.named("seal.unknown_key").size() == 1; }));
+  CHECK(py.seen.named("seal.unknown_key").front().field("user_id") == py.client.public_part().z85());
+}
+
+TEST_CASE("sealed with Python: the C++ service and the module's opener refuse the same crafted requests alike") {
+  python_session py;
+  sealing_material m;
+  auto const other = zg::sealing_key::generate();
+  sealed_service server(py, m.key);
+  auto [rc, out] = run_command(peer("verdicts " + py.client_args(server.endpoint) + " " + to_hex(m.secret) + " " +
+                                    quoted(other.public_part().z85())));
+  CHECK(rc == 0);
+  // Each line: the case, the C++ service's verdict (its answer opened, or
+  // its "sealed: <reason>"), the module's.
+  CHECK(out == "good ok ok\n"
+               "replayed replayed replayed\n"
+               "unsealed not_sealed not_sealed\n"
+               "empty not_sealed not_sealed\n"
+               "cut malformed malformed\n"
+               "format_2 malformed malformed\n"
+               "other_key unknown_key unknown_key\n"
+               "stale_past stale stale\n"
+               "stale_future stale stale\n"
+               "weak_zero weak_key weak_key\n"
+               "weak_one weak_key weak_key\n"
+               "forged_header forged forged\n"
+               "forged_body forged forged\n"
+               "forged_tag forged forged\n"
+               "forged_ahead forged forged\n"
+               "after_forged_ahead ok ok\n"  // a forged frame did not move the run's window
+               // Two faults at once: both name the one checked first.
+               "format_2_other_key malformed malformed\n"
+               "other_key_stale unknown_key unknown_key\n"
+               "stale_weak stale stale\n"
+               "stale_forged stale stale\n"
+               "weak_forged weak_key weak_key\n"
+               "replayed_forged forged forged\n");
+  CHECK(eventually([&] { return py.seen.named("seal.forged").size() == 5; }));
+  CHECK(py.seen.named("seal.weak_key").size() == 3);
+  CHECK(py.seen.named("seal.stale").size() == 4);
+  CHECK(py.seen.named("seal.replayed").size() == 1);
+  CHECK(py.seen.named("seal.unknown_key").size() == 2);
+  CHECK(py.seen.named("seal.malformed").size() == 3);
+}
+
+TEST_CASE("sealed with Python: a sealed C++ REQ and a caller's DEALER call a Python sealed service (sockets.Service)") {
+  require_python();
+  temp_dir dir;
+  auto const schemas = describe_into(dir);
+  captured_events seen;
+  zg::context<test_domain> ctx(seen.sink());
+  sealing_material m;
+  auto const endpoint = "ipc://" + (dir.path / "py-sealed").string();
+  auto const endpoint_file = dir.path / "py-sealed.endpoint";
+  auto python_peer = std::async(std::launch::async, [&] {
+    return run_command(peer("serve " + endpoint + " " + endpoint_file.string() + " " + to_hex(m.secret) + " " +
+                            schemas.string()));
+  });
+  REQUIRE(endpoint_from(endpoint_file) == endpoint);
+
+  sealed_ipc_req client(ctx, m.key.public_part());
+  client.connect(endpoint);
+  auto reply = client.call(numbered_order(1), 3);
+  REQUIRE_MESSAGE(reply.ok(), reply.reason());
+  CHECK(*reply == order_ack{1, true, "py sealed 1"});
+  auto refused = client.call(numbered_order(13), 3);  // the handler's refusal, sealed to the request
+  CHECK(refused.status() == zg::call_status::refused_by_service);
+  CHECK(refused.reason() == "python says no");
+  auto app = client.call(numbered_order(14), 3);  // the handler's typed error
+  CHECK(app.status() == zg::call_status::application_error);
+  CHECK(app.application_code() == 7);
+  CHECK(app.reason() == "python cannot fill order 14");
+  auto failed = client.call(numbered_order(16), 3);  // the handler raised
+  CHECK(failed.status() == zg::call_status::refused_by_service);
+  CHECK(failed.reason() == "handler failed");
+
+  // A caller's DEALER: correlated requests, the call id inside the seal,
+  // each answer opened with its own request's key.
+  {
+    sealed_ipc_dealer dealer(ctx, m.key.public_part());
+    dealer.connect(endpoint);
+    zg::caller<sealed_ipc_dealer, zg::in_flight<8>> calls(dealer);
+    std::vector<std::future<zg::call_result<order_ack>>> futures;
+    for (std::uint64_t i = 21; i <= 24; ++i) futures.push_back(calls.call(numbered_order(i), 10s));
+    calls.run_until_idle(10s);
+    for (std::uint64_t i = 21; i <= 24; ++i) {
+      auto r = futures[i - 21].get();
+      REQUIRE_MESSAGE(r.ok(), r.reason());
+      CHECK(r->note.view() == "py sealed " + std::to_string(i));
+    }
+  }
+
+  // What an attacker who reaches the service sends (a raw DEALER): the
+  // Python service answers each as the library's opener judges the same
+  // bytes, fed in the same order.
+  zmq::context_t raw;
+  zmq::socket_t attacker(raw, zmq::socket_type::dealer);
+  attacker.set(zmq::sockopt::linger, 0);
+  attacker.set(zmq::sockopt::rcvtimeo, 10000);
+  attacker.connect(endpoint);
+  zg::detail::request_opener<30000, 1024> ours(m.key);
+  auto const to = m.key.public_part();
+  auto const good = sealed_request(to, numbered_order(31), 1);
+  auto flip = [](crafted c, std::size_t at) {
+    c.frame[at] ^= 0x01;
+    return c;
+  };
+  auto weak = sealed_request(to, numbered_order(38), 8);
+  std::fill(weak.frame.begin() + 10, weak.frame.begin() + 42, std::uint8_t(0));
+  auto cut = sealed_request(to, numbered_order(33), 3);
+  cut.frame.resize(zg::detail::sealed_request_overhead - 1);
+  auto const other = zg::sealing_key::generate();
+  struct attack {
+    char const* name;
+    crafted c;
+    std::string expected;
+  };
+  std::vector<attack> attacks{
+      {"good", good, "ok"},
+      {"replayed", good, "replayed"},
+      {"unsealed", crafted{zg::encode(numbered_order(32)), {}}, "not_sealed"},
+      {"empty", crafted{}, "not_sealed"},
+      {"cut", cut, "malformed"},
+      {"other key", sealed_request(other.public_part(), numbered_order(34), 4), "unknown_key"},
+      {"stale", sealed_request(to, numbered_order(35), 5, zg::detail::seal_clock_ms() - 120000), "stale"},
+      {"weak key", weak, "weak_key"},
+      {"forged header", flip(sealed_request(to, numbered_order(36), 6), 50), "forged"},
+      {"forged body", flip(sealed_request(to, numbered_order(37), 7), zg::detail::sealed_request_header + 3), "forged"},
+      {"forged tag", flip(good, good.frame.size() - 1), "forged"},
+      {"forged ahead", flip(sealed_request(to, numbered_order(39), 1000000), 100), "forged"},
+      {"after forged ahead", sealed_request(to, numbered_order(40), 2), "ok"},
+      // Two faults at once: the earlier check names it.
+      {"stale, other key",
+       sealed_request(other.public_part(), numbered_order(42), 10, zg::detail::seal_clock_ms() - 120000),
+       "unknown_key"},
+      {"stale, forged", flip(sealed_request(to, numbered_order(43), 11, zg::detail::seal_clock_ms() + 120000), 100),
+       "stale"},
+      {"replayed, forged", flip(good, 100), "forged"},
+  };
+  for (auto const& a : attacks) {
+    CAPTURE(a.name);
+    zg::detail::answer_key k;
+    zmq::message_t plain;
+    auto const verdict = ours.open(a.c.frame, k, plain);
+    std::string const cpp = verdict ? std::string(zg::detail::to_string(*verdict)) : "ok";
+    CHECK(cpp == a.expected);
+    REQUIRE(attacker.send(zmq::const_buffer(nullptr, 0), zmq::send_flags::sndmore));
+    REQUIRE(attacker.send(zmq::const_buffer(a.c.frame.data(), a.c.frame.size())));
+    std::vector<zmq::message_t> answer;
+    REQUIRE(zmq::recv_multipart(attacker, std::back_inserter(answer)));
+    REQUIRE(answer.size() == 2);
+    auto const bytes = zg::detail::bytes_of(answer[1]);
+    std::string python;
+    if (auto const r = zg::decode<zg::refusal>(bytes)) {
+      python = r->field.str().starts_with("sealed: ") ? r->field.str().substr(8) : "refused: " + r->field.str();
+    } else {
+      std::vector<std::uint8_t> opened(bytes.size() >= zg::detail::sealed_answer_overhead
+                                           ? bytes.size() - zg::detail::sealed_answer_overhead
+                                           : 0);
+      auto const why = zg::detail::open_answer(bytes, a.c.answer, opened.data());
+      auto const ack = why ? std::nullopt : std::optional(zg::decode<order_ack>(std::span<std::uint8_t const>(opened)));
+      python = why ? "answer " + std::string(zg::detail::to_string(*why))
+               : (ack && ack->ok()) ? "ok"
+                                    : "answer does not decode";
+    }
+    CHECK(python == cpp);
+  }
+  // A sealed request that opens but does not decode: the Python service's
+  // refusal (our decoder's reason) is sealed to it.
+  {
+    auto const v2 = sealed_request(to, order_v2{41}, 9);
+    REQUIRE(attacker.send(zmq::const_buffer(nullptr, 0), zmq::send_flags::sndmore));
+    REQUIRE(attacker.send(zmq::const_buffer(v2.frame.data(), v2.frame.size())));
+    std::vector<zmq::message_t> answer;
+    REQUIRE(zmq::recv_multipart(attacker, std::back_inserter(answer)));
+    REQUIRE(answer.size() == 2);
+    auto const bytes = zg::detail::bytes_of(answer[1]);
+    REQUIRE(bytes.size() > zg::detail::sealed_answer_overhead);
+    CHECK_FALSE(zg::decode<zg::refusal>(bytes));  // not in clear
+    std::vector<std::uint8_t> opened(bytes.size() - zg::detail::sealed_answer_overhead);
+    REQUIRE_FALSE(zg::detail::open_answer(bytes, v2.answer, opened.data()));
+    auto const r = zg::decode<zg::refusal>(std::span<std::uint8_t const>(opened));
+    REQUIRE(r);
+    CHECK(r->reason == std::uint8_t(zg::decode_reason::wrong_version));
+  }
+
+  // It keeps serving; order 999 ends the peer.
+  auto last = client.call(numbered_order(999), 3);
+  REQUIRE_MESSAGE(last.ok(), last.reason());
+  CHECK(last->note.view() == "py sealed 999");
+  auto [rc, out] = python_peer.get();
+  CHECK(rc == 0);
+  CHECK(out == "served " + std::to_string(4 + 4 + attacks.size() + 1 + 1) + "\n");
+}
