@@ -120,15 +120,15 @@ struct crafted {
 template <class Msg>
 crafted sealed_request(zg::sealing_public_key const& to, Msg const& msg, std::uint64_t sequence,
                        std::uint64_t sent_at = zg::detail::seal_clock_ms()) {
-  static zg::detail::seal_run const run = [] {
-    zg::detail::seal_run r{};
+  static zg::detail::seal_run_secret const run = [] {
+    zg::detail::seal_run_secret r{};
     randombytes_buf(r.data(), r.size());
     return r;
   }();
   auto const plain = zg::encode(msg);
   crafted c;
   c.frame.resize(zg::detail::sealed_request_overhead + plain.size());
-  std::copy(plain.begin(), plain.end(), c.frame.begin() + zg::detail::sealed_request_header);
+  std::copy(plain.begin(), plain.end(), c.frame.begin() + zg::detail::sealed_request_payload_at);
   std::array<std::uint8_t, 32> eph{};
   std::array<std::uint8_t, 24> nonce{};
   randombytes_buf(eph.data(), eph.size());
@@ -153,7 +153,7 @@ TEST_CASE("sealed with Python: PyNaCl makes the wire format's test vector, byte 
   auto const key = zg::sealing_key::from_bytes(service_secret);
   auto const plain = zg::encode(order_ack{7, true, "sealed"});
   std::vector<std::uint8_t> request(zg::detail::sealed_request_overhead + plain.size());
-  std::copy(plain.begin(), plain.end(), request.begin() + zg::detail::sealed_request_header);
+  std::copy(plain.begin(), plain.end(), request.begin() + zg::detail::sealed_request_payload_at);
   zg::detail::answer_key answer;
   REQUIRE(zg::detail::seal_request_with(request.data(), plain.size(), key.public_part(), {1, 2, 3, 4, 5, 6, 7, 8}, 9,
                                         1700000000000, ephemeral.data(), nonce.data(), answer));

@@ -136,13 +136,14 @@ struct sealed_rep_under_attack {
 };
 
 // A sealed request as a client would send it, to `to`, with these fields.
+zg::detail::seal_run_secret const default_run = {1, 2, 3, 4, 5, 6, 7, 8};
 std::vector<std::uint8_t> sealed_request_bytes(zg::sealing_public_key const& to, order const& o,
                                                std::uint64_t sequence = 1,
                                                std::uint64_t sent_at = zg::detail::seal_clock_ms(),
-                                               zg::detail::seal_run run = {1, 2, 3, 4, 5, 6, 7, 8}) {
+                                               zg::detail::seal_run_secret const& run = default_run) {
   auto const plain = zg::encode(o);
   std::vector<std::uint8_t> out(zg::detail::sealed_request_overhead + plain.size());
-  std::copy(plain.begin(), plain.end(), out.begin() + zg::detail::sealed_request_header);
+  std::copy(plain.begin(), plain.end(), out.begin() + zg::detail::sealed_request_payload_at);
   std::array<std::uint8_t, 32> eph{};
   std::array<std::uint8_t, 24> nonce{};
   randombytes_buf(eph.data(), eph.size());
@@ -291,7 +292,7 @@ TEST_CASE("sealed: a client opens only the answer to its own request, a device's
     zg::detail::answer_key k;
     zmq::message_t plain;
     REQUIRE_FALSE(opener.open(zg::detail::bytes_of(m), k, plain));
-    auto const req = zg::decode<order>(zg::detail::bytes_of(plain));
+    auto const req = zg::decode<order>(zg::detail::bytes_of(plain).subspan(zg::detail::seal_run_secret_size));
     REQUIRE(req);
     auto const out = answer(req.value(), k);
     (void)raw_rep.send(zmq::const_buffer(out.data(), out.size()));
@@ -356,39 +357,47 @@ TEST_CASE("sealed: the wire format's test vector") {
   // docs/wire-format.md, "Sealed payloads": fixed keys, nonces and fields.
   // The same bytes come out of PyNaCl (tests/python/sealed_vector.py).
   std::array<std::uint8_t, 32> service_secret{}, ephemeral{};
+  zg::detail::seal_run_secret run{};
   std::array<std::uint8_t, 24> nonce{}, answer_nonce{};
-  for (std::size_t i = 0; i < 32; ++i) service_secret[i] = std::uint8_t(i + 1), ephemeral[i] = std::uint8_t(0x40 + i);
+  for (std::size_t i = 0; i < 32; ++i)
+    service_secret[i] = std::uint8_t(i + 1), ephemeral[i] = std::uint8_t(0x40 + i), run[i] = std::uint8_t(0x20 + i);
   for (std::size_t i = 0; i < 24; ++i) nonce[i] = std::uint8_t(0x80 + i), answer_nonce[i] = std::uint8_t(0xc0 + i);
   auto const key = zg::sealing_key::from_bytes(service_secret);
   auto const plain = zg::encode(order_ack{7, true, "sealed"});
   std::vector<std::uint8_t> request(zg::detail::sealed_request_overhead + plain.size());
-  std::copy(plain.begin(), plain.end(), request.begin() + zg::detail::sealed_request_header);
+  std::copy(plain.begin(), plain.end(), request.begin() + zg::detail::sealed_request_payload_at);
   zg::detail::answer_key answer;
-  REQUIRE(zg::detail::seal_request_with(request.data(), plain.size(), key.public_part(), {1, 2, 3, 4, 5, 6, 7, 8}, 9,
-                                        1700000000000, ephemeral.data(), nonce.data(), answer));
-  auto const request_hex = to_hex(request);
+  REQUIRE(zg::detail::seal_request_with(request.data(), plain.size(), key.public_part(), run, 9, 1700000000000,
+                                        ephemeral.data(), nonce.data(), answer));
   CHECK(to_hex(std::span<std::uint8_t const>(key.public_part().data(), 32)) ==
         "07a37cbc142093c8b755dc1b10e86cb426374ad16aa853ed0bdfc0b2b86d1c7c");
-  CHECK(request_hex ==
-        "530182cbd05a053c70e479a631eede1bf9c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51a0102030405060708"
-        "09000000000000000068e5cf8b010000808182838485868788898a8b8c8d8e8f9091929394959697105305818c2d0f13bfed780d"
-        "2029402eb22d3c9d582836216a4196369d36dc0f3d428cff84f43f352fee7905c1e8186248db");
+  CHECK(to_hex(zg::detail::seal_run_name(run)) == "8d3182f6d0fd78beaae0e6d1e138696f");
+  CHECK(to_hex(request) ==
+        "530182cbd05a053c70e479a631eede1bf9c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51a8d3182f6d0fd78beaae0e6"
+        "d1e138696f09000000000000000068e5cf8b010000808182838485868788898a8b8c8d8e8f9091929394959697317c53c7db7c075b"
+        "e5a0375453650d6a831c09ae6c1d00165278ad0bd26e835c5928dab24818fdf2e6c78db3e74efc7d08c550bf7e4151aa02d4044a"
+        "4446f7aef1900ff65c544f37013f3a24af052f68f941");
   std::vector<std::uint8_t> reply(zg::detail::sealed_answer_overhead + plain.size());
   std::copy(plain.begin(), plain.end(), reply.begin() + zg::detail::sealed_answer_header);
   zg::detail::seal_answer_with(reply.data(), plain.size(), answer, answer_nonce.data());
-  CHECK(to_hex(reply) == "540179a631eede1bf9c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51ac0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0"
-                      "d1d2d3d4d5d6d72a139b6592b17f8646e86d0c62e007ec6be0606ac4bac10b4572af78dd65453c2af8111cdffbb20db0e78"
-                      "43423bb58a4a577");
-  // And the service opens the request, the client the answer.
+  CHECK(to_hex(reply) ==
+        "540179a631eede1bf9c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51ac0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3"
+        "d4d5d6d72a139b6592b17f8646e86d0c62e007ec6be0606ac4bac10b4572af78dd65453c2af8111cdffbb20db0e7843423bb58a4a57"
+        "7");
+  // And the service opens the request, the client the answer; the document holds both.
   zg::detail::sealed_request_fields f;
   REQUIRE_FALSE(zg::detail::read_sealed_request(request, f));
   zg::detail::answer_key opened;
-  std::vector<std::uint8_t> got(plain.size());
+  std::vector<std::uint8_t> got(zg::detail::sealed_opened_size(request.size()));
   REQUIRE_FALSE(zg::detail::open_request(request, key, f, opened, got.data()));
-  CHECK(got == plain);
-  std::fill(got.begin(), got.end(), 0);
-  REQUIRE_FALSE(zg::detail::open_answer(reply, opened, got.data()));
-  CHECK(got == plain);
+  CHECK(std::vector<std::uint8_t>(got.begin() + zg::detail::seal_run_secret_size, got.end()) == plain);
+  CHECK(std::all_of(got.begin(), got.begin() + zg::detail::seal_run_secret_size, [](auto b) { return b == 0; }));
+  std::vector<std::uint8_t> got_answer(plain.size());
+  REQUIRE_FALSE(zg::detail::open_answer(reply, opened, got_answer.data()));
+  CHECK(got_answer == plain);
+  auto const doc = read_file(std::filesystem::path(ZGUARD_SOURCE_DIR) / "docs" / "wire-format.md");
+  CHECK(holds(doc, to_hex(request)));
+  CHECK(holds(doc, to_hex(reply)));
 }
 
 TEST_CASE("sealed: keys") {
@@ -398,4 +407,84 @@ TEST_CASE("sealed: keys") {
   // A small-order point would give a shared secret anyone knows.
   std::array<std::uint8_t, 32> zero{};
   CHECK_THROWS_AS(zg::sealing_public_key::from_bytes(zero), zg::key_error);
+  // Nor can one be made from raw bytes past those checks (std::bit_cast needs a trivially copyable type).
+  static_assert(!std::is_trivially_copyable_v<zg::sealing_public_key>);
+}
+
+TEST_CASE("sealed: a key given away with std::move still opens (a moved-from key crashed the service)") {
+  temp_dir dir;
+  captured_events seen;
+  zg::context<test_domain> ctx(seen.sink());
+  auto key = zg::sealing_key::generate();
+  auto const kept = std::move(key);  // a config object taking the key, say
+  ipc_sealed_rep rep(ctx, key);      // NOLINT(bugprone-use-after-move): the attack
+  auto const ep = rep.bind("ipc://" + (dir.path / "moved").string());
+  std::jthread server([&](std::stop_token stop) {
+    rep.serve([](order const& o, zg::peer_info const&) { return order_ack{o.id, true, "opened"}; }, stop);
+  });
+  ipc_sealed_req req(ctx, kept.public_part());
+  req.connect(ep);
+  auto r = req.call(secret_order(3));
+  REQUIRE(r.ok());
+  CHECK(r.value().note.view() == "opened");
+  server.request_stop();
+}
+
+TEST_CASE("sealed: runs cannot be pushed out to replay, nor poisoned by one who read their name") {
+  auto const key = zg::sealing_key::generate();
+  zg::detail::request_opener<30000, 1024> opener(key);
+  auto open = [&](std::vector<std::uint8_t> const& frame) {
+    zg::detail::answer_key k;
+    zmq::message_t out;
+    return opener.open(frame, k, out);
+  };
+  zg::detail::seal_run_secret victim{};
+  randombytes_buf(victim.data(), victim.size());
+  auto const captured = sealed_request_bytes(key.public_part(), secret_order(1), 1, zg::detail::seal_clock_ms(), victim);
+  CHECK_FALSE(open(captured));
+  CHECK(open(captured) == zg::detail::seal_drop::replayed);
+  SUBCASE("4096 runs of its own, sealed with the public key, push the victim's run out: the replay is still refused") {
+    for (int i = 0; i < 4096; ++i) {
+      zg::detail::seal_run_secret mine{};
+      randombytes_buf(mine.data(), mine.size());
+      REQUIRE_FALSE(open(sealed_request_bytes(key.public_part(), secret_order(2), 1, zg::detail::seal_clock_ms(), mine)));
+    }
+    CHECK(open(captured) == zg::detail::seal_drop::replayed);  // before: accepted, the handler ran twice
+    // The victim's next request, sent now, opens: its run starts again.
+    std::this_thread::sleep_for(2ms);
+    CHECK_FALSE(open(sealed_request_bytes(key.public_part(), secret_order(3), 2, zg::detail::seal_clock_ms(), victim)));
+  }
+  SUBCASE("a request in the victim's run (its name copied from the wire) at sequence 2^64-1") {
+    // Sealed correctly to the service, but with the victim's run name in
+    // the header and the attacker's own run secret inside (the name alone
+    // is all a reader of the wire has).
+    auto const name = zg::detail::seal_run_name(victim);
+    std::array<std::uint8_t, 32> eph{}, eph_pub{}, req_key{}, ans_key{};
+    std::array<std::uint8_t, 24> nonce{};
+    randombytes_buf(eph.data(), eph.size());
+    randombytes_buf(nonce.data(), nonce.size());
+    crypto_scalarmult_base(eph_pub.data(), eph.data());
+    REQUIRE(zg::detail::derive_seal_keys(eph.data(), key.public_part().data(), eph_pub.data(),
+                                         key.public_part().data(), req_key.data(), ans_key.data()));
+    zg::detail::seal_run_secret mine{};
+    randombytes_buf(mine.data(), mine.size());
+    auto const plain = zg::encode(secret_order(4));
+    std::vector<std::uint8_t> body(mine.begin(), mine.end());
+    body.insert(body.end(), plain.begin(), plain.end());
+    std::vector<std::uint8_t> frame(zg::detail::sealed_request_overhead + plain.size());
+    frame[0] = zg::detail::sealed_request_kind;
+    frame[1] = zg::detail::sealed_format;
+    auto const id = key.public_part().id();
+    std::copy(id.bytes.begin(), id.bytes.end(), frame.begin() + 2);
+    std::copy(eph_pub.begin(), eph_pub.end(), frame.begin() + 10);
+    std::copy(name.begin(), name.end(), frame.begin() + 42);
+    zg::detail::put_u64(frame.data() + 58, ~std::uint64_t(0));
+    zg::detail::put_u64(frame.data() + 66, zg::detail::seal_clock_ms());
+    std::copy(nonce.begin(), nonce.end(), frame.begin() + 74);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(frame.data() + zg::detail::sealed_request_header, nullptr, body.data(),
+                                               body.size(), frame.data(), zg::detail::sealed_request_header, nullptr,
+                                               nonce.data(), req_key.data());
+    CHECK(open(frame) == zg::detail::seal_drop::forged);  // before: accepted, and the victim refused ever after
+    CHECK_FALSE(open(sealed_request_bytes(key.public_part(), secret_order(5), 2, zg::detail::seal_clock_ms(), victim)));
+  }
 }

@@ -48,6 +48,7 @@
 #include <zguard/call_result.hpp>
 #include <zguard/detail/call_ids.hpp>
 #include <zguard/detail/closed.hpp>
+#include <zguard/detail/seal_box.hpp>
 #include <zguard/event_loop.hpp>
 #include <zguard/retry.hpp>
 #include <zguard/socket.hpp>
@@ -121,11 +122,13 @@ constexpr bool check_caller() {
   } else if constexpr (view::limits_type::template has<limit_slot::max_message_size> &&
                        max_size_of<typename channel_sides<typename view::channel_type, dealer>::receives>() +
                                call_id_prefix_size +
-                               batch_seal_overhead<typename view::channel_type, typename view::signing_type>() >
+                               batch_seal_overhead<typename view::channel_type, typename view::signing_type>() +
+                               (view::is_sealed ? sealed_answer_overhead : 0) >
                            std::size_t(view::limits_type::max_message_size)) {
     static_assert(dependent_false<S>,
                   "zguard::caller: the socket's max_message_size<N> has no room for a correlated answer: the "
-                  "reply's largest encoding, 9 bytes of call id and, when signed, the envelope");
+                  "reply's largest encoding, 9 bytes of call id and, when signed, the envelope and, when "
+                  "sealed, the seal");
     return false;
   } else {
     return true;

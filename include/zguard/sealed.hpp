@@ -59,10 +59,18 @@ class sealing_public_key {
     return out;
   }
   std::uint8_t const* data() const { return bytes_.data(); }
-  // 8 bytes naming the key on the wire: a sealed request says which key of
-  // the service it is sealed to, so a rotation can hold two.
+  // 8 bytes naming the key on the wire: a sealed request says which key it
+  // is sealed to, and a service refuses one sealed to another as
+  // unknown_key before any other work.
   key_id id() const { return detail::derive_key_id(detail::sealing_key_id_tag, bytes_.data(), size, false); }
   friend bool operator==(sealing_public_key const&, sealing_public_key const&) = default;
+  // Copied, never made from raw bytes (std::bit_cast, memcpy): only the
+  // checked constructors above make one.
+  sealing_public_key(sealing_public_key const& other) : bytes_(other.bytes_) {}
+  sealing_public_key& operator=(sealing_public_key const& other) {
+    bytes_ = other.bytes_;
+    return *this;
+  }
 
  private:
   sealing_public_key() = default;
@@ -99,6 +107,11 @@ class sealing_key {
   }
   sealing_public_key const& public_part() const { return public_; }
   key_id id() const { return public_.id(); }
+  // Copies share the secret; there is no move, so a key given away with
+  // std::move still holds it (a moved-from key would be empty, and a
+  // service made from it could not open anything).
+  sealing_key(sealing_key const&) = default;
+  sealing_key& operator=(sealing_key const&) = default;
 
  private:
   friend struct detail::sealing_access;

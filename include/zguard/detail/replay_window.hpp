@@ -31,7 +31,10 @@ class replay_tracker {
   explicit replay_tracker(std::size_t max_runs) : max_runs_(max_runs ? max_runs : 1) {}
 
   // Whether `sequence` of `run` is new (then it is recorded) or a replay.
-  bool record(Run const& run, std::uint64_t sequence) {
+  // `stamp` (optional: a time the caller trusts, such as a message's
+  // sent-at no later than its own clock) is kept per run, its newest; the
+  // newest stamp of any forgotten run is forgotten_stamp().
+  bool record(Run const& run, std::uint64_t sequence, std::uint64_t stamp = 0) {
     auto it = runs_.find(run);
     if (it == runs_.end()) {
       if (runs_.size() >= max_runs_) forget_least_recent();
@@ -39,10 +42,12 @@ class replay_tracker {
       it->second.highest = sequence;
       it->second.set(sequence);
       it->second.last_used = ++tick_;
+      it->second.stamp = stamp;
       return true;
     }
     auto& r = it->second;
     r.last_used = ++tick_;  // a replay counts as use too: the run is live
+    r.stamp = std::max(r.stamp, stamp);
     if (sequence > r.highest) {
       // Slide: the bits the window moves past are cleared (at most all of them).
       auto const steps = std::min<std::uint64_t>(sequence - r.highest, Window);
@@ -57,11 +62,14 @@ class replay_tracker {
   }
 
   std::size_t runs() const { return runs_.size(); }
+  bool known(Run const& run) const { return runs_.count(run) != 0; }
+  std::uint64_t forgotten_stamp() const { return forgotten_stamp_; }
 
  private:
   struct state {
     std::uint64_t highest = 0;
     std::uint64_t last_used = 0;
+    std::uint64_t stamp = 0;
     std::array<std::uint64_t, Window / 64> seen{};
     bool test(std::uint64_t s) const { return seen[(s % Window) / 64] >> (s % 64) & 1u; }
     void set(std::uint64_t s) { seen[(s % Window) / 64] |= std::uint64_t(1) << (s % 64); }
@@ -72,12 +80,14 @@ class replay_tracker {
     auto oldest = runs_.begin();
     for (auto i = runs_.begin(); i != runs_.end(); ++i)
       if (i->second.last_used < oldest->second.last_used) oldest = i;
+    forgotten_stamp_ = std::max(forgotten_stamp_, oldest->second.stamp);
     runs_.erase(oldest);
   }
 
   std::size_t max_runs_;
   std::map<Run, state> runs_;
   std::uint64_t tick_ = 0;
+  std::uint64_t forgotten_stamp_ = 0;
 };
 
 }  // namespace detail

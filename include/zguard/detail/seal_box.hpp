@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -39,18 +40,29 @@ inline constexpr std::uint8_t sealed_format = 0x01;
 inline constexpr std::size_t seal_nonce_size = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;  // 24
 inline constexpr std::size_t seal_tag_size = crypto_aead_xchacha20poly1305_ietf_ABYTES;       // 16
 inline constexpr std::size_t seal_key_size = crypto_aead_xchacha20poly1305_ietf_KEYBYTES;     // 32
+inline constexpr std::size_t seal_run_size = 16;         // a run's name on the wire
+inline constexpr std::size_t seal_run_secret_size = 32;  // sealed in front of every request of the run
 // kind, format, recipient key id, ephemeral public key, run, sequence, sent-at ms, nonce
-inline constexpr std::size_t sealed_request_header = 1 + 1 + 8 + 32 + 8 + 8 + 8 + seal_nonce_size;  // 90
+inline constexpr std::size_t sealed_request_header = 1 + 1 + 8 + 32 + seal_run_size + 8 + 8 + seal_nonce_size;  // 98
 // kind, format, the request's ephemeral public key, nonce
 inline constexpr std::size_t sealed_answer_header = 1 + 1 + 32 + seal_nonce_size;  // 58
-inline constexpr std::size_t sealed_request_overhead = sealed_request_header + seal_tag_size;
+// The header, the run's secret (sealed, before the payload) and the tag.
+inline constexpr std::size_t sealed_request_overhead = sealed_request_header + seal_run_secret_size + seal_tag_size;
 inline constexpr std::size_t sealed_answer_overhead = sealed_answer_header + seal_tag_size;
 // The BLAKE2b keys (labels) that derive a request's two keys from one X25519 result.
 inline constexpr std::string_view seal_request_label = "zguard.sealed.request.v1";
 inline constexpr std::string_view seal_answer_label = "zguard.sealed.answer.v1";
+inline constexpr std::string_view seal_run_label = "zguard.sealed.run.v1";
 
-// A client socket's run: 8 random bytes, its requests numbered 1, 2, ...
-using seal_run = std::array<std::uint8_t, 8>;
+// A client socket's run: a secret of 32 random bytes, drawn when the socket
+// is made, sealed inside each of its requests, and its name on the wire,
+// BLAKE2b-128 keyed with seal_run_label over the secret. The service takes
+// a request into a run's replay window only when the secret inside names
+// that run: a third party who read the name cannot send in it (and so
+// cannot push a client's window past its requests).
+using seal_run = std::array<std::uint8_t, seal_run_size>;
+using seal_run_secret = std::array<std::uint8_t, seal_run_secret_size>;
+ZGUARD_DECL seal_run seal_run_name(seal_run_secret const& secret);
 
 // Why a sealed frame was not opened (the event is seal.<reason>).
 enum class seal_drop {
@@ -96,13 +108,16 @@ ZGUARD_DECL bool derive_seal_keys(std::uint8_t const* shared_input_secret, std::
                                   std::uint8_t const* ephemeral_public, std::uint8_t const* service_public,
                                   std::uint8_t* request_key, std::uint8_t* answer_key_out);
 
-// Seals the `plain_size` bytes at out + sealed_request_header in place and
-// writes the header before them and the tag after (out holds
-// sealed_request_overhead + plain_size bytes). The ephemeral secret and the
-// nonce are the caller's (random in a socket, fixed in a test vector). False
-// when the service key gives no shared secret.
+// Where the payload goes in a sealed request (after the header and the run's secret).
+inline constexpr std::size_t sealed_request_payload_at = sealed_request_header + seal_run_secret_size;
+// Seals the `plain_size` bytes at out + sealed_request_payload_at in place,
+// with the run's secret before them, and writes the header before that and
+// the tag after (out holds sealed_request_overhead + plain_size bytes). The
+// ephemeral secret and the nonce are the caller's (random in a socket,
+// fixed in a test vector). False when the service key gives no shared
+// secret.
 ZGUARD_DECL bool seal_request_with(std::uint8_t* out, std::size_t plain_size, sealing_public_key const& to,
-                                   seal_run const& run, std::uint64_t sequence, std::uint64_t sent_at_ms,
+                                   seal_run_secret const& run, std::uint64_t sequence, std::uint64_t sent_at_ms,
                                    std::uint8_t const* ephemeral_secret, std::uint8_t const* nonce,
                                    answer_key& answer);
 // Seals an answer the same way (out holds sealed_answer_overhead + plain_size).
@@ -128,8 +143,13 @@ struct sealed_request_fields {
 ZGUARD_DECL std::optional<seal_drop> read_sealed_request(std::span<std::uint8_t const> frame,
                                                          sealed_request_fields& fields);
 // Opens a sealed request with the service's key (after its header was read
-// and judged) into `plain` (frame.size() - sealed_request_overhead bytes),
-// and gives the key its answer is sealed with. Not in place, as above.
+// and judged) into `plain` (sealed_opened_size(frame.size()) bytes: the
+// run's secret, wiped once checked, then the payload), checks that the
+// run's secret names the run of the header (`forged` otherwise), and gives
+// the key its answer is sealed with. Not in place, as above.
+inline constexpr std::size_t sealed_opened_size(std::size_t frame_size) {
+  return frame_size - sealed_request_header - seal_tag_size;
+}
 ZGUARD_DECL std::optional<seal_drop> open_request(std::span<std::uint8_t const> frame, sealing_key const& key,
                                                   sealed_request_fields const& fields, answer_key& answer,
                                                   std::uint8_t* plain);
@@ -143,48 +163,69 @@ inline std::uint64_t seal_clock_ms() {
 // ephemeral key, numbered in this socket's run.
 class request_sealer {
  public:
-  // The key is not a small-order point (sealing_public_key refused one when it was made).
   explicit request_sealer(sealing_public_key const& to) : to_(to) { randombytes_buf(run_.data(), run_.size()); }
+  ~request_sealer() { sodium_memzero(run_.data(), run_.size()); }
+  request_sealer(request_sealer const&) = delete;
+  request_sealer& operator=(request_sealer const&) = delete;
   static constexpr std::size_t size(std::size_t plain_size) { return sealed_request_overhead + plain_size; }
   // fill(at) writes the plaintext at `at`; then it is sealed in place.
+  // Throws key_error when the service's key gives no shared secret (a
+  // small-order point made some other way than sealing_public_key's
+  // checked constructors): nothing goes out unsealed.
   template <class Fill>
   void seal(std::uint8_t* out, std::size_t plain_size, Fill&& fill, answer_key& answer) {
-    fill(out + sealed_request_header);
+    fill(out + sealed_request_payload_at);
     std::array<std::uint8_t, 32> ephemeral{};
     std::array<std::uint8_t, seal_nonce_size> nonce{};
     randombytes_buf(ephemeral.data(), ephemeral.size());
     randombytes_buf(nonce.data(), nonce.size());
-    (void)seal_request_with(out, plain_size, to_, run_, ++sequence_, seal_clock_ms(), ephemeral.data(),
-                            nonce.data(), answer);
+    bool const sealed = seal_request_with(out, plain_size, to_, run_, ++sequence_, seal_clock_ms(),
+                                          ephemeral.data(), nonce.data(), answer);
     sodium_memzero(ephemeral.data(), ephemeral.size());
+    if (!sealed) {
+      sodium_memzero(out, sealed_request_overhead + plain_size);
+      throw key_error("zguard::sealed: the service's sealing public key gives no shared secret (a small-order point)");
+    }
   }
-  seal_run const& run() const { return run_; }
 
  private:
   sealing_public_key to_;
-  seal_run run_{};
+  seal_run_secret run_{};
   std::uint64_t sequence_ = 0;
 };
 
 // A service's side: opens requests sealed to its key, fresh and not seen.
+//
+// Anyone with the service's public key can start runs of their own, and so
+// push a client's run out of the 4096 the window keeps. A forgotten run's
+// requests must not open again: the opener keeps the newest time it
+// recorded for any forgotten run (a request's sent-at, never later than the
+// service's clock then) and refuses a request of a run it does not know
+// unless it was sent after that. Honest clients start runs at their "now";
+// while a flood of new runs lasts, one whose clock lags the service's by
+// more than the age of the oldest run kept is refused too (fail closed).
 template <std::uint32_t FreshnessMs, std::uint32_t Window>
 class request_opener {
  public:
-  explicit request_opener(sealing_key const& key) : key_(key) {}
+  explicit request_opener(sealing_key const& key) : key_(key), key_id_(key.id()) {}
   // The request in `frame`, opened into `out` (a buffer with rebuild(n) and
-  // data(), sized here): its plaintext and its answer's key, or why not.
+  // data(), sized here; the payload starts seal_run_secret_size bytes in):
+  // its answer's key, or why not.
   template <class Out>
   std::optional<seal_drop> open(std::span<std::uint8_t const> frame, answer_key& answer, Out& out) {
     sealed_request_fields f;
     if (auto d = read_sealed_request(frame, f)) return d;
-    if (f.recipient != key_.id()) return seal_drop::unknown_key;
+    if (f.recipient != key_id_) return seal_drop::unknown_key;
     auto const now = seal_clock_ms();
     if ((f.sent_at_ms > now ? f.sent_at_ms - now : now - f.sent_at_ms) > FreshnessMs) return seal_drop::stale;
-    out.rebuild(frame.size() - sealed_request_overhead);
+    out.rebuild(sealed_opened_size(frame.size()));
     if (auto d = open_request(frame, key_, f, answer, static_cast<std::uint8_t*>(out.data()))) return d;
-    // Recorded only once authentic: a forged frame cannot move a run's window.
-    if (!replays_.record(f.run, f.sequence)) {
-      answer.armed = false;
+    // Recorded only once authentic and in its own run: a forged frame, or a
+    // genuine one in someone else's run, cannot move a window.
+    auto const stamp = std::min(f.sent_at_ms, now);
+    bool const fresh_run = replays_.known(f.run) || stamp > replays_.forgotten_stamp();
+    if (!fresh_run || !replays_.record(f.run, f.sequence, stamp)) {
+      answer = answer_key{};
       return seal_drop::replayed;
     }
     return std::nullopt;
@@ -192,6 +233,7 @@ class request_opener {
 
  private:
   sealing_key key_;
+  key_id key_id_;
   replay_tracker<seal_run, Window> replays_{4096};
 };
 

@@ -27,8 +27,15 @@ ZGUARD_DECL bool derive_seal_keys(std::uint8_t const* shared_input_secret, std::
   return true;
 }
 
+ZGUARD_DECL seal_run seal_run_name(seal_run_secret const& secret) {
+  seal_run name{};
+  crypto_generichash(name.data(), name.size(), secret.data(), secret.size(),
+                     reinterpret_cast<unsigned char const*>(seal_run_label.data()), seal_run_label.size());
+  return name;
+}
+
 ZGUARD_DECL bool seal_request_with(std::uint8_t* out, std::size_t plain_size, sealing_public_key const& to,
-                                   seal_run const& run, std::uint64_t sequence, std::uint64_t sent_at_ms,
+                                   seal_run_secret const& run, std::uint64_t sequence, std::uint64_t sent_at_ms,
                                    std::uint8_t const* ephemeral_secret, std::uint8_t const* nonce,
                                    answer_key& answer) {
   std::array<std::uint8_t, 32> ephemeral_public{};
@@ -43,14 +50,16 @@ ZGUARD_DECL bool seal_request_with(std::uint8_t* out, std::size_t plain_size, se
   auto const id = to.id();
   std::memcpy(h + 2, id.bytes.data(), 8);
   std::memcpy(h + 10, ephemeral_public.data(), 32);
-  std::memcpy(h + 42, run.data(), 8);
-  put_u64(h + 50, sequence);
-  put_u64(h + 58, sent_at_ms);
-  std::memcpy(h + 66, nonce, seal_nonce_size);
+  auto const run_name = seal_run_name(run);
+  std::memcpy(h + 42, run_name.data(), seal_run_size);
+  put_u64(h + 58, sequence);
+  put_u64(h + 66, sent_at_ms);
+  std::memcpy(h + 74, nonce, seal_nonce_size);
   std::uint8_t* body = out + sealed_request_header;
+  std::memcpy(body, run.data(), seal_run_secret_size);  // the payload is already after it
   unsigned long long written = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(body, &written, body, plain_size, h, sealed_request_header, nullptr,
-                                             nonce, request_key.data());
+  crypto_aead_xchacha20poly1305_ietf_encrypt(body, &written, body, seal_run_secret_size + plain_size, h,
+                                             sealed_request_header, nullptr, nonce, request_key.data());
   sodium_memzero(request_key.data(), request_key.size());
   answer.request = ephemeral_public;
   answer.armed = true;
@@ -97,9 +106,9 @@ ZGUARD_DECL std::optional<seal_drop> read_sealed_request(std::span<std::uint8_t 
   std::uint8_t const* h = frame.data();
   std::memcpy(fields.recipient.bytes.data(), h + 2, 8);
   std::memcpy(fields.ephemeral.data(), h + 10, 32);
-  std::memcpy(fields.run.data(), h + 42, 8);
-  fields.sequence = get_u64(h + 50);
-  fields.sent_at_ms = get_u64(h + 58);
+  std::memcpy(fields.run.data(), h + 42, seal_run_size);
+  fields.sequence = get_u64(h + 58);
+  fields.sent_at_ms = get_u64(h + 66);
   return std::nullopt;
 }
 
@@ -113,11 +122,16 @@ ZGUARD_DECL std::optional<seal_drop> open_request(std::span<std::uint8_t const> 
   std::uint8_t const* body = frame.data() + sealed_request_header;
   std::size_t const body_size = frame.size() - sealed_request_header;
   int const rc = crypto_aead_xchacha20poly1305_ietf_decrypt(plain, nullptr, nullptr, body, body_size, frame.data(),
-                                                            sealed_request_header, frame.data() + 66,
+                                                            sealed_request_header, frame.data() + 74,
                                                             request_key.data());
   sodium_memzero(request_key.data(), request_key.size());
-  if (rc != 0) {
-    sodium_memzero(answer.key.data(), answer.key.size());
+  seal_run_secret secret{};
+  if (rc == 0) std::memcpy(secret.data(), plain, secret.size());
+  bool const own_run = rc == 0 && sodium_memcmp(seal_run_name(secret).data(), fields.run.data(), seal_run_size) == 0;
+  sodium_memzero(secret.data(), secret.size());
+  sodium_memzero(plain, seal_run_secret_size);  // the run's secret is not the payload's
+  if (!own_run) {
+    answer = answer_key{};
     return seal_drop::forged;
   }
   answer.request = fields.ephemeral;

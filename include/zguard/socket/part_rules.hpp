@@ -18,6 +18,8 @@
 #include <zguard/one_of.hpp>
 #include <zguard/pattern.hpp>
 #include <zguard/permissions.hpp>
+#include <zguard/detail/call_ids.hpp>
+#include <zguard/detail/seal_box.hpp>
 #include <zguard/sealed.hpp>
 #include <zguard/security.hpp>
 #include <zguard/vouch.hpp>
@@ -140,10 +142,23 @@ consteval bool check_authorization_rules() {
   }
 }
 
+// What sealing adds to the largest message a sealed socket sends (Sends)
+// or receives: the seal of a request or of an answer, and a caller's or a
+// correlated answer's call id inside it.
+template <class C, class P, bool Sends>
+consteval std::size_t sealed_size_overhead() {
+  constexpr bool service = std::is_same_v<P, rep> || std::is_same_v<P, router>;
+  return (service == Sends ? sealed_answer_overhead : sealed_request_overhead) + call_id_prefix_size;
+}
+
 // sealed<...> (sealed.hpp), checked once the other rules hold: the two
 // ends of a service channel seal and open (G19); what routes between them
 // (a proxy's sides, a capture: sockets without a channel) holds no key.
-template <bool RulesHold, class X, class C>
+template <class X>
+consteval bool sealing_options_in_bounds() {
+  return X::freshness >= 1 && X::freshness <= 600'000 && X::window >= 64 && X::window <= 65536 && X::window % 64 == 0;
+}
+template <bool RulesHold, class X, class C, class P, class L>
 consteval bool check_sealing_rules() {
   if constexpr (!RulesHold || is_missing<X>) {
     return RulesHold;
@@ -160,6 +175,23 @@ consteval bool check_sealing_rules() {
                   "zguard::socket: sealed<...> seals service<Req, Rep> channels (a REQ or a caller's DEALER, "
                   "and a REP or ROUTER service); topic and stream channels are not sealed by this release: "
                   "their payloads are readable by the devices they cross (G19)");
+    return false;
+  } else if constexpr (!sealing_options_in_bounds<X>()) {
+    // Read from the policy itself: an explicit specialization of an option
+    // (or of sealed<...>) carries whatever values it likes.
+    static_assert(dependent_false<X>,
+                  "zguard::socket: sealed<...>'s freshness must be in 1..600000 ms and its replay window a "
+                  "multiple of 64 in 64..65536 (a specialized option does not change the bounds) (G19)");
+    return false;
+  } else if constexpr (L::template has<limit_slot::max_message_size> &&
+                       (max_size_of<typename channel_sides<C, P>::sends>() + sealed_size_overhead<C, P, true>() >
+                            std::size_t(L::max_message_size) ||
+                        max_size_of<typename channel_sides<C, P>::receives>() + sealed_size_overhead<C, P, false>() >
+                            std::size_t(L::max_message_size))) {
+    static_assert(dependent_false<X>,
+                  "zguard::socket: a sealed message does not fit max_message_size<N>: the largest encoding it "
+                  "sends or receives, a call id and the seal (146 bytes on a request, 74 on an answer) must "
+                  "fit; raise max_message_size (G5, G19)");
     return false;
   } else {
     return true;

@@ -68,9 +68,9 @@ struct opener_part<X, true> {
 // The opened plaintext takes the received frame's place (the peer facts
 // were read from it before the stages): decode then shares it, as it
 // would have shared the frame.
-inline void take_plaintext(incoming& in, zmq::message_t&& plain) {
+inline void take_plaintext(incoming& in, zmq::message_t&& plain, std::size_t payload_at = 0) {
   in.frames.back() = std::move(plain);
-  in.payload = bytes_of(in.frames.back());
+  in.payload = bytes_of(in.frames.back()).subspan(payload_at);
 }
 
 inline void log_seal_drop(seal_drop why, incoming const& in, event_log& log, std::string const& label) {
@@ -92,7 +92,7 @@ verdict open_request_stage(Opener& opener, incoming& in, event_log& log, std::st
     log_seal_drop(*why, in, log, label);
     return verdict::answer(decode_reason::peer_refused, "sealed: " + std::string(to_string(*why)));
   }
-  take_plaintext(in, std::move(plain));
+  take_plaintext(in, std::move(plain), seal_run_secret_size);
   return verdict::accept();
 }
 

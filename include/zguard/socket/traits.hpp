@@ -88,7 +88,7 @@ struct socket_view_of<type_list<Slots...>, Policies...> : slot_row<Slots, find_p
                                               vouch_type, channel_type, pattern_type>(),
                             batching_type, channel_type, pattern_type, limits_type, signing_type>(),
           authorization_type, channel_type, pattern_type, mechanism_type, vouch_type>(),
-      sealing_type, channel_type>();
+      sealing_type, channel_type, pattern_type, limits_type>();
 
   static constexpr bool typed = !is_missing<channel_type>;
   static constexpr bool is_signed = !is_missing<signing_type>;
