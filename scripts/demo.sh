@@ -13,7 +13,7 @@ preset=default
 bash scripts/deps.sh
 cmake --preset $preset
 cmake --build --preset $preset -j2 --target zguard_keygen curve_service curve_client \
-  signed_publisher signed_subscriber broker worker feed_forwarder security_profiles \
+  signed_publisher signed_subscriber broker worker feed_forwarder security_profiles sealed_capture \
   pipeline_tasks pipeline_market pipeline_broker zguard_cli
 bin=build/examples
 [ $preset = sanitize ] && bin=build-sanitize/examples
@@ -167,6 +167,9 @@ for line in text.splitlines():
 if "node_textfile_scrape_error 0" not in text or "zguard_proxy_messages_total" not in text:
     sys.exit("demo: FAILED, the broker's metrics were not scraped")
 PY
+
+echo "== 11d. what a broker's capture holds of a call: the text, and with sealed<> ciphertext only"
+$bin/sealed_capture --message "card 4111 1111 1111 1111, exp 12/29"
 
 echo "== 12. a signed feed through a relay that holds no signing key"
 $bin/zguard_keygen --out "$work/relay.cert" --name relay
