@@ -488,3 +488,32 @@ TEST_CASE("sealed: runs cannot be pushed out to replay, nor poisoned by one who 
     CHECK_FALSE(open(sealed_request_bytes(key.public_part(), secret_order(5), 2, zg::detail::seal_clock_ms(), victim)));
   }
 }
+
+TEST_CASE("sealed: key files, written by zguard_keygen --seal x25519 and read back") {
+  temp_dir dir;
+  auto const out = dir.path / "service.seal";
+  auto [rc, text] = run_command(std::string(ZGUARD_EXAMPLES_DIR) + "/zguard_keygen --out " + out.string() +
+                                " --seal x25519 2>/dev/null");
+  REQUIRE(rc == 0);
+  auto const secret = zg::load_sealing_key(out);
+  auto const pinned = zg::load_sealing_public_key(out);
+  CHECK(pinned == secret.public_part());
+  CHECK(text == pinned.z85() + "\n");  // the public key, for the clients' configuration
+  CHECK(mode_of(dir.path / "service.seal_secret") == 0600);
+  // A secret file others can read is refused, as a certificate's is.
+  ::chmod((dir.path / "service.seal_secret").c_str(), 0644);
+  CHECK_THROWS_AS(zg::load_sealing_key(out), zg::key_error);
+  // The library's own writer, and a public file that does not say "seal".
+  auto const other = zg::sealing_key::generate();
+  zg::save_sealing_key(dir.path / "other.seal", other);
+  CHECK(zg::load_sealing_key(dir.path / "other.seal").public_part() == other.public_part());
+  write_file(dir.path / "plain.cert", "curve\n    public-key = \"" + other.public_part().z85() + "\"\n");
+  CHECK_THROWS_AS(zg::load_sealing_public_key(dir.path / "plain.cert"), zg::key_error);
+  // A secret file whose public key is another's.
+  auto const mixed = read_file(dir.path / "other.seal_secret");
+  auto const swapped = mixed.substr(0, mixed.find("public-key")) + "public-key = \"" + pinned.z85() + "\"\n" +
+                       mixed.substr(mixed.find("    secret-key"));
+  write_file(dir.path / "mixed.seal_secret", swapped, 0600);
+  CHECK_THROWS_WITH_AS(zg::load_sealing_key(dir.path / "mixed.seal"), doctest::Contains("does not match"),
+                       zg::key_error);
+}

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <zguard/certificate.hpp>
+#include <zguard/sealed.hpp>
 #include <zguard/signing.hpp>
 
 #include <iostream>
@@ -20,10 +21,13 @@ inline int keygen(std::string const& program, int argc, char** argv) {
                    "(ZPL): OUT holds the public key, OUT_secret (mode 0600) the secret key.\n"
                    "With --sign ed25519 it writes an Ed25519 signing key instead (OUT: the\n"
                    "verify key for subscribers, OUT_secret: the publisher's key); with\n"
-                   "--sign blake2b a group MAC key (OUT_secret only).",
+                   "--sign blake2b a group MAC key (OUT_secret only); with --seal x25519 a\n"
+                   "service's sealing key (OUT: the public key its clients are pinned to,\n"
+                   "OUT_secret: the service's).",
                    {{"out", "path of the public file to write", "", true},
                     {"name", "metadata 'name' stored in a CURVE certificate", "", false},
-                    {"sign", "write a signing key instead: ed25519 or blake2b", "", false}});
+                    {"sign", "write a signing key instead: ed25519 or blake2b", "", false},
+                    {"seal", "write a sealing key instead: x25519", "", false}});
   cli.parse(argc, argv);
   try {
     auto const& out = cli.get("out");
@@ -44,6 +48,15 @@ inline int keygen(std::string const& program, int argc, char** argv) {
       return 0;
     }
     if (!cli.get("sign").empty()) cli.fail("--sign takes ed25519 or blake2b");
+    if (cli.get("seal") == "x25519") {
+      auto key = zguard::sealing_key::generate();
+      zguard::save_sealing_key(out, key);
+      std::cout << key.public_part().z85() << "\n";
+      std::cerr << R"({"event":"keygen.written","level":"info","kind":"x25519-sealing","key_id":")" << key.id().hex()
+                << R"(","public":")" << out << R"(","secret":")" << out << "_secret\"}\n";
+      return 0;
+    }
+    if (!cli.get("seal").empty()) cli.fail("--seal takes x25519");
     auto keys = zguard::keypair::generate();
     std::map<std::string, std::string> meta;
     if (!cli.get("name").empty()) meta["name"] = cli.get("name");

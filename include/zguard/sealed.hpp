@@ -18,13 +18,16 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
 
+#include <zguard/certificate.hpp>
 #include <zguard/detail/closed.hpp>
+#include <zguard/detail/compiled.hpp>
 #include <zguard/detail/guarded_bytes.hpp>
 #include <zguard/keys.hpp>
 #include <zguard/signing.hpp>
@@ -138,6 +141,19 @@ struct sealing_access {
 };
 }  // namespace detail
 
+// --- key files ------------------------------------------------------------------------
+//
+// ZPL (ZeroMQ RFC 4) like CZMQ certificates, section "seal": NAME holds the
+// public key (for clients), NAME_secret (0600, checked as a secret
+// certificate is) the public and the secret key (for the service).
+
+ZGUARD_DECL void save_sealing_key(std::filesystem::path const& path, sealing_key const& key);
+// Reads NAME_secret (given NAME or NAME_secret); its secret must give the
+// public key written next to it.
+ZGUARD_DECL sealing_key load_sealing_key(std::filesystem::path const& path);
+// Reads NAME: the public key a client is pinned to.
+ZGUARD_DECL sealing_public_key load_sealing_public_key(std::filesystem::path const& path);
+
 // --- the policy --------------------------------------------------------------------
 
 // sealed<freshness_ms<N>, replay_window<W>> (slot::sealing): a
@@ -176,3 +192,7 @@ concept SealingPolicy = detail::is_sealing_policy<S>;
 
 }  // namespace v0
 }  // namespace zguard
+
+#if !defined(ZGUARD_SEPARATE_COMPILATION)
+#include <zguard/impl/sealed.ipp>
+#endif

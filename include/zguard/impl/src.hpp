@@ -25,6 +25,7 @@ static_assert(false,
 #include <zguard/impl/profile.ipp>
 #include <zguard/impl/protected_file.ipp>
 #include <zguard/impl/seal_box.ipp>
+#include <zguard/impl/sealed.ipp>
 #include <zguard/impl/signing.ipp>
 #include <zguard/impl/subscriber_gate.ipp>
 #include <zguard/impl/version.ipp>
