@@ -108,6 +108,22 @@ ZGUARD_DECL bool derive_seal_keys(std::uint8_t const* shared_input_secret, std::
                                   std::uint8_t const* ephemeral_public, std::uint8_t const* service_public,
                                   std::uint8_t* request_key, std::uint8_t* answer_key_out);
 
+// One request's keys, derived before it is sealed (they do not depend on
+// the payload, so a client derives its next request's while it waits for
+// an answer): the request key, and the answer's key with the request's
+// ephemeral public key. The ephemeral secret is gone once they are made.
+struct request_keys {
+  std::array<std::uint8_t, seal_key_size> request{};
+  answer_key answer;
+  request_keys() = default;
+  request_keys(request_keys const&) = default;
+  request_keys& operator=(request_keys const&) = default;
+  ~request_keys() { sodium_memzero(request.data(), request.size()); }
+};
+// False (and `keys` empty) when the service key gives no shared secret.
+ZGUARD_DECL bool prepare_request_keys(request_keys& keys, sealing_public_key const& to,
+                                      std::uint8_t const* ephemeral_secret);
+
 // Where the payload goes in a sealed request (after the header and the run's secret).
 inline constexpr std::size_t sealed_request_payload_at = sealed_request_header + seal_run_secret_size;
 // Seals the `plain_size` bytes at out + sealed_request_payload_at in place,
@@ -120,6 +136,10 @@ ZGUARD_DECL bool seal_request_with(std::uint8_t* out, std::size_t plain_size, se
                                    seal_run_secret const& run, std::uint64_t sequence, std::uint64_t sent_at_ms,
                                    std::uint8_t const* ephemeral_secret, std::uint8_t const* nonce,
                                    answer_key& answer);
+// The same with keys prepared before (prepare_request_keys).
+ZGUARD_DECL void seal_request_prepared(std::uint8_t* out, std::size_t plain_size, key_id const& to,
+                                       seal_run_secret const& run, std::uint64_t sequence, std::uint64_t sent_at_ms,
+                                       request_keys const& keys, std::uint8_t const* nonce);
 // Seals an answer the same way (out holds sealed_answer_overhead + plain_size).
 ZGUARD_DECL void seal_answer_with(std::uint8_t* out, std::size_t plain_size, answer_key const& key,
                                   std::uint8_t const* nonce);
@@ -163,7 +183,9 @@ inline std::uint64_t seal_clock_ms() {
 // ephemeral key, numbered in this socket's run.
 class request_sealer {
  public:
-  explicit request_sealer(sealing_public_key const& to) : to_(to) { randombytes_buf(run_.data(), run_.size()); }
+  explicit request_sealer(sealing_public_key const& to) : to_(to), to_id_(to.id()) {
+    randombytes_buf(run_.data(), run_.size());
+  }
   ~request_sealer() { sodium_memzero(run_.data(), run_.size()); }
   request_sealer(request_sealer const&) = delete;
   request_sealer& operator=(request_sealer const&) = delete;
@@ -175,23 +197,34 @@ class request_sealer {
   template <class Fill>
   void seal(std::uint8_t* out, std::size_t plain_size, Fill&& fill, answer_key& answer) {
     fill(out + sealed_request_payload_at);
-    std::array<std::uint8_t, 32> ephemeral{};
-    std::array<std::uint8_t, seal_nonce_size> nonce{};
-    randombytes_buf(ephemeral.data(), ephemeral.size());
-    randombytes_buf(nonce.data(), nonce.size());
-    bool const sealed = seal_request_with(out, plain_size, to_, run_, ++sequence_, seal_clock_ms(),
-                                          ephemeral.data(), nonce.data(), answer);
-    sodium_memzero(ephemeral.data(), ephemeral.size());
-    if (!sealed) {
+    if (!next_.answer.armed && !prepare()) {
       sodium_memzero(out, sealed_request_overhead + plain_size);
       throw key_error("zguard::sealed: the service's sealing public key gives no shared secret (a small-order point)");
     }
+    std::array<std::uint8_t, seal_nonce_size> nonce{};
+    randombytes_buf(nonce.data(), nonce.size());
+    seal_request_prepared(out, plain_size, to_id_, run_, ++sequence_, seal_clock_ms(), next_, nonce.data());
+    answer = next_.answer;
+    next_ = request_keys{};  // each request's keys seal that request only
+  }
+  // Derives the next request's keys now (a fresh ephemeral key), so that
+  // sealing it costs no X25519: a blocking call does it while its answer
+  // is on the way. False when the service's key gives no shared secret.
+  bool prepare() {
+    if (next_.answer.armed) return true;
+    std::array<std::uint8_t, 32> ephemeral{};
+    randombytes_buf(ephemeral.data(), ephemeral.size());
+    bool const ok = prepare_request_keys(next_, to_, ephemeral.data());
+    sodium_memzero(ephemeral.data(), ephemeral.size());
+    return ok;
   }
 
  private:
   sealing_public_key to_;
+  key_id to_id_;
   seal_run_secret run_{};
   std::uint64_t sequence_ = 0;
+  request_keys next_;  // the next request's, when prepared
 };
 
 // A service's side: opens requests sealed to its key, fresh and not seen.

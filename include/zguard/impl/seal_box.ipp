@@ -34,22 +34,26 @@ ZGUARD_DECL seal_run seal_run_name(seal_run_secret const& secret) {
   return name;
 }
 
-ZGUARD_DECL bool seal_request_with(std::uint8_t* out, std::size_t plain_size, sealing_public_key const& to,
-                                   seal_run_secret const& run, std::uint64_t sequence, std::uint64_t sent_at_ms,
-                                   std::uint8_t const* ephemeral_secret, std::uint8_t const* nonce,
-                                   answer_key& answer) {
-  std::array<std::uint8_t, 32> ephemeral_public{};
-  crypto_scalarmult_base(ephemeral_public.data(), ephemeral_secret);
-  std::array<std::uint8_t, seal_key_size> request_key{};
-  if (!derive_seal_keys(ephemeral_secret, to.data(), ephemeral_public.data(), to.data(), request_key.data(),
-                        answer.key.data()))
+ZGUARD_DECL bool prepare_request_keys(request_keys& keys, sealing_public_key const& to,
+                                      std::uint8_t const* ephemeral_secret) {
+  crypto_scalarmult_base(keys.answer.request.data(), ephemeral_secret);
+  if (!derive_seal_keys(ephemeral_secret, to.data(), keys.answer.request.data(), to.data(), keys.request.data(),
+                        keys.answer.key.data())) {
+    keys = request_keys{};
     return false;
+  }
+  keys.answer.armed = true;
+  return true;
+}
+
+ZGUARD_DECL void seal_request_prepared(std::uint8_t* out, std::size_t plain_size, key_id const& to,
+                                       seal_run_secret const& run, std::uint64_t sequence, std::uint64_t sent_at_ms,
+                                       request_keys const& keys, std::uint8_t const* nonce) {
   std::uint8_t* h = out;
   h[0] = sealed_request_kind;
   h[1] = sealed_format;
-  auto const id = to.id();
-  std::memcpy(h + 2, id.bytes.data(), 8);
-  std::memcpy(h + 10, ephemeral_public.data(), 32);
+  std::memcpy(h + 2, to.bytes.data(), 8);
+  std::memcpy(h + 10, keys.answer.request.data(), 32);
   auto const run_name = seal_run_name(run);
   std::memcpy(h + 42, run_name.data(), seal_run_size);
   put_u64(h + 58, sequence);
@@ -59,10 +63,17 @@ ZGUARD_DECL bool seal_request_with(std::uint8_t* out, std::size_t plain_size, se
   std::memcpy(body, run.data(), seal_run_secret_size);  // the payload is already after it
   unsigned long long written = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(body, &written, body, seal_run_secret_size + plain_size, h,
-                                             sealed_request_header, nullptr, nonce, request_key.data());
-  sodium_memzero(request_key.data(), request_key.size());
-  answer.request = ephemeral_public;
-  answer.armed = true;
+                                             sealed_request_header, nullptr, nonce, keys.request.data());
+}
+
+ZGUARD_DECL bool seal_request_with(std::uint8_t* out, std::size_t plain_size, sealing_public_key const& to,
+                                   seal_run_secret const& run, std::uint64_t sequence, std::uint64_t sent_at_ms,
+                                   std::uint8_t const* ephemeral_secret, std::uint8_t const* nonce,
+                                   answer_key& answer) {
+  request_keys keys;
+  if (!prepare_request_keys(keys, to, ephemeral_secret)) return false;
+  seal_request_prepared(out, plain_size, to.id(), run, sequence, sent_at_ms, keys, nonce);
+  answer = keys.answer;
   return true;
 }
 

@@ -73,6 +73,8 @@ class service_protocol : public receive_path<Tr> {
         auto const refusals_before = this->auth_refusals();
         if (!this->send_out(this->frame_for(request))) continue;  // sealed anew each attempt: a resent envelope is a replay
         sent = true;
+        // Sealed: the next request's keys while this answer is on the way (best effort: sealing derives them otherwise).
+        if constexpr (Tr::seals_requests) (void)this->sealer_->prepare();
         refusal_window window{this->recv_timeout()};
         auto in = wait_for_reply(refusals_before) ? this->next_payload(window) : nullptr;
         if (!in) {
@@ -194,7 +196,9 @@ class service_protocol : public receive_path<Tr> {
   [[nodiscard]] bool send_call(Req const& request, std::uint64_t call_id) requires shape::calls_async {
     typename socket_core<Tr>::refusal_answer no_wait(*this);
     if (!this->send_frame(zmq::const_buffer(nullptr, 0), true)) return false;
-    return this->send_out(this->frame_for(request, call_id));
+    bool const sent = this->send_out(this->frame_for(request, call_id));
+    if constexpr (Tr::seals_requests) (void)this->sealer_->prepare();  // the next call's keys, while this one travels
+    return sent;
   }
   // An answer a caller's DEALER received: the call id it names (0: none)
   // and what it says, read as call() reads a reply.
