@@ -3,7 +3,9 @@
 // a Python client (sockets.call, sealed_to) calls a sealed C++ REP over
 // CURVE on tcp loopback, and a sealed C++ REQ and a caller's DEALER call a
 // Python sealed service (sockets.Service, sealing_key) over ipc; both sides
-// refuse the same crafted requests for the same reasons. The peers
+// refuse the same crafted requests for the same reasons (a request in a
+// run whose name does not match the secret inside it among them, and the
+// replay of a run pushed out by 4096 others). The peers
 // (tests/python/sealed_vector.py, sealed_peer.py) run Debian's python3 with
 // python3-zmq and python3-nacl; without them these tests fail, never skip.
 #include "schemas.hpp"
@@ -117,14 +119,18 @@ struct crafted {
   std::vector<std::uint8_t> frame;
   zg::detail::answer_key answer;
 };
-template <class Msg>
-crafted sealed_request(zg::sealing_public_key const& to, Msg const& msg, std::uint64_t sequence,
-                       std::uint64_t sent_at = zg::detail::seal_clock_ms()) {
+// The run of the crafted requests: one client's.
+zg::detail::seal_run_secret const& client_run() {
   static zg::detail::seal_run_secret const run = [] {
     zg::detail::seal_run_secret r{};
     randombytes_buf(r.data(), r.size());
     return r;
   }();
+  return run;
+}
+template <class Msg>
+crafted sealed_request(zg::sealing_public_key const& to, Msg const& msg, std::uint64_t sequence,
+                       std::uint64_t sent_at = zg::detail::seal_clock_ms()) {
   auto const plain = zg::encode(msg);
   crafted c;
   c.frame.resize(zg::detail::sealed_request_overhead + plain.size());
@@ -133,8 +139,45 @@ crafted sealed_request(zg::sealing_public_key const& to, Msg const& msg, std::ui
   std::array<std::uint8_t, 24> nonce{};
   randombytes_buf(eph.data(), eph.size());
   randombytes_buf(nonce.data(), nonce.size());
-  REQUIRE(zg::detail::seal_request_with(c.frame.data(), plain.size(), to, run, sequence, sent_at, eph.data(),
-                                        nonce.data(), c.answer));
+  REQUIRE(zg::detail::seal_request_with(c.frame.data(), plain.size(), to, client_run(), sequence, sent_at,
+                                        eph.data(), nonce.data(), c.answer));
+  return c;
+}
+// A request sealed to `to` by hand (docs/wire-format.md), in the client's
+// run (its name, as read off the wire) with a run secret of its own
+// inside: the tag verifies, the name does not match the secret.
+template <class Msg>
+crafted in_client_run(zg::sealing_public_key const& to, Msg const& msg, std::uint64_t sequence) {
+  auto const name = zg::detail::seal_run_name(client_run());
+  zg::detail::seal_run_secret mine{};
+  std::array<std::uint8_t, 32> eph{}, eph_public{}, request_key{};
+  std::array<std::uint8_t, 24> nonce{};
+  randombytes_buf(mine.data(), mine.size());
+  randombytes_buf(eph.data(), eph.size());
+  randombytes_buf(nonce.data(), nonce.size());
+  crypto_scalarmult_base(eph_public.data(), eph.data());
+  crafted c;
+  REQUIRE(zg::detail::derive_seal_keys(eph.data(), to.data(), eph_public.data(), to.data(), request_key.data(),
+                                       c.answer.key.data()));
+  c.answer.request = eph_public;
+  c.answer.armed = true;
+  auto const plain = zg::encode(msg);
+  std::vector<std::uint8_t> body(mine.begin(), mine.end());
+  body.insert(body.end(), plain.begin(), plain.end());
+  c.frame.resize(zg::detail::sealed_request_overhead + plain.size());
+  c.frame[0] = zg::detail::sealed_request_kind;
+  c.frame[1] = zg::detail::sealed_format;
+  auto const id = to.id();
+  std::copy(id.bytes.begin(), id.bytes.end(), c.frame.begin() + 2);
+  std::copy(eph_public.begin(), eph_public.end(), c.frame.begin() + 10);
+  std::copy(name.begin(), name.end(), c.frame.begin() + 42);
+  zg::detail::put_u64(c.frame.data() + 58, sequence);
+  zg::detail::put_u64(c.frame.data() + 66, zg::detail::seal_clock_ms());
+  std::copy(nonce.begin(), nonce.end(), c.frame.begin() + 74);
+  crypto_aead_xchacha20poly1305_ietf_encrypt(c.frame.data() + zg::detail::sealed_request_header, nullptr,
+                                             body.data(), body.size(), c.frame.data(),
+                                             zg::detail::sealed_request_header, nullptr, nonce.data(),
+                                             request_key.data());
   return c;
 }
 
@@ -147,21 +190,25 @@ TEST_CASE("sealed with Python: PyNaCl makes the wire format's test vector, byte 
   CHECK(rc == 0);
   // The same inputs through the library (docs/wire-format.md, "Sealed payloads", "Test vector").
   std::array<std::uint8_t, 32> service_secret{}, ephemeral{};
+  zg::detail::seal_run_secret run{};
   std::array<std::uint8_t, 24> nonce{}, answer_nonce{};
-  for (std::size_t i = 0; i < 32; ++i) service_secret[i] = std::uint8_t(i + 1), ephemeral[i] = std::uint8_t(0x40 + i);
+  for (std::size_t i = 0; i < 32; ++i)
+    service_secret[i] = std::uint8_t(i + 1), ephemeral[i] = std::uint8_t(0x40 + i), run[i] = std::uint8_t(0x20 + i);
   for (std::size_t i = 0; i < 24; ++i) nonce[i] = std::uint8_t(0x80 + i), answer_nonce[i] = std::uint8_t(0xc0 + i);
   auto const key = zg::sealing_key::from_bytes(service_secret);
   auto const plain = zg::encode(order_ack{7, true, "sealed"});
   std::vector<std::uint8_t> request(zg::detail::sealed_request_overhead + plain.size());
   std::copy(plain.begin(), plain.end(), request.begin() + zg::detail::sealed_request_payload_at);
   zg::detail::answer_key answer;
-  REQUIRE(zg::detail::seal_request_with(request.data(), plain.size(), key.public_part(), {1, 2, 3, 4, 5, 6, 7, 8}, 9,
-                                        1700000000000, ephemeral.data(), nonce.data(), answer));
+  REQUIRE(zg::detail::seal_request_with(request.data(), plain.size(), key.public_part(), run, 9, 1700000000000,
+                                        ephemeral.data(), nonce.data(), answer));
   std::vector<std::uint8_t> reply(zg::detail::sealed_answer_overhead + plain.size());
   std::copy(plain.begin(), plain.end(), reply.begin() + zg::detail::sealed_answer_header);
   zg::detail::seal_answer_with(reply.data(), plain.size(), answer, answer_nonce.data());
   auto const public_hex = to_hex(std::span<std::uint8_t const>(key.public_part().data(), 32));
-  CHECK(request.size() == 90 + plain.size() + 16);
+  // Header 98, the run's secret 32, the payload, the tag 16.
+  CHECK(request.size() == 98 + 32 + plain.size() + 16);
+  CHECK(to_hex(zg::detail::seal_run_name(run)) == "8d3182f6d0fd78beaae0e6d1e138696f");
   CHECK(out == "public " + public_hex + "\nrequest " + to_hex(request) + "\nanswer " + to_hex(reply) +
                    "\nvector ok\n");
   // The document shows exactly these bytes.
@@ -225,20 +272,28 @@ TEST_CASE("sealed with Python: the C++ service and the module's opener refuse th
                "weak_one weak_key weak_key\n"
                "forged_header forged forged\n"
                "forged_body forged forged\n"
+               "forged_secret forged forged\n"
                "forged_tag forged forged\n"
                "forged_ahead forged forged\n"
                "after_forged_ahead ok ok\n"  // a forged frame did not move the run's window
+               "forged_run forged forged\n"  // in the run by its name, another run's secret inside
+               "after_forged_run ok ok\n"    // nor did that one
                // Two faults at once: both name the one checked first.
                "format_2_other_key malformed malformed\n"
                "other_key_stale unknown_key unknown_key\n"
                "stale_weak stale stale\n"
                "stale_forged stale stale\n"
                "weak_forged weak_key weak_key\n"
-               "replayed_forged forged forged\n");
-  CHECK(eventually([&] { return py.seen.named("seal.forged").size() == 5; }));
+               "replayed_forged forged forged\n"
+               // 4096 runs of others push the run out; its first request,
+               // replayed, is still refused; its next one opens.
+               "flood ok:ok:4096\n"
+               "forgotten_replayed replayed replayed\n"
+               "forgotten_next ok ok\n");
+  CHECK(eventually([&] { return py.seen.named("seal.forged").size() == 7; }));
   CHECK(py.seen.named("seal.weak_key").size() == 3);
   CHECK(py.seen.named("seal.stale").size() == 4);
-  CHECK(py.seen.named("seal.replayed").size() == 1);
+  CHECK(py.seen.named("seal.replayed").size() == 2);
   CHECK(py.seen.named("seal.unknown_key").size() == 2);
   CHECK(py.seen.named("seal.malformed").size() == 3);
 }
@@ -325,10 +380,17 @@ TEST_CASE("sealed with Python: a sealed C++ REQ and a caller's DEALER call a Pyt
       {"stale", sealed_request(to, numbered_order(35), 5, zg::detail::seal_clock_ms() - 120000), "stale"},
       {"weak key", weak, "weak_key"},
       {"forged header", flip(sealed_request(to, numbered_order(36), 6), 50), "forged"},
-      {"forged body", flip(sealed_request(to, numbered_order(37), 7), zg::detail::sealed_request_header + 3), "forged"},
+      {"forged body", flip(sealed_request(to, numbered_order(37), 7), zg::detail::sealed_request_payload_at + 3),
+       "forged"},
+      {"forged run secret", flip(sealed_request(to, numbered_order(44), 12), zg::detail::sealed_request_header + 3),
+       "forged"},
       {"forged tag", flip(good, good.frame.size() - 1), "forged"},
       {"forged ahead", flip(sealed_request(to, numbered_order(39), 1000000), 100), "forged"},
       {"after forged ahead", sealed_request(to, numbered_order(40), 2), "ok"},
+      // In the client's run by its name (read off the wire), at the last
+      // sequence, with another run's secret inside.
+      {"forged run", in_client_run(to, numbered_order(45), ~std::uint64_t(0)), "forged"},
+      {"after forged run", sealed_request(to, numbered_order(46), 13), "ok"},
       // Two faults at once: the earlier check names it.
       {"stale, other key",
        sealed_request(other.public_part(), numbered_order(42), 10, zg::detail::seal_clock_ms() - 120000),

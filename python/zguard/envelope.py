@@ -135,8 +135,8 @@ class _Run:
     """Replay state of one sender run: the newest sequence and a bitmap of
     the window before it (IPsec's anti-replay window)."""
 
-    def __init__(self, window, sequence):
-        self.window, self.highest, self.last_used = window, sequence, 0
+    def __init__(self, window, sequence, stamp=0):
+        self.window, self.highest, self.last_used, self.stamp = window, sequence, 0, stamp
         self.seen = self._bit(sequence)
 
     def _bit(self, s):
@@ -160,27 +160,39 @@ class ReplayTracker:
     random epoch) were seen, as zguard's replay tracker: a sequence seen
     before, or `window` or more behind the newest of its run, is a replay.
     At most max_runs runs are kept, the least recently seen forgotten first.
-    The envelope Verifier and the broker vouch checker (vouch.py) use it."""
+    The envelope Verifier and the broker vouch checker (vouch.py) use it, and
+    the sealed request opener (sealed.py), which also gives each record a
+    stamp: the newest stamp of any forgotten run is forgotten_stamp."""
 
     def __init__(self, window, max_runs):
         self.window, self.max_runs = window, max(1, max_runs)
         self._runs = {}
         self._tick = 0
+        self.forgotten_stamp = 0
 
     def __len__(self):
         return len(self._runs)
 
-    def record(self, run, sequence):
-        """True when `sequence` of `run` is new (it is recorded), False for a replay."""
+    def known(self, run):
+        """Whether `run` is one of the runs kept."""
+        return run in self._runs
+
+    def record(self, run, sequence, stamp=0):
+        """True when `sequence` of `run` is new (it is recorded), False for a
+        replay. `stamp` (optional: a time the caller trusts, such as a
+        request's sent-at no later than its own clock) is kept per run, its
+        newest, replays included."""
         self._tick += 1
         state = self._runs.get(run)
         if state is None:
             if len(self._runs) >= self.max_runs:
-                del self._runs[min(self._runs, key=lambda r: self._runs[r].last_used)]
-            state = self._runs[run] = _Run(self.window, sequence)
+                oldest = min(self._runs, key=lambda r: self._runs[r].last_used)
+                self.forgotten_stamp = max(self.forgotten_stamp, self._runs.pop(oldest).stamp)
+            state = self._runs[run] = _Run(self.window, sequence, stamp)
             state.last_used = self._tick
             return True
         state.last_used = self._tick  # a replay counts as use too: the run is live
+        state.stamp = max(state.stamp, stamp)
         return state.record(sequence)
 
 

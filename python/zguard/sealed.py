@@ -1,19 +1,25 @@
 """zguard sealed payloads (format 1): seal and open, both ways.
 
-    request = 0x53 || 0x01 || key id || E || run || sequence || sent at || nonce || AEAD(payload)
+    request = 0x53 || 0x01 || key id || E || run name || sequence || sent at || nonce
+              || AEAD(run secret || payload)
     answer  = 0x54 || 0x01 || E || nonce || AEAD(answer)
 
 A client seals each request to its service's X25519 sealing key with a
 fresh ephemeral key E; the service seals its answer to that request's own
-key. XChaCha20-Poly1305-IETF, every header byte associated data; the
-request and answer keys are BLAKE2b-256 keyed with "zguard.sealed.request.v1"
-and "zguard.sealed.answer.v1" over X25519(e, S) || E || S. A device between
+key. A client's run is a secret of 32 random bytes, sealed in front of
+each of its requests' payload; the header names it (the run name,
+BLAKE2b-128 keyed with "zguard.sealed.run.v1" over the secret), so only the
+client that drew the secret can send in that run. XChaCha20-Poly1305-IETF,
+every header byte associated data; the request and answer keys are
+BLAKE2b-256 keyed with "zguard.sealed.request.v1" and
+"zguard.sealed.answer.v1" over X25519(e, S) || E || S. A device between
 the two ends (a queue, its capture, a vouching broker) routes these bytes
 and reads none of the payload.
 
 open_request makes the checks of zguard's request opener in the same order
 and refuses with SealError whose reason is the C++ one: not_sealed,
-malformed, unknown_key, stale, weak_key, forged, replayed; open_answer
+malformed, unknown_key, stale, weak_key, forged (the tag, or a run secret
+inside that does not name the header's run), replayed; open_answer
 refuses with not_sealed, malformed, unknown_request, forged.
 docs/wire-format.md ("Sealed payloads") is the format, docs/python.md the API.
 
@@ -37,14 +43,18 @@ FORMAT = 0x01
 KEY_SIZE = 32
 NONCE_SIZE = 24                          # XChaCha20-Poly1305-IETF
 TAG_SIZE = 16
-RUN_SIZE = 8
-REQUEST_HEADER = 1 + 1 + 8 + 32 + 8 + 8 + 8 + NONCE_SIZE   # 90
-ANSWER_HEADER = 1 + 1 + 32 + NONCE_SIZE                    # 58
-REQUEST_OVERHEAD = REQUEST_HEADER + TAG_SIZE               # 106: the shortest sealed request
-ANSWER_OVERHEAD = ANSWER_HEADER + TAG_SIZE                 # 74
+RUN_SIZE = 16                            # a run's name on the wire
+RUN_SECRET_SIZE = 32                     # sealed in front of every request's payload
+# kind, format, key id, E, run name, sequence, sent at, nonce
+REQUEST_HEADER = 1 + 1 + 8 + 32 + RUN_SIZE + 8 + 8 + NONCE_SIZE          # 98
+PAYLOAD_AT = REQUEST_HEADER + RUN_SECRET_SIZE                             # 130: where the payload is sealed
+ANSWER_HEADER = 1 + 1 + 32 + NONCE_SIZE                                   # 58
+REQUEST_OVERHEAD = REQUEST_HEADER + RUN_SECRET_SIZE + TAG_SIZE            # 146: the shortest sealed request
+ANSWER_OVERHEAD = ANSWER_HEADER + TAG_SIZE                                # 74
 KEY_ID_TAG = b"zguard.keyid.x25519"
 REQUEST_LABEL = b"zguard.sealed.request.v1"
 ANSWER_LABEL = b"zguard.sealed.answer.v1"
+RUN_LABEL = b"zguard.sealed.run.v1"
 MAX_RUNS = 4096                          # client runs a service remembers
 
 REQUEST_REASONS = ("not_sealed", "malformed", "unknown_key", "weak_key", "stale", "forged", "replayed")
@@ -121,6 +131,15 @@ def key_id(public):
     """The 8 bytes naming a sealing public key on the wire: the first 8 of
     BLAKE2b-256("zguard.keyid.x25519" || public key), unkeyed."""
     return hashlib.blake2b(KEY_ID_TAG + bytes(public), digest_size=32).digest()[:8]
+
+
+def run_name(run_secret):
+    """The name of a client run on the wire (16 bytes): BLAKE2b-128 keyed
+    with "zguard.sealed.run.v1" over the run's 32-byte secret."""
+    secret = bytes(run_secret)
+    if len(secret) != RUN_SECRET_SIZE:
+        raise ValueError("zguard.sealed: a run secret is %d bytes" % RUN_SECRET_SIZE)
+    return hashlib.blake2b(secret, digest_size=RUN_SIZE, key=RUN_LABEL).digest()
 
 
 def _x25519(secret, public):
@@ -229,20 +248,22 @@ def _now_ms():
 
 # --- requests ----------------------------------------------------------------------------
 
-def seal_request(service_public, payload, run, sequence, sent_at_ms=None, ephemeral_secret=None, nonce=None):
+def seal_request(service_public, payload, run_secret, sequence, sent_at_ms=None, ephemeral_secret=None,
+                 nonce=None):
     """(frame, AnswerKey): payload sealed to the service's public key
     (SealingPublicKey, 32 bytes or Z85) as request `sequence` of the client
-    run `run` (8 bytes), sent at sent_at_ms (now when None). The ephemeral
-    secret and the nonce are random unless given (test vectors only: a
-    request key must never seal twice). Keep the AnswerKey to open the
-    answer with."""
+    run whose secret is run_secret (32 bytes: sealed with the payload, its
+    run_name() in the header), sent at sent_at_ms (now when None). The
+    ephemeral secret and the nonce are random unless given (test vectors
+    only: a request key must never seal twice). Keep the AnswerKey to open
+    the answer with."""
     to = _public(service_public)
     s = bytes(to)
     e = _fixed(ephemeral_secret, KEY_SIZE, "an ephemeral secret")
     n = _fixed(nonce, NONCE_SIZE, "a nonce")
-    if run is None:
-        raise ValueError("zguard.sealed: a request names its client's run (8 bytes)")
-    run = _fixed(run, RUN_SIZE, "a run")
+    if run_secret is None:
+        raise ValueError("zguard.sealed: a request is sealed in its client's run (a 32-byte run secret)")
+    secret = _fixed(run_secret, RUN_SECRET_SIZE, "a run secret")
     if not 0 <= sequence < 1 << 64:
         raise ValueError("zguard.sealed: a sequence is a u64")
     at = _now_ms() if sent_at_ms is None else sent_at_ms
@@ -253,15 +274,16 @@ def seal_request(service_public, payload, run, sequence, sent_at_ms=None, epheme
     if shared is None:  # not reached for a SealingPublicKey (small-order points are refused)
         raise SealError("weak_key")
     request_key, answer_key = _derive(shared, ephemeral_public, s)
-    header = bytes([REQUEST_KIND, FORMAT]) + to.id + ephemeral_public + run + _U64.pack(sequence) + \
-        _U64.pack(at) + n
-    sealed = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(bytes(payload), header, n, request_key)
+    header = bytes([REQUEST_KIND, FORMAT]) + to.id + ephemeral_public + run_name(secret) + \
+        _U64.pack(sequence) + _U64.pack(at) + n
+    sealed = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(secret + bytes(payload), header, n,
+                                                                      request_key)
     return header + sealed, AnswerKey(ephemeral_public, answer_key)
 
 
 class SealedRequest:
     """The fields of a sealed request's header, as read (nothing checked but
-    its kind, length and format)."""
+    its kind, length and format); run is the run's name (16 bytes)."""
 
     __slots__ = ("key_id", "ephemeral", "run", "sequence", "sent_at_ms")
 
@@ -271,13 +293,14 @@ class SealedRequest:
             raise SealError("not_sealed")
         if len(b) < REQUEST_OVERHEAD or b[1] != FORMAT:
             raise SealError("malformed")
-        self.key_id, self.ephemeral, self.run = b[2:10], b[10:42], b[42:50]
-        self.sequence, self.sent_at_ms = struct.unpack_from("<QQ", b, 50)
+        self.key_id, self.ephemeral, self.run = b[2:10], b[10:42], b[42:58]
+        self.sequence, self.sent_at_ms = struct.unpack_from("<QQ", b, 58)
 
 
 def replay_tracker(window=1024):
     """A service's replay state: `window` sequences per client run (a
-    multiple of 64 in 64..65536), MAX_RUNS runs."""
+    multiple of 64 in 64..65536), MAX_RUNS runs, and the newest stamp of
+    any run it forgot."""
     _check_window(window)
     return ReplayTracker(window, MAX_RUNS)
 
@@ -287,9 +310,14 @@ def open_request(service_key, frame, freshness_ms, replays, now_ms=None):
     SealingKey), or SealError, checked in zguard's order: kind (not_sealed),
     length and format (malformed), key id (unknown_key), sent-at within
     freshness_ms of now_ms either way (stale), an X25519 result that is not
-    all zero (weak_key), the tag (forged), and only then the run and
-    sequence in `replays` (replayed; replay_tracker()): a forged frame
-    cannot move a window."""
+    all zero (weak_key), the tag and that the run secret inside names the
+    header's run (forged), and only then the run and sequence in `replays`
+    (replayed; replay_tracker()): a forged frame, or a genuine one in
+    another client's run, cannot move a window. A request of a run
+    `replays` does not hold is replayed too unless its stamp (sent-at, no
+    later than now_ms) is after the newest stamp of any run it forgot: a
+    forgotten run's requests do not open twice, however many runs others
+    start."""
     b = bytes(frame)
     fields = SealedRequest(b)
     if not hmac.compare_digest(fields.key_id, service_key.id):
@@ -304,13 +332,20 @@ def open_request(service_key, frame, freshness_ms, replays, now_ms=None):
     request_key, answer_key = _derive(shared, fields.ephemeral, service_public)
     try:
         plain = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
-            b[REQUEST_HEADER:], b[:REQUEST_HEADER], b[66:REQUEST_HEADER], request_key)
+            b[REQUEST_HEADER:], b[:REQUEST_HEADER], b[74:REQUEST_HEADER], request_key)
     except nacl.exceptions.CryptoError:
         raise SealError("forged") from None
-    # Authentic from here on: its run and sequence may move the window.
-    if not replays.record(fields.run, fields.sequence):
+    # Sealed by the client that drew the run's secret, or by someone who
+    # copied its name from the wire into a request of their own.
+    if not hmac.compare_digest(run_name(plain[:RUN_SECRET_SIZE]), fields.run):
+        raise SealError("forged")
+    # Authentic and in its own run from here on: its run and sequence may
+    # move the window.
+    stamp = min(fields.sent_at_ms, now)
+    if not (replays.known(fields.run) or stamp > replays.forgotten_stamp) or \
+            not replays.record(fields.run, fields.sequence, stamp):
         raise SealError("replayed")
-    return plain, AnswerKey(fields.ephemeral, answer_key)
+    return plain[RUN_SECRET_SIZE:], AnswerKey(fields.ephemeral, answer_key)
 
 
 def _check_freshness(freshness_ms):
@@ -326,17 +361,26 @@ def _check_window(window):
 class RequestSealer:
     """A client's side, one per client socket (zguard's request_sealer):
     seals each request to the service's key with a fresh ephemeral key,
-    numbered 1, 2, ... in a run of 8 random bytes drawn when it is made."""
+    numbered 1, 2, ... in a run whose 32-byte secret is drawn when it is
+    made (random unless given: tests only); .run is the run's name, what
+    the wire shows."""
 
-    def __init__(self, service_public, run=None):
+    __slots__ = ("service_public", "_run_secret", "run", "sequence")
+
+    def __init__(self, service_public, run_secret=None):
         self.service_public = _public(service_public)
-        self.run = _fixed(run, RUN_SIZE, "a run")
+        self._run_secret = _fixed(run_secret, RUN_SECRET_SIZE, "a run secret")
+        self.run = run_name(self._run_secret)
         self.sequence = 0
 
     def seal(self, payload, sent_at_ms=None):
         """(frame, AnswerKey) of the next request."""
         self.sequence += 1
-        return seal_request(self.service_public, payload, self.run, self.sequence, sent_at_ms)
+        return seal_request(self.service_public, payload, self._run_secret, self.sequence, sent_at_ms)
+
+    def __repr__(self):  # never the run's secret
+        return "RequestSealer(to %s, run %s, sequence %d)" % (self.service_public.z85(), self.run.hex(),
+                                                              self.sequence)
 
 
 class RequestOpener:
@@ -344,7 +388,10 @@ class RequestOpener:
     opens requests sealed to its key that are fresh (freshness_ms, 1..600000,
     default 30000) and not seen (replay_window sequences per client run, a
     multiple of 64 in 64..65536, default 1024; MAX_RUNS runs): the options of
-    zguard::sealed<freshness_ms<N>, replay_window<W>>. Not thread-safe."""
+    zguard::sealed<freshness_ms<N>, replay_window<W>>. When more than
+    MAX_RUNS runs are live the least recently used is forgotten, and a
+    request of a run it does not hold opens only when it was sent after the
+    newest sent-at of any forgotten run (open_request). Not thread-safe."""
 
     def __init__(self, key, freshness_ms=30000, replay_window=1024):
         if not isinstance(key, SealingKey):

@@ -51,7 +51,8 @@ def curve(sock, server_key=None, public_key=None, secret_key=None):
 
 
 # The request sealer of each socket that was given a sealing public key
-# (call(sealed_to=key)): one run per socket, as a zguard client socket has.
+# (call(sealed_to=key)): one run (its secret drawn once) per socket, as a
+# zguard client socket has.
 _sealers = weakref.WeakKeyDictionary()
 
 

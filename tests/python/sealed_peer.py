@@ -17,7 +17,10 @@ usage:
       the module's RequestOpener holding the same key, in the same order;
       prints "CASE SERVICE PYTHON" per request: "ok" (the service's answer
       was sealed to it and opened; the module opened it) or the refusal
-      reason (the service's "sealed: <reason>"; the module's SealError)
+      reason (the service's "sealed: <reason>"; the module's SealError);
+      then 4096 requests each in a run of its own push the first run out
+      (one line for all of them), and that run's first request, replayed,
+      and its next are judged the same way
   sealed_peer.py serve ENDPOINT ENDPOINT_FILE SEALING_SECRET SCHEMAS
       a sealed REP (sockets.Service with sealing_key) bound on ENDPOINT
       (written to ENDPOINT_FILE once bound), answering requests until it
@@ -28,9 +31,13 @@ usage:
 SEALING_PUBLIC and OTHER_PUBLIC are sealing public keys in Z85,
 SEALING_SECRET a sealing secret key in hex.
 """
+import hashlib
 import os
+import struct
 import sys
 import time
+
+import nacl.bindings
 
 import zmq
 import zmq.auth
@@ -107,11 +114,26 @@ def cmd_verdicts(endpoint, server_cert, client_cert, schemas_path, sealing_secre
     order, ack = schemas["test.order"], schemas["test.order_ack"]
     key = sealed.SealingKey(bytes.fromhex(sealing_secret))
     opener = sealed.RequestOpener(key)
-    run = os.urandom(8)
+    run = os.urandom(32)  # the run's secret
     now = time.time_ns() // 1000000
 
-    def request(seq, to=key.public_part, at=None):
-        return sealed.seal_request(to, order.encode(order_value(seq, [("v", 1)])), run, seq, at)
+    def request(seq, to=key.public_part, at=None, run_secret=None):
+        return sealed.seal_request(to, order.encode(order_value(seq, [("v", 1)])),
+                                   run if run_secret is None else run_secret, seq, at)
+
+    def in_run_named(seq, name):
+        """A request sealed to the service by hand (docs/wire-format.md), in
+        the run named `name` (copied from the wire) with a run secret of our
+        own inside: the tag verifies, the name does not match the secret."""
+        e = os.urandom(32)
+        n = os.urandom(24)
+        e_pub = nacl.bindings.crypto_scalarmult_base(e)
+        s_pub = bytes(key.public_part)
+        material = nacl.bindings.crypto_scalarmult(e, s_pub) + e_pub + s_pub
+        request_key = hashlib.blake2b(material, digest_size=32, key=b"zguard.sealed.request.v1").digest()
+        header = b"\x53\x01" + key.id + e_pub + name + struct.pack("<QQ", seq, time.time_ns() // 1000000) + n
+        body = os.urandom(32) + order.encode(order_value(seq, [("v", 1)]))
+        return header + nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(body, header, n, request_key)
 
     def changed(frame, at, value=None, xor=0x01):
         b = bytearray(frame)
@@ -137,10 +159,15 @@ def cmd_verdicts(endpoint, server_cert, client_cert, schemas_path, sealing_secre
         ("weak_zero", changed(request(8)[0], 10, bytes(32)), None),
         ("weak_one", changed(request(9)[0], 10, b"\x01" + bytes(31)), None),
         ("forged_header", changed(request(10)[0], 45), None),
-        ("forged_body", changed(request(11)[0], sealed.REQUEST_HEADER + 3), None),
+        ("forged_body", changed(request(11)[0], sealed.PAYLOAD_AT + 3), None),
+        ("forged_secret", changed(request(18)[0], sealed.REQUEST_HEADER + 3), None),
         ("forged_tag", changed(request(12)[0], -1), None),
         ("forged_ahead", changed(ahead, -1), None),
         ("after_forged_ahead", later, later_key),
+        # Sealed to the service, in this run (its name read off the wire) at
+        # the last sequence, with another run's secret inside.
+        ("forged_run", in_run_named(2 ** 64 - 1, sealed.run_name(run)), None),
+        ("after_forged_run", *request(19)),  # it did not move the run's window
         # Two faults at once: the earlier check names it.
         ("format_2_other_key", changed(request(13, sealed.SealingPublicKey(other_public))[0], 1, b"\x02"), None),
         ("other_key_stale", request(14, sealed.SealingPublicKey(other_public), now - 120000)[0], None),
@@ -149,10 +176,13 @@ def cmd_verdicts(endpoint, server_cert, client_cert, schemas_path, sealing_secre
         ("weak_forged", changed(changed(request(17)[0], 10, bytes(32)), -1), None),
         ("replayed_forged", changed(good, -1), None),
     ]
+    built = time.time_ns() // 1000000  # no request above was sent at a later time
     ctx = zmq.Context()
     sock = curve_req(ctx, server_cert, client_cert)
     sock.connect(endpoint)
-    for name, frame, answer_key in cases:
+
+    def judged(frame, answer_key):
+        """(the service's verdict, the module's) on one request."""
         sock.send(frame)
         if not sock.poll(5000, zmq.POLLIN):
             service = "no_answer"
@@ -173,7 +203,24 @@ def cmd_verdicts(endpoint, server_cert, client_cert, schemas_path, sealing_secre
             python = "ok"
         except sealed.SealError as e:
             python = e.reason
-        print(name, service, python)
+        return service, python
+
+    for name, frame, answer_key in cases:
+        print(name, *judged(frame, answer_key))
+    # sealed.MAX_RUNS runs of their own, sealed with the public key (anyone
+    # can): the last pushes this run out, the least recently used.
+    verdicts = {}
+    for i in range(sealed.MAX_RUNS):
+        v = judged(*request(100 + i, run_secret=os.urandom(32)))
+        verdicts[v] = verdicts.get(v, 0) + 1
+    print("flood", " ".join("%s:%s:%d" % (s, p, n) for (s, p), n in sorted(verdicts.items())))
+    # Its first request again: its run is forgotten, and the request was not
+    # sent after the newest sent-at of that run.
+    print("forgotten_replayed", *judged(good, good_key))
+    # Its next request, sent after all of them: the run starts again.
+    while time.time_ns() // 1000000 <= built:
+        time.sleep(0.002)
+    print("forgotten_next", *judged(*request(20)))
     sock.close()
     ctx.term()
 

@@ -1,8 +1,8 @@
 """The test vector of docs/wire-format.md ("Sealed payloads", "Test
 vector"), made again with PyNaCl and hashlib from the section's text alone
 (not with the zguard module), then with the module's sealed.py; both must
-give the documented bytes, and the module must open them. Prints the
-service's public key, the sealed request and the sealed answer in hex
+give the documented bytes (and run name), and the module must open them.
+Prints the service's public key, the sealed request and the sealed answer in hex
 ("public HEX", "request HEX", "answer HEX", the module's), then "vector ok"
 and exits 0; or names each mismatch and exits 1. Driven by
 tests/unit-sealed-python.cpp, which compares the three with the C++
@@ -23,7 +23,7 @@ SERVICE_SECRET = bytes(range(0x01, 0x21))
 EPHEMERAL_SECRET = bytes(range(0x40, 0x60))
 REQUEST_NONCE = bytes(range(0x80, 0x98))
 ANSWER_NONCE = bytes(range(0xC0, 0xD8))
-RUN = bytes.fromhex("0102030405060708")
+RUN_SECRET = bytes(range(0x20, 0x40))
 SEQUENCE = 9
 SENT_AT_MS = 1700000000000
 # order_ack{7, true, "sealed"} (tests/schemas.hpp): format 1, name
@@ -31,10 +31,13 @@ SENT_AT_MS = 1700000000000
 PAYLOAD = bytes([1, 14]) + b"test.order_ack" + struct.pack("<HQ", 1, 7) + bytes([1, 6]) + b"sealed"
 
 SERVICE_PUBLIC = "07a37cbc142093c8b755dc1b10e86cb426374ad16aa853ed0bdfc0b2b86d1c7c"
-REQUEST = ("530182cbd05a053c70e479a631eede1bf9c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51a0102030405060708"
+RUN_NAME = "8d3182f6d0fd78beaae0e6d1e138696f"
+REQUEST = ("530182cbd05a053c70e479a631eede1bf9c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51a"
+           "8d3182f6d0fd78beaae0e6d1e138696f"      # the run's name: sixteen bytes
            "0900000000000000" "0068e5cf8b010000"   # sequence 9, sent at 1700000000000: eight bytes each
-           "808182838485868788898a8b8c8d8e8f9091929394959697105305818c2d0f13bfed780d"
-           "2029402eb22d3c9d582836216a4196369d36dc0f3d428cff84f43f352fee7905c1e8186248db")
+           "808182838485868788898a8b8c8d8e8f9091929394959697"
+           "317c53c7db7c075be5a0375453650d6a831c09ae6c1d00165278ad0bd26e835c5928dab24818fdf2e6c78db3e74efc7d"
+           "08c550bf7e4151aa02d4044a4446f7aef1900ff65c544f37013f3a24af052f68f941")
 ANSWER = ("540179a631eede1bf9c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51ac0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0"
           "d1d2d3d4d5d6d72a139b6592b17f8646e86d0c62e007ec6be0606ac4bac10b4572af78dd65453c2af8111cdffbb20db0e78"
           "43423bb58a4a577")
@@ -60,8 +63,12 @@ def by_hand():
     request_key = hashlib.blake2b(material, digest_size=32, key=b"zguard.sealed.request.v1").digest()
     answer_key = hashlib.blake2b(material, digest_size=32, key=b"zguard.sealed.answer.v1").digest()
     kid = hashlib.blake2b(b"zguard.keyid.x25519" + s_pub, digest_size=32).digest()[:8]
-    header = b"\x53\x01" + kid + e_pub + RUN + struct.pack("<QQ", SEQUENCE, SENT_AT_MS) + REQUEST_NONCE
-    request = header + b.crypto_aead_xchacha20poly1305_ietf_encrypt(PAYLOAD, header, REQUEST_NONCE, request_key)
+    run_name = hashlib.blake2b(RUN_SECRET, digest_size=16, key=b"zguard.sealed.run.v1").digest()
+    check("by hand: run name", run_name.hex(), RUN_NAME)
+    header = b"\x53\x01" + kid + e_pub + run_name + struct.pack("<QQ", SEQUENCE, SENT_AT_MS) + REQUEST_NONCE
+    check("by hand: header size", len(header), 98)
+    request = header + b.crypto_aead_xchacha20poly1305_ietf_encrypt(RUN_SECRET + PAYLOAD, header, REQUEST_NONCE,
+                                                                    request_key)
     answer_header = b"\x54\x01" + e_pub + ANSWER_NONCE
     answer = answer_header + b.crypto_aead_xchacha20poly1305_ietf_encrypt(PAYLOAD, answer_header, ANSWER_NONCE,
                                                                           answer_key)
@@ -70,7 +77,8 @@ def by_hand():
 
 def with_module():
     key = sealed.SealingKey(SERVICE_SECRET)
-    request, answer_key = sealed.seal_request(key.public_part, PAYLOAD, RUN, SEQUENCE, SENT_AT_MS,
+    check("module: run name", sealed.run_name(RUN_SECRET).hex(), RUN_NAME)
+    request, answer_key = sealed.seal_request(key.public_part, PAYLOAD, RUN_SECRET, SEQUENCE, SENT_AT_MS,
                                               EPHEMERAL_SECRET, REQUEST_NONCE)
     answer = sealed.seal_answer(answer_key, PAYLOAD, ANSWER_NONCE)
     # And the other way: the service opens the request (its clock at the
@@ -93,6 +101,8 @@ def main():
     section = section[:section.index("\n## ", 1)]
     documented = re.findall(r"`([0-9a-f]{64,})`", section)
     check("the documented hex (public key, request, answer)", documented, [SERVICE_PUBLIC, REQUEST, ANSWER])
+    check("the documented run name", "`%s`" % RUN_NAME in section, True)
+    check("the documented request size", "Sealed request (%d bytes)" % (len(REQUEST) // 2) in section, True)
     check("payload is order_ack{7, true, \"sealed\"}", wire.Schema({
         "format": 1, "name": "test.order_ack", "version": 1, "fields": [
             {"name": "id", "type": {"kind": "int", "signed": False, "bytes": 8}},
