@@ -244,3 +244,52 @@ batches = {
     "bad_item": batch([ticks[0], b"\x01\x09test.tock\x01\x00\x00" + bytes(12)]),
 }
 write_seeds("batch", batches)
+
+# fuzz_sealed: the sealed payloads' test vector (docs/wire-format.md,
+# "Sealed payloads") and variants that stop at each check.
+import hashlib as _h  # noqa: E402
+
+import nacl.bindings as _nb  # noqa: E402
+
+_service = bytes(range(1, 33))
+_ephemeral = bytes(0x40 + i for i in range(32))
+_run = bytes(0x20 + i for i in range(32))
+_S = _nb.crypto_scalarmult_base(_service)
+_E = _nb.crypto_scalarmult_base(_ephemeral)
+_shared = _nb.crypto_scalarmult(_ephemeral, _S)
+
+
+def _kdf(label):
+    return _h.blake2b(_shared + _E + _S, digest_size=32, key=label).digest()
+
+
+def sealed_request(payload, run=_run, name=None, sequence=9, nonce=bytes(0x80 + i for i in range(24))):
+    key_id = _h.blake2b(b"zguard.keyid.x25519" + _S, digest_size=32).digest()[:8]
+    run_name = name or _h.blake2b(run, digest_size=16, key=b"zguard.sealed.run.v1").digest()
+    header = bytes([0x53, 1]) + key_id + _E + run_name + struct.pack("<QQ", sequence, 1700000000000) + nonce
+    return header + _nb.crypto_aead_xchacha20poly1305_ietf_encrypt(run + payload, header, nonce,
+                                                                      _kdf(b"zguard.sealed.request.v1"))
+
+
+def sealed_answer(payload, nonce=bytes(0xC0 + i for i in range(24))):
+    header = bytes([0x54, 1]) + _E + nonce
+    return header + _nb.crypto_aead_xchacha20poly1305_ietf_encrypt(payload, header, nonce,
+                                                                      _kdf(b"zguard.sealed.answer.v1"))
+
+
+_ack = w.header("test.order_ack", 1) + struct.pack("<Q", 7) + b"\x01" + bytes([6]) + b"sealed"
+_request = sealed_request(_ack)
+_answer = sealed_answer(_ack)
+write_seeds("sealed", {
+    "request_vector": _request,
+    "answer_vector": _answer,
+    "request_empty_payload": sealed_request(b""),
+    "request_foreign_run": sealed_request(_ack, run=bytes(32), name=_h.blake2b(_run, digest_size=16,
+                                                                               key=b"zguard.sealed.run.v1").digest()),
+    "request_cut": _request[:145],
+    "request_tag_flipped": _request[:-1] + bytes([_request[-1] ^ 1]),
+    "request_format_2": _request[:1] + b"\x02" + _request[2:],
+    "answer_cut": _answer[:73],
+    "answer_other_request": _answer[:2] + bytes(32) + _answer[34:],
+    "not_sealed": _ack,
+})
