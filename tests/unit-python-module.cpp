@@ -784,7 +784,7 @@ TEST_CASE("a C++ vouching queue in front of a Python worker: it names each clien
   auto const bound_file = py.dir.path / "worker.endpoint", frames_file = py.dir.path / "accepted.txt";
   auto python_peer = std::async(std::launch::async, [&] {
     return run_command(peer("vouch_worker " + worker_ep + " " + bound_file.string() + " " + to_hex(secret) + " " +
-                            py.schemas.string() + " 13 " + frames_file.string()));
+                            py.schemas.string() + " 14 " + frames_file.string()));
   });
   REQUIRE(endpoint_from(bound_file) == worker_ep);
 
@@ -854,8 +854,20 @@ TEST_CASE("a C++ vouching queue in front of a Python worker: it names each clien
 
   // The worker kept serving the queue's clients, each under its own key.
   expect_served(bob_client, 4, bob_id);
+  // A C++ caller's correlated request: the vouch covers its call id too (the
+  // module checked it after taking the id off, and refused it as bad_mac).
+  using vouch_dealer = zg::socket<test_domain, zg::tcp, zg::dealer, zg::curve_client, rr_limits, order_service>;
+  vouch_dealer dealer(ctx, bob, py.keys.server.public_part());
+  dealer.connect(front_ep);
+  zg::caller<vouch_dealer> calls(dealer);
+  auto correlated_call = calls.call(numbered_order(5), std::chrono::seconds(10));
+  calls.run_until_idle(std::chrono::seconds(15));
+  auto const answer = correlated_call.get();
+  REQUIRE_MESSAGE(answer.ok(), answer.reason());
+  CHECK(answer->id == 5);
+  CHECK(answer->note.view() == "py key " + bob_id.substr(0, 24));
   auto [rc, out] = python_peer.get();
   CHECK(rc == 0);
-  CHECK(out == "served 13\n");
+  CHECK(out == "served 14\n");
   queue.terminate();
 }

@@ -165,9 +165,11 @@ class Service:
         if self.opener is not None:
             self._serve_sealed(frames)
             return True
-        prefix, frames, refused = correlated(frames)
+        # The vouch covers the frames as the caller sent them, its call id
+        # included: checked on them, and the id taken off the payload after.
+        prefix, _, refused = correlated(frames)
         try:
-            answer = refused if refused is not None else self._answer(frames)
+            answer = refused if refused is not None else self._answer(frames, len(prefix))
         except Exception:
             self.socket.send(prefix + wire.refusal("peer_refused", "handler failed"))  # REP must answer
             raise
@@ -195,9 +197,9 @@ class Service:
             return client, None, wire.refusal("trailing_bytes", "extra frames")
         return client, frames[0], None
 
-    def _answer(self, frames):
+    def _answer(self, frames, skip=0):
         client, payload, refused = self._checked(frames)
-        return refused if refused is not None else self._reply_to(payload, client)
+        return refused if refused is not None else self._reply_to(payload[skip:], client)
 
     def _reply_to(self, payload, client):
         try:
