@@ -10,6 +10,7 @@
 // python3-zmq and python3-nacl; without them these tests fail, never skip.
 #include "schemas.hpp"
 #include "support.hpp"
+#include "support/sealed_vector.hpp"
 
 #include <array>
 #include <fstream>
@@ -189,26 +190,15 @@ TEST_CASE("sealed with Python: PyNaCl makes the wire format's test vector, byte 
   auto [rc, out] = run_command(python_script_with_module("sealed_vector.py " + doc_path));
   CHECK(rc == 0);
   // The same inputs through the library (docs/wire-format.md, "Sealed payloads", "Test vector").
-  std::array<std::uint8_t, 32> service_secret{}, ephemeral{};
-  zg::detail::seal_run_secret run{};
-  std::array<std::uint8_t, 24> nonce{}, answer_nonce{};
-  for (std::size_t i = 0; i < 32; ++i)
-    service_secret[i] = std::uint8_t(i + 1), ephemeral[i] = std::uint8_t(0x40 + i), run[i] = std::uint8_t(0x20 + i);
-  for (std::size_t i = 0; i < 24; ++i) nonce[i] = std::uint8_t(0x80 + i), answer_nonce[i] = std::uint8_t(0xc0 + i);
-  auto const key = zg::sealing_key::from_bytes(service_secret);
-  auto const plain = zg::encode(order_ack{7, true, "sealed"});
-  std::vector<std::uint8_t> request(zg::detail::sealed_request_overhead + plain.size());
-  std::copy(plain.begin(), plain.end(), request.begin() + zg::detail::sealed_request_payload_at);
-  zg::detail::answer_key answer;
-  REQUIRE(zg::detail::seal_request_with(request.data(), plain.size(), key.public_part(), run, 9, 1700000000000,
-                                        ephemeral.data(), nonce.data(), answer));
-  std::vector<std::uint8_t> reply(zg::detail::sealed_answer_overhead + plain.size());
-  std::copy(plain.begin(), plain.end(), reply.begin() + zg::detail::sealed_answer_header);
-  zg::detail::seal_answer_with(reply.data(), plain.size(), answer, answer_nonce.data());
-  auto const public_hex = to_hex(std::span<std::uint8_t const>(key.public_part().data(), 32));
+  sealed_vector const v;
+  REQUIRE(v.sealed);
+  auto const& plain = v.plain;
+  auto const& request = v.request;
+  auto const& reply = v.reply;
+  auto const public_hex = to_hex(std::span<std::uint8_t const>(v.key.public_part().data(), 32));
   // Header 98, the run's secret 32, the payload, the tag 16.
   CHECK(request.size() == 98 + 32 + plain.size() + 16);
-  CHECK(to_hex(zg::detail::seal_run_name(run)) == "8d3182f6d0fd78beaae0e6d1e138696f");
+  CHECK(to_hex(zg::detail::seal_run_name(v.run)) == "8d3182f6d0fd78beaae0e6d1e138696f");
   CHECK(out == "public " + public_hex + "\nrequest " + to_hex(request) + "\nanswer " + to_hex(reply) +
                    "\nvector ok\n");
   // The document shows exactly these bytes.

@@ -4,6 +4,7 @@
 // makes sense (the capture reads the plaintext), then refused when sealed.
 #include "schemas.hpp"
 #include "support.hpp"
+#include "support/sealed_vector.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -356,30 +357,20 @@ TEST_CASE("sealed: a client opens only the answer to its own request, a device's
 TEST_CASE("sealed: the wire format's test vector") {
   // docs/wire-format.md, "Sealed payloads": fixed keys, nonces and fields.
   // The same bytes come out of PyNaCl (tests/python/sealed_vector.py).
-  std::array<std::uint8_t, 32> service_secret{}, ephemeral{};
-  zg::detail::seal_run_secret run{};
-  std::array<std::uint8_t, 24> nonce{}, answer_nonce{};
-  for (std::size_t i = 0; i < 32; ++i)
-    service_secret[i] = std::uint8_t(i + 1), ephemeral[i] = std::uint8_t(0x40 + i), run[i] = std::uint8_t(0x20 + i);
-  for (std::size_t i = 0; i < 24; ++i) nonce[i] = std::uint8_t(0x80 + i), answer_nonce[i] = std::uint8_t(0xc0 + i);
-  auto const key = zg::sealing_key::from_bytes(service_secret);
-  auto const plain = zg::encode(order_ack{7, true, "sealed"});
-  std::vector<std::uint8_t> request(zg::detail::sealed_request_overhead + plain.size());
-  std::copy(plain.begin(), plain.end(), request.begin() + zg::detail::sealed_request_payload_at);
-  zg::detail::answer_key answer;
-  REQUIRE(zg::detail::seal_request_with(request.data(), plain.size(), key.public_part(), run, 9, 1700000000000,
-                                        ephemeral.data(), nonce.data(), answer));
+  sealed_vector const v;
+  REQUIRE(v.sealed);
+  auto const& key = v.key;
+  auto const& plain = v.plain;
+  auto const& request = v.request;
   CHECK(to_hex(std::span<std::uint8_t const>(key.public_part().data(), 32)) ==
         "07a37cbc142093c8b755dc1b10e86cb426374ad16aa853ed0bdfc0b2b86d1c7c");
-  CHECK(to_hex(zg::detail::seal_run_name(run)) == "8d3182f6d0fd78beaae0e6d1e138696f");
+  CHECK(to_hex(zg::detail::seal_run_name(v.run)) == "8d3182f6d0fd78beaae0e6d1e138696f");
   CHECK(to_hex(request) ==
         "530182cbd05a053c70e479a631eede1bf9c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51a8d3182f6d0fd78beaae0e6"
         "d1e138696f09000000000000000068e5cf8b010000808182838485868788898a8b8c8d8e8f9091929394959697317c53c7db7c075b"
         "e5a0375453650d6a831c09ae6c1d00165278ad0bd26e835c5928dab24818fdf2e6c78db3e74efc7d08c550bf7e4151aa02d4044a"
         "4446f7aef1900ff65c544f37013f3a24af052f68f941");
-  std::vector<std::uint8_t> reply(zg::detail::sealed_answer_overhead + plain.size());
-  std::copy(plain.begin(), plain.end(), reply.begin() + zg::detail::sealed_answer_header);
-  zg::detail::seal_answer_with(reply.data(), plain.size(), answer, answer_nonce.data());
+  auto const& reply = v.reply;
   CHECK(to_hex(reply) ==
         "540179a631eede1bf9c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51ac0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3"
         "d4d5d6d72a139b6592b17f8646e86d0c62e007ec6be0606ac4bac10b4572af78dd65453c2af8111cdffbb20db0e7843423bb58a4a57"
