@@ -23,7 +23,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <initializer_list>
 #include <type_traits>
+#include <vector>
 
 #include <zguard/certificate.hpp>
 #include <zguard/detail/closed.hpp>
@@ -156,23 +158,157 @@ ZGUARD_DECL sealing_public_key load_sealing_public_key(std::filesystem::path con
 
 // --- the policy --------------------------------------------------------------------
 
-// sealed<freshness_ms<N>, replay_window<W>> (slot::sealing): a
-// service<Req, Rep> channel's requests and answers are sealed end to end.
-// A service refuses a request whose timestamp lies more than N ms (default
-// 30000) from its clock, and one its replay window (W sequences behind a
-// client run's newest, default 1024) has seen; both options at most once.
+namespace detail {
+struct rotate_option {};
+struct announce_option {};
+struct pad_option {};
+struct members_option {};
+}  // namespace detail
+
+// A sealed feed's options (topic channels; sealed.hpp's feed half):
+// how old an epoch key may grow before the publisher draws a new one,
+// how often it repeats the current epoch's key announcement (what a late
+// subscriber waits for at most), the bucket each message's plaintext is
+// padded to (its size is then seen only to the bucket), and how many
+// members the publisher seals each epoch key to (what bounds the size of
+// an announcement).
+template <std::uint32_t Ms>
+struct rotate_ms {
+  static_assert(Ms >= 1000 && Ms <= 86'400'000, "zguard::rotate_ms<N>: N must be in 1000..86400000 ms (one day)");
+  using option_tag = detail::rotate_option;
+  static constexpr std::uint32_t value = Ms;
+};
+template <std::uint32_t Ms>
+struct announce_ms {
+  static_assert(Ms >= 10 && Ms <= 600'000, "zguard::announce_ms<N>: N must be in 10..600000 ms");
+  using option_tag = detail::announce_option;
+  static constexpr std::uint32_t value = Ms;
+};
+template <std::uint32_t Bytes>
+struct pad_to {
+  static_assert(Bytes >= 1 && Bytes <= 65535, "zguard::pad_to<N>: N must be in 1..65535 bytes");
+  using option_tag = detail::pad_option;
+  static constexpr std::uint32_t value = Bytes;
+};
+template <std::uint32_t N>
+struct max_members {
+  static_assert(N >= 1 && N <= 4096, "zguard::max_members<N>: N must be in 1..4096");
+  using option_tag = detail::members_option;
+  static constexpr std::uint32_t value = N;
+};
+
+namespace detail {
+// The options sealed<...> takes, exactly (closed: a derived option is none of them).
+struct sealing_options {
+  static void of(...);
+  template <std::uint32_t Ms>
+  static freshness_option of(freshness_ms<Ms>**);
+  template <std::uint32_t N>
+  static window_option of(replay_window<N>**);
+  template <std::uint32_t Ms>
+  static rotate_option of(rotate_ms<Ms>**);
+  template <std::uint32_t Ms>
+  static announce_option of(announce_ms<Ms>**);
+  template <std::uint32_t B>
+  static pad_option of(pad_to<B>**);
+  template <std::uint32_t N>
+  static members_option of(max_members<N>**);
+};
+template <class O>
+using sealing_option_of = decltype(sealing_options::of(static_cast<O**>(nullptr)));
+template <class O>
+concept SealingOption = !std::is_void_v<sealing_option_of<O>>;
+template <class Tag, class... Options>
+inline constexpr int count_sealing_option = (0 + ... + int(std::is_same_v<sealing_option_of<Options>, Tag>));
+template <class Tag, std::uint32_t Default, class... Options>
+constexpr std::uint32_t sealing_option_or() {
+  std::uint32_t v = Default;
+  ((v = std::is_same_v<sealing_option_of<Options>, Tag> ? Options::value : v), ...);
+  return v;
+}
+}  // namespace detail
+
+// sealed<...> (slot::sealing): the channel's payloads are sealed end to end.
+//
+// On a service<Req, Rep> channel, with freshness_ms<N> and replay_window<W>:
+// each request is sealed to the service's sealing key, each answer to that
+// request's own key. A service refuses a request whose timestamp lies more
+// than N ms (default 30000) from its clock, and one its replay window (W
+// sequences behind a client run's newest, default 1024) has seen.
+//
+// On a topic<"name", S> channel (signed with ed25519), with rotate_ms<N>,
+// announce_ms<N>, pad_to<B> and max_members<M>: the publisher seals each
+// message under its current epoch key, which it seals to each member's
+// sealing_public_key in a signed key announcement on the feed; a new epoch
+// when a member is added or removed and when the key is N ms old (default
+// 600000), the announcement repeated every N ms (default 1000), each
+// plaintext padded to a multiple of B bytes (default 1: no bucket), at
+// most M members (default 64). Every option at most once.
 template <class... Options>
 struct sealed {
-  static_assert((detail::SigningOption<Options> && ...),
-                "zguard::sealed<...>: every option must be zguard::freshness_ms<N> or zguard::replay_window<N>; "
-                "derived or hand-written options are refused");
-  static_assert(detail::count_option<detail::freshness_option, Options...> <= 1,
+  static_assert((detail::SealingOption<Options> && ...),
+                "zguard::sealed<...>: every option must be zguard::freshness_ms<N>, replay_window<N> (service "
+                "channels), rotate_ms<N>, announce_ms<N>, pad_to<N> or max_members<N> (topic channels); derived "
+                "or hand-written options are refused");
+  static_assert(detail::count_sealing_option<detail::freshness_option, Options...> <= 1,
                 "zguard::sealed<...>: freshness_ms given twice (a repeated option is an error, not last-wins)");
-  static_assert(detail::count_option<detail::window_option, Options...> <= 1,
+  static_assert(detail::count_sealing_option<detail::window_option, Options...> <= 1,
                 "zguard::sealed<...>: replay_window given twice (a repeated option is an error, not last-wins)");
+  static_assert(detail::count_sealing_option<detail::rotate_option, Options...> <= 1 &&
+                    detail::count_sealing_option<detail::announce_option, Options...> <= 1 &&
+                    detail::count_sealing_option<detail::pad_option, Options...> <= 1 &&
+                    detail::count_sealing_option<detail::members_option, Options...> <= 1,
+                "zguard::sealed<...>: an option given twice (a repeated option is an error, not last-wins)");
   using zguard_slot = slot::sealing;
-  static constexpr std::uint32_t freshness = detail::option_or<detail::freshness_option, 30000, Options...>();
-  static constexpr std::uint32_t window = detail::option_or<detail::window_option, 1024, Options...>();
+  static constexpr std::uint32_t freshness = detail::sealing_option_or<detail::freshness_option, 30000, Options...>();
+  static constexpr std::uint32_t window = detail::sealing_option_or<detail::window_option, 1024, Options...>();
+  static constexpr std::uint32_t rotate = detail::sealing_option_or<detail::rotate_option, 600000, Options...>();
+  static constexpr std::uint32_t announce = detail::sealing_option_or<detail::announce_option, 1000, Options...>();
+  static constexpr std::uint32_t pad = detail::sealing_option_or<detail::pad_option, 1, Options...>();
+  static constexpr std::uint32_t members = detail::sealing_option_or<detail::members_option, 64, Options...>();
+  // Which channel kind the options given are for (a service's, a feed's; neither when none is given).
+  static constexpr bool service_options =
+      (detail::count_sealing_option<detail::freshness_option, Options...> +
+       detail::count_sealing_option<detail::window_option, Options...>) > 0;
+  static constexpr bool feed_options =
+      (detail::count_sealing_option<detail::rotate_option, Options...> +
+       detail::count_sealing_option<detail::announce_option, Options...> +
+       detail::count_sealing_option<detail::pad_option, Options...> +
+       detail::count_sealing_option<detail::members_option, Options...>) > 0;
+};
+
+// The members of a sealed feed: the sealing public keys its publisher seals
+// each epoch key to (a subscriber holds the sealing_key of one of them).
+// Given to a sealed PUB or XPUB; changed on the socket while it runs
+// (add_member, remove_member), each change a new epoch.
+class sealing_members {
+ public:
+  sealing_members() = default;
+  sealing_members(std::initializer_list<sealing_public_key> keys) {
+    for (auto const& k : keys) add(k);
+  }
+  // False when the key is a member already.
+  bool add(sealing_public_key const& key) {
+    if (contains(key)) return false;
+    keys_.push_back(key);
+    return true;
+  }
+  bool remove(sealing_public_key const& key) {
+    auto it = std::find(keys_.begin(), keys_.end(), key);
+    if (it == keys_.end()) return false;
+    keys_.erase(it);
+    return true;
+  }
+  bool contains(sealing_public_key const& key) const {
+    return std::find(keys_.begin(), keys_.end(), key) != keys_.end();
+  }
+  std::size_t size() const { return keys_.size(); }
+  bool empty() const { return keys_.empty(); }
+  auto begin() const { return keys_.begin(); }
+  auto end() const { return keys_.end(); }
+
+ private:
+  std::vector<sealing_public_key> keys_;
 };
 
 namespace detail {

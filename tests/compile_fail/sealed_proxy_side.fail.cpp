@@ -1,4 +1,4 @@
-// MESSAGE[zguard::socket: sealed<...> is for the two ends of a service<Req, Rep> channel; a socket without a channel \(a proxy's side, a capture, a relay\) passes sealed frames it cannot read and holds no sealing key \(G19\)]
+// MESSAGE[zguard::socket: sealed<...> is for the ends of a channel \(a service's client and service, a topic's publisher and subscribers\); a socket without a channel \(a proxy's side, a capture, a relay\) passes sealed frames it cannot read and holds no sealing key \(G19\)]
 // A queue's front that claims to open what it routes.
 #include "common.hpp"
 void f(zg::context<D>& ctx, zg::authenticator<D>& auth, zg::keypair const& keys, zg::sealing_key const& key) {

@@ -1,4 +1,4 @@
-// MESSAGE[zguard::socket: sealed<...>'s freshness must be in 1..600000 ms and its replay window a multiple of 64 in 64..65536]
+// MESSAGE[zguard::socket: sealed<...>'s options out of bounds: freshness 1..600000 ms, replay window a multiple of 64 in 64..65536]
 // An explicit specialization is the option's own template, so the closed
 // set admits it: its value is checked where the socket reads it.
 #include "common.hpp"

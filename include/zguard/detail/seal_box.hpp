@@ -74,6 +74,8 @@ enum class seal_drop {
   forged,           // the AEAD tag does not verify: altered, or sealed to another key
   replayed,         // its run and sequence were seen (or lie behind the window)
   unknown_request,  // an answer to no request this socket is waiting for
+  unknown_epoch,    // a sealed feed's message under an epoch key this subscriber does not hold
+  not_a_member,     // a sealed feed's key announcement that seals its epoch key to others only
 };
 inline std::string_view to_string(seal_drop d) {
   switch (d) {
@@ -85,6 +87,8 @@ inline std::string_view to_string(seal_drop d) {
     case seal_drop::forged: return "forged";
     case seal_drop::replayed: return "replayed";
     case seal_drop::unknown_request: return "unknown_request";
+    case seal_drop::unknown_epoch: return "unknown_epoch";
+    case seal_drop::not_a_member: return "not_a_member";
   }
   return "unknown";
 }

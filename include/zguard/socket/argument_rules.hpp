@@ -107,8 +107,9 @@ constexpr bool check_socket_arguments() {
                   "mechanism's (CURVE server: authenticator, keypair; CURVE client: keypair, server public key; "
                   "PLAIN server: authenticator; PLAIN client: plain_credentials; NULL: none), then each part the "
                   "type declares, once, in this order: runtime_limits (ranged limit tags), signing_key<Alg> "
-                  "(signed, sends), verify_keys<Alg> (signed, receives), sealing_public_key (sealed client) or "
-                  "sealing_key (sealed service), verify_keys<blake2b_mac> (vouched<...>), permissions (authorized)");
+                  "(signed, sends), verify_keys<Alg> (signed, receives), sealing_public_key (sealed client), "
+                  "sealing_key (sealed service or subscriber) or sealing_members (sealed publisher), "
+                  "verify_keys<blake2b_mac> (vouched<...>), permissions (authorized)");
     return false;
   } else if constexpr (at::permissions_count && !std::is_same_v<permissions_arg, permissions>) {
     static_assert(dependent_false<permissions_arg>,
@@ -128,7 +129,18 @@ constexpr bool check_socket_arguments() {
                   "zguard::sealing_key after the signing and verify keys, before a vouched<...> worker's key "
                   "and the permissions (G19)");
     return false;
-  } else if constexpr (at::sealing_count && !Tr::opens_sealed && !std::is_same_v<sealing_arg, sealing_public_key>) {
+  } else if constexpr (at::sealing_count && Tr::seals_feed && !std::is_same_v<sealing_arg, sealing_members>) {
+    static_assert(dependent_false<sealing_arg>,
+                  "zguard::socket: a sealed publisher seals each epoch key to its members: pass the "
+                  "zguard::sealing_members (their sealing_public_keys) after the signing key, before the "
+                  "permissions (G19)");
+    return false;
+  } else if constexpr (at::sealing_count && Tr::opens_feed && !std::is_same_v<sealing_arg, sealing_key>) {
+    static_assert(dependent_false<sealing_arg>,
+                  "zguard::socket: a sealed subscriber opens the epoch keys its publisher seals to it: pass its "
+                  "zguard::sealing_key after the verify keys, before the permissions (G19)");
+    return false;
+  } else if constexpr (at::sealing_count && Tr::seals_requests && !std::is_same_v<sealing_arg, sealing_public_key>) {
     static_assert(dependent_false<sealing_arg>,
                   "zguard::socket: a sealed client seals each request to its service's key and is pinned to "
                   "it: pass the service's zguard::sealing_public_key after the signing and verify keys, before "

@@ -6,7 +6,8 @@
 //   zguard::signing_key<Alg>      a signed socket whose channel sends
 //   zguard::verify_keys<Alg>      a signed socket whose channel receives
 //   zguard::sealing_public_key    a sealed client (its service's key)
-//   zguard::sealing_key           a sealed service (its own)
+//   zguard::sealing_key           a sealed service or subscriber (its own)
+//   zguard::sealing_members       a sealed publisher (its members' public keys)
 //   verify_keys<blake2b_mac>      a vouched<...> worker (its broker's key)
 //   zguard::permissions           an authorized socket (kept by reference)
 //

@@ -6,6 +6,7 @@
 // static_assert whose text names the fix.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <type_traits>
 
@@ -19,6 +20,7 @@
 #include <zguard/pattern.hpp>
 #include <zguard/permissions.hpp>
 #include <zguard/detail/call_ids.hpp>
+#include <zguard/detail/feed_seal.hpp>
 #include <zguard/detail/seal_box.hpp>
 #include <zguard/sealed.hpp>
 #include <zguard/security.hpp>
@@ -152,13 +154,38 @@ consteval std::size_t sealed_size_overhead() {
 }
 
 // sealed<...> (sealed.hpp), checked once the other rules hold: the two
-// ends of a service channel seal and open (G19); what routes between them
-// (a proxy's sides, a capture: sockets without a channel) holds no key.
+// ends of a service channel, or a signed topic channel's publisher and
+// subscribers, seal and open (G19); what routes between them (a proxy's
+// sides, a capture: sockets without a channel) holds no key.
 template <class X>
 consteval bool sealing_options_in_bounds() {
-  return X::freshness >= 1 && X::freshness <= 600'000 && X::window >= 64 && X::window <= 65536 && X::window % 64 == 0;
+  return X::freshness >= 1 && X::freshness <= 600'000 && X::window >= 64 && X::window <= 65536 &&
+         X::window % 64 == 0 && X::rotate >= 1000 && X::rotate <= 86'400'000 && X::announce >= 10 &&
+         X::announce <= 600'000 && X::pad >= 1 && X::pad <= 65535 && X::members >= 1 && X::members <= 4096;
 }
-template <bool RulesHold, class X, class C, class P, class L>
+// A sealed feed's largest frame payload (the envelope's): a message, or a
+// full batch, sealed under the epoch key; and the announcement of an epoch
+// to max_members members.
+template <class X, class C, class B>
+consteval std::size_t sealed_feed_payload_max() {
+  std::size_t plain = max_size_of<message_of<C>>();
+  if constexpr (!is_missing<B>) plain = max_batch_size<message_of<C>, B::max_messages>;
+  return std::max(sealed_feed_size(plain, X::pad), announcement_size(X::members));
+}
+// A sealed topic's largest frame, within max_message_size (when one is declared).
+template <class X, class C, class L, class B>
+consteval bool sealed_feed_fits() {
+  if constexpr (C::kind != channel_kind::topic || !L::template has<limit_slot::max_message_size>) return true;
+  else
+    return envelope_header_min + C::name.size() + ed25519::signature_size + sealed_feed_payload_max<X, C, B>() <=
+           std::size_t(L::max_message_size);
+}
+template <class S>
+consteval bool signed_with_ed25519() {
+  if constexpr (is_missing<S>) return false;
+  else return std::is_same_v<typename S::algorithm, ed25519>;
+}
+template <bool RulesHold, class X, class C, class P, class L, class S, class B>
 consteval bool check_sealing_rules() {
   if constexpr (!RulesHold || is_missing<X>) {
     return RulesHold;
@@ -166,24 +193,50 @@ consteval bool check_sealing_rules() {
     return false;  // said by the socket's own static_assert
   } else if constexpr (is_missing<C>) {
     static_assert(dependent_false<X>,
-                  "zguard::socket: sealed<...> is for the two ends of a service<Req, Rep> channel; a socket "
-                  "without a channel (a proxy's side, a capture, a relay) passes sealed frames it cannot read "
-                  "and holds no sealing key (G19)");
+                  "zguard::socket: sealed<...> is for the ends of a channel (a service's client and service, a "
+                  "topic's publisher and subscribers); a socket without a channel (a proxy's side, a capture, a "
+                  "relay) passes sealed frames it cannot read and holds no sealing key (G19)");
     return false;
-  } else if constexpr (C::kind != channel_kind::service) {
+  } else if constexpr (C::kind != channel_kind::service && C::kind != channel_kind::topic) {
     static_assert(dependent_false<X>,
-                  "zguard::socket: sealed<...> seals service<Req, Rep> channels (a REQ or a caller's DEALER, "
-                  "and a REP or ROUTER service); topic and stream channels are not sealed by this release: "
-                  "their payloads are readable by the devices they cross (G19)");
+                  "zguard::socket: sealed<...> seals service<Req, Rep> and topic<\"name\", S> channels; stream "
+                  "channels and topics<...> sets are not sealed by this release: their payloads are readable by "
+                  "the devices they cross (G19)");
     return false;
   } else if constexpr (!sealing_options_in_bounds<X>()) {
     // Read from the policy itself: an explicit specialization of an option
     // (or of sealed<...>) carries whatever values it likes.
     static_assert(dependent_false<X>,
-                  "zguard::socket: sealed<...>'s freshness must be in 1..600000 ms and its replay window a "
-                  "multiple of 64 in 64..65536 (a specialized option does not change the bounds) (G19)");
+                  "zguard::socket: sealed<...>'s options out of bounds: freshness 1..600000 ms, replay window a "
+                  "multiple of 64 in 64..65536, rotate 1000..86400000 ms, announce 10..600000 ms, pad 1..65535, "
+                  "members 1..4096 (a specialized option does not change the bounds) (G19)");
     return false;
-  } else if constexpr (L::template has<limit_slot::max_message_size> &&
+  } else if constexpr (C::kind == channel_kind::service && X::feed_options) {
+    static_assert(dependent_false<X>,
+                  "zguard::socket: rotate_ms, announce_ms, pad_to and max_members are a sealed topic's options; "
+                  "a sealed service channel takes freshness_ms and replay_window (G19)");
+    return false;
+  } else if constexpr (C::kind == channel_kind::topic && X::service_options) {
+    static_assert(dependent_false<X>,
+                  "zguard::socket: a sealed topic's freshness and replays are judged by its envelope: give "
+                  "freshness_ms and replay_window to signing<ed25519, ...>; sealed<...> on a topic takes "
+                  "rotate_ms, announce_ms, pad_to and max_members (G19)");
+    return false;
+  } else if constexpr (C::kind == channel_kind::topic &&
+                       !signed_with_ed25519<S>()) {
+    static_assert(dependent_false<X>,
+                  "zguard::socket: a sealed topic needs signing<ed25519, ...>: its subscribers take an epoch key "
+                  "only from an announcement their publisher signed, and a blake2b_mac key is every "
+                  "subscriber's, so any of them could announce (G7, G19)");
+    return false;
+  } else if constexpr (!sealed_feed_fits<X, C, L, B>()) {
+    static_assert(dependent_false<X>,
+                  "zguard::socket: a sealed topic's frame does not fit max_message_size<N>: its largest message "
+                  "(or full batch), padded and sealed (37 bytes and the padding), and its key announcement (44 "
+                  "bytes and 56 a member, up to max_members) must fit with the envelope; raise "
+                  "max_message_size or lower max_members (G5, G19)");
+    return false;
+  } else if constexpr (C::kind == channel_kind::service && L::template has<limit_slot::max_message_size> &&
                        (max_size_of<typename channel_sides<C, P>::sends>() + sealed_size_overhead<C, P, true>() >
                             std::size_t(L::max_message_size) ||
                         max_size_of<typename channel_sides<C, P>::receives>() + sealed_size_overhead<C, P, false>() >

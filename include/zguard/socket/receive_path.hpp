@@ -145,6 +145,8 @@ class receive_path : public send_path<Tr> {
       if (auto v = open_request_stage(*opener_, in, this->log(), label); !v.accepted()) return v;
     if constexpr (Tr::seals_requests)
       if (auto v = open_answer_stage(this->pending_, in, this->log(), label); !v.accepted()) return v;
+    if constexpr (Tr::opens_feed)
+      if (auto v = open_feed_stage(*feed_opener_, in, this->log(), label); !v.accepted()) return v;
     // correlate: a call id in front of the message (inside the signed payload), taken off.
     if constexpr (shape::correlates)
       if (auto v = correlate_stage(in); !v.accepted()) return v;
@@ -358,6 +360,8 @@ class receive_path : public send_path<Tr> {
   [[no_unique_address]] typename verifier_part<S, Tr::verifies>::type verifier_;
   // A sealed service's opener (G19), made from the constructor's sealing_key.
   [[no_unique_address]] typename opener_part<typename Tr::X, Tr::opens_sealed>::type opener_;
+  // A sealed subscriber's sealing key and the epoch keys its publishers sealed to it.
+  [[no_unique_address]] std::conditional_t<Tr::opens_feed, std::unique_ptr<feed_opener>, no_part> feed_opener_;
   // On the heap: made once, and GCC's -Wmaybe-uninitialized misreads its
   // map inside a std::optional under the sanitizer build.
   [[no_unique_address]] std::conditional_t<Tr::checks_vouch, std::unique_ptr<vouch_checker<vouch_freshness>>, no_part>

@@ -21,6 +21,7 @@
 #include <zguard/channel.hpp>
 #include <zguard/codec.hpp>
 #include <zguard/detail/call_ids.hpp>
+#include <zguard/detail/feed_seal.hpp>
 #include <zguard/router.hpp>
 #include <zguard/socket/core.hpp>
 #include <zguard/socket/routing.hpp>
@@ -89,6 +90,8 @@ class send_path : public socket_core<Tr> {
   // (an event loop or an idle producer calls it; flush_due_at() says when).
   [[nodiscard]] bool flush() requires shape::batches_out {
     if (batch_out_.empty()) return true;
+    if constexpr (Tr::seals_feed)
+      if (!announce_if_due()) return false;
     if (!send_out(batch_frame())) return false;
     batch_out_.clear();
     return true;
@@ -147,7 +150,10 @@ class send_path : public socket_core<Tr> {
         return frame;
       }
     };
-    if constexpr (Tr::seals_requests) {
+    if constexpr (Tr::seals_feed) {
+      (void)answer;
+      return out(feed_->sealed_size(plain), [&](std::uint8_t* at) { feed_->seal(at, plain, fill); });
+    } else if constexpr (Tr::seals_requests) {
       (void)answer;
       answer_key key;
       auto frame = out(request_sealer::size(plain), [&](std::uint8_t* at) { sealer_->seal(at, plain, fill, key); });
@@ -211,7 +217,15 @@ class send_path : public socket_core<Tr> {
   // Batched sender: the waiting messages as one frame, sealed when signed
   // (one signature over all of them, in order) where the batch was built.
   zmq::message_t batch_frame() requires shape::batches_out {
-    if constexpr (Tr::signs) {
+    if constexpr (Tr::seals_feed) {
+      // The batch lies after the envelope's and the seal's headers: sealed
+      // where it lies (padded, encrypted in place), then signed there.
+      auto room = batch_out_.with_room();
+      std::size_t const envelope_before = batch_room::before(envelope_topic<C>());
+      std::size_t const sealed = feed_->sealed_size(batch_out_.bytes().size());
+      feed_->seal_written(room.data() + envelope_before, batch_out_.bytes().size());
+      return signer_->seal_in_place(channel_topic(), room.first(envelope_before + sealed + batch_room::after));
+    } else if constexpr (Tr::signs) {
       return signer_->seal_in_place(channel_topic(), batch_out_.with_room());
     } else {
       auto const b = batch_out_.bytes();
@@ -223,6 +237,20 @@ class send_path : public socket_core<Tr> {
     auto const now = std::chrono::steady_clock::now();
     batch_out_.add(msg, now);
     if (batch_out_.full() || now - batch_out_.oldest() >= Tr::B::max_delay) (void)flush();  // kept if it fails
+    return true;
+  }
+
+  // A sealed publisher (G19): the current epoch's key announcement, signed,
+  // before the next message when a new epoch began or announce_ms passed
+  // since it last went out (what a subscriber that joined late waits for).
+  [[nodiscard]] bool announce_if_due() requires Tr::seals_feed {
+    auto const now = feed_sealer::clock::now();
+    if (!feed_->announcement_due(now)) return true;
+    return announce_now(now);
+  }
+  [[nodiscard]] bool announce_now(feed_sealer::clock::time_point now) requires Tr::seals_feed {
+    if (!send_out(signer_->seal(channel_topic(), feed_->announcement()))) return false;
+    feed_->announced(now);
     return true;
   }
 
@@ -251,14 +279,24 @@ class send_path : public socket_core<Tr> {
   [[no_unique_address]] std::conditional_t<Tr::seals_requests,
                                            pending_answers<std::is_same_v<P, req> ? 1 : 65536>, no_part>
       pending_;
+  // A sealed publisher's members, epoch key and announcement.
+  [[no_unique_address]] std::conditional_t<Tr::seals_feed, std::unique_ptr<feed_sealer>, no_part> feed_;
 
  private:
   // batched<N, Ms>: the batch being filled. A signed sender's batch is built
   // with the room to seal it in place.
   using batch_room = seal_room<S, Tr::signs>;
-  static constexpr std::size_t batch_room_before = batch_room::before(envelope_topic<C>());
+  // A sealed feed's batch also leaves room for the seal's header in front,
+  // its padding (at most pad_to's bytes) and tag behind.
+  static constexpr std::size_t feed_room_before = Tr::seals_feed ? sealed_feed_header : 0;
+  static constexpr std::size_t feed_room_after = [] {
+    if constexpr (Tr::seals_feed) return std::size_t(Tr::X::pad) + seal_tag_size;
+    else return std::size_t(0);
+  }();
+  static constexpr std::size_t batch_room_before = batch_room::before(envelope_topic<C>()) + feed_room_before;
   [[no_unique_address]] std::conditional_t<
-      shape::batches_out, batch_builder<sends_type, batch_capacity<Tr>(), batch_room_before, batch_room::after>,
+      shape::batches_out,
+      batch_builder<sends_type, batch_capacity<Tr>(), batch_room_before, batch_room::after + feed_room_after>,
       no_part>
       batch_out_;
 };

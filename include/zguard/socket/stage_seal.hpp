@@ -21,6 +21,7 @@
 #include <zguard/codec.hpp>
 #include <zguard/detail/bytes.hpp>
 #include <zguard/detail/call_ids.hpp>
+#include <zguard/detail/feed_seal.hpp>
 #include <zguard/detail/meta.hpp>
 #include <zguard/detail/seal_box.hpp>
 #include <zguard/events.hpp>
@@ -132,6 +133,27 @@ verdict open_answer_stage(Pending& pending, incoming& in, event_log& log, std::s
   if (why) return client_drop(*why, in, log, label);
   pending.erase(key);
   take_plaintext(in, std::move(plain));
+  return verdict::accept();
+}
+
+// A sealed subscriber (after verify: the publisher's signature and the
+// envelope's replay window hold). A key announcement installs the epoch
+// key sealed to us and is not handed out; a sealed message opens under
+// the key of its publisher and epoch. Anything else is refused.
+template <class Opener>
+verdict open_feed_stage(Opener& opener, incoming& in, event_log& log, std::string const& label) {
+  auto const frame = in.payload;
+  if (!frame.empty() && frame[0] == key_announcement_kind) {
+    auto const r = opener.take_announcement(frame, in.origin.key);
+    if (r.drop && !r.quiet) log_seal_drop(*r.drop, in, log, label);
+    return verdict::skip();
+  }
+  if (frame.empty() || frame[0] != sealed_feed_kind) return client_drop(seal_drop::not_sealed, in, log, label);
+  zmq::message_t plain;
+  std::size_t size = 0;
+  if (auto why = opener.open(frame, in.origin.key, plain, size)) return client_drop(*why, in, log, label);
+  take_plaintext(in, std::move(plain));
+  in.payload = in.payload.first(size);
   return verdict::accept();
 }
 

@@ -88,7 +88,7 @@ struct socket_view_of<type_list<Slots...>, Policies...> : slot_row<Slots, find_p
                                               vouch_type, channel_type, pattern_type>(),
                             batching_type, channel_type, pattern_type, limits_type, signing_type>(),
           authorization_type, channel_type, pattern_type, mechanism_type, vouch_type>(),
-      sealing_type, channel_type, pattern_type, limits_type>();
+      sealing_type, channel_type, pattern_type, limits_type, signing_type, batching_type>();
 
   static constexpr bool typed = !is_missing<channel_type>;
   static constexpr bool is_signed = !is_missing<signing_type>;
@@ -110,8 +110,20 @@ struct socket_view_of<type_list<Slots...>, Policies...> : slot_row<Slots, find_p
   // A sealed socket seals its requests (a client: REQ, DEALER) or opens
   // them and seals its answers (a service: REP, ROUTER) (G19).
   static constexpr bool is_sealed = !is_missing<sealing_type>;
-  static constexpr bool opens_sealed = is_sealed && (std::is_same_v<pattern_type, rep> || is_router);
-  static constexpr bool seals_requests = is_sealed && !opens_sealed;
+  static constexpr bool sealed_service = [] {
+    if constexpr (valid && is_sealed && typed) return channel_type::kind == channel_kind::service;
+    else return false;
+  }();
+  static constexpr bool opens_sealed = sealed_service && (std::is_same_v<pattern_type, rep> || is_router);
+  static constexpr bool seals_requests = sealed_service && !opens_sealed;
+  // A sealed topic channel's publisher seals under its epoch keys and
+  // announces them; its subscriber opens (G19).
+  static constexpr bool sealed_feed = [] {
+    if constexpr (valid && is_sealed && typed) return channel_type::kind == channel_kind::topic;
+    else return false;
+  }();
+  static constexpr bool seals_feed = sealed_feed && pattern_type::can_send;
+  static constexpr bool opens_feed = sealed_feed && pattern_type::can_recv;
   static constexpr bool rate_limited = [] {
     if constexpr (valid) return limits_type::rate_limited;
     else return false;
@@ -206,7 +218,8 @@ struct not_a_socket_view {
   using signing_algorithm = void;
   static constexpr bool valid = false, typed = false, is_signed = false, signs = false, verifies = false,
                         checks_vouch = false, is_batched = false, is_authorized = false, is_router = false,
-                        is_sealed = false, opens_sealed = false, seals_requests = false,
+                        is_sealed = false, sealed_service = false, opens_sealed = false, seals_requests = false,
+                        sealed_feed = false, seals_feed = false, opens_feed = false,
                         rate_limited = false, offers_send = false, offers_receive = false,
                         offers_receive_multipart = false, offers_subscribe = false, offers_call = false,
                         offers_serve = false;

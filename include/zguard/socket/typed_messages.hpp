@@ -72,6 +72,12 @@ class typed_messages : public service_protocol<Tr> {
       if constexpr (Tr::opens_sealed)
         this->opener_ =
             std::make_unique<typename decltype(this->opener_)::element_type>(std::get<at::sealing_at>(all));
+      if constexpr (Tr::seals_feed)
+        this->feed_ = std::make_unique<feed_sealer>(std::get<at::sealing_at>(all), C::name, this->signer_->id(),
+                                                    Tr::X::rotate, Tr::X::announce, std::uint16_t(Tr::X::pad),
+                                                    std::size_t(Tr::X::members));
+      if constexpr (Tr::opens_feed)
+        this->feed_opener_ = std::make_unique<feed_opener>(std::get<at::sealing_at>(all), C::name);
       if constexpr (Tr::checks_vouch)
         this->vouch_ = std::make_unique<typename decltype(this->vouch_)::element_type>(std::get<at::vouch_at>(all));
     }
@@ -107,8 +113,29 @@ class typed_messages : public service_protocol<Tr> {
     if constexpr (!carries<sends_type, Msg>()) return false;
     else if constexpr (batches_out) return this->add_to_batch(msg);
     else if constexpr (shape::is_rep) return this->reply_held(msg);  // the answer to the request it holds, once
-    else return this->send_out(this->frame_for(msg));
+    else {
+      if constexpr (Tr::seals_feed)
+        if (!this->announce_if_due()) return false;
+      return this->send_out(this->frame_for(msg));
+    }
   }
+
+  // A sealed publisher (G19): its members, each change a new epoch whose key
+  // the next send announces to the members now (a removed one never gets
+  // it; an added one reads nothing sealed before). rotate_epoch() draws a
+  // new key at once; announce_keys() sends the current announcement now
+  // (it also goes out every announce_ms before a message); sealing_epoch()
+  // is the current epoch's number.
+  bool add_member(sealing_public_key const& key) requires Tr::seals_feed { return this->feed_->add(key); }
+  bool remove_member(sealing_public_key const& key) requires Tr::seals_feed { return this->feed_->remove(key); }
+  sealing_members const& members() const requires Tr::seals_feed { return this->feed_->members(); }
+  void rotate_epoch() requires Tr::seals_feed { this->feed_->rotate(); }
+  [[nodiscard]] bool announce_keys() requires Tr::seals_feed {
+    auto const now = feed_sealer::clock::now();
+    (void)this->feed_->announcement_due(now);  // a new epoch first when the key is too old
+    return this->announce_now(now);
+  }
+  std::uint64_t sealing_epoch() const requires Tr::seals_feed { return this->feed_->epoch(); }
 
   // ROUTER: no send(peer, msg). A ROUTER answers the requests it hands out
   // with reply(request, answer) (service_protocol.hpp): once each, to its
