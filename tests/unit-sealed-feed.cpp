@@ -342,3 +342,36 @@ TEST_CASE("sealed feed crypto: nonces are the epoch and a counter, never repeate
     CHECK(back == text);
   }
 }
+
+TEST_CASE("sealed feed: the wire format's test vector (docs/wire-format.md, Sealed feeds)") {
+  std::array<std::uint8_t, 32> member_secret{}, ephemeral{}, epoch_key{};
+  member_secret.fill(0x11);
+  ephemeral.fill(0x22);
+  epoch_key.fill(0x33);
+  auto const member = zg::sealing_key::from_bytes(member_secret);
+  CHECK(to_hex(std::span<std::uint8_t const>(member.public_part().data(), 32)) ==
+        "7b4e909bbe7ffe44c465a220037d608ee35897d31ef972f07f74892cb0f73f13");
+  CHECK(member.id().hex() == "5a732962418cf0b1");
+  zg::key_id publisher{};
+  for (std::uint8_t i = 0; i < 8; ++i) publisher.bytes[i] = i;
+  constexpr std::uint64_t epoch = 1767225600000000ull;
+  auto const announcement = zg::detail::build_announcement(epoch, epoch_key.data(), ephemeral.data(),
+                                                           zg::sealing_members{member.public_part()}, "test.tick",
+                                                           publisher);
+  CHECK(to_hex(announcement) ==
+        "4b0100402046484706000faa684ed28867b97f4a6a2dee5df8ce974e76b7018e3f22a1c4cf2678570f2001005a732962418cf0b1"
+        "4312d46bd4622b22de1d954ab9f839e690bb021e93d021f4150760461fae2d2139813caa6ebf10aaf2542d437543ea87");
+  std::string_view const text = "hello, sealed feed";
+  std::vector<std::uint8_t> message(zg::detail::sealed_feed_size(text.size(), 16));
+  std::memcpy(message.data() + zg::detail::sealed_feed_header, text.data(), text.size());
+  zg::detail::seal_feed_message(message.data(), text.size(), epoch_key.data(), epoch, 1, 16, "test.tick", publisher);
+  CHECK(to_hex(message) ==
+        "4601100000402046484706000100000000000000d0259214232c9976e6eecaf8ae56e154c8081c771eeef687d7fee262ac2f7e44"
+        "0b5a5bb5a053d40531f825544f448fae");
+  zg::detail::feed_opener opener{member, "test.tick"};
+  REQUIRE(opener.take_announcement(announcement, publisher).installed);
+  zmq::message_t plain;
+  std::size_t size = 0;
+  REQUIRE_FALSE(opener.open(message, publisher, plain, size));
+  CHECK(std::string_view(static_cast<char const*>(plain.data()), size) == text);
+}

@@ -106,6 +106,57 @@ inline bool feed_wrap_key(std::uint8_t* out, std::uint8_t const* secret, std::ui
   return true;
 }
 
+// Seals the pad-ready plaintext of `plain` bytes at out + sealed_feed_header
+// in place under `key` (epoch, counter); out holds sealed_feed_size(plain, pad).
+inline void seal_feed_message(std::uint8_t* out, std::size_t plain, std::uint8_t const* key, std::uint64_t epoch,
+                              std::uint64_t counter, std::uint16_t pad, std::string_view topic,
+                              key_id const& publisher) {
+  std::size_t padded = 0;
+  if (sodium_pad(&padded, out + sealed_feed_header, plain, pad, feed_padded_size(plain, pad)) != 0)
+    throw std::length_error("zguard: sealed feed padding");
+  out[0] = sealed_feed_kind;
+  out[1] = sealed_format;
+  put_u16(out + 2, pad);
+  put_u64(out + 4, epoch);
+  put_u64(out + 12, counter);
+  feed_ad const ad({out, sealed_feed_header}, topic, publisher);
+  auto const nonce = feed_nonce(epoch, counter);
+  unsigned long long written = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(out + sealed_feed_header, &written, out + sealed_feed_header, padded,
+                                             ad.bytes.data(), ad.size, nullptr, nonce.data(), key);
+}
+
+// An epoch's announcement: `key` sealed to each member with the ephemeral
+// secret `e` (32 bytes; its public part goes in the header).
+inline std::vector<std::uint8_t> build_announcement(std::uint64_t epoch, std::uint8_t const* key,
+                                                    std::uint8_t const* e, sealing_members const& members,
+                                                    std::string_view topic, key_id const& publisher) {
+  std::array<std::uint8_t, 32> E{}, wrap{};
+  crypto_scalarmult_base(E.data(), e);
+  std::vector<std::uint8_t> out(announcement_size(members.size()), 0);
+  auto* a = out.data();
+  a[0] = key_announcement_kind;
+  a[1] = sealed_format;
+  put_u64(a + 2, epoch);
+  std::memcpy(a + 10, E.data(), 32);
+  put_u16(a + 42, static_cast<std::uint16_t>(members.size()));
+  std::size_t at = announcement_header;
+  std::array<std::uint8_t, seal_nonce_size> const zero_nonce{};  // one seal per wrap key
+  for (auto const& m : members) {
+    auto const id = m.id();
+    std::memcpy(a + at, id.bytes.data(), 8);
+    if (!feed_wrap_key(wrap.data(), e, m.data(), E.data(), m.data()))
+      throw key_error("zguard: a member's sealing key gives no shared secret");
+    feed_ad const ad({a, announcement_header}, topic, publisher, &id);
+    unsigned long long written = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(a + at + 8, &written, key, seal_key_size, ad.bytes.data(), ad.size,
+                                               nullptr, zero_nonce.data(), wrap.data());
+    at += announcement_entry;
+  }
+  sodium_memzero(wrap.data(), wrap.size());
+  return out;
+}
+
 // A publisher's side: its members, its current epoch's key (guarded
 // memory) and counter, and the epoch's announcement, built once.
 class feed_sealer {
@@ -147,19 +198,7 @@ class feed_sealer {
   }
   // The same when the plaintext already lies at out + sealed_feed_header.
   void seal_written(std::uint8_t* out, std::size_t plain) {
-    std::size_t padded = 0;
-    if (sodium_pad(&padded, out + sealed_feed_header, plain, pad_, feed_padded_size(plain, pad_)) != 0)
-      throw std::length_error("zguard: sealed feed padding");
-    out[0] = sealed_feed_kind;
-    out[1] = sealed_format;
-    put_u16(out + 2, pad_);
-    put_u64(out + 4, epoch_);
-    put_u64(out + 12, ++counter_);
-    feed_ad const ad({out, sealed_feed_header}, topic_, publisher_);
-    auto const nonce = feed_nonce(epoch_, counter_);
-    unsigned long long written = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(out + sealed_feed_header, &written, out + sealed_feed_header, padded,
-                                               ad.bytes.data(), ad.size, nullptr, nonce.data(), key_->data());
+    seal_feed_message(out, plain, key_->data(), epoch_, ++counter_, pad_, topic_, publisher_);
   }
 
   // Membership: each change is a new epoch (a removed member never gets
@@ -198,31 +237,10 @@ class feed_sealer {
     epoch_started_ = now;
     announced_ = false;
 
-    std::array<std::uint8_t, 32> e{}, E{}, wrap{};
+    std::array<std::uint8_t, 32> e{};
     randombytes_buf(e.data(), e.size());
-    crypto_scalarmult_base(E.data(), e.data());
-    announcement_.assign(announcement_size(members_.size()), 0);
-    auto* a = announcement_.data();
-    a[0] = key_announcement_kind;
-    a[1] = sealed_format;
-    put_u64(a + 2, epoch_);
-    std::memcpy(a + 10, E.data(), 32);
-    put_u16(a + 42, static_cast<std::uint16_t>(members_.size()));
-    std::size_t at = announcement_header;
-    std::array<std::uint8_t, seal_nonce_size> const zero_nonce{};  // one seal per wrap key
-    for (auto const& m : members_) {
-      auto const id = m.id();
-      std::memcpy(a + at, id.bytes.data(), 8);
-      if (!feed_wrap_key(wrap.data(), e.data(), m.data(), E.data(), m.data()))
-        throw key_error("zguard: a member's sealing key gives no shared secret");
-      feed_ad const ad({a, announcement_header}, topic_, publisher_, &id);
-      unsigned long long written = 0;
-      crypto_aead_xchacha20poly1305_ietf_encrypt(a + at + 8, &written, key_->data(), seal_key_size, ad.bytes.data(),
-                                                 ad.size, nullptr, zero_nonce.data(), wrap.data());
-      at += announcement_entry;
-    }
+    announcement_ = build_announcement(epoch_, key_->data(), e.data(), members_, topic_, publisher_);
     sodium_memzero(e.data(), e.size());
-    sodium_memzero(wrap.data(), wrap.size());
   }
 
   sealing_members members_;
