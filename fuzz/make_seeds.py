@@ -293,3 +293,105 @@ write_seeds("sealed", {
     "answer_other_request": _answer[:2] + bytes(32) + _answer[34:],
     "not_sealed": _ack,
 })
+
+# The same target's sealed feeds (docs/wire-format.md, "Sealed feeds"): the
+# feed vector (member 11..11, ephemeral 22..22, epoch key 33..33, epoch
+# 1767225600000000, publisher 00 01 .. 07, topic test.tick), the target's
+# second epoch (key 44..44, ephemeral 55..55, members 66..66, ours, 77..77),
+# a message of each, variants that stop at each check, and edit scripts
+# (byte 0: which genuine frame; then 3 bytes an edit) for its mutations.
+_topic = b"test.tick"
+_publisher = bytes(range(8))
+_epoch0 = 1767225600000000
+_epoch1 = _epoch0 + 1
+_member_secret = bytes([0x11]) * 32
+_member = _nb.crypto_scalarmult_base(_member_secret)
+
+
+def _key_id(public):
+    return _h.blake2b(b"zguard.keyid.x25519" + public, digest_size=32).digest()[:8]
+
+
+def _ad(header, member_id=b""):
+    return header + bytes([len(_topic)]) + _topic + _publisher + member_id
+
+
+def announcement(epoch, key, ephemeral, members, count=None):
+    E = _nb.crypto_scalarmult_base(ephemeral)
+    header = bytes([0x4B, 1]) + struct.pack("<Q", epoch) + E + struct.pack("<H", len(members) if count is None
+                                                                           else count)
+    out = header
+    for M in members:
+        wrap = _h.blake2b(_nb.crypto_scalarmult(ephemeral, M) + E + M, digest_size=32,
+                          key=b"zguard.sealed.epoch.v1").digest()
+        out += _key_id(M) + _nb.crypto_aead_xchacha20poly1305_ietf_encrypt(key, _ad(header, _key_id(M)),
+                                                                            bytes(24), wrap)
+    return out
+
+
+def feed_message(payload, key, epoch, counter, pad, padded=None):
+    """padded: the plaintext as given (no sodium_pad), to seal a bad padding."""
+    if padded is None:
+        padded = payload + b"\x80" + bytes((len(payload) // pad + 1) * pad - len(payload) - 1)
+    header = bytes([0x46, 1]) + struct.pack("<HQQ", pad, epoch, counter)
+    nonce = struct.pack("<QQ", epoch, counter) + bytes(8)
+    return header + _nb.crypto_aead_xchacha20poly1305_ietf_encrypt(padded, _ad(header), nonce, key)
+
+
+_key0, _key1 = bytes([0x33]) * 32, bytes([0x44]) * 32
+_others = [_nb.crypto_scalarmult_base(bytes([b]) * 32) for b in (0x66, 0x77)]
+_ann0 = announcement(_epoch0, _key0, bytes([0x22]) * 32, [_member])
+_ann1 = announcement(_epoch1, _key1, bytes([0x55]) * 32, [_others[0], _member, _others[1]])
+_msg0 = feed_message(b"hello, sealed feed", _key0, _epoch0, 1, 16)
+_msg1 = feed_message(b"epoch one, pad block 1", _key1, _epoch1, 7, 1)
+assert _key_id(_member).hex() == "5a732962418cf0b1"
+assert _ann0.hex() == ("4b0100402046484706000faa684ed28867b97f4a6a2dee5df8ce974e76b7018e3f22a1c4cf2678570f2001005a73"
+                       "2962418cf0b14312d46bd4622b22de1d954ab9f839e690bb021e93d021f4150760461fae2d2139813caa6ebf10aa"
+                       "f2542d437543ea87")
+assert _msg0.hex() == ("4601100000402046484706000100000000000000d0259214232c9976e6eecaf8ae56e154c8081c771eeef687d7fe"
+                       "e262ac2f7e440b5a5bb5a053d40531f825544f448fae")
+
+
+def edits(which, *ops):
+    """An edit script: (op, position, value) with op 0 xor, 1 insert, 2 erase, 3 cut."""
+    return bytes([which]) + b"".join(bytes([op | (pos >> 8) << 2, pos & 0xFF, value]) for op, pos, value in ops)
+
+
+write_seeds("sealed", {
+    "feed_announcement_vector": _ann0,
+    "feed_message_vector": _msg0,
+    "feed_announcement_three_members": _ann1,
+    "feed_message_epoch1": _msg1,
+    "feed_message_empty_payload": feed_message(b"", _key1, _epoch1, 8, 16),
+    "feed_message_pad_1000": feed_message(b"large", _key0, _epoch0, 2, 1000),
+    # Refused: each stops at another check.
+    "feed_announcement_zero_members": announcement(_epoch1 + 1, _key0, bytes([0x22]) * 32, []),
+    "feed_announcement_not_member": announcement(_epoch1 + 1, _key0, bytes([0x22]) * 32, _others),
+    "feed_announcement_cut": _ann0[:-1],
+    "feed_announcement_count_over": _ann0[:42] + b"\x02\x00" + _ann0[44:],
+    "feed_announcement_format_2": _ann0[:1] + b"\x02" + _ann0[2:],
+    "feed_announcement_weak_ephemeral": _ann0[:10] + bytes(32) + _ann0[42:],
+    "feed_announcement_tag_flipped": _ann0[:-1] + bytes([_ann0[-1] ^ 1]),
+    "feed_announcement_entry_zeroed": _ann0[:52] + bytes(48),
+    "feed_message_cut": _msg0[:36],
+    "feed_message_pad_block_0": _msg0[:2] + b"\x00\x00" + _msg0[4:],
+    "feed_message_pad_not_dividing": _msg0[:2] + b"\x05\x00" + _msg0[4:],
+    "feed_message_wrong_kind": b"\x4b" + _msg0[1:],
+    "feed_message_format_2": _msg0[:1] + b"\x02" + _msg0[2:],
+    "feed_message_unknown_epoch": feed_message(b"x", _key0, _epoch1 + 1, 1, 16),
+    "feed_message_tag_flipped": _msg0[:-1] + bytes([_msg0[-1] ^ 1]),
+    "feed_message_counter_changed": _msg0[:12] + b"\x02" + _msg0[13:],
+    "feed_message_no_pad_marker": feed_message(b"", _key0, _epoch0, 3, 16, padded=b"abc" + bytes(13)),
+    "feed_message_marker_before_last_block": feed_message(b"", _key0, _epoch0, 4, 16,
+                                                          padded=b"abc\x80" + bytes(28)),
+    # Edit scripts over the genuine frames (0, 1: the messages; 2, 3: the announcements).
+    "edit_message0_unchanged": edits(0, (0, 5, 0)),
+    "edit_message1_payload_bit": edits(1, (0, 25, 0x01)),
+    "edit_message0_insert": edits(0, (1, 20, 0x00)),
+    "edit_message0_cut": edits(0, (3, 52, 0)),
+    "edit_announcement0_epoch": edits(2, (0, 2, 0x01)),
+    "edit_announcement0_erase": edits(2, (2, 99, 0)),
+    "edit_announcement1_other_entry": edits(3, (0, 60, 0xFF), (0, 212, 0x10)),
+    "edit_announcement1_other_named_as_us": edits(3, *[(0, 44 + i, _key_id(_others[0])[i] ^ _key_id(_member)[i])
+                                                       for i in range(8)]),
+})
