@@ -15,6 +15,8 @@
 // one signature and one verification, per 256 messages), next to the same
 // unsigned raw PUB/SUB, with the latency from send() to receive() of each
 // message (p50 and p99, microseconds): what the batching delay costs.
+// Sealed rows (sealed_pubsub_batched): the Ed25519 batched feed sealed
+// (G19) next to the same feed signed only, in the same run; raw = signed.
 #include <zguard/zguard.hpp>
 
 #include "bench_support.hpp"
@@ -26,6 +28,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -113,13 +116,27 @@ double signed_rate(int n, std::size_t size) {
 struct batched_outcome {
   double rate = 0, p50_us = 0, p99_us = 0;
 };
-template <class A>
+// Sealed (Extra: a sealed<...>, G19): the same feed with each batch sealed
+// under the publisher's epoch key, to one member.
+template <class A, class... Extra>
 batched_outcome signed_batched_run(int n, std::size_t size, int per_second) {
   zg::context<bench> ctx([](zg::security_event const&) {});
   auto [key, keys] = feed_keys<A>();
   using batching = zg::batched<batch_n, 5>;
-  zg::socket<bench, zg::ipc, zg::pub, zg::null_mechanism, LB, feed, zg::signing<A>, batching> pub(ctx, key);
-  zg::socket<bench, zg::ipc, zg::sub, zg::null_mechanism, LB, feed, zg::signing<A>, batching> sub(ctx, keys);
+  using pub_t = zg::socket<bench, zg::ipc, zg::pub, zg::null_mechanism, LB, feed, zg::signing<A>, batching, Extra...>;
+  using sub_t = zg::socket<bench, zg::ipc, zg::sub, zg::null_mechanism, LB, feed, zg::signing<A>, batching, Extra...>;
+  auto const member = zg::sealing_key::generate();
+  std::optional<pub_t> pub_slot;
+  std::optional<sub_t> sub_slot;
+  if constexpr (sizeof...(Extra) > 0) {
+    pub_slot.emplace(ctx, key, zg::sealing_members{member.public_part()});
+    sub_slot.emplace(ctx, keys, member);
+  } else {
+    pub_slot.emplace(ctx, key);
+    sub_slot.emplace(ctx, keys);
+  }
+  auto& pub = *pub_slot;
+  auto& sub = *sub_slot;
   sub.connect(pub.bind(fresh_ipc("batched")));
   auto warm = make_blob(0, size);
   do (void)pub.send(warm), (void)pub.flush();
@@ -274,6 +291,40 @@ void run_batched(char const* name, int n, int rounds) {
   }
 }
 
+// Sealed and batched next to signed and batched, rounds alternating: the
+// cost of sealing (one AEAD pass over each batch at both ends).
+void run_sealed_batched(int n, int rounds) {
+  using sealing = zg::sealed<zg::max_members<4>>;
+  for (std::size_t size : {64u, 1024u}) {
+    auto const case_name = std::string("sealed_pubsub_batched/ed25519/") + std::to_string(size);
+    if (!selected(case_name)) continue;
+    std::vector<double> signed_only, sealed, p50, p99;
+    for (int r = 0; r < rounds; ++r) {
+      signed_only.push_back(signed_batched_run<zg::ed25519>(n, size, 0).rate);
+      sealed.push_back(signed_batched_run<zg::ed25519, sealing>(n, size, 0).rate);
+      auto paced = signed_batched_run<zg::ed25519, sealing>(paced_n, size, paced_rate);
+      p50.push_back(paced.p50_us), p99.push_back(paced.p99_us);
+    }
+    if (json) {
+      bench_support::json_row()
+          .compare(case_name, size, median(signed_only), median(sealed))
+          .str("unit", "msgs/s")
+          .str("transport", "ipc")
+          .str("baseline", "signed_pubsub_batched/ed25519")
+          .integer("batch", batch_n)
+          .num("latency_p50_us", median(p50))
+          .num("latency_p99_us", median(p99))
+          .integer("latency_at_msgs_per_s", paced_rate)
+          .integer("messages", n)
+          .integer("runs", rounds)
+          .print();
+      continue;
+    }
+    std::printf("%-8s %6zu %12.0f %12.0f %7.2f %10.0f %10.0f\n", "sealed", size, median(sealed), median(signed_only),
+                median(sealed) / median(signed_only), median(p50), median(p99));
+  }
+}
+
 template <class A>
 void run(char const* name, int n, int rounds) {
   for (std::size_t size : {64u, 1024u}) {
@@ -330,4 +381,9 @@ int main(int argc, char** argv) {
   }
   run_batched<zg::ed25519>("ed25519", n * 10, rounds);
   run_batched<zg::blake2b_mac>("blake2b", n * 10, rounds);
+  if (!json) {
+    std::printf("\nsealed (G19), signed with ed25519 and batched<%d, 5>, next to the same feed signed only\n", batch_n);
+    std::printf("%-8s %6s %12s %12s %7s %10s %10s\n", "", "bytes", "sealed", "signed", "ratio", "p50 us", "p99 us");
+  }
+  run_sealed_batched(n * 10, rounds);
 }

@@ -2,9 +2,13 @@
 // DEALER back) with a capture socket, as an operator would attach one,
 // carries the same call twice: on an unsealed service channel, then with
 // zguard::sealed<> (G19). It prints what the capture holds each time: the
-// first the message's text, the second ciphertext only. Exits 1 if the
-// sealed capture holds any byte sequence of the message's text or the
-// unsealed one does not (so the demo checks itself).
+// first the message's text, the second ciphertext only. Then the same for
+// a signed quote feed through a forwarder (XSUB/XPUB) with a capture:
+// signed only, the capture reads the quote; sealed, the publisher's epoch
+// key goes to its one member, and the capture reads topic and envelope
+// header only. Exits 1 if a sealed capture holds any 8 bytes of the text
+// (the quote's symbol) or an unsealed one does not (so the demo checks
+// itself).
 #include <zguard/zguard.hpp>
 
 #include <algorithm>
@@ -37,6 +41,76 @@ using sealed_client =
     zg::socket<service_domain, zg::tcp, zg::req, zg::curve_client, limits, service_channel, zg::sealed<>>;
 using sealed_worker =
     zg::socket<service_domain, zg::inproc, zg::rep, zg::null_mechanism, inproc_limits, service_channel, zg::sealed<>>;
+
+// The feed: a signed topic, and the same sealed to its members (at most 4).
+using feed_inproc_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::drop_when_full,
+                                      zg::max_message_size<512>, zg::linger_ms<0>, zg::send_timeout_ms<1000>,
+                                      zg::recv_timeout_ms<200>>;
+using feed_sealing = zg::sealed<zg::max_members<4>, zg::announce_ms<50>>;
+using open_pub = zg::socket<feed_domain, zg::inproc, zg::pub, zg::null_mechanism, feed_inproc_limits, eur_quotes,
+                            feed_signing>;
+using open_sub = zg::socket<feed_domain, zg::inproc, zg::sub, zg::null_mechanism, feed_inproc_limits, eur_quotes,
+                            feed_signing>;
+using sealed_pub = zg::socket<feed_domain, zg::inproc, zg::pub, zg::null_mechanism, feed_inproc_limits, eur_quotes,
+                              feed_signing, feed_sealing>;
+using sealed_sub = zg::socket<feed_domain, zg::inproc, zg::sub, zg::null_mechanism, feed_inproc_limits, eur_quotes,
+                              feed_signing, feed_sealing>;
+using feed_front_t = zg::socket<feed_domain, zg::inproc, zg::xsub, zg::null_mechanism, feed_inproc_limits>;
+using feed_back_t = zg::socket<feed_domain, zg::inproc, zg::xpub, zg::null_mechanism, feed_inproc_limits>;
+using feed_capture_limits = zg::limits<zg::send_hwm<1000>, zg::recv_hwm<1000>, zg::block_when_full, zg::linger_ms<0>,
+                                       zg::send_timeout_ms<1000>, zg::recv_timeout_ms<200>>;
+using feed_capture_t = zg::socket<feed_domain, zg::inproc, zg::push, zg::null_mechanism, feed_capture_limits>;
+using feed_reader_t = zg::socket<feed_domain, zg::inproc, zg::pull, zg::null_mechanism, feed_capture_limits>;
+
+// Quotes through a capturing forwarder until the subscriber has one with
+// `symbol`; returns every byte the capture saw.
+template <class Pub, class Sub>
+std::string quotes_through_forwarder(std::string const& name, std::string const& symbol) {
+  zg::context<feed_domain> ctx([](zg::security_event const&) {});
+  auto const signer = zg::signing_key<zg::ed25519>::generate();
+  zg::verify_keys<zg::ed25519> publishers;
+  publishers.add(signer.verify_part());
+  auto const member = zg::sealing_key::generate();  // the subscriber's; the publisher holds its public part
+  feed_front_t front(ctx);
+  feed_back_t back(ctx);
+  feed_capture_t capture(ctx);
+  feed_reader_t reader(ctx);
+  auto const front_ep = front.bind(zg::endpoint<zg::inproc, feed_domain>("inproc://" + name + "-in"));
+  auto const back_ep = back.bind(zg::endpoint<zg::inproc, feed_domain>("inproc://" + name + "-out"));
+  reader.connect(capture.bind(zg::endpoint<zg::inproc, feed_domain>("inproc://" + name + "-capture")));
+  zg::proxy<feed_front_t, feed_back_t> forwarder(ctx, front, back, capture);
+  auto publisher = [&] {
+    if constexpr (zg::traits_of<Pub>::is_sealed) return Pub(ctx, signer, zg::sealing_members{member.public_part()});
+    else return Pub(ctx, signer);
+  }();
+  auto subscriber = [&] {
+    if constexpr (zg::traits_of<Sub>::is_sealed) return Sub(ctx, publishers, member);
+    else return Sub(ctx, publishers);
+  }();
+  publisher.connect(front_ep);
+  subscriber.connect(back_ep);
+  bool got = false;
+  for (int i = 0; i < 100 && !got; ++i) {  // until the subscription (and a key announcement) came through
+    (void)publisher.send(quote{symbol, 4111111111111111, std::uint32_t(i)});
+    if (auto q = subscriber.receive()) got = q->value.symbol.view() == symbol;
+  }
+  std::cout << "  subscriber: " << (got ? "read the quote for " + symbol : std::string("read nothing")) << "\n";
+  std::string seen;
+  int shown = 0;
+  for (int i = 0; i < 400; ++i) {
+    auto frames = reader.receive_multipart();
+    if (!frames) break;
+    for (auto const& f : *frames) {
+      std::string const bytes(static_cast<char const*>(f.data()), f.size());
+      if (shown++ < 6)
+        std::cout << "  captured " << f.size() << " bytes: " << zg::printable(bytes.substr(0, 72))
+                  << (f.size() > 72 ? "..." : "") << "\n";
+      seen += bytes;
+    }
+  }
+  forwarder.terminate();
+  return got ? seen : std::string();
+}
 
 // One call through a capturing queue; returns every byte the capture saw.
 template <class Client, class Worker>
@@ -116,5 +190,17 @@ int main(int argc, char** argv) {
   std::cout << "sealed_capture: the unsealed capture " << (open_shows ? "shows" : "does not show")
             << " the text; the sealed capture " << (sealed_shows ? "SHOWS" : "shows no 8 bytes of it") << " ("
             << sealed_seen.size() << " bytes captured)\n";
-  return open_shows && !sealed_shows && !sealed_seen.empty() ? 0 : 1;
+  std::string const symbol = "ACME-Q4";
+  std::cout << "-- a signed feed through a forwarder: its capture\n";
+  auto const open_feed = quotes_through_forwarder<open_pub, open_sub>("feed-open", symbol);
+  std::cout << "-- the same feed sealed<> to its one member: the same capture\n";
+  auto const sealed_feed = quotes_through_forwarder<sealed_pub, sealed_sub>("feed-sealed", symbol);
+  bool const feed_open_shows = shows_text(open_feed, symbol), feed_sealed_shows = shows_text(sealed_feed, symbol);
+  std::cout << "sealed_capture: the signed feed's capture " << (feed_open_shows ? "shows" : "does not show")
+            << " the symbol; the sealed feed's " << (feed_sealed_shows ? "SHOWS" : "shows none of it") << " ("
+            << sealed_feed.size() << " bytes captured)\n";
+  return open_shows && !sealed_shows && !sealed_seen.empty() && feed_open_shows && !feed_sealed_shows &&
+                 !sealed_feed.empty()
+             ? 0
+             : 1;
 }

@@ -141,7 +141,7 @@ TEST_CASE("every event the library emits is documented with its name") {
                        zg::detail::seal_drop::unknown_key, zg::detail::seal_drop::weak_key, zg::detail::seal_drop::stale,
                        zg::detail::seal_drop::forged, zg::detail::seal_drop::replayed,
                        zg::detail::seal_drop::unknown_request, zg::detail::seal_drop::unknown_epoch,
-                       zg::detail::seal_drop::not_a_member})
+                       zg::detail::seal_drop::not_a_member, zg::detail::seal_drop::stale_epoch})
           emitted.insert("seal." + std::string(zg::detail::to_string(r)));
     }
   }

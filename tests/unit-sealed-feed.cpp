@@ -156,7 +156,7 @@ TEST_CASE("sealed feed: a removed member reads nothing of the next epoch while t
   CHECK(receive_ticks(b, 1, 300ms).empty());  // connected, verified, and unable to open
   INFO(fx.seen);
   CHECK(fx.seen.named("seal.not_a_member").size() == 1);  // said once an epoch, not at every repeat
-  CHECK(fx.seen.named("seal.unknown_epoch").size() >= 20);
+  CHECK(fx.seen.named("seal.unknown_epoch").size() == 1);  // once an epoch, not once a message
 }
 
 TEST_CASE("sealed feed: an added member reads from its epoch on, nothing sealed before it joined") {
@@ -316,7 +316,7 @@ TEST_CASE("sealed feed crypto: opens for a member only, and under its own topic,
   CHECK(stranger.take_announcement(announcement, p.publisher_key.id()).drop == seal_drop::not_a_member);
 }
 
-TEST_CASE("sealed feed crypto: nonces are the epoch and a counter, never repeated; padding hides the size to its bucket") {
+TEST_CASE("sealed feed crypto: nonces are the epoch and a counter, never repeated, and padding hides the size to its bucket") {
   feed_pair p;
   auto const a = p.seal("x"), b = p.seal("x");
   CHECK(a != b);  // same plaintext, same key: the counter differs
@@ -374,4 +374,91 @@ TEST_CASE("sealed feed: the wire format's test vector (docs/wire-format.md, Seal
   std::size_t size = 0;
   REQUIRE_FALSE(opener.open(message, publisher, plain, size));
   CHECK(std::string_view(static_cast<char const*>(plain.data()), size) == text);
+}
+
+// --- what an outside review found ------------------------------------------------
+
+namespace {
+using sealed_xpub = zg::socket<test_domain, zg::ipc, zg::xpub, zg::null_mechanism, feed_limits, tick_topic,
+                               zg::signing<zg::ed25519>, feed_seal>;
+using sealed_xsub = zg::socket<test_domain, zg::ipc, zg::xsub, zg::null_mechanism, feed_limits, tick_topic,
+                               zg::signing<zg::ed25519>, feed_seal>;
+// An XPUB publishes (it reads subscriptions too), an XSUB subscribes: each
+// takes one part, by its channel's side.
+static_assert(zg::traits_of<sealed_xpub>::seals_feed && !zg::traits_of<sealed_xpub>::opens_feed);
+static_assert(zg::traits_of<sealed_xsub>::opens_feed && !zg::traits_of<sealed_xsub>::seals_feed);
+static_assert(zg::traits_of<sealed_pub>::seals_feed && zg::traits_of<sealed_sub>::opens_feed);
+}  // namespace
+
+TEST_CASE("sealed feed: an XPUB publisher seals to its members like a PUB") {
+  feed_fixture fx;
+  auto member = zg::sealing_key::generate();
+  sealed_xpub publisher(fx.ctx, fx.key, zg::sealing_members{member.public_part()});
+  sealed_sub subscriber(fx.ctx, fx.keys, member);
+  subscriber.connect(publisher.bind(fx.path("feed")));
+  REQUIRE(sealed_joined(publisher, subscriber));
+  for (std::uint32_t i = 1; i <= 5; ++i) REQUIRE(publisher.send(tick{"T", i, i}));
+  CHECK(receive_ticks(subscriber, 5) == std::vector<std::uint32_t>{1, 2, 3, 4, 5});
+}
+
+TEST_CASE("sealed feed: an older epoch's announcement, released late, never replaces the current key") {
+  using zg::detail::seal_drop;
+  feed_pair p;
+  auto const a1 = bytes_of(p.sealer.announcement());
+  p.sealer.rotate();
+  auto const a2 = bytes_of(p.sealer.announcement());
+  p.sealer.rotate();
+  auto const a3 = bytes_of(p.sealer.announcement());
+  auto const m3 = p.seal("epoch three");
+  REQUIRE(p.opener.take_announcement(a3, p.publisher_key.id()).installed);
+  // A device that held back the repeats of epochs 1 and 2 lets them go now.
+  (void)p.opener.take_announcement(a1, p.publisher_key.id());
+  (void)p.opener.take_announcement(a2, p.publisher_key.id());
+  CHECK(p.opener.epoch_of(p.publisher_key.id()) == p.sealer.epoch());
+  std::string text;
+  CHECK_FALSE(p.open(m3, &text));
+  CHECK(text == "epoch three");
+  CHECK(p.opener.take_announcement(a1, p.publisher_key.id()).drop == seal_drop::stale_epoch);
+}
+
+TEST_CASE("sealed feed: a batched publisher's waiting messages go out before a member is added") {
+  feed_fixture fx;
+  using slow_batch = zg::batched<16, 5000>;
+  using slow_pub = zg::socket<test_domain, zg::ipc, zg::pub, zg::null_mechanism, feed_limits, tick_topic,
+                              zg::signing<zg::ed25519>, slow_batch, feed_seal>;
+  using slow_sub = zg::socket<test_domain, zg::ipc, zg::sub, zg::null_mechanism, feed_limits, tick_topic,
+                              zg::signing<zg::ed25519>, slow_batch, feed_seal>;
+  auto first = zg::sealing_key::generate(), later = zg::sealing_key::generate();
+  slow_pub publisher(fx.ctx, fx.key, zg::sealing_members{first.public_part()});
+  slow_sub a(fx.ctx, fx.keys, first), b(fx.ctx, fx.keys, later);
+  auto ep = publisher.bind(fx.path("feed"));
+  a.connect(ep);
+  b.connect(ep);
+  REQUIRE(eventually([&] {
+    (void)publisher.send(tick{"W", 0, 0});
+    (void)publisher.flush();
+    return a.receive<tick>().has_value();
+  }));
+  std::this_thread::sleep_for(100ms);  // b's subscription has reached the publisher too
+  for (std::uint32_t i = 1; i <= 3; ++i) REQUIRE(publisher.send(tick{"T", i, i}));  // waiting in the batch
+  REQUIRE(publisher.add_member(later.public_part()));
+  for (std::uint32_t i = 4; i <= 5; ++i) REQUIRE(publisher.send(tick{"T", i, i}));
+  REQUIRE(publisher.flush());
+  CHECK(receive_ticks(a, 5) == std::vector<std::uint32_t>{1, 2, 3, 4, 5});
+  CHECK(receive_ticks(b, 5) == std::vector<std::uint32_t>{4, 5});  // nothing sent before it joined
+}
+
+TEST_CASE("sealing keys: a non-canonical encoding of a public key is refused") {
+  auto canonical = zg::sealing_key::generate().public_part();
+  std::array<std::uint8_t, 32> bytes{};
+  std::memcpy(bytes.data(), canonical.data(), 32);
+  bytes[31] |= 0x80;  // the same X25519 key, other bytes and another key id
+  CHECK_THROWS_WITH_AS(zg::sealing_public_key::from_bytes(bytes), doctest::Contains("not canonically encoded"),
+                       zg::key_error);
+  std::array<std::uint8_t, 32> p_plus_one{};  // 2^255 - 18
+  p_plus_one.fill(0xff);
+  p_plus_one[0] = 0xee;
+  p_plus_one[31] = 0x7f;
+  CHECK_THROWS_AS(zg::sealing_public_key::from_bytes(p_plus_one), zg::key_error);
+  CHECK_NOTHROW(zg::sealing_public_key::from_bytes(std::span<std::uint8_t const, 32>(canonical.data(), 32)));
 }

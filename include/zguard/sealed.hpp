@@ -81,10 +81,23 @@ class sealing_public_key {
   sealing_public_key() = default;
   // A small-order point gives a known shared secret: anything sealed to it
   // could be read by anyone. Refused where the key is made.
+  // A non-canonical encoding (bit 255 set, or u >= 2^255 - 19) is the same
+  // X25519 key as a canonical one under other bytes and another key id:
+  // one holder could be two members, and removing one would leave the
+  // other. Refused too.
   sealing_public_key const& checked() const {
     if (detail::is_small_order_curve_key(bytes_.data()))
       throw key_error("zguard: this sealing public key is a small-order Curve25519 point, not a real key");
+    if (!canonical(bytes_))
+      throw key_error("zguard: this sealing public key is not canonically encoded (bit 255 set, or u >= 2^255 - 19)");
     return *this;
+  }
+  static bool canonical(std::array<std::uint8_t, size> const& b) {
+    if (b[31] & 0x80) return false;
+    if (b[31] != 0x7f || b[0] < 0xed) return true;
+    for (std::size_t i = 1; i < 31; ++i)
+      if (b[i] != 0xff) return true;
+    return false;  // 2^255 - 19 .. 2^255 - 1
   }
   std::array<std::uint8_t, size> bytes_{};
 };

@@ -305,6 +305,11 @@ class feed_opener {
       s.excluded_epoch = r.epoch;
       return r.drop = seal_drop::not_a_member, r;
     }
+    // Epochs only go forward (a publisher's grow, across restarts too): an
+    // older one, released late by a device that held it back, never
+    // replaces the current key; it may fill the slot before it.
+    bool const older = s.current.held && r.epoch < s.current.epoch;
+    if (older && s.previous.held && r.epoch < s.previous.epoch) return r.drop = seal_drop::stale_epoch, r;
     std::array<std::uint8_t, seal_key_size> wrap{}, epoch_key{};
     if (!feed_wrap_key(wrap.data(), sealing_access::secret(key_), a.data() + 10, a.data() + 10,
                        key_.public_part().data()))
@@ -317,8 +322,12 @@ class feed_opener {
                                                                zero_nonce.data(), wrap.data());
     sodium_memzero(wrap.data(), wrap.size());
     if (bad != 0) return r.drop = seal_drop::forged, r;
-    s.previous.take(s.current);
-    s.current.set(r.epoch, epoch_key.data());
+    if (older) {
+      s.previous.set(r.epoch, epoch_key.data());
+    } else {
+      s.previous.take(s.current);
+      s.current.set(r.epoch, epoch_key.data());
+    }
     sodium_memzero(epoch_key.data(), epoch_key.size());
     r.installed = true;
     return r;
@@ -350,6 +359,21 @@ class feed_opener {
     if (sodium_unpad(&size, static_cast<std::uint8_t const*>(plain.data()), padded, pad) != 0)
       return seal_drop::malformed;
     return std::nullopt;
+  }
+
+  // Whether a message of `publisher`'s `epoch` found no key for the first
+  // time (logged then; later ones of that epoch are dropped quietly, as a
+  // removed member or a late joiner would otherwise log every message).
+  bool first_unknown(key_id const& publisher, std::uint64_t epoch) {
+    auto& s = publishers_[publisher];
+    if (s.unknown_said && s.unknown_epoch == epoch) return false;
+    s.unknown_said = true;
+    s.unknown_epoch = epoch;
+    return true;
+  }
+  // The epoch a sealed message names (0: too short to name one).
+  static std::uint64_t epoch_named(std::span<std::uint8_t const> f) {
+    return f.size() >= sealed_feed_header ? get_u64(f.data() + 4) : 0;
   }
 
   // The epoch whose key we hold now for `publisher` (0: none).
@@ -384,6 +408,8 @@ class feed_opener {
     epoch_key current, previous;
     bool excluded = false;
     std::uint64_t excluded_epoch = 0;  // the newest epoch announced without us
+    bool unknown_said = false;
+    std::uint64_t unknown_epoch = 0;  // the last epoch a message came under that we hold no key for
     std::uint8_t const* key_of(std::uint64_t e) const {
       if (current.held && current.epoch == e) return current.key.data();
       if (previous.held && previous.epoch == e) return previous.key.data();

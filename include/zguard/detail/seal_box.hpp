@@ -76,6 +76,7 @@ enum class seal_drop {
   unknown_request,  // an answer to no request this socket is waiting for
   unknown_epoch,    // a sealed feed's message under an epoch key this subscriber does not hold
   not_a_member,     // a sealed feed's key announcement that seals its epoch key to others only
+  stale_epoch,      // a sealed feed's key announcement of an epoch older than the two held
 };
 inline std::string_view to_string(seal_drop d) {
   switch (d) {
@@ -89,6 +90,7 @@ inline std::string_view to_string(seal_drop d) {
     case seal_drop::unknown_request: return "unknown_request";
     case seal_drop::unknown_epoch: return "unknown_epoch";
     case seal_drop::not_a_member: return "not_a_member";
+    case seal_drop::stale_epoch: return "stale_epoch";
   }
   return "unknown";
 }

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -218,13 +219,12 @@ class send_path : public socket_core<Tr> {
   // (one signature over all of them, in order) where the batch was built.
   zmq::message_t batch_frame() requires shape::batches_out {
     if constexpr (Tr::seals_feed) {
-      // The batch lies after the envelope's and the seal's headers: sealed
-      // where it lies (padded, encrypted in place), then signed there.
-      auto room = batch_out_.with_room();
-      std::size_t const envelope_before = batch_room::before(envelope_topic<C>());
-      std::size_t const sealed = feed_->sealed_size(batch_out_.bytes().size());
-      feed_->seal_written(room.data() + envelope_before, batch_out_.bytes().size());
-      return signer_->seal_in_place(channel_topic(), room.first(envelope_before + sealed + batch_room::after));
+      // Copied into the frame and sealed there, never in the batch's own
+      // buffer: a batch whose send fails is kept, in clear, for the next flush.
+      auto const b = batch_out_.bytes();
+      return signer_->seal_with(channel_topic(), feed_->sealed_size(b.size()), [&](std::uint8_t* at) {
+        feed_->seal(at, b.size(), [&](std::uint8_t* p) { std::memcpy(p, b.data(), b.size()); });
+      });
     } else if constexpr (Tr::signs) {
       return signer_->seal_in_place(channel_topic(), batch_out_.with_room());
     } else {
@@ -285,18 +285,10 @@ class send_path : public socket_core<Tr> {
  private:
   // batched<N, Ms>: the batch being filled. A signed sender's batch is built
   // with the room to seal it in place.
-  using batch_room = seal_room<S, Tr::signs>;
-  // A sealed feed's batch also leaves room for the seal's header in front,
-  // its padding (at most pad_to's bytes) and tag behind.
-  static constexpr std::size_t feed_room_before = Tr::seals_feed ? sealed_feed_header : 0;
-  static constexpr std::size_t feed_room_after = [] {
-    if constexpr (Tr::seals_feed) return std::size_t(Tr::X::pad) + seal_tag_size;
-    else return std::size_t(0);
-  }();
-  static constexpr std::size_t batch_room_before = batch_room::before(envelope_topic<C>()) + feed_room_before;
+  using batch_room = seal_room<S, Tr::signs && !Tr::seals_feed>;
+  static constexpr std::size_t batch_room_before = batch_room::before(envelope_topic<C>());
   [[no_unique_address]] std::conditional_t<
-      shape::batches_out,
-      batch_builder<sends_type, batch_capacity<Tr>(), batch_room_before, batch_room::after + feed_room_after>,
+      shape::batches_out, batch_builder<sends_type, batch_capacity<Tr>(), batch_room_before, batch_room::after>,
       no_part>
       batch_out_;
 };

@@ -151,7 +151,11 @@ verdict open_feed_stage(Opener& opener, incoming& in, event_log& log, std::strin
   if (frame.empty() || frame[0] != sealed_feed_kind) return client_drop(seal_drop::not_sealed, in, log, label);
   zmq::message_t plain;
   std::size_t size = 0;
-  if (auto why = opener.open(frame, in.origin.key, plain, size)) return client_drop(*why, in, log, label);
+  if (auto why = opener.open(frame, in.origin.key, plain, size)) {
+    if (*why == seal_drop::unknown_epoch && !opener.first_unknown(in.origin.key, Opener::epoch_named(frame)))
+      return verdict::skip();  // said once an epoch
+    return client_drop(*why, in, log, label);
+  }
   take_plaintext(in, std::move(plain));
   in.payload = in.payload.first(size);
   return verdict::accept();

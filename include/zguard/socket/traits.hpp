@@ -122,8 +122,18 @@ struct socket_view_of<type_list<Slots...>, Policies...> : slot_row<Slots, find_p
     if constexpr (valid && is_sealed && typed) return channel_type::kind == channel_kind::topic;
     else return false;
   }();
-  static constexpr bool seals_feed = sealed_feed && pattern_type::can_send;
-  static constexpr bool opens_feed = sealed_feed && pattern_type::can_recv;
+  // By the channel's sides, as signs and verifies are: an XPUB publishes
+  // (it also reads subscriptions), an XSUB subscribes.
+  static constexpr bool seals_feed = [] {
+    if constexpr (sealed_feed)
+      return !std::is_same_v<typename channel_sides<channel_type, pattern_type>::sends, nothing_carried>;
+    else return false;
+  }();
+  static constexpr bool opens_feed = [] {
+    if constexpr (sealed_feed)
+      return !std::is_same_v<typename channel_sides<channel_type, pattern_type>::receives, nothing_carried>;
+    else return false;
+  }();
   static constexpr bool rate_limited = [] {
     if constexpr (valid) return limits_type::rate_limited;
     else return false;

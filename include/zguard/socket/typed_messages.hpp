@@ -126,7 +126,17 @@ class typed_messages : public service_protocol<Tr> {
   // new key at once; announce_keys() sends the current announcement now
   // (it also goes out every announce_ms before a message); sealing_epoch()
   // is the current epoch's number.
-  bool add_member(sealing_public_key const& key) requires Tr::seals_feed { return this->feed_->add(key); }
+  // A batched publisher first sends what waits, under the epoch it was
+  // sent in: an added member reads none of it. add_member is false when the
+  // key is a member already or, batched, when the waiting batch could not
+  // go out (nothing changed: try again). Removing the last member leaves a
+  // feed no one opens (an epoch sealed to none).
+  bool add_member(sealing_public_key const& key) requires Tr::seals_feed {
+    if (this->feed_->members().contains(key)) return false;
+    if constexpr (batches_out)
+      if (!this->flush()) return false;
+    return this->feed_->add(key);
+  }
   bool remove_member(sealing_public_key const& key) requires Tr::seals_feed { return this->feed_->remove(key); }
   sealing_members const& members() const requires Tr::seals_feed { return this->feed_->members(); }
   void rotate_epoch() requires Tr::seals_feed { this->feed_->rotate(); }
