@@ -5,16 +5,27 @@
 // Python sealed service (sockets.Service, sealing_key) over ipc; both sides
 // refuse the same crafted requests for the same reasons (a request in a
 // run whose name does not match the secret inside it among them, and the
-// replay of a run pushed out by 4096 others). The peers
-// (tests/python/sealed_vector.py, sealed_peer.py) run Debian's python3 with
+// replay of a run pushed out by 4096 others). Sealed feeds likewise: the
+// feed vector from PyNaCl; a Python subscriber of a sealed C++ publisher
+// (a member across epochs, and an outsider); a Python sealed publisher to a
+// sealed C++ subscriber, both refusing the same crafted payloads for the
+// same reasons, and the two openers judging the same crafted payloads
+// alike. The peers (tests/python/sealed_vector.py, sealed_peer.py,
+// sealed_feed_vector.py, sealed_feed_peer.py) run Debian's python3 with
 // python3-zmq and python3-nacl; without them these tests fail, never skip.
 #include "schemas.hpp"
 #include "support.hpp"
 #include "support/sealed_vector.hpp"
 
+#include <zguard/detail/feed_seal.hpp>
+
 #include <array>
+#include <cstring>
 #include <fstream>
 #include <future>
+#include <mutex>
+#include <span>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -443,4 +454,321 @@ TEST_CASE("sealed with Python: a sealed C++ REQ and a caller's DEALER call a Pyt
   auto [rc, out] = python_peer.get();
   CHECK(rc == 0);
   CHECK(out == "served " + std::to_string(4 + 4 + attacks.size() + 1 + 1) + "\n");
+}
+
+// --- sealed feeds (docs/wire-format.md, "Sealed feeds") with the module's
+// sealed_feed.py: tests/python/sealed_feed_vector.py, sealed_feed_peer.py.
+
+namespace {
+
+using feed_limits = zg::limits<zg::send_hwm<10000>, zg::recv_hwm<10000>, zg::drop_when_full,
+                               zg::max_message_size<1024>, zg::linger_ms<0>, zg::send_timeout_ms<100>,
+                               zg::recv_timeout_ms<100>, zg::handshake_timeout_ms<2000>>;
+using feed_topic = zg::topic<"test.tick", tick>;
+using feed_policy = zg::sealed<zg::announce_ms<50>, zg::pad_to<16>, zg::max_members<8>>;
+using sealed_feed_pub = zg::socket<test_domain, zg::ipc, zg::pub, zg::null_mechanism, feed_limits, feed_topic,
+                                   zg::signing<zg::ed25519>, feed_policy>;
+using sealed_feed_sub = zg::socket<test_domain, zg::ipc, zg::sub, zg::null_mechanism, feed_limits, feed_topic,
+                                   zg::signing<zg::ed25519>, feed_policy>;
+
+std::string feed_peer(std::string const& args) { return python_script_with_module("sealed_feed_peer.py " + args); }
+
+// An Ed25519 publisher key from known seed bytes (the Python peer is given them in hex).
+struct publisher_material {
+  std::array<std::uint8_t, 32> seed = [] {
+    std::array<std::uint8_t, 32> s{};
+    randombytes_buf(s.data(), s.size());
+    return s;
+  }();
+  zg::signing_key<zg::ed25519> key = zg::signing_key<zg::ed25519>::from_seed(seed);
+  std::string verify_hex() const { return to_hex(std::span<std::uint8_t const>(key.verify_part().data(), 32)); }
+  zg::verify_keys<zg::ed25519> verify_keys() const {
+    zg::verify_keys<zg::ed25519> k;
+    k.add(key.verify_part());
+    return k;
+  }
+};
+
+// A C++ sealed publisher (ipc) in a thread of its own, sending tick{"T", i, i}
+// every 5 ms until destroyed (at most 20000), a new epoch every
+// `rotate_every` ticks (0: never).
+struct cpp_feed {
+  std::string endpoint;
+  std::jthread thread;
+  cpp_feed(zg::context<test_domain>& ctx, temp_dir const& dir, zg::signing_key<zg::ed25519> const& key,
+           zg::sealing_public_key const& member, std::uint32_t rotate_every) {
+    std::promise<std::string> bound;
+    auto fut = bound.get_future();
+    auto const path = "ipc://" + (dir.path / "cpp-feed").string();
+    thread = std::jthread([&ctx, &key, member, rotate_every, path, &bound](std::stop_token stop) {
+      sealed_feed_pub pub(ctx, key, zg::sealing_members{member});
+      bound.set_value(pub.bind(path).address);
+      for (std::uint32_t i = 1; i <= 20000 && !stop.stop_requested(); ++i) {
+        if (rotate_every && i % rotate_every == 0) pub.rotate_epoch();
+        (void)pub.send(tick{"T", -std::int64_t(i), i});
+        std::this_thread::sleep_for(5ms);
+      }
+    });
+    endpoint = fut.get();
+  }
+};
+
+// The interpreter checked, the described schemas, a context capturing its
+// events, and the publisher's Ed25519 key.
+struct feed_session {
+  temp_dir dir;
+  std::filesystem::path schemas;
+  captured_events seen;
+  zg::context<test_domain> ctx{seen.sink()};
+  publisher_material pm;
+  feed_session() {
+    require_python();
+    schemas = describe_into(dir);
+  }
+};
+
+std::vector<std::string> seal_event_names(captured_events const& seen) {
+  std::lock_guard lock(*seen.mu);
+  std::vector<std::string> names;
+  for (auto const& e : *seen.events)
+    if (e.name.starts_with("seal.")) names.push_back(e.name);
+  return names;
+}
+
+std::vector<std::string> lines_of(std::string const& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// What a sealed C++ subscriber does with a verified payload (the receive
+// stage, socket/stage_seal.hpp), as sealed_feed_peer.py's judged() says it.
+std::string cpp_judged(zg::detail::feed_opener& opener, std::vector<std::uint8_t> const& p, zg::key_id const& from) {
+  using namespace zg::detail;
+  if (!p.empty() && p[0] == key_announcement_kind) {
+    auto const r = opener.take_announcement(p, from);
+    if (r.drop) return r.quiet ? "quiet" : std::string(to_string(*r.drop));
+    return r.installed ? "taken" : "repeat";
+  }
+  if (p.empty() || p[0] != sealed_feed_kind) return "not_sealed";
+  zmq::message_t plain;
+  std::size_t size = 0;
+  if (auto why = opener.open(p, from, plain, size)) return std::string(to_string(*why));
+  return "ok " + std::string(static_cast<char const*>(plain.data()), size);
+}
+
+}  // namespace
+
+TEST_CASE("sealed feeds with Python: PyNaCl makes the wire format's sealed feed vector, byte for byte the C++ library's") {
+  require_python();
+  std::string const doc_path = std::string(ZGUARD_SOURCE_DIR) + "/docs/wire-format.md";
+  auto [rc, out] = run_command(python_script_with_module("sealed_feed_vector.py " + doc_path));
+  CHECK(rc == 0);
+  // The same inputs through the library (docs/wire-format.md, "Sealed feeds", "Test vector").
+  std::array<std::uint8_t, 32> member_secret{}, ephemeral{}, epoch_key{};
+  member_secret.fill(0x11);
+  ephemeral.fill(0x22);
+  epoch_key.fill(0x33);
+  auto const member = zg::sealing_key::from_bytes(member_secret);
+  zg::key_id publisher{};
+  for (std::uint8_t i = 0; i < 8; ++i) publisher.bytes[i] = i;
+  constexpr std::uint64_t epoch = 1767225600000000ull;
+  auto const announcement = zg::detail::build_announcement(
+      epoch, epoch_key.data(), ephemeral.data(), zg::sealing_members{member.public_part()}, "test.tick", publisher);
+  std::string_view const text = "hello, sealed feed";
+  std::vector<std::uint8_t> message(zg::detail::sealed_feed_size(text.size(), 16));
+  std::memcpy(message.data() + zg::detail::sealed_feed_header, text.data(), text.size());
+  zg::detail::seal_feed_message(message.data(), text.size(), epoch_key.data(), epoch, 1, 16, "test.tick", publisher);
+  auto const public_hex = to_hex(std::span<std::uint8_t const>(member.public_part().data(), 32));
+  CHECK(announcement.size() == 44 + 56);
+  CHECK(message.size() == 20 + 32 + 16);
+  CHECK(out == "public " + public_hex + "\nmember_id " + member.id().hex() + "\nannouncement " +
+                   to_hex(announcement) + "\nmessage " + to_hex(message) + "\nvector ok\n");
+  // The document shows exactly these bytes.
+  auto const doc = read_file(doc_path);
+  for (auto const& hex : {public_hex, member.id().hex(), to_hex(announcement), to_hex(message)})
+    CHECK_MESSAGE(doc.find("`" + hex + "`") != std::string::npos, hex);
+}
+
+TEST_CASE("sealed feeds with Python: a Python Subscription with a sealing key reads a C++ sealed publisher across epochs") {
+  feed_session py;
+  sealing_material m;
+  cpp_feed feed(py.ctx, py.dir, py.pm.key, m.key.public_part(), 40);
+  auto [rc, out] = run_command(feed_peer("subscribe " + feed.endpoint + " " + py.schemas.string() + " " +
+                                         py.pm.verify_hex() + " " + to_hex(m.secret) + " 60"));
+  CHECK(rc == 0);
+  auto const lines = lines_of(out);
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0] == "ticks 60 consecutive");
+  CHECK(lines[1] == "epochs many");  // 60 ticks, a new epoch every 40: it read across a change
+  // A late joiner may see messages before the next announcement: unknown_epoch, nothing else.
+  CHECK((lines[2] == "refused before the first: none" || lines[2] == "refused before the first: unknown_epoch"));
+  CHECK(lines[3] == "refused after the first 0");
+}
+
+TEST_CASE("sealed feeds with Python: a Python subscriber whose key is not a member reads nothing, not_a_member once") {
+  feed_session py;
+  sealing_material member, outsider;
+  cpp_feed feed(py.ctx, py.dir, py.pm.key, member.key.public_part(), 0);
+  auto [rc, out] = run_command(feed_peer("outsider " + feed.endpoint + " " + py.schemas.string() + " " +
+                                         py.pm.verify_hex() + " " + to_hex(outsider.secret) + " 1500"));
+  CHECK(rc == 0);
+  // Announcements every 50 ms, all of one epoch: refused once; every message unknown_epoch.
+  CHECK(out == "opened 0\nnot_a_member 1\nunknown_epoch some\nother refusals 0\n");
+}
+
+TEST_CASE("sealed feeds with Python: a Python FeedPublisher to a C++ sealed subscriber, crafted payloads refused alike") {
+  feed_session py;
+  sealing_material m;
+  auto const other = zg::sealing_key::generate();
+  auto const endpoint = "ipc://" + (py.dir.path / "py-feed").string();
+  auto const endpoint_file = py.dir.path / "py-feed.endpoint";
+  auto python_peer = std::async(std::launch::async, [&] {
+    return run_command(feed_peer("publish " + endpoint + " " + endpoint_file.string() + " " +
+                                 py.schemas.string() + " " + to_hex(py.pm.seed) + " " + to_hex(m.secret) + " " +
+                                 to_hex(std::span<std::uint8_t const>(other.public_part().data(), 32)) + " 20"));
+  });
+  sealed_feed_sub sub(py.ctx, py.pm.verify_keys(), m.key);
+  sub.connect(endpoint_from(endpoint_file));
+  std::vector<std::string> got;
+  auto const deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline && (got.empty() || got.back() != "OLD 105"))
+    if (auto t = sub.receive<tick>()) {
+      CHECK(t->origin.key == py.pm.key.id());
+      got.push_back(std::string(t->value.symbol.view()) + " " + std::to_string(t->value.seq));
+    }
+  auto [rc, out] = python_peer.get();
+  CHECK(rc == 0);
+  std::vector<std::string> expected_ticks{"X 102"};
+  for (int i = 1; i <= 20; ++i) expected_ticks.push_back("PY " + std::to_string(i));
+  expected_ticks.push_back("OLD 105");
+  CHECK(got == expected_ticks);
+  // The module's verdict on each payload, in the order sent.
+  CHECK(out == "early unknown_epoch\n"
+               "unsealed not_sealed\n"
+               "empty not_sealed\n"
+               "announcement_cut malformed\n"
+               "announcement_long malformed\n"
+               "announcement_format_2 malformed\n"
+               "not_a_member not_a_member\n"
+               "not_a_member_again quiet\n"
+               "announcement_forged forged\n"
+               "announcement_forged_epoch forged\n"
+               "weak_zero weak_key\n"
+               "weak_one weak_key\n"
+               "announcement taken\n"
+               "announcement_again repeat\n"
+               "forged_tag forged\n"
+               "forged_body forged\n"
+               "forged_counter forged\n"
+               "format_2 malformed\n"
+               "cut malformed\n"
+               "pad_0 malformed\n"
+               "pad_not_a_divisor malformed\n"
+               "unknown_epoch unknown_epoch\n"
+               "other_topic forged\n"
+               "other_publisher forged\n"
+               "bad_padding malformed\n"
+               "good ok\n"
+               "ticks ok:20 taken:1\n"  // the new epoch's announcement went out before its first tick
+               "previous_epoch ok\n"
+               "announcement_3 taken\n"
+               "two_epochs_back unknown_epoch\n"
+               "published 20\n");
+  // The C++ subscriber refused the same payloads for the same reasons, in
+  // the same order (what the module calls quiet it does not log).
+  std::vector<std::string> python_refused;
+  for (auto const& line : lines_of(out)) {
+    auto const verdict = line.substr(line.find(' ') + 1);
+    if (line.starts_with("ticks ") || line.starts_with("published ")) continue;
+    if (verdict != "ok" && verdict != "taken" && verdict != "repeat" && verdict != "quiet")
+      python_refused.push_back("seal." + verdict);
+  }
+  INFO(py.seen);
+  // The last refusals came after the last tick: read on until they are in (bounded).
+  CHECK(eventually([&] {
+    CHECK_FALSE(sub.receive<tick>());
+    return seal_event_names(py.seen).size() >= python_refused.size();
+  }));
+  CHECK(seal_event_names(py.seen) == python_refused);
+  CHECK(py.seen.named("verify.replay").empty());
+}
+
+TEST_CASE("sealed feeds with Python: the C++ feed_opener and the module's FeedOpener judge the same crafted payloads alike") {
+  require_python();
+  temp_dir dir;
+  sealing_material m;
+  auto const other = zg::sealing_key::generate();
+  auto const publisher = zg::signing_key<zg::ed25519>::generate().id();
+  using zg::detail::feed_sealer;
+  feed_sealer sealer{zg::sealing_members{m.key.public_part()}, "test.tick", publisher, 600000, 1000, 16, 8};
+  feed_sealer outsiders{zg::sealing_members{other.public_part()}, "test.tick", publisher, 600000, 1000, 1, 8};
+  auto seal = [](feed_sealer& s, std::string_view text) {
+    std::vector<std::uint8_t> out(s.sealed_size(text.size()));
+    s.seal(out.data(), text.size(), [&](std::uint8_t* at) { std::memcpy(at, text.data(), text.size()); });
+    return out;
+  };
+  auto bytes = [](std::span<std::uint8_t const> s) { return std::vector<std::uint8_t>(s.begin(), s.end()); };
+  auto changed = [](std::vector<std::uint8_t> v, std::size_t at, std::uint8_t x = 0x01) {
+    v[at] ^= x;
+    return v;
+  };
+  auto cut = [](std::vector<std::uint8_t> v, std::size_t n) {
+    v.resize(n);
+    return v;
+  };
+  auto const first = bytes(sealer.announcement());
+  auto const one = seal(sealer, "one"), held = seal(sealer, "held"), held_longer = seal(sealer, "held longer");
+  std::vector<std::uint8_t> other_epoch = one;
+  zg::detail::put_u64(other_epoch.data() + 4, sealer.epoch() + 1);
+  std::vector<std::uint8_t> pad_zero = one;
+  zg::detail::put_u16(pad_zero.data() + 2, 0);
+  std::vector<std::pair<std::string, std::vector<std::uint8_t>>> cases{
+      {"unknown_epoch", one},  // no announcement yet
+      {"taken", first},
+      {"ok one", one},
+      {"repeat", first},
+      {"forged", changed(one, one.size() - 1)},
+      {"forged", changed(one, 14)},  // the counter
+      {"unknown_epoch", other_epoch},
+      {"malformed", pad_zero},
+      {"malformed", changed(one, 1, 0x03)},  // format 2
+      {"malformed", cut(one, 36)},
+      {"malformed", cut(first, first.size() - 1)},
+      {"not_sealed", {}},
+      {"not_sealed", {'h', 'i'}},
+      {"not_a_member", bytes(outsiders.announcement())},
+      {"quiet", bytes(outsiders.announcement())},
+  };
+  sealer.rotate();
+  auto const second = bytes(sealer.announcement());
+  auto weak = second;
+  std::fill(weak.begin() + 10, weak.begin() + 42, std::uint8_t(0));
+  cases.push_back({"weak_key", weak});
+  cases.push_back({"forged", changed(second, second.size() - 1)});
+  cases.push_back({"taken", second});
+  cases.push_back({"ok two", seal(sealer, "two")});
+  cases.push_back({"ok held", held});  // the epoch before: still held
+  sealer.rotate();
+  cases.push_back({"taken", bytes(sealer.announcement())});
+  cases.push_back({"unknown_epoch", held_longer});  // two epochs back: wiped
+  cases.push_back({"ok " + std::string(300, 'p'), seal(sealer, std::string(300, 'p'))});
+
+  auto const frames_file = dir.path / "frames.hex";
+  {
+    std::ofstream f(frames_file);
+    for (auto const& [_, p] : cases) f << (p.empty() ? std::string("-") : to_hex(p)) << "\n";
+  }
+  zg::detail::feed_opener ours{m.key, "test.tick"};
+  std::string cpp;
+  for (auto const& [expected, p] : cases) {
+    auto const verdict = cpp_judged(ours, p, publisher);
+    CHECK(verdict == expected);
+    cpp += verdict + "\n";
+  }
+  auto [rc, out] = run_command(feed_peer("verdicts " + frames_file.string() + " " + to_hex(m.secret) + " " +
+                                         publisher.hex() + " test.tick"));
+  CHECK(rc == 0);
+  CHECK(out == cpp);
 }

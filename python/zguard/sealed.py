@@ -65,11 +65,13 @@ _U64 = struct.Struct("<Q")
 
 class SealError(Exception):
     """A sealed frame that was not opened (or could not be sealed); reason
-    is one of REQUEST_REASONS or ANSWER_REASONS, as the C++ event
-    seal.<reason> names it."""
+    is one of REQUEST_REASONS or ANSWER_REASONS (or, for sealed feeds,
+    sealed_feed.FEED_REASONS), as the C++ event seal.<reason> names it.
+    quiet: a sealed feed's repeated announcement that leaves us out again,
+    which a C++ subscriber does not log a second time."""
 
-    def __init__(self, reason):
-        self.reason = reason
+    def __init__(self, reason, quiet=False):
+        self.reason, self.quiet = reason, quiet
         super().__init__(reason)
 
 

@@ -17,15 +17,21 @@ deadline, a REP service, a verified subscription.
     ack = sockets.call(req, order, {...}, order_ack, sealed_to=sealer)
     sockets.Service(rep, order, order_ack, handler, sealing_key=key).serve()
 
+    feed = sockets.FeedPublisher(pub, "test.tick", tick, signer, [member_public])   # sealed feeds
+    feed.send({...})
+    sub = sockets.Subscription(sub_socket, "test.tick", tick, verifier, sealing_key=member_key)
+
 The sockets stay pyzmq's, opened and closed by the caller; the messages are
-wire.py's and envelope.py's, the vouch vouch.py's, the sealing sealed.py's.
+wire.py's and envelope.py's, the vouch vouch.py's, the sealing sealed.py's
+and sealed_feed.py's.
 docs/python.md has the API.
 """
+import time
 import weakref
 
 import zmq
 
-from . import sealed, wire
+from . import sealed, sealed_feed, wire
 from .vouch import VouchError, refusal as vouch_refusal
 
 
@@ -241,25 +247,113 @@ class Subscription:
     """A SUB socket subscribed to one topic of one schema: receive() gives
     (value, origin). Unsigned, a message is [topic, message] and origin is
     None; with an envelope.Verifier it is [topic, sealed], verified before
-    it is decoded, and origin is its envelope.Origin."""
+    it is decoded, and origin is its envelope.Origin.
 
-    def __init__(self, sock, topic, schema, verifier=None):
+    sealing_key (a sealed.SealingKey, or a sealed_feed.FeedOpener) makes it
+    a sealed subscriber, as a zguard SUB with signing<ed25519> and
+    sealed<...> (a verifier is required): after the envelope verified, a key
+    announcement is taken (never returned) and a sealed message opened with
+    the key of its publisher and epoch, then decoded."""
+
+    def __init__(self, sock, topic, schema, verifier=None, sealing_key=None):
         self.socket, self.topic, self.schema, self.verifier = sock, topic, schema, verifier
+        self.opener = None
+        if sealing_key is not None:
+            if verifier is None:
+                raise ValueError("zguard.sockets: a sealed subscription verifies its publishers' envelopes "
+                                 "first: give it an envelope.Verifier")
+            self.opener = sealing_key if isinstance(sealing_key, sealed_feed.FeedOpener) \
+                else sealed_feed.FeedOpener(sealing_key, topic)
         self._topic = topic.encode("utf-8")
         sock.setsockopt(zmq.SUBSCRIBE, self._topic)
 
     def receive(self, timeout_ms=None):
         """(value, origin) of the next message; None when none came in
         timeout_ms (None: wait). A message that is refused raises: VerifyError
-        (dropped envelope, with its drop reason) or DecodeError (wrong_schema
-        at "topic frame" for a topic frame that is not the topic or a frame
-        count other than two, as a C++ subscriber refuses it)."""
-        if timeout_ms is not None and not self.socket.poll(timeout_ms, zmq.POLLIN):
-            return None
-        frames = self.socket.recv_multipart()
-        if self.verifier is not None:
+        (dropped envelope, with its drop reason), sealed.SealError (sealed: a
+        payload that does not open, or an announcement refused, with the C++
+        reason; an announcement that leaves us out again is not raised twice
+        in an epoch) or DecodeError (wrong_schema at "topic frame" for a topic
+        frame that is not the topic or a frame count other than two, as a C++
+        subscriber refuses it). Announcements taken do not count as messages:
+        it reads on until timeout_ms."""
+        deadline = None if timeout_ms is None else time.monotonic() + timeout_ms / 1000
+        while True:
+            if deadline is not None:
+                left = max(0, int((deadline - time.monotonic()) * 1000))
+                if not self.socket.poll(left, zmq.POLLIN):
+                    return None
+            frames = self.socket.recv_multipart()
+            if self.verifier is None:
+                if len(frames) != 2 or frames[0] != self._topic:
+                    raise wire.DecodeError("wrong_schema", "topic frame", 0)
+                return self.schema.decode(frames[1]), None
             origin, payload = self.verifier.verify_frames(frames, self.topic)
+            if self.opener is not None:
+                try:
+                    payload = self.opener.receive(payload, origin.key_id)
+                except sealed.SealError as e:
+                    if e.quiet:  # a repeat of an announcement that left us out: said once an epoch
+                        continue
+                    raise
+                if payload is None:  # an announcement, taken
+                    continue
             return self.schema.decode(payload), origin
-        if len(frames) != 2 or frames[0] != self._topic:
-            raise wire.DecodeError("wrong_schema", "topic frame", 0)
-        return self.schema.decode(frames[1]), None
+
+
+class FeedPublisher:
+    """A sealed publisher on a pyzmq PUB or XPUB, as a zguard PUB with
+    signing<ed25519> and sealed<rotate_ms<N>, announce_ms<N>, pad_to<B>,
+    max_members<M>>: each message is sealed under the current epoch's key
+    (sealed_feed.FeedSealer) and signed (envelope.Signer, Ed25519: the
+    signer's key id binds the sealed bytes to this publisher), and the
+    epoch's key announcement goes out, signed, before the first message of
+    an epoch and then every announce_ms before a message. members are the
+    members' sealing public keys; add_member and remove_member start a new
+    epoch. Not thread-safe."""
+
+    def __init__(self, sock, topic, schema, signer, members, pad_block=sealed_feed.PAD,
+                 rotate_ms=sealed_feed.ROTATE_MS, announce_ms=sealed_feed.ANNOUNCE_MS,
+                 max_members=sealed_feed.MAX_MEMBERS):
+        if signer.algorithm != 3:  # envelope.ED25519
+            raise ValueError("zguard.sockets: a sealed feed is signed with Ed25519")
+        self.socket, self.topic, self.schema, self.signer = sock, topic, schema, signer
+        self._topic = topic.encode("utf-8")
+        self.sealer = sealed_feed.FeedSealer(members, topic, signer.key_id, pad_block, rotate_ms, announce_ms,
+                                             max_members)
+
+    def _send(self, payload):
+        self.socket.send_multipart([self._topic, self.signer.seal(self.topic, payload)])
+
+    def announce_keys(self):
+        """Sends the current announcement now (a new epoch first when the key
+        is rotate_ms old)."""
+        self.sealer.announcement_due()
+        self._send(self.sealer.announcement)
+        self.sealer.announced()
+
+    def send_payload(self, payload):
+        """Seals and sends encoded bytes (a schema message, or a batch),
+        announcing first when due."""
+        if self.sealer.announcement_due():
+            self._send(self.sealer.announcement)
+            self.sealer.announced()
+        self._send(self.sealer.seal(payload))
+
+    def send(self, value):
+        """Encodes value with the schema (EncodeError: nothing sent), then
+        send_payload."""
+        self.send_payload(self.schema.encode(value))
+
+    def add_member(self, key):
+        return self.sealer.add(key)
+
+    def remove_member(self, key):
+        return self.sealer.remove(key)
+
+    def rotate_epoch(self):
+        self.sealer.rotate()
+
+    @property
+    def sealing_epoch(self):
+        return self.sealer.epoch
