@@ -160,6 +160,13 @@ def is_small_order(public):
     return _x25519(b"\x5a" * KEY_SIZE, bytes(public)) is None
 
 
+def is_canonical(key):
+    """Whether 32 bytes are the canonical encoding of an X25519 u-coordinate
+    (bit 255 clear, u < 2^255 - 19), as zguard requires of a sealing public
+    key: another encoding is the same key under another key id."""
+    return int.from_bytes(bytes(key), "little") < 2 ** 255 - 19
+
+
 class SealingPublicKey:
     """A service's sealing public key (X25519), what its clients seal to:
     32 bytes or 40 characters of Z85 (zguard's sealing_public_key::z85()).
@@ -172,6 +179,9 @@ class SealingPublicKey:
         if is_small_order(raw):
             raise ValueError("zguard.sealed: this sealing public key is a small-order Curve25519 point, "
                              "not a real key")
+        if not is_canonical(raw):
+            raise ValueError("zguard.sealed: this sealing public key is not canonically encoded "
+                             "(bit 255 set, or u >= 2^255 - 19)")
         self._bytes = raw
         self.id = key_id(raw)
 

@@ -49,7 +49,7 @@ ZERO_NONCE = bytes(NONCE_SIZE)           # a wrap key seals one thing
 
 ROTATE_MS, ANNOUNCE_MS, PAD, MAX_MEMBERS = 600000, 1000, 1, 64   # sealed<...>'s defaults
 
-FEED_REASONS = ("not_sealed", "malformed", "not_a_member", "weak_key", "unknown_epoch", "forged")
+FEED_REASONS = ("not_sealed", "malformed", "not_a_member", "stale_epoch", "weak_key", "unknown_epoch", "forged")
 
 _U16 = struct.Struct("<H")
 _U64 = struct.Struct("<Q")
@@ -266,11 +266,12 @@ class _EpochKey:
 
 
 class _Publisher:
-    __slots__ = ("current", "previous", "excluded", "excluded_epoch")
+    __slots__ = ("current", "previous", "excluded", "excluded_epoch", "unknown_epoch")
 
     def __init__(self):
         self.current = self.previous = None
         self.excluded, self.excluded_epoch = False, 0
+        self.unknown_epoch = None  # the last epoch a message came under with no key held
 
     def key_of(self, epoch):
         for k in (self.current, self.previous):
@@ -298,9 +299,11 @@ class FeedOpener:
         format and a length other than 44 + 56 m (malformed); an epoch held,
         or already left out of, changes nothing (a repeat; left out of, it
         raises not_a_member again with .quiet True: nothing to log); no entry
-        with our key id (not_a_member, once an epoch); a low-order E
+        with our key id (not_a_member, once an epoch); an epoch older than
+        both held (stale_epoch: epochs only go forward); a low-order E
         (weak_key); an entry that does not open (forged). Its key becomes the
-        publisher's current one, the current one the previous."""
+        publisher's current one, the current one the previous; an epoch older
+        than the current one (released late) may only fill the previous slot."""
         a = bytes(frame)
         publisher = _publisher_id(publisher_key_id)
         if len(a) < ANNOUNCEMENT_HEADER or a[0] != ANNOUNCEMENT_KIND or a[1] != FORMAT:
@@ -323,6 +326,9 @@ class FeedOpener:
         else:
             s.excluded, s.excluded_epoch = True, epoch
             raise SealError("not_a_member")
+        older = s.current is not None and epoch < s.current.epoch
+        if older and s.previous is not None and epoch < s.previous.epoch:
+            raise SealError("stale_epoch")
         e_pub = a[10:42]
         wrap = wrap_key(self.key._secret, e_pub, e_pub, bytes(self.key.public_part))
         if wrap is None:
@@ -332,7 +338,10 @@ class FeedOpener:
                 entry[8:], _ad(a[:ANNOUNCEMENT_HEADER], self.topic, publisher, my_id), ZERO_NONCE, wrap)
         except nacl.exceptions.CryptoError:
             raise SealError("forged") from None
-        s.previous, s.current = s.current, _EpochKey(epoch, epoch_key)
+        if older:
+            s.previous = _EpochKey(epoch, epoch_key)
+        else:
+            s.previous, s.current = s.current, _EpochKey(epoch, epoch_key)
         return Announcement(epoch, True)
 
     def open(self, frame, publisher_key_id):
@@ -340,8 +349,9 @@ class FeedOpener:
         keys we hold, or SealError, checked in zguard's order: not a sealed
         message, empty included (not_sealed); shorter than 37 bytes, another
         format, a pad block of 0 or a length not a multiple of it
-        (malformed); no key of that publisher and epoch (unknown_epoch); the
-        tag (forged); padding that does not undo (malformed)."""
+        (malformed); no key of that publisher and epoch (unknown_epoch, with
+        .quiet True after the first of that epoch: zguard logs it once an
+        epoch); the tag (forged); padding that does not undo (malformed)."""
         f = bytes(frame)
         publisher = _publisher_id(publisher_key_id)
         if not f or f[0] != MESSAGE_KIND:
@@ -353,10 +363,12 @@ class FeedOpener:
         padded = len(f) - MESSAGE_HEADER - TAG_SIZE
         if block == 0 or padded % block:
             raise SealError("malformed")
-        s = self._publishers.get(publisher)
-        key = None if s is None else s.key_of(epoch)
+        s = self._publishers.setdefault(publisher, _Publisher())
+        key = s.key_of(epoch)
         if key is None:
-            raise SealError("unknown_epoch")
+            quiet = s.unknown_epoch == epoch
+            s.unknown_epoch = epoch
+            raise SealError("unknown_epoch", quiet=quiet)
         try:
             plain = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
                 f[MESSAGE_HEADER:], _ad(f[:MESSAGE_HEADER], self.topic, publisher), message_nonce(epoch, counter),
