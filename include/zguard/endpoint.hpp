@@ -117,12 +117,19 @@ template <class Tr>
 class socket_core;
 }  // namespace detail
 
+// What the socket bound at an endpoint declares of sealing (G19): nothing
+// (a socket without a channel, such as a device's side, which passes
+// sealed frames as they are; or a bound_endpoint type written out without
+// it), a channel unsealed, or a sealed<...> channel.
+enum class bound_sealing { undeclared, unsealed, sealed };
+
 // What bind() returns: the endpoint actually bound (with the real port for
 // tcp://host:*), typed by everything a peer must agree with, so that
 // connect(bound) checks the pair at compile time. It vouches that zguard
 // checked and bound this address, so only socket::bind() makes one and its
 // address cannot be changed (connect(bound) trusts it).
-template <class Domain, class Transport, class Pattern, class Mechanism>
+template <class Domain, class Transport, class Pattern, class Mechanism,
+          bound_sealing Sealing = bound_sealing::undeclared>
 class bound_endpoint {
   struct made_by_bind {
     explicit made_by_bind() = default;

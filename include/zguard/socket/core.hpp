@@ -38,14 +38,19 @@ class socket_core : public socket_frames<Tr> {
 
   // --- binding and connecting -------------------------------------------
 
-  bound_endpoint<D, T, P, M> bind(std::string_view address) requires(!std::is_same_v<T, inproc>) {
+  // What bind() returns: the endpoint, typed by what a peer must agree with.
+  static constexpr bound_sealing sealing_declared =
+      !Tr::typed ? bound_sealing::undeclared : Tr::is_sealed ? bound_sealing::sealed : bound_sealing::unsealed;
+  using bound_type = bound_endpoint<D, T, P, M, sealing_declared>;
+
+  bound_type bind(std::string_view address) requires(!std::is_same_v<T, inproc>) {
     endpoint<T> ep(address);
     return bind(ep);
   }
   template <class E>
     requires(std::is_same_v<E, endpoint<T>> && !std::is_same_v<T, inproc>)
-  bound_endpoint<D, T, P, M> bind(E const& ep) {
-    using bound = bound_endpoint<D, T, P, M>;
+  bound_type bind(E const& ep) {
+    using bound = bound_type;
     if constexpr (std::is_same_v<T, ipc>) {
       // Checked again now: the endpoint may have been made long ago.
       check_ipc_path(ep.str(), ep.address());
@@ -60,12 +65,12 @@ class socket_core : public socket_frames<Tr> {
     }
   }
   template <class D2>
-  bound_endpoint<D, T, P, M> bind(endpoint<inproc, D2> const& ep) requires std::is_same_v<T, inproc> {
+  bound_type bind(endpoint<inproc, D2> const& ep) requires std::is_same_v<T, inproc> {
     static_assert(std::is_same_v<D2, D>,
                   "zguard::socket::bind: this inproc endpoint belongs to another security domain (G10)");
     check_declared_options();
     sock_.bind(ep.str());
-    return bound_endpoint<D, T, P, M>::from_bind(ep.str());
+    return bound_type::from_bind(ep.str());
   }
 
   void connect(std::string_view address) requires(!std::is_same_v<T, inproc>) {
@@ -89,8 +94,8 @@ class socket_core : public socket_frames<Tr> {
     sock_.connect(ep.str());
   }
   // Connect to an endpoint bound in this program: the pair is checked.
-  template <class D2, class T2, class P2, class M2>
-  void connect(bound_endpoint<D2, T2, P2, M2> const& ep) {
+  template <class D2, class T2, class P2, class M2, bound_sealing K2>
+  void connect(bound_endpoint<D2, T2, P2, M2, K2> const& ep) {
     static_assert(std::is_same_v<D2, D>,
                   "zguard::socket::connect: the bound endpoint belongs to another security domain (G10)");
     static_assert(std::is_same_v<T2, T>, "zguard::socket::connect: the bound endpoint uses another transport");
@@ -100,6 +105,16 @@ class socket_core : public socket_frames<Tr> {
     static_assert(compatible_mechanisms<M, M2>,
                   "zguard::socket::connect: the security mechanisms do not match (CURVE client "
                   "<-> CURVE server, PLAIN client <-> PLAIN server, NULL <-> NULL)");
+    // Two ends of a channel seal alike; a socket without a channel between
+    // them (a device's side) declares nothing and passes sealed frames.
+    static_assert(!(Tr::typed && Tr::is_sealed && K2 == bound_sealing::unsealed),
+                  "zguard::socket::connect: this socket's channel is sealed<...> and the socket bound at that "
+                  "endpoint declares no sealing: it could not open what this one seals; declare sealed<...> at "
+                  "both ends (G19)");
+    static_assert(!(Tr::typed && !Tr::is_sealed && K2 == bound_sealing::sealed),
+                  "zguard::socket::connect: the socket bound at that endpoint is sealed<...> and this one declares "
+                  "no sealing: it would refuse what this one sends, and this one could not open what it sends; "
+                  "declare sealed<...> at both ends (G19)");
     // Checked again: an ipc path's directories may have been opened to
     // others since bind() (a swapped directory would hold another socket).
     if constexpr (std::is_same_v<T, tcp>) use_ipv6_for(sock_, endpoint<T>(ep.address).address());
