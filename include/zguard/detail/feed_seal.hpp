@@ -35,6 +35,7 @@
 #include <zguard/detail/bytes.hpp>
 #include <zguard/detail/guarded_bytes.hpp>
 #include <zguard/detail/seal_box.hpp>
+#include <zguard/envelope.hpp>
 #include <zguard/sealed.hpp>
 #include <zguard/signing.hpp>
 
@@ -194,10 +195,6 @@ class feed_sealer {
   template <class Fill>
   void seal(std::uint8_t* out, std::size_t plain, Fill const& fill) {
     fill(out + sealed_feed_header);
-    seal_written(out, plain);
-  }
-  // The same when the plaintext already lies at out + sealed_feed_header.
-  void seal_written(std::uint8_t* out, std::size_t plain) {
     seal_feed_message(out, plain, key_->data(), epoch_, ++counter_, pad_, topic_, publisher_);
   }
 
@@ -225,10 +222,7 @@ class feed_sealer {
   // Epochs are microseconds since 1970, and above the last: a restarted
   // publisher's are new to its subscribers.
   void new_epoch(clock::time_point now) {
-    auto const wall = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count());
-    epoch_ = std::max(epoch_ + 1, wall);
+    epoch_ = std::max(epoch_ + 1, micros_since_epoch(std::chrono::system_clock::now()));
     auto key = std::make_unique<guarded_bytes>(seal_key_size);
     crypto_aead_xchacha20poly1305_ietf_keygen(key->writable());
     key->seal();
