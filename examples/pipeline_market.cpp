@@ -1,10 +1,13 @@
-// pipeline_market: a signed market-data fan-out, publisher -> forwarder ->
-// subscribers, as one checked type (docs/pipelines.md). Every quote is
-// signed with Ed25519 by the publisher and verified by each subscriber; the
-// forwarder holds no signing key and passes the envelopes unchanged. Both
-// links are CURVE. The typed sockets are derived from the links and come out
-// as the example programs' own types (demo_sockets.hpp); the forwarder's
-// untyped relay sockets are those programs' too.
+// pipeline_market: a signed and sealed market-data fan-out, publisher ->
+// forwarder -> subscribers, as one checked type (docs/pipelines.md). Every
+// quote is signed with Ed25519 by the publisher and verified by each
+// subscriber, and sealed end to end (G19) under an epoch key the publisher
+// seals to the subscriber stage's sealing key: the forwarder holds no
+// signing key and no sealing key, and passes the envelopes on unread. Both
+// links are CURVE. --keygen writes a sealing key for the subscribers alone.
+// The typed sockets are derived from the links: the example programs' own
+// types (demo_sockets.hpp) with the links' sealed<...> added; the
+// forwarder's untyped relay sockets are those programs' own.
 #include <zguard/pipeline.hpp>
 #include <zguard/zguard.hpp>
 
@@ -20,10 +23,14 @@ using namespace std::chrono_literals;
 namespace market_example {
 using namespace example;
 
+// Sealed to at most 4 member keys (the subscriber stage's, shared by its
+// replicas), the key announcement repeated every 200 ms for subscribers
+// that connect after the publisher's first.
+using market_sealing = zg::sealed<zg::max_members<4>, zg::announce_ms<200>>;
 struct quotes_in : zg::link<"quotes_in", "tcp://127.0.0.1:*", feed_domain, zg::tcp, eur_quotes, zg::curve_server, 512,
-                            feed_signing> {};
+                            feed_signing, market_sealing> {};
 struct quotes_out : zg::link<"quotes_out", "tcp://127.0.0.1:*", feed_domain, zg::tcp, eur_quotes, zg::curve_server,
-                             512, feed_signing> {};
+                             512, feed_signing, market_sealing> {};
 
 constexpr std::uint32_t quote_count = 1000;
 constexpr int subscriber_count = 2;
@@ -48,8 +55,9 @@ struct publisher : zg::stage<"publisher", zg::binds<quotes_in, zg::pub, feed_lim
   }
 };
 
-// A relay between two CURVE links; it cannot sign, so it cannot forge. The
-// pipeline runs its proxy: no code of ours holds its untyped sockets.
+// A relay between two CURVE links; it cannot sign, so it cannot forge, and
+// holds no sealing key, so it reads no quote. The pipeline runs its proxy:
+// no code of ours holds its untyped sockets.
 struct forwarder : zg::relay_stage<"forwarder", zg::connects<quotes_in, upstream_socket>,
                                    zg::binds<quotes_out, downstream_socket>> {};
 
@@ -58,12 +66,21 @@ struct subscriber : zg::stage<"subscriber", zg::connects<quotes_out, zg::sub, fe
   static constexpr bool finishes = true;
   static void run(zg::stage_env& env, socket_on<quotes_out>& sub) {
     std::set<std::uint32_t> seen;
-    std::uint64_t duplicates = 0;
+    std::uint64_t duplicates = 0, seal_drops_before = 0;
     bool ready = false;
+    auto seal_drops = [&] {
+      std::uint64_t n = 0;
+      for (auto const& [name, count] : sub.events().counters())
+        if (name.starts_with("seal.")) n += count;
+      return n;
+    };
     while (seen.size() < quote_count && !env.stop_requested()) {
       auto q = sub.receive<quote>();
       if (!q) continue;
       if (!ready) {
+        // Quotes sealed before this subscriber's first announcement arrived
+        // are refused (seal.unknown_epoch); from the first it opens, none is.
+        seal_drops_before = seal_drops();
         env.mark_ready();
         ready = true;
       }
@@ -73,13 +90,19 @@ struct subscriber : zg::stage<"subscriber", zg::connects<quotes_out, zg::sub, fe
     env.report("received", seen.size());
     env.report("duplicates", duplicates);
     env.report("verify_drops", sub.events().count("verify.bad_signature") + sub.events().count("verify.unknown_key"));
+    env.report("seal_drops", seal_drops() - seal_drops_before);
   }
 };
 
 using pipeline = zg::pipeline<publisher, forwarder, subscriber>;
-// The pipeline checks the very types signed_publisher and signed_subscriber run.
-static_assert(std::is_same_v<publisher::socket_on<quotes_in>, publisher_socket<eur_quotes>> &&
-              std::is_same_v<subscriber::socket_on<quotes_out>, subscriber_socket<eur_quotes>>);
+// The pipeline checks the types signed_publisher and signed_subscriber run,
+// sealed as the links say.
+static_assert(std::is_same_v<publisher::socket_on<quotes_in>,
+                             zg::socket<feed_domain, zg::tcp, zg::pub, zg::curve_server, feed_limits, eur_quotes,
+                                        feed_signing, market_sealing>> &&
+              std::is_same_v<subscriber::socket_on<quotes_out>,
+                             zg::socket<feed_domain, zg::tcp, zg::sub, zg::curve_client, feed_limits, eur_quotes,
+                                        feed_signing, market_sealing>>);
 
 }  // namespace market_example
 

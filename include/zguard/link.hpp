@@ -4,8 +4,8 @@
 //
 // A link names its address, security domain, transport, channel (the
 // schemas), the binder's mechanism (a CURVE link needs the binder's server
-// key on every connector), the signing policy and the largest message it
-// carries. Links are declared as named structs so that compiler messages
+// key on every connector), the signing policy, the sealing policy (payloads
+// only the link's ends read, G19) and the largest message it carries. Links are declared as named structs so that compiler messages
 // name them:
 //
 //   struct tasks : zg::link<"tasks", "tcp://127.0.0.1:*", work, zg::tcp, zg::stream<task>,
@@ -17,7 +17,7 @@
 // names its untyped sockets instead: binds<Link, Socket>, connects<Link,
 // Socket>. pipeline<Stages...> (pipeline.hpp) checks each socket against
 // its link and every binder against every connector: pattern pair, schema,
-// mechanism, signing algorithm, message sizes, domain.
+// mechanism, signing algorithm, sealing, message sizes, domain.
 #pragma once
 
 #include <cstddef>
@@ -29,6 +29,7 @@
 #include <zguard/fixed_string.hpp>
 #include <zguard/limits.hpp>
 #include <zguard/pattern.hpp>
+#include <zguard/sealed.hpp>
 #include <zguard/security.hpp>
 #include <zguard/signing.hpp>
 #include <zguard/socket.hpp>
@@ -39,11 +40,15 @@ inline namespace v0 {
 
 // The signing policy of a link whose messages are not signed.
 struct unsigned_link {};
+// The sealing policy of a link whose payloads are not sealed end to end.
+struct unsealed_link {};
 
 // Address may contain "{dir}", replaced at run time by the pipeline's
 // rendezvous directory (ipc socket files); a tcp port may be "*".
+// Sealing: unsealed_link, or the sealed<...> policy of a link whose payloads
+// only its typed ends read (G19): relays on the way hold no sealing key.
 template <fixed_string Name, fixed_string Address, class Domain, Transport T, class Channel, Mechanism BinderMechanism,
-          std::size_t MaxMessage, class Signing = unsigned_link>
+          std::size_t MaxMessage, class Signing = unsigned_link, class Sealing = unsealed_link>
 struct link {
   static_assert(BinderMechanism::role != mechanism_role::client,
                 "zguard::link: name the binder's mechanism (curve_server, null_mechanism or insecure<...>); "
@@ -62,6 +67,9 @@ struct link {
   static_assert(std::is_same_v<Signing, unsigned_link> || SigningPolicy<Signing>,
                 "zguard::link: Signing must be zguard::unsigned_link or a zguard::signing<...>; derived or "
                 "hand-written policies are refused");
+  static_assert(std::is_same_v<Sealing, unsealed_link> || SealingPolicy<Sealing>,
+                "zguard::link: Sealing must be zguard::unsealed_link or a zguard::sealed<...>; derived or "
+                "hand-written policies are refused");
   using zguard_link = void;
   static constexpr std::string_view name = Name.view();
   static constexpr std::string_view address = Address.view();
@@ -70,16 +78,18 @@ struct link {
   using channel_type = Channel;
   using mechanism_type = BinderMechanism;
   using signing_type = Signing;
+  using sealing_type = Sealing;
   static constexpr std::size_t max_message = MaxMessage;
   static constexpr bool is_signed = !std::is_same_v<Signing, unsigned_link>;
+  static constexpr bool is_sealed = !std::is_same_v<Sealing, unsealed_link>;
 };
 
 namespace detail {
 // The link<...> a named link derives from (links are declared as structs
 // derived from one, so here a derived class must match).
 struct link_bases {
-  template <fixed_string N, fixed_string A, class D, class T, class C, class M, std::size_t X, class S>
-  static link<N, A, D, T, C, M, X, S> of(link<N, A, D, T, C, M, X, S> const*);
+  template <fixed_string N, fixed_string A, class D, class T, class C, class M, std::size_t X, class S, class Z>
+  static link<N, A, D, T, C, M, X, S, Z> of(link<N, A, D, T, C, M, X, S, Z> const*);
 };
 template <class L>
 using link_base_of = decltype(link_bases::of(static_cast<L const*>(nullptr)));
@@ -93,8 +103,10 @@ concept hides_no_link_member =
     std::is_same_v<typename L::transport_type, typename B::transport_type> &&
     std::is_same_v<typename L::channel_type, typename B::channel_type> &&
     std::is_same_v<typename L::mechanism_type, typename B::mechanism_type> &&
-    std::is_same_v<typename L::signing_type, typename B::signing_type> && &L::name == &B::name &&
-    &L::address == &B::address && &L::max_message == &B::max_message && &L::is_signed == &B::is_signed;
+    std::is_same_v<typename L::signing_type, typename B::signing_type> &&
+    std::is_same_v<typename L::sealing_type, typename B::sealing_type> && &L::name == &B::name &&
+    &L::address == &B::address && &L::max_message == &B::max_message && &L::is_signed == &B::is_signed &&
+    &L::is_sealed == &B::is_sealed;
 }  // namespace detail
 
 // Link: a zguard::link<...> or a struct derived from one that hides none of
@@ -110,20 +122,32 @@ namespace detail {
 template <class R>
 concept is_link_side = std::is_same_v<R, binder> || std::is_same_v<R, connector>;
 
-// The socket a side of a link uses: domain, transport, channel and signing
-// policy are the link's; the binder has the link's mechanism, a connector
-// the CURVE client of a CURVE link (else the same NULL mechanism). Only
-// instantiated once the arguments were checked, so a misuse reports one
-// zguard message rather than the socket's own errors as well.
+// The socket a side of a link uses: domain, transport, channel, signing and
+// sealing policies are the link's; the binder has the link's mechanism, a
+// connector the CURVE client of a CURVE link (else the same NULL
+// mechanism). Only instantiated once the arguments were checked, so a
+// misuse reports one zguard message rather than the socket's own errors as
+// well.
+template <class... Policies>
+struct link_policies {};
+template <class L>
+using link_policies_of = std::conditional_t<
+    L::is_signed,
+    std::conditional_t<L::is_sealed, link_policies<typename L::signing_type, typename L::sealing_type>,
+                       link_policies<typename L::signing_type>>,
+    std::conditional_t<L::is_sealed, link_policies<typename L::sealing_type>, link_policies<>>>;
+template <class L, class P, class M, class Lim, class Policies>
+struct link_socket_with;
+template <class L, class P, class M, class Lim, class... Policies>
+struct link_socket_with<L, P, M, Lim, link_policies<Policies...>> {
+  using type = socket<typename L::domain_type, typename L::transport_type, P, M, Lim, typename L::channel_type,
+                      Policies...>;
+};
 template <class L, bool Binder, class P, class Lim>
 struct socket_from_link {
   using mechanism = std::conditional_t<!Binder && std::is_same_v<typename L::mechanism_type, curve_server>,
                                        curve_client, typename L::mechanism_type>;
-  using type = std::conditional_t<
-      L::is_signed,
-      socket<typename L::domain_type, typename L::transport_type, P, mechanism, Lim, typename L::channel_type,
-             typename L::signing_type>,
-      socket<typename L::domain_type, typename L::transport_type, P, mechanism, Lim, typename L::channel_type>>;
+  using type = typename link_socket_with<L, P, mechanism, Lim, link_policies_of<L>>::type;
 };
 // Stands for the socket of a port whose arguments were refused: the
 // static_assert that refused them is the message, the pipeline checks skip it.
@@ -272,7 +296,7 @@ struct port_check {
                 "proxy holds the sockets)");
   static_assert(!is_relay_stage<Stage> || (!St::typed && !St::is_signed),
                 "zguard::pipeline: a relay_stage's sockets pass frames on unchanged: no channel, no signing policy "
-                "(receivers verify the original signer)");
+                "(receivers verify the original signer), no sealing key (only the link's ends open its payloads)");
   static_assert(!Binder || std::is_same_v<typename St::mechanism_type, typename Link::mechanism_type>,
                 "zguard::pipeline: mechanism mismatch: the binding socket's mechanism differs from the link's");
   static_assert(Binder || compatible_mechanisms<typename St::mechanism_type, typename Link::mechanism_type>,
@@ -299,6 +323,20 @@ struct port_check {
   static_assert(policy_ok,
                 "zguard::pipeline: signing policy mismatch: the socket's signing<...> differs from the link's "
                 "(freshness or replay window); every socket on a signed link uses the link's policy exactly");
+  // A sealed link is read only at its ends: every typed socket on it seals
+  // or opens with the link's very policy, and none on an unsealed link does.
+  static constexpr bool sealing_ok = [] {
+    if constexpr (!St::typed) return true;
+    else if constexpr (Link::is_sealed) return std::is_same_v<typename St::sealing_type, typename Link::sealing_type>;
+    else return !St::is_sealed;
+  }();
+  static_assert(sealing_ok || !Link::is_sealed,
+                "zguard::pipeline: sealing mismatch: the link is sealed but this socket does not seal or open its "
+                "payloads with the link's sealed<...> (every typed socket on a sealed link uses exactly the link's "
+                "policy) (G19)");
+  static_assert(sealing_ok || Link::is_sealed,
+                "zguard::pipeline: sealing mismatch: the socket is sealed but the link is not; give the link the "
+                "socket's sealed<...> (its keys are then generated for the link's ends) (G19)");
   static constexpr bool size_ok = [] {
     if constexpr (data_receiver<typename St::pattern_type>)
       return has_max_message<Socket> && std::size_t(St::limits_type::max_message_size) >= Link::max_message;
@@ -346,6 +384,7 @@ std::string link_description() {
                   "; max_message=" + std::to_string(L::max_message) + "; signing=";
   if constexpr (L::is_signed) s += std::string(L::signing_type::algorithm::name);
   else s += "none";
+  if constexpr (L::is_sealed) s += "; sealed end to end";
   return s + ")";
 }
 

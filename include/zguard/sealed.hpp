@@ -169,6 +169,12 @@ ZGUARD_DECL sealing_key load_sealing_key(std::filesystem::path const& path);
 // Reads NAME: the public key a client is pinned to.
 ZGUARD_DECL sealing_public_key load_sealing_public_key(std::filesystem::path const& path);
 
+namespace detail {
+// A sealing public key that decides who can read what is sealed (a
+// pipeline's key directory): the checks of certificate_role::allowlisted.
+ZGUARD_DECL sealing_public_key load_trusted_sealing_public_key(std::filesystem::path const& path);
+}  // namespace detail
+
 // --- the policy --------------------------------------------------------------------
 
 namespace detail {

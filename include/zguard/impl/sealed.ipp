@@ -60,5 +60,14 @@ ZGUARD_DECL sealing_public_key load_sealing_public_key(std::filesystem::path con
   return k;
 }
 
+namespace detail {
+ZGUARD_DECL sealing_public_key load_trusted_sealing_public_key(std::filesystem::path const& path) {
+  auto fields = read_sealing_file(path, certificate_role::allowlisted);
+  auto k = sealing_public_key::from_z85(fields.at("seal/public-key"));
+  wipe(fields);
+  return k;
+}
+}  // namespace detail
+
 }  // namespace v0
 }  // namespace zguard

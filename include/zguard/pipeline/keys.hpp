@@ -6,6 +6,10 @@
 //   <stage>.client.cert(+_secret) CURVE keypair of a stage connecting to CURVE links
 //   <stage>.<link>.sign(+_secret) Ed25519 key of each stage sending on an Ed25519 link
 //   <link>.mac_secret             BLAKE2b group key of a BLAKE2b link
+//   <stage>.<link>.seal(+_secret) X25519 sealing key of each stage opening a sealed link's
+//                                 payloads (a sealed service, a sealed subscriber); the
+//                                 stages sealing to it (clients, publishers) read the public
+//                                 part, relays on the way none
 #pragma once
 
 #include <filesystem>
@@ -21,7 +25,9 @@
 #include <zguard/detail/policy_set.hpp>
 #include <zguard/keys.hpp>
 #include <zguard/link.hpp>
+#include <zguard/pipeline/error.hpp>
 #include <zguard/pipeline/stage_env.hpp>
+#include <zguard/sealed.hpp>
 #include <zguard/signing.hpp>
 
 namespace zguard {
@@ -41,6 +47,18 @@ inline std::filesystem::path sign_file(std::filesystem::path const& dir, std::st
 inline std::filesystem::path mac_file(std::filesystem::path const& dir, std::string_view link) {
   return dir / (std::string(link) + ".mac");
 }
+inline std::filesystem::path seal_file(std::filesystem::path const& dir, std::string_view stage,
+                                       std::string_view link) {
+  return dir / (std::string(stage) + "." + std::string(link) + ".seal");
+}
+
+// A socket that opens sealed payloads with a sealing key of its own (a
+// sealed service, a sealed subscriber), and one that seals to such keys (a
+// sealed client, a sealed publisher).
+template <class S>
+inline constexpr bool opens_sealed_link = traits_of<S>::opens_sealed || traits_of<S>::opens_feed;
+template <class S>
+inline constexpr bool seals_sealed_link = traits_of<S>::seals_requests || traits_of<S>::seals_feed;
 
 // Writes every key the topology's ports need into dir (created 0700); keeps
 // the files that exist.
@@ -64,6 +82,10 @@ void generate_keys(std::filesystem::path const& dir) {
         } else if (!std::filesystem::exists(secret_path_of(mac_file(dir, L::name)))) {
           save_signing_key(mac_file(dir, L::name), signing_key<blake2b_mac>::generate());
         }
+      }
+      if constexpr (opens_sealed_link<typename E::socket>) {
+        auto const path = seal_file(dir, E::stage::name, L::name);
+        if (!std::filesystem::exists(path)) save_sealing_key(path, sealing_key::generate());
       }
     };
     (one(static_cast<Es*>(nullptr)), ...);
@@ -120,6 +142,62 @@ auto verify_keys_for(pipeline_options const& o) {
   return keys;
 }
 
+// The sealing key files whose holders open what is sealed on `link`: every
+// stage that opens it there, and through relays (whose untyped sockets
+// pass sealed frames on unread, in both directions) the openers on the
+// links they relay to. Relays themselves never appear: they hold none.
+template <class... Es>
+void add_openers(type_list<Es...> all, std::string_view link, std::set<std::string>& visited,
+                 std::filesystem::path const& dir, std::set<std::filesystem::path>& files) {
+  if (!visited.insert(std::string(link)).second) return;
+  auto one = [&]<class F>(F*) {
+    using S = traits_of<typename F::socket>;
+    if (F::link::name != link) return;
+    if constexpr (opens_sealed_link<typename F::socket>) {
+      files.insert(seal_file(dir, F::stage::name, link));
+    } else if constexpr (!S::typed) {
+      auto onward = [&]<class G>(G*) {
+        if constexpr (std::is_same_v<typename G::stage, typename F::stage> && !traits_of<typename G::socket>::typed)
+          add_openers(all, G::link::name, visited, dir, files);
+      };
+      (onward(static_cast<Es*>(nullptr)), ...);
+    }
+  };
+  (one(static_cast<Es*>(nullptr)), ...);
+}
+template <class Topology, class E>
+std::set<std::filesystem::path> opener_files(std::filesystem::path const& dir) {
+  std::set<std::string> visited;
+  std::set<std::filesystem::path> files;
+  add_openers(typename Topology::entries{}, E::link::name, visited, dir, files);
+  return files;
+}
+
+// The sealing constructor argument of port E's socket: its own sealing key
+// (it opens), the one service key it is pinned to (a sealed client), the
+// members it seals each epoch key to (a sealed publisher), or none.
+template <class Topology, class E>
+auto sealing_arguments(pipeline_options const& o) {
+  using Sock = typename E::socket;
+  std::string const where = "stage " + std::string(E::stage::name) + " on sealed link " + std::string(E::link::name);
+  if constexpr (opens_sealed_link<Sock>) {
+    return std::make_tuple(load_sealing_key(seal_file(o.keys, E::stage::name, E::link::name)));
+  } else if constexpr (traits_of<Sock>::seals_requests) {
+    auto const files = opener_files<Topology, E>(o.keys);
+    if (files.size() != 1)
+      throw pipeline_error(where + ": a sealed client is pinned to one service's sealing key, and " +
+                           std::to_string(files.size()) + " stages serve what it sends (exactly one must)");
+    return std::make_tuple(load_trusted_sealing_public_key(*files.begin()));
+  } else if constexpr (traits_of<Sock>::seals_feed) {
+    sealing_members members;
+    for (auto const& f : opener_files<Topology, E>(o.keys)) members.add(load_trusted_sealing_public_key(f));
+    if (members.empty()) throw pipeline_error(where + ": no stage subscribes to open what it publishes");
+    return std::make_tuple(members);
+  } else {
+    return std::tuple<>{};
+  }
+}
+
 // The key files port E's socket reads (what make_socket loads): a path and
 // whether its secret part is read. A host given only the files of its own
 // stages' ports holds no other host's secret (deployment.hpp).
@@ -154,6 +232,9 @@ void key_files_of(std::filesystem::path const& dir, std::vector<key_file>& out) 
       out.push_back({mac_file(dir, L::name), true});
     }
   }
+  if constexpr (opens_sealed_link<typename E::socket>) out.push_back({seal_file(dir, E::stage::name, L::name), true});
+  if constexpr (seals_sealed_link<typename E::socket>)
+    for (auto const& f : opener_files<Topology, E>(dir)) out.push_back({f, false});
 }
 
 // The signing constructor arguments of port E's socket: its signing key,

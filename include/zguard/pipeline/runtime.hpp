@@ -76,8 +76,10 @@ struct runtime {
     using D = typename traits_of<S>::domain_type;
     using M = typename traits_of<S>::mechanism_type;
     auto& ctx = env.context_of<D>();
-    if constexpr (M::kind == mechanism_kind::curve || traits_of<S>::is_signed) check_key_directory(o);
-    auto sig = signing_arguments<Topology, E>(o);
+    if constexpr (M::kind == mechanism_kind::curve || traits_of<S>::is_signed || traits_of<S>::is_sealed)
+      check_key_directory(o);
+    // The signing arguments, then the sealing one: the order the socket takes them in.
+    auto sig = std::tuple_cat(signing_arguments<Topology, E>(o), sealing_arguments<Topology, E>(o));
     if constexpr (M::kind == mechanism_kind::curve && M::role == mechanism_role::server) {
       auto& auth = env.authenticator_of<D>();
       allow_clients<Topology, E>(auth, o);

@@ -102,6 +102,20 @@ std::string profile_of() {
   } else if constexpr (Tr::typed) {
     s += "; signing=none";
   }
+  if constexpr (Tr::is_sealed) {
+    using X = typename Tr::sealing_type;
+    auto const n = [](std::uint32_t v) { return std::to_string(v); };
+    if constexpr (Tr::opens_sealed)
+      s += "; sealed=opens requests, seals answers (freshness_ms=" + n(X::freshness) + ", replay_window=" +
+           n(X::window) + ")";
+    else if constexpr (Tr::seals_requests)
+      s += "; sealed=seals requests to its service's key, opens answers";
+    else if constexpr (Tr::seals_feed)
+      s += "; sealed=seals under epoch keys sealed to its members (rotate_ms=" + n(X::rotate) + ", announce_ms=" +
+           n(X::announce) + ", pad_to=" + n(X::pad) + ", max_members=" + n(X::members) + ")";
+    else if constexpr (Tr::opens_feed)
+      s += "; sealed=opens with the epoch keys sealed to it";
+  }
   if constexpr (Tr::checks_vouch)
     s += "; vouched=blake2b-256 (freshness_ms=" + std::to_string(Tr::vouch_type::freshness) + ")";
   if constexpr (Tr::is_batched)
