@@ -11,35 +11,9 @@
 # Needs root (network namespaces); fails, never skips, without it.
 set -euo pipefail
 bin=$1 work=$2
-fail() { echo "two_hosts: $*" >&2; exit 1; }
-[[ $(id -u) == 0 ]] || fail "needs root to create network namespaces (ip netns); run the tests as root"
-command -v ip >/dev/null || fail "needs iproute2's ip"
-
-tag=$$
-ns_a=zg-a-$tag ns_b=zg-b-$tag
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-  ip netns del "$ns_a" 2>/dev/null || true
-  ip netns del "$ns_b" 2>/dev/null || true
-}
-trap cleanup EXIT
-
+here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
-ip netns add "$ns_a"
-ip netns add "$ns_b"
-ip link add "zga$tag" type veth peer name "zgb$tag"
-ip link set "zga$tag" netns "$ns_a"
-ip link set "zgb$tag" netns "$ns_b"
-ip -n "$ns_a" addr add 10.77.0.1/24 dev "zga$tag"
-ip -n "$ns_b" addr add 10.77.0.2/24 dev "zgb$tag"
-for ns in "$ns_a" "$ns_b"; do
-  ip -n "$ns" link set lo up
-done
-ip -n "$ns_a" link set "zga$tag" up
-ip -n "$ns_b" link set "zgb$tag" up
-# The hosts are apart: b reaches a only over the veth, at a's address.
-ip netns exec "$ns_b" ip -4 addr show | grep -q 10.77.0.1 && fail "host b has host a's address"
+source "$here/netns.sh"
 
 cat > tasks.deploy <<EOF
 # pipeline_tasks on two hosts
@@ -59,7 +33,6 @@ chmod 600 tasks.deploy
 mkdir -p a b
 cp -a keys/a a/keys
 cp -a keys/b b/keys
-secrets() { (cd "$1" && ls -- *_secret | sort | tr '\n' ' '); }
 [[ $(secrets a/keys) == "results.server.cert_secret tasks.server.cert_secret " ]] ||
   fail "host a holds the secrets: $(secrets a/keys)"
 [[ $(secrets b/keys) == "worker.client.cert_secret " ]] || fail "host b holds the secrets: $(secrets b/keys)"
