@@ -53,13 +53,15 @@ using vouched_worker_socket = zg::socket<service_domain, zg::ipc, zg::rep, zg::n
 using authorized_worker_socket = zg::socket<service_domain, zg::ipc, zg::rep, zg::null_mechanism, worker_limits,
                                             example::service_channel, zg::vouched<zg::blake2b_mac>, zg::authorized>;
 
-// signed_publisher
-template <class Topic>
-using publisher_socket = zg::socket<feed_domain, zg::tcp, zg::pub, zg::curve_server, feed_limits, Topic, feed_signing>;
+// signed_publisher (pipeline_market adds its links' sealed<...>)
+template <class Topic, class... Sealing>
+using publisher_socket =
+    zg::socket<feed_domain, zg::tcp, zg::pub, zg::curve_server, feed_limits, Topic, feed_signing, Sealing...>;
 
-// signed_subscriber
-template <class Topic>
-using subscriber_socket = zg::socket<feed_domain, zg::tcp, zg::sub, zg::curve_client, feed_limits, Topic, feed_signing>;
+// signed_subscriber (pipeline_market adds its links' sealed<...>)
+template <class Topic, class... Sealing>
+using subscriber_socket =
+    zg::socket<feed_domain, zg::tcp, zg::sub, zg::curve_client, feed_limits, Topic, feed_signing, Sealing...>;
 
 // feed_forwarder
 using upstream_socket = zg::socket<feed_domain, zg::tcp, zg::xsub, zg::curve_client, feed_limits>;

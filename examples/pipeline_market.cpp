@@ -97,12 +97,8 @@ struct subscriber : zg::stage<"subscriber", zg::connects<quotes_out, zg::sub, fe
 using pipeline = zg::pipeline<publisher, forwarder, subscriber>;
 // The pipeline checks the types signed_publisher and signed_subscriber run,
 // sealed as the links say.
-static_assert(std::is_same_v<publisher::socket_on<quotes_in>,
-                             zg::socket<feed_domain, zg::tcp, zg::pub, zg::curve_server, feed_limits, eur_quotes,
-                                        feed_signing, market_sealing>> &&
-              std::is_same_v<subscriber::socket_on<quotes_out>,
-                             zg::socket<feed_domain, zg::tcp, zg::sub, zg::curve_client, feed_limits, eur_quotes,
-                                        feed_signing, market_sealing>>);
+static_assert(std::is_same_v<publisher::socket_on<quotes_in>, publisher_socket<eur_quotes, market_sealing>> &&
+              std::is_same_v<subscriber::socket_on<quotes_out>, subscriber_socket<eur_quotes, market_sealing>>);
 
 }  // namespace market_example
 
