@@ -194,6 +194,9 @@ for p in tasks market broker; do
   $bin/pipeline_$p --print | head -n 3
   mkdir -m 700 "$work/$p-rdv"
   $bin/pipeline_$p --keygen "$work/$p-keys"
+  if [ $p = market ]; then
+    echo "sealing keys (the subscribers' alone; the forwarder holds none): $(cd "$work/$p-keys" && echo *.seal*)"
+  fi
   $bin/pipeline_$p --launch --keys "$work/$p-keys" --dir "$work/$p-rdv" --timeout-s 60 2>"$work/$p.log" | sort
 done
 echo "-- pipeline_tasks across two hosts: where each stage runs, and host b's systemd units (docs/deployment.md)"

@@ -107,6 +107,41 @@ struct lonely_publisher : zg::stage<"publisher", zg::binds<lonely_feed, zg::pub,
   static void run(zg::stage_env&, socket_on<lonely_feed>&) {}
 };
 
+// A feed through a relay with a subscriber on each side of it and a second
+// publisher behind it: what each publisher reaches is downstream only.
+using feed_sealing = zg::sealed<zg::max_members<4>>;
+struct up : zg::link<"up", "ipc://{dir}/up.sock", pipe_domain, zg::ipc, zg::topic<"ticks", tick>, zg::null_mechanism,
+                     256, pipe_signing, feed_sealing> {};
+struct down : zg::link<"down", "ipc://{dir}/down.sock", pipe_domain, zg::ipc, zg::topic<"ticks", tick>,
+                       zg::null_mechanism, 256, pipe_signing, feed_sealing> {};
+using relay_in = zg::socket<pipe_domain, zg::ipc, zg::xsub, zg::null_mechanism, lonely_limits>;
+using relay_out = zg::socket<pipe_domain, zg::ipc, zg::xpub, zg::null_mechanism, lonely_limits>;
+template <zg::fixed_string Name, class Port>
+struct idle_stage : zg::stage<Name, Port> {
+  template <class Socket>
+  static void run(zg::stage_env&, Socket&) {}
+};
+struct first_pub : idle_stage<"first_pub", zg::binds<up, zg::pub, lonely_limits>> {};
+struct up_reader : idle_stage<"up_reader", zg::connects<up, zg::sub, lonely_limits>> {};
+struct feed_relay : zg::relay_stage<"feed_relay", zg::connects<up, relay_in>, zg::connects<down, relay_out>> {};
+struct down_reader : idle_stage<"down_reader", zg::binds<down, zg::sub, lonely_limits>> {};
+struct second_pub : idle_stage<"second_pub", zg::connects<down, zg::pub, lonely_limits>> {};
+using feed_topology = zg::detail::topology<first_pub, up_reader, feed_relay, down_reader, second_pub>;
+static_assert(zg::pipeline<first_pub, up_reader, feed_relay, down_reader, second_pub>::checked);
+
+template <class Topology, class Stage>
+std::set<std::string> openers_of(std::filesystem::path const& dir) {
+  std::set<std::string> out;
+  [&]<class... Es>(zg::detail::type_list<Es...>) {
+    auto one = [&]<class E>(E*) {
+      if constexpr (std::is_same_v<typename E::stage, Stage>)
+        for (auto const& f : zg::detail::opener_files<Topology, E>(dir)) out.insert(f.filename().string());
+    };
+    (one(static_cast<Es*>(nullptr)), ...);
+  }(typename Topology::entries{});
+  return out;
+}
+
 std::set<std::string> files_in(std::filesystem::path const& dir) {
   std::set<std::string> out;
   for (auto const& e : std::filesystem::directory_iterator(dir)) out.insert(e.path().filename().string());
@@ -227,4 +262,13 @@ TEST_CASE("a sealed link's ends refuse to start without exactly the keys they se
     CHECK_THROWS_WITH_AS(sealed_pipeline::run_all({keys.path, rendezvous.path}, 60s),
                          doctest::Contains("teller.back.seal_secret"), zg::pipeline_error);
   }
+}
+
+TEST_CASE("a sealed publisher seals to the subscribers its messages reach, never to one upstream of it") {
+  temp_dir keys;
+  // first_pub's quotes reach up_reader and, through the relay, down_reader.
+  CHECK(openers_of<feed_topology, first_pub>(keys.path) ==
+        std::set<std::string>{"up_reader.up.seal", "down_reader.down.seal"});
+  // second_pub's reach down_reader alone: the relay passes nothing upstream.
+  CHECK(openers_of<feed_topology, second_pub>(keys.path) == std::set<std::string>{"down_reader.down.seal"});
 }

@@ -45,11 +45,28 @@ struct unsealed_link {};
 
 // Address may contain "{dir}", replaced at run time by the pipeline's
 // rendezvous directory (ipc socket files); a tcp port may be "*".
+namespace detail {
+// A stage's or a link's name: 1..64 of [A-Za-z0-9_-]. Names are joined with
+// dots into key and rendezvous file names ("<stage>.<link>.seal"): a dot
+// would let two names make one file (stage "a.b" on link "c", stage "a" on
+// link "b.c"), a slash put a key file outside its directory.
+constexpr bool is_name_token(std::string_view n) {
+  if (n.empty() || n.size() > 64) return false;
+  for (char c : n)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+      return false;
+  return true;
+}
+}  // namespace detail
+
 // Sealing: unsealed_link, or the sealed<...> policy of a link whose payloads
 // only its typed ends read (G19): relays on the way hold no sealing key.
 template <fixed_string Name, fixed_string Address, class Domain, Transport T, class Channel, Mechanism BinderMechanism,
           std::size_t MaxMessage, class Signing = unsigned_link, class Sealing = unsealed_link>
 struct link {
+  static_assert(detail::is_name_token(Name.view()),
+                "zguard::link: a link's name is 1..64 of [A-Za-z0-9_-]: it names key and rendezvous files, joined "
+                "with dots, so a dot or a slash could make two names one file or put a key elsewhere");
   static_assert(BinderMechanism::role != mechanism_role::client,
                 "zguard::link: name the binder's mechanism (curve_server, null_mechanism or insecure<...>); "
                 "connectors are checked against it");
@@ -70,6 +87,10 @@ struct link {
   static_assert(std::is_same_v<Sealing, unsealed_link> || SealingPolicy<Sealing>,
                 "zguard::link: Sealing must be zguard::unsealed_link or a zguard::sealed<...>; derived or "
                 "hand-written policies are refused");
+  static_assert(std::is_same_v<Sealing, unsealed_link> || !detail::is_channel_tag<Channel> ||
+                    Channel::kind == channel_kind::service || Channel::kind == channel_kind::topic,
+                "zguard::link: a sealed link carries a service<Req, Rep> or topic<\"name\", S> channel; stream "
+                "channels and topics<...> sets are not sealed by this release (G19)");
   using zguard_link = void;
   static constexpr std::string_view name = Name.view();
   static constexpr std::string_view address = Address.view();
@@ -294,7 +315,7 @@ struct port_check {
                 "messages as raw frames, unchecked (on a signed link: unsigned, unverified); give the socket "
                 "the link's channel and signing policy, or make the stage a zguard::relay_stage<...> (only its "
                 "proxy holds the sockets)");
-  static_assert(!is_relay_stage<Stage> || (!St::typed && !St::is_signed),
+  static_assert(!is_relay_stage<Stage> || (!St::typed && !St::is_signed && !St::is_sealed),
                 "zguard::pipeline: a relay_stage's sockets pass frames on unchanged: no channel, no signing policy "
                 "(receivers verify the original signer), no sealing key (only the link's ends open its payloads)");
   static_assert(!Binder || std::is_same_v<typename St::mechanism_type, typename Link::mechanism_type>,

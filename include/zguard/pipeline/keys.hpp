@@ -144,8 +144,10 @@ auto verify_keys_for(pipeline_options const& o) {
 
 // The sealing key files whose holders open what is sealed on `link`: every
 // stage that opens it there, and through relays (whose untyped sockets
-// pass sealed frames on unread, in both directions) the openers on the
-// links they relay to. Relays themselves never appear: they hold none.
+// pass sealed frames on unread) the openers on the links they pass it to,
+// in the direction data flows (an XSUB side's link on to the XPUB side's; a
+// ROUTER/DEALER queue both ways). Relays themselves never appear: they
+// hold none.
 template <class... Es>
 void add_openers(type_list<Es...> all, std::string_view link, std::set<std::string>& visited,
                  std::filesystem::path const& dir, std::set<std::filesystem::path>& files) {
@@ -155,9 +157,11 @@ void add_openers(type_list<Es...> all, std::string_view link, std::set<std::stri
     if (F::link::name != link) return;
     if constexpr (opens_sealed_link<typename F::socket>) {
       files.insert(seal_file(dir, F::stage::name, link));
-    } else if constexpr (!S::typed) {
+    } else if constexpr (!S::typed && data_receiver<typename S::pattern_type>) {
       auto onward = [&]<class G>(G*) {
-        if constexpr (std::is_same_v<typename G::stage, typename F::stage> && !traits_of<typename G::socket>::typed)
+        using GS = traits_of<typename G::socket>;
+        if constexpr (std::is_same_v<typename G::stage, typename F::stage> && !GS::typed &&
+                      data_sender<typename GS::pattern_type>)
           add_openers(all, G::link::name, visited, dir, files);
       };
       (onward(static_cast<Es*>(nullptr)), ...);

@@ -80,6 +80,9 @@ struct relay_stage;
 // the pipeline.
 template <fixed_string Name, class... Ports>
 struct stage {
+  static_assert(detail::is_name_token(Name.view()),
+                "zguard::stage: a stage's name is 1..64 of [A-Za-z0-9_-]: it names key files, processes and units, "
+                "joined with dots, so a dot or a slash could make two names one file or put a key elsewhere");
   static_assert(sizeof...(Ports) > 0, "zguard::stage: a stage uses at least one link (binds<...> or connects<...>)");
   static constexpr std::string_view name = Name.view();
   static constexpr int replicas = 1;
@@ -155,6 +158,39 @@ struct topology {
   static constexpr bool check_all(type_list<Es...> all) {
     return (check_entry<Es>(all) && ...);
   }
+  // Links are found by name at run time (key files, rendezvous files, the
+  // walk through relays): two link types of one name would be one link there.
+  template <class... Es>
+  static constexpr bool link_names_unique(type_list<Es...>) {
+    if constexpr (!(Link<typename Es::link> && ...)) {
+      return true;  // binds/connects said what is wrong
+    } else {
+      bool ok = true;
+      auto one = [&]<class E>(E*) {
+        ((ok = ok && (E::link::name != Es::link::name || std::is_same_v<typename E::link, typename Es::link>)), ...);
+      };
+      (one(static_cast<Es*>(nullptr)), ...);
+      return ok;
+    }
+  }
+  // A relay passes frames on unread: both its links are sealed alike (the
+  // same sealed<...>, or neither), or what one link's ends seal the other's
+  // would open under another policy, or not at all.
+  template <class Stage, class... Es>
+  static constexpr bool relay_sealing_alike(type_list<Es...>) {
+    if constexpr (!is_relay_stage<Stage> || sizeof...(Es) == 0 || !(Link<typename Es::link> && ...)) {
+      return true;
+    } else {
+      using first = typename std::tuple_element_t<0, std::tuple<Es...>>::link;
+      return (std::is_same_v<typename Es::link::sealing_type, typename first::sealing_type> && ...);
+    }
+  }
+  static_assert(link_names_unique(entries{}),
+                "zguard::pipeline: two different links have the same name; link names are unique (they name key "
+                "and rendezvous files)");
+  static_assert((relay_sealing_alike<Stages>(typename Stages::template ports_of<Stages>{}) && ...),
+                "zguard::pipeline: a relay_stage joins links sealed differently (one sealed and one not, or two "
+                "sealed<...> policies); it passes frames unread, so both its links need the same Sealing (G19)");
   static constexpr bool names_unique() {
     std::string_view names[] = {Stages::name...};
     for (std::size_t i = 0; i < sizeof...(Stages); ++i)
