@@ -28,6 +28,7 @@
 #include <zguard/zguard.hpp>
 
 #include "bench_support.hpp"
+#include "tls_certs.hpp"
 
 #include <nats/nats.h>
 
@@ -199,39 +200,16 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
-void run_or_die(std::string const& command) {
-  if (std::system(command.c_str()) != 0) {
-    std::fprintf(stderr, "bench_broker: failed: %s\n", command.c_str());
-    std::exit(2);
-  }
-}
-
 // A nats-server of our own, on a free loopback port, with a CA, a server
-// certificate for 127.0.0.1 and a client certificate (ECDSA P-256, made
-// with the openssl command), and two users: "pub" may publish quotes.>,
-// "sub" may subscribe to it. Stopped (SIGTERM) when destroyed.
+// certificate and a client certificate (tls_certs.hpp), and two users: "pub"
+// may publish quotes.>, "sub" may subscribe to it. Stopped (SIGTERM) when
+// destroyed.
 class nats_server {
  public:
   nats_server() {
-    std::string tmpl = (fs::temp_directory_path() / "zguard-bench-nats-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) std::exit(2);
-    dir_ = tmpl;
-    auto const d = dir_.string();
-    std::ofstream(dir_ / "server.ext") << "subjectAltName=IP:127.0.0.1\n";
-    std::ofstream(dir_ / "client.ext") << "extendedKeyUsage=clientAuth\n";
-    std::string const q = " > /dev/null 2>&1";
-    std::string const ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    run_or_die("openssl req -x509" + ec + " -keyout " + d + "/ca.key -out " + d +
-               "/ca.pem -days 2 -subj /CN=zguard-bench-ca" + q);
-    for (std::string who : {"server", "client"}) {
-      run_or_die("openssl req" + ec + " -keyout " + d + "/" + who + ".key -out " + d + "/" + who + ".csr -subj /CN=" +
-                 (who == "server" ? "127.0.0.1" : "bench-client") + q);
-      run_or_die("openssl x509 -req -in " + d + "/" + who + ".csr -CA " + d + "/ca.pem -CAkey " + d +
-                 "/ca.key -CAcreateserial -days 2 -extfile " + d + "/" + who + ".ext -out " + d + "/" + who + ".pem" +
-                 q);
-    }
+    auto const d = certs_.dir().string();
     port_ = free_port();
-    std::ofstream(dir_ / "nats.conf")
+    std::ofstream(certs_.dir() / "nats.conf")
         << "listen: 127.0.0.1:" << port_ << "\n"
         << "max_payload: 1048576\nmax_pending: 1073741824\nwrite_deadline: \"30s\"\n"
         << "tls {\n  cert_file: \"" << d << "/server.pem\"\n  key_file: \"" << d << "/server.key\"\n"
@@ -264,12 +242,10 @@ class nats_server {
       ::kill(pid_, SIGTERM);
       ::waitpid(pid_, nullptr, 0);
     }
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
   natsStatus connect(std::string const& user, natsConnection** out) const {
     natsOptions* o = nullptr;
-    auto const d = dir_.string();
+    auto const d = certs_.dir().string();
     natsStatus s = natsOptions_Create(&o);
     if (s == NATS_OK) s = natsOptions_SetURL(o, ("tls://127.0.0.1:" + std::to_string(port_)).c_str());
     if (s == NATS_OK) s = natsOptions_SetSecure(o, true);
@@ -283,7 +259,7 @@ class nats_server {
   }
 
  private:
-  fs::path dir_;
+  bench_support::tls_certs certs_;
   int port_ = 0;
   pid_t pid_ = -1;
 };

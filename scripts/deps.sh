@@ -4,7 +4,8 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config file libzmq3-dev cppzmq-dev libsodium-dev libboost-dev
           libtomlplusplus-dev doctest-dev libczmq-dev python3-zmq python3-nacl
           clang-14 libclang-rt-14-dev iproute2 systemd valgrind
-          prometheus-node-exporter libcivetweb-dev nats-server libnats-dev openssl)
+          prometheus-node-exporter libcivetweb-dev nats-server libnats-dev openssl
+          libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
