@@ -253,8 +253,8 @@ class feed_sealer {
 
 // A subscriber's side: its sealing key and, per publisher, the key of the
 // current epoch and of the one before (a message of the old epoch still on
-// its way when the new one is announced opens). Epoch keys are wiped when
-// replaced or when the socket goes.
+// its way when the new one is announced opens). Epoch keys are held in
+// guarded memory and wiped when replaced or when the socket goes.
 class feed_opener {
  public:
   feed_opener(sealing_key key, std::string_view topic) : key_(std::move(key)), id_(key_.id()), topic_(topic) {}
@@ -377,24 +377,28 @@ class feed_opener {
   }
 
  private:
+  // An epoch key in guarded memory, as the publisher's (read-only once set,
+  // guard pages around it, wiped when replaced or freed).
   struct epoch_key {
     std::uint64_t epoch = 0;
-    std::array<std::uint8_t, seal_key_size> key{};
+    std::unique_ptr<guarded_bytes> key;
     bool held = false;
     void set(std::uint64_t e, std::uint8_t const* k) {
+      auto g = std::make_unique<guarded_bytes>(seal_key_size);
+      std::memcpy(g->writable(), k, seal_key_size);
+      g->seal();
       epoch = e;
-      std::memcpy(key.data(), k, key.size());
+      key = std::move(g);
       held = true;
     }
     void take(epoch_key& other) {
       epoch = other.epoch;
-      key = other.key;
+      key = std::move(other.key);
       held = other.held;
-      sodium_memzero(other.key.data(), other.key.size());
       other.held = false;
     }
     void wipe() {
-      sodium_memzero(key.data(), key.size());
+      key.reset();
       held = false;
     }
   };
@@ -405,8 +409,8 @@ class feed_opener {
     bool unknown_said = false;
     std::uint64_t unknown_epoch = 0;  // the last epoch a message came under that we hold no key for
     std::uint8_t const* key_of(std::uint64_t e) const {
-      if (current.held && current.epoch == e) return current.key.data();
-      if (previous.held && previous.epoch == e) return previous.key.data();
+      if (current.held && current.epoch == e) return current.key->data();
+      if (previous.held && previous.epoch == e) return previous.key->data();
       return nullptr;
     }
     void wipe() {
