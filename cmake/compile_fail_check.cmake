@@ -14,7 +14,7 @@
 # zguard sees them (specializing a concept or an alias template) names the
 # compiler's first error with // FIRST_ERROR[regex] instead of zguard's text.
 set(ZGUARD_MAX_DIAGNOSTIC_LINES 15)
-string(REPLACE "|" ";" _includes "${INCLUDES}")
+string(REPLACE "|" ";" _flags "${FLAGS}")
 file(STRINGS ${SOURCE} _expect REGEX "^// MESSAGE\\[.*\\]$")
 file(STRINGS ${SOURCE} _cases REGEX "^// CASES\\[[0-9]+\\]$")
 if(_cases)
@@ -44,7 +44,7 @@ if(WORK)
   configure_file(${SOURCE} ${_compiled} COPYONLY)
 endif()
 execute_process(
-  COMMAND ${CXX} -std=c++20 -fsyntax-only -fdiagnostics-color=never ${_includes} ${_compiled}
+  COMMAND ${CXX} -std=c++20 -fsyntax-only -fdiagnostics-color=never ${_flags} ${_compiled}
   RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _out)
 if(_rc EQUAL 0)
   message(FATAL_ERROR "${SOURCE} compiled, but it must not")
