@@ -20,11 +20,18 @@
 // size, a NATS message that many bytes on subject quotes.eur):
 //   broker/unbatched   one typed message a frame
 //   broker/batched     batched<256, 5>
+//   broker/coalesced   coalesced<256, 50>: at once when idle, packed under load
 //   broker/signed      batched<256, 5>, Ed25519-signed (NATS unsigned)
 // A run: the subscriber is connected and has received a warm-up message;
 // the publisher sends flat out; the rate is the messages received over the
 // time from the first send to the last receipt. A run that loses messages
 // (a slow consumer, an HWM) is marked "short" and counts what arrived.
+// And latency at a steady 10 000 msgs/s of 64 B for 2 s (times scale),
+// p50 and p99 from the median round, each message's time from just before
+// its send to its receipt (one process, one clock):
+//   latency/unbatched, latency/coalesced   zguard next to NATS
+// The paced publisher calls flush_if_due() while it waits for the next
+// message's time, as an application's loop would.
 #include <zguard/zguard.hpp>
 
 #include "bench_support.hpp"
@@ -77,6 +84,7 @@ using L = zg::limits<zg::send_hwm<hwm>, zg::recv_hwm<hwm>, zg::drop_when_full, z
                      zg::linger_ms<0>, zg::send_timeout_ms<1000>, zg::recv_timeout_ms<1000>,
                      zg::handshake_timeout_ms<5000>>;
 using batching = zg::batched<batch_n, 5>;
+using coalescing = zg::coalesced<batch_n, 50>;
 using front_t = zg::socket<bench, zg::tcp, zg::xsub, zg::curve_server, L, zg::authorized>;
 using back_t = zg::socket<bench, zg::tcp, zg::xpub, zg::curve_server, L, zg::authorized>;
 
@@ -94,22 +102,59 @@ struct outcome {
   int got = 0;
 };
 
+// Latency at a steady rate: each message carries the time it was sent.
+struct latency {
+  double p50_us = 0, p99_us = 0;
+  int got = 0;
+};
+constexpr int paced_rate = 10000;  // msgs/s
+latency summarize(std::vector<double> lat_us) {
+  if (lat_us.empty()) return {};
+  std::sort(lat_us.begin(), lat_us.end());
+  auto pct = [&](double p) { return lat_us[std::size_t(p * double(lat_us.size() - 1))]; };
+  return {pct(0.50), pct(0.99), int(lat_us.size())};
+}
+void stamp(std::uint8_t* at) {
+  auto const t = steady::now().time_since_epoch().count();
+  std::memcpy(at, &t, sizeof t);
+}
+double age_us(std::uint8_t const* at) {
+  steady::rep t = 0;
+  std::memcpy(&t, at, sizeof t);
+  return std::chrono::duration<double, std::micro>(steady::now().time_since_epoch() - steady::duration(t)).count();
+}
+
 // --- zguard: PUB -> authorized CURVE forwarder -> SUB ----------------------------
 
-enum class mode { unbatched, batched, signed_batched };
+enum class mode { unbatched, batched, coalesced, signed_batched };
 
 template <mode M>
-outcome zguard_run(int n, std::size_t size) {
-  using pub_t = std::conditional_t<
-      M == mode::unbatched, zg::socket<bench, zg::tcp, zg::pub, zg::curve_client, L, feed>,
-      std::conditional_t<M == mode::batched, zg::socket<bench, zg::tcp, zg::pub, zg::curve_client, L, feed, batching>,
-                         zg::socket<bench, zg::tcp, zg::pub, zg::curve_client, L, feed, zg::signing<zg::ed25519>,
-                                    batching>>>;
-  using sub_t = std::conditional_t<
-      M == mode::unbatched, zg::socket<bench, zg::tcp, zg::sub, zg::curve_client, L, feed>,
-      std::conditional_t<M == mode::batched, zg::socket<bench, zg::tcp, zg::sub, zg::curve_client, L, feed, batching>,
-                         zg::socket<bench, zg::tcp, zg::sub, zg::curve_client, L, feed, zg::signing<zg::ed25519>,
-                                    batching>>>;
+struct zguard_types {
+  using pub_t = zg::socket<bench, zg::tcp, zg::pub, zg::curve_client, L, feed>;
+  using sub_t = zg::socket<bench, zg::tcp, zg::sub, zg::curve_client, L, feed>;
+};
+template <>
+struct zguard_types<mode::batched> {
+  using pub_t = zg::socket<bench, zg::tcp, zg::pub, zg::curve_client, L, feed, batching>;
+  using sub_t = zg::socket<bench, zg::tcp, zg::sub, zg::curve_client, L, feed, batching>;
+};
+template <>
+struct zguard_types<mode::coalesced> {
+  using pub_t = zg::socket<bench, zg::tcp, zg::pub, zg::curve_client, L, feed, coalescing>;
+  using sub_t = zg::socket<bench, zg::tcp, zg::sub, zg::curve_client, L, feed, coalescing>;
+};
+template <>
+struct zguard_types<mode::signed_batched> {
+  using pub_t = zg::socket<bench, zg::tcp, zg::pub, zg::curve_client, L, feed, zg::signing<zg::ed25519>, batching>;
+  using sub_t = zg::socket<bench, zg::tcp, zg::sub, zg::curve_client, L, feed, zg::signing<zg::ed25519>, batching>;
+};
+
+// Sets up publisher, forwarder and subscriber, warms them up, and runs
+// measure(pub, sub).
+template <mode M, class Measure>
+auto zguard_session(std::size_t size, Measure measure) {
+  using pub_t = typename zguard_types<M>::pub_t;
+  using sub_t = typename zguard_types<M>::sub_t;
   zg::context<bench> ctx([](zg::security_event const&) {});
   zg::authenticator<bench> auth(ctx);
   auto const front_keys = zg::keypair::generate(), back_keys = zg::keypair::generate();
@@ -154,6 +199,11 @@ outcome zguard_run(int n, std::size_t size) {
   }
   while (sub.receive(in)) {  // the rest of the warm-up (a second of silence ends it)
   }
+  return measure(pub, sub);
+}
+
+template <mode M, class Pub, class Sub>
+outcome flat_out(Pub& pub, Sub& sub, int n, std::size_t size) {
   std::atomic<int> got = 0;
   steady::time_point last;
   std::thread receiver([&] {
@@ -173,6 +223,42 @@ outcome zguard_run(int n, std::size_t size) {
   receiver.join();
   int const g = got;
   return {g ? g / std::chrono::duration<double>(last - t0).count() : 0.0, g};
+}
+
+template <mode M>
+outcome zguard_run(int n, std::size_t size) {
+  return zguard_session<M>(size, [&](auto& pub, auto& sub) { return flat_out<M>(pub, sub, n, size); });
+}
+
+// n messages at paced_rate; the latency of each that arrives.
+template <mode M>
+latency zguard_paced(int n, std::size_t size) {
+  return zguard_session<M>(size, [&](auto& pub, auto& sub) {
+    std::vector<double> lat;
+    lat.reserve(std::size_t(n));
+    std::thread receiver([&] {
+      zg::inbox<blob> msg;
+      while (int(lat.size()) < n) {
+        if (!sub.receive(msg)) break;  // a second of silence: the rest was lost
+        if (msg.value().seq > 0) lat.push_back(age_us(msg.value().data.bytes().data()));
+      }
+    });
+    auto m = make_blob(1, size);
+    auto filler = m.data.bytes();
+    auto const t0 = steady::now();
+    for (int i = 1; i <= n; ++i) {
+      auto const at = t0 + std::chrono::nanoseconds(std::int64_t(i) * 1'000'000'000 / paced_rate);
+      while (steady::now() < at)
+        if constexpr (M != mode::unbatched) (void)pub.flush_if_due();
+      m.seq = std::uint32_t(i);
+      stamp(filler.data());
+      m.data.assign(filler.data(), filler.size());
+      (void)pub.send(m);
+    }
+    if constexpr (M != mode::unbatched) (void)pub.flush();
+    receiver.join();
+    return summarize(std::move(lat));
+  });
 }
 
 // --- NATS: nats-server with TLS (client certificates) and per-user permissions ----
@@ -268,22 +354,31 @@ struct nats_counter {
   std::atomic<int> got{0};
   std::atomic<bool> warm{false};
   steady::time_point last;
+  std::vector<double>* latencies = nullptr;  // paced runs: each message's age
 };
 
+// A NATS message: seq (4 bytes), on a paced run its send time (8), filler.
 void on_message(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
   auto& c = *static_cast<nats_counter*>(closure);
   std::uint32_t seq = 0;
-  if (natsMsg_GetDataLength(msg) >= 4) std::memcpy(&seq, natsMsg_GetData(msg), 4);
-  if (seq == 0) c.warm = true;
-  else ++c.got, c.last = steady::now();
+  if (natsMsg_GetDataLength(msg) >= 12) std::memcpy(&seq, natsMsg_GetData(msg), 4);
+  if (seq == 0) {
+    c.warm = true;
+  } else {
+    if (c.latencies) c.latencies->push_back(age_us(reinterpret_cast<std::uint8_t const*>(natsMsg_GetData(msg)) + 4));
+    ++c.got, c.last = steady::now();
+  }
   natsMsg_Destroy(msg);
 }
 
-outcome nats_run(nats_server const& server, int n, std::size_t size) {
+// Connects publisher and subscriber, warms them up, runs
+// measure(pub, data, counter) and waits until all n arrived, or a second
+// passes with none (bounded: 60 s).
+template <class Measure>
+void nats_session(nats_server const& server, int n, std::size_t size, nats_counter& counter, Measure measure) {
   natsConnection *pub = nullptr, *subc = nullptr;
   check(server.connect("sub", &subc), "connect sub");
   check(server.connect("pub", &pub), "connect pub");
-  nats_counter counter;
   natsSubscription* sub = nullptr;
   check(natsConnection_Subscribe(&sub, subc, "quotes.eur", on_message, &counter), "subscribe");
   check(natsSubscription_SetPendingLimits(sub, -1, -1), "pending limits");
@@ -297,14 +392,8 @@ outcome nats_run(nats_server const& server, int n, std::size_t size) {
     check(natsConnection_Flush(pub), "flush");
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  auto const t0 = steady::now();
-  for (int i = 1; i <= n; ++i) {
-    seq = std::uint32_t(i);
-    std::memcpy(data.data(), &seq, 4);
-    check(natsConnection_Publish(pub, "quotes.eur", data.data(), int(size)), "publish");
-  }
+  measure(pub, data);
   check(natsConnection_FlushTimeout(pub, 60000), "flush");
-  // Until all arrived, or a second passes with none (bounded: 60 s).
   auto const give_up = steady::now() + std::chrono::seconds(60);
   int seen = -1;
   auto quiet_since = steady::now();
@@ -317,8 +406,41 @@ outcome nats_run(nats_server const& server, int n, std::size_t size) {
   natsSubscription_Destroy(sub);
   natsConnection_Destroy(pub);
   natsConnection_Destroy(subc);
+}
+
+outcome nats_run(nats_server const& server, int n, std::size_t size) {
+  nats_counter counter;
+  steady::time_point t0;
+  nats_session(server, n, size, counter, [&](natsConnection* pub, std::vector<char>& data) {
+    t0 = steady::now();
+    for (int i = 1; i <= n; ++i) {
+      auto const seq = std::uint32_t(i);
+      std::memcpy(data.data(), &seq, 4);
+      check(natsConnection_Publish(pub, "quotes.eur", data.data(), int(size)), "publish");
+    }
+  });
   int const g = counter.got;
   return {g ? g / std::chrono::duration<double>(counter.last - t0).count() : 0.0, g};
+}
+
+latency nats_paced(nats_server const& server, int n, std::size_t size) {
+  nats_counter counter;
+  std::vector<double> lat;
+  lat.reserve(std::size_t(n));
+  counter.latencies = &lat;
+  nats_session(server, n, size, counter, [&](natsConnection* pub, std::vector<char>& data) {
+    auto const t0 = steady::now();
+    for (int i = 1; i <= n; ++i) {
+      auto const at = t0 + std::chrono::nanoseconds(std::int64_t(i) * 1'000'000'000 / paced_rate);
+      while (steady::now() < at) {
+      }
+      auto const seq = std::uint32_t(i);
+      std::memcpy(data.data(), &seq, 4);
+      stamp(reinterpret_cast<std::uint8_t*>(data.data()) + 4);
+      check(natsConnection_Publish(pub, "quotes.eur", data.data(), int(size)), "publish");
+    }
+  });
+  return summarize(std::move(lat));
 }
 
 // --- the cases ----------------------------------------------------------------------
@@ -361,6 +483,44 @@ void run_case(char const* name, nats_server const& server, std::size_t size, int
   }
 }
 
+template <mode M>
+void run_paced(char const* name, nats_server const& server, std::size_t size, int n, int rounds) {
+  std::string const full = std::string("latency/") + name + "/" + std::to_string(size);
+  if (!filter.empty() && full.find(filter) == std::string::npos) return;
+  std::vector<latency> ours, theirs;
+  for (int r = 0; r < rounds; ++r) {
+    if (r % 2 == 0) theirs.push_back(nats_paced(server, n, size)), ours.push_back(zguard_paced<M>(n, size));
+    else ours.push_back(zguard_paced<M>(n, size)), theirs.push_back(nats_paced(server, n, size));
+  }
+  // The median round by p99.
+  auto mid = [](std::vector<latency> v) {
+    std::sort(v.begin(), v.end(), [](latency const& a, latency const& b) { return a.p99_us < b.p99_us; });
+    return v[v.size() / 2];
+  };
+  auto const raw = mid(theirs), z = mid(ours);
+  if (json) {
+    bench_support::json_row()
+        .str("name", full)
+        .integer("bytes", static_cast<long long>(size))
+        .str("unit", "us")
+        .integer("rate", paced_rate)
+        .integer("messages", n)
+        .integer("runs", rounds)
+        .num("raw_p50_us", raw.p50_us)
+        .num("raw_p99_us", raw.p99_us)
+        .num("zguard_p50_us", z.p50_us)
+        .num("zguard_p99_us", z.p99_us)
+        .integer("raw_got", raw.got)
+        .integer("zguard_got", z.got)
+        .str("raw_is", "nats-server, TLS client certificates, per-user permissions, nats.c")
+        .print();
+  } else {
+    std::printf("%-28s %8d  p50 %7.1f / %7.1f us   p99 %7.1f / %7.1f us (NATS / zguard)%s\n", full.c_str(), n,
+                raw.p50_us, z.p50_us, raw.p99_us, z.p99_us, raw.got < n || z.got < n ? " (short)" : "");
+    std::fflush(stdout);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -385,8 +545,12 @@ int main(int argc, char** argv) {
       int const n = std::max(1, int(count * scale));
       run_case<mode::unbatched>("unbatched", server, size, n, rounds);
       run_case<mode::batched>("batched", server, size, n, rounds);
+      run_case<mode::coalesced>("coalesced", server, size, n, rounds);
       run_case<mode::signed_batched>("signed", server, size, n, rounds);
     }
+    int const paced = std::max(1, int(2 * paced_rate * scale));
+    run_paced<mode::unbatched>("unbatched", server, 64, paced, rounds);
+    run_paced<mode::coalesced>("coalesced", server, 64, paced, rounds);
   }
   nats_Close();
   return 0;

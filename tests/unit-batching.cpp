@@ -36,6 +36,9 @@ template <int N, int Ms = 1000>
 using batched_pull = zg::socket<test_domain, zg::ipc, zg::pull, zg::null_mechanism, batch_limits, zg::stream<tick>,
                                 zg::batched<N, Ms>>;
 using plain_pull = zg::socket<test_domain, zg::ipc, zg::pull, zg::null_mechanism, batch_limits, zg::stream<tick>>;
+template <int N, int GapUs>
+using coalesced_push = zg::socket<test_domain, zg::ipc, zg::push, zg::null_mechanism, batch_limits, zg::stream<tick>,
+                                  zg::coalesced<N, GapUs>>;
 
 // docs/wire-format.md, "Batches": tick{"EURUSD", -1, 3} and tick{"AB", 7, 4}.
 constexpr std::string_view batch_vector =
@@ -235,6 +238,86 @@ TEST_CASE("batches: sent when full, when the oldest has waited max_delay, on flu
     CHECK(push.waiting() == 2);
   }  // the sender goes: what waits is sent
   CHECK(seqs_until(pull, 2) == std::vector<std::uint32_t>{14, 15});
+}
+
+// The count a batch frame says it holds (docs/wire-format.md, "Batches").
+std::size_t batch_count(zmq::message_t const& frame) {
+  auto const b = zg::detail::bytes_of(frame);
+  REQUIRE(b.size() >= 3);
+  REQUIRE(b[0] == 0x81);
+  return std::size_t(b[1]) | std::size_t(b[2]) << 8;
+}
+
+TEST_CASE("coalesced: an idle sender's message leaves at once; under load one frame a gap, or when N wait") {
+  temp_dir dir;
+  zg::context<test_domain> ctx;
+  zmq::context_t raw;
+  auto pull = raw_socket(raw, zmq::socket_type::pull);
+  auto const path = "ipc://" + (dir.path / "raw.sock").string();
+  pull.bind(path);
+  constexpr auto gap = 200ms;  // far longer than the few sends between two checks take
+  coalesced_push<8, 200'000> push(ctx);
+  CHECK(push.profile().find("; coalesced=8 (gap_us=200000)") != std::string::npos);
+  push.connect(path);
+  zmq::message_t got;
+
+  // Idle (no frame yet): sent with the call, alone in its batch; nothing waits.
+  auto const first_sent = std::chrono::steady_clock::now();
+  CHECK(push.send(tick{"A", 0, 1}));
+  CHECK(push.waiting() == 0);
+  CHECK(!push.flush_due_at());
+  REQUIRE(pull.recv(got));
+  CHECK(batch_count(got) == 1);
+  auto const first_left = std::chrono::steady_clock::now();
+
+  // Sent within the gap after that frame: they wait for it, together.
+  for (std::uint32_t i = 2; i <= 4; ++i) CHECK(push.send(tick{"B", 0, i}));
+  CHECK(push.waiting() == 3);
+  REQUIRE(push.flush_due_at());
+  CHECK(*push.flush_due_at() >= first_sent + gap);  // the gap counts from the frame, not from these
+  CHECK(*push.flush_due_at() <= first_left + gap);
+  CHECK(push.flush_if_due());
+  if (std::chrono::steady_clock::now() < *push.flush_due_at()) CHECK(push.waiting() == 3);
+  CHECK(eventually([&] { return push.flush_if_due() && push.waiting() == 0; }, 2000ms));
+  REQUIRE(pull.recv(got));
+  CHECK(batch_count(got) == 3);
+
+  // N waiting go out at once, however recent the last frame.
+  for (std::uint32_t i = 5; i <= 12; ++i) CHECK(push.send(tick{"C", 0, i}));
+  CHECK(push.waiting() == 0);
+  REQUIRE(pull.recv(got));
+  CHECK(batch_count(got) == 8);
+
+  // A send once the gap has passed takes what waits with it, in one frame.
+  CHECK(push.send(tick{"D", 0, 13}));
+  CHECK(push.waiting() == 1);
+  std::this_thread::sleep_for(gap + 10ms);
+  CHECK(push.send(tick{"D", 0, 14}));
+  CHECK(push.waiting() == 0);
+  REQUIRE(pull.recv(got));
+  CHECK(batch_count(got) == 2);
+}
+
+TEST_CASE("coalesced: a CURVE stream over tcp delivers 10000 messages in order, to a batched receiver") {
+  curve_pair p;
+  p.auth.allow(p.client_keys.public_part());
+  using pull_t = zg::socket<test_domain, zg::tcp, zg::pull, zg::curve_server, batch_limits, zg::stream<tick>,
+                            zg::batched<64, 5>>;
+  using push_t = zg::socket<test_domain, zg::tcp, zg::push, zg::curve_client, batch_limits, zg::stream<tick>,
+                            zg::coalesced<64, 100>>;
+  pull_t pull(p.ctx, p.auth, p.server_keys);
+  auto ep = pull.bind("tcp://127.0.0.1:*");
+  push_t push(p.ctx, p.client_keys, p.server_keys.public_part());
+  push.connect(ep);
+  constexpr std::uint32_t n = 10000;
+  std::jthread sender([&] {
+    for (std::uint32_t i = 1; i <= n; ++i) (void)push.send(tick{"C", i, i});
+    (void)push.flush();
+  });
+  auto got = seqs_until(pull, n, 30s);
+  sender.join();
+  CHECK(got == one_to(n));
+  REQUIRE(eventually([&] { return !pull.receive(); }, 1000ms));  // nothing more, nothing twice
 }
 
 TEST_CASE("batches: a batched CURVE stream over tcp delivers 10000 messages in order") {

@@ -13,6 +13,16 @@
 //
 // Both sides declare it: a batch is refused by an unbatched receiver, and a
 // lone message by a batched one (docs/wire-format.md, "Batches").
+//
+//   zguard::socket<..., zguard::topic<"ticks", tick>, zguard::coalesced<256, 100>>
+//
+// coalesced<N, GapUs> is the same batch on the wire, sent differently: a
+// message goes out at once, alone in its batch, when the socket's last
+// frame left GapUs or more ago (an idle sender adds no wait); otherwise it
+// waits, with what the application sends meanwhile, until GapUs have
+// passed since that frame or N wait. Under load a frame leaves at most
+// every GapUs and carries what came in between, as NATS's client flushes
+// what was written while its last flush was on the way.
 #pragma once
 
 #include <algorithm>
@@ -37,6 +47,7 @@ inline namespace v0 {
 namespace bounds {
 inline constexpr int max_batch = 4096;
 inline constexpr int max_batch_delay_ms = 10'000;
+inline constexpr int max_coalesce_gap_us = 1'000'000;
 }  // namespace bounds
 
 // N: 2 .. 4096 messages a batch; MaxDelayMs: 1 .. 10000, the longest a
@@ -52,15 +63,36 @@ struct batched {
   using zguard_slot = slot::batching;
   static constexpr std::size_t max_messages = std::size_t(N);
   static constexpr std::chrono::milliseconds max_delay{MaxDelayMs};
+  static constexpr bool coalesces = false;
+};
+
+// N: 2 .. 4096 messages a batch; GapUs: 1 .. 1000000, the shortest time
+// between two frames while messages keep coming, and so the longest a
+// message waits while the sender is used.
+template <int N, int GapUs>
+struct coalesced {
+  static_assert(N >= 2 && N <= bounds::max_batch,
+                "zguard::coalesced<N, GapUs>: N must be >= 2 (one message needs no batch) and <= 4096: "
+                "range 2..4096 messages");
+  static_assert(GapUs >= 1 && GapUs <= bounds::max_coalesce_gap_us,
+                "zguard::coalesced<N, GapUs>: GapUs must be >= 1 and <= 1000000 (a message waits at most that "
+                "long after the last frame): range 1..1000000 us");
+  using zguard_slot = slot::batching;
+  static constexpr std::size_t max_messages = std::size_t(N);
+  static constexpr std::chrono::microseconds max_delay{GapUs};
+  static constexpr bool coalesces = true;
 };
 
 namespace detail {
 
-// Exactly zguard::batched<N, Ms>; a derived or hand-written policy is refused.
+// Exactly zguard::batched<N, Ms> or zguard::coalesced<N, Us>; a derived or
+// hand-written policy is refused.
 struct batching_tags {
   static consteval bool of(...) { return false; }
   template <int N, int Ms>
   static consteval bool of(batched<N, Ms>**) { return true; }
+  template <int N, int Us>
+  static consteval bool of(coalesced<N, Us>**) { return true; }
 };
 template <class B>
 concept is_batching_tag = closed_member<batching_tags, B>;
@@ -180,7 +212,7 @@ class batch_builder {
 
 }  // namespace detail
 
-// Batching: exactly zguard::batched<N, MaxDelayMs>.
+// Batching: exactly zguard::batched<N, MaxDelayMs> or zguard::coalesced<N, GapUs>.
 template <class B>
 concept BatchingPolicy = detail::is_batching_tag<B>;
 

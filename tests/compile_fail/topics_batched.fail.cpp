@@ -1,4 +1,4 @@
-// MESSAGE[batched<N, Ms> packs messages of one topic; a topics<...> channel is not batched]
+// MESSAGE[batched<N, Ms> and coalesced<N, Us> pack messages of one topic; a topics<...> channel is not batched]
 #include "common.hpp"
 void f(zg::context<D>& ctx) {
   zg::socket<D, zg::ipc, zg::sub, zg::null_mechanism, LD,

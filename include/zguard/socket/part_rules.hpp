@@ -59,10 +59,10 @@ constexpr std::size_t batch_seal_overhead() {
   else return envelope_header_min + S::algorithm::signature_size;
 }
 
-// batched<N, Ms> (batching.hpp), checked once the other rules hold: it
-// packs the messages of a stream or topic channel, and a full batch must
-// fit the socket's max_message_size (a receiver disconnects a peer whose
-// frame is larger).
+// batched<N, Ms> and coalesced<N, Us> (batching.hpp), checked once the
+// other rules hold: they pack the messages of a stream or topic channel,
+// and a full batch must fit the socket's max_message_size (a receiver
+// disconnects a peer whose frame is larger).
 template <bool RulesHold, class B, class C, class P, class L, class S>
 consteval bool check_batch_rules() {
   if constexpr (!RulesHold || is_missing<B>) {
@@ -71,23 +71,24 @@ consteval bool check_batch_rules() {
     return false;  // said by the socket's own static_assert
   } else if constexpr (is_missing<C>) {
     static_assert(dependent_false<B>,
-                  "zguard::socket: batched<N, Ms> packs typed messages; add a stream<S> or topic<\"name\", S> "
-                  "channel (a raw socket's frames are not batched)");
+                  "zguard::socket: batched<N, Ms> and coalesced<N, Us> pack typed messages; add a stream<S> "
+                  "or topic<\"name\", S> channel (a raw socket's frames are not batched)");
     return false;
   } else if constexpr (C::kind == channel_kind::service) {
     static_assert(dependent_false<B>,
-                  "zguard::socket: batched<N, Ms> is for stream<S> and topic<\"name\", S> channels: a "
-                  "service<Req, Rep> sends one request and waits for its reply, so there is nothing to batch");
+                  "zguard::socket: batched<N, Ms> and coalesced<N, Us> are for stream<S> and topic<\"name\", S> "
+                  "channels: a service<Req, Rep> sends one request and waits for its reply, so there is nothing "
+                  "to batch");
     return false;
   } else if constexpr (C::kind == channel_kind::topic_set) {
     static_assert(dependent_false<B>,
-                  "zguard::socket: batched<N, Ms> packs messages of one topic; a topics<...> channel is not "
-                  "batched");
+                  "zguard::socket: batched<N, Ms> and coalesced<N, Us> pack messages of one topic; a topics<...> "
+                  "channel is not batched");
     return false;
   } else if constexpr (is_one_of<message_of<C>>) {
     static_assert(dependent_false<B>,
-                  "zguard::socket: batched<N, Ms> packs messages of one schema; a one_of<...> channel is not "
-                  "batched (send its messages one a frame)");
+                  "zguard::socket: batched<N, Ms> and coalesced<N, Us> pack messages of one schema; a "
+                  "one_of<...> channel is not batched (send its messages one a frame)");
     return false;
   } else if constexpr (L::template has<limit_slot::max_message_size> &&
                        max_batch_size<message_of<C>, B::max_messages> + batch_seal_overhead<C, S>() >

@@ -118,9 +118,14 @@ std::string profile_of() {
   }
   if constexpr (Tr::checks_vouch)
     s += "; vouched=blake2b-256 (freshness_ms=" + std::to_string(Tr::vouch_type::freshness) + ")";
-  if constexpr (Tr::is_batched)
-    s += "; batched=" + std::to_string(Tr::B::max_messages) + " (max_delay_ms=" +
-         std::to_string(Tr::B::max_delay.count()) + ")";
+  if constexpr (Tr::is_batched) {
+    if constexpr (Tr::B::coalesces)
+      s += "; coalesced=" + std::to_string(Tr::B::max_messages) + " (gap_us=" +
+           std::to_string(Tr::B::max_delay.count()) + ")";
+    else
+      s += "; batched=" + std::to_string(Tr::B::max_messages) + " (max_delay_ms=" +
+           std::to_string(Tr::B::max_delay.count()) + ")";
+  }
   if constexpr (Tr::is_authorized)
     s += std::is_same_v<typename Tr::P, xpub>   ? "; authorized=subscribe (permissions per key)"
          : std::is_same_v<typename Tr::P, xsub> ? "; authorized=publish (permissions per key)"

@@ -67,6 +67,13 @@ constexpr std::size_t batch_capacity() {
   else return 0;
 }
 
+// Whether a batched socket coalesces (coalesced<N, Us>) rather than fills (batched<N, Ms>).
+template <class Tr>
+constexpr bool batch_coalesces() {
+  if constexpr (Tr::is_batched) return Tr::B::coalesces;
+  else return false;
+}
+
 // The topic a channel's envelopes carry: its name on a topic channel.
 template <class C>
 constexpr std::string_view envelope_topic() {
@@ -86,31 +93,33 @@ class send_path : public socket_core<Tr> {
  public:
   using socket_core<Tr>::socket_core;
 
-  // batched<N, Ms>: flush() sends what waits now (true when nothing waits
-  // or it went out); flush_if_due() the same once the oldest has waited Ms
-  // (an event loop or an idle producer calls it; flush_due_at() says when).
+  // batched<N, Ms> and coalesced<N, Us>: flush() sends what waits now
+  // (true when nothing waits or it went out); flush_if_due() the same once
+  // the batch is due (batch_due(); an event loop or an idle producer calls
+  // it; flush_due_at() says when).
   [[nodiscard]] bool flush() requires shape::batches_out {
     if (batch_out_.empty()) return true;
     if constexpr (Tr::seals_feed)
       if (!announce_if_due()) return false;
     if (!send_out(batch_frame())) return false;
     batch_out_.clear();
+    if constexpr (Tr::B::coalesces) last_frame_ = std::chrono::steady_clock::now();
     return true;
   }
   [[nodiscard]] bool flush_if_due() requires shape::batches_out {
-    if (batch_out_.empty() || std::chrono::steady_clock::now() - batch_out_.oldest() < Tr::B::max_delay) return true;
+    if (batch_out_.empty() || std::chrono::steady_clock::now() < batch_due()) return true;
     return flush();
   }
   std::optional<std::chrono::steady_clock::time_point> flush_due_at() const requires shape::batches_out {
     if (batch_out_.empty()) return std::nullopt;
-    return batch_out_.oldest() + Tr::B::max_delay;
+    return batch_due();
   }
   std::size_t waiting() const requires shape::batches_out { return batch_out_.count(); }
   template <class... A>
   [[nodiscard]] bool flush(A&&...) requires(!shape::batches_out) {
     static_assert(dependent_false<P>,
-                  "zguard::socket::flush: only a sending socket with zguard::batched<N, Ms> holds messages "
-                  "back; every other send goes out at once");
+                  "zguard::socket::flush: only a sending socket with zguard::batched<N, Ms> or "
+                  "zguard::coalesced<N, Us> holds messages back; every other send goes out at once");
     return false;
   }
 
@@ -236,8 +245,16 @@ class send_path : public socket_core<Tr> {
     if (batch_out_.full() && !flush()) return false;  // the batch ahead still cannot go out
     auto const now = std::chrono::steady_clock::now();
     batch_out_.add(msg, now);
-    if (batch_out_.full() || now - batch_out_.oldest() >= Tr::B::max_delay) (void)flush();  // kept if it fails
+    if (batch_out_.full() || now >= batch_due()) (void)flush();  // kept if it fails
     return true;
+  }
+  // When the waiting batch is due: batched<N, Ms> once its oldest message
+  // has waited Ms; coalesced<N, Us> once Us have passed since the last frame
+  // left, so at once on a sender idle that long, and under load one frame
+  // every Us with what came in between.
+  std::chrono::steady_clock::time_point batch_due() const requires shape::batches_out {
+    if constexpr (Tr::B::coalesces) return last_frame_ + Tr::B::max_delay;
+    else return batch_out_.oldest() + Tr::B::max_delay;
   }
 
   // A sealed publisher (G19): the current epoch's key announcement, signed,
@@ -291,6 +308,10 @@ class send_path : public socket_core<Tr> {
       shape::batches_out, batch_builder<sends_type, batch_capacity<Tr>(), batch_room_before, batch_room::after>,
       no_part>
       batch_out_;
+  // coalesced<N, Us>: when the last batch left (none yet: long ago).
+  [[no_unique_address]] std::conditional_t<shape::batches_out && batch_coalesces<Tr>(),
+                                           std::chrono::steady_clock::time_point, no_part>
+      last_frame_{};
 };
 
 }  // namespace detail

@@ -94,7 +94,7 @@ template <class T>
 struct slot_row<slot::batching, T> {
   static_assert(is_missing<T> || BatchingPolicy<T>,
                 "zguard::socket: the batching slot holds a type that is not a zguard::batched<N, "
-                "MaxDelayMs>; derived or hand-written policies are refused");
+                "MaxDelayMs> or zguard::coalesced<N, GapUs>; derived or hand-written policies are refused");
 };
 
 template <class T>

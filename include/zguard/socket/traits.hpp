@@ -71,7 +71,7 @@ struct socket_view_of<type_list<Slots...>, Policies...> : slot_row<Slots, find_p
   // Optional: zguard::vouched<blake2b_mac, ...> checks a broker's vouch on
   // every request (vouch.hpp).
   using vouch_type = in<slot::vouch>;
-  // Optional: zguard::batched<N, Ms> packs up to N messages a frame (batching.hpp).
+  // Optional: zguard::batched<N, Ms> or coalesced<N, Us> packs up to N messages a frame (batching.hpp).
   using batching_type = in<slot::batching>;
   // Optional: zguard::authorized enforces a permission set (permissions.hpp).
   using authorization_type = in<slot::authorization>;
