@@ -115,7 +115,7 @@ void as_answer(std::span<std::uint8_t const> frame, vector_keys const& v) {
 constexpr std::string_view feed_topic = "test.tick";
 constexpr std::uint64_t epoch0 = 1767225600000000ull;  // the vector's epoch (key 33..33, ephemeral 22..22)
 constexpr std::uint64_t epoch1 = epoch0 + 1;           // a second epoch (key 44..44, ephemeral 55..55)
-constexpr std::size_t feed_header = 20, ann_header = 44, ann_entry = 56, tag = 16;
+constexpr std::size_t feed_header = 22, ann_header = 44, ann_entry = 56, tag = 16;
 
 std::uint64_t le(std::uint8_t const* p, std::size_t n) {
   std::uint64_t v = 0;
@@ -153,10 +153,13 @@ bytes reference_seal(std::string_view payload, std::uint8_t const* key, std::uin
   plain[payload.size()] = 0x80;
   bytes f(feed_header + padded + tag);
   f[0] = 0x46;
-  f[1] = 0x01;
+  f[1] = 0x02;
   put_le(f.data() + 2, pad, 2);
   put_le(f.data() + 4, epoch, 8);
   put_le(f.data() + 12, counter, 8);
+  // The messages it holds: a batch's count (0x81, u16), else one.
+  bool const batch = payload.size() >= 3 && std::uint8_t(payload[0]) == 0x81;
+  put_le(f.data() + 20, batch ? std::uint8_t(payload[1]) | std::uint8_t(payload[2]) << 8 : 1, 2);
   auto const ad = feed_ad(f.data(), feed_header, publisher, nullptr);
   std::array<std::uint8_t, 24> nonce{};
   put_le(nonce.data(), epoch, 8);
@@ -211,8 +214,8 @@ struct feed_keys {
         "4b0100402046484706000faa684ed28867b97f4a6a2dee5df8ce974e76b7018e3f22a1c4cf2678570f2001005a732962418cf0b1"
         "4312d46bd4622b22de1d954ab9f839e690bb021e93d021f4150760461fae2d2139813caa6ebf10aaf2542d437543ea87";
     static constexpr char vector_message[] =
-        "4601100000402046484706000100000000000000d0259214232c9976e6eecaf8ae56e154c8081c771eeef687d7fee262ac2f7e44"
-        "0b5a5bb5a053d40531f825544f448fae";
+        "46021000004020464847060001000000000000000100d0259214232c9976e6eecaf8ae56e154c8081c771eeef687d7fee262ac2f7e44"
+        "c200f67cebcbfb7c11a3cf6b711ffb97";
     auto hex = [](bytes const& b) {
       std::vector<char> out(2 * b.size() + 1);
       sodium_bin2hex(out.data(), out.size(), b.data(), b.size());
@@ -343,7 +346,7 @@ std::optional<zd::seal_drop> as_message(std::span<std::uint8_t const> f) {
   std::uint8_t const* key = f.size() >= feed_header ? k.key_of(le(&f[4], 8)) : nullptr;
   bytes again(padded);
   std::size_t unpadded = 0;
-  bool const layout = padded > 0 && f[0] == 0x46 && f[1] == 0x01 && pad > 0 && padded % pad == 0;
+  bool const layout = padded > 0 && f[0] == 0x46 && f[1] == 0x02 && pad > 0 && padded % pad == 0;
   if (!layout) {
     x = zd::seal_drop::malformed;
   } else if (!key) {
@@ -359,8 +362,14 @@ std::optional<zd::seal_drop> as_message(std::span<std::uint8_t const> f) {
       // The last block: zeros back to 0x80.
       std::size_t i = padded;
       while (i > padded - pad && again[i - 1] == 0) --i;
-      if (i == padded - pad || again[i - 1] != 0x80) x = zd::seal_drop::malformed;
-      else unpadded = i - 1;
+      if (i == padded - pad || again[i - 1] != 0x80) {
+        x = zd::seal_drop::malformed;
+      } else {
+        unpadded = i - 1;
+        // The header's message count is the payload's: a batch's (0x81, u16), else one.
+        bool const batch = unpadded >= 3 && again[0] == 0x81;
+        if (le(&f[20], 2) != (batch ? le(&again[1], 2) : 1)) x = zd::seal_drop::malformed;
+      }
     }
   }
   if (r != x) fail("open and libsodium disagree");

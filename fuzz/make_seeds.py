@@ -329,11 +329,15 @@ def announcement(epoch, key, ephemeral, members, count=None):
     return out
 
 
-def feed_message(payload, key, epoch, counter, pad, padded=None):
-    """padded: the plaintext as given (no sodium_pad), to seal a bad padding."""
+def feed_message(payload, key, epoch, counter, pad, padded=None, count=None):
+    """padded: the plaintext as given (no sodium_pad), to seal a bad padding;
+    count: the header's message count as given, to seal a false one."""
     if padded is None:
         padded = payload + b"\x80" + bytes((len(payload) // pad + 1) * pad - len(payload) - 1)
-    header = bytes([0x46, 1]) + struct.pack("<HQQ", pad, epoch, counter)
+    # Format 2: the message count after the counter (a batch's, else 1).
+    if count is None:
+        count = struct.unpack_from("<H", payload, 1)[0] if len(payload) >= 3 and payload[0] == 0x81 else 1
+    header = bytes([0x46, 2]) + struct.pack("<HQQH", pad, epoch, counter, count)
     nonce = struct.pack("<QQ", epoch, counter) + bytes(8)
     return header + _nb.crypto_aead_xchacha20poly1305_ietf_encrypt(padded, _ad(header), nonce, key)
 
@@ -348,8 +352,8 @@ assert _key_id(_member).hex() == "5a732962418cf0b1"
 assert _ann0.hex() == ("4b0100402046484706000faa684ed28867b97f4a6a2dee5df8ce974e76b7018e3f22a1c4cf2678570f2001005a73"
                        "2962418cf0b14312d46bd4622b22de1d954ab9f839e690bb021e93d021f4150760461fae2d2139813caa6ebf10aa"
                        "f2542d437543ea87")
-assert _msg0.hex() == ("4601100000402046484706000100000000000000d0259214232c9976e6eecaf8ae56e154c8081c771eeef687d7fe"
-                       "e262ac2f7e440b5a5bb5a053d40531f825544f448fae")
+assert _msg0.hex() == ("46021000004020464847060001000000000000000100d0259214232c9976e6eecaf8ae56e154c8081c771eeef687d7"
+                       "fee262ac2f7e44c200f67cebcbfb7c11a3cf6b711ffb97")
 
 
 def edits(which, *ops):
@@ -373,11 +377,14 @@ write_seeds("sealed", {
     "feed_announcement_weak_ephemeral": _ann0[:10] + bytes(32) + _ann0[42:],
     "feed_announcement_tag_flipped": _ann0[:-1] + bytes([_ann0[-1] ^ 1]),
     "feed_announcement_entry_zeroed": _ann0[:52] + bytes(48),
-    "feed_message_cut": _msg0[:36],
+    "feed_message_cut": _msg0[:38],
     "feed_message_pad_block_0": _msg0[:2] + b"\x00\x00" + _msg0[4:],
     "feed_message_pad_not_dividing": _msg0[:2] + b"\x05\x00" + _msg0[4:],
     "feed_message_wrong_kind": b"\x4b" + _msg0[1:],
-    "feed_message_format_2": _msg0[:1] + b"\x02" + _msg0[2:],
+    "feed_message_format_1": _msg0[:1] + b"\x01" + _msg0[2:],
+    "feed_message_count_altered": _msg0[:20] + b"\x02\x00" + _msg0[22:],
+    "feed_message_batch_count_hidden": feed_message(b"\x81\x03\x00", _key0, _epoch0, 5, 16, count=1),
+    "feed_message_count_over_one": feed_message(b"one", _key0, _epoch0, 6, 16, count=2),
     "feed_message_unknown_epoch": feed_message(b"x", _key0, _epoch1 + 1, 1, 16),
     "feed_message_tag_flipped": _msg0[:-1] + bytes([_msg0[-1] ^ 1]),
     "feed_message_counter_changed": _msg0[:12] + b"\x02" + _msg0[13:],

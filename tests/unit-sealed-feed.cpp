@@ -372,8 +372,8 @@ TEST_CASE("sealed feed: the wire format's test vector (docs/wire-format.md, Seal
   std::memcpy(message.data() + zg::detail::sealed_feed_header, text.data(), text.size());
   zg::detail::seal_feed_message(message.data(), text.size(), epoch_key.data(), epoch, 1, 16, "test.tick", publisher);
   CHECK(to_hex(message) ==
-        "4601100000402046484706000100000000000000d0259214232c9976e6eecaf8ae56e154c8081c771eeef687d7fee262ac2f7e44"
-        "0b5a5bb5a053d40531f825544f448fae");
+        "46021000004020464847060001000000000000000100d0259214232c9976e6eecaf8ae56e154c8081c771eeef687d7fee262ac2f7e44"
+        "c200f67cebcbfb7c11a3cf6b711ffb97");
   zg::detail::feed_opener opener{member, "test.tick"};
   REQUIRE(opener.take_announcement(announcement, publisher).installed);
   zmq::message_t plain;
@@ -459,6 +459,50 @@ TEST_CASE("sealed feed: a batched publisher's waiting messages go out before a m
   REQUIRE(publisher.flush());
   CHECK(receive_ticks(a, 5) == std::vector<std::uint32_t>{1, 2, 3, 4, 5});
   CHECK(receive_ticks(b, 5) == std::vector<std::uint32_t>{4, 5});  // nothing sent before it joined
+}
+
+TEST_CASE("sealed feed: a forwarder's rate-limited front charges a sealed batch its message count, as a signed one") {
+  // An outside review: the count was inside the seal (format 1), so a
+  // front charged a sealed batch of 64 as one message and passed 512 of
+  // 1280 where its bucket allowed about 76. The header now carries it.
+  feed_fixture fx;
+  using wide = zg::limits<zg::send_hwm<10000>, zg::recv_hwm<10000>, zg::drop_when_full, zg::max_message_size<65536>,
+                          zg::linger_ms<0>, zg::send_timeout_ms<100>, zg::recv_timeout_ms<300>,
+                          zg::handshake_timeout_ms<2000>>;
+  using rated = zg::limits<zg::send_hwm<10000>, zg::recv_hwm<10000>, zg::drop_when_full, zg::max_message_size<65536>,
+                           zg::linger_ms<0>, zg::send_timeout_ms<100>, zg::recv_timeout_ms<300>,
+                           zg::handshake_timeout_ms<2000>, zg::per_peer_rate<10, 10>>;
+  using rated_front = zg::socket<test_domain, zg::ipc, zg::xsub, zg::null_mechanism, rated>;
+  using open_back = zg::socket<test_domain, zg::ipc, zg::xpub, zg::null_mechanism, wide>;
+  using pub_t = zg::socket<test_domain, zg::ipc, zg::pub, zg::null_mechanism, wide, tick_topic,
+                           zg::signing<zg::ed25519>, feed_seal, zg::batched<64, 5>>;
+  using sub_t = zg::socket<test_domain, zg::ipc, zg::sub, zg::null_mechanism, wide, tick_topic,
+                           zg::signing<zg::ed25519>, feed_seal, zg::batched<64, 5>>;
+  auto member = zg::sealing_key::generate();
+  rated_front front(fx.ctx);
+  open_back back(fx.ctx);
+  auto front_ep = front.bind(fx.path("rated-in"));
+  auto back_ep = back.bind(fx.path("rated-out"));
+  zg::proxy<rated_front, open_back> forwarder(fx.ctx, front, back);
+  pub_t publisher(fx.ctx, fx.key, zg::sealing_members{member.public_part()});
+  sub_t subscriber(fx.ctx, fx.keys, member);
+  subscriber.connect(back_ep);
+  publisher.connect(front_ep);
+  REQUIRE(sealed_joined(publisher, subscriber));
+  auto const t0 = std::chrono::steady_clock::now();
+  for (int b = 0; b < 20; ++b) {
+    for (int i = 1; i <= 64; ++i) REQUIRE(publisher.send(tick{"T", i, std::uint32_t(64 * b + i)}));
+    REQUIRE(publisher.waiting() == 0);  // full: sent with its 64th
+  }
+  auto const got = receive_ticks(subscriber, 1280);
+  double const took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  INFO("delivered " << got.size() << " of 1280 in " << took << " s");
+  // Burst 10, 10 a second; one admitted batch may overdraw by 63.
+  CHECK(double(got.size()) <= 10 + 10 * took + 63 + 2);
+  CHECK(!got.empty());
+  CHECK(!fx.seen.named("rate.limited").empty());
+  CHECK(fx.seen.named("seal.malformed").empty());
+  forwarder.terminate();
 }
 
 TEST_CASE("sealing keys: a non-canonical encoding of a public key is refused") {

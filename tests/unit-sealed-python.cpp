@@ -585,7 +585,7 @@ TEST_CASE("sealed feeds with Python: PyNaCl makes the wire format's sealed feed 
   zg::detail::seal_feed_message(message.data(), text.size(), epoch_key.data(), epoch, 1, 16, "test.tick", publisher);
   auto const public_hex = to_hex(std::span<std::uint8_t const>(member.public_part().data(), 32));
   CHECK(announcement.size() == 44 + 56);
-  CHECK(message.size() == 20 + 32 + 16);
+  CHECK(message.size() == 22 + 32 + 16);
   CHECK(out == "public " + public_hex + "\nmember_id " + member.id().hex() + "\nannouncement " +
                    to_hex(announcement) + "\nmessage " + to_hex(message) + "\nvector ok\n");
   // The document shows exactly these bytes.
@@ -665,7 +665,7 @@ TEST_CASE("sealed feeds with Python: a Python FeedPublisher to a C++ sealed subs
                "forged_tag forged\n"
                "forged_body forged\n"
                "forged_counter forged\n"
-               "format_2 malformed\n"
+               "format_1 malformed\n"
                "cut malformed\n"
                "pad_0 malformed\n"
                "pad_not_a_divisor malformed\n"

@@ -27,6 +27,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -96,6 +97,35 @@ struct batching_tags {
 };
 template <class B>
 concept is_batching_tag = closed_member<batching_tags, B>;
+
+// A batching policy's members are its template's arguments, in range. The
+// language lets a program specialize batched<N, Ms> or coalesced<N, Us>
+// with members of its own (an N past the batch count's u16, a delay of an
+// hour); the socket checks them where it reads them (part_rules.hpp).
+template <int N, int Ms>
+consteval bool batching_members_hold(batched<N, Ms>*) {
+  using B = batched<N, Ms>;
+  if constexpr (requires {
+                  { B::max_messages } -> std::convertible_to<std::size_t>;
+                  { B::max_delay } -> std::convertible_to<std::chrono::milliseconds>;
+                  { B::coalesces } -> std::convertible_to<bool>;
+                })
+    return N >= 2 && N <= bounds::max_batch && Ms >= 1 && Ms <= bounds::max_batch_delay_ms &&
+           B::max_messages == std::size_t(N) && B::max_delay == std::chrono::milliseconds(Ms) && !B::coalesces;
+  else return false;
+}
+template <int N, int Us>
+consteval bool batching_members_hold(coalesced<N, Us>*) {
+  using B = coalesced<N, Us>;
+  if constexpr (requires {
+                  { B::max_messages } -> std::convertible_to<std::size_t>;
+                  { B::max_delay } -> std::convertible_to<std::chrono::microseconds>;
+                  { B::coalesces } -> std::convertible_to<bool>;
+                })
+    return N >= 2 && N <= bounds::max_batch && Us >= 1 && Us <= bounds::max_coalesce_gap_us &&
+           B::max_messages == std::size_t(N) && B::max_delay == std::chrono::microseconds(Us) && B::coalesces;
+  else return false;
+}
 
 // Batch format 1:  0x81 | count (u16 LE) | count x (length (u32 LE) | schema message)
 inline constexpr std::uint8_t batch_format = 0x81;

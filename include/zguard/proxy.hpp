@@ -50,6 +50,7 @@
 #include <zguard/call_result.hpp>
 #include <zguard/channel.hpp>
 #include <zguard/codec.hpp>
+#include <zguard/detail/feed_seal.hpp>
 #include <zguard/context.hpp>
 #include <zguard/detail/bytes.hpp>
 #include <zguard/detail/policy_set.hpp>
@@ -227,14 +228,18 @@ class proxy {
   static constexpr bool front_on_ipc = std::is_same_v<typename traits_of<Front>::transport_type, ipc>;
 
   // How many messages a frame carries, for the front's rate limit: a batch
-  // (batching.hpp), sealed or not, gives its count in its first bytes;
+  // (batching.hpp), signed or not, gives its count in its first bytes; a
+  // sealed feed's message (detail/feed_seal.hpp) in its clear header;
   // anything else is one. Read before any check, which is safe here: the
   // receiver refuses a batch whose items do not match its count exactly,
-  // so a false count only charges the sender's own bucket more, or gets
-  // nothing delivered.
+  // and a sealed message whose header's count is not its batch's, so a
+  // false count only charges the sender's own bucket more, or gets nothing
+  // delivered.
   static std::size_t frames_messages(zmq::message_t const& last) {
     auto b = detail::bytes_of(last);
     if (auto sealed = detail::split_envelope(b)) b = sealed->payload;
+    if (b.size() >= detail::sealed_feed_header && b[0] == detail::sealed_feed_kind)
+      return std::max<std::size_t>(1, detail::get_u16(b.data() + detail::sealed_feed_count_at));
     if (b.size() < detail::batch_header_size || b[0] != detail::batch_format) return 1;
     return std::max<std::size_t>(1, detail::get_u16(b.data() + 1));
   }

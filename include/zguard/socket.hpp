@@ -2,7 +2,7 @@
 //
 //   zguard::socket<Domain, Transport, Pattern, Mechanism, Limits
 //                  [, Channel] [, signing<...>] [, vouched<...>]
-//                  [, batched<N, MaxDelayMs>] [, authorized]>
+//                  [, batched<N, MaxDelayMs> | coalesced<N, GapUs>] [, authorized]>
 //
 // in any order (policies are found by slot). How the type is assembled:
 //

@@ -1,7 +1,7 @@
-"""zguard sealed feeds (format 1): seal and open, both ways.
+"""zguard sealed feeds: seal and open, both ways.
 
-    message      = 0x46 || 0x01 || pad block B (u16) || epoch (u64) || counter (u64)
-                   || AEAD(payload padded to a multiple of B)
+    message      = 0x46 || 0x02 || pad block B (u16) || epoch (u64) || counter (u64)
+                   || messages n (u16) || AEAD(payload padded to a multiple of B)
     announcement = 0x4B || 0x01 || epoch (u64) || E || member count m (u16)
                    || m * (member key id || AEAD(epoch key))
 
@@ -10,13 +10,15 @@ topic channel) seals each message under its current epoch key, and that key
 to each member's X25519 sealing key in a key announcement on the same topic;
 both are the payload of the publisher's signed envelope (envelope.py), which
 is verified first. XChaCha20-Poly1305-IETF throughout. A message's nonce is
-epoch || counter || 0^8, its associated data the 20 header bytes || the
+epoch || counter || 0^8, its associated data the 22 header bytes || the
 topic's length (1 byte) || the topic || the publisher's key id (8 bytes). A
 member's wrap key is BLAKE2b-256 keyed with "zguard.sealed.epoch.v1" over
 X25519(e, M) || E || M; the epoch key is sealed under it with a nonce of 24
 zero bytes and the associated data the 44 header bytes || the topic's length
 || the topic || the publisher's key id || the member's key id. Padding is
 libsodium's sodium_pad: the payload, 0x80, zeros to the next multiple of B.
+A message's n is how many messages its payload holds (a batch's count, else
+1), in clear for a forwarder's rate limit; the opener checks it.
 
 FeedSealer is zguard's feed_sealer (a publisher's members, epoch key,
 counter and announcement), FeedOpener its feed_opener (a subscriber's key
@@ -36,12 +38,14 @@ import time
 import nacl.bindings
 import nacl.exceptions
 
+from .wire import BATCH_FORMAT
 from .sealed import FORMAT, KEY_SIZE, NONCE_SIZE, TAG_SIZE, SealError, SealingKey, SealingPublicKey, _x25519
 
 MESSAGE_KIND = 0x46                      # "F": a message sealed under an epoch key
 ANNOUNCEMENT_KIND = 0x4B                 # "K": an epoch key sealed to each member
-MESSAGE_HEADER = 1 + 1 + 2 + 8 + 8       # 20: kind, format, pad block, epoch, counter
-MESSAGE_MIN = MESSAGE_HEADER + 1 + TAG_SIZE   # 37: the shortest sealed message (one padded byte)
+MESSAGE_FORMAT = 0x02                    # 2: the message count in the header
+MESSAGE_HEADER = 1 + 1 + 2 + 8 + 8 + 2   # 22: kind, format, pad block, epoch, counter, messages
+MESSAGE_MIN = MESSAGE_HEADER + 1 + TAG_SIZE   # 39: the shortest sealed message (one padded byte)
 ANNOUNCEMENT_HEADER = 1 + 1 + 8 + 32 + 2  # 44: kind, format, epoch, E, member count
 ANNOUNCEMENT_ENTRY = 8 + KEY_SIZE + TAG_SIZE  # 56: a member's key id, the epoch key sealed to it
 WRAP_LABEL = b"zguard.sealed.epoch.v1"
@@ -114,12 +118,19 @@ def unpad(padded, block):
     return b[:end - 1]
 
 
+def messages_in(payload):
+    """How many messages a payload holds: a batch its count, else 1."""
+    b = bytes(payload)
+    return _U16.unpack_from(b, 1)[0] if len(b) >= 3 and b[0] == BATCH_FORMAT else 1
+
+
 def seal_message(epoch_key, epoch, counter, payload, pad_block, topic, publisher_key_id):
     """One sealed feed message: payload padded to pad_block, sealed under
     epoch_key at (epoch, counter), bound to the topic and the publisher."""
     if not 0 <= epoch < 1 << 64 or not 0 <= counter < 1 << 64:
         raise ValueError("zguard.sealed_feed: epoch and counter are u64")
-    header = bytes([MESSAGE_KIND, FORMAT]) + _U16.pack(pad_block) + _U64.pack(epoch) + _U64.pack(counter)
+    header = (bytes([MESSAGE_KIND, MESSAGE_FORMAT]) + _U16.pack(pad_block) + _U64.pack(epoch) + _U64.pack(counter) +
+              _U16.pack(messages_in(payload)))
     ad = _ad(header, _topic_bytes(topic), _publisher_id(publisher_key_id))
     return header + nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
         pad(payload, pad_block), ad, message_nonce(epoch, counter), bytes(epoch_key))
@@ -347,16 +358,17 @@ class FeedOpener:
     def open(self, frame, publisher_key_id):
         """The payload of a message sealed under one of the publisher's epoch
         keys we hold, or SealError, checked in zguard's order: not a sealed
-        message, empty included (not_sealed); shorter than 37 bytes, another
+        message, empty included (not_sealed); shorter than 39 bytes, another
         format, a pad block of 0 or a length not a multiple of it
         (malformed); no key of that publisher and epoch (unknown_epoch, with
         .quiet True after the first of that epoch: zguard logs it once an
-        epoch); the tag (forged); padding that does not undo (malformed)."""
+        epoch); the tag (forged); padding that does not undo, or a message
+        count in the header that is not the payload's (malformed)."""
         f = bytes(frame)
         publisher = _publisher_id(publisher_key_id)
         if not f or f[0] != MESSAGE_KIND:
             raise SealError("not_sealed")
-        if len(f) < MESSAGE_MIN or f[1] != FORMAT:
+        if len(f) < MESSAGE_MIN or f[1] != MESSAGE_FORMAT:
             raise SealError("malformed")
         block = _U16.unpack_from(f, 2)[0]
         epoch, counter = struct.unpack_from("<QQ", f, 4)
@@ -376,7 +388,7 @@ class FeedOpener:
         except nacl.exceptions.CryptoError:
             raise SealError("forged") from None
         payload = unpad(plain, block)
-        if payload is None:
+        if payload is None or messages_in(payload) != _U16.unpack_from(f, 20)[0]:
             raise SealError("malformed")
         return payload
 

@@ -211,7 +211,7 @@ def cmd_publish(endpoint, endpoint_file, schemas_path, seed_hex, member_hex, oth
     send("forged_tag", changed(good, -1))
     send("forged_body", changed(good, 25))
     send("forged_counter", changed(good, 12))
-    send("format_2", changed(good, 1, b"\x02"))
+    send("format_1", changed(good, 1, b"\x01"))
     send("cut", good[:sealed_feed.MESSAGE_MIN - 1])
     send("pad_0", changed(good, 2, b"\x00\x00"))
     send("pad_not_a_divisor", changed(good, 2, b"\x07\x00"))

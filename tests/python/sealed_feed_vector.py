@@ -34,8 +34,8 @@ MEMBER_PUBLIC = "7b4e909bbe7ffe44c465a220037d608ee35897d31ef972f07f74892cb0f73f1
 MEMBER_ID = "5a732962418cf0b1"
 ANNOUNCEMENT = ("4b0100402046484706000faa684ed28867b97f4a6a2dee5df8ce974e76b7018e3f22a1c4cf2678570f2001005a732962418cf0b1"
                 "4312d46bd4622b22de1d954ab9f839e690bb021e93d021f4150760461fae2d2139813caa6ebf10aaf2542d437543ea87")
-MESSAGE = ("4601100000402046484706000100000000000000d0259214232c9976e6eecaf8ae56e154c8081c771eeef687d7fee262ac2f7e44"
-           "0b5a5bb5a053d40531f825544f448fae")
+MESSAGE = ("46021000004020464847060001000000000000000100d0259214232c9976e6eecaf8ae56e154c8081c771eeef687d7fee262ac2f7e44"
+           "c200f67cebcbfb7c11a3cf6b711ffb97")
 
 failures = []
 
@@ -64,8 +64,8 @@ def by_hand():
     # sodium_pad: the payload, 0x80, zeroes to the next multiple of B.
     padded = PAYLOAD + b"\x80"
     padded += bytes(-len(padded) % PAD_BLOCK)
-    message_header = b"\x46\x01" + struct.pack("<HQQ", PAD_BLOCK, EPOCH, COUNTER)
-    check("by hand: message header size", len(message_header), 20)
+    message_header = b"\x46\x02" + struct.pack("<HQQH", PAD_BLOCK, EPOCH, COUNTER, 1)  # one message
+    check("by hand: message header size", len(message_header), 22)
     nonce = struct.pack("<QQ", EPOCH, COUNTER) + bytes(8)
     message_ad = message_header + bytes([len(TOPIC)]) + TOPIC + PUBLISHER
     message = message_header + b.crypto_aead_xchacha20poly1305_ietf_encrypt(padded, message_ad, nonce, EPOCH_KEY)
@@ -105,7 +105,7 @@ def main():
         sys.exit(2)
     with open(sys.argv[1], encoding="utf-8") as f:
         text = f.read()
-    section = text[text.index("## Sealed feeds (format 1)"):]
+    section = text[text.index("## Sealed feeds (messages format 2, announcements format 1)"):]
     section = section[:section.index("\n## ", 1)]
     documented = re.findall(r"`([0-9a-f]{64,})`", section)
     check("the documented hex (public key, announcement, message)", documented,

@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include <zguard/batching.hpp>
 #include <zguard/detail/bytes.hpp>
 #include <zguard/detail/guarded_bytes.hpp>
 #include <zguard/detail/seal_box.hpp>
@@ -45,8 +46,13 @@ namespace detail {
 
 inline constexpr std::uint8_t sealed_feed_kind = 0x46;       // 'F': a message sealed under an epoch key
 inline constexpr std::uint8_t key_announcement_kind = 0x4B;  // 'K': an epoch key sealed to each member
-// kind, format, pad block (u16), epoch (u64), counter (u64)
-inline constexpr std::size_t sealed_feed_header = 1 + 1 + 2 + 8 + 8;  // 20
+// A sealed message's format: 2 adds the count of messages it holds, in
+// clear and bound into the associated data, which a forwarder's rate limit
+// reads (format 1 hid it, so a sealed batch paid for one message there).
+inline constexpr std::uint8_t sealed_feed_format = 0x02;
+// kind, format, pad block (u16), epoch (u64), counter (u64), messages (u16)
+inline constexpr std::size_t sealed_feed_header = 1 + 1 + 2 + 8 + 8 + 2;  // 22
+inline constexpr std::size_t sealed_feed_count_at = 20;
 // kind, format, epoch (u64), the epoch's ephemeral public key, member count (u16)
 inline constexpr std::size_t announcement_header = 1 + 1 + 8 + 32 + 2;  // 44
 // a member's key id, the epoch key sealed to it, its tag
@@ -107,19 +113,26 @@ inline bool feed_wrap_key(std::uint8_t* out, std::uint8_t const* secret, std::ui
   return true;
 }
 
+// How many messages a sealed payload holds: a batch its count, anything else one.
+inline std::uint16_t feed_messages_in(std::uint8_t const* plain, std::size_t size) {
+  return size >= batch_header_size && plain[0] == batch_format ? get_u16(plain + 1) : std::uint16_t(1);
+}
+
 // Seals the pad-ready plaintext of `plain` bytes at out + sealed_feed_header
 // in place under `key` (epoch, counter); out holds sealed_feed_size(plain, pad).
 inline void seal_feed_message(std::uint8_t* out, std::size_t plain, std::uint8_t const* key, std::uint64_t epoch,
                               std::uint64_t counter, std::uint16_t pad, std::string_view topic,
                               key_id const& publisher) {
+  std::uint16_t const messages = feed_messages_in(out + sealed_feed_header, plain);
   std::size_t padded = 0;
   if (sodium_pad(&padded, out + sealed_feed_header, plain, pad, feed_padded_size(plain, pad)) != 0)
     throw std::length_error("zguard: sealed feed padding");
   out[0] = sealed_feed_kind;
-  out[1] = sealed_format;
+  out[1] = sealed_feed_format;
   put_u16(out + 2, pad);
   put_u64(out + 4, epoch);
   put_u64(out + 12, counter);
+  put_u16(out + sealed_feed_count_at, messages);
   feed_ad const ad({out, sealed_feed_header}, topic, publisher);
   auto const nonce = feed_nonce(epoch, counter);
   unsigned long long written = 0;
@@ -331,7 +344,7 @@ class feed_opener {
   // into `plain`; its plaintext is the first `size` bytes.
   std::optional<seal_drop> open(std::span<std::uint8_t const> f, key_id const& publisher, zmq::message_t& plain,
                                 std::size_t& size) const {
-    if (f.size() < sealed_feed_header + 1 + seal_tag_size || f[0] != sealed_feed_kind || f[1] != sealed_format)
+    if (f.size() < sealed_feed_header + 1 + seal_tag_size || f[0] != sealed_feed_kind || f[1] != sealed_feed_format)
       return seal_drop::malformed;
     std::size_t const pad = get_u16(f.data() + 2);
     std::uint64_t const epoch = get_u64(f.data() + 4);
@@ -351,6 +364,9 @@ class feed_opener {
                                                    ad.bytes.data(), ad.size, nonce.data(), k) != 0)
       return seal_drop::forged;
     if (sodium_unpad(&size, static_cast<std::uint8_t const*>(plain.data()), padded, pad) != 0)
+      return seal_drop::malformed;
+    // The count a forwarder charged is the count inside (the publisher signed and sealed both).
+    if (feed_messages_in(static_cast<std::uint8_t const*>(plain.data()), size) != get_u16(f.data() + sealed_feed_count_at))
       return seal_drop::malformed;
     return std::nullopt;
   }

@@ -122,6 +122,27 @@ class send_path : public socket_core<Tr> {
                   "zguard::coalesced<N, Us> holds messages back; every other send goes out at once");
     return false;
   }
+  template <class... A>
+  [[nodiscard]] bool flush_if_due(A&&...) requires(!shape::batches_out) {
+    static_assert(dependent_false<P>,
+                  "zguard::socket::flush_if_due: only a sending socket with zguard::batched<N, Ms> or "
+                  "zguard::coalesced<N, Us> holds messages back; every other send goes out at once");
+    return false;
+  }
+  template <class... A>
+  std::optional<std::chrono::steady_clock::time_point> flush_due_at(A&&...) const requires(!shape::batches_out) {
+    static_assert(dependent_false<P>,
+                  "zguard::socket::flush_due_at: only a sending socket with zguard::batched<N, Ms> or "
+                  "zguard::coalesced<N, Us> holds messages back; every other send goes out at once");
+    return std::nullopt;
+  }
+  template <class... A>
+  std::size_t waiting(A&&...) const requires(!shape::batches_out) {
+    static_assert(dependent_false<P>,
+                  "zguard::socket::waiting: only a sending socket with zguard::batched<N, Ms> or "
+                  "zguard::coalesced<N, Us> holds messages back; every other send goes out at once");
+    return 0;
+  }
 
  protected:
   template <class Msg>

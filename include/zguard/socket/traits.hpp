@@ -52,10 +52,11 @@ struct socket_view_of<type_list<Slots...>, Policies...> : slot_row<Slots, find_p
   static_assert((known_slot<Policies> && ...) || false,
                 "zguard::socket: every argument must be a zguard policy: a domain<\"name\">, a "
                 "transport, a pattern, a mechanism, a limits<...>, a channel, a signing<...>, a vouched<...>, a "
-                "batched<...>, authorized or sealed<...>");
+                "batched<...> or coalesced<...>, authorized or sealed<...>");
   static_assert(slots_filled_once<Policies...>,
                 "zguard::socket: two policies fill the same slot (one domain, transport, "
-                "pattern, mechanism, limits, channel, signing, vouched, batched, authorized and sealed each)");
+                "pattern, mechanism, limits, channel, signing, vouched, batched or coalesced, authorized and "
+                "sealed each)");
 
  public:
   using domain_type = in<slot::domain>;
