@@ -5,6 +5,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <string>
 
 namespace zg = zguard;
 namespace {
@@ -190,6 +191,13 @@ constexpr zg::schema_id tick_id = mcast_tick::zguard_schema_id;
 static_assert(tick_id.name == "static.tick" && tick_id.version == 1);
 constexpr zg::fixed_string link_name = "ticks";
 static_assert(link_name.view() == "ticks" && link_name.size() == 5);
+// Stage and link names: 1..64 of [A-Za-z0-9_-], both ends of the range.
+static_assert(zg::detail::is_name_token(std::string(64, 'a')) && !zg::detail::is_name_token(std::string(65, 'a')) &&
+              !zg::detail::is_name_token("") && zg::detail::is_name_token("A-z_0") &&
+              !zg::detail::is_name_token("a b") && !zg::detail::is_name_token("\xc3\xa9"));
+using longest_link = zg::link<"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "ipc://{dir}/long", D,
+                              zg::ipc, zg::stream<mcast_tick>, zg::null_mechanism, 1024>;
+static_assert(longest_link::name.size() == 64);
 using tick_link = zg::link<"ticks", "ipc://{dir}/ticks", D, zg::ipc, zg::stream<mcast_tick>, zg::null_mechanism, 1024>;
 static_assert(std::is_same_v<tick_link::signing_type, zg::unsigned_link> && !tick_link::is_signed);
 

@@ -248,7 +248,7 @@ std::size_t batch_count(zmq::message_t const& frame) {
   return std::size_t(b[1]) | std::size_t(b[2]) << 8;
 }
 
-TEST_CASE("coalesced: an idle sender's message leaves at once; under load one frame a gap, or when N wait") {
+TEST_CASE("coalesced: an idle sender's message leaves at once, under load one frame a gap or when N wait") {
   temp_dir dir;
   zg::context<test_domain> ctx;
   zmq::context_t raw;

@@ -52,15 +52,11 @@ inline constexpr int max_coalesce_gap_us = 1'000'000;
 }  // namespace bounds
 
 // N: 2 .. 4096 messages a batch; MaxDelayMs: 1 .. 10000, the longest a
-// message waits for its batch to fill while the sender is used.
+// message waits for its batch to fill while the sender is used. The ranges
+// are checked where a socket reads the policy (detail::batching_members_hold),
+// so a specialization of the template cannot skip them.
 template <int N, int MaxDelayMs>
 struct batched {
-  static_assert(N >= 2 && N <= bounds::max_batch,
-                "zguard::batched<N, MaxDelayMs>: N must be >= 2 (one message needs no batch) and <= 4096: "
-                "range 2..4096 messages");
-  static_assert(MaxDelayMs >= 1 && MaxDelayMs <= bounds::max_batch_delay_ms,
-                "zguard::batched<N, MaxDelayMs>: MaxDelayMs must be >= 1 and <= 10000 (a message waits at "
-                "most that long for its batch to fill): range 1..10000 ms");
   using zguard_slot = slot::batching;
   static constexpr std::size_t max_messages = std::size_t(N);
   static constexpr std::chrono::milliseconds max_delay{MaxDelayMs};
@@ -69,15 +65,9 @@ struct batched {
 
 // N: 2 .. 4096 messages a batch; GapUs: 1 .. 1000000, the shortest time
 // between two frames while messages keep coming, and so the longest a
-// message waits while the sender is used.
+// message waits while the sender is used. Checked as batched's are.
 template <int N, int GapUs>
 struct coalesced {
-  static_assert(N >= 2 && N <= bounds::max_batch,
-                "zguard::coalesced<N, GapUs>: N must be >= 2 (one message needs no batch) and <= 4096: "
-                "range 2..4096 messages");
-  static_assert(GapUs >= 1 && GapUs <= bounds::max_coalesce_gap_us,
-                "zguard::coalesced<N, GapUs>: GapUs must be >= 1 and <= 1000000 (a message waits at most that "
-                "long after the last frame): range 1..1000000 us");
   using zguard_slot = slot::batching;
   static constexpr std::size_t max_messages = std::size_t(N);
   static constexpr std::chrono::microseconds max_delay{GapUs};
@@ -98,33 +88,50 @@ struct batching_tags {
 template <class B>
 concept is_batching_tag = closed_member<batching_tags, B>;
 
-// A batching policy's members are its template's arguments, in range. The
-// language lets a program specialize batched<N, Ms> or coalesced<N, Us>
-// with members of its own (an N past the batch count's u16, a delay of an
-// hour); the socket checks them where it reads them (part_rules.hpp).
-template <int N, int Ms>
-consteval bool batching_members_hold(batched<N, Ms>*) {
-  using B = batched<N, Ms>;
+// A batching policy's arguments are in range and its members are those
+// arguments, checked where a socket reads them (part_rules.hpp), not in
+// the templates: the language lets a program specialize batched<N, Ms> or
+// coalesced<N, Us> with members of its own (an N past the batch count's
+// u16, a delay of an hour), which skips a primary template's checks.
+template <class B, class Delay, bool Coalesces>
+consteval bool batching_members_are(std::size_t n, Delay delay) {
   if constexpr (requires {
                   { B::max_messages } -> std::convertible_to<std::size_t>;
-                  { B::max_delay } -> std::convertible_to<std::chrono::milliseconds>;
+                  { B::max_delay } -> std::convertible_to<Delay>;
                   { B::coalesces } -> std::convertible_to<bool>;
                 })
-    return N >= 2 && N <= bounds::max_batch && Ms >= 1 && Ms <= bounds::max_batch_delay_ms &&
-           B::max_messages == std::size_t(N) && B::max_delay == std::chrono::milliseconds(Ms) && !B::coalesces;
+    return B::max_messages == n && B::max_delay == delay && B::coalesces == Coalesces;
   else return false;
 }
-template <int N, int Us>
-consteval bool batching_members_hold(coalesced<N, Us>*) {
-  using B = coalesced<N, Us>;
-  if constexpr (requires {
-                  { B::max_messages } -> std::convertible_to<std::size_t>;
-                  { B::max_delay } -> std::convertible_to<std::chrono::microseconds>;
-                  { B::coalesces } -> std::convertible_to<bool>;
-                })
-    return N >= 2 && N <= bounds::max_batch && Us >= 1 && Us <= bounds::max_coalesce_gap_us &&
-           B::max_messages == std::size_t(N) && B::max_delay == std::chrono::microseconds(Us) && B::coalesces;
-  else return false;
+template <int N, int MaxDelayMs>
+consteval bool batching_members_hold(batched<N, MaxDelayMs>*) {
+  static_assert(N >= 2 && N <= bounds::max_batch,
+                "zguard::batched<N, MaxDelayMs>: N must be >= 2 (one message needs no batch) and <= 4096: "
+                "range 2..4096 messages");
+  static_assert(MaxDelayMs >= 1 && MaxDelayMs <= bounds::max_batch_delay_ms,
+                "zguard::batched<N, MaxDelayMs>: MaxDelayMs must be >= 1 and <= 10000 (a message waits at "
+                "most that long for its batch to fill): range 1..10000 ms");
+  constexpr bool same = batching_members_are<batched<N, MaxDelayMs>, std::chrono::milliseconds, false>(
+      std::size_t(N), std::chrono::milliseconds(MaxDelayMs));
+  static_assert(same,
+                "zguard::socket: this batching policy's members are not its template's arguments: a "
+                "specialization of batched<N, Ms> or coalesced<N, Us> may not change N, the delay or the mode");
+  return N >= 2 && N <= bounds::max_batch && MaxDelayMs >= 1 && MaxDelayMs <= bounds::max_batch_delay_ms && same;
+}
+template <int N, int GapUs>
+consteval bool batching_members_hold(coalesced<N, GapUs>*) {
+  static_assert(N >= 2 && N <= bounds::max_batch,
+                "zguard::coalesced<N, GapUs>: N must be >= 2 (one message needs no batch) and <= 4096: "
+                "range 2..4096 messages");
+  static_assert(GapUs >= 1 && GapUs <= bounds::max_coalesce_gap_us,
+                "zguard::coalesced<N, GapUs>: GapUs must be >= 1 and <= 1000000 (a message waits at most that "
+                "long after the last frame): range 1..1000000 us");
+  constexpr bool same = batching_members_are<coalesced<N, GapUs>, std::chrono::microseconds, true>(
+      std::size_t(N), std::chrono::microseconds(GapUs));
+  static_assert(same,
+                "zguard::socket: this batching policy's members are not its template's arguments: a "
+                "specialization of batched<N, Ms> or coalesced<N, Us> may not change N, the delay or the mode");
+  return N >= 2 && N <= bounds::max_batch && GapUs >= 1 && GapUs <= bounds::max_coalesce_gap_us && same;
 }
 
 // Batch format 1:  0x81 | count (u16 LE) | count x (length (u32 LE) | schema message)

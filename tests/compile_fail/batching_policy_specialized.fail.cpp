@@ -1,4 +1,4 @@
-// MESSAGE[this batching policy's members are not its template's arguments: a specialization of batched<N, Ms> or coalesced<N, Us> may not change N]
+// MESSAGE[zguard::socket: this batching policy's members are not its template's arguments: a specialization of batched<N, Ms> or coalesced<N, Us> may not change N]
 // The language lets a program specialize a policy; one that widens N past
 // the batch count's 16 bits and the gap to an hour is refused where the
 // socket reads them, not only in the primary template.
