@@ -129,6 +129,12 @@ struct second_pub : idle_stage<"second_pub", zg::connects<down, zg::pub, lonely_
 using feed_topology = zg::detail::topology<first_pub, up_reader, feed_relay, down_reader, second_pub>;
 static_assert(zg::pipeline<first_pub, up_reader, feed_relay, down_reader, second_pub>::checked);
 
+// The lonely feed with more subscriber stages than its max_members<2>.
+template <zg::fixed_string Name>
+using crowd_reader = idle_stage<Name, zg::connects<lonely_feed, zg::sub, lonely_limits>>;
+using crowded_pipeline =
+    zg::pipeline<lonely_publisher, crowd_reader<"reader_a">, crowd_reader<"reader_b">, crowd_reader<"reader_c">>;
+
 template <class Topology, class Stage>
 std::set<std::string> openers_of(std::filesystem::path const& dir) {
   std::set<std::string> out;
@@ -252,6 +258,17 @@ TEST_CASE("a sealed link's ends refuse to start without exactly the keys they se
                                                                   stop.get_token(),
                                                                   [](std::string const&, std::uint64_t) {}),
                          "stage publisher on sealed link lonely: no stage subscribes to open what it publishes",
+                         zg::pipeline_error);
+  }
+  SUBCASE("a sealed publisher with more subscriber stages than its max_members") {
+    temp_dir keys, rendezvous;
+    crowded_pipeline::generate_keys(keys.path);
+    CHECK(seal_files_in(keys.path).size() == 6);  // each reader's pair
+    std::stop_source stop;
+    CHECK_THROWS_WITH_AS(crowded_pipeline::run_one("publisher", 0, {keys.path, rendezvous.path}, stop.get_token(),
+                                                   [](std::string const&, std::uint64_t) {}),
+                         "stage publisher on sealed link lonely: 3 stages subscribe to open what it publishes, more "
+                         "than its sealed<max_members<2>> (raise it on the link)",
                          zg::pipeline_error);
   }
   SUBCASE("a teller's sealing secret that others can read") {

@@ -196,6 +196,11 @@ auto sealing_arguments(pipeline_options const& o) {
     sealing_members members;
     for (auto const& f : opener_files<Topology, E>(o.keys)) members.add(load_trusted_sealing_public_key(f));
     if (members.empty()) throw pipeline_error(where + ": no stage subscribes to open what it publishes");
+    constexpr std::size_t most = traits_of<Sock>::sealing_type::members;
+    if (members.size() > most)
+      throw pipeline_error(where + ": " + std::to_string(members.size()) +
+                           " stages subscribe to open what it publishes, more than its sealed<max_members<" +
+                           std::to_string(most) + ">> (raise it on the link)");
     return std::make_tuple(members);
   } else {
     return std::tuple<>{};
