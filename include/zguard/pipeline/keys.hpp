@@ -92,39 +92,46 @@ void generate_keys(std::filesystem::path const& dir) {
   }(typename Topology::entries{});
 }
 
-// The signing key files whose public keys verify what arrives on `link`:
-// every other stage that signs on it, and through relays (stages whose
-// untyped sockets pass envelopes on unchanged) the signers of the links
-// they relay from.
-template <class A, class... Es>
-void add_signers(type_list<Es...> all, std::string_view link, std::string_view except,
-                 std::set<std::string>& visited, std::filesystem::path const& dir,
-                 std::set<std::filesystem::path>& files) {
+// The typed ports on `link` and, through relay stages (whose untyped
+// sockets pass frames on unread), on the links a relay passes it on to
+// (Downstream: the way data flows, a relay's receiving side on to its
+// sending side; a ROUTER/DEALER queue both ways) or from (upstream). at(F)
+// is called for each typed port reached, once a link; relays never are.
+template <bool Downstream, class... Es, class At>
+void walk_through_relays(type_list<Es...> all, std::string_view link, std::set<std::string>& visited, At const& at) {
   if (!visited.insert(std::string(link)).second) return;
   auto one = [&]<class F>(F*) {
     using S = traits_of<typename F::socket>;
     if (F::link::name != link) return;
-    if constexpr (S::is_signed) {
-      if constexpr (S::signs && std::is_same_v<typename S::signing_algorithm, A>)
-        if (F::stage::name != except) files.insert(sign_file(dir, F::stage::name, link));
-    } else if constexpr (!S::typed && data_sender<typename S::pattern_type>) {
-      auto upstream = [&]<class G>(G*) {
+    if constexpr (S::typed) {
+      at(static_cast<F*>(nullptr));
+    } else if constexpr (Downstream ? data_receiver<typename S::pattern_type> : data_sender<typename S::pattern_type>) {
+      auto onward = [&]<class G>(G*) {
         using GS = traits_of<typename G::socket>;
         if constexpr (std::is_same_v<typename G::stage, typename F::stage> && !GS::typed &&
-                      data_receiver<typename GS::pattern_type>)
-          add_signers<A>(all, G::link::name, except, visited, dir, files);
+                      (Downstream ? data_sender<typename GS::pattern_type> : data_receiver<typename GS::pattern_type>))
+          walk_through_relays<Downstream>(all, G::link::name, visited, at);
       };
-      (upstream(static_cast<Es*>(nullptr)), ...);
+      (onward(static_cast<Es*>(nullptr)), ...);
     }
   };
   (one(static_cast<Es*>(nullptr)), ...);
 }
+
+// The signing key files whose public keys verify what port E receives:
+// every other stage that signs on its link, and through relays (stages
+// whose untyped sockets pass envelopes on unchanged) the signers of the
+// links they relay from.
 template <class Topology, class E>
 std::set<std::filesystem::path> signer_files(std::filesystem::path const& dir) {
+  using A = typename traits_of<typename E::socket>::signing_algorithm;
   std::set<std::string> visited;
   std::set<std::filesystem::path> files;
-  add_signers<typename traits_of<typename E::socket>::signing_algorithm>(typename Topology::entries{}, E::link::name, E::stage::name,
-                                                     visited, dir, files);
+  walk_through_relays<false>(typename Topology::entries{}, E::link::name, visited, [&]<class F>(F*) {
+    using S = traits_of<typename F::socket>;
+    if constexpr (S::signs && std::is_same_v<typename S::signing_algorithm, A>)
+      if (F::stage::name != E::stage::name) files.insert(sign_file(dir, F::stage::name, F::link::name));
+  });
   return files;
 }
 template <class Topology, class E>
@@ -142,38 +149,19 @@ auto verify_keys_for(pipeline_options const& o) {
   return keys;
 }
 
-// The sealing key files whose holders open what is sealed on `link`: every
-// stage that opens it there, and through relays (whose untyped sockets
+// The sealing key files whose holders open what port E seals: every stage
+// that opens it on its link, and through relays (whose untyped sockets
 // pass sealed frames on unread) the openers on the links they pass it to,
-// in the direction data flows (an XSUB side's link on to the XPUB side's; a
-// ROUTER/DEALER queue both ways). Relays themselves never appear: they
+// in the direction data flows (an XSUB side's link on to the XPUB side's;
+// a ROUTER/DEALER queue both ways). Relays themselves never appear: they
 // hold none.
-template <class... Es>
-void add_openers(type_list<Es...> all, std::string_view link, std::set<std::string>& visited,
-                 std::filesystem::path const& dir, std::set<std::filesystem::path>& files) {
-  if (!visited.insert(std::string(link)).second) return;
-  auto one = [&]<class F>(F*) {
-    using S = traits_of<typename F::socket>;
-    if (F::link::name != link) return;
-    if constexpr (opens_sealed_link<typename F::socket>) {
-      files.insert(seal_file(dir, F::stage::name, link));
-    } else if constexpr (!S::typed && data_receiver<typename S::pattern_type>) {
-      auto onward = [&]<class G>(G*) {
-        using GS = traits_of<typename G::socket>;
-        if constexpr (std::is_same_v<typename G::stage, typename F::stage> && !GS::typed &&
-                      data_sender<typename GS::pattern_type>)
-          add_openers(all, G::link::name, visited, dir, files);
-      };
-      (onward(static_cast<Es*>(nullptr)), ...);
-    }
-  };
-  (one(static_cast<Es*>(nullptr)), ...);
-}
 template <class Topology, class E>
 std::set<std::filesystem::path> opener_files(std::filesystem::path const& dir) {
   std::set<std::string> visited;
   std::set<std::filesystem::path> files;
-  add_openers(typename Topology::entries{}, E::link::name, visited, dir, files);
+  walk_through_relays<true>(typename Topology::entries{}, E::link::name, visited, [&]<class F>(F*) {
+    if constexpr (opens_sealed_link<typename F::socket>) files.insert(seal_file(dir, F::stage::name, F::link::name));
+  });
   return files;
 }
 
