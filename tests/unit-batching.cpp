@@ -298,35 +298,14 @@ TEST_CASE("coalesced: an idle sender's message leaves at once, under load one fr
   CHECK(batch_count(got) == 2);
 }
 
-TEST_CASE("coalesced: a CURVE stream over tcp delivers 10000 messages in order, to a batched receiver") {
+// The sender batched, or coalesced (the same batches, sent when due); the receiver batched.
+TEST_CASE_TEMPLATE("batches: a CURVE stream over tcp delivers 10000 messages in order to a batched receiver", Sending,
+                   zg::batched<64, 5>, zg::coalesced<64, 100>) {
   curve_pair p;
   p.auth.allow(p.client_keys.public_part());
   using pull_t = zg::socket<test_domain, zg::tcp, zg::pull, zg::curve_server, batch_limits, zg::stream<tick>,
                             zg::batched<64, 5>>;
-  using push_t = zg::socket<test_domain, zg::tcp, zg::push, zg::curve_client, batch_limits, zg::stream<tick>,
-                            zg::coalesced<64, 100>>;
-  pull_t pull(p.ctx, p.auth, p.server_keys);
-  auto ep = pull.bind("tcp://127.0.0.1:*");
-  push_t push(p.ctx, p.client_keys, p.server_keys.public_part());
-  push.connect(ep);
-  constexpr std::uint32_t n = 10000;
-  std::jthread sender([&] {
-    for (std::uint32_t i = 1; i <= n; ++i) (void)push.send(tick{"C", i, i});
-    (void)push.flush();
-  });
-  auto got = seqs_until(pull, n, 30s);
-  sender.join();
-  CHECK(got == one_to(n));
-  REQUIRE(eventually([&] { return !pull.receive(); }, 1000ms));  // nothing more, nothing twice
-}
-
-TEST_CASE("batches: a batched CURVE stream over tcp delivers 10000 messages in order") {
-  curve_pair p;
-  p.auth.allow(p.client_keys.public_part());
-  using pull_t = zg::socket<test_domain, zg::tcp, zg::pull, zg::curve_server, batch_limits, zg::stream<tick>,
-                            zg::batched<64, 5>>;
-  using push_t = zg::socket<test_domain, zg::tcp, zg::push, zg::curve_client, batch_limits, zg::stream<tick>,
-                            zg::batched<64, 5>>;
+  using push_t = zg::socket<test_domain, zg::tcp, zg::push, zg::curve_client, batch_limits, zg::stream<tick>, Sending>;
   pull_t pull(p.ctx, p.auth, p.server_keys);
   auto ep = pull.bind("tcp://127.0.0.1:*");
   push_t push(p.ctx, p.client_keys, p.server_keys.public_part());

@@ -143,6 +143,13 @@ inline constexpr std::size_t batch_item_prefix = 4;
 template <class S, std::size_t N>
 inline constexpr std::size_t max_batch_size = batch_header_size + N * (batch_item_prefix + max_encoded_size<S>);
 
+// How many messages a payload holds by its first bytes: a batch its
+// count, anything else one (what a rate limit charges, and what a sealed
+// feed's header states; detail/feed_seal.hpp).
+inline std::size_t messages_in(std::span<std::uint8_t const> payload) {
+  return payload.size() >= batch_header_size && payload[0] == batch_format ? get_u16(payload.data() + 1) : 1;
+}
+
 // Checks the framing of a whole batch against the receiver's bounds before
 // any of its messages is handed out: a count of 1..max_count, each length
 // 1..max_item, and the items ending exactly at the end of the frame. Every

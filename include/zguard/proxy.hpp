@@ -240,8 +240,7 @@ class proxy {
     if (auto sealed = detail::split_envelope(b)) b = sealed->payload;
     if (b.size() >= detail::sealed_feed_header && b[0] == detail::sealed_feed_kind)
       return std::max<std::size_t>(1, detail::get_u16(b.data() + detail::sealed_feed_count_at));
-    if (b.size() < detail::batch_header_size || b[0] != detail::batch_format) return 1;
-    return std::max<std::size_t>(1, detail::get_u16(b.data() + 1));
+    return std::max<std::size_t>(1, detail::messages_in(b));
   }
 
   // One message (all its frames) from `from` to `to`, moved without copies.

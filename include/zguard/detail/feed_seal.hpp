@@ -113,17 +113,12 @@ inline bool feed_wrap_key(std::uint8_t* out, std::uint8_t const* secret, std::ui
   return true;
 }
 
-// How many messages a sealed payload holds: a batch its count, anything else one.
-inline std::uint16_t feed_messages_in(std::uint8_t const* plain, std::size_t size) {
-  return size >= batch_header_size && plain[0] == batch_format ? get_u16(plain + 1) : std::uint16_t(1);
-}
-
 // Seals the pad-ready plaintext of `plain` bytes at out + sealed_feed_header
 // in place under `key` (epoch, counter); out holds sealed_feed_size(plain, pad).
 inline void seal_feed_message(std::uint8_t* out, std::size_t plain, std::uint8_t const* key, std::uint64_t epoch,
                               std::uint64_t counter, std::uint16_t pad, std::string_view topic,
                               key_id const& publisher) {
-  std::uint16_t const messages = feed_messages_in(out + sealed_feed_header, plain);
+  auto const messages = static_cast<std::uint16_t>(messages_in({out + sealed_feed_header, plain}));
   std::size_t padded = 0;
   if (sodium_pad(&padded, out + sealed_feed_header, plain, pad, feed_padded_size(plain, pad)) != 0)
     throw std::length_error("zguard: sealed feed padding");
@@ -366,7 +361,7 @@ class feed_opener {
     if (sodium_unpad(&size, static_cast<std::uint8_t const*>(plain.data()), padded, pad) != 0)
       return seal_drop::malformed;
     // The count a forwarder charged is the count inside (the publisher signed and sealed both).
-    if (feed_messages_in(static_cast<std::uint8_t const*>(plain.data()), size) != get_u16(f.data() + sealed_feed_count_at))
+    if (messages_in({static_cast<std::uint8_t const*>(plain.data()), size}) != get_u16(f.data() + sealed_feed_count_at))
       return seal_drop::malformed;
     return std::nullopt;
   }
